@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { CommonTelemetryShape } from './common.ts';
+
+/** [FWP-7.5] A shop scanner's capabilities: the merchant and counter it serves. */
+export const ShopScannerCapabilitiesSchema = z.object({
+  merchantId: z.string().min(1).max(64),
+  counter: z.string().min(1).max(32).optional(),
+  hasDisplay: z.boolean().default(true),
+  readers: z.array(z.enum(['qr', 'nfc'])).min(1).default(['qr']),
+});
+
+export const ShopScannerTelemetrySchema = z.object({
+  ...CommonTelemetryShape,
+  batteryPct: z.number().int().min(0).max(100).optional(),
+  charging: z.boolean().optional(),
+});

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import type { UplinkChannel } from '../topics.ts';
+import { AckMessageSchema, CommandMessageSchema } from './commands.ts';
+import { ErrorMessageSchema } from './errors.ts';
+import { BirthMessageSchema, DeathMessageSchema, HeartbeatMessageSchema, TelemetryMessageSchema } from './lifecycle.ts';
+
+export * from './lifecycle.ts';
+export * from './commands.ts';
+export * from './errors.ts';
+export * from './state.ts';
+
+/**
+ * [FWP-3.2] Which message types each uplink channel carries. Channels with no schema yet (event, request)
+ * are reserved for the flows of later protocol minors; the gateway answers UNKNOWN_MESSAGE_TYPE on them.
+ */
+export const UPLINK_SCHEMAS = {
+  birth: BirthMessageSchema,
+  death: DeathMessageSchema,
+  heartbeat: HeartbeatMessageSchema,
+  telemetry: TelemetryMessageSchema,
+  ack: AckMessageSchema,
+  event: undefined,
+  request: undefined,
+} as const satisfies Record<UplinkChannel, z.ZodType | undefined>;
+
+export const DOWNLINK_SCHEMAS = {
+  command: CommandMessageSchema,
+  error: ErrorMessageSchema,
+  response: undefined,
+} as const;
+
+export type UplinkMessage =
+  | z.infer<typeof BirthMessageSchema>
+  | z.infer<typeof DeathMessageSchema>
+  | z.infer<typeof HeartbeatMessageSchema>
+  | z.infer<typeof TelemetryMessageSchema>
+  | z.infer<typeof AckMessageSchema>;

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+const Port = z.number().int().min(0).max(65535);
+
+/** One read-only integration account (Home Assistant, Node-RED, monitoring) on the embedded broker. */
+export const IntegrationAccountSchema = z
+  .object({
+    username: z.string().regex(/^integration-[a-z0-9-]{1,40}$/, 'must look like "integration-<name>" so it can never be a device id'),
+    /** scrypt hash as printed by `linli hash-secret`; the plain password never appears in config. */
+    passwordHash: z.string().startsWith('scrypt$', 'expected a hash printed by `linli hash-secret`'),
+    /** MQTT topic filters it may subscribe to, e.g. "linli/v1/dev/+/state". It may never publish. */
+    subscribe: z.array(z.string().min(1)).min(1),
+  })
+  .strict();
+
+export const TlsListenerSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    host: z.string().default('0.0.0.0'),
+    port: Port.default(8883),
+    certFile: z.string().min(1).optional(),
+    keyFile: z.string().min(1).optional(),
+    /** CA bundle used to check client certificates. */
+    caFile: z.string().min(1).optional(),
+    /** Ask devices for a client certificate; with `requireClientCert`, refuse those without a valid one. */
+    requestClientCert: z.boolean().default(false),
+    requireClientCert: z.boolean().default(false),
+  })
+  .strict()
+  .refine((t) => !t.enabled || (t.certFile && t.keyFile), { message: 'certFile and keyFile are required when TLS is enabled', path: ['certFile'] })
+  .refine((t) => !t.requireClientCert || t.caFile, { message: 'caFile is required to check client certificates', path: ['caFile'] });
+
+export const MqttConfigSchema = z
+  .object({
+    host: z.string().default('0.0.0.0'),
+    port: Port.default(1883),
+    tls: TlsListenerSchema.default({ enabled: false, host: '0.0.0.0', port: 8883, requestClientCert: false, requireClientCert: false }),
+    maxConnections: z.number().int().positive().default(1000),
+    /** Largest MQTT packet a client may send; larger ones get PAYLOAD_TOO_LARGE and the connection is closed. */
+    maxPacketBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
+    /** New connections accepted per remote address per minute. */
+    connectsPerMinutePerAddress: z.number().int().positive().default(60),
+    lockout: z
+      .object({
+        maxFailures: z.number().int().positive().default(5),
+        windowS: z.number().int().positive().default(300),
+        lockS: z.number().int().positive().default(300),
+      })
+      .strict()
+      .default({ maxFailures: 5, windowS: 300, lockS: 300 }),
+    /** aedes drainTimeout: a client whose socket does not drain within this time is disconnected. */
+    drainTimeoutMs: z.number().int().min(100).default(10_000),
+    keepaliveLimitS: z.number().int().min(5).max(3600).default(300),
+    connectTimeoutMs: z.number().int().min(500).default(10_000),
+    integrations: z.array(IntegrationAccountSchema).default([]),
+  })
+  .strict();
+
+export const HttpConfigSchema = z
+  .object({
+    host: z.string().default('127.0.0.1'),
+    port: Port.default(8080),
+  })
+  .strict();
+
+export const HealthConfigSchema = z
+  .object({
+    /** A device that drops is reported offline only after this long, so a one-second blip raises no alert. */
+    offlineGraceS: z.number().int().min(0).default(30),
+    /** Offline when no heartbeat for this many promised intervals. */
+    heartbeatMissFactor: z.number().min(1.5).max(10).default(3),
+    flapWindowS: z.number().int().positive().default(600),
+    /** More disconnects than this within the window marks a device as flapping. */
+    flapMaxDisconnects: z.number().int().positive().default(5),
+    historyPerDevice: z.number().int().min(10).max(100_000).default(500),
+    /** Telemetry alarms, per kind where it matters. */
+    vendingMaxTemperatureC: z.number().default(12),
+    doorOpenAlertS: z.number().int().positive().default(120),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    gateway: z
+      .object({
+        id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,47}$/).default('linli-gw'),
+        name: z.string().max(100).default('Linli community gateway'),
+        timezone: z.string().default('Asia/Shanghai'),
+      })
+      .strict()
+      .default({ id: 'linli-gw', name: 'Linli community gateway', timezone: 'Asia/Shanghai' }),
+    dataDir: z.string().min(1).default('./data'),
+    mqtt: MqttConfigSchema.default(MqttConfigSchema.parse({})),
+    http: HttpConfigSchema.default({ host: '127.0.0.1', port: 8080 }),
+    health: HealthConfigSchema.default(HealthConfigSchema.parse({})),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), pretty: z.boolean().default(false) })
+      .strict()
+      .default({ level: 'info', pretty: false }),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+export type MqttConfig = Config['mqtt'];
+export type HealthConfig = Config['health'];
+export type IntegrationAccount = z.infer<typeof IntegrationAccountSchema>;
