@@ -5,3 +5,4 @@ export * from './errors.ts';
 export * from './kinds/index.ts';
 export * from './messages/index.ts';
 export * from './decode.ts';
+export * from './stamp.ts';
