@@ -34,6 +34,15 @@ export function kindSupportsCommand(kind: DeviceKind, name: CommandName): boolea
 /** [FWP-9.1] Default time a device has to acknowledge a command, unless the command says otherwise. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 5000;
 
+type Spec<N extends CommandName> = (typeof COMMAND_SPECS)[N];
+/** A command body: name, its validated arguments and the ack deadline. */
+export type CommandBody = {
+  [N in CommandName]: { name: N; args: z.output<Spec<N>['args']>; timeoutMs: number };
+}[CommandName];
+export type CommandBodyInput = {
+  [N in CommandName]: { name: N; args: z.input<Spec<N>['args']>; timeoutMs?: number | undefined };
+}[CommandName];
+
 export const CommandBodySchema = z.discriminatedUnion(
   'name',
   COMMAND_NAMES.map((name) =>
@@ -44,7 +53,7 @@ export const CommandBodySchema = z.discriminatedUnion(
       timeoutMs: z.number().int().min(100).max(120_000).default(DEFAULT_COMMAND_TIMEOUT_MS),
     }),
   ) as unknown as [z.ZodObject<{ name: z.ZodLiteral<CommandName> }>, ...z.ZodObject<{ name: z.ZodLiteral<CommandName> }>[]],
-);
+) as unknown as z.ZodType<CommandBody, CommandBodyInput>;
 
 /** [FWP-9.1] A command from the gateway to one device. */
 export const CommandMessageSchema = z.object({ ...EnvelopeShape, type: z.literal('command'), body: CommandBodySchema });
@@ -64,5 +73,4 @@ export const AckMessageSchema = z.object({
 });
 
 export type CommandMessage = z.infer<typeof CommandMessageSchema>;
-export type CommandBody = z.infer<typeof CommandMessageSchema>['body'];
 export type AckMessage = z.infer<typeof AckMessageSchema>;

@@ -1,0 +1,43 @@
+import type { z } from 'zod';
+import type { DeviceKind } from '../firmware-protocol/src/kinds/device-kind.ts';
+import type { CommandName } from '../firmware-protocol/src/messages/commands.ts';
+
+/** One problem a device has, as health evaluation reports it. `code` is stable; `message` is for people. */
+export interface HealthFinding {
+  severity: 'fault' | 'degraded';
+  code: string;
+  message: string;
+}
+
+/** Something with a door: a locker compartment, a reader's door, a vending machine's service door. */
+export interface Opening {
+  id: string;
+  state: 'open' | 'closed' | 'unknown';
+}
+
+/** Thresholds a kind's evaluation may read; the gateway passes its health config. */
+export interface KindHealthLimits {
+  vendingMaxTemperatureC: number;
+  doorOpenAlertS: number;
+}
+
+/**
+ * What the gateway needs to know about one device kind. Capabilities are data: the API, the health
+ * evaluation and the simulator read them instead of switching on the kind.
+ */
+export interface DeviceAdapter<Caps = unknown, Telemetry = unknown> {
+  readonly kind: DeviceKind;
+  /** Human name, e.g. "Parcel locker". */
+  readonly label: string;
+  readonly capabilitiesSchema: z.ZodType<Caps>;
+  readonly telemetrySchema: z.ZodType<Telemetry>;
+  /** Used at provisioning until the device's birth reports its real capabilities. */
+  readonly defaultCapabilities: Caps;
+  readonly commands: readonly CommandName[];
+  /** The doors in a telemetry report, so the gateway can time how long each stays open. */
+  openings(telemetry: Telemetry): Opening[];
+  /** Kind-specific findings from the latest telemetry (common faults/warnings are handled by the core). Pure. */
+  evaluate(telemetry: Telemetry, limits: KindHealthLimits): HealthFinding[];
+  /** A few headline figures for lists and dashboards, e.g. { compartments: 24 }. */
+  summarize(capabilities: Caps): Record<string, string | number | boolean>;
+}

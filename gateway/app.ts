@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import { LinliBroker } from '../broker/src/index.ts';
+import { EnvelopeStamper } from '../firmware-protocol/src/stamp.ts';
+import { topics } from '../firmware-protocol/src/topics.ts';
+import { PROTOCOL_VERSION } from '../firmware-protocol/src/version.ts';
+import type { GatewayState } from '../firmware-protocol/src/messages/state.ts';
+import { CommandService } from './commands/command-service.ts';
+import type { Config } from './config/schema.ts';
+import { systemClock, type Clock } from './core/clock.ts';
+import type { Logger } from './core/log.ts';
+import { DeviceMonitor } from './health/device-monitor.ts';
+import { HealthSink } from './health/health-sink.ts';
+import { startHttpServer, type HttpServer } from './http/server.ts';
+import { Downlink } from './messaging/downlink.ts';
+import { UplinkRouter } from './messaging/uplink-router.ts';
+import { DeviceService } from './registry/device-service.ts';
+import { RegistryWatcher } from './registry/registry-watcher.ts';
+import { StaffTokens } from './security/staff-tokens.ts';
+import { Store } from './store/store.ts';
+
+export interface GatewayEndpoints {
+  mqttPort: number;
+  mqttTlsPort: number | undefined;
+  httpUrl: string;
+  database: string;
+}
+
+/**
+ * The running gateway. The constructor only assigns; `start()` acquires the database, broker, HTTP
+ * server and timers in order; `stop()` releases them in reverse, publishing the gateway's offline state first.
+ */
+export class Gateway {
+  readonly bootId = randomBytes(6).toString('hex');
+  readonly clock: Clock;
+  store!: Store;
+  devices!: DeviceService;
+  tokens!: StaffTokens;
+  monitor!: DeviceMonitor;
+  commands!: CommandService;
+  broker!: LinliBroker;
+  health!: HealthSink;
+  private watcher!: RegistryWatcher;
+  private http: HttpServer | undefined;
+  private ticker: NodeJS.Timeout | undefined;
+  private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
+
+  constructor(
+    readonly config: Config,
+    readonly log: Logger,
+    opts: { clock?: Clock } = {},
+  ) {
+    this.clock = opts.clock ?? systemClock;
+  }
+
+  get ready(): boolean {
+    return this.state === 'running';
+  }
+
+  async start(): Promise<GatewayEndpoints> {
+    this.state = 'starting';
+    const { config, log, clock } = this;
+    this.store = new Store(config.dataDir, { historyPerDevice: config.health.historyPerDevice });
+    const stamper = new EnvelopeStamper(`gw-${this.bootId}`, () => clock.now());
+    const remember = (id: string) => {
+      const d = this.store.devices.get(id);
+      if (d) this.watcher.remember(d);
+    };
+    this.devices = new DeviceService(this.store.devices, clock, log.child({ component: 'registry' }), {
+      onRevoked: (id, why) => {
+        remember(id);
+        this.broker.kick(id, `credentials ${why}`);
+      },
+      onProvisioned: (d) => {
+        remember(d.id);
+        this.monitor.track(d.id, d.kind, d.disabled);
+      },
+      onChanged: (d) => {
+        remember(d.id);
+        this.monitor.track(d.id, d.kind, d.disabled);
+      },
+    });
+    this.watcher = new RegistryWatcher(this.store.db, this.store.devices, {
+      added: (d) => this.monitor.track(d.id, d.kind, d.disabled, d.lastSeenAt),
+      changed: (d) => this.monitor.track(d.id, d.kind, d.disabled, d.lastSeenAt),
+      revoked: (id, why) => {
+        this.broker.kick(id, `credentials ${why} by another process`);
+        if (why === 'removed') this.monitor.forget(id);
+      },
+    }, log.child({ component: 'registry' }));
+    this.watcher.prime();
+    this.tokens = new StaffTokens(this.store.tokens, clock);
+    this.broker = new LinliBroker({
+      config: config.mqtt,
+      log: log.child({ component: 'broker' }),
+      clock,
+      credentials: this.devices,
+      stamper,
+      onPresence: (e) => {
+        if (e.type === 'connected') this.monitor.connected(e.deviceId, e.connectionId, e.address);
+        else this.monitor.disconnected(e.deviceId, e.connectionId, e.reason);
+      },
+    });
+    const downlink = new Downlink(this.broker, stamper, log.child({ component: 'downlink' }));
+    this.health = new HealthSink(this.store.health, this.broker, log.child({ component: 'health' }));
+    this.monitor = new DeviceMonitor(config.health, clock, (change) =>
+      this.health.record(change, this.monitor.get(change.deviceId)?.telemetry),
+    );
+    this.commands = new CommandService(downlink, clock, log.child({ component: 'commands' }));
+    for (const d of this.store.devices.list()) this.monitor.track(d.id, d.kind, d.disabled, d.lastSeenAt);
+    const router = new UplinkRouter({
+      log: log.child({ component: 'uplink' }),
+      monitor: this.monitor,
+      commands: this.commands,
+      downlink,
+      recordBirth: (id, caps, fw) => this.devices.recordBirth(id, caps, fw),
+    });
+
+    const ports = await this.broker.start();
+    await this.broker.subscribe(topics.allUplinks(), (m) => router.handle(m.topic, m.payload));
+    await this.publishGatewayState('online');
+    this.http = await startHttpServer(this);
+    this.ticker = setInterval(() => this.tick(), 1000);
+    this.ticker.unref();
+    this.state = 'running';
+    const endpoints: GatewayEndpoints = {
+      mqttPort: ports.port,
+      mqttTlsPort: ports.tlsPort,
+      httpUrl: this.http.url,
+      database: this.store.file,
+    };
+    log.info({ ...endpoints, bootId: this.bootId, protocol: PROTOCOL_VERSION }, 'gateway started');
+    return endpoints;
+  }
+
+  async stop(): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'stopping' || this.state === 'new') return;
+    this.state = 'stopping';
+    if (this.ticker) clearInterval(this.ticker);
+    this.commands?.stop();
+    await this.http?.close().catch((err: unknown) => this.log.warn({ err }, 'http close failed'));
+    // [FWP-10.1] devices see the gateway go offline before their connections close
+    await this.publishGatewayState('offline').catch(() => undefined);
+    await this.broker?.stop();
+    this.store?.close();
+    this.state = 'stopped';
+    this.log.info('gateway stopped; database closed cleanly');
+  }
+
+  private tick(): void {
+    try {
+      this.watcher.check();
+      this.monitor.tick();
+    } catch (err) {
+      this.log.error({ err }, 'periodic check failed');
+    }
+  }
+
+  private async publishGatewayState(state: 'online' | 'offline'): Promise<void> {
+    const msg: GatewayState = { state, ts: this.clock.now(), protocol: PROTOCOL_VERSION, bootId: this.bootId };
+    await this.broker.publish(topics.gatewayState(), JSON.stringify(msg), { qos: 1, retain: true });
+  }
+}

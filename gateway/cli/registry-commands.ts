@@ -1,0 +1,106 @@
+import { Command } from 'commander';
+import { DEVICE_KINDS } from '../../firmware-protocol/src/kinds/device-kind.ts';
+import { silentLogger } from '../core/log.ts';
+import { systemClock } from '../core/clock.ts';
+import { DeviceService } from '../registry/device-service.ts';
+import { StaffTokens, StaffRoleSchema } from '../security/staff-tokens.ts';
+import { print, withDataOptions, withStore, type CommonOptions } from './common.ts';
+
+const RUNNING_NOTE = 'A running gateway on the same data folder notices the change within a second and disconnects the device.';
+
+/** `linli provision`: a new device and its secret, shown once. */
+export function provisionCommand(): Command {
+  return withDataOptions(
+    new Command('provision')
+      .description('provision a device and print its secret (shown once; only a hash is stored)')
+      .requiredOption('-k, --kind <kind>', `device kind: ${DEVICE_KINDS.join(', ')}`)
+      .requiredOption('-i, --id <id>', 'device id: lower-case letters, digits and dashes, e.g. vm-01')
+      .option('-n, --name <name>', 'a human name, e.g. "Building 3 lobby"'),
+  ).action(async (opts: CommonOptions & { kind: string; id: string; name?: string }) => {
+    await withStore(opts, async (store) => {
+      const svc = new DeviceService(store.devices, systemClock, silentLogger());
+      const { device, secret } = await svc.provision({ id: opts.id, kind: opts.kind as (typeof DEVICE_KINDS)[number], ...(opts.name ? { name: opts.name } : {}) });
+      print(
+        opts,
+        { id: device.id, kind: device.kind, secret },
+        `Provisioned ${device.kind} ${device.id}.\n  MQTT username and client id: ${device.id}\n  MQTT password (secret, shown once): ${secret}`,
+      );
+    });
+  });
+}
+
+/** `linli device list|rotate|disable|enable`. */
+export function deviceCommand(): Command {
+  const cmd = new Command('device').description('list devices, rotate a secret, disable or enable a device');
+  cmd.addCommand(
+    withDataOptions(new Command('list').description('list provisioned devices')).action(async (opts: CommonOptions) => {
+      await withStore(opts, (store) => {
+        const items = store.devices.list().map((d) => {
+          const h = store.health.getSnapshot(d.id);
+          return { id: d.id, kind: d.kind, name: d.name, disabled: d.disabled, status: h?.status ?? 'unknown', lastSeenAt: d.lastSeenAt };
+        });
+        print(opts, { items }, items.map((d) => `${d.id.padEnd(16)} ${d.kind.padEnd(16)} ${d.disabled ? 'DISABLED' : d.status}`).join('\n') || '(no devices)');
+      });
+    }),
+  );
+  cmd.addCommand(
+    withDataOptions(new Command('rotate').description('issue a new secret; the old one stops working').argument('<id>')).action(
+      async (id: string, opts: CommonOptions) => {
+        await withStore(opts, async (store) => {
+          const { device, secret } = await new DeviceService(store.devices, systemClock, silentLogger()).rotateSecret(id);
+          print(opts, { id: device.id, kind: device.kind, secret }, `New secret for ${device.id} (shown once): ${secret}\n${RUNNING_NOTE}`);
+        });
+      },
+    ),
+  );
+  for (const [name, disabled] of [['disable', true], ['enable', false]] as const) {
+    cmd.addCommand(
+      withDataOptions(new Command(name).description(disabled ? 'refuse the device from now on' : 'allow a disabled device again').argument('<id>')).action(
+        async (id: string, opts: CommonOptions) => {
+          await withStore(opts, (store) => {
+            const d = new DeviceService(store.devices, systemClock, silentLogger()).setDisabled(id, disabled);
+            print(opts, { id: d.id, disabled: d.disabled }, `${d.id} ${disabled ? 'disabled' : 'enabled'}.${disabled ? ` ${RUNNING_NOTE}` : ''}`);
+          });
+        },
+      ),
+    );
+  }
+  return cmd;
+}
+
+/** `linli token create|list|revoke`. */
+export function tokenCommand(): Command {
+  const cmd = new Command('token').description('staff API tokens (roles: viewer, operator, admin)');
+  cmd.addCommand(
+    withDataOptions(
+      new Command('create')
+        .description('create a staff API token (shown once)')
+        .requiredOption('-r, --role <role>', 'viewer | operator | admin')
+        .option('-l, --label <label>', 'who or what the token is for'),
+    ).action(async (opts: CommonOptions & { role: string; label?: string }) => {
+      const role = StaffRoleSchema.parse(opts.role);
+      await withStore(opts, (store) => {
+        const t = new StaffTokens(store.tokens, systemClock).create(role, opts.label ?? null);
+        print(opts, t, `Token ${t.id} (${t.role}), shown once:\n  ${t.token}\nUse it as: Authorization: Bearer ${t.token}`);
+      });
+    }),
+  );
+  cmd.addCommand(
+    withDataOptions(new Command('list').description('list tokens (never the tokens themselves)')).action(async (opts: CommonOptions) => {
+      await withStore(opts, (store) => {
+        const items = new StaffTokens(store.tokens, systemClock).list();
+        print(opts, { items }, items.map((t) => `${t.id} ${t.role.padEnd(8)} ${t.revokedAt ? 'revoked' : 'active '} ${t.label ?? ''}`).join('\n') || '(no tokens)');
+      });
+    }),
+  );
+  cmd.addCommand(
+    withDataOptions(new Command('revoke').description('revoke a token').argument('<id>')).action(async (id: string, opts: CommonOptions) => {
+      await withStore(opts, (store) => {
+        const ok = new StaffTokens(store.tokens, systemClock).revoke(id);
+        if (!ok) throw new Error(`no active token "${id}"`);
+        print(opts, { id, revoked: true }, `${id} revoked`);
+      });
+    }),
+  );
+  return cmd;
+}

@@ -1,0 +1,171 @@
+import { adapterFor } from '../../devices/registry.ts';
+import type { DeviceKind } from '../../firmware-protocol/src/kinds/device-kind.ts';
+import type { BirthMessage, TelemetryBody } from '../../firmware-protocol/src/messages/lifecycle.ts';
+import type { HealthConfig } from '../config/schema.ts';
+import type { Clock } from '../core/clock.ts';
+import { evaluateHealth, formatDuration, sameVerdict, type HealthVerdict } from './evaluate.ts';
+import { LiveDevice } from './live-device.ts';
+
+export interface HealthChange {
+  deviceId: string;
+  kind: DeviceKind;
+  previous: HealthVerdict;
+  verdict: HealthVerdict;
+  /** What caused the change, e.g. "birth", "death", "heartbeat_timeout", "telemetry". */
+  event: string;
+  at: number;
+}
+
+/**
+ * Presence and health of every device, in memory, driven by broker presence events, uplink messages
+ * and a periodic tick. Holds no I/O: changes go to `onChange`, which persists and publishes them.
+ */
+export class DeviceMonitor {
+  private readonly devices = new Map<string, LiveDevice>();
+
+  constructor(
+    private readonly config: HealthConfig,
+    private readonly clock: Clock,
+    private readonly onChange: (change: HealthChange) => void,
+  ) {}
+
+  /** Adds or updates a provisioned device (at start-up and on provisioning). */
+  track(id: string, kind: DeviceKind, disabled: boolean, lastSeenAt: number | null = null): LiveDevice {
+    let d = this.devices.get(id);
+    if (!d) {
+      d = new LiveDevice(id, kind, disabled, this.config.flapWindowS * 1000, this.config.flapMaxDisconnects);
+      // Homie: after a gateway restart a known device is offline until it comes back, not "never seen".
+      if (lastSeenAt !== null) d.goOffline('NOT_RECONNECTED', 'has not reconnected since the gateway started');
+      d.lastSeenAt = lastSeenAt ?? undefined;
+      this.devices.set(id, d);
+    }
+    d.disabled = disabled;
+    this.reevaluate(d, disabled ? 'disabled' : 'provisioned');
+    return d;
+  }
+
+  forget(id: string): void {
+    this.devices.delete(id);
+  }
+
+  get(id: string): LiveDevice | undefined {
+    return this.devices.get(id);
+  }
+
+  all(): LiveDevice[] {
+    return [...this.devices.values()];
+  }
+
+  connected(id: string, connectionId: number, address: string): void {
+    const d = this.devices.get(id);
+    if (!d) return;
+    d.connected = true;
+    d.connectionId = connectionId;
+    d.address = address;
+    d.seen(this.clock.monotonic(), this.clock.now());
+  }
+
+  /** A connection closed. Ignored when it is not the device's current connection (a takeover already replaced it). */
+  disconnected(id: string, connectionId: number, reason: string): void {
+    const d = this.devices.get(id);
+    if (!d || d.connectionId !== connectionId) return;
+    d.connected = false;
+    d.connectionId = undefined;
+    d.born = false;
+    const mono = this.clock.monotonic();
+    if (reason === 'clean' || reason === 'kicked' || reason === 'broker_stopping') {
+      d.goOffline(reason === 'kicked' ? 'DISCONNECTED_BY_GATEWAY' : 'SHUTDOWN', `disconnected (${reason})`);
+    } else {
+      d.flaps.record(mono);
+      // [FWP-8.3] flap damping: a lost connection counts as offline only after the grace period.
+      if (d.presence === 'online') d.lostAtMono = mono;
+    }
+    this.reevaluate(d, `disconnect:${reason}`);
+  }
+
+  birth(id: string, msg: BirthMessage): void {
+    const d = this.devices.get(id);
+    if (!d) return;
+    d.startSession(msg.body.bdSeq, msg.body.heartbeatS, msg.body.firmware, this.clock.monotonic(), this.clock.now());
+    this.reevaluate(d, 'birth');
+  }
+
+  /**
+   * [FWP-8.3] A death counts only if its bdSeq is the current session's: a late will of an old
+   * connection must not mark a reconnected device offline. Returns whether it was applied.
+   */
+  death(id: string, bdSeq: number, reason: 'lost' | 'shutdown'): boolean {
+    const d = this.devices.get(id);
+    if (!d || d.bdSeq !== bdSeq || !d.born) return false;
+    d.born = false;
+    if (reason === 'shutdown') d.goOffline('SHUTDOWN', 'the device shut down');
+    else if (d.presence === 'online' && d.lostAtMono === undefined) {
+      d.flaps.record(this.clock.monotonic());
+      d.lostAtMono = this.clock.monotonic();
+    }
+    this.reevaluate(d, `death:${reason}`);
+    return true;
+  }
+
+  /** Any valid uplink: proof of life. */
+  seen(id: string): void {
+    this.devices.get(id)?.seen(this.clock.monotonic(), this.clock.now());
+  }
+
+  telemetry(id: string, body: TelemetryBody): void {
+    const d = this.devices.get(id);
+    if (!d) return;
+    const mono = this.clock.monotonic();
+    d.telemetry = body;
+    d.telemetryAt = this.clock.now();
+    const openings = adapterFor(d.kind).openings(body);
+    const open = new Set(openings.filter((o) => o.state === 'open').map((o) => o.id));
+    for (const key of [...d.openSince.keys()]) if (!open.has(key)) d.openSince.delete(key);
+    for (const key of open) if (!d.openSince.has(key)) d.openSince.set(key, mono);
+    this.reevaluate(d, 'telemetry');
+  }
+
+  /** Timeouts: heartbeats missed, grace periods ended, doors open too long. Call every second or so. */
+  tick(): void {
+    const mono = this.clock.monotonic();
+    for (const d of this.devices.values()) {
+      if (d.presence === 'online' && d.lostAtMono !== undefined && mono - d.lostAtMono >= this.config.offlineGraceS * 1000) {
+        d.goOffline('CONNECTION_LOST', `connection lost ${formatDuration((mono - d.lostAtMono) / 1000)} ago`);
+        this.reevaluate(d, 'connection_lost');
+        continue;
+      }
+      const silentMs = mono - d.lastSeenMono;
+      if (d.presence === 'online' && d.born && silentMs > d.heartbeatS * this.config.heartbeatMissFactor * 1000) {
+        d.goOffline('HEARTBEAT_TIMEOUT', `no heartbeat for ${formatDuration(silentMs / 1000)} (interval ${d.heartbeatS} s)`);
+        this.reevaluate(d, 'heartbeat_timeout');
+        continue;
+      }
+      this.reevaluate(d, 'tick');
+    }
+  }
+
+  private reevaluate(d: LiveDevice, event: string): void {
+    const mono = this.clock.monotonic();
+    const adapter = adapterFor(d.kind);
+    const telemetry = d.presence === 'online' ? d.telemetry : undefined;
+    const flapCount = d.flaps.flapping(mono);
+    const verdict = evaluateHealth({
+      presence: d.presence,
+      disabled: d.disabled,
+      offline: d.offline,
+      faults: telemetry?.faults ?? [],
+      warnings: telemetry?.warnings ?? [],
+      kindFindings: telemetry ? adapter.evaluate(telemetry, this.config) : [],
+      openFor: new Map([...d.openSince].map(([k, since]) => [k, (mono - since) / 1000])),
+      doorOpenAlertS: this.config.doorOpenAlertS,
+      flapping: flapCount === undefined ? undefined : { disconnects: flapCount, windowS: this.config.flapWindowS },
+    });
+    if (sameVerdict(d.verdict, verdict)) {
+      d.verdict = verdict; // keep messages fresh (durations) without raising an event
+      return;
+    }
+    const previous = d.verdict;
+    d.verdict = verdict;
+    this.onChange({ deviceId: d.id, kind: d.kind, previous, verdict, event, at: this.clock.now() });
+  }
+}

@@ -1,0 +1,60 @@
+import { topics } from '../../firmware-protocol/src/topics.ts';
+import type { DeviceState } from '../../firmware-protocol/src/messages/state.ts';
+import type { Logger } from '../core/log.ts';
+import type { Publisher } from '../messaging/downlink.ts';
+import type { HealthRepo } from '../store/health-repo.ts';
+import type { HealthChange } from './device-monitor.ts';
+
+/**
+ * Where health changes go: the current snapshot and the bounded history in SQLite, the retained
+ * per-device state topic for integrations [FWP-10.2], and the log (warn when a device gets worse).
+ */
+export class HealthSink {
+  private readonly listeners = new Set<(c: HealthChange) => void>();
+
+  constructor(
+    private readonly repo: HealthRepo,
+    private readonly publisher: Publisher,
+    private readonly log: Logger,
+  ) {}
+
+  subscribe(listener: (c: HealthChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  record(change: HealthChange, telemetry: unknown): void {
+    const { deviceId, verdict, event, at } = change;
+    this.repo.saveSnapshot({ deviceId, status: verdict.status, reasons: verdict.reasons, telemetry, updatedAt: at });
+    this.repo.appendHistory(deviceId, at, verdict.status, verdict.reasons, event);
+    const worse = rank(verdict.status) > rank(change.previous.status) && change.previous.status !== 'unknown';
+    const fields = { deviceId, status: verdict.status, previous: change.previous.status, event, reasons: verdict.reasons.map((r) => r.message) };
+    if (worse) this.log.warn(fields, 'device health got worse');
+    else this.log.info(fields, 'device health changed');
+    this.publishState(change);
+    for (const l of this.listeners) {
+      try {
+        l(change);
+      } catch (err) {
+        this.log.error({ err }, 'health listener failed');
+      }
+    }
+  }
+
+  private publishState(change: HealthChange): void {
+    const s = change.verdict.status;
+    const state: DeviceState = {
+      state: s === 'offline' ? 'offline' : s === 'unknown' ? 'unknown' : 'online',
+      status: s,
+      reasons: change.verdict.reasons.map((r) => r.code),
+      ts: change.at,
+    };
+    this.publisher
+      .publish(topics.deviceState(change.deviceId), JSON.stringify(state), { qos: 1, retain: true })
+      .catch((err: unknown) => this.log.warn({ err, deviceId: change.deviceId }, 'could not publish device state'));
+  }
+}
+
+function rank(s: string): number {
+  return { ok: 0, unknown: 0, degraded: 1, fault: 2, offline: 3 }[s] ?? 0;
+}

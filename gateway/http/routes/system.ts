@@ -1,0 +1,32 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Gateway } from '../../app.ts';
+import { GatewayHealthSchema } from '../schemas.ts';
+
+/** /healthz: liveness and readiness for systemd, load balancers and monitoring. Open, and cheap. */
+export const systemRoutes = (gw: Gateway, startedMono: number): FastifyPluginAsyncZod => async (app) => {
+  app.get('/healthz', {
+    schema: { tags: ['system'], summary: 'Gateway liveness and readiness (no token needed)', response: { 200: GatewayHealthSchema, 503: GatewayHealthSchema } },
+    handler: async (_req, reply) => {
+      let database: 'ok' | 'error' = 'ok';
+      try {
+        gw.store.db.prepare('SELECT 1').get();
+      } catch {
+        database = 'error';
+      }
+      const devices: Record<string, number> = { ok: 0, degraded: 0, fault: 0, offline: 0, unknown: 0 };
+      for (const d of gw.monitor.all()) devices[d.verdict.status] = (devices[d.verdict.status] ?? 0) + 1;
+      const stats = gw.broker.stats();
+      const ready = gw.ready && database === 'ok';
+      const body = {
+        status: gw.ready ? ('ok' as const) : ('stopping' as const),
+        ready,
+        bootId: gw.bootId,
+        uptimeS: Math.round((gw.clock.monotonic() - startedMono) / 1000),
+        broker: { connections: stats.connections, devicesConnected: stats.devicesConnected },
+        database,
+        devices,
+      };
+      return reply.code(ready ? 200 : 503).send(body);
+    },
+  });
+};

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { DeviceIdSchema, DeviceKindSchema } from '../../firmware-protocol/src/kinds/device-kind.ts';
+import { ERROR_CODES, type ErrorCode } from '../../firmware-protocol/src/errors.ts';
+import { StaffRoleSchema } from '../security/staff-tokens.ts';
+
+/** The API's error body: a stable code from the one catalogue, a message for people, optional details. */
+export const ApiErrorSchema = z.object({
+  error: z.object({
+    code: z.enum(ERROR_CODES as [ErrorCode, ...ErrorCode[]]),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+
+export const HealthReasonSchema = z.object({ code: z.string(), message: z.string() });
+export const HealthStatusSchema = z.enum(['ok', 'degraded', 'fault', 'offline', 'unknown']);
+
+export const DeviceSummarySchema = z.object({
+  id: DeviceIdSchema,
+  kind: DeviceKindSchema,
+  kindLabel: z.string(),
+  name: z.string().nullable(),
+  disabled: z.boolean(),
+  online: z.boolean(),
+  status: HealthStatusSchema,
+  reasons: z.array(HealthReasonSchema),
+  firmware: z.string().nullable(),
+  lastSeenAt: z.string().nullable().describe('ISO 8601'),
+  summary: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+});
+
+export const DeviceDetailSchema = DeviceSummarySchema.extend({
+  capabilities: z.unknown(),
+  commands: z.array(z.string()),
+  telemetry: z.unknown().nullable(),
+  telemetryAt: z.string().nullable(),
+  session: z
+    .object({
+      connected: z.boolean(),
+      address: z.string().nullable(),
+      bdSeq: z.number().nullable(),
+      heartbeatS: z.number(),
+      startedAt: z.string().nullable(),
+      seqGaps: z.number(),
+      duplicates: z.number(),
+      badMessages: z.number(),
+    }),
+  createdAt: z.string(),
+  secretRotatedAt: z.string(),
+});
+
+export const HealthHistorySchema = z.object({
+  items: z.array(
+    z.object({ at: z.string(), status: HealthStatusSchema, reasons: z.array(HealthReasonSchema), event: z.string() }),
+  ),
+});
+
+export const DeviceIdParamsSchema = z.object({ id: DeviceIdSchema });
+
+export const ProvisionResponseSchema = z.object({
+  id: DeviceIdSchema,
+  kind: DeviceKindSchema,
+  secret: z.string().describe('Shown once. Store it in the device; the gateway keeps only a hash.'),
+});
+
+export const TokenCreateSchema = z.object({ role: StaffRoleSchema, label: z.string().min(1).max(100).optional() }).strict();
+export const TokenCreatedSchema = z.object({
+  id: z.string(),
+  role: StaffRoleSchema,
+  token: z.string().describe('Shown once.'),
+});
+export const TokenListSchema = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      role: StaffRoleSchema,
+      label: z.string().nullable(),
+      createdAt: z.string(),
+      lastUsedAt: z.string().nullable(),
+      revoked: z.boolean(),
+    }),
+  ),
+});
+
+export const GatewayHealthSchema = z.object({
+  status: z.enum(['ok', 'starting', 'stopping']),
+  ready: z.boolean(),
+  bootId: z.string(),
+  uptimeS: z.number(),
+  broker: z.object({ connections: z.number(), devicesConnected: z.number() }),
+  database: z.enum(['ok', 'error']),
+  devices: z.record(HealthStatusSchema, z.number()),
+});
+
+export const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());

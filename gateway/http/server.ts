@@ -1,0 +1,52 @@
+import Fastify from 'fastify';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Gateway } from '../app.ts';
+import { staffAuth } from './auth.ts';
+import { errorHandler } from './errors.ts';
+import { commandRoutes } from './routes/commands.ts';
+import { deviceRoutes } from './routes/devices.ts';
+import { systemRoutes } from './routes/system.ts';
+import { tokenRoutes } from './routes/tokens.ts';
+
+export type HttpApp = Awaited<ReturnType<typeof buildHttpApp>>;
+
+export interface HttpServer {
+  app: HttpApp;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The staff API with OpenAPI docs at /docs. Everything but /healthz and /docs needs a token. */
+export async function buildHttpApp(gw: Gateway) {
+  const app = Fastify({ loggerInstance: gw.log.child({ component: 'http' }), bodyLimit: 64 * 1024, disableRequestLogging: false }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Linli gateway API', description: 'Staff API of a Linli community gateway', version: '1' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  app.addHook('onRequest', staffAuth(gw.tokens));
+  const started = gw.clock.monotonic();
+  await app.register(systemRoutes(gw, started));
+  await app.register(deviceRoutes(gw), { prefix: '/api/v1' });
+  await app.register(commandRoutes(gw), { prefix: '/api/v1' });
+  await app.register(tokenRoutes(gw), { prefix: '/api/v1' });
+  return app;
+}
+
+export async function startHttpServer(gw: Gateway): Promise<HttpServer> {
+  const app = await buildHttpApp(gw);
+  await app.listen({ host: gw.config.http.host, port: gw.config.http.port });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : gw.config.http.port;
+  const host = gw.config.http.host === '0.0.0.0' ? '127.0.0.1' : gw.config.http.host;
+  return { app, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, close: () => app.close() };
+}

@@ -1,0 +1,122 @@
+import { decodeUplink } from '../../firmware-protocol/src/decode.ts';
+import { parseTopic } from '../../firmware-protocol/src/topics.ts';
+import { SUPPORTED_MAJORS } from '../../firmware-protocol/src/version.ts';
+import type { UplinkMessage } from '../../firmware-protocol/src/messages/index.ts';
+import type { Logger } from '../core/log.ts';
+import type { CommandService } from '../commands/command-service.ts';
+import type { DeviceMonitor } from '../health/device-monitor.ts';
+import type { LiveDevice } from '../health/live-device.ts';
+import type { Downlink } from './downlink.ts';
+
+export interface UplinkRouterDeps {
+  log: Logger;
+  monitor: DeviceMonitor;
+  commands: CommandService;
+  downlink: Downlink;
+  /** Persists what a birth tells about the device (capabilities, firmware). */
+  recordBirth(deviceId: string, capabilities: unknown, firmware: string): void;
+}
+
+/**
+ * Every device uplink goes through here as a list of named steps: route the topic, check the version,
+ * decode and validate, drop duplicates, require a birth, dispatch. A bad message gets a coded error on
+ * the device's error topic [FWP-6.1] and is logged; nothing a device sends can throw out of `handle`.
+ */
+export class UplinkRouter {
+  constructor(private readonly deps: UplinkRouterDeps) {}
+
+  handle(topic: string, payload: Buffer): void {
+    try {
+      this.route(topic, payload);
+    } catch (err) {
+      this.deps.log.error({ err, topic }, 'uplink handling failed');
+      const t = parseTopic(topic);
+      if (t?.scope === 'device') void this.deps.downlink.error(t.deviceId, 'INTERNAL_ERROR', { topic });
+    }
+  }
+
+  private route(topic: string, payload: Buffer): void {
+    const { log, monitor, downlink } = this.deps;
+    const t = parseTopic(topic);
+    if (!t || t.scope !== 'device' || t.direction !== 'up') return;
+    const live = monitor.get(t.deviceId);
+    if (!live) return; // the ACL admits only provisioned devices; one removed a moment ago is ignored
+    if (!SUPPORTED_MAJORS.includes(t.major)) {
+      // [FWP-2.4] answer on the device's own major so it can read the refusal
+      this.refuse(live, 'UNSUPPORTED_PROTOCOL_VERSION', topic, {
+        message: `protocol major ${t.major} is not supported; supported: ${SUPPORTED_MAJORS.join(', ')}`,
+        supportedMajors: [...SUPPORTED_MAJORS],
+        major: t.major,
+      });
+      return;
+    }
+    if (!t.channel) {
+      this.refuse(live, 'UNKNOWN_CHANNEL', topic, { message: `"${t.rawChannel}" is not an uplink channel` });
+      return;
+    }
+    const decoded = decodeUplink(t.channel, payload);
+    if (!decoded.ok) {
+      this.refuse(live, decoded.code, topic, { message: decoded.message, corr: decoded.corr, issues: decoded.issues });
+      return;
+    }
+    const msg = decoded.message;
+    if (msg.type === 'birth') return this.onBirth(live, msg, topic);
+    if (msg.type === 'death') {
+      const applied = monitor.death(live.id, msg.body.bdSeq, msg.body.reason);
+      log.debug({ deviceId: live.id, bdSeq: msg.body.bdSeq, applied }, applied ? 'death' : 'stale death ignored');
+      return;
+    }
+    if (!live.dedup.firstSeen(msg.id)) {
+      live.duplicates += 1;
+      return; // [FWP-4.2] a transport duplicate: already handled
+    }
+    if (!live.born) {
+      this.refuse(live, 'NOT_BORN', topic, { corr: msg.id, message: 'publish a birth first (the gateway has no session for this device)' });
+      return;
+    }
+    live.trackSeq(msg.seq);
+    monitor.seen(live.id);
+    this.dispatch(live, msg, topic);
+  }
+
+  private onBirth(live: LiveDevice, msg: Extract<UplinkMessage, { type: 'birth' }>, topic: string): void {
+    if (msg.body.kind !== live.kind) {
+      this.refuse(live, 'DEVICE_KIND_MISMATCH', topic, {
+        corr: msg.id,
+        message: `${live.id} is provisioned as ${live.kind}, birth says ${msg.body.kind}`,
+      });
+      return;
+    }
+    this.deps.monitor.birth(live.id, msg);
+    live.dedup.firstSeen(msg.id);
+    this.deps.recordBirth(live.id, msg.body.capabilities, msg.body.firmware);
+    this.deps.log.info({ deviceId: live.id, bdSeq: msg.body.bdSeq, firmware: msg.body.firmware }, 'device birth');
+  }
+
+  private dispatch(live: LiveDevice, msg: UplinkMessage, topic: string): void {
+    switch (msg.type) {
+      case 'heartbeat':
+        return;
+      case 'telemetry':
+        if (msg.body.kind !== live.kind) {
+          this.refuse(live, 'DEVICE_KIND_MISMATCH', topic, { corr: msg.id, message: `telemetry of a ${msg.body.kind}, device is a ${live.kind}` });
+          return;
+        }
+        this.deps.monitor.telemetry(live.id, msg.body);
+        return;
+      case 'ack':
+        if (!this.deps.commands.ack(live.id, msg)) {
+          this.deps.log.debug({ deviceId: live.id, corr: msg.corr }, 'ack for no pending command (late or duplicate)');
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  private refuse(live: LiveDevice, code: Parameters<Downlink['error']>[1], topic: string, detail: Parameters<Downlink['error']>[2]): void {
+    live.badMessages += 1;
+    this.deps.log.warn({ deviceId: live.id, code, topic, reason: detail.message }, 'refused a device message');
+    void this.deps.downlink.error(live.id, code, { ...detail, topic });
+  }
+}

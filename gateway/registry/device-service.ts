@@ -1,0 +1,115 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { adapterFor } from '../../devices/registry.ts';
+import { DeviceIdSchema, DeviceKindSchema } from '../../firmware-protocol/src/kinds/device-kind.ts';
+import { LinliError } from '../../firmware-protocol/src/errors.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../core/log.ts';
+import { generateSecret, hashSecret, verifySecret } from '../security/secret-hash.ts';
+import type { DeviceRecord, DeviceRepo } from '../store/device-repo.ts';
+
+export const ProvisionRequestSchema = z
+  .object({
+    id: DeviceIdSchema,
+    kind: DeviceKindSchema,
+    name: z.string().min(1).max(100).optional(),
+  })
+  .strict();
+export type ProvisionRequest = z.infer<typeof ProvisionRequestSchema>;
+
+export interface DeviceServiceEvents {
+  /** The device's credentials changed or it was disabled: the broker must drop its connection now. */
+  onRevoked(deviceId: string, why: 'disabled' | 'rotated' | 'removed'): void;
+  onProvisioned(device: DeviceRecord): void;
+  onChanged(device: DeviceRecord): void;
+}
+
+/**
+ * Provisioning, secret rotation and enabling/disabling of devices, and the credential check the broker
+ * calls on every CONNECT. Secrets are shown once and stored only as scrypt hashes. Because scrypt is
+ * deliberately slow, a successful check is remembered as a keyed digest in memory, so a reconnect storm
+ * after a power cut costs one scrypt per device, not one per attempt.
+ */
+export class DeviceService {
+  private readonly verified = new Map<string, Buffer>();
+  private readonly cacheKey = randomBytes(32);
+
+  constructor(
+    private readonly repo: DeviceRepo,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly events: Partial<DeviceServiceEvents> = {},
+  ) {}
+
+  list(): DeviceRecord[] {
+    return this.repo.list();
+  }
+
+  get(id: string): DeviceRecord {
+    const d = this.repo.get(id);
+    if (!d) throw new LinliError('DEVICE_NOT_FOUND', `no device "${id}" is provisioned`);
+    return d;
+  }
+
+  async provision(req: ProvisionRequest): Promise<{ device: DeviceRecord; secret: string }> {
+    const parsed = ProvisionRequestSchema.parse(req);
+    if (this.repo.get(parsed.id)) throw new LinliError('DEVICE_EXISTS', `device "${parsed.id}" is already provisioned`);
+    const secret = generateSecret();
+    const secretHash = await hashSecret(secret);
+    // Re-check after the await: two provisions of one id must not both succeed.
+    if (this.repo.get(parsed.id)) throw new LinliError('DEVICE_EXISTS', `device "${parsed.id}" is already provisioned`);
+    this.repo.insert({
+      id: parsed.id,
+      kind: parsed.kind,
+      name: parsed.name ?? null,
+      secretHash,
+      capabilities: adapterFor(parsed.kind).defaultCapabilities,
+      now: this.clock.now(),
+    });
+    const device = this.get(parsed.id);
+    this.log.info({ deviceId: device.id, kind: device.kind }, 'device provisioned');
+    this.events.onProvisioned?.(device);
+    return { device, secret };
+  }
+
+  async rotateSecret(id: string): Promise<{ device: DeviceRecord; secret: string }> {
+    this.get(id);
+    const secret = generateSecret();
+    this.repo.setSecret(id, await hashSecret(secret), this.clock.now());
+    this.verified.delete(id);
+    this.log.info({ deviceId: id }, 'device secret rotated; existing connection dropped');
+    this.events.onRevoked?.(id, 'rotated');
+    return { device: this.get(id), secret };
+  }
+
+  setDisabled(id: string, disabled: boolean): DeviceRecord {
+    this.get(id);
+    this.repo.setDisabled(id, disabled);
+    const device = this.get(id);
+    this.log.info({ deviceId: id }, disabled ? 'device disabled; connection dropped' : 'device enabled');
+    if (disabled) {
+      this.verified.delete(id);
+      this.events.onRevoked?.(id, 'disabled');
+    }
+    this.events.onChanged?.(device);
+    return device;
+  }
+
+  /** The broker's credential check [FWP-2.1]. */
+  async checkDevice(deviceId: string, secret: Buffer): Promise<'ok' | 'bad_credentials' | 'disabled' | 'unknown_device'> {
+    const d = this.repo.get(deviceId);
+    if (!d) return 'unknown_device';
+    if (d.disabled) return 'disabled';
+    const digest = createHmac('sha256', this.cacheKey).update(d.secretHash).update('\0').update(secret).digest();
+    const cached = this.verified.get(deviceId);
+    if (cached && timingSafeEqual(cached, digest)) return 'ok';
+    if (!(await verifySecret(secret, d.secretHash))) return 'bad_credentials';
+    // The digest covers the stored hash, so a rotation invalidates it even if the map were not cleared.
+    this.verified.set(deviceId, digest);
+    return 'ok';
+  }
+
+  recordBirth(id: string, capabilities: unknown, firmware: string): void {
+    this.repo.recordBirth(id, capabilities, firmware, this.clock.now());
+  }
+}

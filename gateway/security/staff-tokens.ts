@@ -1,0 +1,52 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { Clock } from '../core/clock.ts';
+import type { StaffRole, StaffTokenRecord, TokenRepo } from '../store/token-repo.ts';
+
+export const StaffRoleSchema = z.enum(['viewer', 'operator', 'admin']);
+const RANK: Record<StaffRole, number> = { viewer: 0, operator: 1, admin: 2 };
+
+/** Whether `role` may do what `required` may do: admin ⊇ operator ⊇ viewer. */
+export function roleAllows(role: StaffRole, required: StaffRole): boolean {
+  return RANK[role] >= RANK[required];
+}
+
+const TOKEN_RE = /^llt_[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Staff API tokens: 256 random bits, shown once, stored as SHA-256. A fast hash is enough here
+ * because the token is random, not a password a person chose; it also keeps every API call cheap.
+ */
+export class StaffTokens {
+  constructor(
+    private readonly repo: TokenRepo,
+    private readonly clock: Clock,
+  ) {}
+
+  create(role: StaffRole, label: string | null = null): { id: string; token: string; role: StaffRole } {
+    const token = `llt_${randomBytes(32).toString('base64url')}`;
+    const id = `tok_${randomBytes(6).toString('hex')}`;
+    this.repo.insert({ id, tokenHash: digest(token), role, label, now: this.clock.now() });
+    return { id, token, role };
+  }
+
+  /** The active token record for a presented token, or undefined. */
+  authenticate(token: string): StaffTokenRecord | undefined {
+    if (!TOKEN_RE.test(token)) return undefined;
+    const rec = this.repo.findActiveByHash(digest(token));
+    if (rec) this.repo.markUsed(rec.id, this.clock.now());
+    return rec;
+  }
+
+  list(): StaffTokenRecord[] {
+    return this.repo.list();
+  }
+
+  revoke(id: string): boolean {
+    return this.repo.revoke(id, this.clock.now());
+  }
+}
+
+function digest(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}

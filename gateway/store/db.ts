@@ -1,0 +1,53 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { MIGRATIONS, type Migration } from './migrations.ts';
+
+export type Db = Database.Database;
+
+/**
+ * Opens the gateway database with the pragmas money needs. better-sqlite3 is compiled with
+ * SQLITE_DEFAULT_WAL_SYNCHRONOUS=1, so WAL would default to NORMAL, which loses commits on power
+ * loss (FIELD-NOTES): synchronous=FULL is set explicitly on every connection.
+ */
+export function openDatabase(file: string, opts: { readonly?: boolean; migrations?: readonly Migration[] } = {}): Db {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+  db.pragma('busy_timeout = 5000');
+  if (!opts.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    migrate(db, opts.migrations ?? MIGRATIONS);
+  }
+  return db;
+}
+
+/** Applies the migrations the file has not seen yet, each atomically, and refuses a file from a newer release. */
+export function migrate(db: Db, migrations: readonly Migration[]): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+  if (current > latest) {
+    throw new Error(`database schema version ${current} is newer than this release supports (${latest}); upgrade linli`);
+  }
+  let applied = 0;
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+    applied += 1;
+  }
+  return applied;
+}
+
+/** Closes cleanly: a final checkpoint folds the WAL into the main file so a copy of it alone is a full backup. */
+export function closeDatabase(db: Db): void {
+  if (!db.open) return;
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.close();
+  }
+}
