@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// Makes sure the system programs the test suite drives are installed: installs what is missing with
+// apt-get when it can (root, Debian), and otherwise fails naming the exact package. It never skips.
+import { execFileSync, spawnSync } from 'node:child_process';
+
+/** program on PATH → Debian package that provides it */
+const REQUIRED = [{ program: 'openssl', pkg: 'openssl', why: 'TLS listener tests generate a CA and certificates' }];
+
+const has = (program) => spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;
+const missing = REQUIRED.filter((r) => !has(r.program));
+if (missing.length === 0) process.exit(0);
+
+const pkgs = missing.map((m) => m.pkg);
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+if (!isRoot || !has('apt-get')) {
+  for (const m of missing) console.error(`missing: ${m.program} (${m.why}). Install the Debian package "${m.pkg}": sudo apt-get install -y ${m.pkg}`);
+  process.exit(1);
+}
+console.error(`installing system packages the tests need: ${pkgs.join(' ')}`);
+try {
+  execFileSync('apt-get', ['update', '-q'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...pkgs], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+} catch {
+  console.error(`could not install ${pkgs.join(' ')} with apt-get; install them by hand: apt-get install -y ${pkgs.join(' ')}`);
+  process.exit(1);
+}
+const still = missing.filter((m) => !has(m.program));
+if (still.length > 0) {
+  console.error(`still missing after install: ${still.map((m) => `${m.program} (package ${m.pkg})`).join(', ')}`);
+  process.exit(1);
+}
