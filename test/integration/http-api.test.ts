@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway, type Harness } from '../support/gateway-harness.ts';
+
+type Role = 'none' | 'bad' | 'viewer' | 'operator' | 'admin';
+const ROLES: Role[] = ['none', 'bad', 'viewer', 'operator', 'admin'];
+
+describe('HTTP API: authentication and roles', () => {
+  let h: Harness;
+  const tokens: Partial<Record<Role, string | null>> = {};
+
+  beforeAll(async () => {
+    h = await startGateway();
+    tokens.none = null;
+    tokens.bad = 'llt_' + 'x'.repeat(43);
+    tokens.viewer = h.gw.tokens.create('viewer').token;
+    tokens.operator = h.gw.tokens.create('operator').token;
+    tokens.admin = h.adminToken;
+    await h.gw.devices.provision({ id: 'vm-01', kind: 'vending_machine' });
+  });
+  afterAll(() => h.stop());
+
+  // least role for each route; 'open' needs no token
+  const routes: { method: string; path: string; least: Role | 'open'; body?: unknown; okStatus: number[] }[] = [
+    { method: 'GET', path: '/healthz', least: 'open', okStatus: [200] },
+    { method: 'GET', path: '/docs/json', least: 'open', okStatus: [200] },
+    { method: 'GET', path: '/api/v1/devices', least: 'viewer', okStatus: [200] },
+    { method: 'GET', path: '/api/v1/devices/vm-01', least: 'viewer', okStatus: [200] },
+    { method: 'GET', path: '/api/v1/devices/vm-01/health-history', least: 'viewer', okStatus: [200] },
+    { method: 'POST', path: '/api/v1/devices/vm-01/commands', least: 'operator', body: { name: 'ping' }, okStatus: [409] },
+    { method: 'POST', path: '/api/v1/devices/vm-01/enable', least: 'admin', okStatus: [200] },
+    { method: 'GET', path: '/api/v1/tokens', least: 'admin', okStatus: [200] },
+    { method: 'POST', path: '/api/v1/tokens', least: 'admin', body: { role: 'viewer', label: 'matrix' }, okStatus: [201] },
+  ];
+  const rank: Record<Role, number> = { none: -2, bad: -1, viewer: 0, operator: 1, admin: 2 };
+
+  for (const r of routes) {
+    for (const role of ROLES) {
+      const allowed = r.least === 'open' || rank[role] >= rank[r.least];
+      const expected = allowed ? r.okStatus : role === 'none' || role === 'bad' ? [401] : [403];
+      it(`${r.method} ${r.path} as ${role} → ${expected.join('/')}`, async () => {
+        const res = await h.api(r.path, { method: r.method, token: tokens[role] ?? null, body: r.body });
+        expect(expected).toContain(res.status);
+        if (res.status === 401) expect(res.body.error.code).toBe('UNAUTHENTICATED');
+        if (res.status === 403) expect(res.body.error.code).toBe('FORBIDDEN');
+      });
+    }
+  }
+
+  it('provisioning over the API shows the secret once and refuses duplicates and bad ids', async () => {
+    const created = await h.api('/api/v1/devices', { method: 'POST', body: { id: 'door-07', kind: 'door_reader', name: 'Gate 7' } });
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({ id: 'door-07', kind: 'door_reader', secret: expect.any(String) });
+    const detail = await h.api('/api/v1/devices/door-07');
+    expect(JSON.stringify(detail.body)).not.toContain(created.body.secret);
+    expect(detail.body.status).toBe('unknown');
+    expect((await h.api('/api/v1/devices', { method: 'POST', body: { id: 'door-07', kind: 'door_reader' } })).body.error.code).toBe('DEVICE_EXISTS');
+    const bad = await h.api('/api/v1/devices', { method: 'POST', body: { id: 'Door 7', kind: 'toaster' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('VALIDATION_FAILED');
+    expect(bad.body.error.message).toMatch(/id/);
+    expect(bad.body.error.message).toMatch(/kind/);
+  });
+
+  it('unknown device → 404 DEVICE_NOT_FOUND; revoked token → 401', async () => {
+    const res = await h.api('/api/v1/devices/nope-1');
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('DEVICE_NOT_FOUND');
+    const t = h.gw.tokens.create('viewer');
+    expect((await h.api('/api/v1/devices', { token: t.token })).status).toBe(200);
+    expect((await h.api(`/api/v1/tokens/${t.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await h.api('/api/v1/devices', { token: t.token })).status).toBe(401);
+  });
+
+  it('filters the device list by kind and status', async () => {
+    const res = await h.api('/api/v1/devices?kind=vending_machine');
+    expect(res.body.items.map((d: { id: string }) => d.id)).toEqual(['vm-01']);
+    expect((await h.api('/api/v1/devices?status=fault')).body.items).toEqual([]);
+    expect((await h.api('/api/v1/devices?kind=toaster')).status).toBe(400);
+  });
+
+  it('healthz reports readiness, broker and device counts', async () => {
+    const res = await h.api('/healthz', { token: null });
+    expect(res.body).toMatchObject({ status: 'ok', ready: true, database: 'ok', broker: { connections: expect.any(Number) } });
+    expect(res.body.devices.unknown).toBeGreaterThanOrEqual(1);
+  });
+
+  it('serves OpenAPI documentation', async () => {
+    const res = await h.api('/docs/json', { token: null });
+    expect(res.body.openapi).toMatch(/^3\./);
+    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/v1/devices', '/api/v1/devices/{id}/commands', '/healthz']));
+  });
+});
