@@ -64,6 +64,7 @@ export function demoCommand(): Command {
             '',
             '  Linli gateway demo is running.',
             `  MQTT broker      mqtt://127.0.0.1:${endpoints.mqttPort}   (${creds.length} simulated devices connected)`,
+            `  Dashboard        ${endpoints.httpUrl}/#token=${token}`,
             `  Staff API        ${endpoints.httpUrl}/api/v1/devices`,
             `  API docs         ${endpoints.httpUrl}/docs`,
             `  Health           ${endpoints.httpUrl}/healthz`,

@@ -6,6 +6,7 @@ import type { Gateway } from '../app.ts';
 import { staffAuth } from './auth.ts';
 import { errorHandler } from './errors.ts';
 import { commandRoutes } from './routes/commands.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { systemRoutes } from './routes/system.ts';
 import { tokenRoutes } from './routes/tokens.ts';
@@ -36,6 +37,7 @@ export async function buildHttpApp(gw: Gateway) {
   app.addHook('onRequest', staffAuth(gw.tokens));
   const started = gw.clock.monotonic();
   await app.register(systemRoutes(gw, started));
+  await app.register(dashboardRoutes);
   await app.register(deviceRoutes(gw), { prefix: '/api/v1' });
   await app.register(commandRoutes(gw), { prefix: '/api/v1' });
   await app.register(tokenRoutes(gw), { prefix: '/api/v1' });

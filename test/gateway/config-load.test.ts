@@ -87,3 +87,10 @@ describe('loadConfig', () => {
     expect(problems(() => loadConfig({ file: write('l.yaml', '- 1\n- 2\n'), env: {} }))).toEqual(['(root): expected a mapping of options']);
   });
 });
+
+describe('shipped example config', () => {
+  it('config/example.yaml is valid', () => {
+    const c = loadConfig({ file: new URL('../../config/example.yaml', import.meta.url).pathname, env: {} });
+    expect(c.dataDir).toBe('/var/lib/linli');
+  });
+});

@@ -84,6 +84,15 @@ describe('HTTP API: authentication and roles', () => {
     expect(res.body.devices.unknown).toBeGreaterThanOrEqual(1);
   });
 
+  it('serves the dashboard page without data in it', async () => {
+    const res = await fetch(`${h.endpoints.httpUrl}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await res.text();
+    expect(html).toContain('/api/v1/devices');
+    expect(html).not.toContain('vm-01');
+  });
+
   it('serves OpenAPI documentation', async () => {
     const res = await h.api('/docs/json', { token: null });
     expect(res.body.openapi).toMatch(/^3\./);
