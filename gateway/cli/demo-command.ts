@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { fleetIds, SimFleet, type SimFleetPlan } from '../../sim/src/index.ts';
+import type { SimFleet, SimFleetPlan } from '../../sim/src/index.ts';
 import type { Gateway } from '../app.ts';
 import { parsePort, configFrom, type CommonOptions } from './common.ts';
 import { runGateway } from './run-gateway.ts';
@@ -23,6 +23,7 @@ const count = (v: string) => {
 
 /** Gives every simulated device a fresh secret: provisioned if new, rotated if it exists (secrets are never stored in clear). */
 async function credentialsFor(gw: Gateway, plan: SimFleetPlan): Promise<{ id: string; kind: DeviceKind; secret: string }[]> {
+  const { fleetIds } = await import('../../sim/src/index.ts');
   const creds = [];
   for (const { id, kind } of fleetIds(plan)) {
     const existing = gw.store.devices.get(id);
@@ -57,6 +58,7 @@ export function demoCommand(): Command {
           const creds = await credentialsFor(gw, plan);
           for (const t of gw.tokens.list()) if (t.label === 'demo' && t.revokedAt === null) gw.tokens.revoke(t.id);
           const token = gw.tokens.create('admin', 'demo').token;
+          const { SimFleet } = await import('../../sim/src/index.ts');
           fleet = new SimFleet({ url: `mqtt://127.0.0.1:${endpoints.mqttPort}`, credentials: creds, log: log.child({ component: 'sim' }) });
           await fleet.start();
           fleet.runScenario(opts.scenario);

@@ -21,7 +21,7 @@ export interface HttpServer {
 
 /** The staff API with OpenAPI docs at /docs. Everything but /healthz and /docs needs a token. */
 export async function buildHttpApp(gw: Gateway) {
-  const app = Fastify({ loggerInstance: gw.log.child({ component: 'http' }), bodyLimit: 64 * 1024, disableRequestLogging: false }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({ loggerInstance: gw.log.child({ component: 'http' }), bodyLimit: 64 * 1024 }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
