@@ -97,7 +97,10 @@ export class Gateway {
       stamper,
       onPresence: (e) => {
         if (e.type === 'connected') this.monitor.connected(e.deviceId, e.connectionId, e.address);
-        else this.monitor.disconnected(e.deviceId, e.connectionId, e.reason);
+        else {
+          this.monitor.disconnected(e.deviceId, e.connectionId, e.reason);
+          this.store.devices.touch(e.deviceId, e.at);
+        }
       },
     });
     const downlink = new Downlink(this.broker, stamper, log.child({ component: 'downlink' }));
