@@ -143,6 +143,8 @@ export class Gateway {
     await this.http?.close().catch((err: unknown) => this.log.warn({ err }, 'http close failed'));
     // [FWP-10.1] devices see the gateway go offline before their connections close
     await this.publishGatewayState('offline').catch(() => undefined);
+    // Give the offline state a moment on the wire before the sockets close under it.
+    await new Promise((r) => setTimeout(r, 150));
     await this.broker?.stop();
     this.store?.close();
     this.state = 'stopped';
