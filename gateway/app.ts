@@ -109,7 +109,7 @@ export class Gateway {
       this.health.record(change, this.monitor.get(change.deviceId)?.telemetry),
     );
     this.commands = new CommandService(downlink, clock, log.child({ component: 'commands' }));
-    for (const d of this.store.devices.list()) this.monitor.track(d.id, d.kind, d.disabled, d.lastSeenAt);
+    for (const d of this.store.devices.list()) this.monitor.track(d.id, d.kind, d.disabled, d.lastSeenAt, 'gateway_start');
     const router = new UplinkRouter({
       log: log.child({ component: 'uplink' }),
       monitor: this.monitor,
@@ -121,6 +121,7 @@ export class Gateway {
     const ports = await this.broker.start();
     await this.broker.subscribe(topics.allUplinks(), (m) => router.handle(m.topic, m.payload));
     await this.publishGatewayState('online');
+    this.health.publishAll(this.monitor.snapshot());
     this.http = await startHttpServer(this);
     this.ticker = setInterval(() => this.tick(), 1000);
     this.ticker.unref();

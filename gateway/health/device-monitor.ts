@@ -30,7 +30,7 @@ export class DeviceMonitor {
   ) {}
 
   /** Adds or updates a provisioned device (at start-up and on provisioning). */
-  track(id: string, kind: DeviceKind, disabled: boolean, lastSeenAt: number | null = null): LiveDevice {
+  track(id: string, kind: DeviceKind, disabled: boolean, lastSeenAt: number | null = null, event = 'provisioned'): LiveDevice {
     let d = this.devices.get(id);
     if (!d) {
       d = new LiveDevice(id, kind, disabled, this.config.flapWindowS * 1000, this.config.flapMaxDisconnects);
@@ -40,8 +40,13 @@ export class DeviceMonitor {
       this.devices.set(id, d);
     }
     d.disabled = disabled;
-    this.reevaluate(d, disabled ? 'disabled' : 'provisioned');
+    this.reevaluate(d, disabled ? 'disabled' : event);
     return d;
+  }
+
+  /** The current verdict of every device, as changes from nothing, for announcing them all at once. */
+  snapshot(): HealthChange[] {
+    return this.all().map((d) => ({ deviceId: d.id, kind: d.kind, previous: d.verdict, verdict: d.verdict, event: 'snapshot', at: this.clock.now() }));
   }
 
   forget(id: string): void {

@@ -11,6 +11,8 @@ import type { HealthChange } from './device-monitor.ts';
  */
 export class HealthSink {
   private readonly listeners = new Set<(c: HealthChange) => void>();
+  /** Until the broker runs, changes are only stored; `publishAll` then announces every device once. */
+  private publishing = false;
 
   constructor(
     private readonly repo: HealthRepo,
@@ -41,7 +43,14 @@ export class HealthSink {
     }
   }
 
+  /** Publishes the retained state of every device, once the broker is up. */
+  publishAll(changes: HealthChange[]): void {
+    this.publishing = true;
+    for (const c of changes) this.publishState(c);
+  }
+
   private publishState(change: HealthChange): void {
+    if (!this.publishing) return;
     const s = change.verdict.status;
     const state: DeviceState = {
       state: s === 'offline' ? 'offline' : s === 'unknown' ? 'unknown' : 'online',
