@@ -50,7 +50,12 @@ export function demoCommand(): Command {
     .action(async (opts: DemoOptions) => {
       const base = configFrom({ ...opts, config: undefined }, { mqttPort: opts.mqttPort, httpPort: opts.httpPort });
       // The demo listens on loopback only: simulated devices run in this process.
-      const config = { ...base, mqtt: { ...base.mqtt, host: '127.0.0.1' }, http: { ...base.http, host: '127.0.0.1' } };
+      // Every simulated device connects from 127.0.0.1, so the per-address connection rate is lifted.
+      const config = {
+        ...base,
+        mqtt: { ...base.mqtt, host: '127.0.0.1', connectsPerMinutePerAddress: 100_000 },
+        http: { ...base.http, host: '127.0.0.1' },
+      };
       let fleet: SimFleet | undefined;
       await runGateway(config, {
         onStarted: async (gw, endpoints, log) => {

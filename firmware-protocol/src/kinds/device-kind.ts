@@ -10,5 +10,7 @@ export const DeviceIdSchema = z
   .string()
   .min(1)
   .max(48)
-  .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'lower-case letters, digits and inner dashes only');
+  .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'lower-case letters, digits and inner dashes only')
+  // Usernames starting with "integration-" belong to read-only integration accounts on the broker.
+  .refine((id) => !id.startsWith('integration-'), 'ids starting with "integration-" are reserved for integration accounts');
 export type DeviceId = z.infer<typeof DeviceIdSchema>;
