@@ -1,0 +1,37 @@
+import type { z } from 'zod';
+import type { ShopScannerCapabilitiesSchema } from '../../../firmware-protocol/src/kinds/shop-scanner.ts';
+import type { Rng } from '../prng.ts';
+import type { KindModel } from './model.ts';
+
+type Caps = z.input<typeof ShopScannerCapabilitiesSchema>;
+
+const MERCHANTS = ['cafe-01', 'fresh-01', 'pharmacy-01', 'breakfast-01'];
+
+export function shopScannerCapabilities(index = 0): Caps {
+  return { merchantId: MERCHANTS[index % MERCHANTS.length] ?? 'cafe-01', counter: 'till-1', hasDisplay: true, readers: ['qr', 'nfc'] };
+}
+
+export class ShopScannerModel implements KindModel {
+  temperatureC: number | undefined = undefined;
+  batteryPct = 90;
+  charging = false;
+
+  constructor(readonly capabilities: Caps = shopScannerCapabilities()) {}
+
+  telemetry() {
+    return { kind: 'shop_scanner' as const, batteryPct: this.batteryPct, charging: this.charging };
+  }
+
+  command() {
+    return undefined;
+  }
+
+  setOpen(): boolean {
+    return false;
+  }
+
+  drift(rng: Rng): void {
+    if (this.charging) this.batteryPct = Math.min(100, this.batteryPct + 5);
+    else if (rng() < 0.5) this.batteryPct = Math.max(0, this.batteryPct - 1);
+  }
+}

@@ -1,0 +1,375 @@
+import { EventEmitter } from 'node:events';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { DeviceKind } from '../../firmware-protocol/src/kinds/device-kind.ts';
+import { CommandMessageSchema, type CommandMessage } from '../../firmware-protocol/src/messages/commands.ts';
+import { ErrorMessageSchema, type ErrorMessage } from '../../firmware-protocol/src/messages/errors.ts';
+import { GatewayStateSchema } from '../../firmware-protocol/src/messages/state.ts';
+import { EnvelopeStamper } from '../../firmware-protocol/src/stamp.ts';
+import { topics, type UplinkChannel } from '../../firmware-protocol/src/topics.ts';
+import { PROTOCOL_VERSION } from '../../firmware-protocol/src/version.ts';
+import { systemClock, type Clock } from '../../gateway/core/clock.ts';
+import { silentLogger, type Logger } from '../../gateway/core/log.ts';
+import { sendGarbage, type GarbageKind } from './garbage.ts';
+import { KIND_MODELS, type AckBody, type KindModel } from './kinds/index.ts';
+import { seededRng, type Rng } from './prng.ts';
+import { Backoff } from './backoff.ts';
+
+export interface SimDeviceOptions {
+  url: string;
+  id: string;
+  kind: DeviceKind;
+  secret: string;
+  model?: KindModel;
+  /** Spreads scanners over merchants and seeds the readings. */
+  index?: number;
+  firmware?: string;
+  heartbeatS?: number;
+  telemetryEveryS?: number;
+  keepaliveS?: number;
+  clock?: Clock;
+  log?: Logger;
+  rng?: Rng;
+  tls?: { ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer };
+}
+
+/**
+ * A simulated device that speaks the real protocol over MQTT with its own credentials: birth with
+ * bdSeq and capabilities, last will, heartbeats, telemetry, command acks, rebirth on a new gateway
+ * boot [FWP-8]. It can be told to fault, drop off, flap or send garbage.
+ */
+export class SimDevice extends EventEmitter {
+  readonly id: string;
+  readonly kind: DeviceKind;
+  readonly model: KindModel;
+  readonly errorsReceived: ErrorMessage[] = [];
+  readonly commandsReceived: CommandMessage[] = [];
+  private client: MqttClient | undefined;
+  private stamper: EnvelopeStamper;
+  private bdSeqValue: number;
+  private heartbeatS: number;
+  private readonly faults = new Set<string>();
+  private readonly warnings = new Set<string>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly seenCommands = new Set<string>();
+  private readonly backoff: Backoff;
+  private readonly startedMono: number;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly rng: Rng;
+  private gatewayBootId: string | undefined;
+  private stopped = false;
+
+  constructor(private readonly opts: SimDeviceOptions) {
+    super();
+    this.id = opts.id;
+    this.kind = opts.kind;
+    this.clock = opts.clock ?? systemClock;
+    this.log = opts.log ?? silentLogger();
+    this.rng = opts.rng ?? seededRng(hash(opts.id));
+    this.model = opts.model ?? KIND_MODELS[opts.kind](opts.index ?? 0);
+    this.heartbeatS = opts.heartbeatS ?? 30;
+    this.bdSeqValue = Math.floor(this.rng() * 1000);
+    this.stamper = new EnvelopeStamper(`${opts.id}-${this.bdSeqValue}`, () => this.clock.now());
+    this.backoff = new Backoff(this.rng);
+    this.startedMono = this.clock.monotonic();
+  }
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  get bdSeq(): number {
+    return this.bdSeqValue;
+  }
+
+  /** Connects and resolves once the birth is published (or rejects when the gateway refuses us). */
+  start(): Promise<void> {
+    this.stopped = false;
+    return new Promise((resolve, reject) => {
+      const onBirth = () => {
+        this.off('auth-failed', onFail);
+        resolve();
+      };
+      const onFail = (err: Error) => {
+        this.off('birth', onBirth);
+        reject(err);
+      };
+      this.once('birth', onBirth);
+      this.once('auth-failed', onFail);
+      this.connect();
+    });
+  }
+
+  async stop({ graceful }: { graceful: boolean } = { graceful: true }): Promise<void> {
+    this.stopped = true;
+    this.clearTimers();
+    const c = this.client;
+    this.client = undefined;
+    if (!c) return;
+    if (graceful && c.connected) {
+      // [FWP-8.3] DISCONNECT suppresses the will, so say goodbye explicitly first
+      await this.publishOn(c, 'death', 'death', { bdSeq: this.bdSeqValue, reason: 'shutdown' }).catch(() => undefined);
+      await c.endAsync().catch(() => undefined);
+    } else {
+      c.stream?.destroy();
+      c.end(true);
+    }
+  }
+
+  /** Drops the connection without DISCONNECT (the broker publishes the will); reconnects after back-off. */
+  drop(): void {
+    this.client?.stream?.destroy();
+  }
+
+  /** Drops `times` times, `intervalMs` apart. */
+  flap(times: number, intervalMs: number): void {
+    for (let i = 0; i < times; i++) this.later(i * intervalMs, () => this.drop());
+  }
+
+  setFault(code: string): void {
+    this.faults.add(code);
+    this.sendTelemetryNow();
+  }
+
+  clearFault(code?: string): void {
+    if (code) this.faults.delete(code);
+    else this.faults.clear();
+    this.sendTelemetryNow();
+  }
+
+  setWarning(code: string): void {
+    this.warnings.add(code);
+    this.sendTelemetryNow();
+  }
+
+  clearWarning(code?: string): void {
+    if (code) this.warnings.delete(code);
+    else this.warnings.clear();
+    this.sendTelemetryNow();
+  }
+
+  setTemperature(c: number): void {
+    this.model.temperatureC = c;
+    this.sendTelemetryNow();
+  }
+
+  openDoor(id?: string): boolean {
+    const ok = this.model.setOpen(id, true);
+    if (ok) this.sendTelemetryNow();
+    return ok;
+  }
+
+  closeDoor(id?: string): boolean {
+    const ok = this.model.setOpen(id, false);
+    if (ok) this.sendTelemetryNow();
+    return ok;
+  }
+
+  sendGarbage(kind: GarbageKind): Promise<void> {
+    if (!this.client) return Promise.reject(new Error('not connected'));
+    return sendGarbage(this.client, this.id, kind, this.stamper, this.opts.kind);
+  }
+
+  sendHeartbeatNow(): void {
+    void this.publish('heartbeat', 'heartbeat', { uptimeS: this.uptimeS() }).catch(() => undefined);
+  }
+
+  sendTelemetryNow(): void {
+    if (!this.client?.connected) return;
+    const body = {
+      ...this.model.telemetry(),
+      uptimeS: this.uptimeS(),
+      rssiDbm: -50 - Math.floor(this.rng() * 25),
+      faults: [...this.faults],
+      warnings: [...this.warnings],
+    };
+    void this.publish('telemetry', 'telemetry', body).catch(() => undefined);
+  }
+
+  private connect(): void {
+    const client = mqtt.connect(this.opts.url, {
+      protocolVersion: 4,
+      clientId: this.id,
+      username: this.id,
+      password: this.opts.secret,
+      clean: true,
+      keepalive: this.opts.keepaliveS ?? 30,
+      reconnectPeriod: this.backoff.next(),
+      connectTimeout: 10_000,
+      queueQoSZero: false,
+      will: this.will(),
+      ...(this.opts.tls ? { ...this.opts.tls, protocol: 'mqtts' as const } : {}),
+    });
+    this.client = client;
+    client.on('connect', () => void this.onConnect(client));
+    client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    client.on('error', (err: Error & { code?: number }) => {
+      // CONNACK 4/5: bad or revoked credentials. Do not hammer the gateway: it locks us out [FWP-2.2].
+      if (err.code === 4 || err.code === 5) {
+        client.options.reconnectPeriod = 30_000 + Math.floor(this.rng() * 30_000);
+        this.emit('auth-failed', err);
+      }
+      this.log.debug({ deviceId: this.id, err: err.message }, 'sim device error');
+    });
+    client.on('close', () => {
+      this.clearTimers();
+      this.emit('disconnected');
+      if (this.stopped || this.client !== client) return;
+      // [FWP-8.1] a new session gets a new bdSeq, in the will as in the birth that follows
+      this.bdSeqValue = (this.bdSeqValue + 1) & 0xffff;
+      client.options.will = this.will();
+      if (client.options.reconnectPeriod !== undefined && client.options.reconnectPeriod < 30_000) client.options.reconnectPeriod = this.backoff.next();
+    });
+  }
+
+  private will() {
+    const msg = { v: PROTOCOL_VERSION, id: `${this.id}-will-${this.bdSeqValue}`, ts: this.clock.now(), seq: 0, type: 'death', body: { bdSeq: this.bdSeqValue, reason: 'lost' } };
+    return { topic: topics.up(this.id, 'death'), payload: Buffer.from(JSON.stringify(msg)), qos: 1 as const, retain: false };
+  }
+
+  private async onConnect(client: MqttClient): Promise<void> {
+    this.backoff.reset();
+    client.options.reconnectPeriod = this.backoff.next();
+    this.emit('connected');
+    try {
+      await client.subscribeAsync([topics.deviceDownlinks(this.id), topics.gatewayState()], { qos: 1 });
+      await this.birth();
+    } catch (err) {
+      this.log.debug({ deviceId: this.id, err }, 'sim device could not complete its birth');
+      return;
+    }
+    this.every(this.heartbeatS * 1000, () => this.sendHeartbeatNow());
+    this.every((this.opts.telemetryEveryS ?? 15) * 1000, () => {
+      this.model.drift(this.rng);
+      this.sendTelemetryNow();
+    });
+  }
+
+  /** [FWP-8.2] the first message of every session; seq 0. */
+  private async birth(): Promise<void> {
+    this.stamper = new EnvelopeStamper(`${this.id}-${this.bdSeqValue}`, () => this.clock.now());
+    await this.publish('birth', 'birth', {
+      kind: this.kind,
+      bdSeq: this.bdSeqValue,
+      firmware: this.opts.firmware ?? '1.4.2-sim',
+      hardware: `linli-sim-${this.kind}`,
+      heartbeatS: this.heartbeatS,
+      capabilities: this.model.capabilities,
+    });
+    this.emit('birth', this.bdSeqValue);
+    this.sendTelemetryNow();
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    let json: unknown;
+    try {
+      json = JSON.parse(payload.toString('utf8'));
+    } catch {
+      return;
+    }
+    if (topic === topics.gatewayState()) return this.onGatewayState(json);
+    if (topic.endsWith('/down/error')) {
+      const e = ErrorMessageSchema.safeParse(json);
+      if (e.success) {
+        this.errorsReceived.push(e.data);
+        this.emit('gateway-error', e.data);
+      }
+      return;
+    }
+    if (topic.endsWith('/down/command')) this.onCommand(json);
+  }
+
+  /** Sparkplug rebirth: a gateway that restarted has no session for us until we send a birth again. */
+  private onGatewayState(json: unknown): void {
+    const s = GatewayStateSchema.safeParse(json);
+    if (!s.success || s.data.state !== 'online') return;
+    const previous = this.gatewayBootId;
+    this.gatewayBootId = s.data.bootId;
+    if (previous !== undefined && previous !== s.data.bootId) void this.birth().catch(() => undefined);
+  }
+
+  private onCommand(json: unknown): void {
+    const parsed = CommandMessageSchema.safeParse(json);
+    if (!parsed.success) return;
+    const cmd = parsed.data;
+    // [FWP-9.3] the same command id delivered twice is carried out once
+    if (this.seenCommands.has(cmd.id)) return;
+    this.seenCommands.add(cmd.id);
+    if (this.seenCommands.size > 500) this.seenCommands.delete(this.seenCommands.values().next().value as string);
+    this.commandsReceived.push(cmd);
+    this.emit('command', cmd);
+    const ack = this.execute(cmd);
+    void this.publish('ack', 'ack', ack, { corr: cmd.id }).catch(() => undefined);
+  }
+
+  private execute(cmd: CommandMessage): AckBody {
+    const b = cmd.body;
+    const fx = { changed: () => this.sendTelemetryNow(), later: (ms: number, fn: () => void) => this.later(ms, fn) };
+    const own = this.model.command(b, fx);
+    if (own) return own;
+    switch (b.name) {
+      case 'ping':
+        return { status: 'done', result: { pong: true, uptimeS: this.uptimeS() } };
+      case 'identify':
+      case 'display_message':
+        return { status: 'done' };
+      case 'set_heartbeat':
+        this.heartbeatS = b.args.intervalS;
+        return { status: 'done', result: { intervalS: b.args.intervalS } };
+      case 'reboot':
+        this.later(50, () => void this.reboot(b.args.delayS));
+        return { status: 'done' };
+      default:
+        return { status: 'rejected', reason: 'E_UNSUPPORTED', detail: `${this.kind} cannot ${b.name}` };
+    }
+  }
+
+  private async reboot(delayS: number): Promise<void> {
+    await this.stop({ graceful: true });
+    this.bdSeqValue = (this.bdSeqValue + 1) & 0xffff;
+    this.stopped = false;
+    setTimeout(() => {
+      if (!this.stopped) this.connect();
+    }, delayS * 1000).unref();
+  }
+
+  private publish(channel: UplinkChannel, type: string, body: unknown, extra: { corr?: string } = {}): Promise<void> {
+    if (!this.client?.connected) return Promise.reject(new Error('not connected'));
+    return this.publishOn(this.client, channel, type, body, extra);
+  }
+
+  private async publishOn(c: MqttClient, channel: UplinkChannel, type: string, body: unknown, extra: { corr?: string } = {}): Promise<void> {
+    const msg = this.stamper.stamp(this.id, type, body, extra);
+    await c.publishAsync(topics.up(this.id, channel), JSON.stringify(msg), { qos: channel === 'heartbeat' || channel === 'telemetry' ? 0 : 1 });
+  }
+
+  private uptimeS(): number {
+    return Math.floor((this.clock.monotonic() - this.startedMono) / 1000);
+  }
+
+  private every(ms: number, fn: () => void): void {
+    const t = setInterval(fn, ms);
+    t.unref();
+    this.timers.add(t);
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    t.unref();
+    this.timers.add(t);
+  }
+
+  private clearTimers(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+}
+
+function hash(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
