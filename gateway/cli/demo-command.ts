@@ -55,6 +55,7 @@ export function demoCommand(): Command {
         ...base,
         mqtt: { ...base.mqtt, host: '127.0.0.1', connectsPerMinutePerAddress: 100_000 },
         http: { ...base.http, host: '127.0.0.1' },
+        log: { ...base.log, pretty: base.log.pretty || process.stdout.isTTY === true },
       };
       let fleet: SimFleet | undefined;
       await runGateway(config, {

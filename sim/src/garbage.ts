@@ -8,7 +8,8 @@ export type GarbageKind = (typeof GARBAGE_KINDS)[number];
 
 /** Publishes one kind of bad message on the device's own uplink topics, as a broken firmware would. */
 export async function sendGarbage(c: MqttClient, id: string, kind: GarbageKind, stamper: EnvelopeStamper, deviceKind: DeviceKind): Promise<void> {
-  const send = (topic: string, payload: string | Buffer) => c.publishAsync(topic, payload, { qos: 1 }).then(() => undefined);
+  // QoS 0 for the oversized packet: the gateway closes the connection, so a QoS 1 one would be resent forever.
+  const send = (topic: string, payload: string | Buffer, qos: 0 | 1 = 1) => c.publishAsync(topic, payload, { qos }).then(() => undefined);
   switch (kind) {
     case 'malformed_json':
       return send(topics.up(id, 'telemetry'), '{"v":"1.0","id":');
@@ -19,7 +20,7 @@ export async function sendGarbage(c: MqttClient, id: string, kind: GarbageKind, 
     case 'wrong_channel':
       return send(`linli/v1/dev/${id}/up/gossip`, JSON.stringify(stamper.stamp(id, 'gossip', {})));
     case 'oversized':
-      return send(topics.up(id, 'telemetry'), Buffer.alloc(512 * 1024, 0x20));
+      return send(topics.up(id, 'telemetry'), Buffer.alloc(512 * 1024, 0x20), 0);
     case 'unsupported_major':
       return send(topics.up(id, 'birth', 2), JSON.stringify({ ...stamper.stamp(id, 'birth', { kind: deviceKind }), v: '2.0' }));
   }
