@@ -10,6 +10,7 @@ import { systemClock, type Clock } from './core/clock.ts';
 import type { Logger } from './core/log.ts';
 import { DeviceMonitor } from './health/device-monitor.ts';
 import { HealthSink } from './health/health-sink.ts';
+import type { LiveDevice } from './health/live-device.ts';
 import { startHttpServer, type HttpServer } from './http/server.ts';
 import { Downlink } from './messaging/downlink.ts';
 import { UplinkRouter } from './messaging/uplink-router.ts';
@@ -96,6 +97,7 @@ export class Gateway {
       credentials: this.devices,
       stamper,
       onPresence: (e) => {
+        if (!this.monitor.get(e.deviceId)) this.discover(e.deviceId);
         if (e.type === 'connected') this.monitor.connected(e.deviceId, e.connectionId, e.address);
         else {
           this.monitor.disconnected(e.deviceId, e.connectionId, e.reason);
@@ -116,6 +118,7 @@ export class Gateway {
       commands: this.commands,
       downlink,
       recordBirth: (id, caps, fw) => this.devices.recordBirth(id, caps, fw),
+      discover: (id) => this.discover(id),
     });
 
     const ports = await this.broker.start();
@@ -150,6 +153,14 @@ export class Gateway {
     this.store?.close();
     this.state = 'stopped';
     this.log.info('gateway stopped; database closed cleanly');
+  }
+
+  /** Tracks a device another process provisioned, found by id before the registry watcher's next check. */
+  private discover(id: string): LiveDevice | undefined {
+    const d = this.store.devices.get(id);
+    if (!d) return undefined;
+    this.watcher.remember(d);
+    return this.monitor.track(d.id, d.kind, d.disabled, d.lastSeenAt);
   }
 
   private tick(): void {

@@ -13,6 +13,8 @@ export interface UplinkRouterDeps {
   monitor: DeviceMonitor;
   commands: CommandService;
   downlink: Downlink;
+  /** Finds a device provisioned by another process a moment ago, before the registry watcher did. */
+  discover(deviceId: string): LiveDevice | undefined;
   /** Persists what a birth tells about the device (capabilities, firmware). */
   recordBirth(deviceId: string, capabilities: unknown, firmware: string): void;
 }
@@ -39,7 +41,7 @@ export class UplinkRouter {
     const { log, monitor, downlink } = this.deps;
     const t = parseTopic(topic);
     if (!t || t.scope !== 'device' || t.direction !== 'up') return;
-    const live = monitor.get(t.deviceId);
+    const live = monitor.get(t.deviceId) ?? this.deps.discover(t.deviceId);
     if (!live) return; // the ACL admits only provisioned devices; one removed a moment ago is ignored
     if (!SUPPORTED_MAJORS.includes(t.major)) {
       // [FWP-2.4] answer on the device's own major so it can read the refusal

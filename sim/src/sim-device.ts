@@ -58,6 +58,7 @@ export class SimDevice extends EventEmitter {
   private readonly rng: Rng;
   private gatewayBootId: string | undefined;
   private stopped = false;
+  private rebirthPending = false;
 
   constructor(private readonly opts: SimDeviceOptions) {
     super();
@@ -273,6 +274,14 @@ export class SimDevice extends EventEmitter {
       if (e.success) {
         this.errorsReceived.push(e.data);
         this.emit('gateway-error', e.data);
+        // [FWP-8.2] the gateway has no session for us (it restarted, or missed the birth): send it again
+        if (e.data.body.code === 'NOT_BORN' && !this.rebirthPending) {
+          this.rebirthPending = true;
+          this.later(200, () => {
+            this.rebirthPending = false;
+            void this.birth().catch(() => undefined);
+          });
+        }
       }
       return;
     }

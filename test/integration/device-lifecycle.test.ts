@@ -2,6 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorMessageSchema, CommandMessageSchema, DeviceStateSchema, GatewayStateSchema } from '../../firmware-protocol/src/messages/index.ts';
 import { topics } from '../../firmware-protocol/src/topics.ts';
 import { hashSecret } from '../../gateway/security/secret-hash.ts';
+import { Store } from '../../gateway/store/store.ts';
+import { DeviceService } from '../../gateway/registry/device-service.ts';
+import { systemClock } from '../../gateway/core/clock.ts';
+import { silentLogger } from '../../gateway/core/log.ts';
 import { connectRaw, startGateway, waitFor, type Harness } from '../support/gateway-harness.ts';
 import { RawDevice } from '../support/raw-device.ts';
 
@@ -167,5 +171,23 @@ describe('device lifecycle through the real broker', () => {
     again.end(true);
     await expect(connectRaw(h.mqttUrl, { clientId: 'door-01', username: 'door-01', password: fresh })).rejects.toThrow();
     expect(status()).toBe('offline');
+  });
+
+  it('devices provisioned, rotated or disabled by another process (the CLI) take effect in the running gateway', async () => {
+    const other = new Store(h.dataDir);
+    try {
+      const svc = new DeviceService(other.devices, systemClock, silentLogger());
+      const { secret: s2 } = await svc.provision({ id: 'door-02', kind: 'door_reader' });
+      const d = await new RawDevice('door-02', 'door_reader', s2).connect(h.mqttUrl);
+      devices.push(d);
+      await d.birth(DOOR_CAPS);
+      await waitFor(() => h.gw.monitor.get('door-02')?.verdict.status === 'ok', 'a CLI-provisioned device is accepted at once');
+      const closed = new Promise((r) => d.client.once('close', () => r(undefined)));
+      await svc.rotateSecret('door-02');
+      await closed; // the registry watcher noticed within a second and kicked the old session
+      await expect(connectRaw(h.mqttUrl, { clientId: 'door-02', username: 'door-02', password: s2 })).rejects.toThrow();
+    } finally {
+      other.close();
+    }
   });
 });
