@@ -80,4 +80,23 @@ describe('linli command line', () => {
     const sim = await linli(['sim', '--help']);
     expect(sim.stdout).toMatch(/--lockers/);
   });
+
+  it('linli sim provisions its devices through the API of a running gateway and brings them online', async () => {
+    const { startGateway } = await import('../support/gateway-harness.ts');
+    const h = await startGateway();
+    try {
+      const r = await linli(['sim', '--url', h.mqttUrl, '--api', h.endpoints.httpUrl, '--token', h.adminToken, '--lockers', '1', '--scanners', '1', '--duration', '2', '--log-level', 'warn']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/locker-01\s+parcel_locker\s+connected/);
+      expect(r.stdout).toMatch(/2 devices running scenario "steady"/);
+      expect(h.gw.store.devices.list().map((d) => d.id).sort()).toEqual(['locker-01', 'scanner-01']);
+      // it stopped by itself with an orderly shutdown: the gateway saw both devices go offline at once
+      expect(h.gw.monitor.get('locker-01')?.verdict.reasons[0]?.code).toBe('SHUTDOWN');
+      const bad = await linli(['sim', '--url', h.mqttUrl, '--lockers', '1']);
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).toMatch(/--credentials FILE, or --api URL with --token/);
+    } finally {
+      await h.stop();
+    }
+  });
 });
