@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv2020 from 'ajv/dist/2020.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CATALOGUE, WIRE_ERROR_CODES } from '../../firmware-protocol/src/errors.ts';
 import { GatewayStateSchema } from '../../firmware-protocol/src/messages/state.ts';
