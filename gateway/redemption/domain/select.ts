@@ -1,0 +1,189 @@
+import { Cart, effectOrder } from './cart.ts';
+import { localTime } from './local-time.ts';
+import type { Fen } from './money.ts';
+import type { Accrual, BenefitInstance, Campaign, Member, Purchase } from './model.ts';
+import { accruePoints } from './points.ts';
+import { reject, type ReasonCode, type Rejection } from './reasons.ts';
+import { firstFailure, type Candidate, type RuleContext } from './rules.ts';
+import type { UsageFacts } from './usage-facts.ts';
+
+export interface SelectionInput {
+  member: Member;
+  purchase: Purchase;
+  campaigns: ReadonlyMap<string, Campaign>;
+  /** The member's issued benefits (any status: the reason a used coupon does not apply is reported too). */
+  instances: readonly BenefitInstance[];
+  usage: UsageFacts;
+  now: number;
+  timezone: string;
+  maxBenefitsPerPurchase: number;
+  accrual?: Accrual | undefined;
+}
+
+export interface AppliedBenefit {
+  ref: string;
+  campaignId: string;
+  instanceId: string | undefined;
+  name: { zh: string; en: string };
+  category: string;
+  savingFen: Fen;
+  pointsCost: number;
+}
+
+/** The decision for one purchase, with its explanation. */
+export interface Selection {
+  subtotalFen: Fen;
+  savingFen: Fen;
+  payableFen: Fen;
+  applied: AppliedBenefit[];
+  notApplied: Rejection[];
+  pointsCost: number;
+  pointsEarned: number;
+}
+
+interface Eligible {
+  c: Candidate;
+  standalone: Fen;
+  cap: Fen;
+  pointsCost: number;
+  consumes: number;
+}
+
+/** Every benefit the member could use for this purchase: campaign-level ones and issued instances. */
+export function candidatesFor(input: SelectionInput): Candidate[] {
+  const out: Candidate[] = [];
+  for (const c of [...input.campaigns.values()].sort((a, b) => a.id.localeCompare(b.id))) {
+    if (['always_on', 'points_exchange', 'birthday_gift', 'welcome_back'].includes(c.usage.type)) out.push({ ref: `c:${c.id}`, campaign: c, instance: undefined });
+  }
+  for (const i of [...input.instances].sort((a, b) => a.id.localeCompare(b.id))) {
+    const campaign = input.campaigns.get(i.campaignId);
+    if (campaign && i.memberId === input.member.id) out.push({ ref: `i:${i.id}`, campaign, instance: i });
+  }
+  return out;
+}
+
+/**
+ * Best-benefit selection (无感核销): of all the benefits the member holds, the combination that saves
+ * the most under the stacking rules — at most one per category, an exclusive one alone, at most
+ * `maxBenefitsPerPurchase`, points within the balance — chosen deterministically, with a reason for
+ * every benefit left out. Pure: same input, same answer.
+ */
+export function selectBenefits(input: SelectionInput): Selection {
+  const cart = Cart.of(input.purchase);
+  const subtotalFen = cart.totalFen;
+  const ctx: RuleContext = { member: input.member, purchase: input.purchase, subtotalFen, now: input.now, local: localTime(input.now, input.timezone), usage: input.usage };
+  const notApplied: Rejection[] = [];
+  const eligible: Eligible[] = [];
+  for (const c of candidatesFor(input)) {
+    const failed = firstFailure(c, ctx);
+    if (failed) {
+      notApplied.push(reject(c.ref, c.campaign.id, failed.code));
+      continue;
+    }
+    const cap = budgetLeft(c.campaign, input.usage);
+    const standalone = cart.apply(c.campaign, cap).savingFen;
+    if (standalone <= 0) {
+      notApplied.push(reject(c.ref, c.campaign.id, c.campaign.effect.type === 'amount_off' ? 'THRESHOLD_NOT_MET' : 'NO_SAVING'));
+      continue;
+    }
+    eligible.push({ c, standalone, cap, pointsCost: c.campaign.usage.type === 'points_exchange' ? c.campaign.usage.pointsCost : 0, consumes: c.instance ? 1 : 0 });
+  }
+  const best = bestCombination(eligible, cart, input);
+  const chosen = new Set(best.picked.map((e) => e.c.ref));
+  for (const e of eligible) if (!chosen.has(e.c.ref)) notApplied.push(reject(e.c.ref, e.c.campaign.id, whyLeftOut(e, best.picked, input.maxBenefitsPerPurchase)));
+  const payableFen = Math.max(0, subtotalFen - best.saving);
+  const pointsCost = best.picked.reduce((s, e) => s + e.pointsCost, 0);
+  return {
+    subtotalFen,
+    savingFen: best.saving,
+    payableFen,
+    applied: best.applied,
+    notApplied,
+    pointsCost,
+    pointsEarned: input.accrual ? accruePoints(payableFen, input.member.tier, input.accrual) : 0,
+  };
+}
+
+function budgetLeft(c: Campaign, usage: UsageFacts): Fen {
+  const b = c.rules.budget?.amountFen;
+  return b === undefined ? Number.MAX_SAFE_INTEGER : Math.max(0, b - (usage.budgets[c.id]?.amountFen ?? 0));
+}
+
+/** Applies a combination in the fixed order (item-level first, then percent-off, then amount-off). */
+function evaluate(combo: Eligible[], cart: Cart): { saving: Fen; applied: AppliedBenefit[] } {
+  const ordered = [...combo].sort((a, b) => effectOrder(a.c.campaign) - effectOrder(b.c.campaign) || b.c.campaign.priority - a.c.campaign.priority || a.c.ref.localeCompare(b.c.ref));
+  let current = cart;
+  const applied: AppliedBenefit[] = [];
+  let saving = 0;
+  for (const e of ordered) {
+    const r = current.apply(e.c.campaign, e.cap);
+    current = r.cart;
+    saving += r.savingFen;
+    applied.push({
+      ref: e.c.ref,
+      campaignId: e.c.campaign.id,
+      instanceId: e.c.instance?.id,
+      name: e.c.campaign.name,
+      category: e.c.campaign.category,
+      savingFen: r.savingFen,
+      pointsCost: e.pointsCost,
+    });
+  }
+  return { saving, applied };
+}
+
+/** Lower is better when savings tie: fewer coupons used up, fewer points spent, higher priority, then ids. */
+function tieKey(combo: Eligible[]): [number, number, number, string] {
+  return [
+    combo.reduce((s, e) => s + e.consumes, 0),
+    combo.reduce((s, e) => s + e.pointsCost, 0),
+    -combo.reduce((s, e) => s + e.c.campaign.priority, 0),
+    combo.map((e) => e.c.ref).sort().join(','),
+  ];
+}
+
+function better(a: { saving: Fen; key: [number, number, number, string] }, b: { saving: Fen; key: [number, number, number, string] }): boolean {
+  if (a.saving !== b.saving) return a.saving > b.saving;
+  for (let i = 0; i < 3; i++) if (a.key[i] !== b.key[i]) return (a.key[i] as number) < (b.key[i] as number);
+  return a.key[3] < b.key[3];
+}
+
+/**
+ * Branch and bound over the eligible benefits, largest standalone saving first. Each effect's saving is
+ * monotone in the amount it applies to, so a benefit never saves more in a combination than alone: the
+ * sum of the remaining standalone savings bounds what a branch can still gain, and most branches are cut.
+ */
+function bestCombination(eligible: Eligible[], cart: Cart, input: SelectionInput) {
+  const sorted = [...eligible].sort((a, b) => b.standalone - a.standalone || a.c.ref.localeCompare(b.c.ref));
+  const suffix = sorted.map((_, i) => sorted.slice(i).reduce((s, e) => s + e.standalone, 0));
+  let best = { saving: 0, applied: [] as AppliedBenefit[], picked: [] as Eligible[], key: tieKey([]) };
+  const max = Math.max(1, input.maxBenefitsPerPurchase);
+  const walk = (i: number, picked: Eligible[], boundSoFar: Fen) => {
+    if (picked.length > 0) {
+      const r = evaluate(picked, cart);
+      const cand = { saving: r.saving, applied: r.applied, picked: [...picked], key: tieKey(picked) };
+      if (better(cand, best)) best = cand;
+    }
+    if (i >= sorted.length || picked.length >= max) return;
+    // even taking every remaining benefit at its standalone saving could not beat the best: stop (ties need exploring)
+    if (boundSoFar + (suffix[i] ?? 0) < best.saving) return;
+    const e = sorted[i] as Eligible;
+    if (compatible(e, picked, input.usage.pointsBalance)) walk(i + 1, [...picked, e], boundSoFar + e.standalone);
+    walk(i + 1, picked, boundSoFar);
+  };
+  walk(0, [], 0);
+  return best;
+}
+
+function compatible(e: Eligible, picked: Eligible[], points: number): boolean {
+  if (picked.length > 0 && (e.c.campaign.exclusive || picked.some((p) => p.c.campaign.exclusive))) return false;
+  if (picked.some((p) => p.c.campaign.category === e.c.campaign.category || p.c.campaign.id === e.c.campaign.id)) return false;
+  return picked.reduce((s, p) => s + p.pointsCost, 0) + e.pointsCost <= points;
+}
+
+function whyLeftOut(e: Eligible, picked: Eligible[], max: number): ReasonCode {
+  if (picked.some((p) => p.c.campaign.exclusive) || (e.c.campaign.exclusive && picked.length > 0)) return 'EXCLUSIVE_CONFLICT';
+  if (picked.some((p) => p.c.campaign.category === e.c.campaign.category)) return 'CATEGORY_CONFLICT';
+  if (picked.length >= max) return 'STACKING_LIMIT';
+  return 'NOT_BEST';
+}
