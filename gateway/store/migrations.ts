@@ -52,4 +52,61 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX health_history_device ON health_history(device_id, seq);
     `,
   },
+  {
+    version: 2,
+    name: 'members, card credentials (keyed hashes only), campaigns, issued benefits, family proxy payment',
+    sql: `
+      CREATE TABLE members (
+        id               TEXT PRIMARY KEY,
+        tier             TEXT NOT NULL,
+        birthday_month   INTEGER,
+        last_active_date TEXT,
+        family_group_id  TEXT,
+        segments         TEXT NOT NULL DEFAULT '[]',
+        updated_at       INTEGER NOT NULL
+      ) STRICT;
+
+      -- lookup_key is HMAC-SHA256(pepper, card identifier): a stolen database does not reveal card UIDs.
+      CREATE TABLE credentials (
+        lookup_key   TEXT PRIMARY KEY,
+        member_id    TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+        type         TEXT NOT NULL CHECK (type IN ('uid', 'sun', 'qr')),
+        status       TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'blocked')),
+        last_counter INTEGER,
+        created_at   INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX credentials_member ON credentials(member_id);
+
+      CREATE TABLE campaigns (
+        id         TEXT PRIMARY KEY,
+        doc        TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE benefit_instances (
+        id          TEXT PRIMARY KEY,
+        campaign_id TEXT NOT NULL REFERENCES campaigns(id),
+        member_id   TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+        issued_at   INTEGER NOT NULL,
+        expires_at  INTEGER,
+        uses_left   INTEGER,
+        status      TEXT NOT NULL CHECK (status IN ('active', 'used', 'expired', 'revoked'))
+      ) STRICT;
+      CREATE INDEX benefit_instances_member ON benefit_instances(member_id);
+
+      CREATE TABLE family_proxies (
+        member_id    TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+        payer_id     TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+        per_txn_fen  INTEGER NOT NULL CHECK (per_txn_fen >= 0),
+        per_day_fen  INTEGER NOT NULL CHECK (per_day_fen >= 0),
+        per_month_fen INTEGER NOT NULL CHECK (per_month_fen >= 0),
+        PRIMARY KEY (member_id, payer_id)
+      ) STRICT;
+
+      CREATE TABLE merchants (
+        id   TEXT PRIMARY KEY,
+        name TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate, openDatabase } from '../../gateway/store/db.ts';
+import { MIGRATIONS } from '../../gateway/store/migrations.ts';
 import { Store } from '../../gateway/store/store.ts';
 import { tempDir } from '../support/tmp.ts';
 
@@ -23,8 +24,8 @@ describe('Store', () => {
   it('applies migrations once and refuses a database from a newer release', () => {
     const file = join(tmp.dir, 'x.db');
     const db = openDatabase(file);
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
-    expect(migrate(db, [{ version: 1, name: 'x', sql: 'SELECT 1' }])).toBe(0);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)?.version);
+    expect(migrate(db, MIGRATIONS)).toBe(0);
     db.pragma('user_version = 99');
     db.close();
     expect(() => openDatabase(file)).toThrow(/newer than this release/);
