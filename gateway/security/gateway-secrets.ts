@@ -1,0 +1,37 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+const SecretsSchema = z.object({ version: z.literal(1), pepper: z.string().regex(/^[A-Za-z0-9_-]{43}$/) }).strict();
+
+/**
+ * Secrets of this gateway that must survive restarts but never sit in the database: the pepper that
+ * turns card identifiers into lookup keys. Kept in `<dataDir>/secrets.json`, readable by the gateway's
+ * user only. Losing it makes every card unrecognisable, so it belongs in the backup, apart from the database.
+ */
+export class GatewaySecrets {
+  private constructor(private readonly pepper: Buffer) {}
+
+  static loadOrCreate(dataDir: string): GatewaySecrets {
+    const file = join(dataDir, 'secrets.json');
+    if (!existsSync(file)) {
+      mkdirSync(dataDir, { recursive: true });
+      const doc = { version: 1 as const, pepper: randomBytes(32).toString('base64url') };
+      writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    }
+    chmodSync(file, 0o600);
+    const parsed = SecretsSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    if (!parsed.success) throw new Error(`${file} is damaged: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    return new GatewaySecrets(Buffer.from(parsed.data.pepper, 'base64url'));
+  }
+
+  static forTests(pepper = Buffer.alloc(32, 7)): GatewaySecrets {
+    return new GatewaySecrets(pepper);
+  }
+
+  /** The keyed hash a card identifier is stored and looked up by: HMAC-SHA256(pepper, "type:id"). */
+  lookupKey(type: 'uid' | 'sun' | 'qr', id: string): string {
+    return createHmac('sha256', this.pepper).update(`${type}:${id.toUpperCase()}`).digest('hex');
+  }
+}
