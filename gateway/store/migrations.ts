@@ -1,3 +1,5 @@
+import { REDEMPTION_SQL } from '../redemption/store/redemption-sql.ts';
+
 /** Versioned schema migrations; each runs once, in order, inside a transaction. Never edit a released one: add a new one. */
 export interface Migration {
   version: number;
@@ -109,4 +111,5 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  { version: 3, name: 'redemptions, usage counters, applied benefits', sql: REDEMPTION_SQL },
 ];

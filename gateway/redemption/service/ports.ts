@@ -1,0 +1,43 @@
+/** Assets the ledger moves. */
+export type Asset = 'fen' | 'points' | 'uses';
+export type LedgerReason = 'hold' | 'capture' | 'void' | 'reversal' | 'topup' | 'accrual' | 'exchange' | 'adjustment' | 'expiry';
+
+export interface LedgerMovement {
+  at: number;
+  txnId: string;
+  redemptionId: string;
+  account: string;
+  asset: Asset;
+  delta: number;
+  reason: LedgerReason;
+}
+
+/** The ledger as the redemption engine uses it; every call runs inside the caller's transaction. */
+export interface LedgerPort {
+  append(entries: LedgerMovement[]): unknown;
+  balance(account: string, asset: Asset): number;
+}
+
+/** Runs a unit of work in the single writer and resolves after its batch is durably committed. */
+export interface WriterPort {
+  submit<T>(work: () => T): Promise<T>;
+}
+
+/**
+ * Ledger accounts (double entry: every movement has a matching opposite one):
+ * wallet:<member> stored value · points:<member> · held:<redemption> money on hold for a vend ·
+ * merchant:<merchant> owed to the merchant · issuer:stored-value / issuer:points the sources of top-ups
+ * and points · points-spent:<merchant> points exchanged · uses:<instance> uses left of a card or coupon ·
+ * issuer:uses the source of uses.
+ */
+export const account = {
+  wallet: (memberId: string) => `wallet:${memberId}`,
+  points: (memberId: string) => `points:${memberId}`,
+  held: (redemptionId: string) => `held:${redemptionId}`,
+  merchant: (merchantId: string) => `merchant:${merchantId}`,
+  pointsSpent: (merchantId: string) => `points-spent:${merchantId}`,
+  uses: (instanceId: string) => `uses:${instanceId}`,
+  issuerFen: 'issuer:stored-value',
+  issuerPoints: 'issuer:points',
+  issuerUses: 'issuer:uses',
+} as const;

@@ -1,0 +1,251 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { LinliError } from '../../../firmware-protocol/src/errors.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { Logger } from '../../core/log.ts';
+import { chooseFunding } from '../domain/funding.ts';
+import { transition, type RedemptionCommand } from '../domain/lifecycle.ts';
+import { localTime } from '../domain/local-time.ts';
+import { periodKey } from '../domain/usage-facts.ts';
+import type { Accrual, Purchase } from '../domain/model.ts';
+import { selectBenefits, type Selection } from '../domain/select.ts';
+import type { CatalogRepo } from '../store/catalog-repo.ts';
+import type { RedemptionRepo, RedemptionRow } from '../store/redemption-repo.ts';
+import type { UsageRepo } from '../store/usage-repo.ts';
+import { counterKey, gatherProxies, gatherUsage } from './facts.ts';
+import { account, type LedgerMovement, type LedgerPort, type LedgerReason, type WriterPort } from './ports.ts';
+import type { RedemptionResult } from './result.ts';
+
+export interface RedemptionConfig {
+  timezone: string;
+  maxBenefitsPerPurchase: number;
+  holdTimeoutMs: number;
+  reversalWindowMs: number;
+  accrual: Accrual;
+  /** Plain UID cards can be cloned: what one may pay per purchase and per day. */
+  lowTrust: { perTxnFen: number; perDayFen: number };
+}
+
+export interface RedeemRequest {
+  txnId: string;
+  memberId: string;
+  trust: 'low' | 'high';
+  purchase: Purchase;
+}
+
+export interface RedemptionDeps {
+  writer: WriterPort;
+  ledger: LedgerPort;
+  catalog: CatalogRepo;
+  usage: UsageRepo;
+  redemptions: RedemptionRepo;
+  clock: Clock;
+  log: Logger;
+  config: RedemptionConfig;
+}
+
+/**
+ * Durable, idempotent redemption. Every decision runs inside the single writer, so two requests for
+ * the same coupon or wallet are decided one after the other on committed state and can never both
+ * succeed; a caller hears "approved" only after the batch holding its redemption is committed with
+ * synchronous=FULL. The same txnId always returns the same result.
+ */
+export class RedemptionService {
+  constructor(private readonly d: RedemptionDeps) {}
+
+  /** Two-phase, for devices that dispense: hold funds and uses until capture or void. */
+  authorize(req: RedeemRequest): Promise<RedemptionResult> {
+    return this.d.writer.submit(() => this.decide(req, 'hold'));
+  }
+
+  /** Single-phase, for shop scanners: decide and capture at once. */
+  redeem(req: RedeemRequest): Promise<RedemptionResult> {
+    return this.d.writer.submit(() => this.decide(req, 'capture'));
+  }
+
+  capture(txnId: string): Promise<RedemptionResult> {
+    return this.d.writer.submit(() => this.move(this.byTxn(txnId), 'capture'));
+  }
+
+  void(txnId: string): Promise<RedemptionResult> {
+    return this.d.writer.submit(() => this.move(this.byTxn(txnId), 'void'));
+  }
+
+  reverse(redemptionId: string): Promise<RedemptionResult> {
+    return this.d.writer.submit(() => {
+      const row = this.d.redemptions.get(redemptionId);
+      if (!row) throw new LinliError('REDEMPTION_NOT_FOUND', `no redemption ${redemptionId}`);
+      return this.move(row, 'reverse');
+    });
+  }
+
+  /** Voids every hold whose time ran out; returns how many. */
+  expireHolds(): Promise<number> {
+    return this.d.writer.submit(() => {
+      const due = this.d.redemptions.expiredHolds(this.d.clock.now());
+      for (const row of due) this.move(row, 'expire');
+      return due.length;
+    });
+  }
+
+  private byTxn(txnId: string): RedemptionRow {
+    const row = this.d.redemptions.byTxn(txnId);
+    if (!row) throw new LinliError('REDEMPTION_NOT_FOUND', `no redemption for transaction ${txnId}`);
+    return row;
+  }
+
+  private decide(req: RedeemRequest, phase: 'hold' | 'capture'): RedemptionResult {
+    const { catalog, ledger, usage, redemptions, config } = this.d;
+    const fingerprint = fingerprintOf(req, phase);
+    const existing = redemptions.byTxn(req.txnId);
+    if (existing) {
+      if (existing.fingerprint !== fingerprint) throw new LinliError('TXN_REUSED', `transaction ${req.txnId} was used for a different request`);
+      return existing.result; // [FWP-4.3] a retry gets the same answer, and nothing is charged again
+    }
+    const member = catalog.member(req.memberId);
+    if (!member) throw new LinliError('MEMBER_NOT_FOUND', `no member ${req.memberId}`);
+    const now = this.d.clock.now();
+    const t = localTime(now, config.timezone);
+    const campaigns = catalog.campaigns();
+    const instances = catalog.instancesOf(member.id);
+    const sel = selectBenefits({
+      member,
+      purchase: req.purchase,
+      campaigns,
+      instances,
+      usage: gatherUsage(member, campaigns, instances, t, usage, ledger),
+      now,
+      timezone: config.timezone,
+      maxBenefitsPerPurchase: config.maxBenefitsPerPurchase,
+      accrual: config.accrual,
+    });
+    const id = `r-${now.toString(36)}-${randomBytes(5).toString('hex')}`;
+    const base = { id, txnId: req.txnId, fingerprint, purchase: req.purchase, memberId: member.id, now };
+    const payable = sel.payableFen;
+    if (sel.subtotalFen === 0) return this.decline(base, sel, 'NOTHING_TO_PAY_FOR');
+    if (req.trust === 'low' && payable > 0) {
+      const today = usage.get(counterKey.lowTrustDay(member.id, t)).amountFen;
+      if (payable > config.lowTrust.perTxnFen || today + payable > config.lowTrust.perDayFen) return this.decline(base, sel, 'LOW_TRUST_LIMIT');
+    }
+    const funding = payable === 0 ? undefined : chooseFunding(member.id, payable, ledger.balance(account.wallet(member.id), 'fen'), gatherProxies(member.id, t, catalog, usage, ledger));
+    if (funding && !funding.ok) return this.decline(base, sel, 'INSUFFICIENT_FUNDS');
+    const payer = funding?.ok ? funding.walletOwnerId : undefined;
+    const state = phase === 'hold' ? 'held' : 'captured';
+    const holdExpiresAt = phase === 'hold' ? now + config.holdTimeoutMs : undefined;
+    const result = toResult(id, req.txnId, 'approved', state, sel, funding?.ok ? funding.source : 'none', holdExpiresAt);
+    redemptions.insert({ ...base, merchantId: req.purchase.merchantId, deviceId: req.purchase.deviceId, payerId: payer, state, holdExpiresAt, result });
+
+    const moves: LedgerMovement[] = [];
+    const mv = (acct: string, asset: LedgerMovement['asset'], delta: number, reason: LedgerReason) => {
+      if (delta !== 0) moves.push({ at: now, txnId: req.txnId, redemptionId: id, account: acct, asset, delta, reason });
+    };
+    if (payer) {
+      mv(account.wallet(payer), 'fen', -payable, phase);
+      mv(phase === 'hold' ? account.held(id) : account.merchant(req.purchase.merchantId), 'fen', payable, phase);
+      usage.add(id, counterKey.proxyDay(payer, member.id, t), 0, payer === member.id ? 0 : payable);
+      usage.add(id, counterKey.proxyMonth(payer, member.id, t), 0, payer === member.id ? 0 : payable);
+    }
+    if (req.trust === 'low') usage.add(id, counterKey.lowTrustDay(member.id, t), 1, payable);
+    mv(account.points(member.id), 'points', -sel.pointsCost, 'exchange');
+    mv(account.pointsSpent(req.purchase.merchantId), 'points', sel.pointsCost, 'exchange');
+    if (phase === 'capture') {
+      mv(account.issuerPoints, 'points', -sel.pointsEarned, 'accrual');
+      mv(account.points(member.id), 'points', sel.pointsEarned, 'accrual');
+    }
+    for (const a of sel.applied) {
+      const c = campaigns.get(a.campaignId);
+      redemptions.addBenefit(id, a.campaignId, a.instanceId, a.savingFen);
+      if (c?.rules.perMemberLimit) usage.add(id, counterKey.member(member.id, c.id, periodKey(c.rules.perMemberLimit.period, t)), 1, a.savingFen);
+      if (c?.rules.budget) usage.add(id, counterKey.budget(c.id), 1, a.savingFen);
+      const inst = a.instanceId ? instances.find((i) => i.id === a.instanceId) : undefined;
+      if (inst && c?.usage.type === 'period_card') usage.add(id, counterKey.instance(inst.id, periodKey(c.usage.period, t)), 1, 0);
+      if (inst?.usesLeft !== undefined) {
+        mv(account.uses(inst.id), 'uses', -1, phase);
+        mv(account.issuerUses, 'uses', 1, phase);
+        catalog.upsertInstance({ ...inst, usesLeft: inst.usesLeft - 1, status: inst.usesLeft - 1 === 0 ? 'used' : 'active' });
+      }
+    }
+    ledger.append(moves);
+    catalog.markActive(member.id, t.date);
+    this.d.log.debug({ redemptionId: id, steps: ['identify', 'check-hotlist', 'select-benefits', 'check-limits', phase, 'commit'], payableFen: payable, savingFen: sel.savingFen }, 'redemption decided');
+    return result;
+  }
+
+  private decline(base: { id: string; txnId: string; fingerprint: string; purchase: Purchase; memberId: string; now: number }, sel: Selection, code: NonNullable<RedemptionResult['declineCode']>): RedemptionResult {
+    const result = { ...toResult(base.id, base.txnId, 'declined', 'declined', sel, 'none', undefined), declineCode: code };
+    // declines are stored too: a retry of a declined purchase must not suddenly succeed on other state
+    this.d.redemptions.insert({ ...base, merchantId: base.purchase.merchantId, deviceId: base.purchase.deviceId, payerId: undefined, state: 'declined', holdExpiresAt: undefined, result });
+    return result;
+  }
+
+  /** Capture, void, expiry and reversal: the pure lifecycle decides, then the ledger moves it all at once. */
+  private move(row: RedemptionRow, cmd: RedemptionCommand): RedemptionResult {
+    if (row.state === 'declined') throw new LinliError('REDEMPTION_STATE', `redemption ${row.id} was declined`, { refusal: 'DECLINED' });
+    const now = this.d.clock.now();
+    const t = transition(row.state, cmd, { createdAt: row.createdAt, holdExpiresAt: row.holdExpiresAt, capturedAt: row.capturedAt }, now, this.d.config.reversalWindowMs);
+    if ('refused' in t) throw new LinliError('REDEMPTION_STATE', `cannot ${cmd} redemption ${row.id}: ${t.refused}`, { refusal: t.refused, state: row.state });
+    if (t.same) return row.result;
+    const { ledger } = this.d;
+    const moves: LedgerMovement[] = [];
+    const mv = (acct: string, asset: LedgerMovement['asset'], delta: number, reason: LedgerReason) => {
+      if (delta !== 0) moves.push({ at: now, txnId: row.txnId, redemptionId: row.id, account: acct, asset, delta, reason });
+    };
+    const payable = row.payableFen;
+    if (t.next === 'captured') {
+      mv(account.held(row.id), 'fen', -payable, 'capture');
+      mv(account.merchant(row.merchantId), 'fen', payable, 'capture');
+      mv(account.issuerPoints, 'points', -row.pointsEarned, 'accrual');
+      mv(account.points(row.memberId), 'points', row.pointsEarned, 'accrual');
+    } else {
+      const reason: LedgerReason = cmd === 'reverse' ? 'reversal' : cmd === 'expire' ? 'expiry' : 'void';
+      if (row.payerId) {
+        mv(cmd === 'reverse' ? account.merchant(row.merchantId) : account.held(row.id), 'fen', -payable, reason);
+        mv(account.wallet(row.payerId), 'fen', payable, reason);
+      }
+      mv(account.pointsSpent(row.merchantId), 'points', -row.pointsCost, reason);
+      mv(account.points(row.memberId), 'points', row.pointsCost, reason);
+      if (cmd === 'reverse' && row.pointsEarned > 0) {
+        // all or nothing: points earned on this purchase that were spent since cannot be taken back
+        if (ledger.balance(account.points(row.memberId), 'points') + row.pointsCost < row.pointsEarned) {
+          throw new LinliError('REDEMPTION_STATE', `the ${row.pointsEarned} points earned were already spent`, { refusal: 'POINTS_ALREADY_SPENT' });
+        }
+        mv(account.points(row.memberId), 'points', -row.pointsEarned, reason);
+        mv(account.issuerPoints, 'points', row.pointsEarned, reason);
+      }
+      for (const b of this.d.redemptions.benefits(row.id)) {
+        const inst = b.instanceId ? this.d.catalog.instancesOf(row.memberId).find((i) => i.id === b.instanceId) : undefined;
+        if (inst?.usesLeft !== undefined) {
+          mv(account.uses(inst.id), 'uses', 1, reason);
+          mv(account.issuerUses, 'uses', -1, reason);
+          this.d.catalog.upsertInstance({ ...inst, usesLeft: inst.usesLeft + 1, status: 'active' });
+        }
+      }
+      this.d.usage.undo(row.id);
+    }
+    ledger.append(moves);
+    const result: RedemptionResult = { ...row.result, state: t.next };
+    this.d.redemptions.setState(row.id, t.next, now, result);
+    return result;
+  }
+}
+
+function fingerprintOf(req: RedeemRequest, phase: string): string {
+  return createHash('sha256').update(JSON.stringify([phase, req.memberId, req.trust, req.purchase])).digest('hex');
+}
+
+function toResult(id: string, txnId: string, status: 'approved' | 'declined', state: RedemptionResult['state'], sel: Selection, paidBy: RedemptionResult['paidBy'], holdExpiresAt: number | undefined): RedemptionResult {
+  return {
+    redemptionId: id,
+    txnId,
+    status,
+    state,
+    subtotalFen: sel.subtotalFen,
+    savingFen: sel.savingFen,
+    payableFen: status === 'approved' ? sel.payableFen : 0,
+    paidBy,
+    pointsCost: status === 'approved' ? sel.pointsCost : 0,
+    pointsEarned: status === 'approved' ? sel.pointsEarned : 0,
+    applied: status === 'approved' ? sel.applied.map((a) => ({ campaignId: a.campaignId, ...(a.instanceId ? { instanceId: a.instanceId } : {}), name: a.name, savingFen: a.savingFen })) : [],
+    notApplied: sel.notApplied.map((r) => ({ campaignId: r.campaignId, code: r.code, message: r.message })),
+    ...(holdExpiresAt !== undefined ? { holdExpiresAt } : {}),
+  };
+}

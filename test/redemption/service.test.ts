@@ -1,0 +1,158 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { account } from '../../gateway/redemption/service/ports.ts';
+import { campaign, member } from './fixtures.ts';
+import { serviceHarness } from './service-harness.ts';
+
+const CAFE_COUPON = campaign('cafe-mj-50-10', { effect: { type: 'amount_off', thresholdFen: 5000, offFen: 1000 }, usage: { type: 'single_use' }, category: 'coupon' });
+const GOLD = campaign('gold-5', { effect: { type: 'percent_off', percent: 5 }, category: 'tier', rules: { tiers: ['gold'] } });
+const WEEKLY = campaign('weekly', { effect: { type: 'amount_off', offFen: 500 }, usage: { type: 'period_card', usesPerPeriod: 2, period: 'week' }, category: 'card', rules: { budget: { count: 1000 } } });
+
+describe('RedemptionService', () => {
+  let h: ReturnType<typeof serviceHarness>;
+  const bill = (amountFen: number, extra = {}) => ({ merchantId: 'cafe-01', items: [], amountFen, at: h.clock.now(), ...extra });
+  const wallet = (id = 'm-1') => h.ledger.balance(account.wallet(id), 'fen');
+  const points = (id = 'm-1') => h.ledger.balance(account.points(id), 'points');
+
+  beforeEach(() => {
+    h = serviceHarness();
+    for (const c of [CAFE_COUPON, GOLD, WEEKLY]) h.catalog.upsertCampaign(c, 0);
+    h.catalog.upsertMember(member({ id: 'm-1', tier: 'gold' }), 0);
+    h.catalog.upsertInstance({ id: 'i-coupon', campaignId: CAFE_COUPON.id, memberId: 'm-1', issuedAt: 0, usesLeft: 1, status: 'active' });
+    h.ledger.append([
+      { at: 0, txnId: 'load', redemptionId: '-', account: account.issuerUses, asset: 'uses', delta: -1, reason: 'topup' },
+      { at: 0, txnId: 'load', redemptionId: '-', account: account.uses('i-coupon'), asset: 'uses', delta: 1, reason: 'topup' },
+    ]);
+    h.topUp('m-1', 10_000, 100);
+  });
+  afterEach(() => h.close());
+
+  it('a scanner redemption applies the best benefits, charges once, and a retry returns the same result', async () => {
+    const req = { txnId: 'scan-1', memberId: 'm-1', trust: 'high' as const, purchase: bill(6000) };
+    const r = await h.svc.redeem(req);
+    // 5% gold first (300), then 满50减10 on 5700 (1000)
+    expect(r).toMatchObject({ status: 'approved', state: 'captured', subtotalFen: 6000, savingFen: 1300, payableFen: 4700, paidBy: 'own', pointsEarned: 94 });
+    expect(r.applied.map((a) => a.campaignId)).toEqual(['gold-5', 'cafe-mj-50-10']);
+    expect(wallet()).toBe(10_000 - 4700);
+    expect(h.ledger.balance(account.merchant('cafe-01'), 'fen')).toBe(4700);
+    expect(h.ledger.balance(account.uses('i-coupon'), 'uses')).toBe(0);
+    expect(points()).toBe(100 + 94);
+    expect(await h.svc.redeem(req)).toEqual(r);
+    expect(wallet()).toBe(10_000 - 4700);
+    expect(h.ledger.sums()).toEqual({ fen: 0, points: 0, uses: 0 });
+    await expect(h.svc.redeem({ ...req, purchase: bill(7000) })).rejects.toMatchObject({ code: 'TXN_REUSED' });
+  });
+
+  it('authorize holds, capture pays the merchant and accrues points; void refunds exactly', async () => {
+    const a = await h.svc.authorize({ txnId: 'vend-1', memberId: 'm-1', trust: 'high', purchase: bill(2000) });
+    expect(a).toMatchObject({ status: 'approved', state: 'held', payableFen: 1900 });
+    expect(wallet()).toBe(8100);
+    expect(h.ledger.balance(account.held(a.redemptionId), 'fen')).toBe(1900);
+    const c = await h.svc.capture('vend-1');
+    expect(c.state).toBe('captured');
+    expect(await h.svc.capture('vend-1')).toEqual(c);
+    expect(h.ledger.balance(account.merchant('cafe-01'), 'fen')).toBe(1900);
+    expect(points()).toBe(100 + 38);
+    await expect(h.svc.void('vend-1')).rejects.toMatchObject({ code: 'REDEMPTION_STATE', details: { refusal: 'ALREADY_CAPTURED' } });
+
+    const b = await h.svc.authorize({ txnId: 'vend-2', memberId: 'm-1', trust: 'high', purchase: bill(6000) });
+    expect(b.applied.map((x) => x.campaignId)).toContain('cafe-mj-50-10');
+    const before = { wallet: wallet(), points: points() };
+    const v = await h.svc.void('vend-2');
+    expect(v.state).toBe('voided');
+    expect(wallet()).toBe(before.wallet + b.payableFen);
+    expect(h.ledger.balance(account.uses('i-coupon'), 'uses')).toBe(1);
+    expect(h.catalog.instancesOf('m-1')[0]).toMatchObject({ usesLeft: 1, status: 'active' });
+    await expect(h.svc.capture('vend-2')).rejects.toMatchObject({ details: { refusal: 'ALREADY_VOIDED' } });
+    expect(h.ledger.sums()).toEqual({ fen: 0, points: 0, uses: 0 });
+  });
+
+  it('holds that time out are voided and refunded', async () => {
+    await h.svc.authorize({ txnId: 'vend-3', memberId: 'm-1', trust: 'high', purchase: bill(1000) });
+    expect(wallet()).toBe(9050);
+    h.clock.advance(59_000);
+    expect(await h.svc.expireHolds()).toBe(0);
+    h.clock.advance(1_000);
+    expect(await h.svc.expireHolds()).toBe(1);
+    expect(wallet()).toBe(10_000);
+    await expect(h.svc.capture('vend-3')).rejects.toMatchObject({ details: { refusal: 'ALREADY_VOIDED' } });
+  });
+
+  it('never double-spends: concurrent purchases against one wallet and one coupon', async () => {
+    const reqs = Array.from({ length: 10 }, (_, i) => h.svc.redeem({ txnId: `c-${i}`, memberId: 'm-1', trust: 'high', purchase: bill(6000) }));
+    const results = await Promise.all(reqs);
+    const approved = results.filter((r) => r.status === 'approved');
+    expect(results.filter((r) => r.applied.some((a) => a.campaignId === 'cafe-mj-50-10'))).toHaveLength(1);
+    expect(approved.reduce((s, r) => s + r.payableFen, 0)).toBeLessThanOrEqual(10_000);
+    expect(wallet()).toBe(10_000 - approved.reduce((s, r) => s + r.payableFen, 0));
+    expect(results.filter((r) => r.status === 'declined').every((r) => r.declineCode === 'INSUFFICIENT_FUNDS')).toBe(true);
+    expect(wallet()).toBeGreaterThanOrEqual(0);
+  });
+
+  it('reversal within the window restores wallet, points, uses and counters, all or nothing', async () => {
+    const r = await h.svc.redeem({ txnId: 'scan-9', memberId: 'm-1', trust: 'high', purchase: bill(6000) });
+    const rev = await h.svc.reverse(r.redemptionId);
+    expect(rev.state).toBe('reversed');
+    expect(wallet()).toBe(10_000);
+    expect(points()).toBe(100);
+    expect(h.ledger.balance(account.uses('i-coupon'), 'uses')).toBe(1);
+    expect(await h.svc.reverse(r.redemptionId)).toEqual(rev);
+    const late = await h.svc.redeem({ txnId: 'scan-10', memberId: 'm-1', trust: 'high', purchase: bill(1000) });
+    h.clock.advance(24 * 3600_000 + 1);
+    await expect(h.svc.reverse(late.redemptionId)).rejects.toMatchObject({ details: { refusal: 'REVERSAL_WINDOW_CLOSED' } });
+    expect(h.ledger.sums()).toEqual({ fen: 0, points: 0, uses: 0 });
+  });
+
+  it('a reversal whose earned points were spent is refused and changes nothing', async () => {
+    const r = await h.svc.redeem({ txnId: 'scan-p', memberId: 'm-1', trust: 'high', purchase: bill(9000) });
+    // spend all points
+    h.ledger.append([
+      { at: 0, txnId: 'x', redemptionId: '-', account: account.points('m-1'), asset: 'points', delta: -points(), reason: 'exchange' },
+      { at: 0, txnId: 'x', redemptionId: '-', account: account.pointsSpent('fresh-01'), asset: 'points', delta: 100 + r.pointsEarned, reason: 'exchange' },
+    ]);
+    const w = wallet();
+    await expect(h.svc.reverse(r.redemptionId)).rejects.toMatchObject({ details: { refusal: 'POINTS_ALREADY_SPENT' } });
+    expect(wallet()).toBe(w);
+    expect(h.redemptions.get(r.redemptionId)?.state).toBe('captured');
+  });
+
+  it('family proxy pays within the payer’s limits', async () => {
+    h.catalog.upsertMember(member({ id: 'm-grandma' }), 0);
+    h.catalog.upsertProxy({ memberId: 'm-grandma', payerId: 'm-1', perTxnFen: 3000, perDayFen: 4000, perMonthFen: 20000 });
+    const a = await h.svc.redeem({ txnId: 'g-1', memberId: 'm-grandma', trust: 'high', purchase: bill(2500) });
+    expect(a).toMatchObject({ status: 'approved', paidBy: 'proxy', payableFen: 2500 });
+    expect(wallet('m-1')).toBe(7500);
+    const b = await h.svc.redeem({ txnId: 'g-2', memberId: 'm-grandma', trust: 'high', purchase: bill(2000) });
+    expect(b).toMatchObject({ status: 'declined', declineCode: 'INSUFFICIENT_FUNDS' });
+    await h.svc.reverse(a.redemptionId);
+    expect((await h.svc.redeem({ txnId: 'g-3', memberId: 'm-grandma', trust: 'high', purchase: bill(2000) })).status).toBe('approved');
+  });
+
+  it('a clonable UID card is capped per purchase and per day', async () => {
+    expect((await h.svc.redeem({ txnId: 'u-1', memberId: 'm-1', trust: 'low', purchase: bill(2200) })).declineCode).toBe('LOW_TRUST_LIMIT');
+    for (let i = 0; i < 2; i++) expect((await h.svc.redeem({ txnId: `u-ok-${i}`, memberId: 'm-1', trust: 'low', purchase: bill(2100, { merchantId: 'fresh-01' }) })).status).toBe('approved');
+    // 2 × 1995 paid today (gold 5% off); 1140 more would pass the 5000 daily cap
+    expect((await h.svc.redeem({ txnId: 'u-3', memberId: 'm-1', trust: 'low', purchase: bill(1200, { merchantId: 'fresh-01' }) })).declineCode).toBe('LOW_TRUST_LIMIT');
+    expect((await h.svc.redeem({ txnId: 'u-4', memberId: 'm-1', trust: 'high', purchase: bill(1200, { merchantId: 'fresh-01' }) })).status).toBe('approved');
+  });
+
+  it('a weekly card counts its uses per week, and a void gives the use back', async () => {
+    h.catalog.upsertInstance({ id: 'i-week', campaignId: WEEKLY.id, memberId: 'm-1', issuedAt: 0, status: 'active' });
+    const use = (txnId: string) => h.svc.authorize({ txnId, memberId: 'm-1', trust: 'high', purchase: bill(1000, { merchantId: 'fresh-01' }) });
+    const has = (r: { applied: { campaignId: string }[] }) => r.applied.some((a) => a.campaignId === 'weekly');
+    expect(has(await use('w-1'))).toBe(true);
+    expect(has(await use('w-2'))).toBe(true);
+    const third = await use('w-3');
+    expect(has(third)).toBe(false);
+    expect(third.notApplied.find((n) => n.campaignId === 'weekly')?.code).toBe('PERIOD_USES_EXHAUSTED');
+    await h.svc.void('w-2');
+    expect(has(await use('w-4'))).toBe(true);
+    expect(h.usage.get('b|weekly').count).toBe(2);
+    h.clock.advance(7 * 86_400_000);
+    expect(has(await use('w-5'))).toBe(true);
+  });
+
+  it('unknown member and unknown transaction are clear errors', async () => {
+    await expect(h.svc.redeem({ txnId: 'x', memberId: 'ghost', trust: 'high', purchase: bill(100) })).rejects.toMatchObject({ code: 'MEMBER_NOT_FOUND' });
+    await expect(h.svc.capture('nope')).rejects.toMatchObject({ code: 'REDEMPTION_NOT_FOUND' });
+  });
+});
