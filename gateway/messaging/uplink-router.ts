@@ -15,6 +15,8 @@ export interface UplinkRouterDeps {
   downlink: Downlink;
   /** Finds a device provisioned by another process a moment ago, before the registry watcher did. */
   discover(deviceId: string): LiveDevice | undefined;
+  /** [FWP-11.2] Redemption requests; answered on the device's response topic. */
+  onRequest?(live: LiveDevice, msg: Extract<UplinkMessage, { type: 'request' }>): Promise<void>;
   /** Persists what a birth tells about the device (capabilities, firmware). */
   recordBirth(deviceId: string, capabilities: unknown, firmware: string): void;
 }
@@ -105,6 +107,13 @@ export class UplinkRouter {
           return;
         }
         this.deps.monitor.telemetry(live.id, msg.body);
+        return;
+      case 'request':
+        if (!this.deps.onRequest) {
+          this.refuse(live, 'UNKNOWN_MESSAGE_TYPE', topic, { corr: msg.id, message: 'this gateway does not serve redemption requests' });
+          return;
+        }
+        this.deps.onRequest(live, msg).catch((err: unknown) => this.deps.log.error({ err, deviceId: live.id }, 'request handling failed'));
         return;
       case 'ack':
         if (!this.deps.commands.ack(live.id, msg)) {

@@ -67,7 +67,7 @@ describe('PROTOCOL.md and the JSON Schemas stay in step with the code', () => {
       expect(validate(ex), `${name}: ${JSON.stringify(validate.errors)}`).toBe(true);
       seen.add(name as string);
     }
-    for (const t of ['birth', 'death', 'heartbeat', 'telemetry', 'ack', 'command', 'error', 'gateway-state']) expect(seen).toContain(t);
+    for (const t of ['birth', 'death', 'heartbeat', 'telemetry', 'ack', 'command', 'error', 'request', 'response', 'gateway-state']) expect(seen).toContain(t);
     expect(GatewayStateSchema).toBeDefined();
   });
 

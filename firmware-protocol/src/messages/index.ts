@@ -2,15 +2,17 @@ import { z } from 'zod';
 import type { UplinkChannel } from '../topics.ts';
 import { AckMessageSchema, CommandMessageSchema } from './commands.ts';
 import { ErrorMessageSchema } from './errors.ts';
+import { RequestMessageSchema, ResponseMessageSchema } from './redemption.ts';
 import { BirthMessageSchema, DeathMessageSchema, HeartbeatMessageSchema, TelemetryMessageSchema } from './lifecycle.ts';
 
 export * from './lifecycle.ts';
 export * from './commands.ts';
 export * from './errors.ts';
 export * from './state.ts';
+export * from './redemption.ts';
 
 /**
- * [FWP-3.2] Which message types each uplink channel carries. Channels with no schema yet (event, request)
+ * [FWP-3.2] Which message types each uplink channel carries. A channel with no schema yet (event)
  * are reserved for the flows of later protocol minors; the gateway answers UNKNOWN_MESSAGE_TYPE on them.
  */
 export const UPLINK_SCHEMAS = {
@@ -20,13 +22,13 @@ export const UPLINK_SCHEMAS = {
   telemetry: TelemetryMessageSchema,
   ack: AckMessageSchema,
   event: undefined,
-  request: undefined,
+  request: RequestMessageSchema,
 } as const satisfies Record<UplinkChannel, z.ZodType | undefined>;
 
 export const DOWNLINK_SCHEMAS = {
   command: CommandMessageSchema,
   error: ErrorMessageSchema,
-  response: undefined,
+  response: ResponseMessageSchema,
 } as const;
 
 export type UplinkMessage =
@@ -34,4 +36,5 @@ export type UplinkMessage =
   | z.infer<typeof DeathMessageSchema>
   | z.infer<typeof HeartbeatMessageSchema>
   | z.infer<typeof TelemetryMessageSchema>
-  | z.infer<typeof AckMessageSchema>;
+  | z.infer<typeof AckMessageSchema>
+  | z.infer<typeof RequestMessageSchema>;

@@ -1,0 +1,52 @@
+import { LinliError } from '../../../firmware-protocol/src/errors.ts';
+import type { WireCredential } from '../../../firmware-protocol/src/messages/redemption.ts';
+import type { GatewaySecrets } from '../../security/gateway-secrets.ts';
+import type { CatalogRepo } from '../store/catalog-repo.ts';
+
+export interface Identified {
+  memberId: string;
+  /** low: a clonable plain UID card, capped; high: a cryptographically verified card or code. */
+  trust: 'low' | 'high';
+  lookupKey: string;
+}
+
+/** Verifies secure cards and codes (NTAG 424 DNA SUN, signed QR); returns the identifier to look up and a monotonic counter. */
+export interface SecureCredentialVerifier {
+  verifySun(picc: string, cmac: string): { ok: true; uid: string; counter: number } | { ok: false; code: string };
+  verifyQr(code: string, nowMs: number): { ok: true; credentialId: string; step: number } | { ok: false; code: string };
+}
+
+/**
+ * The identify and check-hotlist steps: card data → member. Identifiers are looked up only as keyed
+ * hashes. For secure cards the tap counter (or QR time step) must increase strictly, and the new value
+ * is stored before anything is approved, so a replayed tap or a screenshot is refused.
+ */
+export class CredentialResolver {
+  constructor(
+    private readonly catalog: CatalogRepo,
+    private readonly secrets: GatewaySecrets,
+    private readonly secure: SecureCredentialVerifier | undefined,
+    private readonly now: () => number,
+  ) {}
+
+  identify(c: WireCredential): Identified {
+    if (c.type === 'uid') return this.lookup(this.secrets.lookupKey('uid', c.uid), 'low', undefined);
+    if (!this.secure) throw new LinliError('CREDENTIAL_INVALID', 'secure cards and codes are not configured on this gateway');
+    if (c.type === 'sun') {
+      const v = this.secure.verifySun(c.picc, c.cmac);
+      if (!v.ok) throw new LinliError('CREDENTIAL_INVALID', `the card's SUN message does not verify (${v.code})`);
+      return this.lookup(this.secrets.lookupKey('sun', v.uid), 'high', v.counter);
+    }
+    const v = this.secure.verifyQr(c.code, this.now());
+    if (!v.ok) throw new LinliError(v.code === 'QR_STALE' ? 'CARD_REPLAYED' : 'CREDENTIAL_INVALID', `the QR code does not verify (${v.code})`);
+    return this.lookup(this.secrets.lookupKey('qr', v.credentialId), 'high', v.step);
+  }
+
+  private lookup(lookupKey: string, trust: 'low' | 'high', counter: number | undefined): Identified {
+    const rec = this.catalog.credential(lookupKey);
+    if (!rec) throw new LinliError('MEMBER_NOT_FOUND', 'this card or code is not registered');
+    if (rec.status === 'blocked') throw new LinliError('CARD_BLOCKED');
+    if (counter !== undefined && !this.catalog.advanceCounter(lookupKey, counter)) throw new LinliError('CARD_REPLAYED');
+    return { memberId: rec.memberId, trust, lookupKey };
+  }
+}

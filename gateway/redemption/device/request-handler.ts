@@ -1,0 +1,155 @@
+import type { DeviceKind } from '../../../firmware-protocol/src/kinds/device-kind.ts';
+import { ERROR_CATALOGUE, LinliError, type ErrorCode } from '../../../firmware-protocol/src/errors.ts';
+import type { RequestMessage, ResponseBody } from '../../../firmware-protocol/src/messages/redemption.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { Logger } from '../../core/log.ts';
+import type { Downlink } from '../../messaging/downlink.ts';
+import { formatYuan } from '../domain/money.ts';
+import type { RedemptionResult } from '../service/result.ts';
+import { account, type LedgerPort } from '../service/ports.ts';
+import type { RedemptionService } from '../service/redemption-service.ts';
+import type { CatalogRepo } from '../store/catalog-repo.ts';
+import type { RedemptionRepo } from '../store/redemption-repo.ts';
+import type { CredentialResolver } from './credential-resolver.ts';
+
+/** [FWP-11.2] Which kinds may ask for what. */
+const ALLOWED: Record<RequestMessage['body']['op'], readonly DeviceKind[]> = {
+  redeem: ['shop_scanner'],
+  reverse: ['shop_scanner'],
+  authorize: ['vending_machine', 'parcel_locker'],
+  capture: ['vending_machine', 'parcel_locker'],
+  void: ['vending_machine', 'parcel_locker'],
+  lookup: ['shop_scanner', 'vending_machine', 'parcel_locker', 'door_reader'],
+};
+
+export interface RequestingDevice {
+  id: string;
+  kind: DeviceKind;
+  /** The merchant the device sells for: a scanner's capability, else the device itself. */
+  merchantId: string;
+}
+
+/**
+ * Device requests of the redemption flows: identify the resident, decide through the redemption
+ * service, and answer on the device's response topic with what to show. Nothing a device sends can
+ * make this throw: every failure becomes a coded response.
+ */
+export class DeviceRequestHandler {
+  constructor(
+    private readonly d: {
+      service: RedemptionService;
+      resolver: CredentialResolver;
+      catalog: CatalogRepo;
+      redemptions: RedemptionRepo;
+      ledger: LedgerPort;
+      downlink: Downlink;
+      clock: Clock;
+      log: Logger;
+    },
+  ) {}
+
+  async handle(device: RequestingDevice, msg: RequestMessage): Promise<void> {
+    let body: ResponseBody;
+    try {
+      body = await this.answer(device, msg);
+    } catch (err) {
+      const code: ErrorCode = err instanceof LinliError ? err.code : 'INTERNAL_ERROR';
+      if (!(err instanceof LinliError)) this.d.log.error({ err, deviceId: device.id, op: msg.body.op }, 'device request failed');
+      body = { status: 'error', op: msg.body.op, code, message: err instanceof LinliError ? err.message : ERROR_CATALOGUE.INTERNAL_ERROR.message, display: displayFor(code) };
+    }
+    await this.d.downlink.send(device.id, 'response', 'response', body, { corr: msg.id, txn: msg.txn });
+  }
+
+  private async answer(device: RequestingDevice, msg: RequestMessage): Promise<ResponseBody> {
+    const b = msg.body;
+    if (!ALLOWED[b.op].includes(device.kind)) throw new LinliError('OPERATION_NOT_ALLOWED', `a ${device.kind} may not ${b.op}`);
+    const at = this.d.clock.now();
+    switch (b.op) {
+      case 'redeem':
+      case 'authorize': {
+        const who = this.d.resolver.identify(b.credential);
+        const purchase = {
+          merchantId: device.merchantId,
+          deviceId: device.id,
+          deviceKind: device.kind,
+          items: b.items ?? [],
+          ...(b.op === 'redeem' ? { amountFen: b.amountFen } : {}),
+          at,
+        };
+        const req = { txnId: msg.txn, memberId: who.memberId, trust: who.trust, purchase };
+        return decided(b.op, b.op === 'redeem' ? await this.d.service.redeem(req) : await this.d.service.authorize(req));
+      }
+      case 'capture':
+      case 'void':
+        this.ownedBy(device, msg.txn);
+        return decided(b.op, b.op === 'capture' ? await this.d.service.capture(msg.txn) : await this.d.service.void(msg.txn));
+      case 'reverse': {
+        const r = this.d.redemptions.get(b.redemptionId);
+        // a cashier sees and reverses only their own shop's redemptions
+        if (!r || r.merchantId !== device.merchantId) throw new LinliError('REDEMPTION_NOT_FOUND', `no redemption ${b.redemptionId} at this shop`);
+        return decided(b.op, await this.d.service.reverse(b.redemptionId));
+      }
+      case 'lookup': {
+        const who = this.d.resolver.identify(b.credential);
+        const member = this.d.catalog.member(who.memberId);
+        if (!member) throw new LinliError('MEMBER_NOT_FOUND');
+        const campaigns = this.d.catalog.campaigns();
+        const walletFen = this.d.ledger.balance(account.wallet(member.id), 'fen');
+        const points = this.d.ledger.balance(account.points(member.id), 'points');
+        const benefits = this.d.catalog
+          .instancesOf(member.id)
+          .filter((i) => i.status === 'active' && (i.expiresAt === undefined || i.expiresAt > at))
+          .flatMap((i) => {
+            const c = campaigns.get(i.campaignId);
+            return c ? [{ name: c.name, ...(i.usesLeft !== undefined ? { usesLeft: i.usesLeft } : {}) }] : [];
+          });
+        return {
+          status: 'ok',
+          op: 'lookup',
+          decision: 'none',
+          member: { tier: member.tier, walletFen, points, benefits },
+          display: { zh: `余额 ¥${formatYuan(walletFen)} · 积分 ${points}`, en: `Balance ¥${formatYuan(walletFen)} · ${points} points` },
+        };
+      }
+    }
+  }
+
+  /** Only the device that authorized a purchase may capture or void it. */
+  private ownedBy(device: RequestingDevice, txnId: string): void {
+    const r = this.d.redemptions.byTxn(txnId);
+    if (!r || r.deviceId !== device.id) throw new LinliError('REDEMPTION_NOT_FOUND', `no redemption for transaction ${txnId} on this device`);
+  }
+}
+
+function decided(op: string, r: RedemptionResult): ResponseBody {
+  const approved = r.status === 'approved';
+  return {
+    status: 'ok',
+    op,
+    decision: r.status,
+    ...(r.declineCode ? { declineCode: r.declineCode } : {}),
+    redemptionId: r.redemptionId,
+    state: r.state,
+    subtotalFen: r.subtotalFen,
+    savingFen: r.savingFen,
+    payableFen: r.payableFen,
+    pointsEarned: r.pointsEarned,
+    applied: r.applied.map((a) => ({ name: a.name, savingFen: a.savingFen })),
+    display: approved
+      ? { zh: `应付 ¥${formatYuan(r.payableFen)}，已优惠 ¥${formatYuan(r.savingFen)}`, en: `To pay ¥${formatYuan(r.payableFen)}, you saved ¥${formatYuan(r.savingFen)}` }
+      : r.declineCode === 'INSUFFICIENT_FUNDS'
+        ? { zh: '余额不足', en: 'Not enough balance' }
+        : { zh: '无法支付，请联系工作人员', en: 'Cannot pay here; please ask staff' },
+  };
+}
+
+function displayFor(code: ErrorCode): { zh: string; en: string } {
+  const zh: Partial<Record<ErrorCode, string>> = {
+    MEMBER_NOT_FOUND: '卡片未登记',
+    CARD_BLOCKED: '此卡已挂失',
+    CARD_REPLAYED: '请重新刷卡或刷新二维码',
+    CREDENTIAL_INVALID: '无法识别，请重试',
+    REDEMPTION_STATE: '该笔交易无法操作',
+  };
+  return { zh: zh[code] ?? '系统繁忙，请稍后再试', en: ERROR_CATALOGUE[code].message };
+}
