@@ -79,6 +79,36 @@ export const HealthConfigSchema = z
   })
   .strict();
 
+const KeyHex = z.string().regex(/^[0-9A-Fa-f]{32}$/, 'expected an AES-128 key as 32 hex digits');
+
+export const RedemptionConfigSchema = z
+  .object({
+    maxBenefitsPerPurchase: z.number().int().min(1).max(10).default(3),
+    /** A vend's hold is voided (refunded) when not captured within this time. */
+    holdTimeoutS: z.number().int().min(5).max(3600).default(60),
+    /** How long after capture a cashier or staff may still reverse a redemption. */
+    reversalWindowH: z.number().int().min(0).max(24 * 90).default(24),
+    /** Plain UID cards can be cloned: what they may pay per purchase and per day (fen). */
+    lowTrust: z
+      .object({ perTxnFen: z.number().int().nonnegative().default(5000), perDayFen: z.number().int().nonnegative().default(20000) })
+      .strict()
+      .default({ perTxnFen: 5000, perDayFen: 20000 }),
+    accrual: z
+      .object({ pointsPerYuan: z.number().int().min(0).max(100).default(1), tierMultipliers: z.record(z.string(), z.number().min(0).max(10)).default({ silver: 1.5, gold: 2 }) })
+      .strict()
+      .default({ pointsPerYuan: 1, tierMultipliers: { silver: 1.5, gold: 2 } }),
+    /** NTAG 424 DNA: the SDM meta read key, and the master key per-card file read keys are diversified from (AN10922). */
+    secureCards: z.object({ sdmMetaReadKey: KeyHex, fileReadMasterKey: KeyHex }).strict().optional(),
+    /** Cloud Ed25519 keys that sign member QR credentials, by key id; the cloud sync will rotate them later. */
+    qrTrustedKeys: z.array(z.object({ kid: z.string().min(1).max(16), publicKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'expected a raw Ed25519 public key, base64url (43 characters)') }).strict()).default([]),
+    qrStepS: z.number().int().min(10).max(300).default(30),
+    groupCommit: z
+      .object({ maxWaitMs: z.number().int().min(0).max(50).default(2), maxBatch: z.number().int().min(1).max(10_000).default(256) })
+      .strict()
+      .default({ maxWaitMs: 2, maxBatch: 256 }),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     gateway: z
@@ -93,6 +123,7 @@ export const ConfigSchema = z
     mqtt: MqttConfigSchema.default(MqttConfigSchema.parse({})),
     http: HttpConfigSchema.default({ host: '127.0.0.1', port: 8080 }),
     health: HealthConfigSchema.default(HealthConfigSchema.parse({})),
+    redemption: RedemptionConfigSchema.default(RedemptionConfigSchema.parse({})),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), pretty: z.boolean().default(false) })
       .strict()
@@ -104,4 +135,5 @@ export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
 export type MqttConfig = Config['mqtt'];
 export type HealthConfig = Config['health'];
+export type RedemptionSettings = Config['redemption'];
 export type IntegrationAccount = z.infer<typeof IntegrationAccountSchema>;

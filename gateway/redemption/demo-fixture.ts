@@ -68,7 +68,6 @@ export function demoFixture(opts: { members?: number; seed?: number; now?: numbe
       { id: 'pharmacy-01', name: '康民药店 Kangmin Pharmacy' },
       { id: 'breakfast-01', name: '早点铺 Breakfast Stall' },
     ],
-    accrual: { pointsPerYuan: 1, tierMultipliers: { silver: 1.5, gold: 2 } },
     campaigns,
     members,
     family,

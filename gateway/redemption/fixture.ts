@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AccrualSchema, CampaignSchema, MemberSchema } from './domain/model.ts';
+import { CampaignSchema, MemberSchema } from './domain/model.ts';
 
 const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/);
 const Hex = (bytes: number[]) =>
@@ -33,7 +33,6 @@ export const FixtureMemberSchema = MemberSchema.extend({
 export const FixtureSchema = z
   .object({
     merchants: z.array(z.object({ id: Id, name: z.string().min(1).max(100) }).strict()).default([]),
-    accrual: AccrualSchema.default({ pointsPerYuan: 1, tierMultipliers: {} }),
     campaigns: z.array(CampaignSchema).default([]),
     members: z.array(FixtureMemberSchema).default([]),
     family: z

@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { LinliError } from '../../../firmware-protocol/src/errors.ts';
+import { WireCredentialSchema } from '../../../firmware-protocol/src/messages/redemption.ts';
+import { RedemptionResultSchema } from '../../redemption/service/result.ts';
+import { account } from '../../redemption/service/ports.ts';
+import type { RedemptionModule } from '../../redemption/module.ts';
+import { ApiErrorSchema, iso } from '../schemas.ts';
+
+const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema };
+const State = z.enum(['declined', 'held', 'captured', 'voided', 'reversed']);
+const RedemptionView = z.object({
+  id: z.string(),
+  txnId: z.string(),
+  merchantId: z.string(),
+  deviceId: z.string().nullable(),
+  memberId: z.string(),
+  state: State,
+  createdAt: z.string(),
+  result: RedemptionResultSchema,
+});
+
+/** Staff: redemptions with filters (viewer), reversal (operator), member lookup by card or code (viewer). */
+export const redemptionRoutes = (m: RedemptionModule): FastifyPluginAsyncZod => async (app) => {
+  const view = (r: NonNullable<ReturnType<RedemptionModule['redemptions']['get']>>) => ({
+    id: r.id,
+    txnId: r.txnId,
+    merchantId: r.merchantId,
+    deviceId: r.deviceId ?? null,
+    memberId: r.memberId,
+    state: r.state,
+    createdAt: iso(r.createdAt) ?? '',
+    result: r.result,
+  });
+
+  app.get('/redemptions', {
+    config: { role: 'viewer' },
+    schema: {
+      tags: ['redemptions'],
+      summary: 'Redemptions, newest first',
+      querystring: z.object({
+        merchant: z.string().max(64).optional(),
+        member: z.string().max(64).optional(),
+        device: z.string().max(64).optional(),
+        state: State.optional(),
+        since: z.iso.datetime().optional(),
+        until: z.iso.datetime().optional(),
+        limit: z.coerce.number().int().min(1).max(1000).default(100),
+      }),
+      response: { 200: z.object({ items: z.array(RedemptionView) }), ...errors },
+    },
+    handler: async (req) => {
+      const q = req.query;
+      const items = m.redemptions.list({
+        merchantId: q.merchant,
+        memberId: q.member,
+        deviceId: q.device,
+        state: q.state,
+        since: q.since ? Date.parse(q.since) : undefined,
+        until: q.until ? Date.parse(q.until) : undefined,
+        limit: q.limit,
+      });
+      return { items: items.map(view) };
+    },
+  });
+
+  app.get('/redemptions/:id', {
+    config: { role: 'viewer' },
+    schema: { tags: ['redemptions'], summary: 'One redemption with its decision', params: z.object({ id: z.string().max(64) }), response: { 200: RedemptionView, ...errors } },
+    handler: async (req) => {
+      const r = m.redemptions.get(req.params.id);
+      if (!r) throw new LinliError('REDEMPTION_NOT_FOUND', `no redemption ${req.params.id}`);
+      return view(r);
+    },
+  });
+
+  app.post('/redemptions/:id/reverse', {
+    config: { role: 'operator' },
+    schema: {
+      tags: ['redemptions'],
+      summary: 'Reverse (refund) a captured redemption within the reversal window: wallet, points, uses and budgets are restored',
+      params: z.object({ id: z.string().max(64) }),
+      response: { 200: RedemptionResultSchema, ...errors },
+    },
+    handler: async (req) => {
+      const result = await m.service.reverse(req.params.id);
+      req.log.info({ redemptionId: req.params.id, by: req.staff?.id }, 'redemption reversed by staff');
+      return result;
+    },
+  });
+
+  app.post('/members/lookup', {
+    config: { role: 'viewer' },
+    schema: {
+      tags: ['members'],
+      summary: "A member's balance, points, benefits and recent redemptions, found by card or code (never by name or phone)",
+      body: z.object({ credential: WireCredentialSchema }).strict(),
+      response: {
+        200: z.object({
+          memberId: z.string(),
+          tier: z.string(),
+          walletFen: z.number().int(),
+          points: z.number().int(),
+          benefits: z.array(z.object({ id: z.string(), campaignId: z.string(), name: z.object({ zh: z.string(), en: z.string() }), status: z.string(), usesLeft: z.number().int().optional(), expiresAt: z.string().optional() })),
+          history: z.array(RedemptionView),
+        }),
+        ...errors,
+      },
+    },
+    handler: async (req) => {
+      const who = m.resolver.identify(req.body.credential);
+      const member = m.catalog.member(who.memberId);
+      if (!member) throw new LinliError('MEMBER_NOT_FOUND');
+      const campaigns = m.catalog.campaigns();
+      return {
+        memberId: member.id,
+        tier: member.tier,
+        walletFen: m.ledger.balance(account.wallet(member.id), 'fen'),
+        points: m.ledger.balance(account.points(member.id), 'points'),
+        benefits: m.catalog.instancesOf(member.id).map((i) => ({
+          id: i.id,
+          campaignId: i.campaignId,
+          name: campaigns.get(i.campaignId)?.name ?? { zh: i.campaignId, en: i.campaignId },
+          status: i.status,
+          ...(i.usesLeft !== undefined ? { usesLeft: i.usesLeft } : {}),
+          ...(i.expiresAt !== undefined ? { expiresAt: iso(i.expiresAt) ?? '' } : {}),
+        })),
+        history: m.redemptions.list({ memberId: member.id, limit: 20 }).map(view),
+      };
+    },
+  });
+};
