@@ -150,26 +150,33 @@ function better(a: { saving: Fen; key: [number, number, number, string] }, b: { 
 
 /**
  * Branch and bound over the eligible benefits, largest standalone saving first. Each effect's saving is
- * monotone in the amount it applies to, so a benefit never saves more in a combination than alone: the
- * sum of the remaining standalone savings bounds what a branch can still gain, and most branches are cut.
+ * monotone in the amount it applies to, so adding a benefit to a set never gains more than its
+ * standalone saving: a branch can reach at most its current saving plus the standalone savings of the
+ * best few benefits still open (as many as slots remain), and most branches are cut on that bound.
  */
 function bestCombination(eligible: Eligible[], cart: Cart, input: SelectionInput) {
-  const sorted = [...eligible].sort((a, b) => b.standalone - a.standalone || a.c.ref.localeCompare(b.c.ref));
-  const suffix = sorted.map((_, i) => sorted.slice(i).reduce((s, e) => s + e.standalone, 0));
+  // Order = preference: bigger saving, then keeping coupons and points, then priority, then id. The
+  // search finds the first best set in this order, which is how ties are settled.
+  const sorted = [...eligible].sort(
+    (a, b) => b.standalone - a.standalone || a.consumes - b.consumes || a.pointsCost - b.pointsCost || b.c.campaign.priority - a.c.campaign.priority || a.c.ref.localeCompare(b.c.ref),
+  );
+  const prefix = [0];
+  for (const e of sorted) prefix.push((prefix.at(-1) ?? 0) + e.standalone);
+  const topSum = (from: number, k: number) => (prefix[Math.min(sorted.length, from + k)] ?? 0) - (prefix[from] ?? 0);
   let best = { saving: 0, applied: [] as AppliedBenefit[], picked: [] as Eligible[], key: tieKey([]) };
   const max = Math.max(1, input.maxBenefitsPerPurchase);
-  const walk = (i: number, picked: Eligible[], boundSoFar: Fen) => {
-    if (picked.length > 0) {
-      const r = evaluate(picked, cart);
-      const cand = { saving: r.saving, applied: r.applied, picked: [...picked], key: tieKey(picked) };
-      if (better(cand, best)) best = cand;
-    }
+  const walk = (i: number, picked: Eligible[], pickedSaving: Fen) => {
     if (i >= sorted.length || picked.length >= max) return;
-    // even taking every remaining benefit at its standalone saving could not beat the best: stop (ties need exploring)
-    if (boundSoFar + (suffix[i] ?? 0) < best.saving) return;
+    if (pickedSaving + topSum(i, max - picked.length) <= best.saving) return;
     const e = sorted[i] as Eligible;
-    if (compatible(e, picked, input.usage.pointsBalance)) walk(i + 1, [...picked, e], boundSoFar + e.standalone);
-    walk(i + 1, picked, boundSoFar);
+    if (compatible(e, picked, input.usage.pointsBalance)) {
+      const next = [...picked, e];
+      const r = evaluate(next, cart);
+      const cand = { saving: r.saving, applied: r.applied, picked: next, key: tieKey(next) };
+      if (better(cand, best)) best = cand;
+      walk(i + 1, next, r.saving);
+    }
+    walk(i + 1, picked, pickedSaving);
   };
   walk(0, [], 0);
   return best;
