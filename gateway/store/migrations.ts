@@ -1,3 +1,4 @@
+import { LEDGER_SQL } from '../redemption/ledger/ledger-sql.ts';
 import { REDEMPTION_SQL } from '../redemption/store/redemption-sql.ts';
 
 /** Versioned schema migrations; each runs once, in order, inside a transaction. Never edit a released one: add a new one. */
@@ -112,4 +113,5 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   { version: 3, name: 'redemptions, usage counters, applied benefits', sql: REDEMPTION_SQL },
+  { version: 4, name: 'hash-chained append-only ledger and balances', sql: LEDGER_SQL },
 ];

@@ -1,0 +1,62 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BatchWriter } from '../../gateway/store/batch-writer.ts';
+import { openDatabase, type Db } from '../../gateway/store/db.ts';
+import { tempDir } from '../support/tmp.ts';
+
+describe('BatchWriter (group commit)', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let db: Db;
+  beforeEach(() => {
+    tmp = tempDir();
+    db = openDatabase(join(tmp.dir, 'w.db'), { migrations: [{ version: 1, name: 't', sql: 'CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER NOT NULL CHECK (v >= 0)) STRICT' }] });
+  });
+  afterEach(() => {
+    db.close();
+    tmp.cleanup();
+  });
+
+  it('commits many concurrent units in few transactions, in submission order, visible to another connection', async () => {
+    const w = new BatchWriter(db, { maxWaitMs: 5, maxBatch: 64 });
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => w.submit(() => Number(db.prepare('INSERT INTO t (v) VALUES (?)').run(i).lastInsertRowid))));
+    expect(results).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    expect(w.stats.units).toBe(200);
+    expect(w.stats.batches).toBeLessThanOrEqual(8);
+    expect(w.stats.maxBatch).toBe(64);
+    const other = new Database(join(tmp.dir, 'w.db'), { readonly: true });
+    expect(other.prepare('SELECT COUNT(*) AS n FROM t').get()).toEqual({ n: 200 });
+    other.close();
+  });
+
+  it('a failing unit rolls back alone and rejects only its own promise', async () => {
+    const w = new BatchWriter(db, { maxWaitMs: 5, maxBatch: 64 });
+    const a = w.submit(() => db.prepare('INSERT INTO t (v) VALUES (1)').run().changes);
+    const bad = w.submit(() => {
+      db.prepare('INSERT INTO t (v) VALUES (2)').run();
+      db.prepare('INSERT INTO t (v) VALUES (-1)').run();
+    });
+    const c = w.submit(() => db.prepare('INSERT INTO t (v) VALUES (3)').run().changes);
+    await expect(bad).rejects.toThrow(/CHECK/);
+    expect(await a).toBe(1);
+    expect(await c).toBe(1);
+    expect(db.prepare('SELECT v FROM t ORDER BY id').all()).toEqual([{ v: 1 }, { v: 3 }]);
+    expect(w.stats.batches).toBe(1);
+  });
+
+  it('when the commit itself fails, every unit of the batch rejects', async () => {
+    const w = new BatchWriter(db, { maxWaitMs: 5, maxBatch: 64 });
+    const units = [w.submit(() => 1), w.submit(() => 2)];
+    db.close(); // the database is gone before the batch runs
+    for (const u of units) await expect(u).rejects.toThrow();
+    db = openDatabase(join(tmp.dir, 'w.db'));
+  });
+
+  it('stop flushes what is queued and refuses new work', async () => {
+    const w = new BatchWriter(db, { maxWaitMs: 1000, maxBatch: 64 });
+    const p = w.submit(() => db.prepare('INSERT INTO t (v) VALUES (7)').run().changes);
+    w.stop();
+    expect(await p).toBe(1);
+    await expect(w.submit(() => 1)).rejects.toThrow(/stopped/);
+  });
+});
