@@ -17,6 +17,7 @@ import { UplinkRouter } from './messaging/uplink-router.ts';
 import { DeviceService } from './registry/device-service.ts';
 import { RegistryWatcher } from './registry/registry-watcher.ts';
 import { StaffTokens } from './security/staff-tokens.ts';
+import { createRedemptionEngine, type RedemptionEngine } from './redemption/wire.ts';
 import { Store } from './store/store.ts';
 
 export interface GatewayEndpoints {
@@ -41,6 +42,8 @@ export class Gateway {
   broker!: LinliBroker;
   health!: HealthSink;
   private watcher!: RegistryWatcher;
+  redemption!: RedemptionEngine;
+  private expiring = false;
   private http: HttpServer | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
@@ -112,6 +115,7 @@ export class Gateway {
     );
     this.commands = new CommandService(downlink, clock, log.child({ component: 'commands' }));
     for (const d of this.store.devices.list()) this.monitor.track(d.id, d.kind, d.disabled, d.lastSeenAt, 'gateway_start');
+    this.redemption = createRedemptionEngine({ store: this.store, config, clock, log, downlink });
     const router = new UplinkRouter({
       log: log.child({ component: 'uplink' }),
       monitor: this.monitor,
@@ -119,6 +123,12 @@ export class Gateway {
       downlink,
       recordBirth: (id, caps, fw) => this.devices.recordBirth(id, caps, fw),
       discover: (id) => this.discover(id),
+      onRequest: (live, msg) => {
+        const caps = this.store.devices.get(live.id)?.capabilities as { merchantId?: unknown } | undefined;
+        // a scanner sells for its shop; a vending machine or locker is its own point of sale
+        const merchantId = typeof caps?.merchantId === 'string' ? caps.merchantId : live.id;
+        return this.redemption.handler.handle({ id: live.id, kind: live.kind, merchantId }, msg);
+      },
     });
 
     const ports = await this.broker.start();
@@ -150,6 +160,7 @@ export class Gateway {
     // Give the offline state a moment on the wire before the sockets close under it.
     await new Promise((r) => setTimeout(r, 150));
     await this.broker?.stop();
+    this.redemption?.writer.stop(); // what is queued is written before the database closes
     this.store?.close();
     this.state = 'stopped';
     this.log.info('gateway stopped; database closed cleanly');
@@ -167,9 +178,25 @@ export class Gateway {
     try {
       this.watcher.check();
       this.monitor.tick();
+      this.expireHolds();
     } catch (err) {
       this.log.error({ err }, 'periodic check failed');
     }
+  }
+
+  /** [FWP-11.2] holds a device never captured are refunded; one sweep at a time. */
+  private expireHolds(): void {
+    if (this.expiring) return;
+    this.expiring = true;
+    this.redemption.service
+      .expireHolds()
+      .then((n) => {
+        if (n > 0) this.log.info({ count: n }, 'expired holds voided and refunded');
+      })
+      .catch((err: unknown) => this.log.error({ err }, 'hold expiry failed'))
+      .finally(() => {
+        this.expiring = false;
+      });
   }
 
   private async publishGatewayState(state: 'online' | 'offline'): Promise<void> {

@@ -4,6 +4,7 @@ import { reportError } from './common.ts';
 import { demoCommand } from './demo-command.ts';
 import { deviceCommand, provisionCommand, tokenCommand } from './registry-commands.ts';
 import { simCommand } from './sim-command.ts';
+import { ledgerCommand, loadCommand } from './redemption-commands.ts';
 import { startCommand } from './start-command.ts';
 import { configCommand, hashSecretCommand } from './tool-commands.ts';
 
@@ -27,6 +28,8 @@ Quick start:
   program.addCommand(provisionCommand());
   program.addCommand(deviceCommand());
   program.addCommand(tokenCommand());
+  program.addCommand(loadCommand());
+  program.addCommand(ledgerCommand());
   program.addCommand(simCommand());
   program.addCommand(hashSecretCommand());
   program.addCommand(configCommand());

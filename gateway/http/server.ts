@@ -10,6 +10,7 @@ import { dashboardRoutes } from './routes/dashboard.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { systemRoutes } from './routes/system.ts';
 import { tokenRoutes } from './routes/tokens.ts';
+import { redemptionRoutes } from './routes/redemptions.ts';
 
 export type HttpApp = Awaited<ReturnType<typeof buildHttpApp>>;
 
@@ -41,6 +42,7 @@ export async function buildHttpApp(gw: Gateway) {
   await app.register(deviceRoutes(gw), { prefix: '/api/v1' });
   await app.register(commandRoutes(gw), { prefix: '/api/v1' });
   await app.register(tokenRoutes(gw), { prefix: '/api/v1' });
+  await app.register(redemptionRoutes(gw.redemption), { prefix: '/api/v1' });
   return app;
 }
 

@@ -7,6 +7,8 @@ import type { CatalogRepo } from './store/catalog-repo.ts';
 export interface OpeningBalances {
   /** Sets a member's stored value and points to the fixture's figures by posting the difference. */
   setOpening(memberId: string, walletFen: number, points: number, txnId: string, now: number): void;
+  /** Sets the uses left of a card or coupon, so a use is a ledger movement like money. */
+  setUses(instanceId: string, usesLeft: number, txnId: string, now: number): void;
 }
 
 export interface LoadSummary {
@@ -46,7 +48,8 @@ export function loadFixture(db: Db, catalog: CatalogRepo, secrets: GatewaySecret
       for (const b of benefits) {
         const campaign = f.campaigns.find((c) => c.id === b.campaignId);
         const usesLeft = b.usesLeft ?? (campaign?.usage.type === 'single_use' ? 1 : campaign?.usage.type === 'punch_card' ? campaign.usage.uses : undefined);
-        catalog.upsertInstance({ id: b.id, campaignId: b.campaignId, memberId: m.id, issuedAt: now, ...(b.expiresAt !== undefined ? { expiresAt: b.expiresAt } : {}), ...(usesLeft !== undefined ? { usesLeft } : {}), status: 'active' });
+        catalog.upsertInstance({ id: b.id, campaignId: b.campaignId, memberId: m.id, issuedAt: now, ...(b.expiresAt !== undefined ? { expiresAt: b.expiresAt } : {}), ...(usesLeft !== undefined ? { usesLeft } : {}), status: usesLeft === 0 ? 'used' : 'active' });
+        if (usesLeft !== undefined) balances.setUses(b.id, usesLeft, `load-${b.id}`, now);
         summary.benefits += 1;
       }
       summary.members += 1;

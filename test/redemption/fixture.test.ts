@@ -13,6 +13,7 @@ class RecordingBalances implements OpeningBalances {
   setOpening(memberId: string, walletFen: number, points: number): void {
     this.calls.push([memberId, walletFen, points]);
   }
+  setUses(): void {}
 }
 
 describe('fixtures (linli load)', () => {

@@ -228,8 +228,10 @@ export class RedemptionService {
   }
 }
 
+/** What makes two requests "the same purchase": everything but the time it arrived (a retry comes later). */
 function fingerprintOf(req: RedeemRequest, phase: string): string {
-  return createHash('sha256').update(JSON.stringify([phase, req.memberId, req.trust, req.purchase])).digest('hex');
+  const { at: _at, ...what } = req.purchase;
+  return createHash('sha256').update(JSON.stringify([phase, req.memberId, req.trust, what])).digest('hex');
 }
 
 function toResult(id: string, txnId: string, status: 'approved' | 'declined', state: RedemptionResult['state'], sel: Selection, paidBy: RedemptionResult['paidBy'], holdExpiresAt: number | undefined): RedemptionResult {

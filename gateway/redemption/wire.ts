@@ -1,0 +1,62 @@
+import type { Config } from '../config/schema.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../core/log.ts';
+import type { Downlink } from '../messaging/downlink.ts';
+import { GatewaySecrets } from '../security/gateway-secrets.ts';
+import { BatchWriter } from '../store/batch-writer.ts';
+import type { Store } from '../store/store.ts';
+import { CredentialResolver, type SecureCredentialVerifier } from './device/credential-resolver.ts';
+import { DeviceRequestHandler } from './device/request-handler.ts';
+import { SqliteLedger } from './ledger/sqlite-ledger.ts';
+import type { RedemptionModule } from './module.ts';
+import { LedgerOpeningBalances } from './opening-balances.ts';
+import { RedemptionService } from './service/redemption-service.ts';
+import { CatalogRepo } from './store/catalog-repo.ts';
+import { RedemptionRepo } from './store/redemption-repo.ts';
+import { UsageRepo } from './store/usage-repo.ts';
+
+export interface RedemptionEngine extends RedemptionModule {
+  writer: BatchWriter;
+  handler: DeviceRequestHandler;
+  openingBalances: LedgerOpeningBalances;
+  secrets: GatewaySecrets;
+}
+
+/** Builds the redemption engine on the gateway's database: one writer, one ledger, the repositories. */
+export function createRedemptionEngine(opts: {
+  store: Store;
+  config: Config;
+  clock: Clock;
+  log: Logger;
+  downlink: Downlink;
+  secure?: SecureCredentialVerifier | undefined;
+}): RedemptionEngine {
+  const { store, config, clock, log } = opts;
+  const r = config.redemption;
+  const secrets = GatewaySecrets.loadOrCreate(config.dataDir);
+  const writer = new BatchWriter(store.db, r.groupCommit);
+  const ledger = new SqliteLedger(store.db);
+  const catalog = new CatalogRepo(store.db);
+  const usage = new UsageRepo(store.db);
+  const redemptions = new RedemptionRepo(store.db);
+  const service = new RedemptionService({
+    writer,
+    ledger,
+    catalog,
+    usage,
+    redemptions,
+    clock,
+    log: log.child({ component: 'redemption' }),
+    config: {
+      timezone: config.gateway.timezone,
+      maxBenefitsPerPurchase: r.maxBenefitsPerPurchase,
+      holdTimeoutMs: r.holdTimeoutS * 1000,
+      reversalWindowMs: r.reversalWindowH * 3600_000,
+      accrual: r.accrual,
+      lowTrust: r.lowTrust,
+    },
+  });
+  const resolver = new CredentialResolver(catalog, secrets, opts.secure, () => clock.now());
+  const handler = new DeviceRequestHandler({ service, resolver, catalog, redemptions, ledger, downlink: opts.downlink, clock, log: log.child({ component: 'redemption' }) });
+  return { service, catalog, redemptions, ledger, resolver, writer, handler, openingBalances: new LedgerOpeningBalances(ledger), secrets };
+}
