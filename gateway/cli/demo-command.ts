@@ -3,6 +3,9 @@ import type { SimFleet, SimFleetPlan } from '../../sim/src/index.ts';
 import type { Gateway } from '../app.ts';
 import { parsePort, configFrom, type CommonOptions } from './common.ts';
 import { runGateway } from './run-gateway.ts';
+import { loadInto } from './redemption-commands.ts';
+import { demoFixture } from '../redemption/demo-fixture.ts';
+import { FixtureSchema } from '../redemption/fixture.ts';
 import type { DeviceKind } from '../../firmware-protocol/src/kinds/device-kind.ts';
 
 interface DemoOptions extends CommonOptions {
@@ -68,6 +71,15 @@ export function demoCommand(): Command {
           fleet = new SimFleet({ url: `mqtt://127.0.0.1:${endpoints.mqttPort}`, credentials: creds, log: log.child({ component: 'sim' }) });
           await fleet.start();
           fleet.runScenario(opts.scenario);
+          // the demo community: members with cards, coupons and balances, so purchases redeem real benefits
+          const community = FixtureSchema.parse(demoFixture());
+          if (gw.redemption.catalog.memberCount() === 0) {
+            const loaded = loadInto(gw.store, config.dataDir, community);
+            log.info(loaded, 'demo community loaded');
+          }
+          const blocked = new Set(community.hotlist.map((c) => (c.type === 'qr' ? c.credentialId : c.uid)));
+          const cards = community.members.flatMap((m) => m.cards).flatMap((c) => (c.type === 'uid' && !blocked.has(c.uid) ? [c.uid] : []));
+          fleet.runScenario('shopping', { cards, intervalMs: 3000, seed: 7 });
           const lines = [
             '',
             '  Linli gateway demo is running.',
@@ -80,7 +92,8 @@ export function demoCommand(): Command {
             `  Admin token      ${token}`,
             '',
             `  Try: curl -s -H "Authorization: Bearer ${token}" ${endpoints.httpUrl}/api/v1/devices`,
-            `  Scenario "${opts.scenario}": devices report faults, doors left open and warm fridges now and then.`,
+            `  Scenario "${opts.scenario}": devices report faults, doors left open and warm fridges now and then;`,
+            '  residents pay at the shop scanners and buy at the vending machines every few seconds.',
             '  Ctrl-C stops everything cleanly.',
             '',
           ];

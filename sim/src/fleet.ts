@@ -32,7 +32,7 @@ export function fleetIds(plan: SimFleetPlan): { id: string; kind: DeviceKind }[]
 /** Many simulated devices at once, each with its own credentials. */
 export class SimFleet {
   readonly devices: SimDevice[];
-  private stopScenario: (() => void) | undefined;
+  private readonly stoppers: (() => void)[] = [];
   private readonly log: Logger;
 
   constructor(opts: { url: string; credentials: SimCredential[]; log?: Logger; heartbeatS?: number; telemetryEveryS?: number; tls?: { ca?: string | Buffer } }) {
@@ -69,13 +69,13 @@ export class SimFleet {
   }
 
   /** Runs a named scenario until stop(); a seed makes it reproducible. */
-  runScenario(name: string, opts: { seed?: number; intervalMs?: number } = {}): void {
-    this.stopScenario?.();
-    this.stopScenario = runScenario(name as ScenarioName, this.devices, seededRng(opts.seed ?? 42), this.log, opts.intervalMs);
+  /** Scenarios run side by side (e.g. faults and shopping) until stop(). `cards`: UIDs residents tap. */
+  runScenario(name: string, opts: { seed?: number; intervalMs?: number; cards?: readonly string[] } = {}): void {
+    this.stoppers.push(runScenario(name as ScenarioName, this.devices, seededRng(opts.seed ?? 42), this.log, opts.intervalMs, opts.cards));
   }
 
   async stop(): Promise<void> {
-    this.stopScenario?.();
+    for (const stop of this.stoppers.splice(0)) stop();
     await Promise.all(this.devices.map((d) => d.stop({ graceful: true })));
   }
 }

@@ -4,6 +4,7 @@ import type { DeviceKind } from '../../firmware-protocol/src/kinds/device-kind.t
 import { CommandMessageSchema, type CommandMessage } from '../../firmware-protocol/src/messages/commands.ts';
 import { ErrorMessageSchema, type ErrorMessage } from '../../firmware-protocol/src/messages/errors.ts';
 import { GatewayStateSchema } from '../../firmware-protocol/src/messages/state.ts';
+import { ResponseMessageSchema, type RequestBody, type ResponseBody } from '../../firmware-protocol/src/messages/redemption.ts';
 import { EnvelopeStamper } from '../../firmware-protocol/src/stamp.ts';
 import { topics, type UplinkChannel } from '../../firmware-protocol/src/topics.ts';
 import { PROTOCOL_VERSION } from '../../firmware-protocol/src/version.ts';
@@ -59,6 +60,8 @@ export class SimDevice extends EventEmitter {
   private gatewayBootId: string | undefined;
   private stopped = false;
   private rebirthPending = false;
+  private readonly pending = new Map<string, (body: ResponseBody) => void>();
+  private txnCounter = 0;
 
   constructor(private readonly opts: SimDeviceOptions) {
     super();
@@ -286,6 +289,10 @@ export class SimDevice extends EventEmitter {
       return;
     }
     if (topic.endsWith('/down/command')) this.onCommand(json);
+    if (topic.endsWith('/down/response')) {
+      const r = ResponseMessageSchema.safeParse(json);
+      if (r.success) this.pending.get(r.data.corr)?.(r.data.body);
+    }
   }
 
   /** Sparkplug rebirth: a gateway that restarted has no session for us until we send a birth again. */
@@ -331,6 +338,38 @@ export class SimDevice extends EventEmitter {
       default:
         return { status: 'rejected', reason: 'E_UNSUPPORTED', detail: `${this.kind} cannot ${b.name}` };
     }
+  }
+
+  /** A new transaction id for a purchase [FWP-4.3]. */
+  newTxn(): string {
+    this.txnCounter += 1;
+    return `${this.id}-t-${this.clock.now().toString(36)}-${this.txnCounter}`;
+  }
+
+  /**
+   * [FWP-5.1] Sends a request and waits for its response; on silence retries with a new message id and
+   * the same txn (at most 3 tries), so the gateway carries the operation out once.
+   */
+  async request(body: RequestBody, txn: string, timeoutMs = 5000): Promise<ResponseBody> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (!this.client?.connected) throw new Error('not connected');
+      const msg = this.stamper.stamp(this.id, 'request', body, { txn });
+      const answer = new Promise<ResponseBody | undefined>((resolve) => {
+        const t = setTimeout(() => {
+          this.pending.delete(msg.id);
+          resolve(undefined);
+        }, timeoutMs);
+        this.pending.set(msg.id, (b) => {
+          clearTimeout(t);
+          this.pending.delete(msg.id);
+          resolve(b);
+        });
+      });
+      await this.client.publishAsync(topics.up(this.id, 'request'), JSON.stringify(msg), { qos: 1 });
+      const r = await answer;
+      if (r) return r;
+    }
+    throw new Error(`no response to ${body.op} (txn ${txn})`);
   }
 
   private async reboot(delayS: number): Promise<void> {

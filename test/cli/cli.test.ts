@@ -58,6 +58,18 @@ describe('linli command line', () => {
     expect(JSON.parse(list.stdout).items).toEqual([expect.objectContaining({ id: 'vm-01', disabled: true })]);
   });
 
+  it('load --demo fills the database and ledger verify checks it; a broken fixture names the path', async () => {
+    const r = await linli(['load', '--demo', '--data', tmp.dir, '--json']);
+    expect(JSON.parse(r.stdout)).toMatchObject({ members: 300, campaigns: 14 });
+    const v = await linli(['ledger', 'verify', '--data', tmp.dir, '--json']);
+    expect(JSON.parse(v.stdout)).toMatchObject({ ok: true, problems: [] });
+    const f = join(tmp.dir, 'bad.json');
+    writeFileSync(f, JSON.stringify({ members: [{ id: 'm-1', benefits: [{ id: 'b', campaignId: 'none' }] }] }));
+    const bad = await linli(['load', f, '--data', tmp.dir]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/members\[0\]\.benefits\[0\]\.campaignId: unknown campaign "none"/);
+  });
+
   it('a bad config stops with the exact path and reason (exit 2)', async () => {
     const f = join(tmp.dir, 'bad.yaml');
     writeFileSync(f, 'mqtt:\n  port: 99999\n');

@@ -143,6 +143,36 @@ describe('simulated devices against the real gateway', () => {
   });
 });
 
+describe('simulated purchases', () => {
+  it('a scanner and a vending machine pay with a resident card through the real protocol', async () => {
+    const h = await startGateway();
+    const { loadInto } = await import('../../gateway/cli/redemption-commands.ts');
+    const { FixtureSchema } = await import('../../gateway/redemption/fixture.ts');
+    loadInto(h.gw.store, h.dataDir, FixtureSchema.parse({ merchants: [{ id: 'cafe-01', name: 'Café' }], members: [{ id: 'm-1', walletFen: 20000, cards: [{ type: 'uid', uid: '04A1A2A3' }] }] }));
+    const devices: SimDevice[] = [];
+    try {
+      for (const [id, kind] of [['scanner-01', 'shop_scanner'], ['vm-01', 'vending_machine']] as const) {
+        const d = new SimDevice({ url: h.mqttUrl, id, kind, secret: (await h.gw.devices.provision({ id, kind })).secret });
+        devices.push(d);
+        await d.start();
+      }
+      const [scanner, vm] = devices as [SimDevice, SimDevice];
+      const txn = scanner.newTxn();
+      const r = await scanner.request({ op: 'redeem', credential: { type: 'uid', uid: '04A1A2A3' }, amountFen: 1200 }, txn);
+      expect(r).toMatchObject({ status: 'ok', decision: 'approved', payableFen: 1200 });
+      expect(await scanner.request({ op: 'redeem', credential: { type: 'uid', uid: '04A1A2A3' }, amountFen: 1200 }, txn)).toEqual(r);
+      const vtxn = vm.newTxn();
+      expect(await vm.request({ op: 'authorize', credential: { type: 'uid', uid: '04A1A2A3' }, items: [{ productId: 'milk-250ml', unitPriceFen: 450, qty: 1 }] }, vtxn)).toMatchObject({ state: 'held' });
+      expect(await vm.request({ op: 'void', reason: 'vend_failed' }, vtxn)).toMatchObject({ state: 'voided' });
+      const lookup = await vm.request({ op: 'lookup', credential: { type: 'uid', uid: '04A1A2A3' } }, vm.newTxn());
+      expect(lookup).toMatchObject({ status: 'ok', member: { walletFen: 18800 } });
+    } finally {
+      await Promise.all(devices.map((d) => d.stop({ graceful: false })));
+      await h.stop();
+    }
+  });
+});
+
 describe('simulator parts', () => {
   it('fleetIds are stable and per kind', () => {
     expect(fleetIds({ lockers: 2, vending: 1, doors: 0, scanners: 1 })).toEqual([

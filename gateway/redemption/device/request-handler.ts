@@ -139,7 +139,9 @@ function decided(op: string, r: RedemptionResult): ResponseBody {
       ? { zh: `应付 ¥${formatYuan(r.payableFen)}，已优惠 ¥${formatYuan(r.savingFen)}`, en: `To pay ¥${formatYuan(r.payableFen)}, you saved ¥${formatYuan(r.savingFen)}` }
       : r.declineCode === 'INSUFFICIENT_FUNDS'
         ? { zh: '余额不足', en: 'Not enough balance' }
-        : { zh: '无法支付，请联系工作人员', en: 'Cannot pay here; please ask staff' },
+        : r.declineCode === 'LOW_TRUST_LIMIT'
+          ? { zh: '超出此卡限额，请使用安全卡或二维码', en: "Over this card's limit; use a secure card or the QR code" }
+          : { zh: '无法支付，请联系工作人员', en: 'Cannot pay here; please ask staff' },
   };
 }
 
