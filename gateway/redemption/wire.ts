@@ -8,6 +8,7 @@ import type { Store } from '../store/store.ts';
 import { CredentialResolver, type SecureCredentialVerifier } from './device/credential-resolver.ts';
 import { DeviceRequestHandler } from './device/request-handler.ts';
 import { SqliteLedger } from './ledger/sqlite-ledger.ts';
+import { createSecureVerifier } from './credentials/secure-verifier.ts';
 import type { RedemptionModule } from './module.ts';
 import { LedgerOpeningBalances } from './opening-balances.ts';
 import { RedemptionService } from './service/redemption-service.ts';
@@ -56,7 +57,7 @@ export function createRedemptionEngine(opts: {
       lowTrust: r.lowTrust,
     },
   });
-  const resolver = new CredentialResolver(catalog, secrets, opts.secure, () => clock.now());
+  const resolver = new CredentialResolver(catalog, secrets, opts.secure ?? createSecureVerifier(r), () => clock.now());
   const handler = new DeviceRequestHandler({ service, resolver, catalog, redemptions, ledger, downlink: opts.downlink, clock, log: log.child({ component: 'redemption' }) });
   return { service, catalog, redemptions, ledger, resolver, writer, handler, openingBalances: new LedgerOpeningBalances(ledger), secrets };
 }
