@@ -156,4 +156,25 @@ describe('RedemptionService', () => {
     await expect(h.svc.redeem({ txnId: 'x', memberId: 'ghost', trust: 'high', purchase: bill(100) })).rejects.toMatchObject({ code: 'MEMBER_NOT_FOUND' });
     await expect(h.svc.capture('nope')).rejects.toMatchObject({ code: 'REDEMPTION_NOT_FOUND' });
   });
+
+  it('a cross-merchant bundle grants its partner benefit on capture and takes it back on reversal', async () => {
+    const pharmacy = campaign('pharmacy-10', { effect: { type: 'percent_off', percent: 10 }, usage: { type: 'single_use' }, category: 'bundle', rules: { merchants: ['pharmacy-01'] } });
+    const bundle = campaign('kids-park', { effect: { type: 'amount_off', offFen: 200 }, usage: { type: 'always_on' }, category: 'bundle', rules: { merchants: ['fresh-01'] }, grants: ['pharmacy-10'] });
+    h.catalog.upsertCampaign(pharmacy, 0);
+    h.catalog.upsertCampaign(bundle, 0);
+    const auth = await h.svc.authorize({ txnId: 'bundle-1', memberId: 'm-1', trust: 'high', purchase: bill(3000, { merchantId: 'fresh-01' }) });
+    expect(auth.applied.map((a) => a.campaignId)).toContain('kids-park');
+    expect(h.catalog.instancesOf('m-1').some((i) => i.campaignId === 'pharmacy-10')).toBe(false); // not before capture
+    const cap = await h.svc.capture('bundle-1');
+    const granted = h.catalog.instancesOf('m-1').find((i) => i.campaignId === 'pharmacy-10');
+    expect(granted).toMatchObject({ status: 'active', usesLeft: 1 });
+    expect(h.ledger.balance(account.uses(granted?.id ?? ''), 'uses')).toBe(1);
+    const used = await h.svc.redeem({ txnId: 'pharm-1', memberId: 'm-1', trust: 'high', purchase: bill(2000, { merchantId: 'pharmacy-01' }) });
+    expect(used.applied.map((a) => a.campaignId)).toContain('pharmacy-10');
+    await expect(h.svc.reverse(cap.redemptionId)).rejects.toMatchObject({ details: { refusal: 'BUNDLE_BENEFIT_USED' } });
+    await h.svc.reverse(used.redemptionId);
+    expect((await h.svc.reverse(cap.redemptionId)).state).toBe('reversed');
+    expect(h.catalog.instancesOf('m-1').find((i) => i.campaignId === 'pharmacy-10')?.status).toBe('revoked');
+    expect(h.verify().problems).toEqual([]);
+  });
 });

@@ -164,6 +164,7 @@ export class RedemptionService {
         catalog.upsertInstance({ ...inst, usesLeft: inst.usesLeft - 1, status: inst.usesLeft - 1 === 0 ? 'used' : 'active' });
       }
     }
+    if (phase === 'capture') this.grantBundles(id, member.id, sel.applied.map((a) => a.campaignId), now, mv);
     ledger.append(moves);
     catalog.markActive(member.id, t.date);
     this.d.log.debug({ redemptionId: id, steps: ['identify', 'check-hotlist', 'select-benefits', 'check-limits', phase, 'commit'], payableFen: payable, savingFen: sel.savingFen }, 'redemption decided');
@@ -175,6 +176,49 @@ export class RedemptionService {
     // declines are stored too: a retry of a declined purchase must not suddenly succeed on other state
     this.d.redemptions.insert({ ...base, merchantId: base.purchase.merchantId, deviceId: base.purchase.deviceId, payerId: undefined, state: 'declined', holdExpiresAt: undefined, result });
     return result;
+  }
+
+  /**
+   * Cross-merchant bundles (亲子乐园+社区生鲜): a captured purchase with a bundle benefit issues the
+   * member the benefits it grants at other merchants, with their uses in the ledger.
+   */
+  private grantBundles(redemptionId: string, memberId: string, appliedCampaignIds: string[], now: number, mv: Mover): void {
+    const campaigns = this.d.catalog.campaigns();
+    for (const cid of appliedCampaignIds) {
+      for (const g of campaigns.get(cid)?.grants ?? []) {
+        const granted = campaigns.get(g);
+        if (!granted) continue;
+        const uses = grantedUses(granted);
+        const id = grantedId(redemptionId, g);
+        this.d.catalog.upsertInstance({ id, campaignId: g, memberId, issuedAt: now, ...(uses !== undefined ? { usesLeft: uses } : {}), status: 'active' });
+        if (uses) {
+          mv(account.issuerUses, 'uses', -uses, 'capture');
+          mv(account.uses(id), 'uses', uses, 'capture');
+        }
+      }
+    }
+  }
+
+  /** A reversal takes back what the bundle granted; if a granted benefit was used since, nothing is reversed. */
+  private revokeBundles(redemptionId: string, memberId: string, appliedCampaignIds: string[], mv: Mover): void {
+    const campaigns = this.d.catalog.campaigns();
+    const instances = this.d.catalog.instancesOf(memberId);
+    for (const cid of appliedCampaignIds) {
+      for (const g of campaigns.get(cid)?.grants ?? []) {
+        const inst = instances.find((i) => i.id === grantedId(redemptionId, g));
+        const granted = campaigns.get(g);
+        if (!inst || !granted) continue;
+        const uses = grantedUses(granted);
+        if (inst.status !== 'active' || (uses !== undefined && inst.usesLeft !== uses)) {
+          throw new LinliError('REDEMPTION_STATE', 'a benefit this bundle granted has been used since', { refusal: 'BUNDLE_BENEFIT_USED' });
+        }
+        this.d.catalog.upsertInstance({ ...inst, status: 'revoked' });
+        if (uses) {
+          mv(account.uses(inst.id), 'uses', -uses, 'reversal');
+          mv(account.issuerUses, 'uses', uses, 'reversal');
+        }
+      }
+    }
   }
 
   /** Capture, void, expiry and reversal: the pure lifecycle decides, then the ledger moves it all at once. */
@@ -195,7 +239,9 @@ export class RedemptionService {
       mv(account.merchant(row.merchantId), 'fen', payable, 'capture');
       mv(account.issuerPoints, 'points', -row.pointsEarned, 'accrual');
       mv(account.points(row.memberId), 'points', row.pointsEarned, 'accrual');
+      this.grantBundles(row.id, row.memberId, this.d.redemptions.benefits(row.id).map((b) => b.campaignId), now, mv);
     } else {
+      if (cmd === 'reverse') this.revokeBundles(row.id, row.memberId, this.d.redemptions.benefits(row.id).map((b) => b.campaignId), mv);
       const reason: LedgerReason = cmd === 'reverse' ? 'reversal' : cmd === 'expire' ? 'expiry' : 'void';
       if (row.payerId) {
         mv(cmd === 'reverse' ? account.merchant(row.merchantId) : account.held(row.id), 'fen', -payable, reason);
@@ -229,6 +275,15 @@ export class RedemptionService {
 }
 
 /** What makes two requests "the same purchase": everything but the time it arrived (a retry comes later). */
+type Mover = (acct: string, asset: LedgerMovement['asset'], delta: number, reason: LedgerReason) => void;
+
+/** Ids of the benefits a captured bundle grants: one per granted campaign, derived, so a retry cannot grant twice. */
+const grantedId = (redemptionId: string, campaignId: string) => `g-${redemptionId}-${campaignId}`;
+
+function grantedUses(c: { usage: { type: string; uses?: number } }): number | undefined {
+  return c.usage.type === 'single_use' ? 1 : c.usage.type === 'punch_card' ? c.usage.uses : undefined;
+}
+
 function fingerprintOf(req: RedeemRequest, phase: string): string {
   const { at: _at, ...what } = req.purchase;
   return createHash('sha256').update(JSON.stringify([phase, req.memberId, req.trust, what])).digest('hex');
