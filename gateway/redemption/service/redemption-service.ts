@@ -1,19 +1,14 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { LinliError } from '../../../firmware-protocol/src/errors.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/log.ts';
-import { chooseFunding } from '../domain/funding.ts';
 import { transition, type RedemptionCommand } from '../domain/lifecycle.ts';
-import { localTime } from '../domain/local-time.ts';
-import { periodKey } from '../domain/usage-facts.ts';
 import type { Accrual, Purchase } from '../domain/model.ts';
-import { selectBenefits, type Selection } from '../domain/select.ts';
 import type { CatalogRepo } from '../store/catalog-repo.ts';
 import type { RedemptionRepo, RedemptionRow } from '../store/redemption-repo.ts';
 import type { UsageRepo } from '../store/usage-repo.ts';
-import { counterKey, gatherProxies, gatherUsage } from './facts.ts';
 import { account, type LedgerMovement, type LedgerPort, type LedgerReason, type WriterPort } from './ports.ts';
 import type { RedemptionResult } from './result.ts';
+import { runDecide, type Mover } from './decide-pipeline.ts';
 
 export interface RedemptionConfig {
   timezone: string;
@@ -94,88 +89,7 @@ export class RedemptionService {
   }
 
   private decide(req: RedeemRequest, phase: 'hold' | 'capture'): RedemptionResult {
-    const { catalog, ledger, usage, redemptions, config } = this.d;
-    const fingerprint = fingerprintOf(req, phase);
-    const existing = redemptions.byTxn(req.txnId);
-    if (existing) {
-      if (existing.fingerprint !== fingerprint) throw new LinliError('TXN_REUSED', `transaction ${req.txnId} was used for a different request`);
-      return existing.result; // [FWP-4.3] a retry gets the same answer, and nothing is charged again
-    }
-    const member = catalog.member(req.memberId);
-    if (!member) throw new LinliError('MEMBER_NOT_FOUND', `no member ${req.memberId}`);
-    const now = this.d.clock.now();
-    const t = localTime(now, config.timezone);
-    const campaigns = catalog.campaigns();
-    const instances = catalog.instancesOf(member.id);
-    const sel = selectBenefits({
-      member,
-      purchase: req.purchase,
-      campaigns,
-      instances,
-      usage: gatherUsage(member, campaigns, instances, t, usage, ledger),
-      now,
-      timezone: config.timezone,
-      maxBenefitsPerPurchase: config.maxBenefitsPerPurchase,
-      accrual: config.accrual,
-    });
-    const id = `r-${now.toString(36)}-${randomBytes(5).toString('hex')}`;
-    const base = { id, txnId: req.txnId, fingerprint, purchase: req.purchase, memberId: member.id, now };
-    const payable = sel.payableFen;
-    if (sel.subtotalFen === 0) return this.decline(base, sel, 'NOTHING_TO_PAY_FOR');
-    if (req.trust === 'low' && payable > 0) {
-      const today = usage.get(counterKey.lowTrustDay(member.id, t)).amountFen;
-      if (payable > config.lowTrust.perTxnFen || today + payable > config.lowTrust.perDayFen) return this.decline(base, sel, 'LOW_TRUST_LIMIT');
-    }
-    const funding = payable === 0 ? undefined : chooseFunding(member.id, payable, ledger.balance(account.wallet(member.id), 'fen'), gatherProxies(member.id, t, catalog, usage, ledger));
-    if (funding && !funding.ok) return this.decline(base, sel, 'INSUFFICIENT_FUNDS');
-    const payer = funding?.ok ? funding.walletOwnerId : undefined;
-    const state = phase === 'hold' ? 'held' : 'captured';
-    const holdExpiresAt = phase === 'hold' ? now + config.holdTimeoutMs : undefined;
-    const result = toResult(id, req.txnId, 'approved', state, sel, funding?.ok ? funding.source : 'none', holdExpiresAt);
-    redemptions.insert({ ...base, merchantId: req.purchase.merchantId, deviceId: req.purchase.deviceId, payerId: payer, state, holdExpiresAt, result });
-
-    const moves: LedgerMovement[] = [];
-    const mv = (acct: string, asset: LedgerMovement['asset'], delta: number, reason: LedgerReason) => {
-      if (delta !== 0) moves.push({ at: now, txnId: req.txnId, redemptionId: id, account: acct, asset, delta, reason });
-    };
-    if (payer) {
-      mv(account.wallet(payer), 'fen', -payable, phase);
-      mv(phase === 'hold' ? account.held(id) : account.merchant(req.purchase.merchantId), 'fen', payable, phase);
-      usage.add(id, counterKey.proxyDay(payer, member.id, t), 0, payer === member.id ? 0 : payable);
-      usage.add(id, counterKey.proxyMonth(payer, member.id, t), 0, payer === member.id ? 0 : payable);
-    }
-    if (req.trust === 'low') usage.add(id, counterKey.lowTrustDay(member.id, t), 1, payable);
-    mv(account.points(member.id), 'points', -sel.pointsCost, 'exchange');
-    mv(account.pointsSpent(req.purchase.merchantId), 'points', sel.pointsCost, 'exchange');
-    if (phase === 'capture') {
-      mv(account.issuerPoints, 'points', -sel.pointsEarned, 'accrual');
-      mv(account.points(member.id), 'points', sel.pointsEarned, 'accrual');
-    }
-    for (const a of sel.applied) {
-      const c = campaigns.get(a.campaignId);
-      redemptions.addBenefit(id, a.campaignId, a.instanceId, a.savingFen);
-      if (c?.rules.perMemberLimit) usage.add(id, counterKey.member(member.id, c.id, periodKey(c.rules.perMemberLimit.period, t)), 1, a.savingFen);
-      if (c?.rules.budget) usage.add(id, counterKey.budget(c.id), 1, a.savingFen);
-      const inst = a.instanceId ? instances.find((i) => i.id === a.instanceId) : undefined;
-      if (inst && c?.usage.type === 'period_card') usage.add(id, counterKey.instance(inst.id, periodKey(c.usage.period, t)), 1, 0);
-      if (inst?.usesLeft !== undefined) {
-        mv(account.uses(inst.id), 'uses', -1, phase);
-        mv(account.issuerUses, 'uses', 1, phase);
-        catalog.upsertInstance({ ...inst, usesLeft: inst.usesLeft - 1, status: inst.usesLeft - 1 === 0 ? 'used' : 'active' });
-      }
-    }
-    if (phase === 'capture') this.grantBundles(id, member.id, sel.applied.map((a) => a.campaignId), now, mv);
-    ledger.append(moves);
-    catalog.markActive(member.id, t.date);
-    this.d.log.debug({ redemptionId: id, steps: ['identify', 'check-hotlist', 'select-benefits', 'check-limits', phase, 'commit'], payableFen: payable, savingFen: sel.savingFen }, 'redemption decided');
-    return result;
-  }
-
-  private decline(base: { id: string; txnId: string; fingerprint: string; purchase: Purchase; memberId: string; now: number }, sel: Selection, code: NonNullable<RedemptionResult['declineCode']>): RedemptionResult {
-    const result = { ...toResult(base.id, base.txnId, 'declined', 'declined', sel, 'none', undefined), declineCode: code };
-    // declines are stored too: a retry of a declined purchase must not suddenly succeed on other state
-    this.d.redemptions.insert({ ...base, merchantId: base.purchase.merchantId, deviceId: base.purchase.deviceId, payerId: undefined, state: 'declined', holdExpiresAt: undefined, result });
-    return result;
+    return runDecide(req, phase, this.d, (id, memberId, campaignIds, now, mv) => this.grantBundles(id, memberId, campaignIds, now, mv));
   }
 
   /**
@@ -275,34 +189,9 @@ export class RedemptionService {
 }
 
 /** What makes two requests "the same purchase": everything but the time it arrived (a retry comes later). */
-type Mover = (acct: string, asset: LedgerMovement['asset'], delta: number, reason: LedgerReason) => void;
-
 /** Ids of the benefits a captured bundle grants: one per granted campaign, derived, so a retry cannot grant twice. */
 const grantedId = (redemptionId: string, campaignId: string) => `g-${redemptionId}-${campaignId}`;
 
 function grantedUses(c: { usage: { type: string; uses?: number } }): number | undefined {
   return c.usage.type === 'single_use' ? 1 : c.usage.type === 'punch_card' ? c.usage.uses : undefined;
-}
-
-function fingerprintOf(req: RedeemRequest, phase: string): string {
-  const { at: _at, ...what } = req.purchase;
-  return createHash('sha256').update(JSON.stringify([phase, req.memberId, req.trust, what])).digest('hex');
-}
-
-function toResult(id: string, txnId: string, status: 'approved' | 'declined', state: RedemptionResult['state'], sel: Selection, paidBy: RedemptionResult['paidBy'], holdExpiresAt: number | undefined): RedemptionResult {
-  return {
-    redemptionId: id,
-    txnId,
-    status,
-    state,
-    subtotalFen: sel.subtotalFen,
-    savingFen: sel.savingFen,
-    payableFen: status === 'approved' ? sel.payableFen : 0,
-    paidBy,
-    pointsCost: status === 'approved' ? sel.pointsCost : 0,
-    pointsEarned: status === 'approved' ? sel.pointsEarned : 0,
-    applied: status === 'approved' ? sel.applied.map((a) => ({ campaignId: a.campaignId, ...(a.instanceId ? { instanceId: a.instanceId } : {}), name: a.name, savingFen: a.savingFen })) : [],
-    notApplied: sel.notApplied.map((r) => ({ campaignId: r.campaignId, code: r.code, message: r.message })),
-    ...(holdExpiresAt !== undefined ? { holdExpiresAt } : {}),
-  };
 }
