@@ -123,10 +123,12 @@ export class Gateway {
       downlink,
       recordBirth: (id, caps, fw) => this.devices.recordBirth(id, caps, fw),
       discover: (id) => this.discover(id),
+      merchantOf: (id) => this.store.devices.get(id)?.merchantId ?? null,
       onRequest: (live, msg) => {
-        const caps = this.store.devices.get(live.id)?.capabilities as { merchantId?: unknown } | undefined;
-        // a scanner sells for its shop; a vending machine or locker is its own point of sale
-        const merchantId = typeof caps?.merchantId === 'string' ? caps.merchantId : live.id;
+        // a scanner sells for the shop staff bound it to (never what it claims); a vending machine or
+        // locker is its own point of sale
+        const bound = this.store.devices.get(live.id)?.merchantId ?? null;
+        const merchantId = live.kind === 'shop_scanner' ? bound : live.id;
         return this.redemption.handler.handle({ id: live.id, kind: live.kind, merchantId }, msg);
       },
     });

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { EnvelopeHeaderSchema } from './envelope.ts';
+import { EnvelopeHeaderSchema, MessageIdSchema } from './envelope.ts';
 import type { ErrorCode } from './errors.ts';
 import { UPLINK_SCHEMAS, type UplinkMessage } from './messages/index.ts';
 import type { UplinkChannel } from './topics.ts';
@@ -32,7 +32,8 @@ export function decodeUplink(channel: UplinkChannel, payload: Buffer | string): 
     return { ok: false, code: 'MALFORMED_JSON', message: 'payload must be a JSON object', corr: undefined };
   }
   const header = EnvelopeHeaderSchema.safeParse(raw);
-  const corr = header.success && header.data.id && header.data.id.length <= 64 ? header.data.id : undefined;
+  // echo the id only when it is a valid id: an error message must itself match the published schema
+  const corr = header.success && MessageIdSchema.safeParse(header.data.id).success ? header.data.id : undefined;
   const version = header.success && header.data.v ? parseVersion(header.data.v) : undefined;
   if (version && !SUPPORTED_MAJORS.includes(version.major)) {
     return {

@@ -11,6 +11,7 @@ export const ERROR_CATALOGUE = {
   PAYLOAD_TOO_LARGE: { http: 413, wire: true, message: 'The packet is larger than the gateway accepts; the connection is closed.' },
   UNSUPPORTED_PROTOCOL_VERSION: { http: 400, wire: true, message: 'The protocol major version is not supported by this gateway.' },
   DEVICE_KIND_MISMATCH: { http: 409, wire: true, message: 'The device kind in the message differs from the kind it was provisioned as.' },
+  MERCHANT_MISMATCH: { http: 409, wire: true, message: 'The scanner claims another merchant than the one staff bound it to.' },
   NOT_BORN: { http: 409, wire: true, message: 'A birth message must be the first message of every session.' },
   COMMAND_NOT_SUPPORTED: { http: 400, wire: true, message: 'This device kind does not support the command.' },
   COMMAND_TIMEOUT: { http: 504, wire: true, message: 'The device did not acknowledge the command in time.' },

@@ -28,11 +28,11 @@ const count = (v: string) => {
 async function credentialsFor(gw: Gateway, plan: SimFleetPlan): Promise<{ id: string; kind: DeviceKind; secret: string }[]> {
   const { fleetIds } = await import('../../sim/src/index.ts');
   const creds = [];
-  for (const { id, kind } of fleetIds(plan)) {
+  for (const { id, kind, merchantId } of fleetIds(plan)) {
     const existing = gw.store.devices.get(id);
     if (existing && existing.kind !== kind) throw new Error(`device ${id} exists as ${existing.kind}; use another --data folder for the demo`);
     if (existing?.disabled) gw.devices.setDisabled(id, false);
-    const { secret } = existing ? await gw.devices.rotateSecret(id) : await gw.devices.provision({ id, kind, name: `Simulated ${kind.replace('_', ' ')}` });
+    const { secret } = existing ? await gw.devices.rotateSecret(id) : await gw.devices.provision({ id, kind, name: `Simulated ${kind.replace('_', ' ')}`, ...(merchantId ? { merchantId } : {}) });
     creds.push({ id, kind, secret });
   }
   return creds;

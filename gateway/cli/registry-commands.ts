@@ -15,11 +15,12 @@ export function provisionCommand(): Command {
       .description('provision a device and print its secret (shown once; only a hash is stored)')
       .requiredOption('-k, --kind <kind>', `device kind: ${DEVICE_KINDS.join(', ')}`)
       .requiredOption('-i, --id <id>', 'device id: lower-case letters, digits and dashes, e.g. vm-01')
-      .option('-n, --name <name>', 'a human name, e.g. "Building 3 lobby"'),
-  ).action(async (opts: CommonOptions & { kind: string; id: string; name?: string }) => {
+      .option('-n, --name <name>', 'a human name, e.g. "Building 3 lobby"')
+      .option('-m, --merchant <id>', 'for a shop scanner: the shop it redeems for (required before it can redeem)'),
+  ).action(async (opts: CommonOptions & { kind: string; id: string; name?: string; merchant?: string }) => {
     await withStore(opts, async (store) => {
       const svc = new DeviceService(store.devices, systemClock, silentLogger());
-      const { device, secret } = await svc.provision({ id: opts.id, kind: opts.kind as (typeof DEVICE_KINDS)[number], ...(opts.name ? { name: opts.name } : {}) });
+      const { device, secret } = await svc.provision({ id: opts.id, kind: opts.kind as (typeof DEVICE_KINDS)[number], ...(opts.name ? { name: opts.name } : {}), ...(opts.merchant ? { merchantId: opts.merchant } : {}) });
       print(
         opts,
         { id: device.id, kind: device.kind, secret },

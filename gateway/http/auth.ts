@@ -8,16 +8,25 @@ declare module 'fastify' {
     staff?: StaffTokenRecord;
   }
   interface FastifyContextConfig {
-    /** The least role that may call a route; routes without it are open (only /healthz and the docs). */
+    /** The least role that may call a route. A route without one needs admin unless it is public. */
     role?: StaffRole;
+    /** Open without a token: only /healthz, the API documentation and the dashboard page (which holds no data). */
+    public?: boolean;
   }
 }
 
-/** onRequest hook: a route that names a role requires `Authorization: Bearer <token>` of that role or higher. */
+/** The documentation routes come from @fastify/swagger-ui and cannot carry our route config. */
+const isDocs = (url: string | undefined) => url === '/docs' || (url?.startsWith('/docs/') ?? false);
+
+/**
+ * onRequest hook: every route needs `Authorization: Bearer <token>` of its role or higher. Deny by
+ * default: a route that forgot to name a role needs admin, so a new route is never open by accident.
+ */
 export function staffAuth(tokens: StaffTokens) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const required = req.routeOptions.config.role;
-    if (!required) return;
+    const cfg = req.routeOptions.config;
+    if (cfg.public || isDocs(req.routeOptions.url)) return;
+    const required: StaffRole = cfg.role ?? 'admin';
     const header = req.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     const staff = token ? tokens.authenticate(token) : undefined;

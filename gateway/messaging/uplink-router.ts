@@ -17,6 +17,8 @@ export interface UplinkRouterDeps {
   discover(deviceId: string): LiveDevice | undefined;
   /** [FWP-11.2] Redemption requests; answered on the device's response topic. */
   onRequest?(live: LiveDevice, msg: Extract<UplinkMessage, { type: 'request' }>): Promise<void>;
+  /** The merchant staff bound the device to, if any. */
+  merchantOf(deviceId: string): string | null;
   /** Persists what a birth tells about the device (capabilities, firmware). */
   recordBirth(deviceId: string, capabilities: unknown, firmware: string): void;
 }
@@ -84,11 +86,21 @@ export class UplinkRouter {
   }
 
   private onBirth(live: LiveDevice, msg: Extract<UplinkMessage, { type: 'birth' }>, topic: string): void {
+    // [FWP-4.2] a redelivered birth of the current session is a duplicate, not a new session
+    if (live.born && live.bdSeq === msg.body.bdSeq && !live.dedup.firstSeen(msg.id)) {
+      live.duplicates += 1;
+      return;
+    }
     if (msg.body.kind !== live.kind) {
       this.refuse(live, 'DEVICE_KIND_MISMATCH', topic, {
         corr: msg.id,
         message: `${live.id} is provisioned as ${live.kind}, birth says ${msg.body.kind}`,
       });
+      return;
+    }
+    const bound = this.deps.merchantOf(live.id);
+    if (msg.body.kind === 'shop_scanner' && bound !== null && msg.body.capabilities.merchantId !== bound) {
+      this.refuse(live, 'MERCHANT_MISMATCH', topic, { corr: msg.id, message: `${live.id} is bound to merchant ${bound}, birth says ${msg.body.capabilities.merchantId}` });
       return;
     }
     this.deps.monitor.birth(live.id, msg);

@@ -13,8 +13,11 @@ export const ProvisionRequestSchema = z
     id: DeviceIdSchema,
     kind: DeviceKindSchema,
     name: z.string().min(1).max(100).optional(),
+    /** For a shop scanner: the shop it redeems for. Only staff can set it; the device cannot claim another. */
+    merchantId: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/).optional(),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.kind === 'shop_scanner' || r.merchantId === undefined, { message: 'only shop scanners are bound to a merchant', path: ['merchantId'] });
 export type ProvisionRequest = z.infer<typeof ProvisionRequestSchema>;
 
 export interface DeviceServiceEvents {
@@ -63,8 +66,9 @@ export class DeviceService {
       kind: parsed.kind,
       name: parsed.name ?? null,
       secretHash,
-      capabilities: adapterFor(parsed.kind).defaultCapabilities,
+      capabilities: parsed.merchantId ? { ...(adapterFor(parsed.kind).defaultCapabilities as object), merchantId: parsed.merchantId } : adapterFor(parsed.kind).defaultCapabilities,
       now: this.clock.now(),
+      merchantId: parsed.merchantId ?? null,
     });
     const device = this.get(parsed.id);
     this.log.info({ deviceId: device.id, kind: device.kind }, 'device provisioned');

@@ -12,6 +12,8 @@ export interface DeviceRecord {
   createdAt: number;
   secretRotatedAt: number;
   lastSeenAt: number | null;
+  /** The shop a scanner sells for, set at provisioning. */
+  merchantId: string | null;
 }
 
 interface Row {
@@ -25,6 +27,7 @@ interface Row {
   created_at: number;
   secret_rotated_at: number;
   last_seen_at: number | null;
+  merchant_id: string | null;
 }
 
 const fromRow = (r: Row): DeviceRecord => ({
@@ -38,6 +41,7 @@ const fromRow = (r: Row): DeviceRecord => ({
   createdAt: r.created_at,
   secretRotatedAt: r.secret_rotated_at,
   lastSeenAt: r.last_seen_at,
+  merchantId: r.merchant_id,
 });
 
 /** The devices table; every write is one short statement on the single writer connection. */
@@ -48,8 +52,8 @@ export class DeviceRepo {
       get: db.prepare<[string], Row>('SELECT * FROM devices WHERE id = ?'),
       list: db.prepare<[], Row>('SELECT * FROM devices ORDER BY kind, id'),
       insert: db.prepare(
-        `INSERT INTO devices (id, kind, name, secret_hash, disabled, capabilities, created_at, secret_rotated_at)
-         VALUES (@id, @kind, @name, @secretHash, 0, @capabilities, @now, @now)`,
+        `INSERT INTO devices (id, kind, name, secret_hash, disabled, capabilities, created_at, secret_rotated_at, merchant_id)
+         VALUES (@id, @kind, @name, @secretHash, 0, @capabilities, @now, @now, @merchantId)`,
       ),
       setSecret: db.prepare('UPDATE devices SET secret_hash = ?, secret_rotated_at = ? WHERE id = ?'),
       setDisabled: db.prepare('UPDATE devices SET disabled = ? WHERE id = ?'),
@@ -68,8 +72,8 @@ export class DeviceRepo {
     return this.stmts.list.all().map(fromRow);
   }
 
-  insert(d: { id: string; kind: DeviceKind; name: string | null; secretHash: string; capabilities: unknown; now: number }): void {
-    this.stmts.insert.run({ ...d, capabilities: JSON.stringify(d.capabilities) });
+  insert(d: { id: string; kind: DeviceKind; name: string | null; secretHash: string; capabilities: unknown; now: number; merchantId?: string | null }): void {
+    this.stmts.insert.run({ ...d, merchantId: d.merchantId ?? null, capabilities: JSON.stringify(d.capabilities) });
   }
 
   setSecret(id: string, secretHash: string, now: number): boolean {

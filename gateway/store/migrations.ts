@@ -114,4 +114,6 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   { version: 3, name: 'redemptions, usage counters, applied benefits', sql: REDEMPTION_SQL },
   { version: 4, name: 'hash-chained append-only ledger and balances', sql: LEDGER_SQL },
+  // The shop a scanner sells for is set by staff, never by the device's own birth message.
+  { version: 5, name: 'devices bound to a merchant', sql: 'ALTER TABLE devices ADD COLUMN merchant_id TEXT' },
 ];

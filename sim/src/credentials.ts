@@ -22,7 +22,7 @@ export function readCredentialsFile(file: string): SimCredential[] {
  * Gets a secret for each device from a gateway's staff API: provision it, or rotate its secret when
  * it exists (the gateway never stores secrets in clear, so it cannot hand out the old one).
  */
-export async function credentialsFromApi(api: string, token: string, devices: { id: string; kind: DeviceKind }[]): Promise<SimCredential[]> {
+export async function credentialsFromApi(api: string, token: string, devices: { id: string; kind: DeviceKind; merchantId?: string }[]): Promise<SimCredential[]> {
   const post = async (path: string, body?: unknown) => {
     const res = await fetch(`${api.replace(/\/$/, '')}${path}`, {
       method: 'POST',
@@ -34,7 +34,7 @@ export async function credentialsFromApi(api: string, token: string, devices: { 
   };
   const out: SimCredential[] = [];
   for (const d of devices) {
-    let r = await post('/api/v1/devices', { id: d.id, kind: d.kind });
+    let r = await post('/api/v1/devices', { id: d.id, kind: d.kind, ...(d.merchantId ? { merchantId: d.merchantId } : {}) });
     if (r.status === 409 && r.json.error?.code === 'DEVICE_EXISTS') r = await post(`/api/v1/devices/${d.id}/rotate-secret`);
     if (!r.json.secret) throw new Error(`could not get credentials for ${d.id}: HTTP ${r.status} ${r.json.error?.code ?? ''} ${r.json.error?.message ?? ''}`);
     out.push({ id: d.id, kind: d.kind, secret: r.json.secret });

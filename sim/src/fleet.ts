@@ -4,6 +4,7 @@ import { silentLogger, type Logger } from '../../gateway/core/log.ts';
 import { seededRng } from './prng.ts';
 import { runScenario, type ScenarioName } from './scenarios.ts';
 import { SimDevice } from './sim-device.ts';
+import { scannerMerchant } from './kinds/shop-scanner.ts';
 
 export interface SimFleetPlan {
   lockers: number;
@@ -23,9 +24,9 @@ const PREFIX: [keyof SimFleetPlan, string, DeviceKind][] = [
 ];
 
 /** Stable ids for a plan: locker-01.., vm-01.., door-01.., scanner-01... */
-export function fleetIds(plan: SimFleetPlan): { id: string; kind: DeviceKind }[] {
+export function fleetIds(plan: SimFleetPlan): { id: string; kind: DeviceKind; merchantId?: string }[] {
   return PREFIX.flatMap(([key, prefix, kind]) =>
-    Array.from({ length: plan[key] }, (_, i) => ({ id: `${prefix}-${String(i + 1).padStart(2, '0')}`, kind })),
+    Array.from({ length: plan[key] }, (_, i) => ({ id: `${prefix}-${String(i + 1).padStart(2, '0')}`, kind, ...(kind === 'shop_scanner' ? { merchantId: scannerMerchant(i) } : {}) })),
   );
 }
 

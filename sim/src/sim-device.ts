@@ -112,7 +112,9 @@ export class SimDevice extends EventEmitter {
     if (!c) return;
     if (graceful && c.connected) {
       // [FWP-8.3] DISCONNECT suppresses the will, so say goodbye explicitly first
-      await this.publishOn(c, 'death', 'death', { bdSeq: this.bdSeqValue, reason: 'shutdown' }).catch(() => undefined);
+      // [FWP-4.4] a death carries seq 0, like the will
+      const death = { ...this.stamper.stamp(this.id, 'death', { bdSeq: this.bdSeqValue, reason: 'shutdown' }), seq: 0 };
+      await c.publishAsync(topics.up(this.id, 'death'), JSON.stringify(death), { qos: 1 }).catch(() => undefined);
       await c.endAsync().catch(() => undefined);
     } else {
       c.stream?.destroy();

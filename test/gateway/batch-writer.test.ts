@@ -5,12 +5,14 @@ import { BatchWriter } from '../../gateway/store/batch-writer.ts';
 import { openDatabase, type Db } from '../../gateway/store/db.ts';
 import { tempDir } from '../support/tmp.ts';
 
+const TABLE = [{ version: 1, name: 't', sql: 'CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER NOT NULL CHECK (v >= 0)) STRICT' }];
+
 describe('BatchWriter (group commit)', () => {
   let tmp: ReturnType<typeof tempDir>;
   let db: Db;
   beforeEach(() => {
     tmp = tempDir();
-    db = openDatabase(join(tmp.dir, 'w.db'), { migrations: [{ version: 1, name: 't', sql: 'CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER NOT NULL CHECK (v >= 0)) STRICT' }] });
+    db = openDatabase(join(tmp.dir, 'w.db'), { migrations: TABLE });
   });
   afterEach(() => {
     db.close();
@@ -49,7 +51,7 @@ describe('BatchWriter (group commit)', () => {
     const units = [w.submit(() => 1), w.submit(() => 2)];
     db.close(); // the database is gone before the batch runs
     for (const u of units) await expect(u).rejects.toThrow();
-    db = openDatabase(join(tmp.dir, 'w.db'));
+    db = openDatabase(join(tmp.dir, 'w.db'), { migrations: TABLE });
   });
 
   it('stop flushes what is queued and refuses new work', async () => {

@@ -93,6 +93,25 @@ describe('HTTP API: authentication and roles', () => {
     expect(html).not.toContain('vm-01');
   });
 
+  it('every documented route except /healthz refuses a request without a token (deny by default)', async () => {
+    const doc = (await h.api('/docs/json', { token: null })).body as { paths: Record<string, Record<string, unknown>> };
+    let checked = 0;
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const method of Object.keys(methods)) {
+        if (path === '/healthz') continue;
+        const url = path.replace(/\{[^}]+\}/g, 'vm-01');
+        const res = await h.api(url, { method: method.toUpperCase(), token: null, ...(method === 'get' || method === 'delete' ? {} : { body: {} }) });
+        expect(res.status, `${method.toUpperCase()} ${path}`).toBe(401);
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(15);
+    const viewer = h.gw.tokens.create('viewer').token;
+    for (const [method, url] of [['POST', '/api/v1/devices/vm-01/rotate-secret'], ['POST', '/api/v1/devices/vm-01/disable'], ['DELETE', '/api/v1/tokens/x'], ['POST', '/api/v1/redemptions/r-1/reverse']] as const) {
+      expect((await h.api(url, { method, token: viewer })).status, `${method} ${url}`).toBe(403);
+    }
+  });
+
   it('serves OpenAPI documentation', async () => {
     const res = await h.api('/docs/json', { token: null });
     expect(res.body.openapi).toMatch(/^3\./);

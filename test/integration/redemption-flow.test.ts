@@ -34,7 +34,7 @@ describe('redemption through the broker', () => {
   beforeEach(async () => {
     h = await startGateway({ redemption: { lowTrust: { perTxnFen: 100000, perDayFen: 100000 } } } as never);
     h.gw.store.db.transaction(() => loadInto(h.gw.store, h.dataDir, FIXTURE))();
-    const s1 = (await h.gw.devices.provision({ id: 'scanner-01', kind: 'shop_scanner' })).secret;
+    const s1 = (await h.gw.devices.provision({ id: 'scanner-01', kind: 'shop_scanner', merchantId: 'cafe-01' })).secret;
     const s2 = (await h.gw.devices.provision({ id: 'vm-01', kind: 'vending_machine' })).secret;
     scanner = await new RawDevice('scanner-01', 'shop_scanner', s1).connect(h.mqttUrl);
     await scanner.birth({ merchantId: 'cafe-01' });
@@ -95,5 +95,24 @@ describe('redemption through the broker', () => {
     expect((await h.api(`/api/v1/redemptions/${rid}/reverse`, { method: 'POST', token: viewer })).status).toBe(403);
     const done = await h.api(`/api/v1/redemptions/${rid}/reverse`, { method: 'POST' });
     expect(done.body).toMatchObject({ state: 'reversed' });
+  });
+
+  it('a scanner cannot claim another shop than the one staff bound it to', async () => {
+    const s3 = (await h.gw.devices.provision({ id: 'scanner-03', kind: 'shop_scanner', merchantId: 'cafe-01' })).secret;
+    const rogue = await new RawDevice('scanner-03', 'shop_scanner', s3).connect(h.mqttUrl);
+    try {
+      await rogue.birth({ merchantId: 'grocery-02' });
+      await waitFor(() => rogue.errors().length > 0, 'refusal');
+      expect(rogue.errors()[0].body.code).toBe('MERCHANT_MISMATCH');
+      expect(h.gw.monitor.get('scanner-03')?.born).toBe(false);
+      const s4 = (await h.gw.devices.provision({ id: 'scanner-04', kind: 'shop_scanner' })).secret;
+      const unbound = await new RawDevice('scanner-04', 'shop_scanner', s4).connect(h.mqttUrl);
+      await unbound.birth({ merchantId: 'cafe-01' });
+      await waitFor(() => h.gw.monitor.get('scanner-04')?.born === true, 'unbound birth');
+      expect(await ask(unbound, 't-unbound', { op: 'redeem', credential: { type: 'uid', uid: '04A2B3C4' }, amountFen: 100 })).toMatchObject({ status: 'error', code: 'OPERATION_NOT_ALLOWED' });
+      unbound.client.end(true);
+    } finally {
+      rogue.client.end(true);
+    }
   });
 });

@@ -15,7 +15,7 @@ describe('simulated devices against the real gateway', () => {
   let sims: SimDevice[];
   const uplinks: { topic: string; json: any }[] = [];
   const sim = async (id: string, kind: ConstructorParameters<typeof SimDevice>[0]['kind']) => {
-    const { secret } = await h.gw.devices.provision({ id, kind });
+    const { secret } = await h.gw.devices.provision({ id, kind, ...(kind === 'shop_scanner' ? { merchantId: 'cafe-01' } : {}) });
     const d = new SimDevice({ url: h.mqttUrl, id, kind, secret });
     sims.push(d);
     return d;
@@ -152,7 +152,7 @@ describe('simulated purchases', () => {
     const devices: SimDevice[] = [];
     try {
       for (const [id, kind] of [['scanner-01', 'shop_scanner'], ['vm-01', 'vending_machine']] as const) {
-        const d = new SimDevice({ url: h.mqttUrl, id, kind, secret: (await h.gw.devices.provision({ id, kind })).secret });
+        const d = new SimDevice({ url: h.mqttUrl, id, kind, secret: (await h.gw.devices.provision({ id, kind, ...(kind === 'shop_scanner' ? { merchantId: 'cafe-01' } : {}) })).secret });
         devices.push(d);
         await d.start();
       }
@@ -179,7 +179,7 @@ describe('simulator parts', () => {
       { id: 'locker-01', kind: 'parcel_locker' },
       { id: 'locker-02', kind: 'parcel_locker' },
       { id: 'vm-01', kind: 'vending_machine' },
-      { id: 'scanner-01', kind: 'shop_scanner' },
+      { id: 'scanner-01', kind: 'shop_scanner', merchantId: 'cafe-01' },
     ]);
   });
 
@@ -209,7 +209,7 @@ describe('simulator parts', () => {
     const h = await startGateway();
     try {
       const creds = [];
-      for (const { id, kind } of fleetIds({ lockers: 1, vending: 1, doors: 1, scanners: 1 })) creds.push({ id, kind, secret: (await h.gw.devices.provision({ id, kind })).secret });
+      for (const { id, kind, merchantId } of fleetIds({ lockers: 1, vending: 1, doors: 1, scanners: 1 })) creds.push({ id, kind, secret: (await h.gw.devices.provision({ id, kind, ...(merchantId ? { merchantId } : {}) })).secret });
       const fleet = new SimFleet({ url: h.mqttUrl, credentials: creds });
       await fleet.start();
       expect(fleet.devices.every((d) => d.connected)).toBe(true);

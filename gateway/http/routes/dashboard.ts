@@ -8,7 +8,7 @@ const page = readFileSync(new URL('../dashboard/dashboard.html', import.meta.url
  * the browser's localStorage, never in the page). Open because it holds no data itself.
  */
 export const dashboardRoutes: FastifyPluginAsyncZod = async (app) => {
-  app.get('/', { schema: { hide: true } }, async (_req, reply) =>
+  app.get('/', { config: { public: true }, schema: { hide: true } }, async (_req, reply) =>
     reply
       .type('text/html; charset=utf-8')
       .header('content-security-policy', "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'")

@@ -5,6 +5,7 @@ import { GatewayHealthSchema } from '../schemas.ts';
 /** /healthz: liveness and readiness for systemd, load balancers and monitoring. Open, and cheap. */
 export const systemRoutes = (gw: Gateway, startedMono: number): FastifyPluginAsyncZod => async (app) => {
   app.get('/healthz', {
+    config: { public: true },
     schema: { tags: ['system'], summary: 'Gateway liveness and readiness (no token needed)', response: { 200: GatewayHealthSchema, 503: GatewayHealthSchema } },
     handler: async (_req, reply) => {
       let database: 'ok' | 'error' = 'ok';

@@ -25,8 +25,8 @@ const ALLOWED: Record<RequestMessage['body']['op'], readonly DeviceKind[]> = {
 export interface RequestingDevice {
   id: string;
   kind: DeviceKind;
-  /** The merchant the device sells for: a scanner's capability, else the device itself. */
-  merchantId: string;
+  /** The merchant the device sells for: the shop staff bound a scanner to, else the device itself; null = unbound. */
+  merchantId: string | null;
 }
 
 /**
@@ -63,13 +63,15 @@ export class DeviceRequestHandler {
   private async answer(device: RequestingDevice, msg: RequestMessage): Promise<ResponseBody> {
     const b = msg.body;
     if (!ALLOWED[b.op].includes(device.kind)) throw new LinliError('OPERATION_NOT_ALLOWED', `a ${device.kind} may not ${b.op}`);
+    const merchantId = device.merchantId;
+    if (merchantId === null && b.op !== 'lookup') throw new LinliError('OPERATION_NOT_ALLOWED', `${device.id} is not bound to a merchant; staff set one when provisioning`);
     const at = this.d.clock.now();
     switch (b.op) {
       case 'redeem':
       case 'authorize': {
         const who = this.d.resolver.identify(b.credential);
         const purchase = {
-          merchantId: device.merchantId,
+          merchantId: merchantId ?? device.id,
           deviceId: device.id,
           deviceKind: device.kind,
           items: b.items ?? [],
@@ -86,7 +88,7 @@ export class DeviceRequestHandler {
       case 'reverse': {
         const r = this.d.redemptions.get(b.redemptionId);
         // a cashier sees and reverses only their own shop's redemptions
-        if (!r || r.merchantId !== device.merchantId) throw new LinliError('REDEMPTION_NOT_FOUND', `no redemption ${b.redemptionId} at this shop`);
+        if (!r || r.merchantId !== merchantId) throw new LinliError('REDEMPTION_NOT_FOUND', `no redemption ${b.redemptionId} at this shop`);
         return decided(b.op, await this.d.service.reverse(b.redemptionId));
       }
       case 'lookup': {

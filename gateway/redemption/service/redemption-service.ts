@@ -73,6 +73,28 @@ export class RedemptionService {
     });
   }
 
+  /**
+   * Community-activity points (an event check-in, a volunteer shift, a property-fee payment): credited
+   * once per `txnId`, whatever the retries; returns whether this call credited them and the new balance.
+   */
+  awardPoints(memberId: string, points: number, txnId: string, reason: 'activity' | 'property-fee'): Promise<{ awarded: boolean; points: number }> {
+    if (!Number.isSafeInteger(points) || points <= 0) return Promise.reject(new LinliError('VALIDATION_FAILED', 'points must be a positive whole number'));
+    return this.d.writer.submit(() => {
+      if (!this.d.catalog.member(memberId)) throw new LinliError('MEMBER_NOT_FOUND', `no member ${memberId}`);
+      const marker = `award|${txnId}`;
+      const awarded = this.d.usage.get(marker).count === 0;
+      if (awarded) {
+        this.d.usage.add(`award-${txnId}`, marker, 1, 0);
+        const base = { at: this.d.clock.now(), txnId, redemptionId: `${reason}:${txnId}`, reason: 'accrual' as const };
+        this.d.ledger.append([
+          { ...base, account: account.issuerPoints, asset: 'points', delta: -points },
+          { ...base, account: account.points(memberId), asset: 'points', delta: points },
+        ]);
+      }
+      return { awarded, points: this.d.ledger.balance(account.points(memberId), 'points') };
+    });
+  }
+
   /** Voids every hold whose time ran out; returns how many. */
   expireHolds(): Promise<number> {
     return this.d.writer.submit(() => {

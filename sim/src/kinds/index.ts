@@ -9,7 +9,7 @@ export type { KindModel, AckBody, ModelEffects } from './model.ts';
 export { ParcelLockerModel, parcelLockerCapabilities } from './parcel-locker.ts';
 export { VendingMachineModel, vendingMachineCapabilities } from './vending-machine.ts';
 export { DoorReaderModel, doorReaderCapabilities } from './door-reader.ts';
-export { ShopScannerModel, shopScannerCapabilities } from './shop-scanner.ts';
+export { ShopScannerModel, shopScannerCapabilities, scannerMerchant } from './shop-scanner.ts';
 
 /** One simulated model per kind; `index` spreads scanners over the demo merchants. */
 export const KIND_MODELS: Record<DeviceKind, (index: number) => KindModel> = {

@@ -7,8 +7,13 @@ type Caps = z.input<typeof ShopScannerCapabilitiesSchema>;
 
 const MERCHANTS = ['cafe-01', 'fresh-01', 'pharmacy-01', 'breakfast-01'];
 
+/** The demo shop the n-th simulated scanner serves (staff bind it at provisioning). */
+export function scannerMerchant(index: number): string {
+  return MERCHANTS[index % MERCHANTS.length] ?? 'cafe-01';
+}
+
 export function shopScannerCapabilities(index = 0): Caps {
-  return { merchantId: MERCHANTS[index % MERCHANTS.length] ?? 'cafe-01', counter: 'till-1', hasDisplay: true, readers: ['qr', 'nfc'] };
+  return { merchantId: scannerMerchant(index), counter: 'till-1', hasDisplay: true, readers: ['qr', 'nfc'] };
 }
 
 export class ShopScannerModel implements KindModel {
