@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { generateSecret, hashSecret } from '../security/secret-hash.ts';
 import { configFrom, print, type CommonOptions } from './common.ts';
+import { redactConfig } from '../config/load.ts';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -33,7 +34,8 @@ export function configCommand(): Command {
       .option('--json', 'print machine-readable JSON')
       .action((opts: CommonOptions) => {
         const config = configFrom(opts);
-        print(opts, config, `configuration is valid:\n${JSON.stringify(config, null, 2)}`);
+        const safe = redactConfig(config);
+        print(opts, safe, `configuration is valid:\n${JSON.stringify(safe, null, 2)}`);
       }),
   );
   return cmd;

@@ -21,6 +21,7 @@ export interface CommandResult {
 interface Pending {
   deviceId: string;
   name: string;
+  body: CommandBody;
   startedMono: number;
   timer: NodeJS.Timeout;
   resolve: (r: CommandResult) => void;
@@ -63,14 +64,14 @@ export class CommandService {
         reject(new LinliError('COMMAND_TIMEOUT', `${deviceId} did not acknowledge "${body.name}" within ${body.timeoutMs} ms`));
       }, body.timeoutMs + 500);
       timer.unref();
-      this.pending.set(id, { deviceId, name: body.name, startedMono: this.clock.monotonic(), timer, resolve, reject });
+      this.pending.set(id, { deviceId, name: body.name, body, startedMono: this.clock.monotonic(), timer, resolve, reject });
     });
   }
 
-  /** Matches an ack to its command; false when nothing is waiting (late, duplicate or foreign ack). */
-  ack(deviceId: string, ack: AckMessage): boolean {
+  /** Matches an ack to its command; returns the command, or undefined when nothing is waiting (late, duplicate or foreign ack). */
+  ack(deviceId: string, ack: AckMessage): CommandBody | undefined {
     const p = this.pending.get(ack.corr);
-    if (!p || p.deviceId !== deviceId) return false;
+    if (!p || p.deviceId !== deviceId) return undefined;
     this.pending.delete(ack.corr);
     clearTimeout(p.timer);
     const latencyMs = Math.round(this.clock.monotonic() - p.startedMono);
@@ -82,7 +83,7 @@ export class CommandService {
     } else {
       p.reject(new LinliError('COMMAND_FAILED', `${deviceId} could not carry out "${p.name}"${detail ? `: ${detail}` : ''}`, { reason: ack.body.reason }));
     }
-    return true;
+    return p.body;
   }
 
   get pendingCount(): number {

@@ -94,10 +94,30 @@ export function loadConfig(opts: { file?: string | undefined; env?: NodeJS.Proce
   const result = ConfigSchema.safeParse(raw);
   if (!result.success) throw new ConfigError(source, formatConfigIssues(result.error));
   const config = result.data;
-  if (opts.file && !isAbsolute(config.dataDir) && ov.dataDir === undefined && !env.LINLI_DATA_DIR) {
+  const fromFile = opts.file ? readFileKeys(opts.file) : undefined;
+  if (opts.file && fromFile?.dataDir && !isAbsolute(config.dataDir) && ov.dataDir === undefined && !env.LINLI_DATA_DIR) {
     config.dataDir = resolve(dirname(opts.file), config.dataDir);
   }
+  if (opts.file) {
+    const base = dirname(opts.file);
+    const tls = config.mqtt.tls;
+    for (const k of ['certFile', 'keyFile', 'caFile'] as const) {
+      const v = tls[k];
+      if (v && !isAbsolute(v)) tls[k] = resolve(base, v);
+    }
+  }
   return deepFreeze(config);
+}
+
+/** Whether the file itself set `dataDir` (a default must stay relative to the working directory). */
+function readFileKeys(file: string): { dataDir: boolean } {
+  const raw = readFile(file);
+  return { dataDir: typeof raw.dataDir === 'string' };
+}
+
+/** A copy of the config safe to print: keys and password hashes replaced. */
+export function redactConfig(c: Config): unknown {
+  return JSON.parse(JSON.stringify(c, (k, v: unknown) => (['sdmMetaReadKey', 'fileReadMasterKey', 'passwordHash'].includes(k) ? '[redacted]' : v)));
 }
 
 /** `mqtt.lockout.maxFailures: expected number, received string` — the exact path and reason. */

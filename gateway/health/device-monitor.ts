@@ -34,8 +34,11 @@ export class DeviceMonitor {
     let d = this.devices.get(id);
     if (!d) {
       d = new LiveDevice(id, kind, disabled, this.config.flapWindowS * 1000, this.config.flapMaxDisconnects);
-      // Homie: after a gateway restart a known device is offline until it comes back, not "never seen".
-      if (lastSeenAt !== null) d.goOffline('NOT_RECONNECTED', 'has not reconnected since the gateway started');
+      // Homie: after a gateway restart a known device is unknown until it had the grace period to come back
+      if (lastSeenAt !== null) {
+        d.presence = 'awaiting';
+        d.awaitingSinceMono = this.clock.monotonic();
+      }
       d.lastSeenAt = lastSeenAt ?? undefined;
       this.devices.set(id, d);
     }
@@ -134,6 +137,11 @@ export class DeviceMonitor {
   tick(): void {
     const mono = this.clock.monotonic();
     for (const d of this.devices.values()) {
+      if (d.presence === 'awaiting' && mono - (d.awaitingSinceMono ?? mono) >= this.config.offlineGraceS * 1000) {
+        d.goOffline('NOT_RECONNECTED', 'has not reconnected since the gateway started');
+        this.reevaluate(d, 'not_reconnected');
+        continue;
+      }
       if (d.presence === 'online' && d.lostAtMono !== undefined && mono - d.lostAtMono >= this.config.offlineGraceS * 1000) {
         d.goOffline('CONNECTION_LOST', `connection lost ${formatDuration((mono - d.lostAtMono) / 1000)} ago`);
         this.reevaluate(d, 'connection_lost');

@@ -1,7 +1,7 @@
 import type { HealthFinding } from '../../devices/adapter.ts';
 import type { HealthReason, HealthStatus } from '../store/health-repo.ts';
 
-export type Presence = 'online' | 'offline' | 'never_seen';
+export type Presence = 'online' | 'offline' | 'never_seen' | 'awaiting';
 
 export interface HealthInput {
   presence: Presence;
@@ -29,6 +29,10 @@ export function evaluateHealth(i: HealthInput): HealthVerdict {
   if (i.disabled) return { status: 'offline', reasons: [{ code: 'DISABLED', message: 'the device is disabled by staff' }] };
   if (i.presence === 'never_seen') {
     return { status: 'unknown', reasons: [{ code: 'NEVER_CONNECTED', message: 'the device has not connected since it was provisioned' }] };
+  }
+  if (i.presence === 'awaiting') {
+    // Homie: after a gateway restart a known device is unknown, not offline, until it had time to come back
+    return { status: 'unknown', reasons: [{ code: 'AWAITING_RECONNECT', message: 'waiting for the device to reconnect after the gateway started' }] };
   }
   if (i.presence === 'offline') {
     return { status: 'offline', reasons: [i.offline ?? { code: 'OFFLINE', message: 'the device is offline' }] };

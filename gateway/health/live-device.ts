@@ -17,6 +17,8 @@ export class LiveDevice {
   offline: { code: string; message: string } | undefined;
   lastSeenMono = 0;
   lastSeenAt: number | undefined;
+  /** Since when (monotonic ms) a device known from before a gateway restart is awaited. */
+  awaitingSinceMono: number | undefined;
   /** Set while a lost connection is inside its grace period (monotonic ms). */
   lostAtMono: number | undefined;
   sessionStartedAt: number | undefined;

@@ -128,8 +128,11 @@ export class UplinkRouter {
         this.deps.onRequest(live, msg).catch((err: unknown) => this.deps.log.error({ err, deviceId: live.id }, 'request handling failed'));
         return;
       case 'ack':
-        if (!this.deps.commands.ack(live.id, msg)) {
-          this.deps.log.debug({ deviceId: live.id, corr: msg.corr }, 'ack for no pending command (late or duplicate)');
+        {
+          const cmd = this.deps.commands.ack(live.id, msg);
+          if (!cmd) this.deps.log.debug({ deviceId: live.id, corr: msg.corr }, 'ack for no pending command (late or duplicate)');
+          // the device now promises heartbeats at the new interval: time it out by that [FWP-8.4]
+          else if (cmd.name === 'set_heartbeat' && msg.body.status === 'done') live.heartbeatS = cmd.args.intervalS;
         }
         return;
       default:

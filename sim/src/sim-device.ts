@@ -51,6 +51,7 @@ export class SimDevice extends EventEmitter {
   private readonly faults = new Set<string>();
   private readonly warnings = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly periodic: NodeJS.Timeout[] = [];
   private readonly seenCommands = new Set<string>();
   private readonly backoff: Backoff;
   private readonly startedMono: number;
@@ -244,6 +245,14 @@ export class SimDevice extends EventEmitter {
       this.log.debug({ deviceId: this.id, err }, 'sim device could not complete its birth');
       return;
     }
+    this.rearmTimers();
+  }
+
+  private rearmTimers(): void {
+    for (const t of this.periodic.splice(0)) {
+      clearInterval(t);
+      this.timers.delete(t);
+    }
     this.every(this.heartbeatS * 1000, () => this.sendHeartbeatNow());
     this.every((this.opts.telemetryEveryS ?? 15) * 1000, () => {
       this.model.drift(this.rng);
@@ -333,6 +342,7 @@ export class SimDevice extends EventEmitter {
         return { status: 'done' };
       case 'set_heartbeat':
         this.heartbeatS = b.args.intervalS;
+        this.later(0, () => this.rearmTimers());
         return { status: 'done', result: { intervalS: b.args.intervalS } };
       case 'reboot':
         this.later(50, () => void this.reboot(b.args.delayS));
@@ -401,6 +411,7 @@ export class SimDevice extends EventEmitter {
     const t = setInterval(fn, ms);
     t.unref();
     this.timers.add(t);
+    this.periodic.push(t);
   }
 
   private later(ms: number, fn: () => void): void {

@@ -45,6 +45,12 @@ describe('loadConfig', () => {
     expect(j.http.port).toBe(9090);
   });
 
+  it('keeps the default data folder relative to the working directory when the file does not set it', () => {
+    expect(loadConfig({ file: write('n.yaml', 'http:\n  port: 1\n'), env: {} }).dataDir).toBe('./data');
+    const t = loadConfig({ file: write('t.yaml', 'mqtt:\n  tls:\n    enabled: true\n    certFile: tls/s.crt\n    keyFile: tls/s.key\n'), env: {} });
+    expect(t.mqtt.tls.certFile).toBe(join(tmp.dir, 'tls/s.crt'));
+  });
+
   it('precedence: file < environment < command line', () => {
     const file = write('c.yaml', 'mqtt:\n  port: 1001\nhttp:\n  port: 2001\n');
     const c = loadConfig({ file, env: { LINLI_MQTT_PORT: '1002', LINLI_HTTP_PORT: '2002', LINLI_DATA_DIR: '/var/lib/x' }, overrides: { httpPort: 0 } });

@@ -36,8 +36,14 @@ describe('DeviceMonitor', () => {
     expect(codes()).toEqual(['NEVER_CONNECTED']);
   });
 
-  it('a device known from before the restart is offline until it reconnects', () => {
+  it('a device known from before the restart is unknown for the grace period, then offline', () => {
     monitor.track('door-02', 'door_reader', false, clock.now() - 1000);
+    expect(monitor.get('door-02')?.verdict).toMatchObject({ status: 'unknown', reasons: [{ code: 'AWAITING_RECONNECT' }] });
+    clock.advance(29_000);
+    monitor.tick();
+    expect(monitor.get('door-02')?.verdict.status).toBe('unknown');
+    clock.advance(1_000);
+    monitor.tick();
     expect(monitor.get('door-02')?.verdict.reasons.map((r) => r.code)).toEqual(['NOT_RECONNECTED']);
   });
 

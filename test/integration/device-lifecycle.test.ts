@@ -137,6 +137,7 @@ describe('device lifecycle through the real broker', () => {
       const cmd = CommandMessageSchema.parse(JSON.parse(payload.toString()));
       if (cmd.body.name === 'ping') void d.send('ack', 'ack', { status: 'done', result: { pong: true } }, { corr: cmd.id });
       if (cmd.body.name === 'unlock_door') void d.send('ack', 'ack', { status: 'rejected', reason: 'E_NO_SUCH_DOOR' }, { corr: cmd.id });
+      if (cmd.body.name === 'set_heartbeat') void d.send('ack', 'ack', { status: 'done' }, { corr: cmd.id });
     });
     const ping = await h.api('/api/v1/devices/door-01/commands', { method: 'POST', body: { name: 'ping' } });
     expect(ping.status).toBe(200);
@@ -147,6 +148,8 @@ describe('device lifecycle through the real broker', () => {
     const slow = await h.api('/api/v1/devices/door-01/commands', { method: 'POST', body: { name: 'identify', args: {}, timeoutMs: 200 } });
     expect(slow.status).toBe(504);
     expect(slow.body.error.code).toBe('COMMAND_TIMEOUT');
+    expect((await h.api('/api/v1/devices/door-01/commands', { method: 'POST', body: { name: 'set_heartbeat', args: { intervalS: 600 } } })).status).toBe(200);
+    expect(h.gw.monitor.get('door-01')?.heartbeatS).toBe(600); // heartbeat timeouts now follow the new interval
     const wrong = await h.api('/api/v1/devices/door-01/commands', { method: 'POST', body: { name: 'open_compartment', args: { compartment: '1' } } });
     expect(wrong.status).toBe(400);
     expect(wrong.body.error.code).toBe('COMMAND_NOT_SUPPORTED');

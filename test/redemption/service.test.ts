@@ -177,4 +177,12 @@ describe('RedemptionService', () => {
     expect(h.catalog.instancesOf('m-1').find((i) => i.campaignId === 'pharmacy-10')?.status).toBe('revoked');
     expect(h.verify().problems).toEqual([]);
   });
+
+  it('community-activity points are credited once per transaction id', async () => {
+    expect(await h.svc.awardPoints('m-1', 20, 'checkin-ev1-m-1', 'activity')).toEqual({ awarded: true, points: 120 });
+    expect(await h.svc.awardPoints('m-1', 20, 'checkin-ev1-m-1', 'activity')).toEqual({ awarded: false, points: 120 });
+    await expect(h.svc.awardPoints('ghost', 5, 'x', 'activity')).rejects.toMatchObject({ code: 'MEMBER_NOT_FOUND' });
+    await expect(h.svc.awardPoints('m-1', 0, 'y', 'activity')).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(h.verify().problems).toEqual([]);
+  });
 });

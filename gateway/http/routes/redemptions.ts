@@ -89,6 +89,18 @@ export const redemptionRoutes = (m: RedemptionModule): FastifyPluginAsyncZod => 
     },
   });
 
+  app.post('/members/:id/points', {
+    config: { role: 'operator' },
+    schema: {
+      tags: ['members'],
+      summary: 'Credit community-activity or property-fee points, once per transaction id',
+      params: z.object({ id: z.string().max(64) }),
+      body: z.object({ points: z.number().int().min(1).max(100_000), txnId: z.string().min(1).max(64), reason: z.enum(['activity', 'property-fee']) }).strict(),
+      response: { 200: z.object({ awarded: z.boolean(), points: z.number().int() }), ...errors },
+    },
+    handler: async (req) => m.service.awardPoints(req.params.id, req.body.points, req.body.txnId, req.body.reason),
+  });
+
   app.post('/members/lookup', {
     config: { role: 'viewer' },
     schema: {

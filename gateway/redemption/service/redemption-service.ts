@@ -84,7 +84,7 @@ export class RedemptionService {
       const marker = `award|${txnId}`;
       const awarded = this.d.usage.get(marker).count === 0;
       if (awarded) {
-        this.d.usage.add(`award-${txnId}`, marker, 1, 0);
+        this.d.usage.bump(marker, 1, 0);
         const base = { at: this.d.clock.now(), txnId, redemptionId: `${reason}:${txnId}`, reason: 'accrual' as const };
         this.d.ledger.append([
           { ...base, account: account.issuerPoints, asset: 'points', delta: -points },

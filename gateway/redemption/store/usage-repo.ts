@@ -32,6 +32,11 @@ export class UsageRepo {
     this.s.record.run(redemptionId, key, count, amountFen);
   }
 
+  /** Adds to a counter that belongs to no redemption (an idempotency marker, for example). */
+  bump(key: string, count: number, amountFen: number): void {
+    this.s.bump.run({ key, count, amount: amountFen });
+  }
+
   /** Takes back everything a redemption added (void, expiry, reversal). */
   undo(redemptionId: string): void {
     for (const r of this.s.recorded.all(redemptionId)) this.s.unbump.run({ key: r.key, count: r.count, amount: r.amount_fen });
