@@ -36,8 +36,11 @@ export interface DeviceAdapter<Caps = unknown, Telemetry = unknown> {
   readonly commands: readonly CommandName[];
   /** The doors in a telemetry report, so the gateway can time how long each stays open. */
   openings(telemetry: Telemetry): Opening[];
-  /** Kind-specific findings from the latest telemetry (common faults/warnings are handled by the core). Pure. */
-  evaluate(telemetry: Telemetry, limits: KindHealthLimits): HealthFinding[];
+  /**
+   * Kind-specific findings from the latest telemetry (common faults/warnings are handled by the core),
+   * read against what the device said it is in its birth (undefined before any birth). Pure.
+   */
+  evaluate(telemetry: Telemetry, limits: KindHealthLimits, capabilities?: Caps): HealthFinding[];
   /** A few headline figures for lists and dashboards, e.g. { compartments: 24 }. */
   summarize(capabilities: Caps): Record<string, string | number | boolean>;
 }

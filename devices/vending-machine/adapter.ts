@@ -21,10 +21,11 @@ export const vendingMachineAdapter: DeviceAdapter<Caps, Telemetry> = {
   },
   commands: commandsFor('vending_machine'),
   openings: (t) => (t.serviceDoor ? [{ id: 'service door', state: t.serviceDoor }] : []),
-  evaluate(t, limits) {
+  evaluate(t, limits, caps) {
     const findings = [];
     // [FWP-7.3] refrigerated goods spoil above the limit: staff must know before residents buy them.
-    if (t.temperatureC !== undefined && t.temperatureC > limits.vendingMaxTemperatureC) {
+    // An ambient snack machine is warm all summer and that is fine.
+    if (caps?.refrigerated !== false && t.temperatureC !== undefined && t.temperatureC > limits.vendingMaxTemperatureC) {
       findings.push({
         severity: 'degraded' as const,
         code: 'TOO_WARM',

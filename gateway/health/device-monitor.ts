@@ -95,6 +95,7 @@ export class DeviceMonitor {
     const d = this.devices.get(id);
     if (!d) return;
     d.startSession(msg.body.bdSeq, msg.body.heartbeatS, msg.body.firmware, this.clock.monotonic(), this.clock.now());
+    d.capabilities = msg.body.capabilities;
     this.reevaluate(d, 'birth');
   }
 
@@ -168,7 +169,7 @@ export class DeviceMonitor {
       offline: d.offline,
       faults: telemetry?.faults ?? [],
       warnings: telemetry?.warnings ?? [],
-      kindFindings: telemetry ? adapter.evaluate(telemetry, this.config) : [],
+      kindFindings: telemetry ? adapter.evaluate(telemetry, this.config, d.capabilities) : [],
       openFor: new Map([...d.openSince].map(([k, since]) => [k, (mono - since) / 1000])),
       doorOpenAlertS: this.config.doorOpenAlertS,
       flapping: flapCount === undefined ? undefined : { disconnects: flapCount, windowS: this.config.flapWindowS },

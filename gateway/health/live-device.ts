@@ -13,6 +13,8 @@ export class LiveDevice {
   bdSeq: number | undefined;
   heartbeatS = 30;
   firmware: string | undefined;
+  /** What the device said it can do in its latest birth. */
+  capabilities: unknown;
   presence: Presence = 'never_seen';
   offline: { code: string; message: string } | undefined;
   lastSeenMono = 0;

@@ -48,6 +48,13 @@ describe('kind-specific health findings', () => {
     });
   }
 
+  it('a warm ambient (not refrigerated) vending machine is fine', () => {
+    const vm = DEVICE_ADAPTERS.vending_machine;
+    const t = vm.telemetrySchema.parse({ temperatureC: 30 });
+    expect(vm.evaluate(t, limits, { slots: [{ slot: 'A1' }], refrigerated: false, cashless: true }).map((f) => f.code)).toEqual([]);
+    expect(vm.evaluate(t, limits, { slots: [{ slot: 'A1' }], refrigerated: true, cashless: true }).map((f) => f.code)).toEqual(['TOO_WARM']);
+  });
+
   it('reports openings so the gateway can time doors left open', () => {
     const locker = DEVICE_ADAPTERS.parcel_locker;
     expect(locker.openings(locker.telemetrySchema.parse({ compartments: [{ id: '7', door: 'open' }] }))).toEqual([{ id: 'compartment 7', state: 'open' }]);
