@@ -88,7 +88,11 @@ export class Gateway {
       changed: (d) => this.monitor.track(d.id, d.kind, d.disabled, d.lastSeenAt),
       revoked: (id, why) => {
         this.broker.kick(id, `credentials ${why} by another process`);
-        if (why === 'removed') this.monitor.forget(id);
+        if (why === 'removed') {
+          this.monitor.forget(id);
+          // an empty retained message deletes the retained state, so integrations forget the device too
+          this.broker.publish(topics.deviceState(id), Buffer.alloc(0), { qos: 1, retain: true }).catch(() => undefined);
+        }
       },
     }, log.child({ component: 'registry' }));
     this.watcher.prime();

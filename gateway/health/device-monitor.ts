@@ -56,6 +56,11 @@ export class DeviceMonitor {
     this.devices.delete(id);
   }
 
+  /** Monotonic time of the monitor's clock, for rate windows of its users. */
+  now(): number {
+    return this.clock.monotonic();
+  }
+
   get(id: string): LiveDevice | undefined {
     return this.devices.get(id);
   }

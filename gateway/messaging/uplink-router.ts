@@ -28,7 +28,11 @@ export interface UplinkRouterDeps {
  * decode and validate, drop duplicates, require a birth, dispatch. A bad message gets a coded error on
  * the device's error topic [FWP-6.1] and is logged; nothing a device sends can throw out of `handle`.
  */
+const REFUSALS_PER_MINUTE = 20;
+
 export class UplinkRouter {
+  private readonly refusals = new Map<string, { since: number; count: number; suppressed: number }>();
+
   constructor(private readonly deps: UplinkRouterDeps) {}
 
   handle(topic: string, payload: Buffer): void {
@@ -140,8 +144,21 @@ export class UplinkRouter {
     }
   }
 
+  /**
+   * Answers and logs a refused message, at most REFUSALS_PER_MINUTE per device: a firmware looping
+   * garbage must not fill the disk with logs or the link with errors. The rest are only counted.
+   */
   private refuse(live: LiveDevice, code: Parameters<Downlink['error']>[1], topic: string, detail: Parameters<Downlink['error']>[2]): void {
     live.badMessages += 1;
+    const now = this.deps.monitor.now();
+    const w = this.refusals.get(live.id);
+    if (!w || now - w.since >= 60_000) {
+      if (w && w.suppressed > 0) this.deps.log.warn({ deviceId: live.id, suppressed: w.suppressed }, 'refused device messages not logged in the last minute');
+      this.refusals.set(live.id, { since: now, count: 1, suppressed: 0 });
+    } else if (w.count >= REFUSALS_PER_MINUTE) {
+      w.suppressed += 1;
+      return;
+    } else w.count += 1;
     this.deps.log.warn({ deviceId: live.id, code, topic, reason: detail.message }, 'refused a device message');
     void this.deps.downlink.error(live.id, code, { ...detail, topic });
   }

@@ -380,6 +380,8 @@ export class SimDevice extends EventEmitter {
       await this.client.publishAsync(topics.up(this.id, 'request'), JSON.stringify(msg), { qos: 1 });
       const r = await answer;
       if (r) return r;
+      // [FWP-5.1] back off before the retry, so a struggling gateway is not hammered
+      await new Promise((res) => setTimeout(res, 250 * 2 ** attempt + Math.floor(this.rng() * 250)));
     }
     throw new Error(`no response to ${body.op} (txn ${txn})`);
   }

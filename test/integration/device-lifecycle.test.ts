@@ -117,6 +117,15 @@ describe('device lifecycle through the real broker', () => {
     expect((await h.api('/healthz', { token: null })).status).toBe(200);
   });
 
+  it('a device looping garbage gets at most 20 error replies a minute; the rest are only counted', async () => {
+    const d = await device();
+    await d.birth(DOOR_CAPS);
+    for (let i = 0; i < 30; i++) await d.publishRaw(topics.up('door-01', 'telemetry'), '{not json');
+    await waitFor(() => (h.gw.monitor.get('door-01')?.badMessages ?? 0) === 30, 'all 30 counted');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(d.errors()).toHaveLength(20);
+  });
+
   it('drops transport duplicates and counts sequence gaps', async () => {
     const d = await device();
     await d.birth(DOOR_CAPS);
@@ -192,5 +201,22 @@ describe('device lifecycle through the real broker', () => {
     } finally {
       other.close();
     }
+  });
+
+  it('a device deleted by another process is forgotten and its retained state cleared', async () => {
+    const published: { topic: string; bytes: number; retain: boolean }[] = [];
+    const original = h.gw.broker.publish.bind(h.gw.broker);
+    h.gw.broker.publish = (topic, payload, opts) => {
+      published.push({ topic, bytes: Buffer.byteLength(payload), retain: opts.retain });
+      return original(topic, payload, opts);
+    };
+    const other = new Store(h.dataDir);
+    try {
+      other.devices.remove('door-01');
+    } finally {
+      other.close();
+    }
+    await waitFor(() => h.gw.monitor.get('door-01') === undefined, 'forgotten');
+    await waitFor(() => published.some((p) => p.topic === topics.deviceState('door-01') && p.bytes === 0 && p.retain), 'retained state cleared');
   });
 });
