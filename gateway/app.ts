@@ -19,6 +19,7 @@ import { RegistryWatcher } from './registry/registry-watcher.ts';
 import { StaffTokens } from './security/staff-tokens.ts';
 import { createRedemptionEngine, type RedemptionEngine } from './redemption/wire.ts';
 import { Store } from './store/store.ts';
+import { BatchWriter } from './store/batch-writer.ts';
 
 export interface GatewayEndpoints {
   mqttPort: number;
@@ -43,6 +44,8 @@ export class Gateway {
   health!: HealthSink;
   private watcher!: RegistryWatcher;
   redemption!: RedemptionEngine;
+  /** The one writer of the process (group commit) for redemptions, health and presence. */
+  writer!: BatchWriter;
   private expiring = false;
   private http: HttpServer | undefined;
   private ticker: NodeJS.Timeout | undefined;
@@ -64,6 +67,7 @@ export class Gateway {
     this.state = 'starting';
     const { config, log, clock } = this;
     this.store = new Store(config.dataDir, { historyPerDevice: config.health.historyPerDevice });
+    this.writer = new BatchWriter(this.store.db, config.redemption.groupCommit);
     const stamper = new EnvelopeStamper(`gw-${this.bootId}`, () => clock.now());
     const remember = (id: string) => {
       const d = this.store.devices.get(id);
@@ -108,24 +112,26 @@ export class Gateway {
         if (e.type === 'connected') this.monitor.connected(e.deviceId, e.connectionId, e.address);
         else {
           this.monitor.disconnected(e.deviceId, e.connectionId, e.reason);
-          this.store.devices.touch(e.deviceId, e.at);
+          void this.writer.submit(() => this.store.devices.touch(e.deviceId, e.at)).catch((err: unknown) => log.warn({ err }, 'could not record last-seen'));
         }
       },
     });
     const downlink = new Downlink(this.broker, stamper, log.child({ component: 'downlink' }));
-    this.health = new HealthSink(this.store.health, this.broker, log.child({ component: 'health' }));
+    this.health = new HealthSink(this.store.health, this.writer, this.broker, log.child({ component: 'health' }));
     this.monitor = new DeviceMonitor(config.health, clock, (change) =>
       this.health.record(change, this.monitor.get(change.deviceId)?.telemetry),
     );
     this.commands = new CommandService(downlink, clock, log.child({ component: 'commands' }));
     for (const d of this.store.devices.list()) this.monitor.track(d.id, d.kind, d.disabled, d.lastSeenAt, 'gateway_start');
-    this.redemption = createRedemptionEngine({ store: this.store, config, clock, log, downlink });
+    this.redemption = createRedemptionEngine({ store: this.store, config, clock, log, downlink, writer: this.writer });
     const router = new UplinkRouter({
       log: log.child({ component: 'uplink' }),
       monitor: this.monitor,
       commands: this.commands,
       downlink,
-      recordBirth: (id, caps, fw) => this.devices.recordBirth(id, caps, fw),
+      recordBirth: (id, caps, fw) => {
+        void this.writer.submit(() => this.devices.recordBirth(id, caps, fw)).catch((err: unknown) => log.warn({ err, deviceId: id }, 'could not record a birth'));
+      },
       discover: (id) => this.discover(id),
       merchantOf: (id) => this.store.devices.get(id)?.merchantId ?? null,
       onRequest: (live, msg) => {
@@ -166,7 +172,7 @@ export class Gateway {
     // Give the offline state a moment on the wire before the sockets close under it.
     await new Promise((r) => setTimeout(r, 150));
     await this.broker?.stop();
-    this.redemption?.writer.stop(); // what is queued is written before the database closes
+    this.writer?.stop(); // what is queued is written before the database closes
     this.store?.close();
     this.state = 'stopped';
     this.log.info('gateway stopped; database closed cleanly');

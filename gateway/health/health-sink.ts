@@ -3,6 +3,7 @@ import type { DeviceState } from '../../firmware-protocol/src/messages/state.ts'
 import type { Logger } from '../core/log.ts';
 import type { Publisher } from '../messaging/downlink.ts';
 import type { HealthRepo } from '../store/health-repo.ts';
+import type { WriterPort } from '../redemption/service/ports.ts';
 import type { HealthChange } from './device-monitor.ts';
 
 /**
@@ -16,6 +17,8 @@ export class HealthSink {
 
   constructor(
     private readonly repo: HealthRepo,
+    /** Writes go through the group-commit writer: a reconnect storm is a few commits, not thousands. */
+    private readonly writer: WriterPort,
     private readonly publisher: Publisher,
     private readonly log: Logger,
   ) {}
@@ -27,8 +30,12 @@ export class HealthSink {
 
   record(change: HealthChange, telemetry: unknown): void {
     const { deviceId, verdict, event, at } = change;
-    this.repo.saveSnapshot({ deviceId, status: verdict.status, reasons: verdict.reasons, telemetry, updatedAt: at });
-    this.repo.appendHistory(deviceId, at, verdict.status, verdict.reasons, event);
+    this.writer
+      .submit(() => {
+        this.repo.saveSnapshot({ deviceId, status: verdict.status, reasons: verdict.reasons, telemetry, updatedAt: at });
+        this.repo.appendHistory(deviceId, at, verdict.status, verdict.reasons, event);
+      })
+      .catch((err: unknown) => this.log.error({ err, deviceId }, 'could not store a health change'));
     const worse = rank(verdict.status) > rank(change.previous.status) && change.previous.status !== 'unknown';
     const fields = { deviceId, status: verdict.status, previous: change.previous.status, event, reasons: verdict.reasons.map((r) => r.message) };
     if (worse) this.log.warn(fields, 'device health got worse');

@@ -31,11 +31,12 @@ export function createRedemptionEngine(opts: {
   log: Logger;
   downlink: Downlink;
   secure?: SecureCredentialVerifier | undefined;
+  writer: BatchWriter;
 }): RedemptionEngine {
   const { store, config, clock, log } = opts;
   const r = config.redemption;
   const secrets = GatewaySecrets.loadOrCreate(config.dataDir);
-  const writer = new BatchWriter(store.db, r.groupCommit);
+  const writer = opts.writer;
   const ledger = new SqliteLedger(store.db);
   const catalog = new CatalogRepo(store.db);
   const usage = new UsageRepo(store.db);

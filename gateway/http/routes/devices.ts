@@ -39,7 +39,10 @@ export const deviceRoutes = (gw: Gateway): FastifyPluginAsyncZod => async (app) 
   app.get('/devices/:id', {
     config: { role: 'viewer' },
     schema: { tags: ['devices'], summary: 'One device: capabilities, telemetry, session, health', params: DeviceIdParamsSchema, response: { 200: DeviceDetailSchema, ...errors } },
-    handler: async (req) => deviceDetail(gw.devices.get(req.params.id), gw.monitor.get(req.params.id)),
+    handler: async (req) => {
+      gw.writer.flush();
+      return deviceDetail(gw.devices.get(req.params.id), gw.monitor.get(req.params.id));
+    },
   });
 
   app.get('/devices/:id/health-history', {
@@ -53,6 +56,7 @@ export const deviceRoutes = (gw: Gateway): FastifyPluginAsyncZod => async (app) 
     },
     handler: async (req) => {
       gw.devices.get(req.params.id);
+      gw.writer.flush(); // read your writes: health changes still queued for the next group commit
       const items = gw.store.health.history(req.params.id, req.query.limit).map((h) => ({
         at: iso(h.at) ?? '',
         status: h.status,
