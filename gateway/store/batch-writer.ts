@@ -23,6 +23,7 @@ export class BatchWriter {
   private queue: Unit[] = [];
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private flushing = false;
   readonly stats: BatchWriterStats = { batches: 0, units: 0, maxBatch: 0, lastCommitMs: 0 };
 
   constructor(
@@ -34,44 +35,69 @@ export class BatchWriter {
     if (this.stopped) return Promise.reject(new Error('the writer is stopped'));
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
-      if (this.queue.length >= this.opts.maxBatch) this.flush();
+      // a unit that submits more work runs inside a batch: never flush from there, or that work would
+      // resolve before the enclosing COMMIT
+      if (this.queue.length >= this.opts.maxBatch && !this.flushing) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), this.opts.maxWaitMs);
     });
   }
 
-  /** Writes what is queued now, in one transaction. */
+  /** Writes what is queued now, in one transaction per batch. */
   flush(): void {
+    if (this.flushing) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.opts.maxBatch);
-      const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
-      const started = performance.now();
-      try {
-        this.db.transaction(() => {
-          for (const u of batch) {
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) this.writeBatch(this.queue.splice(0, this.opts.maxBatch));
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private writeBatch(batch: Unit[]): void {
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    const started = performance.now();
+    let lostAt = -1;
+    try {
+      // IMMEDIATE: take the write lock up front, so no unit meets SQLITE_BUSY half-way through a batch
+      this.db
+        .transaction(() => {
+          for (const [i, u] of batch.entries()) {
             try {
               // a nested better-sqlite3 transaction is a savepoint: a failing unit rolls back only itself
               outcomes.push({ ok: true, value: this.db.transaction(u.work)() });
             } catch (error) {
               outcomes.push({ ok: false, error });
             }
+            // SQLITE_FULL, IOERR or NOMEM can roll back the whole transaction from inside a unit; the
+            // units after it would then run in autocommit and really commit: stop the batch instead
+            if (!this.db.inTransaction) {
+              lostAt = i;
+              throw new Error('the batch transaction was rolled back by SQLite');
+            }
           }
-        })();
-      } catch (error) {
-        for (const u of batch) u.reject(error);
-        continue;
+        })
+        .immediate();
+    } catch (error) {
+      if (lostAt >= 0) {
+        // what ran was rolled back; what did not run yet goes back to the front of the queue
+        for (const u of batch.slice(0, lostAt + 1)) u.reject(outcomeError(outcomes[lostAt]) ?? error);
+        this.queue.unshift(...batch.slice(lostAt + 1));
+        return;
       }
-      this.stats.batches += 1;
-      this.stats.units += batch.length;
-      this.stats.maxBatch = Math.max(this.stats.maxBatch, batch.length);
-      this.stats.lastCommitMs = performance.now() - started;
-      batch.forEach((u, i) => {
-        const o = outcomes[i];
-        if (o?.ok) u.resolve(o.value);
-        else u.reject(o?.error);
-      });
+      for (const u of batch) u.reject(error);
+      return;
     }
+    this.stats.batches += 1;
+    this.stats.units += batch.length;
+    this.stats.maxBatch = Math.max(this.stats.maxBatch, batch.length);
+    this.stats.lastCommitMs = performance.now() - started;
+    batch.forEach((u, i) => {
+      const o = outcomes[i];
+      if (o?.ok) u.resolve(o.value);
+      else u.reject(o?.error);
+    });
   }
 
   /** Writes what is queued and refuses new work. */
@@ -79,4 +105,8 @@ export class BatchWriter {
     this.flush();
     this.stopped = true;
   }
+}
+
+function outcomeError(o: { ok: true; value: unknown } | { ok: false; error: unknown } | undefined): unknown {
+  return o && !o.ok ? o.error : undefined;
 }

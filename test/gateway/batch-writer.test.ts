@@ -61,4 +61,25 @@ describe('BatchWriter (group commit)', () => {
     expect(await p).toBe(1);
     await expect(w.submit(() => 1)).rejects.toThrow(/stopped/);
   });
+
+  it('when SQLite rolls the whole batch back mid-way (disk full), no unit is reported wrongly: resolved ⇔ committed', async () => {
+    const w = new BatchWriter(db, { maxWaitMs: 5, maxBatch: 64 });
+    db.exec("CREATE TABLE blob (id INTEGER PRIMARY KEY, b BLOB NOT NULL)");
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages + 30}`);
+    const tags = ['a', 'b', 'big', 'c', 'd'];
+    const units = tags.map((tag) =>
+      w.submit(() => {
+        db.prepare('INSERT INTO blob (b) VALUES (?)').run(Buffer.alloc(tag === 'big' ? 1_000_000 : 100, tag.charCodeAt(0)));
+        return tag;
+      }),
+    );
+    const settled = await Promise.allSettled(units);
+    const present = new Set((db.prepare('SELECT b FROM blob').all() as { b: Buffer }[]).map((r) => String.fromCharCode(r.b[0] ?? 0)));
+    settled.forEach((r, i) => {
+      const tag = tags[i] ?? '';
+      expect(r.status === 'fulfilled', `${tag}: ${r.status}`).toBe(present.has(tag[0] ?? ''));
+    });
+    expect(settled[2]?.status).toBe('rejected');
+  });
 });
