@@ -191,6 +191,7 @@ export class Gateway {
       this.watcher.check();
       this.monitor.tick();
       this.expireHolds();
+      void this.redemption.vending.tick();
     } catch (err) {
       this.log.error({ err }, 'periodic check failed');
     }

@@ -60,7 +60,7 @@ export function vendStep(s: VendState, e: VendEvent, now: number, t: VendTimeout
       return { state: { name: 'session', memberTxn: e.memberTxn, fundsFen: e.fundsFen, deadline: now + t.sessionMs }, effects: [] };
     case 'vend_request':
       if (s.name !== 'session') return stay('vend request outside a session');
-      if (e.priceFen > s.fundsFen) return { state: s, effects: [], ignored: 'price above the funds of this session' };
+      // no check against the session's funds: benefits may cover a price above the wallet; the engine decides
       return {
         state: { name: 'requested', memberTxn: s.memberTxn, vendTxn: e.vendTxn, item: e.item, priceFen: e.priceFen, deadline: now + t.approvalMs },
         effects: [{ type: 'authorize', vendTxn: e.vendTxn, item: e.item, priceFen: e.priceFen }],
@@ -70,6 +70,7 @@ export function vendStep(s: VendState, e: VendEvent, now: number, t: VendTimeout
       return { state: { name: 'approved', memberTxn: s.memberTxn, vendTxn: e.vendTxn, item: s.item, chargedFen: e.chargedFen, deadline: now + t.vendResultMs }, effects: [] };
     case 'denied':
       if (s.name !== 'requested' || !sameVend(e.vendTxn)) return stay('denial for no pending vend');
+      // MDB: after VEND DENIED the session stays open so the resident can choose something cheaper
       return { state: { name: 'session', memberTxn: s.memberTxn, fundsFen: 0, deadline: now + t.sessionMs }, effects: [] };
     case 'vend_success':
       if (s.name !== 'approved' || !sameVend(e.vendTxn)) return stay('vend result for no approved vend');

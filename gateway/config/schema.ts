@@ -109,6 +109,47 @@ export const RedemptionConfigSchema = z
   })
   .strict();
 
+/** Timeouts and limits of the device flows [FWP-11.4–11.6]. */
+export const FlowsConfigSchema = z
+  .object({
+    vending: z
+      .object({
+        /** A session with no selection ends after this. */
+        sessionS: z.number().int().min(5).max(600).default(30),
+        /** The gateway must decide a vend within this (else the machine is told nothing and the hold is voided). */
+        approvalS: z.number().int().min(1).max(60).default(5),
+        /** The machine must report the vend's result within this; the hold is voided otherwise. */
+        vendResultS: z.number().int().min(5).max(600).default(60),
+      })
+      .strict()
+      .default({ sessionS: 30, approvalS: 5, vendResultS: 60 }),
+    locker: z
+      .object({
+        /** Pickup codes expire after this. */
+        codeTtlH: z.number().int().min(1).max(24 * 30).default(72),
+        /** A parcel not picked up in this time raises an overdue alert. */
+        overdueH: z.number().int().min(1).max(24 * 30).default(48),
+        /** A compartment must report "open" within this after the gateway told it to open, else it is jammed. */
+        openConfirmS: z.number().int().min(1).max(120).default(10),
+        /** Wrong codes before the keypad locks, counted over the lock period. */
+        maxWrongCodes: z.number().int().min(1).max(50).default(5),
+        keypadLockS: z.number().int().min(10).max(24 * 3600).default(300),
+      })
+      .strict()
+      .default({ codeTtlH: 72, overdueH: 48, openConfirmS: 10, maxWrongCodes: 5, keypadLockS: 300 }),
+    access: z
+      .object({
+        /** How long a granted door stays released. */
+        pulseMs: z.number().int().min(100).max(30_000).default(3000),
+        /** Wrong visitor codes before a reader's keypad locks. */
+        maxWrongCodes: z.number().int().min(1).max(50).default(5),
+        keypadLockS: z.number().int().min(10).max(24 * 3600).default(300),
+      })
+      .strict()
+      .default({ pulseMs: 3000, maxWrongCodes: 5, keypadLockS: 300 }),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     gateway: z
@@ -124,6 +165,7 @@ export const ConfigSchema = z
     http: HttpConfigSchema.default({ host: '127.0.0.1', port: 8080 }),
     health: HealthConfigSchema.default(HealthConfigSchema.parse({})),
     redemption: RedemptionConfigSchema.default(RedemptionConfigSchema.parse({})),
+    flows: FlowsConfigSchema.default(FlowsConfigSchema.parse({})),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), pretty: z.boolean().default(false) })
       .strict()
@@ -136,4 +178,5 @@ export type ConfigInput = z.input<typeof ConfigSchema>;
 export type MqttConfig = Config['mqtt'];
 export type HealthConfig = Config['health'];
 export type RedemptionSettings = Config['redemption'];
+export type FlowsSettings = Config['flows'];
 export type IntegrationAccount = z.infer<typeof IntegrationAccountSchema>;

@@ -41,8 +41,10 @@ describe('vending session (MDB-modelled)', () => {
     expect(r.s.name).toBe('approved');
     expect(r.ignored).toEqual(['the item is being dispensed: report its result first']);
   });
-  it('refuses a price above the session funds and messages out of order', () => {
-    expect(run([[begin, 0], [{ ...req, priceFen: 2000 } as VendEvent, 1]]).ignored).toEqual(['price above the funds of this session']);
+  it('leaves a price above the wallet to the engine (benefits may cover it) and refuses messages out of order', () => {
+    const above = run([[begin, 0], [{ ...req, priceFen: 2000 } as VendEvent, 1]]);
+    expect(above.ignored).toEqual([]);
+    expect(above.s.name).toBe('requested');
     expect(run([[req, 0]]).ignored).toEqual(['vend request outside a session']);
     expect(run([[begin, 0], [req, 1], [{ type: 'approved', vendTxn: 'other', chargedFen: 1 }, 2]]).ignored).toEqual(['approval for no pending vend']);
   });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { UplinkChannel } from '../topics.ts';
 import { AckMessageSchema, CommandMessageSchema } from './commands.ts';
 import { ErrorMessageSchema } from './errors.ts';
+import { EventMessageSchema } from './events.ts';
 import { RequestMessageSchema, ResponseMessageSchema } from './redemption.ts';
 import { BirthMessageSchema, DeathMessageSchema, HeartbeatMessageSchema, TelemetryMessageSchema } from './lifecycle.ts';
 
@@ -10,10 +11,12 @@ export * from './commands.ts';
 export * from './errors.ts';
 export * from './state.ts';
 export * from './redemption.ts';
+export * from './events.ts';
+export type { VendItem } from './vending.ts';
 
 /**
- * [FWP-3.2] Which message types each uplink channel carries. A channel with no schema yet (event)
- * are reserved for the flows of later protocol minors; the gateway answers UNKNOWN_MESSAGE_TYPE on them.
+ * [FWP-3.2] Which message types each uplink channel carries. A channel without a schema is reserved
+ * for later protocol minors; the gateway answers UNKNOWN_MESSAGE_TYPE on it.
  */
 export const UPLINK_SCHEMAS = {
   birth: BirthMessageSchema,
@@ -21,7 +24,7 @@ export const UPLINK_SCHEMAS = {
   heartbeat: HeartbeatMessageSchema,
   telemetry: TelemetryMessageSchema,
   ack: AckMessageSchema,
-  event: undefined,
+  event: EventMessageSchema,
   request: RequestMessageSchema,
 } as const satisfies Record<UplinkChannel, z.ZodType | undefined>;
 
@@ -37,4 +40,5 @@ export type UplinkMessage =
   | z.infer<typeof HeartbeatMessageSchema>
   | z.infer<typeof TelemetryMessageSchema>
   | z.infer<typeof AckMessageSchema>
-  | z.infer<typeof RequestMessageSchema>;
+  | z.infer<typeof RequestMessageSchema>
+  | z.infer<typeof EventMessageSchema>;

@@ -1,18 +1,13 @@
 import { z } from 'zod';
 import { EnvelopeShape, MessageIdSchema, TransactionIdSchema } from '../envelope.ts';
+import { AccessOpSchemas } from './access.ts';
+import { WireCredentialSchema } from './credential.ts';
+import { LockerOpSchemas } from './locker.ts';
+import { VendOpSchemas } from './vending.ts';
 
-const Hex = (min: number, max: number) => z.string().regex(new RegExp(`^[0-9A-Fa-f]{${min},${max}}$`), `expected ${min}–${max} hex digits`);
 const Fen = z.number().int().nonnegative().max(100_000_000);
 
-/** [FWP-11.1] How a resident identified themselves at the device. Card data never leaves the gateway. */
-export const WireCredentialSchema = z.discriminatedUnion('type', [
-  /** A plain NFC card's UID (4, 7 or 10 bytes): clonable, so capped per purchase and per day. */
-  z.object({ type: z.literal('uid'), uid: Hex(8, 20) }).strict(),
-  /** An NTAG 424 DNA tap: the encrypted PICC data and the SUN MAC from the card's NDEF URL. */
-  z.object({ type: z.literal('sun'), picc: Hex(32, 32), cmac: Hex(16, 16) }).strict(),
-  /** The member's rotating QR code, as scanned. */
-  z.object({ type: z.literal('qr'), code: z.string().min(10).max(1024) }).strict(),
-]);
+export { WireCredentialSchema, type WireCredential } from './credential.ts';
 
 const ItemSchema = z.object({ productId: z.string().min(1).max(64), unitPriceFen: Fen, qty: z.number().int().min(1).max(100) }).strict();
 
@@ -30,6 +25,9 @@ export const RequestBodySchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('reverse'), redemptionId: z.string().min(1).max(64) }).strict(),
   /** A display asks what the resident has: balance, points, usable benefits. */
   z.object({ op: z.literal('lookup'), credential: WireCredentialSchema }).strict(),
+  ...VendOpSchemas,
+  ...LockerOpSchemas,
+  ...AccessOpSchemas,
 ]);
 
 export const RequestMessageSchema = z.object({ ...EnvelopeShape, txn: TransactionIdSchema, type: z.literal('request'), body: RequestBodySchema });
@@ -58,6 +56,16 @@ export const ResponseBodySchema = z.discriminatedUnion('status', [
         benefits: z.array(z.object({ name: Name, usesLeft: z.number().int().optional() })),
       })
       .optional(),
+    /** [FWP-11.4] vend_begin: what the resident can spend in this session (wallet, capped for plain cards). */
+    fundsFen: Fen.optional(),
+    /** [FWP-11.5] Compartments the locker must open now (deposit: the one assigned; pickup: all of the member's). */
+    open: z.array(z.object({ compartment: z.string(), size: z.string().optional() })).optional(),
+    /** [FWP-11.6] Door to release and for how long. */
+    unlock: z.object({ door: z.string(), pulseMs: z.number().int().positive() }).optional(),
+    /** [FWP-11.5] Keypad locked after too many wrong codes, until this wall time (ms). */
+    lockedUntil: z.number().int().optional(),
+    /** [FWP-11.6] Points credited for an activity check-in. */
+    pointsAwarded: z.number().int().optional(),
     /** What the device should show, in both languages. */
     display: Name,
   }),
@@ -69,4 +77,3 @@ export const ResponseMessageSchema = z.object({ ...EnvelopeShape, corr: MessageI
 export type RequestMessage = z.infer<typeof RequestMessageSchema>;
 export type RequestBody = z.infer<typeof RequestBodySchema>;
 export type ResponseBody = z.infer<typeof ResponseBodySchema>;
-export type WireCredential = z.infer<typeof WireCredentialSchema>;

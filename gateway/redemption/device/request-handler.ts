@@ -4,8 +4,9 @@ import type { RequestMessage, ResponseBody } from '../../../firmware-protocol/sr
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Downlink } from '../../messaging/downlink.ts';
+import type { FlowHandler, RequestOp } from '../../flows/flow-handler.ts';
 import { formatYuan } from '../domain/money.ts';
-import type { RedemptionResult } from '../service/result.ts';
+import { decided, displayFor } from './answers.ts';
 import { account, type LedgerPort } from '../service/ports.ts';
 import type { RedemptionService } from '../service/redemption-service.ts';
 import type { CatalogRepo } from '../store/catalog-repo.ts';
@@ -13,7 +14,7 @@ import type { RedemptionRepo } from '../store/redemption-repo.ts';
 import type { CredentialResolver } from './credential-resolver.ts';
 
 /** [FWP-11.2] Which kinds may ask for what. */
-const ALLOWED: Record<RequestMessage['body']['op'], readonly DeviceKind[]> = {
+const ALLOWED: Partial<Record<RequestOp, readonly DeviceKind[]>> = {
   redeem: ['shop_scanner'],
   reverse: ['shop_scanner'],
   authorize: ['vending_machine', 'parcel_locker'],
@@ -22,12 +23,8 @@ const ALLOWED: Record<RequestMessage['body']['op'], readonly DeviceKind[]> = {
   lookup: ['shop_scanner', 'vending_machine', 'parcel_locker', 'door_reader'],
 };
 
-export interface RequestingDevice {
-  id: string;
-  kind: DeviceKind;
-  /** The merchant the device sells for: the shop staff bound a scanner to, else the device itself; null = unbound. */
-  merchantId: string | null;
-}
+export type { RequestingDevice } from '../../flows/flow-handler.ts';
+import type { RequestingDevice } from '../../flows/flow-handler.ts';
 
 /**
  * Device requests of the redemption flows: identify the resident, decide through the redemption
@@ -48,6 +45,14 @@ export class DeviceRequestHandler {
     },
   ) {}
 
+  private readonly flows = new Map<RequestOp, FlowHandler>();
+
+  /** Adds the ops of a device flow (vending session, locker, door access). */
+  use(flow: FlowHandler): this {
+    for (const op of Object.keys(flow.ops) as RequestOp[]) this.flows.set(op, flow);
+    return this;
+  }
+
   async handle(device: RequestingDevice, msg: RequestMessage): Promise<void> {
     let body: ResponseBody;
     try {
@@ -62,7 +67,10 @@ export class DeviceRequestHandler {
 
   private async answer(device: RequestingDevice, msg: RequestMessage): Promise<ResponseBody> {
     const b = msg.body;
-    if (!ALLOWED[b.op].includes(device.kind)) throw new LinliError('OPERATION_NOT_ALLOWED', `a ${device.kind} may not ${b.op}`);
+    const flow = this.flows.get(b.op);
+    const kinds = flow ? flow.ops[b.op] : ALLOWED[b.op];
+    if (!kinds?.includes(device.kind)) throw new LinliError('OPERATION_NOT_ALLOWED', `a ${device.kind} may not ${b.op}`);
+    if (flow) return flow.answer(device, msg);
     const merchantId = device.merchantId;
     if (merchantId === null && b.op !== 'lookup') throw new LinliError('OPERATION_NOT_ALLOWED', `${device.id} is not bound to a merchant; staff set one when provisioning`);
     const at = this.d.clock.now();
@@ -113,6 +121,8 @@ export class DeviceRequestHandler {
           display: { zh: `余额 ¥${formatYuan(walletFen)} · 积分 ${points}`, en: `Balance ¥${formatYuan(walletFen)} · ${points} points` },
         };
       }
+      default:
+        throw new LinliError('OPERATION_NOT_ALLOWED', `this gateway serves no ${b.op} requests`);
     }
   }
 
@@ -123,37 +133,3 @@ export class DeviceRequestHandler {
   }
 }
 
-function decided(op: string, r: RedemptionResult): ResponseBody {
-  const approved = r.status === 'approved';
-  return {
-    status: 'ok',
-    op,
-    decision: r.status,
-    ...(r.declineCode ? { declineCode: r.declineCode } : {}),
-    redemptionId: r.redemptionId,
-    state: r.state,
-    subtotalFen: r.subtotalFen,
-    savingFen: r.savingFen,
-    payableFen: r.payableFen,
-    pointsEarned: r.pointsEarned,
-    applied: r.applied.map((a) => ({ name: a.name, savingFen: a.savingFen })),
-    display: approved
-      ? { zh: `应付 ¥${formatYuan(r.payableFen)}，已优惠 ¥${formatYuan(r.savingFen)}`, en: `To pay ¥${formatYuan(r.payableFen)}, you saved ¥${formatYuan(r.savingFen)}` }
-      : r.declineCode === 'INSUFFICIENT_FUNDS'
-        ? { zh: '余额不足', en: 'Not enough balance' }
-        : r.declineCode === 'LOW_TRUST_LIMIT'
-          ? { zh: '超出此卡限额，请使用安全卡或二维码', en: "Over this card's limit; use a secure card or the QR code" }
-          : { zh: '无法支付，请联系工作人员', en: 'Cannot pay here; please ask staff' },
-  };
-}
-
-function displayFor(code: ErrorCode): { zh: string; en: string } {
-  const zh: Partial<Record<ErrorCode, string>> = {
-    MEMBER_NOT_FOUND: '卡片未登记',
-    CARD_BLOCKED: '此卡已挂失',
-    CARD_REPLAYED: '请重新刷卡或刷新二维码',
-    CREDENTIAL_INVALID: '无法识别，请重试',
-    REDEMPTION_STATE: '该笔交易无法操作',
-  };
-  return { zh: zh[code] ?? '系统繁忙，请稍后再试', en: ERROR_CATALOGUE[code].message };
-}

@@ -1,0 +1,42 @@
+import type { ErrorCode } from '../../../firmware-protocol/src/errors.ts';
+import { ERROR_CATALOGUE } from '../../../firmware-protocol/src/errors.ts';
+import type { ResponseBody } from '../../../firmware-protocol/src/messages/redemption.ts';
+import { formatYuan } from '../domain/money.ts';
+import type { RedemptionResult } from '../service/result.ts';
+
+/** The device's answer to a redemption decision, with what to show the resident. */
+export function decided(op: string, r: RedemptionResult): ResponseBody {
+  const approved = r.status === 'approved';
+  return {
+    status: 'ok',
+    op,
+    decision: r.status,
+    ...(r.declineCode ? { declineCode: r.declineCode } : {}),
+    redemptionId: r.redemptionId,
+    state: r.state,
+    subtotalFen: r.subtotalFen,
+    savingFen: r.savingFen,
+    payableFen: r.payableFen,
+    pointsEarned: r.pointsEarned,
+    applied: r.applied.map((a) => ({ name: a.name, savingFen: a.savingFen })),
+    display: approved
+      ? { zh: `应付 ¥${formatYuan(r.payableFen)}，已优惠 ¥${formatYuan(r.savingFen)}`, en: `To pay ¥${formatYuan(r.payableFen)}, you saved ¥${formatYuan(r.savingFen)}` }
+      : r.declineCode === 'INSUFFICIENT_FUNDS'
+        ? { zh: '余额不足', en: 'Not enough balance' }
+        : r.declineCode === 'LOW_TRUST_LIMIT'
+          ? { zh: '超出此卡限额，请使用安全卡或二维码', en: "Over this card's limit; use a secure card or the QR code" }
+          : { zh: '无法支付，请联系工作人员', en: 'Cannot pay here; please ask staff' },
+  };
+}
+
+/** What to show for an error code, in both languages. */
+export function displayFor(code: ErrorCode): { zh: string; en: string } {
+  const zh: Partial<Record<ErrorCode, string>> = {
+    MEMBER_NOT_FOUND: '卡片未登记',
+    CARD_BLOCKED: '此卡已挂失',
+    CARD_REPLAYED: '请重新刷卡或刷新二维码',
+    CREDENTIAL_INVALID: '无法识别，请重试',
+    REDEMPTION_STATE: '该笔交易无法操作',
+  };
+  return { zh: zh[code] ?? '系统繁忙，请稍后再试', en: ERROR_CATALOGUE[code].message };
+}
