@@ -18,6 +18,7 @@ import { DeviceService } from './registry/device-service.ts';
 import { RegistryWatcher } from './registry/registry-watcher.ts';
 import { StaffTokens } from './security/staff-tokens.ts';
 import { createRedemptionEngine, type RedemptionEngine } from './redemption/wire.ts';
+import { createDeviceFlows, type DeviceFlows } from './flows/wire-flows.ts';
 import { Store } from './store/store.ts';
 import { BatchWriter } from './store/batch-writer.ts';
 
@@ -44,6 +45,7 @@ export class Gateway {
   health!: HealthSink;
   private watcher!: RegistryWatcher;
   redemption!: RedemptionEngine;
+  flows!: DeviceFlows;
   /** The one writer of the process (group commit) for redemptions, health and presence. */
   writer!: BatchWriter;
   private expiring = false;
@@ -124,6 +126,19 @@ export class Gateway {
     this.commands = new CommandService(downlink, clock, log.child({ component: 'commands' }));
     for (const d of this.store.devices.list()) this.monitor.track(d.id, d.kind, d.disabled, d.lastSeenAt, 'gateway_start');
     this.redemption = createRedemptionEngine({ store: this.store, config, clock, log, downlink, writer: this.writer });
+    this.flows = createDeviceFlows({
+      store: this.store,
+      config,
+      clock,
+      log,
+      engine: this.redemption,
+      // the birth in memory first: its persisted copy is written by the group-commit writer a moment later
+      capabilitiesOf: (id) => this.monitor.get(id)?.capabilities ?? this.store.devices.get(id)?.capabilities,
+      setFinding: (id, key, finding) => this.monitor.setFinding(id, key, finding),
+      publishOccupancy: (id, occupancy) => {
+        this.broker.publish(topics.lockerOccupancy(id), JSON.stringify(occupancy), { qos: 1, retain: true }).catch((err: unknown) => log.debug({ err }, 'occupancy not published'));
+      },
+    });
     const router = new UplinkRouter({
       log: log.child({ component: 'uplink' }),
       monitor: this.monitor,
@@ -134,6 +149,14 @@ export class Gateway {
       },
       discover: (id) => this.discover(id),
       merchantOf: (id) => this.store.devices.get(id)?.merchantId ?? null,
+      onEvent: async (live, msg) => {
+        if (live.kind === 'parcel_locker') await this.flows.locker.onEvent(live.id, msg.body);
+        else if (live.kind === 'door_reader') this.flows.access.onEvent(live.id, msg.body);
+        else if (msg.body.event === 'tamper') {
+          const open = msg.body.open;
+          this.monitor.setFinding(live.id, 'TAMPER', open ? { severity: 'fault', code: 'TAMPER', message: 'the device reports its case open (tamper switch)' } : undefined);
+        }
+      },
       onRequest: (live, msg) => {
         // a scanner sells for the shop staff bound it to (never what it claims); a vending machine or
         // locker is its own point of sale
@@ -191,7 +214,7 @@ export class Gateway {
       this.watcher.check();
       this.monitor.tick();
       this.expireHolds();
-      void this.redemption.vending.tick();
+      this.flows.tick().catch((err: unknown) => this.log.error({ err }, 'device flow timeouts failed'));
     } catch (err) {
       this.log.error({ err }, 'periodic check failed');
     }

@@ -33,6 +33,8 @@ export const topics = {
     `${v(major)}/dev/${deviceId}/down/${channel}`,
   /** [FWP-3.4] Retained availability and health of one device, published by the gateway only. */
   deviceState: (deviceId: string, major = PROTOCOL_MAJOR) => `${v(major)}/dev/${deviceId}/state`,
+  /** [FWP-10.3] Retained compartment occupancy of a locker (assumed and confirmed), published by the gateway only. */
+  lockerOccupancy: (deviceId: string, major = PROTOCOL_MAJOR) => `${v(major)}/dev/${deviceId}/occupancy`,
   /** [FWP-3.4] Retained availability of the gateway itself; every device may subscribe to it. */
   gatewayState: (major = PROTOCOL_MAJOR) => `${v(major)}/gw/state`,
   /** What the gateway subscribes to: every device's uplink, every major version (so it can refuse other majors). */
@@ -45,6 +47,7 @@ export type ParsedTopic =
   | { scope: 'device'; major: number; deviceId: string; direction: 'up'; channel: UplinkChannel | undefined; rawChannel: string }
   | { scope: 'device'; major: number; deviceId: string; direction: 'down'; channel: DownlinkChannel | undefined; rawChannel: string }
   | { scope: 'device-state'; major: number; deviceId: string }
+  | { scope: 'locker-occupancy'; major: number; deviceId: string }
   | { scope: 'gateway-state'; major: number };
 
 const MAJOR_RE = /^v(\d{1,3})$/;
@@ -61,6 +64,7 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
   const deviceId = parts[3];
   if (!deviceId || deviceId === '+' || deviceId === '#') return undefined;
   if (parts.length === 5 && parts[4] === 'state') return { scope: 'device-state', major, deviceId };
+  if (parts.length === 5 && parts[4] === 'occupancy') return { scope: 'locker-occupancy', major, deviceId };
   if (parts.length !== 6) return undefined;
   const rawChannel = parts[5] ?? '';
   if (parts[4] === 'up') {

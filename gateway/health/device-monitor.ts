@@ -3,6 +3,7 @@ import type { DeviceKind } from '../../firmware-protocol/src/kinds/device-kind.t
 import type { BirthMessage, TelemetryBody } from '../../firmware-protocol/src/messages/lifecycle.ts';
 import type { HealthConfig } from '../config/schema.ts';
 import type { Clock } from '../core/clock.ts';
+import type { HealthFinding } from '../../devices/adapter.ts';
 import { evaluateHealth, formatDuration, sameVerdict, type HealthVerdict } from './evaluate.ts';
 import { LiveDevice } from './live-device.ts';
 
@@ -50,6 +51,20 @@ export class DeviceMonitor {
   /** The current verdict of every device, as changes from nothing, for announcing them all at once. */
   snapshot(): HealthChange[] {
     return this.all().map((d) => ({ deviceId: d.id, kind: d.kind, previous: d.verdict, verdict: d.verdict, event: 'snapshot', at: this.clock.now() }));
+  }
+
+  /**
+   * Sets (or clears, with undefined) a finding of a device flow under a key, e.g. "COMPARTMENT_JAMMED:A3";
+   * it counts in the device's health like the device's own faults until cleared.
+   */
+  setFinding(id: string, key: string, finding: HealthFinding | undefined): void {
+    const d = this.devices.get(id);
+    if (!d) return;
+    const had = d.flowFindings.get(key);
+    if (finding) d.flowFindings.set(key, finding);
+    else if (!had) return;
+    else d.flowFindings.delete(key);
+    this.reevaluate(d, finding ? 'flow_finding' : 'flow_finding_cleared');
   }
 
   forget(id: string): void {
@@ -174,7 +189,7 @@ export class DeviceMonitor {
       offline: d.offline,
       faults: telemetry?.faults ?? [],
       warnings: telemetry?.warnings ?? [],
-      kindFindings: telemetry ? adapter.evaluate(telemetry, this.config, d.capabilities) : [],
+      kindFindings: [...(telemetry ? adapter.evaluate(telemetry, this.config, d.capabilities) : []), ...d.flowFindings.values()],
       openFor: new Map([...d.openSince].map(([k, since]) => [k, (mono - since) / 1000])),
       doorOpenAlertS: this.config.doorOpenAlertS,
       flapping: flapCount === undefined ? undefined : { disconnects: flapCount, windowS: this.config.flapWindowS },

@@ -1,3 +1,4 @@
+import type { HealthFinding } from '../../devices/adapter.ts';
 import type { TelemetryBody } from '../../firmware-protocol/src/messages/lifecycle.ts';
 import type { DeviceKind } from '../../firmware-protocol/src/kinds/device-kind.ts';
 import type { Presence, HealthVerdict } from './evaluate.ts';
@@ -28,6 +29,8 @@ export class LiveDevice {
   telemetryAt: number | undefined;
   /** Opening id → monotonic ms when it was first seen open. */
   readonly openSince = new Map<string, number>();
+  /** What the gateway's own flows found (a jammed compartment, a door left open, overdue parcels), by key. */
+  readonly flowFindings = new Map<string, HealthFinding>();
   readonly flaps: FlapDetector;
   readonly dedup = new MessageDedup();
   expectedSeq = 0;

@@ -17,6 +17,8 @@ export interface UplinkRouterDeps {
   discover(deviceId: string): LiveDevice | undefined;
   /** [FWP-11.2] Redemption requests; answered on the device's response topic. */
   onRequest?(live: LiveDevice, msg: Extract<UplinkMessage, { type: 'request' }>): Promise<void>;
+  /** [FWP-11.7] Confirmed states from devices (doors, compartments, tamper). */
+  onEvent?(live: LiveDevice, msg: Extract<UplinkMessage, { type: 'event' }>): Promise<void>;
   /** The merchant staff bound the device to, if any. */
   merchantOf(deviceId: string): string | null;
   /** Persists what a birth tells about the device (capabilities, firmware). */
@@ -130,6 +132,10 @@ export class UplinkRouter {
           return;
         }
         this.deps.onRequest(live, msg).catch((err: unknown) => this.deps.log.error({ err, deviceId: live.id }, 'request handling failed'));
+        return;
+      case 'event':
+        if (!this.deps.onEvent) return;
+        this.deps.onEvent(live, msg).catch((err: unknown) => this.deps.log.error({ err, deviceId: live.id }, 'event handling failed'));
         return;
       case 'ack':
         {

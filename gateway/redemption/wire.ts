@@ -15,10 +15,8 @@ import { RedemptionService } from './service/redemption-service.ts';
 import { CatalogRepo } from './store/catalog-repo.ts';
 import { RedemptionRepo } from './store/redemption-repo.ts';
 import { UsageRepo } from './store/usage-repo.ts';
-import { VendingFlow } from '../flows/vending-flow.ts';
 
 export interface RedemptionEngine extends RedemptionModule {
-  vending: VendingFlow;
   writer: BatchWriter;
   handler: DeviceRequestHandler;
   openingBalances: LedgerOpeningBalances;
@@ -62,17 +60,5 @@ export function createRedemptionEngine(opts: {
   });
   const resolver = new CredentialResolver(catalog, secrets, opts.secure ?? createSecureVerifier(r), () => clock.now());
   const handler = new DeviceRequestHandler({ service, resolver, catalog, redemptions, ledger, downlink: opts.downlink, clock, log: log.child({ component: 'redemption' }) });
-  const v = config.flows.vending;
-  const vending = new VendingFlow({
-    service,
-    resolver,
-    ledger,
-    redemptions,
-    clock,
-    log: log.child({ component: 'vending' }),
-    lowTrustPerTxnFen: r.lowTrust.perTxnFen,
-    timeouts: { sessionMs: v.sessionS * 1000, approvalMs: v.approvalS * 1000, vendResultMs: v.vendResultS * 1000, completeMs: 5000 },
-  });
-  handler.use(vending);
-  return { vending, service, catalog, redemptions, ledger, resolver, writer, handler, openingBalances: new LedgerOpeningBalances(ledger), secrets };
+  return { service, catalog, redemptions, ledger, resolver, writer, handler, openingBalances: new LedgerOpeningBalances(ledger), secrets };
 }

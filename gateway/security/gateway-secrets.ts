@@ -34,4 +34,12 @@ export class GatewaySecrets {
   lookupKey(type: 'uid' | 'sun' | 'qr', id: string): string {
     return createHmac('sha256', this.pepper).update(`${type}:${id.toUpperCase()}`).digest('hex');
   }
+
+  /**
+   * The keyed hash a short code (pickup code, visitor code) is stored by, bound to where it is valid:
+   * six digits hashed without a key could be reversed by trying them all.
+   */
+  codeHash(scope: string, code: string): string {
+    return createHmac('sha256', this.pepper).update(`code:${scope}:${code}`).digest('hex');
+  }
 }

@@ -1,5 +1,6 @@
 import { LEDGER_SQL } from '../redemption/ledger/ledger-sql.ts';
 import { REDEMPTION_SQL } from '../redemption/store/redemption-sql.ts';
+import { FLOWS_SQL } from '../flows/store/flows-sql.ts';
 
 /** Versioned schema migrations; each runs once, in order, inside a transaction. Never edit a released one: add a new one. */
 export interface Migration {
@@ -116,4 +117,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'hash-chained append-only ledger and balances', sql: LEDGER_SQL },
   // The shop a scanner sells for is set by staff, never by the device's own birth message.
   { version: 5, name: 'devices bound to a merchant', sql: 'ALTER TABLE devices ADD COLUMN merchant_id TEXT' },
+  { version: 6, name: 'parcels, group buys, door access, activity check-ins', sql: FLOWS_SQL },
 ];

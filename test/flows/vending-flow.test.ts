@@ -46,11 +46,11 @@ describe('vending session over the broker [FWP-11.4]', () => {
     expect(await ask(vm, 's-1', { op: 'vend_begin', credential: card })).toMatchObject({ status: 'ok', decision: 'approved', fundsFen: 1000 });
     const v = await ask(vm, 'v-1', { op: 'vend_request', session: 's-1', item: milk });
     expect(v).toMatchObject({ decision: 'approved', state: 'held', savingFen: 200, payableFen: 250 });
-    expect(h.gw.redemption.vending.session('vm-01').name).toBe('approved');
+    expect(h.gw.flows.vending.session('vm-01').name).toBe('approved');
     expect(wallet('m-1')).toBe(750);
     expect(await ask(vm, 'v-1', { op: 'vend_result', success: true })).toMatchObject({ state: 'captured', payableFen: 250 });
     expect(await ask(vm, 's-1', { op: 'vend_end', reason: 'complete' })).toMatchObject({ status: 'ok', decision: 'none' });
-    expect(h.gw.redemption.vending.session('vm-01').name).toBe('idle');
+    expect(h.gw.flows.vending.session('vm-01').name).toBe('idle');
     expect(wallet('m-1')).toBe(750);
     expect(verifyLedger(h.gw.store.db).problems).toEqual([]);
   });
@@ -82,7 +82,7 @@ describe('vending session over the broker [FWP-11.4]', () => {
   it('a denied vend leaves the session open for a cheaper choice; cancel ends it', async () => {
     await ask(vm, 's-1', { op: 'vend_begin', credential: { type: 'uid', uid: '04B0B0B0' } });
     expect(await ask(vm, 'v-1', { op: 'vend_request', session: 's-1', item: milk })).toMatchObject({ decision: 'declined', declineCode: 'INSUFFICIENT_FUNDS' });
-    expect(h.gw.redemption.vending.session('vm-01').name).toBe('session');
+    expect(h.gw.flows.vending.session('vm-01').name).toBe('session');
     expect(await ask(vm, 'v-2', { op: 'vend_request', session: 's-1', item: { ...cola, priceFen: 300 } })).toMatchObject({ decision: 'approved' });
     await ask(vm, 'v-2', { op: 'vend_result', success: true });
     expect(await ask(vm, 's-1', { op: 'vend_end', reason: 'cancel' })).toMatchObject({ status: 'ok' });
@@ -93,8 +93,8 @@ describe('vending session over the broker [FWP-11.4]', () => {
     // no selection: the session runs out, nothing was held
     await ask(vm, 's-1', { op: 'vend_begin', credential: card });
     clock.advance(31_000);
-    await h.gw.redemption.vending.tick();
-    expect(h.gw.redemption.vending.session('vm-01').name).toBe('idle');
+    await h.gw.flows.vending.tick();
+    expect(h.gw.flows.vending.session('vm-01').name).toBe('idle');
     expect(await ask(vm, 'v-0', { op: 'vend_request', session: 's-1', item: milk })).toMatchObject({ status: 'error', code: 'REDEMPTION_STATE' });
 
     // approved, then the machine goes silent: the hold is voided after vendResultS
@@ -103,7 +103,7 @@ describe('vending session over the broker [FWP-11.4]', () => {
     expect(wallet('m-1')).toBe(750);
     vm.client.end(true);
     clock.advance(61_000);
-    await h.gw.redemption.vending.tick();
+    await h.gw.flows.vending.tick();
     expect(wallet('m-1')).toBe(1000);
 
     // it comes back (new MQTT session, new birth) and reports the vend failed: voided, no second refund

@@ -1,0 +1,58 @@
+import { LinliError } from '../../firmware-protocol/src/errors.ts';
+import type { Clock } from '../core/clock.ts';
+import type { WriterPort } from '../redemption/service/ports.ts';
+import type { CatalogRepo } from '../redemption/store/catalog-repo.ts';
+import type { GroupBuy, GroupBuyRepo } from './store/group-buy-repo.ts';
+import type { ParcelRepo } from './store/parcel-repo.ts';
+
+/**
+ * Group buys (社区团购, seed 002): residents join with a quantity until the closing time; the order
+ * forms the moment the target quantity is reached (every buyer is told), and its goods are later
+ * deposited into lockers, one compartment per buyer (see LockerFlow's group-buy deposit).
+ */
+export class GroupBuyService {
+  constructor(private readonly d: { repo: GroupBuyRepo; parcels: ParcelRepo; catalog: CatalogRepo; writer: WriterPort; clock: Clock }) {}
+
+  create(id: string, title: string, targetQty: number, closesAt?: number): Promise<GroupBuy> {
+    return this.d.writer.submit(() => {
+      if (this.d.repo.get(id)) throw new LinliError('VALIDATION_FAILED', `group buy ${id} exists`);
+      this.d.repo.create(id, title, targetQty, closesAt, this.d.clock.now());
+      return this.d.repo.get(id) as GroupBuy;
+    });
+  }
+
+  /** Joins (or changes the quantity of) a member's order; forms the group buy when the target is reached. */
+  join(id: string, memberId: string, qty: number): Promise<GroupBuy> {
+    return this.d.writer.submit(() => {
+      const now = this.d.clock.now();
+      const gb = this.d.repo.get(id);
+      if (!gb) throw new LinliError('NOT_FOUND', `no group buy ${id}`);
+      if (gb.status !== 'forming') throw new LinliError('VALIDATION_FAILED', `group buy ${id} is ${gb.status}: it takes no more orders`);
+      if (gb.closesAt !== undefined && now >= gb.closesAt) throw new LinliError('VALIDATION_FAILED', `group buy ${id} closed`);
+      if (!this.d.catalog.member(memberId)) throw new LinliError('MEMBER_NOT_FOUND', `no member ${memberId}`);
+      this.d.repo.join(id, memberId, qty, now);
+      const after = this.d.repo.get(id) as GroupBuy;
+      if (after.orderedQty >= after.targetQty) {
+        this.d.repo.setStatus(id, 'formed', now);
+        for (const b of after.buyers) this.d.parcels.notice(b.memberId, 'group_buy_formed', { groupBuyId: id, title: after.title, qty: b.qty }, now);
+      }
+      return this.d.repo.get(id) as GroupBuy;
+    });
+  }
+
+  /** Closes the group buys whose time ran out before they formed. */
+  expire(): Promise<number> {
+    return this.d.writer.submit(() => {
+      const now = this.d.clock.now();
+      let n = 0;
+      for (const gb of this.d.repo.list()) {
+        if (gb.status === 'forming' && gb.closesAt !== undefined && now >= gb.closesAt) {
+          this.d.repo.setStatus(gb.id, 'cancelled');
+          for (const b of gb.buyers) this.d.parcels.notice(b.memberId, 'group_buy_cancelled', { groupBuyId: gb.id, title: gb.title }, now);
+          n++;
+        }
+      }
+      return n;
+    });
+  }
+}

@@ -1,0 +1,399 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { LinliError } from '../../firmware-protocol/src/errors.ts';
+import { ParcelLockerCapabilitiesSchema } from '../../firmware-protocol/src/kinds/parcel-locker.ts';
+import type { EventBody } from '../../firmware-protocol/src/messages/events.ts';
+import type { RequestMessage, ResponseBody } from '../../firmware-protocol/src/messages/redemption.ts';
+import type { HealthFinding } from '../../devices/adapter.ts';
+import { compartmentStep, newDoor, pickCompartment, type CompartmentDoor, type CompartmentEffect, type CompartmentEvent, type CompartmentSize } from '../../devices/parcel-locker/compartment.ts';
+import { isLocked, noLockout, recordAttempt, type LockoutState } from '../../devices/keypad-lockout.ts';
+import type { FlowsSettings } from '../config/schema.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../core/log.ts';
+import type { CredentialResolver } from '../redemption/device/credential-resolver.ts';
+import type { WriterPort } from '../redemption/service/ports.ts';
+import type { CatalogRepo } from '../redemption/store/catalog-repo.ts';
+import type { GatewaySecrets } from '../security/gateway-secrets.ts';
+import type { FlowHandler, OpBody, RequestingDevice } from './flow-handler.ts';
+import type { GroupBuyRepo } from './store/group-buy-repo.ts';
+import type { Parcel, ParcelRepo } from './store/parcel-repo.ts';
+
+const LOCKER = ['parcel_locker'] as const;
+const OVERDUE_CHECK_MS = 60_000;
+
+export interface LockerFlowDeps {
+  parcels: ParcelRepo;
+  groupBuys: GroupBuyRepo;
+  catalog: CatalogRepo;
+  resolver: CredentialResolver;
+  secrets: GatewaySecrets;
+  writer: WriterPort;
+  clock: Clock;
+  log: Logger;
+  settings: FlowsSettings['locker'];
+  /** How long a door may stay open before it is an alert (the health setting doorOpenAlertS). */
+  leftOpenMs: number;
+  /** The compartments a locker announced in its latest birth (persisted with the device). */
+  capabilitiesOf(lockerId: string): unknown;
+  setFinding(deviceId: string, key: string, finding: HealthFinding | undefined): void;
+  /** Publishes the retained occupancy of a locker [FWP-10.3]. */
+  publishOccupancy(lockerId: string, occupancy: LockerOccupancy): void;
+  /** Six digits by default; injected so tests can force collisions. */
+  newCode?: () => string;
+}
+
+export interface LockerOccupancy {
+  ts: number;
+  compartments: {
+    id: string;
+    size: string;
+    /** Assumed: the gateway assigned a parcel to it. */
+    assigned: boolean;
+    /** Confirmed: the door state the locker last reported. */
+    door: 'open' | 'closed' | 'unknown';
+    /** What the gateway commanded and is waiting to see confirmed. */
+    pending: 'open' | null;
+    jammed: boolean;
+  }[];
+}
+
+interface LockerRuntime {
+  doors: Map<string, CompartmentDoor>;
+  keypad: LockoutState;
+}
+
+/**
+ * [FWP-11.5] Parcel lockers: courier deposits (parcels and group-buy goods), pickup by card or code,
+ * and the doors' confirmations. A parcel is assigned durably before the locker is told to open; it is
+ * "stored" only when the locker confirms the door closed on it, and "picked up" only when it confirms
+ * the door opened for the pickup. A door that does not open is jammed and the parcel stays assigned.
+ */
+export class LockerFlow implements FlowHandler {
+  readonly ops = { deposit: LOCKER, pickup: LOCKER, pickup_code: LOCKER } as const;
+  private readonly lockers = new Map<string, LockerRuntime>();
+  /** Pickup codes in clear, only until the parcel is stored and the member notice written. */
+  private readonly pendingCodes = new Map<string, string>();
+  private lastOverdueCheck = -Infinity;
+
+  constructor(private readonly d: LockerFlowDeps) {}
+
+  /** After a restart: a pickup whose door was never confirmed open leaves the parcel stored. */
+  recover(): void {
+    const n = this.d.parcels.recoverAfterRestart();
+    if (n > 0) this.d.log.info({ count: n }, 'unconfirmed pickups from before the restart: parcels stay stored');
+  }
+
+  async answer(device: RequestingDevice, msg: RequestMessage): Promise<ResponseBody> {
+    const b = msg.body;
+    switch (b.op) {
+      case 'deposit':
+        return this.deposit(device.id, msg.txn, b);
+      case 'pickup': {
+        const again = this.replayPickup(device.id, msg.txn);
+        if (again) return again;
+        const who = this.d.resolver.identify(b.credential);
+        return this.pickupParcels(device.id, msg.txn, this.d.parcels.storedFor(device.id, who.memberId));
+      }
+      case 'pickup_code':
+        return this.pickupByCode(device.id, msg.txn, b.code);
+      default:
+        throw new LinliError('OPERATION_NOT_ALLOWED', `${b.op} is not a locker operation`);
+    }
+  }
+
+  /** Confirmed door states from the locker [FWP-11.7]. */
+  async onEvent(lockerId: string, body: EventBody): Promise<void> {
+    if (body.event === 'tamper') {
+      this.d.setFinding(lockerId, 'TAMPER', body.open ? { severity: 'fault', code: 'TAMPER', message: 'the locker reports its case open (tamper switch)' } : undefined);
+      return;
+    }
+    if (body.event !== 'compartment') return;
+    const type = body.state === 'open' ? 'opened' : body.state === 'closed' ? 'closed' : 'jammed';
+    await this.step(lockerId, body.compartment, { type });
+  }
+
+  async tick(): Promise<void> {
+    for (const [lockerId, rt] of this.lockers) {
+      for (const id of [...rt.doors.keys()]) await this.step(lockerId, id, { type: 'tick' });
+    }
+    const now = this.d.clock.monotonic();
+    if (now - this.lastOverdueCheck >= OVERDUE_CHECK_MS) {
+      this.lastOverdueCheck = now;
+      this.checkOverdue();
+    }
+  }
+
+  /** Staff cleared a jam (the door was repaired or freed): the compartment is usable again. */
+  async clearJam(lockerId: string, compartment: string): Promise<void> {
+    await this.step(lockerId, compartment, { type: 'clear_jam' });
+    this.d.setFinding(lockerId, `COMPARTMENT_JAMMED:${compartment}`, undefined);
+  }
+
+  /** A new pickup code for a stored parcel (the member lost it, or it expired); the old one stops working. */
+  async reissueCode(parcelId: string): Promise<{ code: string; expiresAt: number }> {
+    return this.d.writer.submit(() => {
+      const p = this.d.parcels.get(parcelId);
+      if (!p || p.status !== 'stored') throw new LinliError('NOT_FOUND', `no stored parcel ${parcelId}`);
+      const { code, hash } = this.freshCode(p.lockerId);
+      const expiresAt = this.d.clock.now() + this.d.settings.codeTtlH * 3600_000;
+      this.d.parcels.setCode(p.id, hash, expiresAt);
+      this.d.parcels.notice(p.memberId, 'parcel_code', { parcelId: p.id, lockerId: p.lockerId, code, expiresAt }, this.d.clock.now());
+      return { code, expiresAt };
+    });
+  }
+
+  occupancy(lockerId: string): LockerOccupancy {
+    const rt = this.runtime(lockerId);
+    const assigned = new Set(this.d.parcels.active(lockerId).map((p) => p.compartment));
+    return {
+      ts: this.d.clock.now(),
+      compartments: this.compartments(lockerId).map((c) => {
+        const door = rt.doors.get(c.id) ?? newDoor();
+        return { id: c.id, size: c.size, assigned: assigned.has(c.id), door: door.confirmed, pending: door.door.phase === 'commanded' ? 'open' : null, jammed: door.jammed };
+      }),
+    };
+  }
+
+  private async deposit(lockerId: string, txn: string, b: OpBody<'deposit'>): Promise<ResponseBody> {
+    const prior = this.d.parcels.byTxn(txn);
+    if (prior) {
+      if (prior.lockerId !== lockerId) throw new LinliError('TXN_REUSED', `deposit ${txn} belongs to another locker`);
+      return depositAnswer(prior);
+    }
+    const placed = await this.d.writer.submit(() => {
+      const memberId = this.recipient(b.recipient);
+      if (memberId === undefined) return { declined: 'GROUP_BUY_COMPLETE' as const };
+      const busy = new Set(this.d.parcels.active(lockerId).map((p) => p.compartment));
+      const rt = this.runtime(lockerId);
+      const free = this.compartments(lockerId).map((c) => {
+        const door = rt.doors.get(c.id);
+        return { id: c.id, size: c.size, free: !busy.has(c.id) && !door?.jammed && (door?.door.phase ?? 'idle') === 'idle' };
+      });
+      const compartment = pickCompartment(free, b.size);
+      if (!compartment) return { declined: 'LOCKER_FULL' as const };
+      const now = this.d.clock.now();
+      const { code, hash } = this.freshCode(lockerId);
+      const id = `p-${now.toString(36)}-${randomBytes(4).toString('hex')}`;
+      this.d.parcels.insert({ id, txnId: txn, lockerId, compartment, memberId, tracking: b.tracking, size: b.size, groupBuyId: b.recipient.type === 'group_buy' ? b.recipient.orderId : null, codeHash: hash, codeExpiresAt: now + this.d.settings.codeTtlH * 3600_000, createdAt: now });
+      if (b.recipient.type === 'group_buy') this.d.groupBuys.assignParcel(b.recipient.orderId, memberId, id);
+      return { parcel: this.d.parcels.get(id) as Parcel, code };
+    });
+    if ('declined' in placed) {
+      const zh = placed.declined === 'LOCKER_FULL' ? `没有空闲的${b.size}号格口` : '该团购订单已全部投递';
+      const en = placed.declined === 'LOCKER_FULL' ? `No free compartment of size ${b.size} or larger` : 'Every buyer of this group buy already has their goods';
+      return { status: 'ok', op: 'deposit', decision: 'declined', declineCode: placed.declined, display: { zh, en } };
+    }
+    this.pendingCodes.set(placed.parcel.id, placed.code);
+    await this.step(lockerId, placed.parcel.compartment, { type: 'command_open', txn, purpose: 'deposit' });
+    return depositAnswer(placed.parcel);
+  }
+
+  /** The member a deposit is for; for a group buy the next buyer without goods (undefined when all have). */
+  private recipient(r: OpBody<'deposit'>['recipient']): string | undefined {
+    if (r.type === 'member') {
+      if (!this.d.catalog.member(r.memberId)) throw new LinliError('MEMBER_NOT_FOUND', `no member ${r.memberId}`);
+      return r.memberId;
+    }
+    const gb = this.d.groupBuys.get(r.orderId);
+    if (!gb) throw new LinliError('NOT_FOUND', `no group buy ${r.orderId}`);
+    if (gb.status !== 'formed') throw new LinliError('REDEMPTION_STATE', `group buy ${r.orderId} is ${gb.status}, not formed`, { refusal: 'GROUP_BUY_NOT_FORMED' });
+    return gb.buyers.find((x) => x.parcelId === undefined)?.memberId;
+  }
+
+  private replayPickup(lockerId: string, txn: string): ResponseBody | undefined {
+    const mine = this.d.parcels.list({ lockerId, limit: 500 }).filter((p) => p.pickupTxn === txn);
+    return mine.length > 0 ? pickupAnswer(mine) : undefined;
+  }
+
+  private async pickupByCode(lockerId: string, txn: string, code: string): Promise<ResponseBody> {
+    const again = this.replayPickup(lockerId, txn);
+    if (again) return again;
+    const rt = this.runtime(lockerId);
+    const now = this.d.clock.now();
+    if (isLocked(rt.keypad, now)) return keypadLocked(rt.keypad.lockedUntil ?? now);
+    const p = this.d.parcels.byCode(lockerId, this.d.secrets.codeHash(lockerId, code));
+    rt.keypad = recordAttempt(rt.keypad, p !== undefined, now, this.d.settings.maxWrongCodes, this.d.settings.keypadLockS * 1000);
+    if (!p) {
+      this.d.log.info({ lockerId }, 'wrong pickup code');
+      if (isLocked(rt.keypad, now)) return keypadLocked(rt.keypad.lockedUntil ?? now);
+      return { status: 'ok', op: 'pickup_code', decision: 'declined', declineCode: 'CODE_INVALID', display: { zh: '取件码错误', en: 'Wrong pickup code' } };
+    }
+    if (p.codeExpiresAt !== undefined && now >= p.codeExpiresAt) {
+      return { status: 'ok', op: 'pickup_code', decision: 'declined', declineCode: 'CODE_EXPIRED', display: { zh: '取件码已过期，请联系物业', en: 'This code has expired; please ask the property office' } };
+    }
+    return this.pickupParcels(lockerId, txn, [p]);
+  }
+
+  private async pickupParcels(lockerId: string, txn: string, parcels: Parcel[]): Promise<ResponseBody> {
+    const rt = this.runtime(lockerId);
+    // a jammed or busy door cannot open now: those parcels wait (staff are alerted)
+    const openable = parcels.filter((p) => {
+      const door = rt.doors.get(p.compartment);
+      return !door?.jammed && (door?.door.phase ?? 'idle') === 'idle';
+    });
+    if (openable.length === 0) {
+      const jammed = parcels.length > 0;
+      return {
+        status: 'ok',
+        op: 'pickup',
+        decision: 'declined',
+        declineCode: jammed ? 'COMPARTMENT_UNAVAILABLE' : 'NO_PARCELS',
+        display: jammed ? { zh: '格口故障，请联系物业', en: 'The compartment cannot open; please ask the property office' } : { zh: '没有待取的包裹', en: 'No parcels to pick up here' },
+      };
+    }
+    await this.d.writer.submit(() => {
+      for (const p of openable) this.d.parcels.setStatus(p.id, 'opening', { pickupTxn: txn });
+    });
+    for (const p of openable) await this.step(lockerId, p.compartment, { type: 'command_open', txn, purpose: 'pickup' });
+    return pickupAnswer(openable.map((p) => ({ ...p, status: 'opening' })));
+  }
+
+  private async step(lockerId: string, compartment: string, e: CompartmentEvent): Promise<void> {
+    const rt = this.runtime(lockerId);
+    const before = rt.doors.get(compartment) ?? newDoor();
+    const r = compartmentStep(before, e, this.d.clock.monotonic(), { openConfirmMs: this.d.settings.openConfirmS * 1000, leftOpenMs: this.d.leftOpenMs });
+    if (r.ignored) {
+      this.d.log.warn({ lockerId, compartment, event: e.type, why: r.ignored }, 'compartment event ignored');
+      return;
+    }
+    rt.doors.set(compartment, r.c);
+    for (const fx of r.effects) await this.effect(lockerId, compartment, fx);
+    if (e.type !== 'tick' || r.effects.length > 0 || r.c !== before) this.publish(lockerId);
+  }
+
+  private async effect(lockerId: string, compartment: string, fx: CompartmentEffect): Promise<void> {
+    const now = this.d.clock.now();
+    const p = this.d.parcels.active(lockerId).find((x) => x.compartment === compartment);
+    switch (fx.type) {
+      case 'opened':
+        if (fx.purpose === 'pickup' && p && p.status === 'opening') {
+          await this.d.writer.submit(() => this.d.parcels.setStatus(p.id, 'picked_up', { pickedUpAt: now }));
+          this.d.log.info({ lockerId, compartment, parcelId: p.id }, 'parcel picked up');
+        }
+        return;
+      case 'closed':
+        this.d.setFinding(lockerId, `DOOR_LEFT_OPEN:${compartment}`, undefined);
+        if (fx.purpose === 'deposit' && p && p.status === 'depositing') await this.stored(p);
+        return;
+      case 'jammed':
+        this.d.setFinding(lockerId, `COMPARTMENT_JAMMED:${compartment}`, {
+          severity: 'fault',
+          code: 'COMPARTMENT_JAMMED',
+          message: `compartment ${compartment} did not open${fx.why === 'no_confirmation' ? ' (no confirmation in time)' : ''}`,
+        });
+        if (p && fx.purpose === 'pickup' && p.status === 'opening') {
+          await this.d.writer.submit(() => this.d.parcels.setStatus(p.id, 'stored'));
+          this.d.log.warn({ lockerId, compartment, parcelId: p.id }, 'compartment jammed at pickup: the parcel stays assigned');
+        } else if (p && fx.purpose === 'deposit' && p.status === 'depositing') {
+          await this.d.writer.submit(() => {
+            this.d.parcels.setStatus(p.id, 'deposit_failed');
+            this.d.groupBuys.unassignParcel(p.id);
+          });
+          this.pendingCodes.delete(p.id);
+          this.d.log.warn({ lockerId, compartment, parcelId: p.id }, 'compartment jammed at deposit: the courier must deposit again');
+        }
+        return;
+      case 'left_open':
+        this.d.setFinding(lockerId, `DOOR_LEFT_OPEN:${compartment}`, { severity: 'degraded', code: 'DOOR_LEFT_OPEN', message: `compartment ${compartment} has been open for ${Math.round(fx.openForMs / 1000)} s` });
+        return;
+      case 'opened_unexpectedly':
+        this.d.log.warn({ lockerId, compartment }, 'compartment opened without a command (service key?)');
+        return;
+    }
+  }
+
+  /** The courier closed the door on the parcel: it is stored, and the member is told the code. */
+  private async stored(p: Parcel): Promise<void> {
+    const now = this.d.clock.now();
+    await this.d.writer.submit(() => {
+      let code = this.pendingCodes.get(p.id);
+      if (code === undefined) {
+        // the clear code was lost with a restart: issue a new one
+        const fresh = this.freshCode(p.lockerId);
+        code = fresh.code;
+        this.d.parcels.setCode(p.id, fresh.hash, now + this.d.settings.codeTtlH * 3600_000);
+      }
+      this.d.parcels.setStatus(p.id, 'stored', { storedAt: now });
+      this.d.parcels.notice(p.memberId, 'parcel_arrived', { parcelId: p.id, lockerId: p.lockerId, compartment: p.compartment, tracking: p.tracking, code, expiresAt: now + this.d.settings.codeTtlH * 3600_000 }, now);
+      if (p.groupBuyId) {
+        const gb = this.d.groupBuys.get(p.groupBuyId);
+        const settled = (parcelId: string | undefined) => parcelId !== undefined && this.d.parcels.get(parcelId)?.status !== 'depositing';
+        if (gb && gb.status === 'formed' && gb.buyers.every((x) => settled(x.parcelId))) {
+          this.d.groupBuys.setStatus(gb.id, 'delivered');
+        }
+      }
+    });
+    this.pendingCodes.delete(p.id);
+    this.d.log.info({ lockerId: p.lockerId, compartment: p.compartment, parcelId: p.id }, 'parcel stored; member notified');
+  }
+
+  private checkOverdue(): void {
+    const before = this.d.clock.now() - this.d.settings.overdueH * 3600_000;
+    const byLocker = new Map<string, number>();
+    for (const p of this.d.parcels.overdue(before)) byLocker.set(p.lockerId, (byLocker.get(p.lockerId) ?? 0) + 1);
+    for (const lockerId of new Set([...this.lockers.keys(), ...byLocker.keys()])) {
+      const n = byLocker.get(lockerId) ?? 0;
+      this.d.setFinding(lockerId, 'PARCELS_OVERDUE', n > 0 ? { severity: 'degraded', code: 'PARCELS_OVERDUE', message: `${n} parcel(s) waiting longer than ${this.d.settings.overdueH} h` } : undefined);
+    }
+  }
+
+  private freshCode(lockerId: string): { code: string; hash: string } {
+    for (let i = 0; i < 50; i++) {
+      const code = this.d.newCode ? this.d.newCode() : String(randomInt(0, 1_000_000)).padStart(6, '0');
+      const hash = this.d.secrets.codeHash(lockerId, code);
+      if (!this.d.parcels.codeInUse(lockerId, hash)) return { code, hash };
+    }
+    throw new LinliError('INTERNAL_ERROR', 'could not find an unused pickup code');
+  }
+
+  private compartments(lockerId: string): { id: string; size: CompartmentSize }[] {
+    const caps = ParcelLockerCapabilitiesSchema.safeParse(this.d.capabilitiesOf(lockerId));
+    if (!caps.success) throw new LinliError('NOT_BORN', 'the locker has not announced its compartments in a birth');
+    return caps.data.compartments;
+  }
+
+  private runtime(lockerId: string): LockerRuntime {
+    let rt = this.lockers.get(lockerId);
+    if (!rt) {
+      rt = { doors: new Map(), keypad: noLockout };
+      this.lockers.set(lockerId, rt);
+    }
+    return rt;
+  }
+
+  private publish(lockerId: string): void {
+    try {
+      this.d.publishOccupancy(lockerId, this.occupancy(lockerId));
+    } catch (err) {
+      this.d.log.debug({ err, lockerId }, 'occupancy not published');
+    }
+  }
+}
+
+function depositAnswer(p: Parcel): ResponseBody {
+  if (p.status !== 'depositing') {
+    return { status: 'ok', op: 'deposit', decision: 'none', state: p.status, display: { zh: '该包裹已处理', en: 'This deposit is already settled' } };
+  }
+  return {
+    status: 'ok',
+    op: 'deposit',
+    decision: 'approved',
+    state: p.status,
+    open: [{ compartment: p.compartment, size: p.size }],
+    display: { zh: `请将包裹放入 ${p.compartment} 号格口并关门`, en: `Put the parcel in compartment ${p.compartment} and close the door` },
+  };
+}
+
+function pickupAnswer(parcels: readonly Parcel[]): ResponseBody {
+  const ids = parcels.map((p) => p.compartment);
+  return {
+    status: 'ok',
+    op: 'pickup',
+    decision: 'approved',
+    open: ids.map((compartment) => ({ compartment })),
+    display: { zh: `请从 ${ids.join('、')} 号格口取件`, en: `Take your parcel(s) from ${ids.join(', ')}` },
+  };
+}
+
+function keypadLocked(until: number): ResponseBody {
+  return { status: 'ok', op: 'pickup_code', decision: 'declined', declineCode: 'KEYPAD_LOCKED', lockedUntil: until, display: { zh: '错误次数过多，请稍后再试', en: 'Too many wrong codes; try again later' } };
+}

@@ -1,0 +1,110 @@
+import type { HealthFinding } from '../../devices/adapter.ts';
+import type { Config } from '../config/schema.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../core/log.ts';
+import type { RedemptionEngine } from '../redemption/wire.ts';
+import type { Store } from '../store/store.ts';
+import { AccessFlow } from './access-flow.ts';
+import { GroupBuyService } from './group-buys.ts';
+import { LockerFlow, type LockerOccupancy } from './locker-flow.ts';
+import { AccessRepo } from './store/access-repo.ts';
+import { GroupBuyRepo } from './store/group-buy-repo.ts';
+import { ParcelRepo } from './store/parcel-repo.ts';
+import { VendingFlow } from './vending-flow.ts';
+
+export interface DeviceFlows {
+  vending: VendingFlow;
+  locker: LockerFlow;
+  access: AccessFlow;
+  groupBuys: GroupBuyService;
+  parcels: ParcelRepo;
+  accessRepo: AccessRepo;
+  groupBuyRepo: GroupBuyRepo;
+  /** Runs every flow's timeouts; called by the gateway's one-second tick. */
+  tick(): Promise<void>;
+}
+
+/** The device flows on the redemption engine, registered with its request handler. */
+export function createDeviceFlows(o: {
+  store: Store;
+  config: Config;
+  clock: Clock;
+  log: Logger;
+  engine: RedemptionEngine;
+  capabilitiesOf(deviceId: string): unknown;
+  setFinding(deviceId: string, key: string, finding: HealthFinding | undefined): void;
+  publishOccupancy(lockerId: string, occupancy: LockerOccupancy): void;
+}): DeviceFlows {
+  const { store, config, clock, log, engine } = o;
+  const f = config.flows;
+  const leftOpenMs = config.health.doorOpenAlertS * 1000;
+  const parcels = new ParcelRepo(store.db);
+  const groupBuyRepo = new GroupBuyRepo(store.db);
+  const accessRepo = new AccessRepo(store.db);
+  const vending = new VendingFlow({
+    service: engine.service,
+    resolver: engine.resolver,
+    ledger: engine.ledger,
+    redemptions: engine.redemptions,
+    clock,
+    log: log.child({ component: 'vending' }),
+    lowTrustPerTxnFen: config.redemption.lowTrust.perTxnFen,
+    timeouts: { sessionMs: f.vending.sessionS * 1000, approvalMs: f.vending.approvalS * 1000, vendResultMs: f.vending.vendResultS * 1000, completeMs: 5000 },
+    onAnomaly: (deviceId, code) => o.setFinding(deviceId, code, { severity: 'degraded', code, message: 'an item was dispensed after its hold had been voided (not charged)' }),
+  });
+  const locker = new LockerFlow({
+    parcels,
+    groupBuys: groupBuyRepo,
+    catalog: engine.catalog,
+    resolver: engine.resolver,
+    secrets: engine.secrets,
+    writer: engine.writer,
+    clock,
+    log: log.child({ component: 'locker' }),
+    settings: f.locker,
+    leftOpenMs,
+    capabilitiesOf: o.capabilitiesOf,
+    setFinding: o.setFinding,
+    publishOccupancy: o.publishOccupancy,
+  });
+  locker.recover();
+  const access = new AccessFlow({
+    access: accessRepo,
+    catalog: engine.catalog,
+    resolver: engine.resolver,
+    service: engine.service,
+    secrets: engine.secrets,
+    writer: engine.writer,
+    clock,
+    log: log.child({ component: 'access' }),
+    timezone: config.gateway.timezone,
+    settings: f.access,
+    leftOpenMs,
+    capabilitiesOf: o.capabilitiesOf,
+    setFinding: o.setFinding,
+  });
+  const groupBuys = new GroupBuyService({ repo: groupBuyRepo, parcels, catalog: engine.catalog, writer: engine.writer, clock });
+  engine.handler.use(vending).use(locker).use(access);
+  let ticking = false;
+  return {
+    vending,
+    locker,
+    access,
+    groupBuys,
+    parcels,
+    accessRepo,
+    groupBuyRepo,
+    async tick() {
+      if (ticking) return;
+      ticking = true;
+      try {
+        await vending.tick();
+        await locker.tick();
+        access.tick();
+        await groupBuys.expire();
+      } finally {
+        ticking = false;
+      }
+    },
+  };
+}
