@@ -195,12 +195,13 @@ export class LockerFlow implements FlowHandler {
     }
     const gb = this.d.groupBuys.get(r.orderId);
     if (!gb) throw new LinliError('NOT_FOUND', `no group buy ${r.orderId}`);
+    if (gb.status === 'delivered') return undefined;
     if (gb.status !== 'formed') throw new LinliError('REDEMPTION_STATE', `group buy ${r.orderId} is ${gb.status}, not formed`, { refusal: 'GROUP_BUY_NOT_FORMED' });
     return gb.buyers.find((x) => x.parcelId === undefined)?.memberId;
   }
 
   private replayPickup(lockerId: string, txn: string): ResponseBody | undefined {
-    const mine = this.d.parcels.list({ lockerId, limit: 500 }).filter((p) => p.pickupTxn === txn);
+    const mine = this.d.parcels.byPickupTxn(lockerId, txn);
     return mine.length > 0 ? pickupAnswer(mine) : undefined;
   }
 
@@ -384,7 +385,7 @@ function depositAnswer(p: Parcel): ResponseBody {
 }
 
 function pickupAnswer(parcels: readonly Parcel[]): ResponseBody {
-  const ids = parcels.map((p) => p.compartment);
+  const ids = parcels.map((p) => p.compartment).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   return {
     status: 'ok',
     op: 'pickup',

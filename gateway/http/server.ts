@@ -11,6 +11,7 @@ import { deviceRoutes } from './routes/devices.ts';
 import { systemRoutes } from './routes/system.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { redemptionRoutes } from './routes/redemptions.ts';
+import { flowRoutes } from './routes/flows.ts';
 
 export type HttpApp = Awaited<ReturnType<typeof buildHttpApp>>;
 
@@ -43,6 +44,7 @@ export async function buildHttpApp(gw: Gateway) {
   await app.register(commandRoutes(gw), { prefix: '/api/v1' });
   await app.register(tokenRoutes(gw), { prefix: '/api/v1' });
   await app.register(redemptionRoutes(gw.redemption), { prefix: '/api/v1' });
+  await app.register(flowRoutes(gw.flows), { prefix: '/api/v1' });
   return app;
 }
 

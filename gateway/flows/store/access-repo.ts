@@ -53,8 +53,8 @@ export class AccessRepo {
       ),
       log: db.prepare('INSERT INTO access_log (at, device_id, door, zone, subject, method, decision, reason, txn_id) VALUES (@at, @deviceId, @door, @zone, @subject, @method, @decision, @reason, @txnId)'),
       byTxn: db.prepare<[string, string], { decision: string; reason: string }>('SELECT decision, reason FROM access_log WHERE device_id = ? AND txn_id = ? ORDER BY id DESC LIMIT 1'),
-      recent: db.prepare<[string | null, number], { at: number; device_id: string; door: string; zone: string; subject: string | null; method: string; decision: string; reason: string; txn_id: string | null }>(
-        'SELECT * FROM access_log WHERE (?1 IS NULL OR device_id = ?1) ORDER BY id DESC LIMIT ?2',
+      recent: db.prepare<[{ device: string | null; limit: number }], { at: number; device_id: string; door: string; zone: string; subject: string | null; method: string; decision: string; reason: string; txn_id: string | null }>(
+        'SELECT * FROM access_log WHERE (@device IS NULL OR device_id = @device) ORDER BY id DESC LIMIT @limit',
       ),
     };
   }
@@ -109,7 +109,7 @@ export class AccessRepo {
     return this.s.byTxn.get(deviceId, txnId);
   }
   recent(deviceId: string | undefined, limit: number): AccessLogEntry[] {
-    return this.s.recent.all(deviceId ?? null, limit).map((r) => ({
+    return this.s.recent.all({ device: deviceId ?? null, limit }).map((r) => ({
       at: r.at,
       deviceId: r.device_id,
       door: r.door,

@@ -74,9 +74,10 @@ export class ParcelRepo {
       setStatus: db.prepare('UPDATE parcels SET status = @status, stored_at = COALESCE(@storedAt, stored_at), picked_up_at = COALESCE(@pickedUpAt, picked_up_at), pickup_txn = COALESCE(@pickupTxn, pickup_txn) WHERE id = @id'),
       setCode: db.prepare('UPDATE parcels SET code_hash = ?, code_expires_at = ? WHERE id = ?'),
       overdue: db.prepare<[number], Row>("SELECT * FROM parcels WHERE status = 'stored' AND stored_at < ? ORDER BY stored_at"),
-      list: db.prepare<[string | null, string | null, number], Row>(
-        'SELECT * FROM parcels WHERE (?1 IS NULL OR locker_id = ?1) AND (?2 IS NULL OR status = ?2) ORDER BY created_at DESC LIMIT ?3',
+      list: db.prepare<[{ locker: string | null; status: string | null; limit: number }], Row>(
+        'SELECT * FROM parcels WHERE (@locker IS NULL OR locker_id = @locker) AND (@status IS NULL OR status = @status) ORDER BY created_at DESC, rowid DESC LIMIT @limit',
       ),
+      byPickup: db.prepare<[string, string], Row>('SELECT * FROM parcels WHERE locker_id = ? AND pickup_txn = ? ORDER BY created_at'),
       notice: db.prepare('INSERT INTO member_notices (member_id, kind, payload, created_at) VALUES (?, ?, ?, ?)'),
       notices: db.prepare<[string], { kind: string; payload: string; created_at: number }>('SELECT kind, payload, created_at FROM member_notices WHERE member_id = ? ORDER BY id'),
       // stale 'opening' after a restart: the open was never confirmed, so the parcel is still in there
@@ -119,7 +120,11 @@ export class ParcelRepo {
     return this.s.overdue.all(storedBefore).map(toParcel);
   }
   list(filter: { lockerId?: string | undefined; status?: string | undefined; limit: number }): Parcel[] {
-    return this.s.list.all(filter.lockerId ?? null, filter.status ?? null, filter.limit).map(toParcel);
+    return this.s.list.all({ locker: filter.lockerId ?? null, status: filter.status ?? null, limit: filter.limit }).map(toParcel);
+  }
+  /** The parcels a pickup transaction opened (for answering its retry the same). */
+  byPickupTxn(lockerId: string, txn: string): Parcel[] {
+    return this.s.byPickup.all(lockerId, txn).map(toParcel);
   }
   notice(memberId: string, kind: string, payload: unknown, at: number): void {
     this.s.notice.run(memberId, kind, JSON.stringify(payload), at);
