@@ -19,6 +19,8 @@ import { RegistryWatcher } from './registry/registry-watcher.ts';
 import { StaffTokens } from './security/staff-tokens.ts';
 import { createRedemptionEngine, type RedemptionEngine } from './redemption/wire.ts';
 import { createDeviceFlows, type DeviceFlows } from './flows/wire-flows.ts';
+import { DeskReader } from './flows/desk-reader.ts';
+import { createBoxHardware, type BoxHardware } from '../devices/box/box-hardware.ts';
 import { Store } from './store/store.ts';
 import { BatchWriter } from './store/batch-writer.ts';
 
@@ -46,6 +48,9 @@ export class Gateway {
   private watcher!: RegistryWatcher;
   redemption!: RedemptionEngine;
   flows!: DeviceFlows;
+  /** The box's own NFC reader, relay, LED and tamper switch. */
+  hardware!: BoxHardware;
+  desk!: DeskReader;
   /** The one writer of the process (group commit) for redemptions, health and presence. */
   writer!: BatchWriter;
   private expiring = false;
@@ -53,12 +58,15 @@ export class Gateway {
   private ticker: NodeJS.Timeout | undefined;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
 
+  private readonly hardwareOverride: BoxHardware | undefined;
+
   constructor(
     readonly config: Config,
     readonly log: Logger,
-    opts: { clock?: Clock } = {},
+    opts: { clock?: Clock; hardware?: BoxHardware } = {},
   ) {
     this.clock = opts.clock ?? systemClock;
+    this.hardwareOverride = opts.hardware;
   }
 
   get ready(): boolean {
@@ -166,6 +174,12 @@ export class Gateway {
       },
     });
 
+    this.hardware = this.hardwareOverride ?? createBoxHardware(config.box.hardware, log.child({ component: 'box' }));
+    this.desk = new DeskReader({ hardware: this.hardware, access: this.flows.access, clock, log: log.child({ component: 'desk-reader' }), role: config.box.deskReader, deviceId: 'box', door: config.box.door });
+    // a missing reader, daemon or GPIO is a health warning, never a failed start
+    await this.hardware.start().catch((err: unknown) => log.warn({ err }, 'box hardware did not start'));
+    for (const h of this.hardware.health()) if (h.warning && h.state !== 'disabled') log.warn({ component: h.component, state: h.state }, h.warning);
+
     const ports = await this.broker.start();
     await this.broker.subscribe(topics.allUplinks(), (m) => router.handle(m.topic, m.payload));
     await this.publishGatewayState('online');
@@ -189,6 +203,8 @@ export class Gateway {
     this.state = 'stopping';
     if (this.ticker) clearInterval(this.ticker);
     this.commands?.stop();
+    this.hardware?.led.show('off');
+    await this.hardware?.stop().catch((err: unknown) => this.log.warn({ err }, 'box hardware stop failed'));
     await this.http?.close().catch((err: unknown) => this.log.warn({ err }, 'http close failed'));
     // [FWP-10.1] devices see the gateway go offline before their connections close
     await this.publishGatewayState('offline').catch(() => undefined);
@@ -215,6 +231,9 @@ export class Gateway {
       this.monitor.tick();
       this.expireHolds();
       this.flows.tick().catch((err: unknown) => this.log.error({ err }, 'device flow timeouts failed'));
+      // the LED on the box: steady when all is well, fast blink when a device or the box has a fault
+      const fault = this.monitor.all().some((d) => d.verdict.status === 'fault') || this.desk.health().some((h) => h.state === 'open');
+      this.hardware.led.show(fault ? 'fault' : 'online');
     } catch (err) {
       this.log.error({ err }, 'periodic check failed');
     }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BoxHardwareConfigSchema } from '../../devices/box/box-hardware.ts';
 
 const Port = z.number().int().min(0).max(65535);
 
@@ -150,6 +151,17 @@ export const FlowsConfigSchema = z
   })
   .strict();
 
+/** The gateway box's own NFC reader and GPIO (see devices/box/README.md). Off unless enabled. */
+export const BoxConfigSchema = z
+  .object({
+    hardware: BoxHardwareConfigSchema.prefault({}),
+    /** What the desk reader is for: binding new cards to members, or opening the office door like a door reader. */
+    deskReader: z.enum(['bind', 'door']).default('bind'),
+    /** The door the box's relay opens, as the access rules and the log name it (zone via PUT /access/points/box/{door}). */
+    door: z.string().min(1).max(16).default('office'),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     gateway: z
@@ -166,6 +178,7 @@ export const ConfigSchema = z
     health: HealthConfigSchema.default(HealthConfigSchema.parse({})),
     redemption: RedemptionConfigSchema.default(RedemptionConfigSchema.parse({})),
     flows: FlowsConfigSchema.default(FlowsConfigSchema.parse({})),
+    box: BoxConfigSchema.prefault({}),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), pretty: z.boolean().default(false) })
       .strict()

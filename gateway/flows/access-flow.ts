@@ -62,11 +62,26 @@ export class AccessFlow implements FlowHandler {
     if (prior) return this.replay(b.door, prior);
     const zone = this.d.access.zoneOf(device.id, b.door);
     const decided = b.op === 'access' ? await this.byCard(device.id, b.credential, zone, msg.txn, b.door) : this.byCode(device.id, b.code, zone);
-    await this.d.writer.submit(() => {
-      this.d.access.log({ ...decided.entry, at: this.d.clock.now(), deviceId: device.id, door: b.door, zone, txnId: msg.txn });
-      if (b.op === 'access_code' && decided.entry.decision === 'granted') this.d.access.useVisitorCode(this.d.secrets.codeHash(VISITOR_SCOPE, b.code));
-    });
+    await this.record(device.id, b.door, zone, msg.txn, decided, b.op === 'access_code' ? b.code : undefined);
     return decided.answer;
+  }
+
+  /**
+   * A tap on the gateway box's own reader acting as a door reader (the property office door): the same
+   * rules, hotlist and log as any reader; returns whether to pulse the relay.
+   */
+  async localTap(deviceId: string, door: string, credential: WireCredential, txn: string): Promise<boolean> {
+    const zone = this.d.access.zoneOf(deviceId, door);
+    const decided = await this.byCard(deviceId, credential, zone, txn, door);
+    await this.record(deviceId, door, zone, txn, decided, undefined);
+    return decided.entry.decision === 'granted';
+  }
+
+  private record(deviceId: string, door: string, zone: string, txn: string, decided: Decided, visitorCode: string | undefined): Promise<void> {
+    return this.d.writer.submit(() => {
+      this.d.access.log({ ...decided.entry, at: this.d.clock.now(), deviceId, door, zone, txnId: txn });
+      if (visitorCode !== undefined && decided.entry.decision === 'granted') this.d.access.useVisitorCode(this.d.secrets.codeHash(VISITOR_SCOPE, visitorCode));
+    });
   }
 
   /** Door states and tamper from the reader [FWP-11.7]: forced and jammed doors, doors left open. */

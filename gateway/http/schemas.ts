@@ -90,6 +90,8 @@ export const GatewayHealthSchema = z.object({
   broker: z.object({ connections: z.number(), devicesConnected: z.number() }),
   database: z.enum(['ok', 'error']),
   devices: z.record(HealthStatusSchema, z.number()),
+  /** The box's own NFC reader, GPIO and tamper switch: a missing reader or daemon shows here as a warning. */
+  hardware: z.array(z.object({ component: z.string(), state: z.string(), warning: z.string().optional() })),
 });
 
 export const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());

@@ -12,6 +12,7 @@ import { systemRoutes } from './routes/system.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { redemptionRoutes } from './routes/redemptions.ts';
 import { flowRoutes } from './routes/flows.ts';
+import { cardRoutes } from './routes/cards.ts';
 
 export type HttpApp = Awaited<ReturnType<typeof buildHttpApp>>;
 
@@ -45,6 +46,7 @@ export async function buildHttpApp(gw: Gateway) {
   await app.register(tokenRoutes(gw), { prefix: '/api/v1' });
   await app.register(redemptionRoutes(gw.redemption), { prefix: '/api/v1' });
   await app.register(flowRoutes(gw.flows), { prefix: '/api/v1' });
+  await app.register(cardRoutes(gw.redemption, gw.clock, gw.desk), { prefix: '/api/v1' });
   return app;
 }
 

@@ -31,7 +31,7 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
   let secret: string;
   let hash: string;
   let codes: string[];
-  const clock = new ManualClock(Date.now());
+  let clock: ManualClock;
   const noticeCode = (memberId: string) => {
     const n = h.gw.flows.parcels.notices(memberId).filter((x) => x.kind === 'parcel_arrived').at(-1);
     return (n?.payload as { code: string } | undefined)?.code ?? '';
@@ -51,6 +51,7 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
     hash = await hashSecret(PASSWORD);
   });
   beforeEach(async () => {
+    clock = new ManualClock(Date.now());
     codes = [];
     h = await startGateway({ mqtt: { integrations: [{ username: 'integration-ops', passwordHash: hash, subscribe: ['linli/v1/dev/+/occupancy'] }] } } as never, { clock });
     h.gw.store.db.transaction(() => loadInto(h.gw.store, h.dataDir, FIXTURE))();

@@ -26,10 +26,11 @@ describe('vending session over the broker [FWP-11.4]', () => {
   let h: Harness;
   let vm: RawDevice;
   let secret: string;
-  const clock = new ManualClock(Date.now());
+  let clock: ManualClock;
   const wallet = (m: string) => h.gw.redemption.ledger.balance(account.wallet(m), 'fen');
 
   beforeEach(async () => {
+    clock = new ManualClock(Date.now());
     h = await startGateway({ redemption: { lowTrust: { perTxnFen: 100000, perDayFen: 100000 } } } as never, { clock });
     h.gw.store.db.transaction(() => loadInto(h.gw.store, h.dataDir, FIXTURE))();
     secret = (await h.gw.devices.provision({ id: 'vm-01', kind: 'vending_machine' })).secret;

@@ -26,6 +26,7 @@ export const systemRoutes = (gw: Gateway, startedMono: number): FastifyPluginAsy
         broker: { connections: stats.connections, devicesConnected: stats.devicesConnected },
         database,
         devices,
+        hardware: gw.desk.health(),
       };
       return reply.code(ready ? 200 : 503).send(body);
     },
