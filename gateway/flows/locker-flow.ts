@@ -2,6 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { LinliError } from '../../firmware-protocol/src/errors.ts';
 import { ParcelLockerCapabilitiesSchema } from '../../firmware-protocol/src/kinds/parcel-locker.ts';
 import type { EventBody } from '../../firmware-protocol/src/messages/events.ts';
+import type { LockerOccupancy } from '../../firmware-protocol/src/messages/state.ts';
 import type { RequestMessage, ResponseBody } from '../../firmware-protocol/src/messages/redemption.ts';
 import type { HealthFinding } from '../../devices/adapter.ts';
 import { compartmentStep, newDoor, pickCompartment, type CompartmentDoor, type CompartmentEffect, type CompartmentEvent, type CompartmentSize } from '../../devices/parcel-locker/compartment.ts';
@@ -41,20 +42,7 @@ export interface LockerFlowDeps {
   newCode?: () => string;
 }
 
-export interface LockerOccupancy {
-  ts: number;
-  compartments: {
-    id: string;
-    size: string;
-    /** Assumed: the gateway assigned a parcel to it. */
-    assigned: boolean;
-    /** Confirmed: the door state the locker last reported. */
-    door: 'open' | 'closed' | 'unknown';
-    /** What the gateway commanded and is waiting to see confirmed. */
-    pending: 'open' | null;
-    jammed: boolean;
-  }[];
-}
+export type { LockerOccupancy };
 
 interface LockerRuntime {
   doors: Map<string, CompartmentDoor>;

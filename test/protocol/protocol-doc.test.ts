@@ -56,7 +56,7 @@ describe('PROTOCOL.md and the JSON Schemas stay in step with the code', () => {
     const seen = new Set<string>();
     for (const ex of examples) {
       const type = (ex as { type?: string }).type;
-      const name = type ?? ('bootId' in (ex as object) ? 'gateway-state' : undefined);
+      const name = type ?? ('bootId' in (ex as object) ? 'gateway-state' : 'compartments' in (ex as object) ? 'locker-occupancy' : undefined);
       expect(name, JSON.stringify(ex)).toBeDefined();
       const entry = MESSAGE_SCHEMAS[name as string];
       expect(entry, `no schema for ${name}`).toBeDefined();

@@ -17,5 +17,24 @@ export const DeviceStateSchema = z.object({
   ts: z.number().int().nonnegative(),
 });
 
+/** [FWP-10.3] Retained occupancy of a locker: what the gateway assigned apart from what the locker confirmed. */
+export const LockerOccupancySchema = z.object({
+  ts: z.number().int().nonnegative(),
+  compartments: z.array(
+    z.object({
+      id: z.string(),
+      size: z.string(),
+      /** Assumed: the gateway assigned a parcel to it. */
+      assigned: z.boolean(),
+      /** Confirmed: the door state the locker last reported. */
+      door: z.enum(['open', 'closed', 'unknown']),
+      /** What the gateway told the locker to do and has not seen confirmed yet. */
+      pending: z.enum(['open']).nullable(),
+      jammed: z.boolean(),
+    }),
+  ),
+});
+
+export type LockerOccupancy = z.infer<typeof LockerOccupancySchema>;
 export type GatewayState = z.infer<typeof GatewayStateSchema>;
 export type DeviceState = z.infer<typeof DeviceStateSchema>;
