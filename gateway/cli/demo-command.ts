@@ -67,19 +67,20 @@ export function demoCommand(): Command {
           const creds = await credentialsFor(gw, plan);
           for (const t of gw.tokens.list()) if (t.label === 'demo' && t.revokedAt === null) gw.tokens.revoke(t.id);
           const token = gw.tokens.create('admin', 'demo').token;
-          const { SimFleet } = await import('../../sim/src/index.ts');
+          const { SimFleet, demoResidents } = await import('../../sim/src/index.ts');
           fleet = new SimFleet({ url: `mqtt://127.0.0.1:${endpoints.mqttPort}`, credentials: creds, log: log.child({ component: 'sim' }) });
           await fleet.start();
-          fleet.runScenario(opts.scenario);
+          fleet.runScenario(opts.scenario, { residents: demoResidents() });
           // the demo community: members with cards, coupons and balances, so purchases redeem real benefits
           const community = FixtureSchema.parse(demoFixture());
           if (gw.redemption.catalog.memberCount() === 0) {
             const loaded = loadInto(gw.store, config.dataDir, community);
             log.info(loaded, 'demo community loaded');
           }
-          const blocked = new Set(community.hotlist.map((c) => (c.type === 'qr' ? c.credentialId : c.uid)));
-          const cards = community.members.flatMap((m) => m.cards).flatMap((c) => (c.type === 'uid' && !blocked.has(c.uid) ? [c.uid] : []));
-          fleet.runScenario('shopping', { cards, intervalMs: 3000, seed: 7 });
+          // residents may open their building's doors; staff everywhere
+          for (const tier of new Set(community.members.map((m) => m.tier))) gw.flows.accessRepo.addRule({ id: `demo-${tier}`, tier, zone: 'residential', weekdays: '1234567', fromMin: 0, toMin: 1440 });
+          for (const d of creds.filter((c) => c.kind === 'door_reader')) gw.flows.accessRepo.setZone(d.id, 'main', 'residential');
+          fleet.runScenario('daily-life', { residents: demoResidents(), intervalMs: 3000, seed: 7 });
           const lines = [
             '',
             '  Linli gateway demo is running.',

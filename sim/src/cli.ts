@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { createLogger } from '../../gateway/core/log.ts';
 import { credentialsFromApi, readCredentialsFile } from './credentials.ts';
 import { fleetIds, SimFleet } from './fleet.ts';
+import { demoResidents } from './residents.ts';
 import { SCENARIOS } from './scenarios.ts';
 
 const count = (v: string) => {
@@ -22,6 +23,7 @@ interface SimOptions {
   scenario: string;
   duration?: number;
   seed: number;
+  interval: number;
   logLevel: string;
 }
 
@@ -40,8 +42,13 @@ export async function runSimCli(argv: string[]): Promise<void> {
     .option('--scenario <name>', `behaviour: ${SCENARIOS.join(' | ')}`, 'steady')
     .option('--duration <s>', 'stop by itself after this many seconds', count)
     .option('--seed <n>', 'seed for reproducible scenarios', count, 42)
+    .option('--interval <ms>', 'time between scenario steps', (v: string) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 100 || n > 600_000) throw new InvalidArgumentError('expected milliseconds, 100-600000');
+      return n;
+    }, 3000)
     .option('--log-level <level>', 'log level', 'info')
-    .addHelpText('after', '\nExample: linli sim --api http://127.0.0.1:8080 --token llt_... --lockers 3 --vending 2 --doors 4 --scanners 2 --scenario faults')
+    .addHelpText('after', '\nExample: linli sim --api http://127.0.0.1:8080 --token llt_... --lockers 3 --vending 2 --doors 4 --scanners 2 --scenario faults\nScenarios with residents (shopping, daily-life, morning-rush, holiday-peak, locker-full, vend-failures, door-left-open) act for the demo community: load it first with `linli load --demo`.')
     .action(async (o: SimOptions) => {
       if (!(SCENARIOS as readonly string[]).includes(o.scenario)) throw new InvalidArgumentError(`unknown scenario "${o.scenario}"`);
       const log = createLogger({ level: o.logLevel });
@@ -53,7 +60,8 @@ export async function runSimCli(argv: string[]): Promise<void> {
       if (credentials.length === 0) throw new Error('no devices: give counts (--lockers, --vending, --doors, --scanners) or a credentials file');
       const fleet = new SimFleet({ url: o.url, credentials, log });
       await fleet.start();
-      fleet.runScenario(o.scenario, { seed: o.seed });
+      // residents are the demo community's members (load it into the gateway with `linli load --demo`)
+      fleet.runScenario(o.scenario, { seed: o.seed, intervalMs: o.interval, residents: demoResidents() });
       for (const d of fleet.devices) process.stdout.write(`${d.id.padEnd(14)} ${d.kind.padEnd(16)} connected, bdSeq ${d.bdSeq}\n`);
       process.stdout.write(`${fleet.devices.length} devices running scenario "${o.scenario}"${o.duration ? ` for ${o.duration} s` : ''}; Ctrl-C stops.\n`);
       await new Promise<void>((resolve) => {

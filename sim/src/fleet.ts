@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DeviceKindSchema, type DeviceKind } from '../../firmware-protocol/src/kinds/device-kind.ts';
 import { silentLogger, type Logger } from '../../gateway/core/log.ts';
 import { seededRng } from './prng.ts';
-import { runScenario, type ScenarioName } from './scenarios.ts';
+import { runScenario, type Residents, type ScenarioName } from './scenarios.ts';
 import { SimDevice } from './sim-device.ts';
 import { scannerMerchant } from './kinds/shop-scanner.ts';
 
@@ -69,14 +69,18 @@ export class SimFleet {
     return this.devices.find((d) => d.id === id);
   }
 
-  /** Runs a named scenario until stop(); a seed makes it reproducible. */
-  /** Scenarios run side by side (e.g. faults and shopping) until stop(). `cards`: UIDs residents tap. */
-  runScenario(name: string, opts: { seed?: number; intervalMs?: number; cards?: readonly string[] } = {}): void {
-    this.stoppers.push(runScenario(name as ScenarioName, this.devices, seededRng(opts.seed ?? 42), this.log, opts.intervalMs, opts.cards));
+  /** Scenarios run side by side (e.g. faults and shopping) until stop(). `residents`: members and the cards they tap. */
+  runScenario(name: string, opts: { seed?: number; intervalMs?: number; residents?: Residents } = {}): void {
+    this.stoppers.push(runScenario(name as ScenarioName, this.devices, seededRng(opts.seed ?? 42), this.log, opts.intervalMs, opts.residents));
+  }
+
+  /** Stops every running scenario; the devices stay connected. */
+  stopScenarios(): void {
+    for (const stop of this.stoppers.splice(0)) stop();
   }
 
   async stop(): Promise<void> {
-    for (const stop of this.stoppers.splice(0)) stop();
+    this.stopScenarios();
     await Promise.all(this.devices.map((d) => d.stop({ graceful: true })));
   }
 }

@@ -1,3 +1,4 @@
+import type { EventBody } from '../../firmware-protocol/src/messages/events.ts';
 import { EventEmitter } from 'node:events';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { DeviceKind } from '../../firmware-protocol/src/kinds/device-kind.ts';
@@ -82,6 +83,12 @@ export class SimDevice extends EventEmitter {
   get connected(): boolean {
     return this.client?.connected ?? false;
   }
+
+  /** Whether this session's birth went out (requests before it would be refused with NOT_BORN). */
+  get born(): boolean {
+    return this.connected && this.bornSeq === this.bdSeqValue;
+  }
+  private bornSeq: number | undefined;
 
   get bdSeq(): number {
     return this.bdSeqValue;
@@ -175,6 +182,13 @@ export class SimDevice extends EventEmitter {
   sendGarbage(kind: GarbageKind): Promise<void> {
     if (!this.client) return Promise.reject(new Error('not connected'));
     return sendGarbage(this.client, this.id, kind, this.stamper, this.opts.kind);
+  }
+
+  /** [FWP-11.7] Reports what the device observed (a door, a compartment, the tamper switch). */
+  async sendEvent(body: EventBody, txn?: string): Promise<void> {
+    if (!this.client?.connected) throw new Error('not connected');
+    const msg = this.stamper.stamp(this.id, 'event', body, { txn });
+    await this.client.publishAsync(topics.up(this.id, 'event'), JSON.stringify(msg), { qos: 1 });
   }
 
   sendHeartbeatNow(): void {
@@ -271,6 +285,7 @@ export class SimDevice extends EventEmitter {
       heartbeatS: this.heartbeatS,
       capabilities: this.model.capabilities,
     });
+    this.bornSeq = this.bdSeqValue;
     this.emit('birth', this.bdSeqValue);
     this.sendTelemetryNow();
   }
