@@ -26,4 +26,8 @@ export class ManualClock implements Clock {
     this.wall += ms;
     this.mono += ms;
   }
+  /** Only the wall clock moves (a day passes for dates and expiries, not for timeouts, or NTP corrects the clock). */
+  advanceWall(ms: number): void {
+    this.wall += ms;
+  }
 }

@@ -35,7 +35,7 @@ describe('vending session over the broker [FWP-11.4]', () => {
     h.gw.store.db.transaction(() => loadInto(h.gw.store, h.dataDir, FIXTURE))();
     secret = (await h.gw.devices.provision({ id: 'vm-01', kind: 'vending_machine' })).secret;
     vm = await new RawDevice('vm-01', 'vending_machine', secret).connect(h.mqttUrl);
-    await vm.birth({ slots: [{ slot: 'A1', productId: 'milk', priceFen: 450 }] });
+    await vm.birth({ slots: [{ slot: 'A1', productId: 'milk', priceFen: 450 }] }, 3600);
     await waitFor(() => h.gw.monitor.get('vm-01')?.born === true, 'birth');
   });
   afterEach(async () => {
@@ -109,7 +109,7 @@ describe('vending session over the broker [FWP-11.4]', () => {
 
     // it comes back (new MQTT session, new birth) and reports the vend failed: voided, no second refund
     vm = await new RawDevice('vm-01', 'vending_machine', secret, 2).connect(h.mqttUrl);
-    await vm.birth({ slots: [{ slot: 'A1', productId: 'milk', priceFen: 450 }] });
+    await vm.birth({ slots: [{ slot: 'A1', productId: 'milk', priceFen: 450 }] }, 3600);
     await waitFor(() => h.gw.monitor.get('vm-01')?.bdSeq === 2, 'rebirth');
     expect(await ask(vm, 'v-1', { op: 'vend_result', success: false })).toMatchObject({ state: 'voided' });
     expect(await ask(vm, 'v-1', { op: 'vend_result', success: false })).toMatchObject({ state: 'voided' });
