@@ -3,10 +3,11 @@ import type { RequestMessage, ResponseBody, WireCredential } from '../../firmwar
 import { DEFAULT_VEND_TIMEOUTS, vendStep, type VendEffect, type VendEvent, type VendState, type VendTimeouts } from '../../devices/vending-machine/session.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
-import { decided } from '../redemption/device/answers.ts';
+import { decided, memberSummary } from '../redemption/device/answers.ts';
+import type { CatalogRepo } from '../redemption/store/catalog-repo.ts';
 import type { CredentialResolver } from '../redemption/device/credential-resolver.ts';
 import { formatYuan } from '../redemption/domain/money.ts';
-import { account, type LedgerPort } from '../redemption/service/ports.ts';
+import type { LedgerPort } from '../redemption/service/ports.ts';
 import type { RedemptionService } from '../redemption/service/redemption-service.ts';
 import type { RedemptionResult } from '../redemption/service/result.ts';
 import type { RedemptionRepo } from '../redemption/store/redemption-repo.ts';
@@ -26,6 +27,7 @@ export interface VendingFlowDeps {
   service: RedemptionService;
   resolver: CredentialResolver;
   ledger: LedgerPort;
+  catalog: CatalogRepo;
   redemptions: RedemptionRepo;
   clock: Clock;
   log: Logger;
@@ -97,8 +99,8 @@ export class VendingFlow implements FlowHandler {
       throw new LinliError('REDEMPTION_STATE', 'a vend is in progress on this machine; report its result first', { refusal: 'VEND_IN_PROGRESS' });
     }
     const who = this.d.resolver.identify(credential);
-    const walletFen = this.d.ledger.balance(account.wallet(who.memberId), 'fen');
-    const fundsFen = who.trust === 'low' ? Math.min(walletFen, this.d.lowTrustPerTxnFen) : walletFen;
+    const member = memberSummary(this.d.catalog, this.d.ledger, who.memberId, this.d.clock.now());
+    const fundsFen = who.trust === 'low' ? Math.min(member.walletFen, this.d.lowTrustPerTxnFen) : member.walletFen;
     const s: Session = { state: { name: 'idle' }, memberId: who.memberId, trust: who.trust };
     this.sessions.set(device.id, s);
     await this.step(device.id, s, { type: 'begin', memberTxn: txn, fundsFen });
@@ -107,6 +109,8 @@ export class VendingFlow implements FlowHandler {
       op: 'vend_begin',
       decision: 'approved',
       fundsFen,
+      // MDB funds are one number; the benefits (a free item, a discount) may make a dearer item affordable
+      member,
       display: { zh: `余额 ¥${formatYuan(fundsFen)}，请选择商品`, en: `Balance ¥${formatYuan(fundsFen)}; choose an item` },
     };
     return s.begun;

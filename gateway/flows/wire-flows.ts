@@ -45,6 +45,7 @@ export function createDeviceFlows(o: {
     service: engine.service,
     resolver: engine.resolver,
     ledger: engine.ledger,
+    catalog: engine.catalog,
     redemptions: engine.redemptions,
     clock,
     log: log.child({ component: 'vending' }),
@@ -85,7 +86,16 @@ export function createDeviceFlows(o: {
   });
   const groupBuys = new GroupBuyService({ repo: groupBuyRepo, parcels, catalog: engine.catalog, writer: engine.writer, clock });
   engine.handler.use(vending).use(locker).use(access);
-  let ticking = false;
+  // one tick at a time; a tick asked for while one runs starts after it (with what changed meanwhile)
+  let chain: Promise<void> = Promise.resolve();
+  let queued: Promise<void> | undefined;
+  const runOnce = async () => {
+    queued = undefined;
+    await vending.tick();
+    await locker.tick();
+    access.tick();
+    await groupBuys.expire();
+  };
   return {
     vending,
     locker,
@@ -94,17 +104,12 @@ export function createDeviceFlows(o: {
     parcels,
     accessRepo,
     groupBuyRepo,
-    async tick() {
-      if (ticking) return;
-      ticking = true;
-      try {
-        await vending.tick();
-        await locker.tick();
-        access.tick();
-        await groupBuys.expire();
-      } finally {
-        ticking = false;
-      }
+    tick() {
+      if (queued) return queued;
+      const next = chain.then(runOnce);
+      queued = next;
+      chain = next.catch(() => undefined);
+      return next;
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { BoxHardware } from '../../devices/box/box-hardware.ts';
 import mqtt, { type MqttClient } from 'mqtt';
 import { Gateway, type GatewayEndpoints } from '../../gateway/app.ts';
 import { ConfigSchema, type ConfigInput } from '../../gateway/config/schema.ts';
@@ -16,7 +17,7 @@ export interface Harness {
 }
 
 /** A real gateway on ephemeral loopback ports with a temp data folder. */
-export async function startGateway(overrides: Partial<ConfigInput> = {}, opts: { log?: Logger; clock?: Clock } = {}): Promise<Harness> {
+export async function startGateway(overrides: Partial<ConfigInput> = {}, opts: { log?: Logger; clock?: Clock; hardware?: BoxHardware } = {}): Promise<Harness> {
   const tmp = tempDir('linli-gw-');
   const config = ConfigSchema.parse({
     ...overrides,
@@ -26,7 +27,7 @@ export async function startGateway(overrides: Partial<ConfigInput> = {}, opts: {
     health: { offlineGraceS: 1, ...(overrides.health ?? {}) },
     log: { level: 'silent' },
   });
-  const gw = new Gateway(config, opts.log ?? silentLogger(), opts.clock ? { clock: opts.clock } : {});
+  const gw = new Gateway(config, opts.log ?? silentLogger(), { ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.hardware ? { hardware: opts.hardware } : {}) });
   const endpoints = await gw.start();
   const adminToken = gw.tokens.create('admin', 'test').token;
   return {

@@ -1,8 +1,26 @@
-import type { ErrorCode } from '../../../firmware-protocol/src/errors.ts';
-import { ERROR_CATALOGUE } from '../../../firmware-protocol/src/errors.ts';
+import { ERROR_CATALOGUE, LinliError, type ErrorCode } from '../../../firmware-protocol/src/errors.ts';
 import type { ResponseBody } from '../../../firmware-protocol/src/messages/redemption.ts';
 import { formatYuan } from '../domain/money.ts';
+import { account, type LedgerPort } from '../service/ports.ts';
 import type { RedemptionResult } from '../service/result.ts';
+import type { CatalogRepo } from '../store/catalog-repo.ts';
+
+type MemberBlock = NonNullable<Extract<ResponseBody, { status: 'ok' }>['member']>;
+
+/** What a device may show of a resident: tier, wallet, points and the benefits usable now (never card data). */
+export function memberSummary(catalog: CatalogRepo, ledger: LedgerPort, memberId: string, at: number): MemberBlock {
+  const member = catalog.member(memberId);
+  if (!member) throw new LinliError('MEMBER_NOT_FOUND');
+  const campaigns = catalog.campaigns();
+  const benefits = catalog
+    .instancesOf(member.id)
+    .filter((i) => i.status === 'active' && (i.expiresAt === undefined || i.expiresAt > at))
+    .flatMap((i) => {
+      const c = campaigns.get(i.campaignId);
+      return c ? [{ name: c.name, ...(i.usesLeft !== undefined ? { usesLeft: i.usesLeft } : {}) }] : [];
+    });
+  return { tier: member.tier, walletFen: ledger.balance(account.wallet(member.id), 'fen'), points: ledger.balance(account.points(member.id), 'points'), benefits };
+}
 
 /** The device's answer to a redemption decision, with what to show the resident. */
 export function decided(op: string, r: RedemptionResult): ResponseBody {

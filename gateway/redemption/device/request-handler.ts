@@ -6,8 +6,8 @@ import type { Logger } from '../../core/log.ts';
 import type { Downlink } from '../../messaging/downlink.ts';
 import type { FlowHandler, RequestOp } from '../../flows/flow-handler.ts';
 import { formatYuan } from '../domain/money.ts';
-import { decided, displayFor } from './answers.ts';
-import { account, type LedgerPort } from '../service/ports.ts';
+import { decided, displayFor, memberSummary } from './answers.ts';
+import type { LedgerPort } from '../service/ports.ts';
 import type { RedemptionService } from '../service/redemption-service.ts';
 import type { CatalogRepo } from '../store/catalog-repo.ts';
 import type { RedemptionRepo } from '../store/redemption-repo.ts';
@@ -101,23 +101,13 @@ export class DeviceRequestHandler {
       }
       case 'lookup': {
         const who = this.d.resolver.identify(b.credential);
-        const member = this.d.catalog.member(who.memberId);
-        if (!member) throw new LinliError('MEMBER_NOT_FOUND');
-        const campaigns = this.d.catalog.campaigns();
-        const walletFen = this.d.ledger.balance(account.wallet(member.id), 'fen');
-        const points = this.d.ledger.balance(account.points(member.id), 'points');
-        const benefits = this.d.catalog
-          .instancesOf(member.id)
-          .filter((i) => i.status === 'active' && (i.expiresAt === undefined || i.expiresAt > at))
-          .flatMap((i) => {
-            const c = campaigns.get(i.campaignId);
-            return c ? [{ name: c.name, ...(i.usesLeft !== undefined ? { usesLeft: i.usesLeft } : {}) }] : [];
-          });
+        const member = memberSummary(this.d.catalog, this.d.ledger, who.memberId, at);
+        const { walletFen, points } = member;
         return {
           status: 'ok',
           op: 'lookup',
           decision: 'none',
-          member: { tier: member.tier, walletFen, points, benefits },
+          member,
           display: { zh: `余额 ¥${formatYuan(walletFen)} · 积分 ${points}`, en: `Balance ¥${formatYuan(walletFen)} · ${points} points` },
         };
       }
