@@ -72,6 +72,16 @@ describe('vending session over the broker [FWP-11.4]', () => {
     expect(await ask(vm, 'v-2', { op: 'vend_request', session: 's-2', item: milk })).toMatchObject({ savingFen: 200, payableFen: 250 });
   });
 
+  it('a transport duplicate (the same message id again, as after a QoS 1 redelivery) is answered once', async () => {
+    await ask(vm, 's-1', { op: 'vend_begin', credential: card });
+    const body = { op: 'vend_request', session: 's-1', item: milk };
+    await ask(vm, 'v-1', body, 'vm-01-dup-1');
+    await vm.publishRaw('linli/v1/dev/vm-01/up/request', JSON.stringify({ v: '1.1', id: 'vm-01-dup-1', ts: Date.now(), seq: 999, txn: 'v-1', type: 'request', body }));
+    await ask(vm, 'v-1', { op: 'vend_result', success: true });
+    expect(vm.received.filter((r) => r.topic.endsWith('/down/response') && r.json.corr === 'vm-01-dup-1')).toHaveLength(1);
+    expect(wallet('m-1')).toBe(750);
+  });
+
   it('selection first: the item is chosen, then the card tapped', async () => {
     const v = await ask(vm, 'v-9', { op: 'vend_request', credential: card, item: cola });
     expect(v).toMatchObject({ decision: 'approved', state: 'held', payableFen: 350 });
