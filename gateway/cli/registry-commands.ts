@@ -77,12 +77,13 @@ export function tokenCommand(): Command {
       new Command('create')
         .description('create a staff API token (shown once)')
         .requiredOption('-r, --role <role>', 'viewer | operator | admin')
-        .option('-l, --label <label>', 'who or what the token is for'),
-    ).action(async (opts: CommonOptions & { role: string; label?: string }) => {
+        .option('-l, --label <label>', 'who or what the token is for')
+        .option('-m, --merchant <id>', "a shop's token: only that shop's redemptions (viewer or operator)"),
+    ).action(async (opts: CommonOptions & { role: string; label?: string; merchant?: string }) => {
       const role = StaffRoleSchema.parse(opts.role);
       await withStore(opts, (store) => {
-        const t = new StaffTokens(store.tokens, systemClock).create(role, opts.label ?? null);
-        print(opts, t, `Token ${t.id} (${t.role}), shown once:\n  ${t.token}\nUse it as: Authorization: Bearer ${t.token}`);
+        const t = new StaffTokens(store.tokens, systemClock).create(role, opts.label ?? null, opts.merchant ?? null);
+        print(opts, t, `Token ${t.id} (${t.role}${t.merchantId ? `, shop ${t.merchantId}` : ''}), shown once:\n  ${t.token}\nUse it as: Authorization: Bearer ${t.token}`);
       });
     }),
   );

@@ -12,6 +12,8 @@ declare module 'fastify' {
     role?: StaffRole;
     /** Open without a token: only /healthz, the API documentation and the dashboard page (which holds no data). */
     public?: boolean;
+    /** A shop's token (scoped to one merchant) may call this route; the handler limits it to that merchant. */
+    merchantScoped?: boolean;
   }
 }
 
@@ -34,6 +36,8 @@ export function staffAuth(tokens: StaffTokens) {
     if (!roleAllows(staff.role, required)) {
       throw new LinliError('FORBIDDEN', `this action needs the ${required} role; your token has ${staff.role}`);
     }
+    // deny by default for shop tokens too: only routes that filter by merchant admit them
+    if (staff.merchantId !== null && !cfg.merchantScoped) throw new LinliError('FORBIDDEN', `a token of shop ${staff.merchantId} may only read and reverse that shop's redemptions`);
     req.staff = staff;
   };
 }

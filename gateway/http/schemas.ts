@@ -63,10 +63,19 @@ export const ProvisionResponseSchema = z.object({
   secret: z.string().describe('Shown once. Store it in the device; the gateway keeps only a hash.'),
 });
 
-export const TokenCreateSchema = z.object({ role: StaffRoleSchema, label: z.string().min(1).max(100).optional() }).strict();
+export const TokenCreateSchema = z
+  .object({
+    role: StaffRoleSchema,
+    label: z.string().min(1).max(100).optional(),
+    /** A shop's token: only that shop's redemptions (list, read, reverse). Viewer or operator. */
+    merchantId: z.string().min(1).max(64).optional(),
+  })
+  .strict()
+  .refine((t) => t.merchantId === undefined || t.role !== 'admin', { message: 'a shop token (merchantId) is viewer or operator, never admin', path: ['role'] });
 export const TokenCreatedSchema = z.object({
   id: z.string(),
   role: StaffRoleSchema,
+  merchantId: z.string().nullable(),
   token: z.string().describe('Shown once.'),
 });
 export const TokenListSchema = z.object({
@@ -75,6 +84,7 @@ export const TokenListSchema = z.object({
       id: z.string(),
       role: StaffRoleSchema,
       label: z.string().nullable(),
+      merchantId: z.string().nullable(),
       createdAt: z.string(),
       lastUsedAt: z.string().nullable(),
       revoked: z.boolean(),

@@ -23,11 +23,13 @@ export class StaffTokens {
     private readonly clock: Clock,
   ) {}
 
-  create(role: StaffRole, label: string | null = null): { id: string; token: string; role: StaffRole } {
+  /** A shop's token (`merchantId`) is at most an operator: it reads and reverses that shop's redemptions only. */
+  create(role: StaffRole, label: string | null = null, merchantId: string | null = null): { id: string; token: string; role: StaffRole; merchantId: string | null } {
+    if (merchantId !== null && role === 'admin') throw new Error('a shop token cannot be admin');
     const token = `llt_${randomBytes(32).toString('base64url')}`;
     const id = `tok_${randomBytes(6).toString('hex')}`;
-    this.repo.insert({ id, tokenHash: digest(token), role, label, now: this.clock.now() });
-    return { id, token, role };
+    this.repo.insert({ id, tokenHash: digest(token), role, label, now: this.clock.now(), merchantId });
+    return { id, token, role, merchantId };
   }
 
   /** The active token record for a presented token, or undefined. */

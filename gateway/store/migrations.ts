@@ -118,4 +118,6 @@ export const MIGRATIONS: readonly Migration[] = [
   // The shop a scanner sells for is set by staff, never by the device's own birth message.
   { version: 5, name: 'devices bound to a merchant', sql: 'ALTER TABLE devices ADD COLUMN merchant_id TEXT' },
   { version: 6, name: 'parcels, group buys, door access, activity check-ins', sql: FLOWS_SQL },
+  // A shop's own token: it reads and reverses that shop's redemptions and nothing else.
+  { version: 7, name: 'staff tokens scoped to one merchant', sql: 'ALTER TABLE staff_tokens ADD COLUMN merchant_id TEXT' },
 ];

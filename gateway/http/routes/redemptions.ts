@@ -33,8 +33,11 @@ export const redemptionRoutes = (m: RedemptionModule): FastifyPluginAsyncZod => 
     result: r.result,
   });
 
+  /** A shop's token sees its shop only: the filter is forced, never taken from the query. */
+  const shopOf = (req: { staff?: { merchantId: string | null } | undefined }) => req.staff?.merchantId ?? undefined;
+
   app.get('/redemptions', {
-    config: { role: 'viewer' },
+    config: { role: 'viewer', merchantScoped: true },
     schema: {
       tags: ['redemptions'],
       summary: 'Redemptions, newest first',
@@ -51,8 +54,10 @@ export const redemptionRoutes = (m: RedemptionModule): FastifyPluginAsyncZod => 
     },
     handler: async (req) => {
       const q = req.query;
+      const shop = shopOf(req);
+      if (shop !== undefined && q.merchant !== undefined && q.merchant !== shop) throw new LinliError('FORBIDDEN', `this token sees shop ${shop} only`);
       const items = m.redemptions.list({
-        merchantId: q.merchant,
+        merchantId: shop ?? q.merchant,
         memberId: q.member,
         deviceId: q.device,
         state: q.state,
@@ -65,17 +70,19 @@ export const redemptionRoutes = (m: RedemptionModule): FastifyPluginAsyncZod => 
   });
 
   app.get('/redemptions/:id', {
-    config: { role: 'viewer' },
+    config: { role: 'viewer', merchantScoped: true },
     schema: { tags: ['redemptions'], summary: 'One redemption with its decision', params: z.object({ id: z.string().max(64) }), response: { 200: RedemptionView, ...errors } },
     handler: async (req) => {
       const r = m.redemptions.get(req.params.id);
-      if (!r) throw new LinliError('REDEMPTION_NOT_FOUND', `no redemption ${req.params.id}`);
+      const shop = shopOf(req);
+      // another shop's redemption does not exist for this token
+      if (!r || (shop !== undefined && r.merchantId !== shop)) throw new LinliError('REDEMPTION_NOT_FOUND', `no redemption ${req.params.id}`);
       return view(r);
     },
   });
 
   app.post('/redemptions/:id/reverse', {
-    config: { role: 'operator' },
+    config: { role: 'operator', merchantScoped: true },
     schema: {
       tags: ['redemptions'],
       summary: 'Reverse (refund) a captured redemption within the reversal window: wallet, points, uses and budgets are restored',
@@ -83,6 +90,8 @@ export const redemptionRoutes = (m: RedemptionModule): FastifyPluginAsyncZod => 
       response: { 200: RedemptionResultSchema, ...errors },
     },
     handler: async (req) => {
+      const shop = shopOf(req);
+      if (shop !== undefined && m.redemptions.get(req.params.id)?.merchantId !== shop) throw new LinliError('REDEMPTION_NOT_FOUND', `no redemption ${req.params.id}`);
       const result = await m.service.reverse(req.params.id);
       req.log.info({ redemptionId: req.params.id, by: req.staff?.id }, 'redemption reversed by staff');
       return result;

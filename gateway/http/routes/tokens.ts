@@ -16,6 +16,7 @@ export const tokenRoutes = (gw: Gateway): FastifyPluginAsyncZod => async (app) =
         id: t.id,
         role: t.role,
         label: t.label,
+        merchantId: t.merchantId,
         createdAt: iso(t.createdAt) ?? '',
         lastUsedAt: iso(t.lastUsedAt),
         revoked: t.revokedAt !== null,
@@ -26,7 +27,7 @@ export const tokenRoutes = (gw: Gateway): FastifyPluginAsyncZod => async (app) =
   app.post('/tokens', {
     config: { role: 'admin' },
     schema: { tags: ['staff'], summary: 'Create a staff token; it is shown once', body: TokenCreateSchema, response: { 201: TokenCreatedSchema, ...errors } },
-    handler: async (req, reply) => reply.code(201).send(gw.tokens.create(req.body.role, req.body.label ?? null)),
+    handler: async (req, reply) => reply.code(201).send(gw.tokens.create(req.body.role, req.body.label ?? null, req.body.merchantId ?? null)),
   });
 
   app.delete('/tokens/:id', {
