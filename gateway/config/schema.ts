@@ -120,10 +120,10 @@ export const FlowsConfigSchema = z
         /** The gateway must decide a vend within this (else the machine is told nothing and the hold is voided). */
         approvalS: z.number().int().min(1).max(60).default(5),
         /** The machine must report the vend's result within this; the hold is voided otherwise. */
-        vendResultS: z.number().int().min(5).max(600).default(60),
+        vendResultS: z.number().int().min(5).max(600).default(45),
       })
       .strict()
-      .default({ sessionS: 30, approvalS: 5, vendResultS: 60 }),
+      .default({ sessionS: 30, approvalS: 5, vendResultS: 45 }),
     locker: z
       .object({
         /** Pickup codes expire after this. */
@@ -184,7 +184,12 @@ export const ConfigSchema = z
       .strict()
       .default({ level: 'info', pretty: false }),
   })
-  .strict();
+  .strict()
+  // a hold must outlive the vend it pays for, or a vend reported in time would find it expired (and the item free)
+  .refine((c) => c.redemption.holdTimeoutS >= c.flows.vending.approvalS + c.flows.vending.vendResultS + 5, {
+    message: 'redemption.holdTimeoutS must be at least flows.vending.approvalS + flows.vending.vendResultS + 5 s',
+    path: ['redemption', 'holdTimeoutS'],
+  });
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;

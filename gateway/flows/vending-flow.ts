@@ -21,6 +21,8 @@ interface Session {
   trust: 'low' | 'high';
   /** The answer to vend_begin, replayed to a retry (a secure card's tap cannot be verified twice). */
   begun?: ResponseBody;
+  /** An authorize is running: its approval deadline waits for it (the void would queue behind the hold). */
+  authorizing?: string;
 }
 
 export interface VendingFlowDeps {
@@ -78,6 +80,7 @@ export class VendingFlow implements FlowHandler {
     const now = this.d.clock.monotonic();
     for (const [deviceId, s] of this.sessions) {
       if (s.state.name === 'idle' || now < s.state.deadline) continue;
+      if (s.state.name === 'requested' && s.authorizing === s.state.vendTxn) continue;
       const was = s.state.name;
       try {
         await this.step(deviceId, s, { type: 'timeout' });
@@ -135,10 +138,13 @@ export class VendingFlow implements FlowHandler {
         if (settled && settled.deviceId === device.id) return decided('vend_request', settled.result); // a retry after the session ended
         throw new LinliError('REDEMPTION_STATE', `no open session ${b.session ?? ''} on this machine; tap the card again`, { refusal: 'NO_SESSION' });
       }
+      s.authorizing = txn; // before the state says "requested", so the tick never times out an authorize in flight
       await this.step(device.id, s, { type: 'vend_request', vendTxn: txn, item: b.item.productId, priceFen: b.item.priceFen });
     }
     if (!s) throw new LinliError('INTERNAL_ERROR');
-    const result = await this.d.service.authorize({
+    s.authorizing = txn;
+    const result = await this.d.service
+      .authorize({
       txnId: txn,
       memberId: s.memberId,
       trust: s.trust,
@@ -149,8 +155,18 @@ export class VendingFlow implements FlowHandler {
         items: [{ productId: b.item.productId, unitPriceFen: b.item.priceFen, qty: 1 }],
         at: this.d.clock.now(),
       },
-    });
-    if (s.state.name === 'requested' && s.state.vendTxn === txn) {
+    })
+      .finally(() => {
+        if (s.authorizing === txn) s.authorizing = undefined;
+      });
+    const current = this.sessions.get(device.id) === s ? s.state : undefined;
+    const stillAsked = current !== undefined && 'vendTxn' in current && current.vendTxn === txn;
+    if (!stillAsked && result.status === 'approved' && result.state === 'held') {
+      // the resident cancelled (or the session ran out) while the hold was being written: take it back, never dispense
+      this.d.log.info({ deviceId: device.id, txn }, 'vend approved after its session ended: hold voided');
+      return decided('vend_request', await this.d.service.void(txn));
+    }
+    if (current?.name === 'requested' && current.vendTxn === txn) {
       await this.step(device.id, s, result.status === 'approved' ? { type: 'approved', vendTxn: txn, chargedFen: result.payableFen } : { type: 'denied', vendTxn: txn });
     }
     return decided('vend_request', result);
@@ -159,8 +175,13 @@ export class VendingFlow implements FlowHandler {
   private async result(device: RequestingDevice, txn: string, success: boolean, reason: string | undefined): Promise<ResponseBody> {
     const s = this.sessions.get(device.id);
     if (s && s.state.name === 'approved' && s.state.vendTxn === txn) {
-      const settled = await this.step(device.id, s, { type: success ? 'vend_success' : 'vend_failure', vendTxn: txn });
-      if (settled) return decided('vend_result', settled);
+      try {
+        const settled = await this.step(device.id, s, { type: success ? 'vend_success' : 'vend_failure', vendTxn: txn });
+        if (settled) return decided('vend_result', settled);
+      } catch (err) {
+        if (success && err instanceof LinliError && err.code === 'REDEMPTION_STATE') this.dispensedUnpaid(device.id, txn, reason);
+        throw err;
+      }
     }
     // Late (after a timeout, a reconnect or a gateway restart) or a retry: settle against the stored redemption.
     const row = this.d.redemptions.byTxn(txn);
@@ -169,12 +190,14 @@ export class VendingFlow implements FlowHandler {
     try {
       return decided('vend_result', await this.d.service.capture(txn));
     } catch (err) {
-      if (err instanceof LinliError && err.code === 'REDEMPTION_STATE') {
-        this.d.log.warn({ deviceId: device.id, txn, reason }, 'item dispensed after its hold was voided: the resident was not charged');
-        this.d.onAnomaly?.(device.id, 'VEND_AFTER_VOID', { txn });
-      }
+      if (err instanceof LinliError && err.code === 'REDEMPTION_STATE') this.dispensedUnpaid(device.id, txn, reason);
       throw err;
     }
+  }
+
+  private dispensedUnpaid(deviceId: string, txn: string, reason: string | undefined): void {
+    this.d.log.warn({ deviceId, txn, reason }, 'item dispensed after its hold was voided: the resident was not charged');
+    this.d.onAnomaly?.(deviceId, 'VEND_AFTER_VOID', { txn });
   }
 
   private async end(device: RequestingDevice, txn: string, reason: 'complete' | 'cancel'): Promise<ResponseBody> {
@@ -196,7 +219,8 @@ export class VendingFlow implements FlowHandler {
     s.state = r.state;
     let settled: RedemptionResult | undefined;
     for (const fx of r.effects) settled = (await this.effect(deviceId, fx)) ?? settled;
-    if (s.state.name === 'idle') this.sessions.delete(deviceId);
+    // a timeout that resumes after the resident tapped again must not drop the new session
+    if (s.state.name === 'idle' && this.sessions.get(deviceId) === s) this.sessions.delete(deviceId);
     return settled;
   }
 

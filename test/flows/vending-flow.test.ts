@@ -113,7 +113,7 @@ describe('vending session over the broker [FWP-11.4]', () => {
     await ask(vm, 'v-1', { op: 'vend_request', session: 's-2', item: milk });
     expect(wallet('m-1')).toBe(750);
     vm.client.end(true);
-    clock.advance(61_000);
+    clock.advance(46_000);
     await h.gw.flows.vending.tick();
     expect(wallet('m-1')).toBe(1000);
 
@@ -127,6 +127,22 @@ describe('vending session over the broker [FWP-11.4]', () => {
     // a late success after the void is refused (the resident was not charged) and flagged
     expect(await ask(vm, 'v-1', { op: 'vend_result', success: true })).toMatchObject({ status: 'error', code: 'REDEMPTION_STATE' });
     expect(verifyLedger(h.gw.store.db).problems).toEqual([]);
+  });
+
+  it('a vend result at the last second before the deadline still captures (the hold outlives the vend)', async () => {
+    await ask(vm, 's-1', { op: 'vend_begin', credential: card });
+    await ask(vm, 'v-1', { op: 'vend_request', session: 's-1', item: milk });
+    clock.advance(44_000);
+    await h.gw.flows.tick();
+    await new Promise((r) => setTimeout(r, 1100)); // the gateway's own hold expiry runs too
+    expect(await ask(vm, 'v-1', { op: 'vend_result', success: true })).toMatchObject({ state: 'captured' });
+  });
+
+  it('refuses a configuration where holds would expire before the vend result is due', async () => {
+    const { ConfigSchema } = await import('../../gateway/config/schema.ts');
+    const r = ConfigSchema.safeParse({ dataDir: '/tmp/x', redemption: { holdTimeoutS: 30 }, flows: { vending: { vendResultS: 60 } } });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]?.path).toEqual(['redemption', 'holdTimeoutS']);
   });
 
   it('refuses messages out of order with a coded answer; a second tap replaces an idle session', async () => {

@@ -22,9 +22,23 @@ export function memberSummary(catalog: CatalogRepo, ledger: LedgerPort, memberId
   return { tier: member.tier, walletFen: ledger.balance(account.wallet(member.id), 'fen'), points: ledger.balance(account.points(member.id), 'points'), benefits };
 }
 
+const ASKS_FOR_MONEY = new Set(['redeem', 'authorize', 'vend_request']);
+
 /** The device's answer to a redemption decision, with what to show the resident. */
 export function decided(op: string, r: RedemptionResult): ResponseBody {
-  const approved = r.status === 'approved';
+  // a purchase answered after its hold was voided or reversed is not an approval: the device must not dispense
+  const approved = r.status === 'approved' && (r.state === 'held' || r.state === 'captured' || !ASKS_FOR_MONEY.has(op));
+  if (r.status === 'approved' && !approved) {
+    return {
+      status: 'ok',
+      op,
+      decision: 'declined',
+      declineCode: r.state === 'voided' ? 'VOIDED' : 'REVERSED',
+      redemptionId: r.redemptionId,
+      state: r.state,
+      display: { zh: '交易已取消，未扣款', en: 'Cancelled; you were not charged' },
+    };
+  }
   return {
     status: 'ok',
     op,
