@@ -1,7 +1,8 @@
 /**
- * Locks a keypad after too many wrong codes, so a six-digit code cannot be guessed: after `maxWrong`
- * failures within `lockMs` the keypad refuses every code until `lockMs` after the last failure.
- * Pure: the caller keeps the state per device.
+ * Locks a keypad after too many wrong codes, so a code cannot be guessed: after `maxWrong` failures
+ * within `lockMs` the keypad refuses every code until `lockMs` after the last failure. A right code
+ * does not forgive earlier failures (else a guesser holding one valid code could guess without end):
+ * failures only age out. Pure: the caller keeps the state per device.
  */
 export interface LockoutState {
   failures: readonly number[];
@@ -15,7 +16,7 @@ export function isLocked(s: LockoutState, now: number): boolean {
 }
 
 export function recordAttempt(s: LockoutState, ok: boolean, now: number, maxWrong: number, lockMs: number): LockoutState {
-  if (ok) return noLockout;
+  if (ok) return s;
   const failures = [...s.failures.filter((t) => now - t < lockMs), now];
   return failures.length >= maxWrong ? { failures: [], lockedUntil: now + lockMs } : { failures, lockedUntil: isLocked(s, now) ? s.lockedUntil : undefined };
 }

@@ -158,7 +158,7 @@ export class Gateway {
       discover: (id) => this.discover(id),
       merchantOf: (id) => this.store.devices.get(id)?.merchantId ?? null,
       onEvent: async (live, msg) => {
-        if (live.kind === 'parcel_locker') await this.flows.locker.onEvent(live.id, msg.body);
+        if (live.kind === 'parcel_locker') await this.flows.locker.onEvent(live.id, msg.body, msg.txn);
         else if (live.kind === 'door_reader') this.flows.access.onEvent(live.id, msg.body);
         else if (msg.body.event === 'tamper') {
           const open = msg.body.open;

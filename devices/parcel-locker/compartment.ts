@@ -54,7 +54,8 @@ export function compartmentStep(
     case 'opened': {
       if (d.phase === 'open') return { c: { ...c, confirmed: 'open' }, effects: [] }; // a repeated report
       const commanded = d.phase === 'commanded' ? d : undefined;
-      const next: CompartmentDoor = { door: { phase: 'open', txn: commanded?.txn, purpose: commanded?.purpose, since: now, alerted: false }, confirmed: 'open', jammed: false };
+      // a jam stays until staff clear it: a late "open" does not make the compartment usable again
+      const next: CompartmentDoor = { door: { phase: 'open', txn: commanded?.txn, purpose: commanded?.purpose, since: now, alerted: false }, confirmed: 'open', jammed: c.jammed };
       return { c: next, effects: commanded ? [{ type: 'opened', txn: commanded.txn, purpose: commanded.purpose }] : [{ type: 'opened_unexpectedly' }] };
     }
     case 'closed':

@@ -45,8 +45,8 @@ export class GroupBuyService {
     return this.d.writer.submit(() => {
       const now = this.d.clock.now();
       let n = 0;
-      for (const gb of this.d.repo.list()) {
-        if (gb.status === 'forming' && gb.closesAt !== undefined && now >= gb.closesAt) {
+      for (const gb of this.d.repo.due(now)) {
+        {
           this.d.repo.setStatus(gb.id, 'cancelled');
           for (const b of gb.buyers) this.d.parcels.notice(b.memberId, 'group_buy_cancelled', { groupBuyId: gb.id, title: gb.title }, now);
           n++;

@@ -38,7 +38,7 @@ export interface LockerFlowDeps {
   setFinding(deviceId: string, key: string, finding: HealthFinding | undefined): void;
   /** Publishes the retained occupancy of a locker [FWP-10.3]. */
   publishOccupancy(lockerId: string, occupancy: LockerOccupancy): void;
-  /** Six digits by default; injected so tests can force collisions. */
+  /** Eight digits by default; injected so tests can force collisions. */
   newCode?: () => string;
 }
 
@@ -88,15 +88,34 @@ export class LockerFlow implements FlowHandler {
     }
   }
 
-  /** Confirmed door states from the locker [FWP-11.7]. */
-  async onEvent(lockerId: string, body: EventBody): Promise<void> {
+  /** Confirmed door states from the locker [FWP-11.7]; `txn` is the flow the event belongs to, when it says. */
+  async onEvent(lockerId: string, body: EventBody, txn?: string): Promise<void> {
     if (body.event === 'tamper') {
       this.d.setFinding(lockerId, 'TAMPER', body.open ? { severity: 'fault', code: 'TAMPER', message: 'the locker reports its case open (tamper switch)' } : undefined);
       return;
     }
     if (body.event !== 'compartment') return;
+    if (!this.compartments(lockerId).some((c) => c.id === body.compartment)) {
+      this.d.log.warn({ lockerId, compartment: body.compartment }, 'event for a compartment the locker did not announce: ignored');
+      return;
+    }
     const type = body.state === 'open' ? 'opened' : body.state === 'closed' ? 'closed' : 'jammed';
     await this.step(lockerId, body.compartment, { type });
+    if (txn !== undefined && body.state !== 'jammed') await this.reconcile(lockerId, body.compartment, body.state, txn);
+  }
+
+  /**
+   * The database, not memory, says what a confirmed event settles: after a gateway restart the door
+   * machine has forgotten what it commanded, but the event's txn still names the deposit or pickup.
+   */
+  private async reconcile(lockerId: string, compartment: string, state: 'open' | 'closed', txn: string): Promise<void> {
+    if (state === 'open') {
+      const p = this.d.parcels.byPickupTxn(lockerId, txn).find((x) => x.compartment === compartment && x.status === 'opening');
+      if (p) await this.pickedUp(p);
+      return;
+    }
+    const p = this.d.parcels.byTxn(txn);
+    if (p && p.lockerId === lockerId && p.compartment === compartment && p.status === 'depositing') await this.stored(p);
   }
 
   async tick(): Promise<void> {
@@ -107,6 +126,9 @@ export class LockerFlow implements FlowHandler {
     if (now - this.lastOverdueCheck >= OVERDUE_CHECK_MS) {
       this.lastOverdueCheck = now;
       this.checkOverdue();
+      // expired codes open nothing: their clear copies in the notice outbox go
+      const wall = this.d.clock.now();
+      await this.d.writer.submit(() => this.d.parcels.dropExpiredCodeNotices(wall));
     }
   }
 
@@ -130,11 +152,12 @@ export class LockerFlow implements FlowHandler {
   }
 
   occupancy(lockerId: string): LockerOccupancy {
+    const compartments = this.compartments(lockerId); // throws for a device that is no locker: no state is created for it
     const rt = this.runtime(lockerId);
     const assigned = new Set(this.d.parcels.active(lockerId).map((p) => p.compartment));
     return {
       ts: this.d.clock.now(),
-      compartments: this.compartments(lockerId).map((c) => {
+      compartments: compartments.map((c) => {
         const door = rt.doors.get(c.id) ?? newDoor();
         return { id: c.id, size: c.size, assigned: assigned.has(c.id), door: door.confirmed, pending: door.door.phase === 'commanded' ? 'open' : null, jammed: door.jammed };
       }),
@@ -145,6 +168,11 @@ export class LockerFlow implements FlowHandler {
     const prior = this.d.parcels.byTxn(txn);
     if (prior) {
       if (prior.lockerId !== lockerId) throw new LinliError('TXN_REUSED', `deposit ${txn} belongs to another locker`);
+      // a retry (or one after a gateway restart): the door is told to open again if it is idle
+      const door = this.runtime(lockerId).doors.get(prior.compartment);
+      if (prior.status === 'depositing' && !door?.jammed && (door?.door.phase ?? 'idle') === 'idle') {
+        await this.step(lockerId, prior.compartment, { type: 'command_open', txn, purpose: 'deposit' });
+      }
       return depositAnswer(prior);
     }
     const placed = await this.d.writer.submit(() => {
@@ -232,21 +260,28 @@ export class LockerFlow implements FlowHandler {
     await this.d.writer.submit(() => {
       for (const p of openable) this.d.parcels.setStatus(p.id, 'opening', { pickupTxn: txn });
     });
-    for (const p of openable) await this.step(lockerId, p.compartment, { type: 'command_open', txn, purpose: 'pickup' });
-    return pickupAnswer(openable.map((p) => ({ ...p, status: 'opening' })));
+    const opened: Parcel[] = [];
+    for (const p of openable) {
+      if (await this.step(lockerId, p.compartment, { type: 'command_open', txn, purpose: 'pickup' })) opened.push(p);
+      else await this.d.writer.submit(() => this.d.parcels.setStatus(p.id, 'stored'));
+    }
+    if (opened.length === 0) return { status: 'ok', op: 'pickup', decision: 'declined', declineCode: 'COMPARTMENT_UNAVAILABLE', display: { zh: '格口暂不可用，请稍后再试', en: 'The compartment is busy; try again shortly' } };
+    return pickupAnswer(opened.map((p) => ({ ...p, status: 'opening' })));
   }
 
-  private async step(lockerId: string, compartment: string, e: CompartmentEvent): Promise<void> {
+  /** One event of a compartment's door machine; false when the machine refused it (a busy or jammed door). */
+  private async step(lockerId: string, compartment: string, e: CompartmentEvent): Promise<boolean> {
     const rt = this.runtime(lockerId);
     const before = rt.doors.get(compartment) ?? newDoor();
     const r = compartmentStep(before, e, this.d.clock.monotonic(), { openConfirmMs: this.d.settings.openConfirmS * 1000, leftOpenMs: this.d.leftOpenMs });
     if (r.ignored) {
       this.d.log.warn({ lockerId, compartment, event: e.type, why: r.ignored }, 'compartment event ignored');
-      return;
+      return false;
     }
     rt.doors.set(compartment, r.c);
     for (const fx of r.effects) await this.effect(lockerId, compartment, fx);
     if (e.type !== 'tick' || r.effects.length > 0 || r.c !== before) this.publish(lockerId);
+    return true;
   }
 
   private async effect(lockerId: string, compartment: string, fx: CompartmentEffect): Promise<void> {
@@ -254,10 +289,8 @@ export class LockerFlow implements FlowHandler {
     const p = this.d.parcels.active(lockerId).find((x) => x.compartment === compartment);
     switch (fx.type) {
       case 'opened':
-        if (fx.purpose === 'pickup' && p && p.status === 'opening') {
-          await this.d.writer.submit(() => this.d.parcels.setStatus(p.id, 'picked_up', { pickedUpAt: now }));
-          this.d.log.info({ lockerId, compartment, parcelId: p.id }, 'parcel picked up');
-        }
+        if (fx.purpose === 'pickup' && p && p.status === 'opening') await this.pickedUp(p);
+        else if (fx.purpose === undefined) this.d.log.warn({ lockerId, compartment }, 'compartment opened without a command (service key, or a late confirmation)');
         return;
       case 'closed':
         this.d.setFinding(lockerId, `DOOR_LEFT_OPEN:${compartment}`, undefined);
@@ -285,15 +318,26 @@ export class LockerFlow implements FlowHandler {
         this.d.setFinding(lockerId, `DOOR_LEFT_OPEN:${compartment}`, { severity: 'degraded', code: 'DOOR_LEFT_OPEN', message: `compartment ${compartment} has been open for ${Math.round(fx.openForMs / 1000)} s` });
         return;
       case 'opened_unexpectedly':
-        this.d.log.warn({ lockerId, compartment }, 'compartment opened without a command (service key?)');
-        return;
+        return; // logged with 'opened' above
     }
+  }
+
+  private async pickedUp(p: Parcel): Promise<void> {
+    const now = this.d.clock.now();
+    await this.d.writer.submit(() => {
+      if (this.d.parcels.get(p.id)?.status !== 'opening') return;
+      this.d.parcels.setStatus(p.id, 'picked_up', { pickedUpAt: now });
+      // the code is spent: its clear copy in the notice outbox goes too
+      this.d.parcels.dropCodeNotices(p.id);
+    });
+    this.d.log.info({ lockerId: p.lockerId, compartment: p.compartment, parcelId: p.id }, 'parcel picked up');
   }
 
   /** The courier closed the door on the parcel: it is stored, and the member is told the code. */
   private async stored(p: Parcel): Promise<void> {
     const now = this.d.clock.now();
-    await this.d.writer.submit(() => {
+    const done = await this.d.writer.submit(() => {
+      if (this.d.parcels.get(p.id)?.status !== 'depositing') return false;
       let code = this.pendingCodes.get(p.id);
       if (code === undefined) {
         // the clear code was lost with a restart: issue a new one
@@ -310,7 +354,9 @@ export class LockerFlow implements FlowHandler {
           this.d.groupBuys.setStatus(gb.id, 'delivered');
         }
       }
+      return true;
     });
+    if (!done) return;
     this.pendingCodes.delete(p.id);
     this.d.log.info({ lockerId: p.lockerId, compartment: p.compartment, parcelId: p.id }, 'parcel stored; member notified');
   }
@@ -327,7 +373,8 @@ export class LockerFlow implements FlowHandler {
 
   private freshCode(lockerId: string): { code: string; hash: string } {
     for (let i = 0; i < 50; i++) {
-      const code = this.d.newCode ? this.d.newCode() : String(randomInt(0, 1_000_000)).padStart(6, '0');
+      // eight digits: with the keypad lock a guesser gets a few thousand tries a day, not 1 in 10⁴ per parcel
+      const code = this.d.newCode ? this.d.newCode() : String(randomInt(0, 100_000_000)).padStart(8, '0');
       const hash = this.d.secrets.codeHash(lockerId, code);
       if (!this.d.parcels.codeInUse(lockerId, hash)) return { code, hash };
     }

@@ -37,6 +37,11 @@ describe('compartment door: commanded apart from confirmed', () => {
     const cleared = run([[{ type: 'clear_jam' }, 700], [{ type: 'command_open', txn: 'u', purpose: 'pickup' }, 800]], r.c);
     expect(cleared.c.door.phase).toBe('commanded');
   });
+  it('a late "open" after the deadline is unexpected and the jam stays until cleared', () => {
+    const r = run([[{ type: 'command_open', txn: 't', purpose: 'deposit' }, 0], [{ type: 'tick' }, 10_000], [{ type: 'opened' }, 12_000], [{ type: 'closed' }, 15_000]]);
+    expect(r.effects).toEqual(['jammed:deposit:no_confirmation', 'opened_unexpectedly', 'closed']);
+    expect(r.c.jammed).toBe(true);
+  });
   it('a door left open alerts once; an unexpected opening is reported', () => {
     const r = run([[{ type: 'opened' }, 0], [{ type: 'tick' }, 119_999], [{ type: 'tick' }, 120_000], [{ type: 'tick' }, 200_000], [{ type: 'opened' }, 200_001]]);
     expect(r.effects).toEqual(['opened_unexpectedly', 'left_open']);

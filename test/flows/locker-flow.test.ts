@@ -74,7 +74,7 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
     await sendEvent(locker, { event: 'compartment', compartment: 'B1', state: 'closed' }, 'dep-1');
     await waitFor(() => status('B1') === 'stored', 'stored');
     const code = noticeCode('m-1');
-    expect(code).toMatch(/^\d{6}$/);
+    expect(code).toMatch(/^\d{8}$/);
     // only a keyed hash of the code is in the database
     const row = h.gw.store.db.prepare('SELECT code_hash FROM parcels').get() as { code_hash: string };
     expect(row.code_hash).toMatch(/^[0-9a-f]{64}$/);
@@ -106,7 +106,7 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
   it('wrong codes lock the keypad for a while; the right code works after the lock', async () => {
     const c = await store('d1', 'm-2');
     const code = noticeCode('m-2');
-    const wrong = code === '000000' ? '111111' : '000000';
+    const wrong = code === '00000000' ? '11111111' : '00000000';
     for (let i = 0; i < 4; i++) expect(await ask(locker, `w-${i}`, { op: 'pickup_code', code: wrong })).toMatchObject({ declineCode: 'CODE_INVALID' });
     const locked = await ask(locker, 'w-4', { op: 'pickup_code', code: wrong });
     expect(locked).toMatchObject({ declineCode: 'KEYPAD_LOCKED' });
@@ -192,6 +192,26 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
     expect(status(c2)).toBe('stored');
   });
 
+  it('a late confirmation after a jam does not free the compartment: no second parcel goes in', async () => {
+    const d = await ask(locker, 'd1', { op: 'deposit', size: 'L', tracking: 'X1', recipient: { type: 'member', memberId: 'm-1' } });
+    expect(d).toMatchObject({ open: [{ compartment: 'C1' }] });
+    clock.advance(10_000);
+    await h.gw.flows.tick();
+    expect(h.gw.flows.parcels.byTxn('d1')?.status).toBe('deposit_failed');
+    await sendEvent(locker, { event: 'compartment', compartment: 'C1', state: 'open' }, 'd1');
+    await sendEvent(locker, { event: 'compartment', compartment: 'C1', state: 'closed' }, 'd1');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await ask(locker, 'd2', { op: 'deposit', size: 'L', tracking: 'X2', recipient: { type: 'member', memberId: 'm-2' } })).toMatchObject({ decision: 'declined', declineCode: 'LOCKER_FULL' });
+    expect(h.gw.flows.locker.occupancy('locker-01').compartments.find((c) => c.id === 'C1')).toMatchObject({ jammed: true });
+  });
+
+  it('events for compartments the locker never announced are ignored', async () => {
+    await sendEvent(locker, { event: 'compartment', compartment: 'Z9', state: 'open' });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(h.gw.flows.locker.occupancy('locker-01').compartments.map((c) => c.id)).toEqual(['A1', 'A2', 'B1', 'C1']);
+    expect((await h.api('/api/v1/lockers/nope/occupancy')).status).toBe(409);
+  });
+
   it('group buy: forms at its target, goods are deposited per buyer, then it is delivered', async () => {
     expect((await h.api('/api/v1/group-buys', { method: 'POST', body: { id: 'gb-eggs', title: '土鸡蛋 30枚', targetQty: 3 } })).status).toBe(201);
     expect((await ask(locker, 'g-0', { op: 'deposit', size: 'S', tracking: 'G0', recipient: { type: 'group_buy', orderId: 'gb-eggs' } }))).toMatchObject({ status: 'error', code: 'REDEMPTION_STATE' });
@@ -210,5 +230,45 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
     expect(served).toEqual(['m-1', 'm-3']);
     expect(await ask(locker, 'g-3', { op: 'deposit', size: 'S', tracking: 'g-3', recipient: { type: 'group_buy', orderId: 'gb-eggs' } })).toMatchObject({ decision: 'declined', declineCode: 'GROUP_BUY_COMPLETE' });
     expect((await h.api('/api/v1/group-buys/gb-eggs')).body).toMatchObject({ status: 'delivered' });
+  });
+});
+
+describe('parcel locker across a gateway restart', () => {
+  it('a deposit confirmed after the restart is stored and the member notified; a retried deposit re-opens the door', async () => {
+    const { Gateway } = await import('../../gateway/app.ts');
+    const { ConfigSchema } = await import('../../gateway/config/schema.ts');
+    const { silentLogger } = await import('../../gateway/core/log.ts');
+    const h = await startGateway();
+    let gw2: InstanceType<typeof Gateway> | undefined;
+    let locker: RawDevice | undefined;
+    try {
+      h.gw.store.db.transaction(() => loadInto(h.gw.store, h.dataDir, FIXTURE))();
+      const secret = (await h.gw.devices.provision({ id: 'locker-01', kind: 'parcel_locker' })).secret;
+      locker = await new RawDevice('locker-01', 'parcel_locker', secret).connect(h.mqttUrl);
+      await locker.birth(CAPS, 3600);
+      await waitFor(() => h.gw.monitor.get('locker-01')?.born === true, 'birth');
+      const d = await ask(locker, 'dep-r', { op: 'deposit', size: 'S', tracking: 'R1', recipient: { type: 'member', memberId: 'm-1' } });
+      const c = d.status === 'ok' ? (d.open?.[0]?.compartment ?? '') : '';
+      locker.client.end(true);
+      const port = h.endpoints.mqttPort;
+      await h.gw.stop();
+      gw2 = new Gateway(ConfigSchema.parse({ dataDir: h.dataDir, mqtt: { host: '127.0.0.1', port }, http: { host: '127.0.0.1', port: 0 }, log: { level: 'silent' } }), silentLogger());
+      await gw2.start();
+      locker = await new RawDevice('locker-01', 'parcel_locker', secret, 2).connect(`mqtt://127.0.0.1:${port}`);
+      await locker.birth(CAPS, 3600);
+      const g = gw2;
+      await waitFor(() => g.monitor.get('locker-01')?.born === true, 'birth after restart');
+      // the courier's app retries the deposit: same compartment, the door is told to open again
+      expect(await ask(locker, 'dep-r', { op: 'deposit', size: 'S', tracking: 'R1', recipient: { type: 'member', memberId: 'm-1' } })).toMatchObject({ open: [{ compartment: c }] });
+      expect(g.flows.locker.occupancy('locker-01').compartments.find((x) => x.id === c)?.pending).toBe('open');
+      await sendEvent(locker, { event: 'compartment', compartment: c, state: 'open' }, 'dep-r');
+      await sendEvent(locker, { event: 'compartment', compartment: c, state: 'closed' }, 'dep-r');
+      await waitFor(() => g.flows.parcels.byTxn('dep-r')?.status === 'stored', 'stored after restart');
+      expect(g.flows.parcels.notices('m-1').map((n) => n.kind)).toContain('parcel_arrived');
+    } finally {
+      locker?.client.end(true);
+      await gw2?.stop();
+      await h.stop();
+    }
   });
 });

@@ -30,6 +30,7 @@ export class GroupBuyRepo {
       insert: db.prepare("INSERT INTO group_buys (id, title, target_qty, status, closes_at, created_at) VALUES (?, ?, ?, 'forming', ?, ?)"),
       get: db.prepare<[string], Row>('SELECT * FROM group_buys WHERE id = ?'),
       list: db.prepare<[], Row>('SELECT * FROM group_buys ORDER BY created_at DESC'),
+      due: db.prepare<[number], Row>("SELECT * FROM group_buys WHERE status = 'forming' AND closes_at IS NOT NULL AND closes_at <= ?"),
       orders: db.prepare<[string], { member_id: string; qty: number; parcel_id: string | null }>('SELECT member_id, qty, parcel_id FROM group_buy_orders WHERE group_buy_id = ? ORDER BY joined_at, member_id'),
       join: db.prepare(
         `INSERT INTO group_buy_orders (group_buy_id, member_id, qty, joined_at) VALUES (?, ?, ?, ?)
@@ -50,6 +51,10 @@ export class GroupBuyRepo {
   }
   list(): GroupBuy[] {
     return this.s.list.all().map((r) => this.hydrate(r));
+  }
+  /** Forming group buys whose closing time has passed. */
+  due(now: number): GroupBuy[] {
+    return this.s.due.all(now).map((r) => this.hydrate(r));
   }
   join(id: string, memberId: string, qty: number, now: number): void {
     this.s.join.run(id, memberId, qty, now);

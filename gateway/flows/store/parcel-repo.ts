@@ -80,6 +80,8 @@ export class ParcelRepo {
       byPickup: db.prepare<[string, string], Row>('SELECT * FROM parcels WHERE locker_id = ? AND pickup_txn = ? ORDER BY created_at'),
       notice: db.prepare('INSERT INTO member_notices (member_id, kind, payload, created_at) VALUES (?, ?, ?, ?)'),
       notices: db.prepare<[string], { kind: string; payload: string; created_at: number }>('SELECT kind, payload, created_at FROM member_notices WHERE member_id = ? ORDER BY id'),
+      dropCodeNotices: db.prepare("DELETE FROM member_notices WHERE kind IN ('parcel_arrived', 'parcel_code') AND json_extract(payload, '$.parcelId') = ?"),
+      dropExpired: db.prepare("DELETE FROM member_notices WHERE kind IN ('parcel_arrived', 'parcel_code') AND json_extract(payload, '$.expiresAt') <= ?"),
       // stale 'opening' after a restart: the open was never confirmed, so the parcel is still in there
       reopenStale: db.prepare("UPDATE parcels SET status = 'stored' WHERE status = 'opening'"),
     };
@@ -131,6 +133,13 @@ export class ParcelRepo {
   }
   notices(memberId: string): { kind: string; payload: unknown; at: number }[] {
     return this.s.notices.all(memberId).map((n) => ({ kind: n.kind, payload: JSON.parse(n.payload) as unknown, at: n.created_at }));
+  }
+  /** Pickup codes are kept in clear only in the notice outbox, and only while they can open something. */
+  dropCodeNotices(parcelId: string): void {
+    this.s.dropCodeNotices.run(parcelId);
+  }
+  dropExpiredCodeNotices(now: number): number {
+    return this.s.dropExpired.run(now).changes;
   }
   recoverAfterRestart(): number {
     return this.s.reopenStale.run().changes;
