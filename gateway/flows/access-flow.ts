@@ -61,9 +61,21 @@ export class AccessFlow implements FlowHandler {
     const prior = this.d.access.decided(device.id, msg.txn);
     if (prior) return this.replay(b.door, prior);
     const zone = this.d.access.zoneOf(device.id, b.door);
-    const decided = b.op === 'access' ? await this.byCard(device.id, b.credential, zone, msg.txn, b.door) : this.byCode(device.id, b.code, zone);
-    await this.record(device.id, b.door, zone, msg.txn, decided, b.op === 'access_code' ? b.code : undefined);
-    return decided.answer;
+    if (b.op === 'access') {
+      const decided = await this.byCard(device.id, b.credential, zone, msg.txn, b.door);
+      await this.record(device.id, b.door, zone, msg.txn, decided);
+      return decided.answer;
+    }
+    // decided, used and logged in one unit of the writer: two taps of a single-use code cannot both pass
+    const code = b.code;
+    return this.d.writer.submit(() => {
+      let decided = this.byCode(device.id, code, zone, b.door);
+      if (decided.entry.decision === 'granted' && !this.d.access.useVisitorCode(this.d.secrets.codeHash(VISITOR_SCOPE, code))) {
+        decided = { entry: { ...decided.entry, decision: 'denied', reason: 'CODE_USED' }, answer: denied('CODE_USED', 'access_code') };
+      }
+      this.d.access.log({ ...decided.entry, at: this.d.clock.now(), deviceId: device.id, door: b.door, zone, txnId: msg.txn });
+      return decided.answer;
+    });
   }
 
   /**
@@ -73,15 +85,12 @@ export class AccessFlow implements FlowHandler {
   async localTap(deviceId: string, door: string, credential: WireCredential, txn: string): Promise<boolean> {
     const zone = this.d.access.zoneOf(deviceId, door);
     const decided = await this.byCard(deviceId, credential, zone, txn, door);
-    await this.record(deviceId, door, zone, txn, decided, undefined);
+    await this.record(deviceId, door, zone, txn, decided);
     return decided.entry.decision === 'granted';
   }
 
-  private record(deviceId: string, door: string, zone: string, txn: string, decided: Decided, visitorCode: string | undefined): Promise<void> {
-    return this.d.writer.submit(() => {
-      this.d.access.log({ ...decided.entry, at: this.d.clock.now(), deviceId, door, zone, txnId: txn });
-      if (visitorCode !== undefined && decided.entry.decision === 'granted') this.d.access.useVisitorCode(this.d.secrets.codeHash(VISITOR_SCOPE, visitorCode));
-    });
+  private record(deviceId: string, door: string, zone: string, txn: string, decided: Decided): Promise<void> {
+    return this.d.writer.submit(() => this.d.access.log({ ...decided.entry, at: this.d.clock.now(), deviceId, door, zone, txnId: txn }));
   }
 
   /** Door states and tamper from the reader [FWP-11.7]: forced and jammed doors, doors left open. */
@@ -91,6 +100,10 @@ export class AccessFlow implements FlowHandler {
       return;
     }
     if (body.event !== 'door') return;
+    if (!this.doors(deviceId).includes(body.door)) {
+      this.d.log.warn({ deviceId, door: body.door }, 'event for a door the reader did not announce: ignored');
+      return;
+    }
     const key = `${deviceId}/${body.door}`;
     if (body.state === 'open' || body.state === 'forced') {
       if (!this.openDoors.has(key)) this.openDoors.set(key, { deviceId, door: body.door, since: this.d.clock.monotonic(), alerted: false });
@@ -116,7 +129,7 @@ export class AccessFlow implements FlowHandler {
     }
   }
 
-  /** Staff acknowledged a forced or jammed door. */
+  /** Staff acknowledged a forced or jammed door (a door still open keeps its alert until it closes). */
   clearDoorAlert(deviceId: string, door: string): void {
     for (const k of ['DOOR_FORCED', 'DOOR_JAMMED', 'DOOR_LEFT_OPEN']) this.d.setFinding(deviceId, `${k}:${door}`, undefined);
   }
@@ -174,7 +187,7 @@ export class AccessFlow implements FlowHandler {
     return { entry: { subject: memberId, method, decision: 'denied', reason: decision.reason }, answer: denied(decision.reason) };
   }
 
-  private byCode(deviceId: string, code: string, zone: string): Decided {
+  private byCode(deviceId: string, code: string, zone: string, door: string): Decided {
     const now = this.d.clock.now();
     const keypad = this.keypads.get(deviceId) ?? noLockout;
     const locked = (until: number): Decided => ({
@@ -191,11 +204,7 @@ export class AccessFlow implements FlowHandler {
     if (now < v.validFrom || now >= v.expiresAt) return no('CODE_EXPIRED');
     if (v.usesLeft !== undefined && v.usesLeft <= 0) return no('CODE_USED');
     if (v.zone !== '*' && v.zone !== zone) return no('NO_ACCESS');
-    return { entry: { subject, method: 'visitor_code', decision: 'granted', reason: 'VISITOR_CODE' }, answer: { ...this.granted(this.doorOfZone(deviceId, zone)), op: 'access_code' } };
-  }
-
-  private doorOfZone(deviceId: string, zone: string): string {
-    return zone.startsWith(`${deviceId}/`) ? zone.slice(deviceId.length + 1) : (this.doors(deviceId)[0] ?? zone);
+    return { entry: { subject, method: 'visitor_code', decision: 'granted', reason: 'VISITOR_CODE' }, answer: { ...this.granted(door), op: 'access_code' } };
   }
 
   private granted(door: string): ResponseBody {

@@ -37,11 +37,12 @@ export class DeskReader {
   }
 
   onCard(uid: string): void {
-    this.last = { uid, at: this.d.clock.monotonic() };
     if (this.d.role !== 'door') {
+      this.last = { uid, at: this.d.clock.monotonic() };
       this.d.log.info('card tapped at the desk reader: ready to bind for a minute');
       return;
     }
+    // as a door reader a tap is never offered for binding: that would bind whoever last came in
     const txn = `desk-${randomBytes(6).toString('hex')}`;
     this.d.access
       .localTap(this.d.deviceId, this.d.door, { type: 'uid', uid }, txn)

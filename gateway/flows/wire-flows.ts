@@ -20,6 +20,10 @@ export interface DeviceFlows {
   parcels: ParcelRepo;
   accessRepo: AccessRepo;
   groupBuyRepo: GroupBuyRepo;
+  /** Clears a finding staff have dealt with (a forced door, a vend after void). */
+  acknowledge(deviceId: string, key: string): void;
+  /** The gateway's wall clock, for validating times staff give. */
+  now(): number;
   /** Runs every flow's timeouts; called by the gateway's one-second tick. */
   tick(): Promise<void>;
 }
@@ -104,6 +108,8 @@ export function createDeviceFlows(o: {
     parcels,
     accessRepo,
     groupBuyRepo,
+    acknowledge: (deviceId, key) => o.setFinding(deviceId, key, undefined),
+    now: () => clock.now(),
     tick() {
       if (queued) return queued;
       const next = chain.then(runOnce);

@@ -47,6 +47,7 @@ export class AccessRepo {
       addCode: db.prepare('INSERT INTO visitor_codes (code_hash, zone, host_member_id, label, valid_from, expires_at, uses_left, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       code: db.prepare<[string], { code_hash: string; zone: string; host_member_id: string | null; label: string | null; valid_from: number; expires_at: number; uses_left: number | null }>('SELECT * FROM visitor_codes WHERE code_hash = ?'),
       useCode: db.prepare('UPDATE visitor_codes SET uses_left = uses_left - 1 WHERE code_hash = ? AND uses_left > 0'),
+      unlimited: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM visitor_codes WHERE code_hash = ? AND uses_left IS NULL'),
       addEvent: db.prepare('INSERT OR REPLACE INTO activity_events (id, name, device_id, points, starts_at, ends_at) VALUES (@id, @name, @deviceId, @points, @startsAt, @endsAt)'),
       activeEvent: db.prepare<[string, number, number], { id: string; name: string; device_id: string; points: number; starts_at: number; ends_at: number }>(
         'SELECT * FROM activity_events WHERE device_id = ? AND starts_at <= ? AND ends_at > ? ORDER BY starts_at DESC LIMIT 1',
@@ -91,8 +92,10 @@ export class AccessRepo {
     const r = this.s.code.get(codeHash);
     return r && { codeHash: r.code_hash, zone: r.zone, hostMemberId: r.host_member_id ?? undefined, label: r.label ?? undefined, validFrom: r.valid_from, expiresAt: r.expires_at, usesLeft: r.uses_left ?? undefined };
   }
-  useVisitorCode(codeHash: string): void {
-    this.s.useCode.run(codeHash);
+  /** Takes one use of a code; false when none is left (checked and taken in one statement). */
+  useVisitorCode(codeHash: string): boolean {
+    if ((this.s.unlimited.get(codeHash)?.n ?? 0) > 0) return true;
+    return this.s.useCode.run(codeHash).changes === 1;
   }
   addEvent(e: ActivityEvent): void {
     this.s.addEvent.run(e);

@@ -7,6 +7,7 @@ import { ApiErrorSchema, iso } from '../schemas.ts';
 const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema };
 const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
 const HHMM = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'expected HH:MM');
+const MAX_VISITOR_DAYS = 30;
 const minutes = (s: string) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3));
 
 const ParcelView = z.object({
@@ -209,6 +210,9 @@ export const flowRoutes = (f: DeviceFlows): FastifyPluginAsyncZod => async (app)
     },
     handler: async (req, reply) => {
       const b = req.body;
+      // a code for every zone is staff-wide access: only an admin may issue one; and a visitor code is for a visit
+      if (b.zone === '*' && req.staff?.role !== 'admin') throw new LinliError('FORBIDDEN', 'a visitor code for every zone ("*") needs the admin role');
+      if (Date.parse(b.expiresAt) - f.now() > MAX_VISITOR_DAYS * 86_400_000) throw new LinliError('VALIDATION_FAILED', `a visitor code is valid for at most ${MAX_VISITOR_DAYS} days`);
       const r = await f.access.createVisitorCode({ zone: b.zone, hostMemberId: b.hostMemberId, label: b.label, validFrom: b.validFrom ? Date.parse(b.validFrom) : undefined, expiresAt: Date.parse(b.expiresAt), uses: b.uses });
       return reply.code(201).send({ code: r.code, expiresAt: iso(r.expiresAt) ?? '' });
     },
@@ -227,6 +231,25 @@ export const flowRoutes = (f: DeviceFlows): FastifyPluginAsyncZod => async (app)
       const b = req.body;
       if (Date.parse(b.endsAt) <= Date.parse(b.startsAt)) throw new LinliError('VALIDATION_FAILED', 'endsAt must be after startsAt');
       f.accessRepo.addEvent({ id: req.params.id, name: b.name, deviceId: b.deviceId, points: b.points, startsAt: Date.parse(b.startsAt), endsAt: Date.parse(b.endsAt) });
+      return { ok: true as const };
+    },
+  });
+
+  app.post('/devices/:id/alerts/:code/acknowledge', {
+    config: { role: 'operator' },
+    schema: {
+      tags: ['access'],
+      summary: 'Acknowledge an alert staff have dealt with: a forced or jammed door (door = the door id), a vend after void',
+      params: z.object({ id: Id, code: z.enum(['DOOR_FORCED', 'DOOR_JAMMED', 'VEND_AFTER_VOID']) }),
+      querystring: z.object({ door: z.string().min(1).max(16).optional() }),
+      response: { 200: z.object({ ok: z.literal(true) }), ...errors },
+    },
+    handler: async (req) => {
+      if (req.params.code === 'VEND_AFTER_VOID') f.acknowledge(req.params.id, 'VEND_AFTER_VOID');
+      else {
+        if (!req.query.door) throw new LinliError('VALIDATION_FAILED', 'say which door: ?door=main');
+        f.acknowledge(req.params.id, `${req.params.code}:${req.query.door}`);
+      }
       return { ok: true as const };
     },
   });
