@@ -24,7 +24,18 @@ export const FixtureMemberSchema = MemberSchema.extend({
   points: z.number().int().nonnegative().default(0),
   cards: z.array(CardSchema).max(10).default([]),
   benefits: z
-    .array(z.object({ id: Id, campaignId: Id, usesLeft: z.number().int().nonnegative().optional(), expiresAt: z.number().int().optional() }).strict())
+    .array(
+      z
+        .object({
+          id: Id,
+          campaignId: Id,
+          usesLeft: z.number().int().nonnegative().optional(),
+          expiresAt: z.number().int().optional(),
+          /** The coupon's scannable code [FWP-11.8]; stored only as a keyed hash. */
+          couponCode: z.string().regex(/^LC[0-9A-Za-z]{10,30}$/, 'expected a coupon code "LC…"').optional(),
+        })
+        .strict(),
+    )
     .max(200)
     .default([]),
 });

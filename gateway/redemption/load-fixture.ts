@@ -50,6 +50,7 @@ export function loadFixture(db: Db, catalog: CatalogRepo, secrets: GatewaySecret
         const usesLeft = b.usesLeft ?? (campaign?.usage.type === 'single_use' ? 1 : campaign?.usage.type === 'punch_card' ? campaign.usage.uses : undefined);
         catalog.upsertInstance({ id: b.id, campaignId: b.campaignId, memberId: m.id, issuedAt: now, ...(b.expiresAt !== undefined ? { expiresAt: b.expiresAt } : {}), ...(usesLeft !== undefined ? { usesLeft } : {}), status: usesLeft === 0 ? 'used' : 'active' });
         if (usesLeft !== undefined) balances.setUses(b.id, usesLeft, `load-${b.id}`, now);
+        if (b.couponCode) catalog.setCouponCode(secrets.codeHash('coupon', b.couponCode), b.id, now);
         summary.benefits += 1;
       }
       summary.members += 1;

@@ -120,4 +120,14 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'parcels, group buys, door access, activity check-ins', sql: FLOWS_SQL },
   // A shop's own token: it reads and reverses that shop's redemptions and nothing else.
   { version: 7, name: 'staff tokens scoped to one merchant', sql: 'ALTER TABLE staff_tokens ADD COLUMN merchant_id TEXT' },
+  {
+    version: 8,
+    name: 'coupon codes (keyed hashes) for scanning one coupon',
+    sql: `CREATE TABLE coupon_codes (
+      code_hash   TEXT PRIMARY KEY,
+      instance_id TEXT NOT NULL REFERENCES benefit_instances(id) ON DELETE CASCADE,
+      created_at  INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX coupon_codes_instance ON coupon_codes(instance_id);`,
+  },
 ];

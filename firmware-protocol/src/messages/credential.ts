@@ -10,6 +10,11 @@ export const WireCredentialSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('sun'), picc: Hex(32, 32), cmac: Hex(16, 16) }).strict(),
   /** The member's rotating QR code, as scanned. */
   z.object({ type: z.literal('qr'), code: z.string().min(10).max(1024) }).strict(),
+  /**
+   * [FWP-11.8] A coupon's QR code, as scanned at a shop: it names one coupon of one member and pays for
+   * nothing else (the rest of the bill is collected at the till, never from the wallet).
+   */
+  z.object({ type: z.literal('coupon'), code: z.string().regex(/^LC[0-9A-Za-z]{10,30}$/, 'expected a coupon code "LC…"') }).strict(),
 ]);
 
 export type WireCredential = z.infer<typeof WireCredentialSchema>;

@@ -47,6 +47,8 @@ export const ResponseBodySchema = z.discriminatedUnion('status', [
     savingFen: Fen.optional(),
     payableFen: Fen.optional(),
     pointsEarned: z.number().int().optional(),
+    /** Who pays `payableFen`: the member's wallet, a family payer's, or `none`: collect it at the till. */
+    paidBy: z.enum(['own', 'proxy', 'none']).optional(),
     applied: z.array(z.object({ name: Name, savingFen: Fen })).optional(),
     member: z
       .object({

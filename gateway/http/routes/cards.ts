@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { LinliError } from '../../../firmware-protocol/src/errors.ts';
@@ -28,6 +29,23 @@ export const cardRoutes = (e: RedemptionEngine, clock: Clock, desk: DeskReader |
       await e.writer.submit(() => e.catalog.block(key));
       req.log.info({ memberId: rec.memberId }, 'card hotlisted');
       return { memberId: rec.memberId, blocked: true as const };
+    },
+  });
+
+  app.post('/benefits/:id/coupon-code', {
+    config: { role: 'operator' },
+    schema: {
+      tags: ['members'],
+      summary: "A scannable code for one issued coupon (shown once; a new one replaces the old). It pays with that coupon only, never from the wallet.",
+      params: z.object({ id: z.string().min(1).max(64) }),
+      response: { 201: z.object({ instanceId: z.string(), code: z.string() }), ...errors },
+    },
+    handler: async (req, reply) => {
+      const inst = e.catalog.instance(req.params.id);
+      if (!inst) throw new LinliError('NOT_FOUND', `no issued benefit ${req.params.id}`);
+      const code = `LC${randomBytes(12).toString('base64url').replace(/[-_]/g, '').slice(0, 16).padEnd(12, '0')}`;
+      await e.writer.submit(() => e.catalog.setCouponCode(e.secrets.codeHash('coupon', code), inst.id, clock.now()));
+      return reply.code(201).send({ instanceId: inst.id, code });
     },
   });
 

@@ -50,15 +50,24 @@ export function decided(op: string, r: RedemptionResult): ResponseBody {
     savingFen: r.savingFen,
     payableFen: r.payableFen,
     pointsEarned: r.pointsEarned,
+    // 'none' with an amount to pay: collect it at the till (a coupon code never charges the wallet)
+    ...(approved ? { paidBy: r.paidBy } : {}),
     applied: r.applied.map((a) => ({ name: a.name, savingFen: a.savingFen })),
     display: approved
       ? { zh: `应付 ¥${formatYuan(r.payableFen)}，已优惠 ¥${formatYuan(r.savingFen)}`, en: `To pay ¥${formatYuan(r.payableFen)}, you saved ¥${formatYuan(r.savingFen)}` }
       : r.declineCode === 'INSUFFICIENT_FUNDS'
         ? { zh: '余额不足', en: 'Not enough balance' }
-        : r.declineCode === 'LOW_TRUST_LIMIT'
+        : r.declineCode === 'COUPON_NOT_APPLICABLE'
+          ? couponRefusal(r)
+          : r.declineCode === 'LOW_TRUST_LIMIT'
           ? { zh: '超出此卡限额，请使用安全卡或二维码', en: "Over this card's limit; use a secure card or the QR code" }
           : { zh: '无法支付，请联系工作人员', en: 'Cannot pay here; please ask staff' },
   };
+}
+
+function couponRefusal(r: RedemptionResult): { zh: string; en: string } {
+  const why = r.notApplied[0]?.message;
+  return why ? { zh: `此券不能用：${why.zh}`, en: `This coupon cannot be used: ${why.en}` } : { zh: '此券不能用于本单', en: 'This coupon does not apply to this bill' };
 }
 
 /** What to show for an error code, in both languages. */

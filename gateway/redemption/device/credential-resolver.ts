@@ -8,6 +8,8 @@ export interface Identified {
   /** low: a clonable plain UID card, capped; high: a cryptographically verified card or code. */
   trust: 'low' | 'high';
   lookupKey: string;
+  /** Set for a scanned coupon code: the one coupon presented; it pays for nothing else. */
+  couponInstanceId?: string;
 }
 
 /** Verifies secure cards and codes (NTAG 424 DNA SUN, signed QR); returns the identifier to look up and a monotonic counter. */
@@ -29,8 +31,20 @@ export class CredentialResolver {
     private readonly now: () => number,
   ) {}
 
-  identify(c: WireCredential): Identified {
+  /**
+   * A coupon code identifies a member only to pay with that coupon at a shop: everywhere else (wallet,
+   * doors, lockers, vending) it is refused, so a coupon's screenshot never spends anything but the coupon.
+   */
+  identify(c: WireCredential, opts: { allowCoupon?: boolean } = {}): Identified {
     if (c.type === 'uid') return this.lookup(this.secrets.lookupKey('uid', c.uid), 'low', undefined);
+    if (c.type === 'coupon') {
+      if (!opts.allowCoupon) throw new LinliError('OPERATION_NOT_ALLOWED', 'a coupon code is only accepted by a shop scanner paying a bill; tap the member card or show the member code');
+      const key = this.secrets.codeHash('coupon', c.code);
+      const instanceId = this.catalog.couponInstance(key);
+      const inst = instanceId ? this.catalog.instance(instanceId) : undefined;
+      if (!inst) throw new LinliError('CREDENTIAL_INVALID', 'this coupon code is not known here');
+      return { memberId: inst.memberId, trust: 'high', lookupKey: key, couponInstanceId: inst.id };
+    }
     if (!this.secure) throw new LinliError('CREDENTIAL_INVALID', 'secure cards and codes are not configured on this gateway');
     if (c.type === 'sun') {
       const v = this.secure.verifySun(c.picc, c.cmac);

@@ -77,7 +77,7 @@ export class DeviceRequestHandler {
     switch (b.op) {
       case 'redeem':
       case 'authorize': {
-        const who = this.d.resolver.identify(b.credential);
+        const who = this.d.resolver.identify(b.credential, { allowCoupon: b.op === 'redeem' });
         const purchase = {
           merchantId: merchantId ?? device.id,
           deviceId: device.id,
@@ -86,7 +86,7 @@ export class DeviceRequestHandler {
           ...(b.op === 'redeem' ? { amountFen: b.amountFen } : {}),
           at,
         };
-        const req = { txnId: msg.txn, memberId: who.memberId, trust: who.trust, purchase };
+        const req = { txnId: msg.txn, memberId: who.memberId, trust: who.trust, purchase, couponInstanceId: who.couponInstanceId };
         return decided(b.op, b.op === 'redeem' ? await this.d.service.redeem(req) : await this.d.service.authorize(req));
       }
       case 'capture':

@@ -69,7 +69,10 @@ export const DECIDE_PIPELINE: readonly DecideStep[] = [
     run(x, d) {
       const member = need(x.member, 'the member');
       const campaigns = need(x.campaigns, 'the campaigns');
-      const instances = need(x.instances, 'the instances');
+      const all = need(x.instances, 'the instances');
+      // a presented coupon: it alone of the member's issued benefits may apply (always-on ones still do)
+      const coupon = x.req.couponInstanceId;
+      const instances = coupon === undefined ? all : all.filter((i) => i.id === coupon);
       const c = d.config;
       x.sel = selectBenefits({ member, purchase: x.req.purchase, campaigns, instances, usage: gatherUsage(member, campaigns, instances, x.t, d.usage, d.ledger), now: x.now, timezone: c.timezone, maxBenefitsPerPurchase: c.maxBenefitsPerPurchase, accrual: c.accrual });
       return undefined;
@@ -80,6 +83,13 @@ export const DECIDE_PIPELINE: readonly DecideStep[] = [
     run(x, d) {
       const sel = need(x.sel, 'the selection');
       if (sel.subtotalFen === 0) return decline(x, d, 'NOTHING_TO_PAY_FOR');
+      const coupon = x.req.couponInstanceId;
+      if (coupon !== undefined && !sel.applied.some((a) => a.instanceId === coupon)) {
+        // the presented coupon's own reason first: it is what the cashier reads out
+        const campaignId = x.instances?.find((i) => i.id === coupon)?.campaignId;
+        x.sel = { ...sel, notApplied: [...sel.notApplied.filter((n) => n.campaignId === campaignId), ...sel.notApplied.filter((n) => n.campaignId !== campaignId)] };
+        return decline(x, d, 'COUPON_NOT_APPLICABLE');
+      }
       if (x.req.trust === 'low' && sel.payableFen > 0) {
         const today = d.usage.get(counterKey.lowTrustDay(x.req.memberId, x.t)).amountFen;
         if (sel.payableFen > d.config.lowTrust.perTxnFen || today + sel.payableFen > d.config.lowTrust.perDayFen) return decline(x, d, 'LOW_TRUST_LIMIT');
@@ -92,7 +102,8 @@ export const DECIDE_PIPELINE: readonly DecideStep[] = [
     run(x, d) {
       const sel = need(x.sel, 'the selection');
       const id = x.req.memberId;
-      x.funding = sel.payableFen === 0 ? undefined : chooseFunding(id, sel.payableFen, d.ledger.balance(account.wallet(id), 'fen'), gatherProxies(id, x.t, d.catalog, d.usage, d.ledger));
+      // with a coupon code the rest of the bill is paid at the till: the wallet is never touched
+      x.funding = sel.payableFen === 0 || x.req.couponInstanceId !== undefined ? undefined : chooseFunding(id, sel.payableFen, d.ledger.balance(account.wallet(id), 'fen'), gatherProxies(id, x.t, d.catalog, d.usage, d.ledger));
       return x.funding && !x.funding.ok ? decline(x, d, 'INSUFFICIENT_FUNDS') : undefined;
     },
   },
@@ -181,7 +192,7 @@ function decline(x: Decision, d: RedemptionDeps, code: NonNullable<RedemptionRes
 /** What makes two requests "the same purchase": everything but the time it arrived (a retry comes later). */
 function fingerprintOf(req: RedeemRequest, phase: string): string {
   const { at: _at, ...what } = req.purchase;
-  return createHash('sha256').update(JSON.stringify([phase, req.memberId, req.trust, what])).digest('hex');
+  return createHash('sha256').update(JSON.stringify([phase, req.memberId, req.trust, what, req.couponInstanceId ?? null])).digest('hex');
 }
 
 export function toResult(id: string, txnId: string, status: 'approved' | 'declined', state: RedemptionResult['state'], sel: Selection, paidBy: RedemptionResult['paidBy'], holdExpiresAt: number | undefined): RedemptionResult {

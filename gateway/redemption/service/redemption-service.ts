@@ -25,6 +25,8 @@ export interface RedeemRequest {
   memberId: string;
   trust: 'low' | 'high';
   purchase: Purchase;
+  /** The resident presented this one coupon (its QR code): only it may apply, and the wallet is not charged. */
+  couponInstanceId?: string | undefined;
 }
 
 export interface RedemptionDeps {

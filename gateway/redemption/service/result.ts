@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const DECLINE_CODES = ['INSUFFICIENT_FUNDS', 'NOTHING_TO_PAY_FOR', 'LOW_TRUST_LIMIT', 'POINTS_ALREADY_SPENT'] as const;
+export const DECLINE_CODES = ['INSUFFICIENT_FUNDS', 'NOTHING_TO_PAY_FOR', 'LOW_TRUST_LIMIT', 'POINTS_ALREADY_SPENT', 'COUPON_NOT_APPLICABLE'] as const;
 
 /** What a device, the API and a retry get back for one transaction. Stored, so a retry returns it unchanged. */
 export const RedemptionResultSchema = z.object({

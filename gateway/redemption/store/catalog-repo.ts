@@ -83,6 +83,10 @@ export class CatalogRepo {
          ON CONFLICT(id) DO UPDATE SET expires_at = excluded.expires_at, uses_left = excluded.uses_left, status = excluded.status`,
       ),
       instances: db.prepare<[string], InstanceRow>('SELECT * FROM benefit_instances WHERE member_id = ? ORDER BY id'),
+      instance: db.prepare<[string], InstanceRow>('SELECT * FROM benefit_instances WHERE id = ?'),
+      addCouponCode: db.prepare('INSERT OR REPLACE INTO coupon_codes (code_hash, instance_id, created_at) VALUES (?, ?, ?)'),
+      dropCouponCodes: db.prepare('DELETE FROM coupon_codes WHERE instance_id = ?'),
+      couponCode: db.prepare<[string], { instance_id: string }>('SELECT instance_id FROM coupon_codes WHERE code_hash = ?'),
       upsertProxy: db.prepare(
         `INSERT INTO family_proxies (member_id, payer_id, per_txn_fen, per_day_fen, per_month_fen) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT(member_id, payer_id) DO UPDATE SET per_txn_fen = excluded.per_txn_fen, per_day_fen = excluded.per_day_fen, per_month_fen = excluded.per_month_fen`,
@@ -151,6 +155,21 @@ export class CatalogRepo {
 
   upsertInstance(i: BenefitInstance): void {
     this.s.upsertInstance.run({ ...i, expiresAt: i.expiresAt ?? null, usesLeft: i.usesLeft ?? null });
+  }
+
+  instance(id: string): BenefitInstance | undefined {
+    const r = this.s.instance.get(id);
+    return r ? toInstance(r) : undefined;
+  }
+
+  /** A coupon's scannable code, stored as a keyed hash; a new code replaces the coupon's earlier ones. */
+  setCouponCode(codeHash: string, instanceId: string, now: number): void {
+    this.s.dropCouponCodes.run(instanceId);
+    this.s.addCouponCode.run(codeHash, instanceId, now);
+  }
+
+  couponInstance(codeHash: string): string | undefined {
+    return this.s.couponCode.get(codeHash)?.instance_id;
   }
 
   instancesOf(memberId: string): BenefitInstance[] {
