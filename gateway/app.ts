@@ -20,6 +20,8 @@ import { StaffTokens } from './security/staff-tokens.ts';
 import { createRedemptionEngine, type RedemptionEngine } from './redemption/wire.ts';
 import { createDeviceFlows, type DeviceFlows } from './flows/wire-flows.ts';
 import { DeskReader } from './flows/desk-reader.ts';
+import { CloudLink } from './cloud/cloud-link.ts';
+import { OutboxRepo } from './cloud/outbox-repo.ts';
 import { createBoxHardware, type BoxHardware } from '../devices/box/box-hardware.ts';
 import { Store } from './store/store.ts';
 import { BatchWriter } from './store/batch-writer.ts';
@@ -50,6 +52,9 @@ export class Gateway {
   flows!: DeviceFlows;
   /** The box's own NFC reader, relay, LED and tamper switch. */
   hardware!: BoxHardware;
+  /** Events for the cloud, written with the changes they describe; only when cloud sync is on. */
+  outbox: OutboxRepo | undefined;
+  cloud: CloudLink | undefined;
   desk!: DeskReader;
   /** The one writer of the process (group commit) for redemptions, health and presence. */
   writer!: BatchWriter;
@@ -78,6 +83,8 @@ export class Gateway {
     const { config, log, clock } = this;
     this.store = new Store(config.dataDir, { historyPerDevice: config.health.historyPerDevice });
     this.writer = new BatchWriter(this.store.db, config.redemption.groupCommit);
+    // without a cloud nothing would ever drain the outbox: it is written only when sync is on
+    this.outbox = config.cloud.enabled ? new OutboxRepo(this.store.db, config.gateway.id, () => clock.now()) : undefined;
     const stamper = new EnvelopeStamper(`gw-${this.bootId}`, () => clock.now());
     const remember = (id: string) => {
       const d = this.store.devices.get(id);
@@ -127,13 +134,13 @@ export class Gateway {
       },
     });
     const downlink = new Downlink(this.broker, stamper, log.child({ component: 'downlink' }));
-    this.health = new HealthSink(this.store.health, this.writer, this.broker, log.child({ component: 'health' }));
+    this.health = new HealthSink(this.store.health, this.writer, this.broker, log.child({ component: 'health' }), this.outbox);
     this.monitor = new DeviceMonitor(config.health, clock, (change) =>
       this.health.record(change, this.monitor.get(change.deviceId)?.telemetry),
     );
     this.commands = new CommandService(downlink, clock, log.child({ component: 'commands' }));
     for (const d of this.store.devices.list()) this.monitor.track(d.id, d.kind, d.disabled, d.lastSeenAt, 'gateway_start');
-    this.redemption = createRedemptionEngine({ store: this.store, config, clock, log, downlink, writer: this.writer });
+    this.redemption = createRedemptionEngine({ store: this.store, config, clock, log, downlink, writer: this.writer, outbox: this.outbox });
     this.flows = createDeviceFlows({
       store: this.store,
       config,
@@ -143,6 +150,7 @@ export class Gateway {
       // the birth in memory first: its persisted copy is written by the group-commit writer a moment later
       capabilitiesOf: (id) => this.monitor.get(id)?.capabilities ?? this.store.devices.get(id)?.capabilities,
       setFinding: (id, key, finding) => this.monitor.setFinding(id, key, finding),
+      outbox: this.outbox,
       publishOccupancy: (id, occupancy) => {
         this.broker.publish(topics.lockerOccupancy(id), JSON.stringify(occupancy), { qos: 1, retain: true }).catch((err: unknown) => log.debug({ err }, 'occupancy not published'));
       },
@@ -185,6 +193,10 @@ export class Gateway {
     await this.publishGatewayState('online');
     this.health.publishAll(this.monitor.snapshot());
     this.http = await startHttpServer(this);
+    if (this.outbox) {
+      this.cloud = new CloudLink({ config: config.cloud, gatewayId: config.gateway.id, bootId: this.bootId, outbox: this.outbox, writer: this.writer, clock, log: log.child({ component: 'cloud' }) });
+      this.cloud.start();
+    }
     this.ticker = setInterval(() => this.tick(), 1000);
     this.ticker.unref();
     this.state = 'running';
@@ -203,6 +215,7 @@ export class Gateway {
     this.state = 'stopping';
     if (this.ticker) clearInterval(this.ticker);
     this.commands?.stop();
+    await this.cloud?.stop().catch((err: unknown) => this.log.warn({ err }, 'cloud link stop failed'));
     this.hardware?.led.show('off');
     await this.hardware?.stop().catch((err: unknown) => this.log.warn({ err }, 'box hardware stop failed'));
     await this.http?.close().catch((err: unknown) => this.log.warn({ err }, 'http close failed'));
@@ -233,7 +246,7 @@ export class Gateway {
       this.flows.tick().catch((err: unknown) => this.log.error({ err }, 'device flow timeouts failed'));
       // the LED on the box: steady when all is well, fast blink when a device or the box has a fault
       const fault = this.monitor.all().some((d) => d.verdict.status === 'fault') || this.desk.health().some((h) => h.state === 'open');
-      this.hardware.led.show(fault ? 'fault' : 'online');
+      this.hardware.led.show(fault ? 'fault' : this.cloud && !this.cloud.isConnected ? 'cloud_offline' : 'online');
     } catch (err) {
       this.log.error({ err }, 'periodic check failed');
     }

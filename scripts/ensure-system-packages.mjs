@@ -4,9 +4,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 
 /** program on PATH → Debian package that provides it */
-const REQUIRED = [{ program: 'openssl', pkg: 'openssl', why: 'TLS listener tests generate a CA and certificates' }];
+const REQUIRED = [
+  { program: 'openssl', pkg: 'openssl', why: 'TLS listener tests generate a CA and certificates' },
+  { program: 'mosquitto', pkg: 'mosquitto', why: 'cloud-sync tests run a real Mosquitto as the cloud broker' },
+];
 
-const has = (program) => spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;
+// mosquitto lives in /usr/sbin, which is not on every user's PATH
+const has = (program) => spawnSync('sh', ['-c', `PATH="$PATH:/usr/sbin:/sbin" command -v ${program}`], { stdio: 'ignore' }).status === 0;
 const missing = REQUIRED.filter((r) => !has(r.program));
 if (missing.length === 0) process.exit(0);
 

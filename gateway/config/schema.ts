@@ -162,6 +162,38 @@ export const BoxConfigSchema = z
   })
   .strict();
 
+/** The cloud platform's MQTT broker (EMQX, HiveMQ, Mosquitto) this gateway syncs with. Off unless enabled. */
+export const CloudConfigSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** mqtt://host:1883 or mqtts://host:8883 */
+    url: z.string().regex(/^mqtts?:\/\/[^\s/]+(:\d+)?$/, 'expected mqtt://host:port or mqtts://host:port').default('mqtt://127.0.0.1:1883'),
+    username: z.string().min(1).max(128).optional(),
+    /** A file holding the password (never the password itself in the config). */
+    passwordFile: z.string().min(1).optional(),
+    /** TLS: the CA that signed the broker's certificate, and this gateway's client certificate and key (PEM files). */
+    caFile: z.string().min(1).optional(),
+    certFile: z.string().min(1).optional(),
+    keyFile: z.string().min(1).optional(),
+    /** 5 (session expiry, reason codes) where the broker supports it, else 4 (MQTT 3.1.1). */
+    protocolVersion: z.union([z.literal(4), z.literal(5)]).default(5),
+    /** MQTT 5 session expiry: how long the broker keeps this gateway's subscriptions while it is away. */
+    sessionExpiryS: z.number().int().min(0).max(7 * 86400).default(3600),
+    keepaliveS: z.number().int().min(5).max(600).default(30),
+    /** Events per published batch, and batches per second over all streams (a drain after an outage is paced). */
+    batchMax: z.number().int().min(1).max(1000).default(100),
+    batchesPerSecond: z.number().min(0.1).max(1000).default(20),
+    /** A batch not acknowledged in this time is sent again (the cloud de-duplicates by event id). */
+    ackTimeoutS: z.number().int().min(1).max(600).default(15),
+    /** Reconnect back-off: exponential from the first to the longest wait, with full jitter. */
+    reconnectMinMs: z.number().int().min(100).max(600_000).default(1000),
+    reconnectMaxMs: z.number().int().min(1000).max(3_600_000).default(60_000),
+    /** Disk the unacknowledged events may take; past it telemetry is dropped and a critical alert raised. */
+    outboxBudgetMb: z.number().min(1).max(100_000).default(512),
+  })
+  .strict()
+  .refine((c) => c.reconnectMaxMs >= c.reconnectMinMs, { message: 'reconnectMaxMs must be at least reconnectMinMs', path: ['reconnectMaxMs'] });
+
 export const ConfigSchema = z
   .object({
     gateway: z
@@ -179,6 +211,7 @@ export const ConfigSchema = z
     redemption: RedemptionConfigSchema.default(RedemptionConfigSchema.parse({})),
     flows: FlowsConfigSchema.default(FlowsConfigSchema.parse({})),
     box: BoxConfigSchema.prefault({}),
+    cloud: CloudConfigSchema.prefault({}),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), pretty: z.boolean().default(false) })
       .strict()
@@ -197,4 +230,5 @@ export type MqttConfig = Config['mqtt'];
 export type HealthConfig = Config['health'];
 export type RedemptionSettings = Config['redemption'];
 export type FlowsSettings = Config['flows'];
+export type CloudConfig = Config['cloud'];
 export type IntegrationAccount = z.infer<typeof IntegrationAccountSchema>;

@@ -17,6 +17,7 @@ import type { CatalogRepo } from '../redemption/store/catalog-repo.ts';
 import type { GatewaySecrets } from '../security/gateway-secrets.ts';
 import type { FlowHandler, RequestingDevice } from './flow-handler.ts';
 import type { AccessLogEntry, AccessRepo } from './store/access-repo.ts';
+import type { OutboxPort } from '../cloud/outbox-repo.ts';
 
 const READER = ['door_reader'] as const;
 const VISITOR_SCOPE = 'visitor';
@@ -36,6 +37,8 @@ export interface AccessFlowDeps {
   capabilitiesOf(deviceId: string): unknown;
   setFinding(deviceId: string, key: string, finding: HealthFinding | undefined): void;
   newCode?: () => string;
+  /** Every decision is an event for the cloud, written with the log entry. */
+  outbox?: OutboxPort | undefined;
 }
 
 type Decided = { entry: Omit<AccessLogEntry, 'at' | 'deviceId' | 'door' | 'zone' | 'txnId'>; answer: ResponseBody };
@@ -73,7 +76,7 @@ export class AccessFlow implements FlowHandler {
       if (decided.entry.decision === 'granted' && !this.d.access.useVisitorCode(this.d.secrets.codeHash(VISITOR_SCOPE, code))) {
         decided = { entry: { ...decided.entry, decision: 'denied', reason: 'CODE_USED' }, answer: denied('CODE_USED', 'access_code') };
       }
-      this.d.access.log({ ...decided.entry, at: this.d.clock.now(), deviceId: device.id, door: b.door, zone, txnId: msg.txn });
+      this.logDecision({ ...decided.entry, at: this.d.clock.now(), deviceId: device.id, door: b.door, zone, txnId: msg.txn });
       return decided.answer;
     });
   }
@@ -90,7 +93,13 @@ export class AccessFlow implements FlowHandler {
   }
 
   private record(deviceId: string, door: string, zone: string, txn: string, decided: Decided): Promise<void> {
-    return this.d.writer.submit(() => this.d.access.log({ ...decided.entry, at: this.d.clock.now(), deviceId, door, zone, txnId: txn }));
+    return this.d.writer.submit(() => this.logDecision({ ...decided.entry, at: this.d.clock.now(), deviceId, door, zone, txnId: txn }));
+  }
+
+  /** Inside a unit of the writer: the access log and its cloud event in one transaction. */
+  private logDecision(e: AccessLogEntry): void {
+    this.d.access.log(e);
+    this.d.outbox?.append('access', e.decision === 'checked_in' ? 'access.checkin' : 'access.decision', { ...e, subject: e.subject ?? null, txnId: e.txnId ?? null });
   }
 
   /** Door states and tamper from the reader [FWP-11.7]: forced and jammed doors, doors left open. */
@@ -159,7 +168,7 @@ export class AccessFlow implements FlowHandler {
     } catch (err) {
       if (!(err instanceof LinliError)) throw err;
       // a hotlisted, unknown or replayed card is a decision too: log it, then answer with the error's code
-      await this.d.writer.submit(() => this.d.access.log({ at: this.d.clock.now(), deviceId, door, zone, subject: undefined, method, decision: 'denied', reason: err.code, txnId: txn }));
+      await this.d.writer.submit(() => this.logDecision({ at: this.d.clock.now(), deviceId, door, zone, subject: undefined, method, decision: 'denied', reason: err.code, txnId: txn }));
       throw err;
     }
     const member = this.d.catalog.member(memberId);

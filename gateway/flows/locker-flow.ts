@@ -14,6 +14,7 @@ import type { CredentialResolver } from '../redemption/device/credential-resolve
 import type { WriterPort } from '../redemption/service/ports.ts';
 import type { CatalogRepo } from '../redemption/store/catalog-repo.ts';
 import type { GatewaySecrets } from '../security/gateway-secrets.ts';
+import type { OutboxPort } from '../cloud/outbox-repo.ts';
 import type { FlowHandler, OpBody, RequestingDevice } from './flow-handler.ts';
 import type { GroupBuyRepo } from './store/group-buy-repo.ts';
 import type { Parcel, ParcelRepo } from './store/parcel-repo.ts';
@@ -38,6 +39,8 @@ export interface LockerFlowDeps {
   setFinding(deviceId: string, key: string, finding: HealthFinding | undefined): void;
   /** Publishes the retained occupancy of a locker [FWP-10.3]. */
   publishOccupancy(lockerId: string, occupancy: LockerOccupancy): void;
+  /** Parcel events for the cloud, written with the change. */
+  outbox?: OutboxPort | undefined;
   /** Eight digits by default; injected so tests can force collisions. */
   newCode?: () => string;
 }
@@ -308,6 +311,7 @@ export class LockerFlow implements FlowHandler {
         } else if (p && fx.purpose === 'deposit' && p.status === 'depositing') {
           await this.d.writer.submit(() => {
             this.d.parcels.setStatus(p.id, 'deposit_failed');
+            this.d.outbox?.append('parcels', 'parcel.deposit_failed', { parcelId: p.id, lockerId, compartment, at: this.d.clock.now() });
             this.d.groupBuys.unassignParcel(p.id);
           });
           this.pendingCodes.delete(p.id);
@@ -327,6 +331,7 @@ export class LockerFlow implements FlowHandler {
     await this.d.writer.submit(() => {
       if (this.d.parcels.get(p.id)?.status !== 'opening') return;
       this.d.parcels.setStatus(p.id, 'picked_up', { pickedUpAt: now });
+      this.d.outbox?.append('parcels', 'parcel.picked_up', { parcelId: p.id, lockerId: p.lockerId, compartment: p.compartment, memberId: p.memberId, at: now });
       // the code is spent: its clear copy in the notice outbox goes too
       this.d.parcels.dropCodeNotices(p.id);
     });
@@ -346,6 +351,8 @@ export class LockerFlow implements FlowHandler {
         this.d.parcels.setCode(p.id, fresh.hash, now + this.d.settings.codeTtlH * 3600_000);
       }
       this.d.parcels.setStatus(p.id, 'stored', { storedAt: now });
+      // the code goes to the member through the cloud; it leaves the outbox once the cloud has it
+      this.d.outbox?.append('parcels', 'parcel.stored', { parcelId: p.id, lockerId: p.lockerId, compartment: p.compartment, memberId: p.memberId, tracking: p.tracking, groupBuyId: p.groupBuyId ?? null, code, codeExpiresAt: now + this.d.settings.codeTtlH * 3600_000, at: now });
       this.d.parcels.notice(p.memberId, 'parcel_arrived', { parcelId: p.id, lockerId: p.lockerId, compartment: p.compartment, tracking: p.tracking, code, expiresAt: now + this.d.settings.codeTtlH * 3600_000 }, now);
       if (p.groupBuyId) {
         const gb = this.d.groupBuys.get(p.groupBuyId);

@@ -11,6 +11,7 @@ import { AccessRepo } from './store/access-repo.ts';
 import { GroupBuyRepo } from './store/group-buy-repo.ts';
 import { ParcelRepo } from './store/parcel-repo.ts';
 import { VendingFlow } from './vending-flow.ts';
+import type { OutboxPort } from '../cloud/outbox-repo.ts';
 
 export interface DeviceFlows {
   vending: VendingFlow;
@@ -38,6 +39,7 @@ export function createDeviceFlows(o: {
   capabilitiesOf(deviceId: string): unknown;
   setFinding(deviceId: string, key: string, finding: HealthFinding | undefined): void;
   publishOccupancy(lockerId: string, occupancy: LockerOccupancy): void;
+  outbox?: OutboxPort | undefined;
 }): DeviceFlows {
   const { store, config, clock, log, engine } = o;
   const f = config.flows;
@@ -71,6 +73,7 @@ export function createDeviceFlows(o: {
     capabilitiesOf: o.capabilitiesOf,
     setFinding: o.setFinding,
     publishOccupancy: o.publishOccupancy,
+    outbox: o.outbox,
   });
   locker.recover();
   const access = new AccessFlow({
@@ -87,6 +90,7 @@ export function createDeviceFlows(o: {
     leftOpenMs,
     capabilitiesOf: o.capabilitiesOf,
     setFinding: o.setFinding,
+    outbox: o.outbox,
   });
   const groupBuys = new GroupBuyService({ repo: groupBuyRepo, parcels, catalog: engine.catalog, writer: engine.writer, clock });
   engine.handler.use(vending).use(locker).use(access);

@@ -5,6 +5,7 @@ import type { Publisher } from '../messaging/downlink.ts';
 import type { HealthRepo } from '../store/health-repo.ts';
 import type { WriterPort } from '../redemption/service/ports.ts';
 import type { HealthChange } from './device-monitor.ts';
+import type { OutboxPort } from '../cloud/outbox-repo.ts';
 
 /**
  * Where health changes go: the current snapshot and the bounded history in SQLite, the retained
@@ -21,6 +22,8 @@ export class HealthSink {
     private readonly writer: WriterPort,
     private readonly publisher: Publisher,
     private readonly log: Logger,
+    /** Health changes are events for the cloud, written with the snapshot. */
+    private readonly outbox?: OutboxPort,
   ) {}
 
   subscribe(listener: (c: HealthChange) => void): () => void {
@@ -34,6 +37,7 @@ export class HealthSink {
       .submit(() => {
         this.repo.saveSnapshot({ deviceId, status: verdict.status, reasons: verdict.reasons, telemetry, updatedAt: at });
         this.repo.appendHistory(deviceId, at, verdict.status, verdict.reasons, event);
+        this.outbox?.append('health', 'device.health', { deviceId, kind: change.kind, status: verdict.status, previous: change.previous.status, reasons: verdict.reasons.map((r) => r.code), event, at });
       })
       .catch((err: unknown) => this.log.error({ err, deviceId }, 'could not store a health change'));
     const worse = rank(verdict.status) > rank(change.previous.status) && change.previous.status !== 'unknown';

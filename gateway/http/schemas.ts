@@ -102,6 +102,8 @@ export const GatewayHealthSchema = z.object({
   devices: z.record(HealthStatusSchema, z.number()),
   /** The box's own NFC reader, GPIO and tamper switch: a missing reader or daemon shows here as a warning. */
   hardware: z.array(z.object({ component: z.string(), state: z.string(), warning: z.string().optional() })),
+  /** Cloud sync: connected, and how many events wait in the outbox for the cloud's acknowledgement. */
+  cloud: z.object({ enabled: z.boolean(), connected: z.boolean(), session: z.number(), backlogEvents: z.number(), overBudget: z.boolean() }),
 });
 
 export const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());

@@ -10,6 +10,7 @@ import { DeviceRequestHandler } from './device/request-handler.ts';
 import { SqliteLedger } from './ledger/sqlite-ledger.ts';
 import { createSecureVerifier } from './credentials/secure-verifier.ts';
 import type { RedemptionModule } from './module.ts';
+import type { OutboxPort } from '../cloud/outbox-repo.ts';
 import { LedgerOpeningBalances } from './opening-balances.ts';
 import { RedemptionService } from './service/redemption-service.ts';
 import { CatalogRepo } from './store/catalog-repo.ts';
@@ -32,6 +33,7 @@ export function createRedemptionEngine(opts: {
   downlink: Downlink;
   secure?: SecureCredentialVerifier | undefined;
   writer: BatchWriter;
+  outbox?: OutboxPort | undefined;
 }): RedemptionEngine {
   const { store, config, clock, log } = opts;
   const r = config.redemption;
@@ -43,6 +45,7 @@ export function createRedemptionEngine(opts: {
   const redemptions = new RedemptionRepo(store.db);
   const service = new RedemptionService({
     writer,
+    outbox: opts.outbox,
     ledger,
     catalog,
     usage,

@@ -1,6 +1,7 @@
 import { LEDGER_SQL } from '../redemption/ledger/ledger-sql.ts';
 import { REDEMPTION_SQL } from '../redemption/store/redemption-sql.ts';
 import { FLOWS_SQL } from '../flows/store/flows-sql.ts';
+import { OUTBOX_SQL } from '../cloud/outbox-repo.ts';
 
 /** Versioned schema migrations; each runs once, in order, inside a transaction. Never edit a released one: add a new one. */
 export interface Migration {
@@ -130,4 +131,5 @@ export const MIGRATIONS: readonly Migration[] = [
     ) STRICT;
     CREATE INDEX coupon_codes_instance ON coupon_codes(instance_id);`,
   },
+  { version: 9, name: 'transactional outbox to the cloud', sql: OUTBOX_SQL },
 ];

@@ -11,3 +11,4 @@ export { vendOnce } from './flows/vending.ts';
 export { depositParcel, pickUp } from './flows/locker.ts';
 export { tapDoor } from './flows/door.ts';
 export { scanAndPay } from './flows/scanner.ts';
+export { CloudTwin, type TwinStream } from './cloud-twin.ts';

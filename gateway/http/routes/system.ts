@@ -27,6 +27,12 @@ export const systemRoutes = (gw: Gateway, startedMono: number): FastifyPluginAsy
         database,
         devices,
         hardware: gw.desk.health(),
+        cloud: (() => {
+          const c = gw.cloud?.status();
+          return c
+            ? { enabled: true, connected: c.connected, session: c.session, backlogEvents: c.backlog.reduce((n, b) => n + b.events, 0), overBudget: c.overBudget }
+            : { enabled: false, connected: false, session: 0, backlogEvents: 0, overBudget: false };
+        })(),
       };
       return reply.code(ready ? 200 : 503).send(body);
     },

@@ -8,6 +8,7 @@ import { periodKey } from '../domain/usage-facts.ts';
 import { counterKey, gatherProxies, gatherUsage } from './facts.ts';
 import { account, type LedgerMovement, type LedgerReason } from './ports.ts';
 import type { RedemptionResult } from './result.ts';
+import { redemptionEvent } from './redemption-event.ts';
 import type { RedeemRequest, RedemptionDeps } from './redemption-service.ts';
 
 /** Everything the steps of one decision share; each step fills in what the next ones need. */
@@ -158,7 +159,9 @@ export const DECIDE_PIPELINE: readonly DecideStep[] = [
     run(x, d) {
       d.ledger.append(x.moves);
       d.catalog.markActive(x.req.memberId, x.t.date);
-      return need(d.redemptions.byTxn(x.req.txnId), 'the stored redemption').result;
+      const result = need(d.redemptions.byTxn(x.req.txnId), 'the stored redemption').result;
+      d.outbox?.append('money', `redemption.${result.state}`, redemptionEvent({ merchantId: x.req.purchase.merchantId, deviceId: x.req.purchase.deviceId, memberId: x.req.memberId }, result, x.now));
+      return result;
     },
   },
 ];
@@ -186,6 +189,7 @@ function decline(x: Decision, d: RedemptionDeps, code: NonNullable<RedemptionRes
   const sel = need(x.sel, 'the selection');
   const result = { ...toResult(x.id, x.req.txnId, 'declined', 'declined', sel, 'none', undefined), declineCode: code };
   d.redemptions.insert({ id: x.id, txnId: x.req.txnId, fingerprint: x.fingerprint, memberId: x.req.memberId, now: x.now, merchantId: x.req.purchase.merchantId, deviceId: x.req.purchase.deviceId, payerId: undefined, state: 'declined', holdExpiresAt: undefined, result });
+  d.outbox?.append('money', 'redemption.declined', redemptionEvent({ merchantId: x.req.purchase.merchantId, deviceId: x.req.purchase.deviceId, memberId: x.req.memberId }, result, x.now));
   return result;
 }
 

@@ -8,6 +8,8 @@ import type { RedemptionRepo, RedemptionRow } from '../store/redemption-repo.ts'
 import type { UsageRepo } from '../store/usage-repo.ts';
 import { account, type LedgerMovement, type LedgerPort, type LedgerReason, type WriterPort } from './ports.ts';
 import type { RedemptionResult } from './result.ts';
+import { redemptionEvent } from './redemption-event.ts';
+import type { OutboxPort } from '../../cloud/outbox-repo.ts';
 import { runDecide, type Mover } from './decide-pipeline.ts';
 
 export interface RedemptionConfig {
@@ -31,6 +33,8 @@ export interface RedeemRequest {
 
 export interface RedemptionDeps {
   writer: WriterPort;
+  /** The cloud outbox: every decision and money movement is an event, written in the same transaction. */
+  outbox?: OutboxPort | undefined;
   ledger: LedgerPort;
   catalog: CatalogRepo;
   usage: UsageRepo;
@@ -92,6 +96,7 @@ export class RedemptionService {
           { ...base, account: account.issuerPoints, asset: 'points', delta: -points },
           { ...base, account: account.points(memberId), asset: 'points', delta: points },
         ]);
+        this.d.outbox?.append('money', 'points.awarded', { memberId, points, txnId, reason, at: base.at });
       }
       return { awarded, points: this.d.ledger.balance(account.points(memberId), 'points') };
     });
@@ -208,6 +213,7 @@ export class RedemptionService {
     ledger.append(moves);
     const result: RedemptionResult = { ...row.result, state: t.next };
     this.d.redemptions.setState(row.id, t.next, now, result);
+    this.d.outbox?.append('money', `redemption.${cmd === 'expire' ? 'expired' : t.next}`, redemptionEvent({ ...row, deviceId: row.deviceId }, result, now));
     return result;
   }
 }

@@ -1,0 +1,278 @@
+import { readFileSync } from 'node:fs';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { CloudConfig } from '../config/schema.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../core/log.ts';
+import type { WriterPort } from '../redemption/service/ports.ts';
+import { CloudAckSchema, cloudTopics, type CloudBatch } from './cloud-messages.ts';
+import { DROPPABLE, STREAMS, type OutboxRepo, type Stream } from './outbox-repo.ts';
+
+export interface CloudLinkStatus {
+  enabled: boolean;
+  connected: boolean;
+  session: number;
+  reconnects: number;
+  lastConnectedAt: number | null;
+  lastAckAt: number | null;
+  backlog: { stream: string; events: number; bytes: number; oldestAt: number | null; dropped: number }[];
+  overBudget: boolean;
+}
+
+interface InFlight {
+  to: number;
+  sentAtMono: number;
+}
+
+/**
+ * The gateway as an edge client of the cloud's MQTT broker. The outbox is the queue: a batch leaves it
+ * only when the cloud acknowledged it, so nothing is lost while offline and nothing depends on
+ * mqtt.js's own in-memory queue (never used: we publish only while connected). One batch per stream is
+ * in flight, so each stream arrives in order; streams take turns, so a telemetry backlog never holds up
+ * money. Batches are paced (`batchesPerSecond`) so a drain after an outage cannot flood either side.
+ * Reconnects back off exponentially with full jitter (mqtt.js's fixed reconnect period is switched off).
+ */
+export class CloudLink {
+  private client: MqttClient | undefined;
+  private connected = false;
+  private stopped = true;
+  private attempt = 0;
+  private session = 0;
+  private reconnects = 0;
+  private lastConnectedAt: number | null = null;
+  private connectedAtWall = 0;
+  private lastAckAt: number | null = null;
+  private readonly inflight = new Map<Stream, InFlight>();
+  private turn = 0;
+  private pumpTimer: NodeJS.Timeout | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private overBudget = false;
+  private lastBudgetCheck = -Infinity;
+
+  constructor(
+    private readonly d: {
+      config: CloudConfig;
+      gatewayId: string;
+      bootId: string;
+      outbox: OutboxRepo;
+      writer: WriterPort;
+      clock: Clock;
+      log: Logger;
+      random?: () => number;
+      /** Raised when the outbox is over its disk budget with events that may not be dropped. */
+      onBudget?(over: boolean, bytes: number): void;
+    },
+  ) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.connect();
+    const every = Math.max(5, Math.floor(1000 / this.d.config.batchesPerSecond));
+    this.pumpTimer = setInterval(() => this.pump(), every);
+    this.pumpTimer.unref();
+  }
+
+  /** Announces offline (retained) and disconnects; what was not acknowledged stays in the outbox. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.pumpTimer) clearInterval(this.pumpTimer);
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    const c = this.client;
+    this.client = undefined;
+    if (!c) return;
+    if (this.connected) {
+      await c.publishAsync(cloudTopics.state(this.d.gatewayId), JSON.stringify(this.stateMessage('offline')), { qos: 1, retain: true }).catch(() => undefined);
+    }
+    this.connected = false;
+    await c.endAsync().catch(() => undefined);
+  }
+
+  status(): CloudLinkStatus {
+    return {
+      enabled: true,
+      connected: this.connected,
+      session: this.session,
+      reconnects: this.reconnects,
+      lastConnectedAt: this.lastConnectedAt,
+      lastAckAt: this.lastAckAt,
+      backlog: this.d.outbox.backlog(),
+      overBudget: this.overBudget,
+    };
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  private stateMessage(state: 'online' | 'offline') {
+    return { state, session: this.session, bootId: this.d.bootId, ts: this.d.clock.now() };
+  }
+
+  private options(): IClientOptions {
+    const c = this.d.config;
+    const read = (f: string | undefined) => (f ? readFileSync(f) : undefined);
+    const password = c.passwordFile ? readFileSync(c.passwordFile, 'utf8').trim() : undefined;
+    const ca = read(c.caFile);
+    const cert = read(c.certFile);
+    const key = read(c.keyFile);
+    return {
+      clientId: `linli-gw-${this.d.gatewayId}`,
+      protocolVersion: c.protocolVersion,
+      // a persistent session: acks the cloud sends while we are away wait for us at the broker
+      clean: false,
+      ...(c.protocolVersion === 5 ? { properties: { sessionExpiryInterval: c.sessionExpiryS } } : {}),
+      keepalive: c.keepaliveS,
+      reconnectPeriod: 0, // we reconnect ourselves, with back-off and jitter
+      connectTimeout: 10_000,
+      queueQoSZero: false,
+      ...(c.username ? { username: c.username } : {}),
+      ...(password !== undefined ? { password } : {}),
+      ...(ca ? { ca } : {}),
+      ...(cert ? { cert } : {}),
+      ...(key ? { key } : {}),
+      will: { topic: cloudTopics.state(this.d.gatewayId), payload: Buffer.from(JSON.stringify(this.stateMessage('offline'))), qos: 1, retain: true },
+    };
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    this.session = this.d.outbox.nextSession();
+    let client: MqttClient;
+    try {
+      client = mqtt.connect(this.d.config.url, this.options());
+    } catch (err) {
+      this.d.log.error({ err }, 'cloud connection could not be set up');
+      this.scheduleReconnect();
+      return;
+    }
+    this.client = client;
+    client.on('connect', () => void this.onConnect(client));
+    client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    client.on('error', (err) => this.d.log.warn({ err: err.message }, 'cloud connection error'));
+    client.on('close', () => {
+      if (this.client !== client) return;
+      const was = this.connected;
+      this.connected = false;
+      this.inflight.clear();
+      if (was) this.d.log.warn('cloud connection lost; events wait in the outbox');
+      client.removeAllListeners('close');
+      client.end(true);
+      this.client = undefined;
+      this.scheduleReconnect();
+    });
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped) return;
+    const c = this.d.config;
+    // full jitter: a fleet of gateways coming back after a broker outage spreads out
+    const ceiling = Math.min(c.reconnectMaxMs, c.reconnectMinMs * 2 ** Math.min(this.attempt, 30));
+    const delay = Math.max(c.reconnectMinMs / 2, Math.floor((this.d.random ?? Math.random)() * ceiling));
+    this.attempt += 1;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnects += 1;
+      this.connect();
+    }, delay);
+    this.reconnectTimer.unref();
+  }
+
+  private async onConnect(client: MqttClient): Promise<void> {
+    this.attempt = 0;
+    try {
+      await client.subscribeAsync(cloudTopics.ack(this.d.gatewayId), { qos: 1 });
+      await client.publishAsync(cloudTopics.state(this.d.gatewayId), JSON.stringify(this.stateMessage('online')), { qos: 1, retain: true });
+    } catch (err) {
+      this.d.log.warn({ err }, 'cloud session setup failed');
+      client.end(true);
+      return;
+    }
+    if (this.client !== client) return;
+    this.connected = true;
+    this.connectedAtWall = this.d.clock.now();
+    this.lastConnectedAt = this.connectedAtWall;
+    this.inflight.clear();
+    this.d.log.info({ session: this.session, backlog: this.d.outbox.backlog() }, 'connected to the cloud');
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    if (topic !== cloudTopics.ack(this.d.gatewayId)) return;
+    let ack;
+    try {
+      ack = CloudAckSchema.parse(JSON.parse(payload.toString('utf8')));
+    } catch (err) {
+      this.d.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'malformed ack from the cloud ignored');
+      return;
+    }
+    const { stream, upTo } = ack;
+    this.lastAckAt = this.d.clock.now();
+    void this.d.writer
+      .submit(() => this.d.outbox.acknowledge(stream, upTo))
+      .then(() => {
+        const f = this.inflight.get(stream);
+        if (f && upTo >= f.to) this.inflight.delete(stream);
+      })
+      .catch((err: unknown) => this.d.log.error({ err, stream }, 'could not record a cloud ack'));
+  }
+
+  /** Sends at most one batch per call, taking the streams in turn. */
+  private pump(): void {
+    this.checkBudget();
+    const client = this.client;
+    if (!this.connected || !client) return;
+    const now = this.d.clock.monotonic();
+    for (let i = 0; i < STREAMS.length; i++) {
+      const stream = STREAMS[(this.turn + i) % STREAMS.length] as Stream;
+      const f = this.inflight.get(stream);
+      if (f && now - f.sentAtMono < this.d.config.ackTimeoutS * 1000) continue;
+      const after = this.d.outbox.ackedSeq(stream);
+      const events = this.d.outbox.after(stream, after, this.d.config.batchMax);
+      if (events.length === 0) {
+        this.inflight.delete(stream);
+        continue;
+      }
+      const batch: CloudBatch = {
+        v: 1,
+        gatewayId: this.d.gatewayId,
+        stream,
+        after,
+        dropped: this.d.outbox.droppedCount(stream),
+        events: events.map((e) => ({ id: e.id, seq: e.seq, kind: e.kind, at: e.at, historical: e.at < this.connectedAtWall, data: e.data })),
+      };
+      const last = events[events.length - 1];
+      if (!last) continue;
+      if (f) this.d.log.info({ stream, from: after + 1, to: last.seq }, 'cloud batch not acknowledged in time: sent again');
+      this.inflight.set(stream, { to: last.seq, sentAtMono: now });
+      this.turn = (this.turn + i + 1) % STREAMS.length;
+      client.publishAsync(cloudTopics.up(this.d.gatewayId, stream), JSON.stringify(batch), { qos: 1 }).catch((err: unknown) => {
+        this.d.log.debug({ err, stream }, 'cloud publish failed; the outbox keeps the events');
+        this.inflight.delete(stream);
+      });
+      return;
+    }
+  }
+
+  /** Past the disk budget: telemetry is dropped oldest first (counted); money, access and parcels never. */
+  private checkBudget(): void {
+    const mono = this.d.clock.monotonic();
+    if (mono - this.lastBudgetCheck < 5000) return;
+    this.lastBudgetCheck = mono;
+    const budget = this.d.config.outboxBudgetMb * 1024 * 1024;
+    let bytes = this.d.outbox.bytes();
+    if (bytes > budget) {
+      for (const s of DROPPABLE) {
+        while (bytes > budget) {
+          const n = this.d.outbox.dropOldest(s, 500);
+          if (n === 0) break;
+          bytes = this.d.outbox.bytes();
+        }
+      }
+    }
+    const over = bytes > budget;
+    if (over !== this.overBudget) {
+      this.overBudget = over;
+      if (over) this.d.log.fatal({ bytes, budget }, 'cloud outbox over its disk budget with events that are never dropped (money, access, parcels): keeping them');
+      else this.d.log.info({ bytes, budget }, 'cloud outbox back under its disk budget');
+      this.d.onBudget?.(over, bytes);
+    }
+  }
+}

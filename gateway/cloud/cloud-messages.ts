@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { STREAMS } from './outbox-repo.ts';
+
+/**
+ * The gateway ↔ cloud contract over any MQTT broker. Every topic names the gateway, so a fleet of
+ * thousands shares one broker cluster and cloud consumers read with a shared subscription:
+ * `$share/linli-ingest/linli-cloud/v1/gw/+/up/+`.
+ */
+const ROOT = 'linli-cloud/v1/gw';
+export const cloudTopics = {
+  /** Gateway → cloud: a batch of one stream's events, QoS 1. */
+  up: (gatewayId: string, stream: string) => `${ROOT}/${gatewayId}/up/${stream}`,
+  /** Cloud → gateway: acknowledgements, QoS 1. */
+  ack: (gatewayId: string) => `${ROOT}/${gatewayId}/ack`,
+  /** The gateway's retained availability, with its session counter; the last will says offline. */
+  state: (gatewayId: string) => `${ROOT}/${gatewayId}/state`,
+  allUp: () => `${ROOT}/+/up/+`,
+  allState: () => `${ROOT}/+/state`,
+  parse(topic: string): { gatewayId: string; stream: string } | undefined {
+    const p = topic.split('/');
+    if (p.length !== 6 || `${p[0]}/${p[1]}/${p[2]}` !== ROOT || p[4] !== 'up' || !p[3] || !p[5]) return undefined;
+    return { gatewayId: p[3], stream: p[5] };
+  },
+};
+
+export const StreamSchema = z.enum(STREAMS);
+
+export const CloudEventSchema = z.object({
+  /** Stable across retries and restarts: "<gateway>:<stream>:<seq>". The cloud de-duplicates by it. */
+  id: z.string().min(1).max(200),
+  seq: z.number().int().positive(),
+  kind: z.string().min(1).max(64),
+  at: z.number().int().nonnegative(),
+  /** Written while the gateway was not connected: replayed from the outbox, not live. */
+  historical: z.boolean(),
+  data: z.unknown(),
+});
+
+export const CloudBatchSchema = z.object({
+  v: z.literal(1),
+  gatewayId: z.string().min(1).max(64),
+  stream: StreamSchema,
+  /** The seq the gateway last saw acknowledged: events after it and before the first here were dropped (telemetry only). */
+  after: z.number().int().nonnegative(),
+  /** How many events of the stream the gateway dropped so far (telemetry under disk pressure). */
+  dropped: z.number().int().nonnegative(),
+  events: z.array(CloudEventSchema).min(1).max(1000),
+});
+
+export const CloudAckSchema = z.object({ stream: StreamSchema, upTo: z.number().int().nonnegative() }).strict();
+
+export const CloudGatewayStateSchema = z.object({
+  state: z.enum(['online', 'offline']),
+  /** +1 on every connection (Sparkplug's bdSeq): a late will of an old session is told apart. */
+  session: z.number().int().nonnegative(),
+  bootId: z.string(),
+  ts: z.number().int().nonnegative(),
+});
+
+export type CloudBatch = z.infer<typeof CloudBatchSchema>;
+export type CloudAck = z.infer<typeof CloudAckSchema>;

@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { join } from 'node:path';
+import { tempDir } from './tmp.ts';
+
+const BINARY = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => existsSync(p));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const accepting = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const c = connect(port, '127.0.0.1');
+    c.once('connect', () => (c.destroy(), resolve(true)));
+    c.once('error', () => resolve(false));
+  });
+
+/**
+ * A real Mosquitto (Debian package "mosquitto") as the cloud broker, on an ephemeral loopback port,
+ * started and stopped by the test. `npm test` installs the package when it is missing.
+ */
+export class Mosquitto {
+  private proc: ChildProcess | undefined;
+  readonly dir = tempDir('linli-mosquitto-');
+  port = 0;
+
+  get url(): string {
+    return `mqtt://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<this> {
+    if (!BINARY) throw new Error('mosquitto is not installed: apt-get install -y mosquitto (npm test installs it when it can)');
+    if (this.port === 0) this.port = await freePort();
+    const conf = join(this.dir.dir, 'mosquitto.conf');
+    writeFileSync(conf, [`listener ${this.port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'max_queued_messages 100000', 'log_dest none', ''].join('\n'));
+    this.proc = spawn(BINARY, ['-c', conf], { stdio: 'ignore' });
+    const deadline = Date.now() + 5000;
+    while (!(await accepting(this.port))) {
+      if (Date.now() > deadline) throw new Error(`mosquitto did not start on port ${this.port}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    const p = this.proc;
+    this.proc = undefined;
+    if (!p || p.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      p.once('exit', () => resolve());
+      p.kill('SIGKILL');
+    });
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    this.dir.cleanup();
+  }
+}
