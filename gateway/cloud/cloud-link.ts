@@ -148,7 +148,8 @@ export class CloudLink {
     this.client = client;
     client.on('connect', () => void this.onConnect(client));
     client.on('message', (topic, payload) => this.onMessage(topic, payload));
-    client.on('error', (err) => this.d.log.warn({ err: err.message }, 'cloud connection error'));
+    // one warning per outage, not one per attempt
+    client.on('error', (err) => (this.attempt <= 1 ? this.d.log.warn({ err: err.message }, 'cloud connection error; retrying with back-off') : this.d.log.debug({ err: err.message, attempt: this.attempt }, 'cloud connection error')));
     client.on('close', () => {
       if (this.client !== client) return;
       const was = this.connected;
