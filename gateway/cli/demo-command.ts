@@ -1,3 +1,4 @@
+import { silentLogger } from '../core/log.ts';
 import { Command } from 'commander';
 import type { SimFleet, SimFleetPlan } from '../../sim/src/index.ts';
 import type { Gateway } from '../app.ts';
@@ -54,8 +55,12 @@ export function demoCommand(): Command {
       const base = configFrom({ ...opts, config: undefined }, { mqttPort: opts.mqttPort, httpPort: opts.httpPort });
       // The demo listens on loopback only: simulated devices run in this process.
       // Every simulated device connects from 127.0.0.1, so the per-address connection rate is lifted.
+      // the cloud platform, simulated in this process on its own loopback broker (aedes speaks MQTT 3.1.1)
+      const { startEmbeddedCloud } = await import('../../sim/src/index.ts');
+      const cloud = await startEmbeddedCloud(silentLogger());
       const config = {
         ...base,
+        cloud: { ...base.cloud, enabled: true, url: cloud.url, protocolVersion: 4 as const },
         mqtt: { ...base.mqtt, host: '127.0.0.1', connectsPerMinutePerAddress: 100_000 },
         http: { ...base.http, host: '127.0.0.1' },
         log: { ...base.log, pretty: base.log.pretty || process.stdout.isTTY === true },
@@ -90,6 +95,7 @@ export function demoCommand(): Command {
             `  API docs         ${endpoints.httpUrl}/docs`,
             `  Health           ${endpoints.httpUrl}/healthz`,
             `  Database         ${endpoints.database}`,
+            `  Cloud (simulated) ${cloud.url}   events flow up from the outbox; see /healthz "cloud"`,
             `  Admin token      ${token}`,
             '',
             `  Try: curl -s -H "Authorization: Bearer ${token}" ${endpoints.httpUrl}/api/v1/devices`,
@@ -100,8 +106,10 @@ export function demoCommand(): Command {
           ];
           process.stdout.write(`${lines.join('\n')}\n`);
         },
+        // runs after the gateway stopped (it announced offline to the cloud first)
         beforeStop: async () => {
           await fleet?.stop();
+          await cloud.stop();
         },
       });
     });

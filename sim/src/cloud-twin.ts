@@ -25,11 +25,12 @@ export class CloudTwin {
   batches = 0;
   malformed = 0;
 
-  constructor(private readonly opts: { url: string; log?: Logger; clientId?: string }) {}
+  constructor(private readonly opts: { url: string; log?: Logger; clientId?: string; protocolVersion?: 4 | 5 }) {}
 
   async start(): Promise<void> {
     const log = this.opts.log ?? silentLogger();
-    this.client = await mqtt.connectAsync(this.opts.url, { clientId: this.opts.clientId ?? 'linli-cloud-twin', clean: false, protocolVersion: 5, properties: { sessionExpiryInterval: 3600 }, reconnectPeriod: 500 });
+    const v5 = (this.opts.protocolVersion ?? 5) === 5;
+    this.client = await mqtt.connectAsync(this.opts.url, { clientId: this.opts.clientId ?? 'linli-cloud-twin', clean: false, protocolVersion: v5 ? 5 : 4, ...(v5 ? { properties: { sessionExpiryInterval: 3600 } } : {}), reconnectPeriod: 500 });
     this.client.on('message', (topic, payload) => {
       if (topic.endsWith('/state')) {
         try {

@@ -12,3 +12,4 @@ export { depositParcel, pickUp } from './flows/locker.ts';
 export { tapDoor } from './flows/door.ts';
 export { scanAndPay } from './flows/scanner.ts';
 export { CloudTwin, type TwinStream } from './cloud-twin.ts';
+export { startEmbeddedCloud } from './embedded-cloud.ts';

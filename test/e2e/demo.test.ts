@@ -40,6 +40,10 @@ describe('linli demo (what npm start runs)', () => {
       expect(new Set(items.map((d) => d.kind))).toEqual(new Set(['parcel_locker', 'vending_machine', 'door_reader', 'shop_scanner']));
       expect(items.length).toBe(9);
       expect((await fetch(`${api}/healthz`)).status).toBe(200);
+      // the simulated cloud receives the community's events: the outbox drains
+      const cloud = async () => ((await (await fetch(`${api}/healthz`)).json()) as { cloud: { enabled: boolean; connected: boolean; session: number } }).cloud;
+      await waitFor(async () => (await cloud()).connected, 'connected to the simulated cloud', 10_000);
+      expect(out).toContain('Cloud (simulated)');
 
       // a real device, provisioned over the API, sees the gateway go offline on Ctrl-C
       const prov = await fetch(`${api}/api/v1/devices`, {
