@@ -22,6 +22,8 @@ import { createDeviceFlows, type DeviceFlows } from './flows/wire-flows.ts';
 import { DeskReader } from './flows/desk-reader.ts';
 import { CloudLink } from './cloud/cloud-link.ts';
 import { OutboxRepo } from './cloud/outbox-repo.ts';
+import { DocSync } from './cloud/doc-sync.ts';
+import { trustedKeysFrom } from './redemption/credentials/qr-credential.ts';
 import { createBoxHardware, type BoxHardware } from '../devices/box/box-hardware.ts';
 import { Store } from './store/store.ts';
 import { BatchWriter } from './store/batch-writer.ts';
@@ -55,6 +57,7 @@ export class Gateway {
   /** Events for the cloud, written with the changes they describe; only when cloud sync is on. */
   outbox: OutboxRepo | undefined;
   cloud: CloudLink | undefined;
+  docs: DocSync | undefined;
   desk!: DeskReader;
   /** The one writer of the process (group commit) for redemptions, health and presence. */
   writer!: BatchWriter;
@@ -140,7 +143,16 @@ export class Gateway {
     );
     this.commands = new CommandService(downlink, clock, log.child({ component: 'commands' }));
     for (const d of this.store.devices.list()) this.monitor.track(d.id, d.kind, d.disabled, d.lastSeenAt, 'gateway_start');
-    this.redemption = createRedemptionEngine({ store: this.store, config, clock, log, downlink, writer: this.writer, outbox: this.outbox });
+    this.redemption = createRedemptionEngine({
+      store: this.store,
+      config,
+      clock,
+      log,
+      downlink,
+      writer: this.writer,
+      outbox: this.outbox,
+      ...(this.outbox ? { strictLowTrust: () => this.hotlistStale() } : {}),
+    });
     this.flows = createDeviceFlows({
       store: this.store,
       config,
@@ -194,8 +206,25 @@ export class Gateway {
     this.health.publishAll(this.monitor.snapshot());
     this.http = await startHttpServer(this);
     if (this.outbox) {
-      this.cloud = new CloudLink({ config: config.cloud, gatewayId: config.gateway.id, bootId: this.bootId, outbox: this.outbox, writer: this.writer, clock, log: log.child({ component: 'cloud' }) });
-      this.cloud.start();
+      const e = this.redemption;
+      this.docs = new DocSync({
+        db: this.store.db,
+        catalog: e.catalog,
+        usage: e.usage,
+        ledger: e.ledger,
+        openingBalances: e.openingBalances,
+        secrets: e.secrets,
+        writer: this.writer,
+        outbox: this.outbox,
+        clock,
+        log: log.child({ component: 'cloud-docs' }),
+        signingKeys: trustedKeysFrom(config.cloud.signingKeys),
+        ack: (a) => this.cloud?.docAck(a),
+      });
+      const cloud = new CloudLink({ config: config.cloud, gatewayId: config.gateway.id, bootId: this.bootId, outbox: this.outbox, writer: this.writer, clock, log: log.child({ component: 'cloud' }), docs: this.docs });
+      this.cloud = cloud;
+      e.service.setOnlineTopUp((memberId, amountFen) => cloud.requestTopUp(memberId, amountFen));
+      cloud.start();
     }
     this.ticker = setInterval(() => this.tick(), 1000);
     this.ticker.unref();
@@ -228,6 +257,17 @@ export class Gateway {
     this.store?.close();
     this.state = 'stopped';
     this.log.info('gateway stopped; database closed cleanly');
+  }
+
+  /**
+   * Synced with a cloud, the gateway vouches for plain UID cards only while its hotlist is fresh: none
+   * yet, older than `cloud.hotlistMaxAgeH`, or a local clock behind the cloud's (untrusted) is stale.
+   */
+  hotlistStale(): boolean {
+    const at = this.docs?.issuedAt('hotlist');
+    if (at === undefined) return true;
+    const age = this.clock.now() - at;
+    return age > this.config.cloud.hotlistMaxAgeH * 3600_000 || age < -5 * 60_000;
   }
 
   /** Tracks a device another process provisioned, found by id before the registry watcher's next check. */

@@ -60,7 +60,7 @@ export function demoCommand(): Command {
       const cloud = await startEmbeddedCloud(silentLogger());
       const config = {
         ...base,
-        cloud: { ...base.cloud, enabled: true, url: cloud.url, protocolVersion: 4 as const },
+        cloud: { ...base.cloud, enabled: true, url: cloud.url, protocolVersion: 4 as const, signingKeys: [cloud.signingKey] },
         mqtt: { ...base.mqtt, host: '127.0.0.1', connectsPerMinutePerAddress: 100_000 },
         http: { ...base.http, host: '127.0.0.1' },
         log: { ...base.log, pretty: base.log.pretty || process.stdout.isTTY === true },

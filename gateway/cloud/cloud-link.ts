@@ -4,7 +4,10 @@ import type { CloudConfig } from '../config/schema.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
 import type { WriterPort } from '../redemption/service/ports.ts';
-import { CloudAckSchema, cloudTopics, type CloudBatch } from './cloud-messages.ts';
+import { randomBytes } from 'node:crypto';
+import { CloudAckSchema, cloudTopics, TopUpResponseSchema, type CloudBatch } from './cloud-messages.ts';
+import { DOC_NAMES } from './cloud-docs.ts';
+import type { DocAck, DocSync } from './doc-sync.ts';
 import { DROPPABLE, STREAMS, type OutboxRepo, type Stream } from './outbox-repo.ts';
 
 export interface CloudLinkStatus {
@@ -60,8 +63,45 @@ export class CloudLink {
       random?: () => number;
       /** Raised when the outbox is over its disk budget with events that may not be dropped. */
       onBudget?(over: boolean, bytes: number): void;
+      /** Applies the cloud's documents; set when the gateway takes documents from the cloud. */
+      docs?: DocSync;
     },
   ) {}
+
+  private readonly pendingRpc = new Map<string, (granted: boolean, grant?: { grantId: string; memberId: string; amountFen: number }) => void>();
+
+  /** Tells the cloud what a document's version is here (and asks for a full one on a gap). */
+  docAck(a: DocAck): void {
+    if (!this.connected || !this.client) return; // announced again on the next connect
+    this.client.publishAsync(cloudTopics.docAck(this.d.gatewayId), JSON.stringify(a), { qos: 1 }).catch(() => undefined);
+  }
+
+  /**
+   * Online authorisation beyond the allowance: asks the cloud to top it up and waits at most
+   * `onlineAuthTimeoutMs`. Offline, or on silence or refusal, it answers false at once or at the
+   * timeout: the purchase then gets the offline limit (the allowance held here).
+   */
+  async requestTopUp(memberId: string, amountFen: number): Promise<boolean> {
+    const client = this.client;
+    if (!this.connected || !client) return false;
+    const requestId = `tu-${randomBytes(8).toString('hex')}`;
+    const answer = new Promise<{ granted: boolean; grant?: { grantId: string; memberId: string; amountFen: number } }>((resolve) => {
+      const t = setTimeout(() => {
+        this.pendingRpc.delete(requestId);
+        resolve({ granted: false });
+      }, this.d.config.onlineAuthTimeoutMs);
+      this.pendingRpc.set(requestId, (granted, grant) => {
+        clearTimeout(t);
+        this.pendingRpc.delete(requestId);
+        resolve(grant ? { granted, grant } : { granted });
+      });
+    });
+    await client.publishAsync(cloudTopics.rpcReq(this.d.gatewayId), JSON.stringify({ requestId, op: 'topup', memberId, amountFen }), { qos: 1 }).catch(() => undefined);
+    const r = await answer;
+    if (!r.granted || !r.grant || r.grant.memberId !== memberId || !this.d.docs) return false;
+    await this.d.docs.applyGrant(r.grant);
+    return true;
+  }
 
   start(): void {
     if (!this.stopped) return;
@@ -180,7 +220,7 @@ export class CloudLink {
   private async onConnect(client: MqttClient): Promise<void> {
     this.attempt = 0;
     try {
-      await client.subscribeAsync(cloudTopics.ack(this.d.gatewayId), { qos: 1 });
+      await client.subscribeAsync([cloudTopics.ack(this.d.gatewayId), cloudTopics.rpcRes(this.d.gatewayId), ...(this.d.docs ? [cloudTopics.downAll(this.d.gatewayId)] : [])], { qos: 1 });
       await client.publishAsync(cloudTopics.state(this.d.gatewayId), JSON.stringify(this.stateMessage('online')), { qos: 1, retain: true });
     } catch (err) {
       this.d.log.warn({ err }, 'cloud session setup failed');
@@ -193,9 +233,27 @@ export class CloudLink {
     this.lastConnectedAt = this.connectedAtWall;
     this.inflight.clear();
     this.d.log.info({ session: this.session, backlog: this.d.outbox.backlog() }, 'connected to the cloud');
+    // say what we hold of every document; a gateway that holds nothing asks for full ones
+    const docs = this.d.docs;
+    if (docs) for (const doc of DOC_NAMES) this.docAck({ doc, version: docs.version(doc), resync: docs.version(doc) === 0 });
   }
 
   private onMessage(topic: string, payload: Buffer): void {
+    if (topic === cloudTopics.rpcRes(this.d.gatewayId)) {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(payload.toString('utf8'));
+      } catch {
+        return;
+      }
+      const r = TopUpResponseSchema.safeParse(raw);
+      if (r.success) this.pendingRpc.get(r.data.requestId)?.(r.data.granted, r.data.grant);
+      return;
+    }
+    if (this.d.docs && topic.startsWith(cloudTopics.down(this.d.gatewayId, ''))) {
+      this.d.docs.handle(payload).catch((err: unknown) => this.d.log.error({ err, topic }, 'cloud document failed'));
+      return;
+    }
     if (topic !== cloudTopics.ack(this.d.gatewayId)) return;
     let ack;
     try {

@@ -14,6 +14,14 @@ export const cloudTopics = {
   ack: (gatewayId: string) => `${ROOT}/${gatewayId}/ack`,
   /** The gateway's retained availability, with its session counter; the last will says offline. */
   state: (gatewayId: string) => `${ROOT}/${gatewayId}/state`,
+  /** Cloud → gateway: versioned documents (catalog, hotlist, allowances), QoS 1. */
+  down: (gatewayId: string, doc: string) => `${ROOT}/${gatewayId}/down/${doc}`,
+  downAll: (gatewayId: string) => `${ROOT}/${gatewayId}/down/+`,
+  /** Gateway → cloud: the version applied of a document, or a request for a full one (resync). */
+  docAck: (gatewayId: string) => `${ROOT}/${gatewayId}/docack`,
+  /** Online authorisation: request and response, QoS 1. */
+  rpcReq: (gatewayId: string) => `${ROOT}/${gatewayId}/rpc/req`,
+  rpcRes: (gatewayId: string) => `${ROOT}/${gatewayId}/rpc/res`,
   allUp: () => `${ROOT}/+/up/+`,
   allState: () => `${ROOT}/+/state`,
   parse(topic: string): { gatewayId: string; stream: string } | undefined {
@@ -59,3 +67,14 @@ export const CloudGatewayStateSchema = z.object({
 
 export type CloudBatch = z.infer<typeof CloudBatchSchema>;
 export type CloudAck = z.infer<typeof CloudAckSchema>;
+
+/** Gateway → cloud: a purchase needs more allowance than this gateway holds for the member. */
+export const TopUpRequestSchema = z.object({ requestId: z.string().min(1).max(64), op: z.literal('topup'), memberId: z.string().min(1).max(64), amountFen: z.number().int().positive() }).strict();
+/** Cloud → gateway: granted (a grant credited once by its id), or refused. */
+export const TopUpResponseSchema = z
+  .object({
+    requestId: z.string().min(1).max(64),
+    granted: z.boolean(),
+    grant: z.object({ grantId: z.string().min(1).max(64), memberId: z.string().min(1).max(64), amountFen: z.number().int().positive() }).strict().optional(),
+  })
+  .strict();

@@ -190,6 +190,12 @@ export const CloudConfigSchema = z
     reconnectMaxMs: z.number().int().min(1000).max(3_600_000).default(60_000),
     /** Disk the unacknowledged events may take; past it telemetry is dropped and a critical alert raised. */
     outboxBudgetMb: z.number().min(1).max(100_000).default(512),
+    /** An online authorisation beyond the allowance waits this long for the cloud, then falls back to the offline limit. */
+    onlineAuthTimeoutMs: z.number().int().min(100).max(10_000).default(1500),
+    /** Ed25519 keys the cloud signs its documents with (raw, base64url); the hotlist is refused unsigned. */
+    signingKeys: z.array(z.object({ kid: z.string().min(1).max(16), publicKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'expected a raw Ed25519 public key, base64url (43 characters)') }).strict()).default([]),
+    /** A hotlist older than this (cloud time) makes the gateway stricter: plain UID cards may not pay. */
+    hotlistMaxAgeH: z.number().min(1).max(24 * 30).default(24),
   })
   .strict()
   .refine((c) => c.reconnectMaxMs >= c.reconnectMinMs, { message: 'reconnectMaxMs must be at least reconnectMinMs', path: ['reconnectMaxMs'] });

@@ -103,7 +103,15 @@ export const GatewayHealthSchema = z.object({
   /** The box's own NFC reader, GPIO and tamper switch: a missing reader or daemon shows here as a warning. */
   hardware: z.array(z.object({ component: z.string(), state: z.string(), warning: z.string().optional() })),
   /** Cloud sync: connected, and how many events wait in the outbox for the cloud's acknowledgement. */
-  cloud: z.object({ enabled: z.boolean(), connected: z.boolean(), session: z.number(), backlogEvents: z.number(), overBudget: z.boolean() }),
+  cloud: z.object({
+    enabled: z.boolean(),
+    connected: z.boolean(),
+    session: z.number(),
+    backlogEvents: z.number(),
+    overBudget: z.boolean(),
+    /** The hotlist's version and age (cloud time); stale: plain UID cards may not pay. */
+    hotlist: z.object({ version: z.number(), ageS: z.number().nullable(), stale: z.boolean() }),
+  }),
 });
 
 export const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());

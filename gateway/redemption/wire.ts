@@ -18,6 +18,7 @@ import { RedemptionRepo } from './store/redemption-repo.ts';
 import { UsageRepo } from './store/usage-repo.ts';
 
 export interface RedemptionEngine extends RedemptionModule {
+  usage: UsageRepo;
   writer: BatchWriter;
   handler: DeviceRequestHandler;
   openingBalances: LedgerOpeningBalances;
@@ -34,6 +35,7 @@ export function createRedemptionEngine(opts: {
   secure?: SecureCredentialVerifier | undefined;
   writer: BatchWriter;
   outbox?: OutboxPort | undefined;
+  strictLowTrust?: () => boolean;
 }): RedemptionEngine {
   const { store, config, clock, log } = opts;
   const r = config.redemption;
@@ -59,9 +61,10 @@ export function createRedemptionEngine(opts: {
       reversalWindowMs: r.reversalWindowH * 3600_000,
       accrual: r.accrual,
       lowTrust: r.lowTrust,
+      ...(opts.strictLowTrust ? { strictLowTrust: opts.strictLowTrust } : {}),
     },
   });
   const resolver = new CredentialResolver(catalog, secrets, opts.secure ?? createSecureVerifier(r), () => clock.now());
   const handler = new DeviceRequestHandler({ service, resolver, catalog, redemptions, ledger, downlink: opts.downlink, clock, log: log.child({ component: 'redemption' }) });
-  return { service, catalog, redemptions, ledger, resolver, writer, handler, openingBalances: new LedgerOpeningBalances(ledger), secrets };
+  return { usage, service, catalog, redemptions, ledger, resolver, writer, handler, openingBalances: new LedgerOpeningBalances(ledger), secrets };
 }

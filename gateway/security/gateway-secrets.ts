@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -30,9 +30,17 @@ export class GatewaySecrets {
     return new GatewaySecrets(pepper);
   }
 
-  /** The keyed hash a card identifier is stored and looked up by: HMAC-SHA256(pepper, "type:id"). */
+  /**
+   * The keyed hash a card identifier is stored and looked up by: HMAC-SHA256(pepper, fingerprint), where
+   * the fingerprint is SHA-256("type:ID"). The cloud sends fingerprints, never raw card identifiers, and
+   * only this gateway's pepper turns them into the keys in its database.
+   */
   lookupKey(type: 'uid' | 'sun' | 'qr', id: string): string {
-    return createHmac('sha256', this.pepper).update(`${type}:${id.toUpperCase()}`).digest('hex');
+    return this.lookupKeyOf(cardFingerprint(type, id));
+  }
+
+  lookupKeyOf(fingerprint: string): string {
+    return createHmac('sha256', this.pepper).update(`fp:${fingerprint.toLowerCase()}`).digest('hex');
   }
 
   /**
@@ -42,4 +50,9 @@ export class GatewaySecrets {
   codeHash(scope: string, code: string): string {
     return createHmac('sha256', this.pepper).update(`code:${scope}:${code}`).digest('hex');
   }
+}
+
+/** SHA-256 of "type:ID" (ID upper-case): how the cloud names a card without sending its identifier. */
+export function cardFingerprint(type: 'uid' | 'sun' | 'qr', id: string): string {
+  return createHash('sha256').update(`${type}:${id.toUpperCase()}`).digest('hex');
 }

@@ -132,4 +132,19 @@ export const MIGRATIONS: readonly Migration[] = [
     CREATE INDEX coupon_codes_instance ON coupon_codes(instance_id);`,
   },
   { version: 9, name: 'transactional outbox to the cloud', sql: OUTBOX_SQL },
+  {
+    version: 10,
+    name: 'versions of the documents the cloud keeps in step; the cloud hotlist',
+    sql: `CREATE TABLE cloud_docs (
+      doc        TEXT PRIMARY KEY,
+      version    INTEGER NOT NULL,
+      issued_at  INTEGER NOT NULL,
+      applied_at INTEGER NOT NULL
+    ) STRICT;
+    -- cards the cloud hotlisted, by lookup key; checked at every identification, known card or not
+    CREATE TABLE hotlist (
+      lookup_key TEXT PRIMARY KEY,
+      added_at   INTEGER NOT NULL
+    ) STRICT;`,
+  },
 ];

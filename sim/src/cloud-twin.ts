@@ -1,5 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import { CloudBatchSchema, cloudTopics, type CloudBatch } from '../../gateway/cloud/cloud-messages.ts';
+import { randomBytes, type KeyObject } from 'node:crypto';
+import { CloudBatchSchema, cloudTopics, TopUpRequestSchema, type CloudBatch } from '../../gateway/cloud/cloud-messages.ts';
+import { DocAckSchema, signDoc, type DocName } from '../../gateway/cloud/cloud-docs.ts';
 import type { Logger } from '../../gateway/core/log.ts';
 import { silentLogger } from '../../gateway/core/log.ts';
 
@@ -25,13 +27,26 @@ export class CloudTwin {
   batches = 0;
   malformed = 0;
 
-  constructor(private readonly opts: { url: string; log?: Logger; clientId?: string; protocolVersion?: 4 | 5 }) {}
+  /** Per gateway and document: the current version and the whole body (sent in full on a resync). */
+  readonly docs = new Map<string, { version: number; full: Record<string, unknown[]> }>();
+  /** The cloud's wallets: what each member has left to grant to gateways. */
+  readonly wallets = new Map<string, number>();
+  /** What each gateway was granted per member (its allowance total). */
+  readonly granted = new Map<string, number>();
+  topUps = { asked: 0, granted: 0, refused: 0 };
+  /** Stop answering online authorisations (a slow or overloaded cloud). */
+  silent = false;
+
+  constructor(private readonly opts: { url: string; log?: Logger; clientId?: string; protocolVersion?: 4 | 5; signer?: { kid: string; key: KeyObject }; now?: () => number }) {}
 
   async start(): Promise<void> {
     const log = this.opts.log ?? silentLogger();
     const v5 = (this.opts.protocolVersion ?? 5) === 5;
     this.client = await mqtt.connectAsync(this.opts.url, { clientId: this.opts.clientId ?? 'linli-cloud-twin', clean: false, protocolVersion: v5 ? 5 : 4, ...(v5 ? { properties: { sessionExpiryInterval: 3600 } } : {}), reconnectPeriod: 500 });
     this.client.on('message', (topic, payload) => {
+      const gw = topic.split('/')[3] ?? '';
+      if (topic.endsWith('/docack')) return void this.onDocAck(gw, payload);
+      if (topic.endsWith('/rpc/req')) return void this.onTopUp(gw, payload);
       if (topic.endsWith('/state')) {
         try {
           this.states.push(JSON.parse(payload.toString()));
@@ -52,7 +67,7 @@ export class CloudTwin {
       }
       this.apply(batch);
     });
-    await this.client.subscribeAsync([cloudTopics.allUp(), cloudTopics.allState()], { qos: 1 });
+    await this.client.subscribeAsync([cloudTopics.allUp(), cloudTopics.allState(), 'linli-cloud/v1/gw/+/docack', 'linli-cloud/v1/gw/+/rpc/req'], { qos: 1 });
   }
 
   stream(gatewayId: string, stream: string): TwinStream {
@@ -87,6 +102,86 @@ export class CloudTwin {
       if (e.historical) s.historical += 1;
     }
     void this.client?.publishAsync(cloudTopics.ack(batch.gatewayId), JSON.stringify({ stream: batch.stream, upTo: s.upTo }), { qos: 1 }).catch(() => undefined);
+  }
+
+  /**
+   * Publishes a change of a document to a gateway as a delta on the current version (signed when the
+   * twin has a key); the twin keeps the whole document for a full resync.
+   */
+  async pushDelta(gatewayId: string, doc: DocName, body: Record<string, unknown[]>): Promise<number> {
+    const d = this.doc(gatewayId, doc);
+    const base = d.version;
+    d.version += 1;
+    for (const [k, v] of Object.entries(body)) d.full[k] = [...(d.full[k] ?? []), ...v];
+    await this.publishDoc(gatewayId, doc, 'delta', d.version, body, base);
+    return d.version;
+  }
+
+  /** The whole document at its current version. */
+  async pushFull(gatewayId: string, doc: DocName): Promise<void> {
+    const d = this.doc(gatewayId, doc);
+    if (d.version === 0) d.version = 1;
+    await this.publishDoc(gatewayId, doc, 'full', d.version, d.full);
+  }
+
+  /** Sets a member's cloud wallet and escrows `allowanceFen` of it to a gateway. */
+  async grantAllowance(gatewayId: string, memberId: string, allowanceFen: number): Promise<void> {
+    const left = this.wallets.get(memberId) ?? 0;
+    if (allowanceFen > left) throw new Error(`wallet ${memberId} has ${left}, cannot escrow ${allowanceFen}`);
+    this.wallets.set(memberId, left - allowanceFen);
+    this.granted.set(`${gatewayId}/${memberId}`, (this.granted.get(`${gatewayId}/${memberId}`) ?? 0) + allowanceFen);
+    await this.pushDelta(gatewayId, 'allowances', { grants: [{ grantId: `g-${randomBytes(6).toString('hex')}`, memberId, amountFen: allowanceFen }] });
+  }
+
+  private doc(gatewayId: string, doc: DocName) {
+    const key = `${gatewayId}/${doc}`;
+    let d = this.docs.get(key);
+    if (!d) {
+      d = { version: 0, full: {} };
+      this.docs.set(key, d);
+    }
+    return d;
+  }
+
+  private async publishDoc(gatewayId: string, doc: DocName, kind: 'full' | 'delta', version: number, body: unknown, base?: number): Promise<void> {
+    const unsigned = { v: 1 as const, doc, kind, version, ...(base !== undefined ? { base } : {}), issuedAt: (this.opts.now ?? Date.now)(), body };
+    const msg = this.opts.signer ? signDoc(unsigned, this.opts.signer.kid, this.opts.signer.key) : unsigned;
+    await this.client?.publishAsync(cloudTopics.down(gatewayId, doc), JSON.stringify(msg), { qos: 1 });
+  }
+
+  private async onDocAck(gatewayId: string, payload: Buffer): Promise<void> {
+    let a;
+    try {
+      a = DocAckSchema.parse(JSON.parse(payload.toString()));
+    } catch {
+      this.malformed += 1;
+      return;
+    }
+    const d = this.doc(gatewayId, a.doc);
+    // a gateway behind (or asking) gets the whole document
+    if (a.resync || a.version < d.version) await this.pushFull(gatewayId, a.doc);
+  }
+
+  /** Online authorisation: grants from the member's cloud wallet while it lasts. */
+  private async onTopUp(gatewayId: string, payload: Buffer): Promise<void> {
+    let r;
+    try {
+      r = TopUpRequestSchema.parse(JSON.parse(payload.toString()));
+    } catch {
+      this.malformed += 1;
+      return;
+    }
+    this.topUps.asked += 1;
+    if (this.silent) return;
+    const left = this.wallets.get(r.memberId) ?? 0;
+    const ok = left >= r.amountFen;
+    const res = ok ? { requestId: r.requestId, granted: true, grant: { grantId: `o-${r.requestId}`, memberId: r.memberId, amountFen: r.amountFen } } : { requestId: r.requestId, granted: false };
+    if (ok) {
+      this.wallets.set(r.memberId, left - r.amountFen);
+      this.granted.set(`${gatewayId}/${r.memberId}`, (this.granted.get(`${gatewayId}/${r.memberId}`) ?? 0) + r.amountFen);
+      this.topUps.granted += 1;
+    } else this.topUps.refused += 1;
+    await this.client?.publishAsync(cloudTopics.rpcRes(gatewayId), JSON.stringify(res), { qos: 1 });
   }
 
   async stop(): Promise<void> {

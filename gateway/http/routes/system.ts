@@ -29,9 +29,11 @@ export const systemRoutes = (gw: Gateway, startedMono: number): FastifyPluginAsy
         hardware: gw.desk.health(),
         cloud: (() => {
           const c = gw.cloud?.status();
+          const at = gw.docs?.issuedAt('hotlist');
+          const hotlist = { version: gw.docs?.version('hotlist') ?? 0, ageS: at === undefined ? null : Math.round((gw.clock.now() - at) / 1000), stale: c ? gw.hotlistStale() : false };
           return c
-            ? { enabled: true, connected: c.connected, session: c.session, backlogEvents: c.backlog.reduce((n, b) => n + b.events, 0), overBudget: c.overBudget }
-            : { enabled: false, connected: false, session: 0, backlogEvents: 0, overBudget: false };
+            ? { enabled: true, connected: c.connected, session: c.session, backlogEvents: c.backlog.reduce((n, b) => n + b.events, 0), overBudget: c.overBudget, hotlist }
+            : { enabled: false, connected: false, session: 0, backlogEvents: 0, overBudget: false, hotlist };
         })(),
       };
       return reply.code(ready ? 200 : 503).send(body);

@@ -57,6 +57,7 @@ export class CredentialResolver {
   }
 
   private lookup(lookupKey: string, trust: 'low' | 'high', counter: number | undefined): Identified {
+    if (this.catalog.isHotlisted(lookupKey)) throw new LinliError('CARD_BLOCKED');
     const rec = this.catalog.credential(lookupKey);
     if (!rec) throw new LinliError('MEMBER_NOT_FOUND', 'this card or code is not registered');
     if (rec.status === 'blocked') throw new LinliError('CARD_BLOCKED');

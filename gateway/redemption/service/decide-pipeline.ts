@@ -11,6 +11,14 @@ import type { RedemptionResult } from './result.ts';
 import { redemptionEvent } from './redemption-event.ts';
 import type { RedeemRequest, RedemptionDeps } from './redemption-service.ts';
 
+/** The wallet allowance on this gateway is short by `shortfallFen`: ask the cloud, then decide again. */
+export class ShortfallError extends Error {
+  constructor(readonly shortfallFen: number) {
+    super(`the allowance is short by ${shortfallFen} fen`);
+    this.name = 'ShortfallError';
+  }
+}
+
 /** Everything the steps of one decision share; each step fills in what the next ones need. */
 export interface Decision {
   req: RedeemRequest;
@@ -91,6 +99,7 @@ export const DECIDE_PIPELINE: readonly DecideStep[] = [
         x.sel = { ...sel, notApplied: [...sel.notApplied.filter((n) => n.campaignId === campaignId), ...sel.notApplied.filter((n) => n.campaignId !== campaignId)] };
         return decline(x, d, 'COUPON_NOT_APPLICABLE');
       }
+      if (x.req.trust === 'low' && sel.payableFen > 0 && d.config.strictLowTrust?.()) return decline(x, d, 'LOW_TRUST_LIMIT');
       if (x.req.trust === 'low' && sel.payableFen > 0) {
         const today = d.usage.get(counterKey.lowTrustDay(x.req.memberId, x.t)).amountFen;
         if (sel.payableFen > d.config.lowTrust.perTxnFen || today + sel.payableFen > d.config.lowTrust.perDayFen) return decline(x, d, 'LOW_TRUST_LIMIT');
@@ -104,7 +113,10 @@ export const DECIDE_PIPELINE: readonly DecideStep[] = [
       const sel = need(x.sel, 'the selection');
       const id = x.req.memberId;
       // with a coupon code the rest of the bill is paid at the till: the wallet is never touched
-      x.funding = sel.payableFen === 0 || x.req.couponInstanceId !== undefined ? undefined : chooseFunding(id, sel.payableFen, d.ledger.balance(account.wallet(id), 'fen'), gatherProxies(id, x.t, d.catalog, d.usage, d.ledger));
+      const own = d.ledger.balance(account.wallet(id), 'fen');
+      x.funding = sel.payableFen === 0 || x.req.couponInstanceId !== undefined ? undefined : chooseFunding(id, sel.payableFen, own, gatherProxies(id, x.t, d.catalog, d.usage, d.ledger));
+      // online, the cloud may top up the allowance first: nothing is stored, the caller asks and decides again
+      if (x.funding && !x.funding.ok && x.req.askForTopUp) throw new ShortfallError(sel.payableFen - own);
       return x.funding && !x.funding.ok ? decline(x, d, 'INSUFFICIENT_FUNDS') : undefined;
     },
   },

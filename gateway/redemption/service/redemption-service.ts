@@ -10,7 +10,7 @@ import { account, type LedgerMovement, type LedgerPort, type LedgerReason, type 
 import type { RedemptionResult } from './result.ts';
 import { redemptionEvent } from './redemption-event.ts';
 import type { OutboxPort } from '../../cloud/outbox-repo.ts';
-import { runDecide, type Mover } from './decide-pipeline.ts';
+import { runDecide, ShortfallError, type Mover } from './decide-pipeline.ts';
 
 export interface RedemptionConfig {
   timezone: string;
@@ -20,6 +20,8 @@ export interface RedemptionConfig {
   accrual: Accrual;
   /** Plain UID cards can be cloned: what one may pay per purchase and per day. */
   lowTrust: { perTxnFen: number; perDayFen: number };
+  /** True while the gateway cannot vouch for its hotlist (too old): plain UID cards may not pay. */
+  strictLowTrust?: () => boolean;
 }
 
 export interface RedeemRequest {
@@ -29,7 +31,12 @@ export interface RedeemRequest {
   purchase: Purchase;
   /** The resident presented this one coupon (its QR code): only it may apply, and the wallet is not charged. */
   couponInstanceId?: string | undefined;
+  /** Internal: on a shortfall, throw ShortfallError instead of storing a decline (an online top-up is tried). */
+  askForTopUp?: boolean;
 }
+
+/** Asks the cloud to add to a member's allowance on this gateway; true when it did (the grant is applied). */
+export type OnlineTopUp = (memberId: string, shortfallFen: number) => Promise<boolean>;
 
 export interface RedemptionDeps {
   writer: WriterPort;
@@ -53,14 +60,35 @@ export interface RedemptionDeps {
 export class RedemptionService {
   constructor(private readonly d: RedemptionDeps) {}
 
+  private topUp: OnlineTopUp | undefined;
+
+  /** While the cloud is reachable, a purchase beyond the allowance asks it for more before declining. */
+  setOnlineTopUp(fn: OnlineTopUp | undefined): void {
+    this.topUp = fn;
+  }
+
   /** Two-phase, for devices that dispense: hold funds and uses until capture or void. */
   authorize(req: RedeemRequest): Promise<RedemptionResult> {
-    return this.d.writer.submit(() => this.decide(req, 'hold'));
+    return this.decideWithTopUp(req, 'hold');
   }
 
   /** Single-phase, for shop scanners: decide and capture at once. */
   redeem(req: RedeemRequest): Promise<RedemptionResult> {
-    return this.d.writer.submit(() => this.decide(req, 'capture'));
+    return this.decideWithTopUp(req, 'capture');
+  }
+
+  private async decideWithTopUp(req: RedeemRequest, phase: 'hold' | 'capture'): Promise<RedemptionResult> {
+    const topUp = this.topUp;
+    if (!topUp) return this.d.writer.submit(() => this.decide(req, phase));
+    try {
+      return await this.d.writer.submit(() => this.decide({ ...req, askForTopUp: true }, phase));
+    } catch (err) {
+      if (!(err instanceof ShortfallError)) throw err;
+      const granted = await topUp(req.memberId, err.shortfallFen).catch(() => false);
+      this.d.log.info({ txnId: req.txnId, shortfallFen: err.shortfallFen, granted }, 'online authorisation asked of the cloud');
+      // granted or not (timed out, refused, offline), this decision is final and stored
+      return this.d.writer.submit(() => this.decide(req, phase));
+    }
   }
 
   capture(txnId: string): Promise<RedemptionResult> {

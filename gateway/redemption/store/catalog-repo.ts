@@ -87,6 +87,11 @@ export class CatalogRepo {
       addCouponCode: db.prepare('INSERT OR REPLACE INTO coupon_codes (code_hash, instance_id, created_at) VALUES (?, ?, ?)'),
       dropCouponCodes: db.prepare('DELETE FROM coupon_codes WHERE instance_id = ?'),
       couponCode: db.prepare<[string], { instance_id: string }>('SELECT instance_id FROM coupon_codes WHERE code_hash = ?'),
+      hotlisted: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM hotlist WHERE lookup_key = ?'),
+      hotlistAdd: db.prepare('INSERT OR IGNORE INTO hotlist (lookup_key, added_at) VALUES (?, ?)'),
+      hotlistRemove: db.prepare('DELETE FROM hotlist WHERE lookup_key = ?'),
+      hotlistClear: db.prepare('DELETE FROM hotlist'),
+      hotlistSize: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM hotlist'),
       upsertProxy: db.prepare(
         `INSERT INTO family_proxies (member_id, payer_id, per_txn_fen, per_day_fen, per_month_fen) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT(member_id, payer_id) DO UPDATE SET per_txn_fen = excluded.per_txn_fen, per_day_fen = excluded.per_day_fen, per_month_fen = excluded.per_month_fen`,
@@ -166,6 +171,23 @@ export class CatalogRepo {
   setCouponCode(codeHash: string, instanceId: string, now: number): void {
     this.s.dropCouponCodes.run(instanceId);
     this.s.addCouponCode.run(codeHash, instanceId, now);
+  }
+
+  /** The cloud's hotlist: a card on it is refused whether or not this gateway knows the card yet. */
+  isHotlisted(lookupKey: string): boolean {
+    return (this.s.hotlisted.get(lookupKey)?.n ?? 0) > 0;
+  }
+  hotlistAdd(lookupKey: string, now: number): void {
+    this.s.hotlistAdd.run(lookupKey, now);
+  }
+  hotlistRemove(lookupKey: string): void {
+    this.s.hotlistRemove.run(lookupKey);
+  }
+  hotlistClear(): void {
+    this.s.hotlistClear.run();
+  }
+  hotlistSize(): number {
+    return this.s.hotlistSize.get()?.n ?? 0;
   }
 
   couponInstance(codeHash: string): string | undefined {

@@ -1,0 +1,80 @@
+import { createHash, sign, verify, type KeyObject } from 'node:crypto';
+import { z } from 'zod';
+import { FixtureMemberSchema } from '../redemption/fixture.ts';
+import { CampaignSchema } from '../redemption/domain/model.ts';
+
+const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/);
+const Fingerprint = z.string().regex(/^[0-9a-f]{64}$/, 'expected a card fingerprint: SHA-256 of "type:ID", 64 hex digits');
+const CardRef = z.object({ type: z.enum(['uid', 'sun', 'qr']), fingerprint: Fingerprint }).strict();
+
+/** [cloud] Members as the cloud sends them: cards by fingerprint only, never a card identifier. */
+const CloudMemberSchema = FixtureMemberSchema.omit({ cards: true, walletFen: true, points: true }).extend({ cards: z.array(CardRef).max(10).default([]) });
+
+/** The documents the cloud keeps in step on the gateway, each versioned on its own. */
+export const DOC_BODIES = {
+  /** Lost and blocked cards. Signed: a forged "unblock" must never be applied. */
+  hotlist: z.object({ block: z.array(CardRef).max(100_000).default([]), unblock: z.array(CardRef).max(100_000).default([]) }).strict(),
+  /** Merchants, campaigns (benefit templates), members with their cards and issued benefits (coupon leases). */
+  catalog: z
+    .object({
+      merchants: z.array(z.object({ id: Id, name: z.string().min(1).max(100) }).strict()).default([]),
+      campaigns: z.array(CampaignSchema).default([]),
+      members: z.array(CloudMemberSchema).max(50_000).default([]),
+    })
+    .strict(),
+  /**
+   * Wallet allowances (escrow): money the cloud set aside for spending at this gateway. A grant is
+   * credited once (by its id); a release hands back what is unspent of a member's allowance.
+   */
+  allowances: z
+    .object({
+      grants: z.array(z.object({ grantId: Id, memberId: Id, amountFen: z.number().int().positive().max(100_000_000) }).strict()).max(50_000).default([]),
+      releases: z.array(z.object({ releaseId: Id, memberId: Id }).strict()).max(50_000).default([]),
+    })
+    .strict(),
+} as const;
+
+export type DocName = keyof typeof DOC_BODIES;
+export const DOC_NAMES = Object.keys(DOC_BODIES) as DocName[];
+
+/**
+ * A versioned document from the cloud on `linli-cloud/v1/gw/{gw}/down/{doc}`: a full one replaces what
+ * the gateway has; a delta applies on top of exactly version `base`. Applied in order, idempotently.
+ */
+export const DownDocSchema = z
+  .object({
+    v: z.literal(1),
+    doc: z.enum(DOC_NAMES as [DocName, ...DocName[]]),
+    kind: z.enum(['full', 'delta']),
+    version: z.number().int().positive(),
+    base: z.number().int().nonnegative().optional(),
+    /** Cloud time: a clock hint for the gateway, and the age of a hotlist. */
+    issuedAt: z.number().int().nonnegative(),
+    body: z.unknown(),
+    /** Ed25519 over the canonical document without `sig` (required for the hotlist). */
+    kid: z.string().min(1).max(16).optional(),
+    sig: z.string().regex(/^[A-Za-z0-9_-]{86}$/).optional(),
+  })
+  .strict()
+  .refine((d) => (d.kind === 'delta') === (d.base !== undefined), { message: 'a delta names its base version; a full document does not' });
+
+export type DownDoc = z.infer<typeof DownDocSchema>;
+
+/** The gateway tells the cloud what it applied, and asks for a full document when a version is missing. */
+export const DocAckSchema = z.object({ doc: z.enum(DOC_NAMES as [DocName, ...DocName[]]), version: z.number().int().nonnegative(), resync: z.boolean() }).strict();
+
+const DOMAIN = 'LINLI-DOC1';
+const signedBytes = (d: Omit<DownDoc, 'sig' | 'kid'>) =>
+  createHash('sha256').update(DOMAIN).update(JSON.stringify([d.doc, d.kind, d.version, d.base ?? null, d.issuedAt, d.body])).digest();
+
+export function signDoc(d: Omit<DownDoc, 'sig' | 'kid'>, kid: string, key: KeyObject): DownDoc {
+  return { ...d, kid, sig: sign(null, signedBytes(d), key).toString('base64url') };
+}
+
+export function verifyDoc(d: DownDoc, keys: ReadonlyMap<string, KeyObject>): boolean {
+  if (!d.sig || !d.kid) return false;
+  const key = keys.get(d.kid);
+  if (!key) return false;
+  const { sig: _s, kid: _k, ...rest } = d;
+  return verify(null, signedBytes(rest), key, Buffer.from(d.sig, 'base64url'));
+}
