@@ -23,6 +23,7 @@ import { DeskReader } from './flows/desk-reader.ts';
 import { CloudLink } from './cloud/cloud-link.ts';
 import { OutboxRepo } from './cloud/outbox-repo.ts';
 import { DocSync } from './cloud/doc-sync.ts';
+import { ClockHealth } from './core/clock-health.ts';
 import { trustedKeysFrom } from './redemption/credentials/qr-credential.ts';
 import { createBoxHardware, type BoxHardware } from '../devices/box/box-hardware.ts';
 import { Store } from './store/store.ts';
@@ -58,6 +59,8 @@ export class Gateway {
   outbox: OutboxRepo | undefined;
   cloud: CloudLink | undefined;
   docs: DocSync | undefined;
+  /** Whether the wall clock can be trusted (a box without RTC, NTP jumps, skew from the cloud's time). */
+  clockHealth!: ClockHealth;
   desk!: DeskReader;
   /** The one writer of the process (group commit) for redemptions, health and presence. */
   writer!: BatchWriter;
@@ -85,6 +88,7 @@ export class Gateway {
     this.state = 'starting';
     const { config, log, clock } = this;
     this.store = new Store(config.dataDir, { historyPerDevice: config.health.historyPerDevice });
+    this.clockHealth = new ClockHealth(clock);
     this.writer = new BatchWriter(this.store.db, config.redemption.groupCommit);
     // without a cloud nothing would ever drain the outbox: it is written only when sync is on
     this.outbox = config.cloud.enabled ? new OutboxRepo(this.store.db, config.gateway.id, () => clock.now()) : undefined;
@@ -220,6 +224,7 @@ export class Gateway {
         log: log.child({ component: 'cloud-docs' }),
         signingKeys: trustedKeysFrom(config.cloud.signingKeys),
         ack: (a) => this.cloud?.docAck(a),
+        onTimeHint: (ms) => this.clockHealth.hint(ms),
       });
       const cloud = new CloudLink({ config: config.cloud, gatewayId: config.gateway.id, bootId: this.bootId, outbox: this.outbox, writer: this.writer, clock, log: log.child({ component: 'cloud' }), docs: this.docs });
       this.cloud = cloud;
@@ -265,7 +270,7 @@ export class Gateway {
    */
   hotlistStale(): boolean {
     const at = this.docs?.issuedAt('hotlist');
-    if (at === undefined) return true;
+    if (at === undefined || !this.clockHealth.trusted()) return true;
     const age = this.clock.now() - at;
     return age > this.config.cloud.hotlistMaxAgeH * 3600_000 || age < -5 * 60_000;
   }
@@ -280,6 +285,7 @@ export class Gateway {
 
   private tick(): void {
     try {
+      this.clockHealth.tick();
       this.watcher.check();
       this.monitor.tick();
       this.expireHolds();

@@ -34,6 +34,8 @@ export interface DocSyncDeps {
   signingKeys: ReadonlyMap<string, KeyObject>;
   /** Answers the cloud: what was applied, or a request for a full document. */
   ack(a: DocAck): void;
+  /** The cloud's time as a document states it: a hint for the clock health. */
+  onTimeHint?(cloudMs: number): void;
 }
 
 /**
@@ -85,6 +87,7 @@ export class DocSync {
       this.d.log.warn({ doc: doc.doc, version: doc.version, issues: body.error.issues.slice(0, 5) }, 'cloud document body invalid: refused');
       return 'refused';
     }
+    this.d.onTimeHint?.(doc.issuedAt);
     const have = this.version(doc.doc);
     if (doc.kind === 'full' ? doc.version <= have : (doc.base ?? 0) < have || doc.version <= have) {
       this.d.ack({ doc: doc.doc, version: have, resync: false });

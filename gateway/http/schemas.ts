@@ -112,6 +112,8 @@ export const GatewayHealthSchema = z.object({
     /** The hotlist's version and age (cloud time); stale: plain UID cards may not pay. */
     hotlist: z.object({ version: z.number(), ageS: z.number().nullable(), stale: z.boolean() }),
   }),
+  /** The wall clock: a box without a real-time clock may start in 1970 or jump when NTP catches up. */
+  clock: z.object({ state: z.enum(['ok', 'unsynced', 'skewed', 'jumped']), offsetMs: z.number().nullable(), jumps: z.number(), lastJumpAt: z.number().nullable() }),
 });
 
 export const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());

@@ -27,6 +27,7 @@ export const systemRoutes = (gw: Gateway, startedMono: number): FastifyPluginAsy
         database,
         devices,
         hardware: gw.desk.health(),
+        clock: gw.clockHealth.status(),
         cloud: (() => {
           const c = gw.cloud?.status();
           const at = gw.docs?.issuedAt('hotlist');
