@@ -264,6 +264,27 @@ export class Gateway {
     this.log.info('gateway stopped; database closed cleanly');
   }
 
+  private lastSummaryMono = -Infinity;
+
+  /** Every `cloud.telemetryEveryS`: device health in numbers, on the droppable telemetry stream. */
+  private telemetrySummary(): void {
+    const outbox = this.outbox;
+    const mono = this.clock.monotonic();
+    if (!outbox || !this.cloud || mono - this.lastSummaryMono < this.config.cloud.telemetryEveryS * 1000) return;
+    this.lastSummaryMono = mono;
+    if (!this.cloud.sampleTelemetry()) return;
+    const devices: Record<string, number> = { ok: 0, degraded: 0, fault: 0, offline: 0, unknown: 0 };
+    const byKind: Record<string, { total: number; online: number }> = {};
+    for (const d of this.monitor.all()) {
+      devices[d.verdict.status] = (devices[d.verdict.status] ?? 0) + 1;
+      const k = (byKind[d.kind] ??= { total: 0, online: 0 });
+      k.total += 1;
+      if (d.presence === 'online') k.online += 1;
+    }
+    const summary = { devices, byKind, connections: this.broker.stats().connections, at: this.clock.now() };
+    void this.writer.submit(() => outbox.append('telemetry', 'telemetry.summary', summary)).catch((err: unknown) => this.log.warn({ err }, 'telemetry summary not written'));
+  }
+
   /**
    * Synced with a cloud, the gateway vouches for plain UID cards only while its hotlist is fresh: none
    * yet, older than `cloud.hotlistMaxAgeH`, or a local clock behind the cloud's (untrusted) is stale.
@@ -286,6 +307,7 @@ export class Gateway {
   private tick(): void {
     try {
       this.clockHealth.tick();
+      this.telemetrySummary();
       this.watcher.check();
       this.monitor.tick();
       this.expireHolds();

@@ -310,21 +310,34 @@ export class CloudLink {
     }
   }
 
-  /** Past the disk budget: telemetry is dropped oldest first (counted); money, access and parcels never. */
+  private telemetryPeriods = 0;
+
+  /**
+   * Down-sampling before dropping: while the backlog fills the disk budget, only every 4th (past half
+   * the budget) or 16th (past 80 %) periodic telemetry summary is written at all.
+   */
+  sampleTelemetry(): boolean {
+    const fill = this.d.outbox.bytes() / (this.d.config.outboxBudgetMb * 1024 * 1024);
+    const stride = fill > 0.8 ? 16 : fill > 0.5 ? 4 : 1;
+    this.telemetryPeriods += 1;
+    return this.telemetryPeriods % stride === 0;
+  }
+
   private checkBudget(): void {
     const mono = this.d.clock.monotonic();
     if (mono - this.lastBudgetCheck < 5000) return;
     this.lastBudgetCheck = mono;
+    this.enforceBudget();
+  }
+
+  /** Past the disk budget: telemetry is dropped oldest first (counted); money, access and parcels never. */
+  enforceBudget(): void {
     const budget = this.d.config.outboxBudgetMb * 1024 * 1024;
     let bytes = this.d.outbox.bytes();
     if (bytes > budget) {
-      for (const s of DROPPABLE) {
-        while (bytes > budget) {
-          const n = this.d.outbox.dropOldest(s, 500);
-          if (n === 0) break;
-          bytes = this.d.outbox.bytes();
-        }
-      }
+      // only as much old telemetry as the budget needs, in one pass
+      for (const s of DROPPABLE) if (bytes > budget) this.d.outbox.dropOldestBytes(s, bytes - budget);
+      bytes = this.d.outbox.bytes();
     }
     const over = bytes > budget;
     if (over !== this.overBudget) {

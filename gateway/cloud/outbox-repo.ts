@@ -46,6 +46,8 @@ export class OutboxRepo implements OutboxPort {
       deleteUpTo: db.prepare('DELETE FROM outbox WHERE stream = ? AND stream_seq <= ?'),
       pending: db.prepare<[], { stream: string; n: number; bytes: number; oldest: number | null }>('SELECT stream, COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS bytes, MIN(at) AS oldest FROM outbox GROUP BY stream'),
       dropOldest: db.prepare('DELETE FROM outbox WHERE rowid IN (SELECT rowid FROM outbox WHERE stream = ? ORDER BY stream_seq LIMIT ?)'),
+      sizes: db.prepare<[string], { stream_seq: number; bytes: number }>('SELECT stream_seq, bytes FROM outbox WHERE stream = ? ORDER BY stream_seq'),
+      dropUpTo: db.prepare('DELETE FROM outbox WHERE stream = ? AND stream_seq <= ?'),
       countDropped: db.prepare('UPDATE outbox_streams SET dropped = dropped + ? WHERE stream = ?'),
       totalBytes: db.prepare<[], { bytes: number }>('SELECT COALESCE(SUM(bytes), 0) AS bytes FROM outbox'),
       nextSession: db.prepare<[], { session: number }>(
@@ -96,6 +98,21 @@ export class OutboxRepo implements OutboxPort {
 
   bytes(): number {
     return this.s.totalBytes.get()?.bytes ?? 0;
+  }
+
+  /** Drops the oldest events of a droppable stream until `bytes` are freed (one pass); returns how many. */
+  dropOldestBytes(stream: Stream, bytes: number): number {
+    if (!DROPPABLE.has(stream)) throw new Error(`stream ${stream} is never dropped`);
+    let freed = 0;
+    let cutoff = 0;
+    for (const r of this.s.sizes.iterate(stream)) {
+      if (freed >= bytes) break;
+      freed += r.bytes;
+      cutoff = r.stream_seq;
+    }
+    const dropped = cutoff > 0 ? this.s.dropUpTo.run(stream, cutoff).changes : 0;
+    if (dropped > 0) this.s.countDropped.run(dropped, stream);
+    return dropped;
   }
 
   /** Drops the oldest events of a droppable stream (telemetry), counted; never money, access or parcels. */

@@ -36,6 +36,8 @@ export class CloudTwin {
   topUps = { asked: 0, granted: 0, refused: 0 };
   /** Stop answering online authorisations (a slow or overloaded cloud). */
   silent = false;
+  /** Acknowledgements to lose (as if the ack never reached the gateway). */
+  dropAcks = 0;
 
   constructor(private readonly opts: { url: string; log?: Logger; clientId?: string; protocolVersion?: 4 | 5; signer?: { kid: string; key: KeyObject }; now?: () => number }) {}
 
@@ -100,6 +102,10 @@ export class CloudTwin {
       s.events.push(e);
       s.upTo = e.seq;
       if (e.historical) s.historical += 1;
+    }
+    if (this.dropAcks > 0) {
+      this.dropAcks -= 1;
+      return;
     }
     void this.client?.publishAsync(cloudTopics.ack(batch.gatewayId), JSON.stringify({ stream: batch.stream, upTo: s.upTo }), { qos: 1 }).catch(() => undefined);
   }

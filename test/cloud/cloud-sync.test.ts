@@ -67,6 +67,14 @@ describe('store-and-forward to a real cloud broker', () => {
     expect(s.gaps).toBe(0);
   }, 60_000);
 
+  it('a lost acknowledgement: the batch is sent again and the cloud applies it once', async () => {
+    twin.dropAcks = 2;
+    for (let i = 0; i < 8; i++) await redeem();
+    await waitFor(() => money().upTo === 8 && backlog() === 0, 'applied and acknowledged after the resend', 20_000);
+    expect(money().duplicates).toBeGreaterThan(0);
+    expect(money().events).toHaveLength(8);
+  }, 30_000);
+
   it('device health and access decisions are streams of their own', async () => {
     await h.gw.devices.provision({ id: 'door-09', kind: 'door_reader' });
     await waitFor(() => twin.stream('linli-gw', 'health').events.some((e) => (e.data as { deviceId: string }).deviceId === 'door-09'), 'health event');
