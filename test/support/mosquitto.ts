@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { tempDir } from './tmp.ts';
@@ -33,15 +33,28 @@ export class Mosquitto {
   readonly dir = tempDir('linli-mosquitto-');
   port = 0;
 
+  constructor(private readonly tls?: { caFile: string; certFile: string; keyFile: string }) {}
+
   get url(): string {
-    return `mqtt://127.0.0.1:${this.port}`;
+    return `${this.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<this> {
     if (!BINARY) throw new Error('mosquitto is not installed: apt-get install -y mosquitto (npm test installs it when it can)');
     if (this.port === 0) this.port = await freePort();
     const conf = join(this.dir.dir, 'mosquitto.conf');
-    writeFileSync(conf, [`listener ${this.port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'max_queued_messages 100000', 'log_dest none', ''].join('\n'));
+    // started as root, mosquitto drops to its own user: it reads copies in its (readable) folder
+    const copy = (f: string, name: string) => {
+      const to = join(this.dir.dir, name);
+      copyFileSync(f, to);
+      chmodSync(to, 0o644);
+      return to;
+    };
+    chmodSync(this.dir.dir, 0o755);
+    const tls = this.tls
+      ? [`cafile ${copy(this.tls.caFile, 'ca.crt')}`, `certfile ${copy(this.tls.certFile, 'server.crt')}`, `keyfile ${copy(this.tls.keyFile, 'server.key')}`, 'require_certificate true', 'use_identity_as_username true']
+      : [];
+    writeFileSync(conf, [`listener ${this.port} 127.0.0.1`, ...tls, 'allow_anonymous true', 'persistence false', 'max_queued_messages 100000', 'log_dest none', ''].join('\n'));
     this.proc = spawn(BINARY, ['-c', conf], { stdio: 'ignore' });
     const deadline = Date.now() + 5000;
     while (!(await accepting(this.port))) {
