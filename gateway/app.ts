@@ -24,6 +24,7 @@ import { CloudLink } from './cloud/cloud-link.ts';
 import { OutboxRepo } from './cloud/outbox-repo.ts';
 import { DocSync } from './cloud/doc-sync.ts';
 import { ClockHealth } from './core/clock-health.ts';
+import { RolloutService } from './cloud/rollouts.ts';
 import { trustedKeysFrom } from './redemption/credentials/qr-credential.ts';
 import { createBoxHardware, type BoxHardware } from '../devices/box/box-hardware.ts';
 import { Store } from './store/store.ts';
@@ -61,6 +62,8 @@ export class Gateway {
   docs: DocSync | undefined;
   /** Whether the wall clock can be trusted (a box without RTC, NTP jumps, skew from the cloud's time). */
   clockHealth!: ClockHealth;
+  /** Campaign pushes to device screens and their per-device delivery. */
+  rollouts!: RolloutService;
   desk!: DeskReader;
   /** The one writer of the process (group commit) for redemptions, health and presence. */
   writer!: BatchWriter;
@@ -209,6 +212,19 @@ export class Gateway {
     await this.publishGatewayState('online');
     this.health.publishAll(this.monitor.snapshot());
     this.http = await startHttpServer(this);
+    this.rollouts = new RolloutService(this.store.db, {
+      commands: this.commands,
+      writer: this.writer,
+      clock,
+      log: log.child({ component: 'rollouts' }),
+      outbox: this.outbox,
+      devicesOfKind: (kind) => this.store.devices.list().filter((d) => d.kind === kind && !d.disabled).map((d) => d.id),
+      ready: (id) => {
+        const d = this.monitor.get(id);
+        return d !== undefined && d.presence === 'online' && d.born;
+      },
+      kindOf: (id) => this.monitor.get(id)?.kind,
+    });
     if (this.outbox) {
       const e = this.redemption;
       this.docs = new DocSync({
@@ -225,6 +241,10 @@ export class Gateway {
         signingKeys: trustedKeysFrom(config.cloud.signingKeys),
         ack: (a) => this.cloud?.docAck(a),
         onTimeHint: (ms) => this.clockHealth.hint(ms),
+        rollouts: this.rollouts,
+        groupBuys: this.flows.groupBuyRepo,
+        parcels: this.flows.parcels,
+        access: this.flows.accessRepo,
       });
       const cloud = new CloudLink({ config: config.cloud, gatewayId: config.gateway.id, bootId: this.bootId, outbox: this.outbox, writer: this.writer, clock, log: log.child({ component: 'cloud' }), docs: this.docs });
       this.cloud = cloud;
@@ -308,6 +328,7 @@ export class Gateway {
     try {
       this.clockHealth.tick();
       this.telemetrySummary();
+      this.rollouts.tick();
       this.watcher.check();
       this.monitor.tick();
       this.expireHolds();

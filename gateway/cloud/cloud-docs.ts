@@ -32,6 +32,63 @@ export const DOC_BODIES = {
       releases: z.array(z.object({ releaseId: Id, memberId: Id }).strict()).max(50_000).default([]),
     })
     .strict(),
+  /** Campaign content for device screens (a promotion on every vending machine), pushed and tracked per device. */
+  display: z
+    .object({
+      rollouts: z
+        .array(
+          z
+            .object({
+              id: Id,
+              text: z.string().min(1).max(200),
+              kinds: z.array(z.enum(['vending_machine', 'shop_scanner', 'parcel_locker'])).min(1),
+              durationS: z.number().int().min(1).max(600).default(60),
+            })
+            .strict(),
+        )
+        .max(1000)
+        .default([]),
+    })
+    .strict(),
+  /** Group-buy orders (社区团购) the residents placed in the cloud app. */
+  groupbuys: z
+    .object({
+      orders: z
+        .array(
+          z
+            .object({
+              id: Id,
+              title: z.string().min(1).max(100),
+              targetQty: z.number().int().min(1).max(100_000),
+              closesAt: z.number().int().optional(),
+              buyers: z.array(z.object({ memberId: Id, qty: z.number().int().min(1).max(1000) }).strict()).max(10_000),
+            })
+            .strict(),
+        )
+        .max(10_000)
+        .default([]),
+    })
+    .strict(),
+  /** Visitor codes residents issued in the cloud app; stored here only as keyed hashes. */
+  visitors: z
+    .object({
+      codes: z
+        .array(
+          z
+            .object({
+              code: z.string().regex(/^\d{6,8}$/),
+              zone: z.string().min(1).max(64),
+              hostMemberId: Id.optional(),
+              validFrom: z.number().int().nonnegative(),
+              expiresAt: z.number().int().positive(),
+              uses: z.number().int().min(1).max(100).optional(),
+            })
+            .strict(),
+        )
+        .max(10_000)
+        .default([]),
+    })
+    .strict(),
 } as const;
 
 export type DocName = keyof typeof DOC_BODIES;

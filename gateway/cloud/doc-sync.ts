@@ -9,6 +9,11 @@ import type { GatewaySecrets } from '../security/gateway-secrets.ts';
 import type { Db } from '../store/db.ts';
 import { DOC_BODIES, DownDocSchema, verifyDoc, type DocName, type DownDoc } from './cloud-docs.ts';
 import type { OutboxPort } from './outbox-repo.ts';
+import type { RolloutService } from './rollouts.ts';
+import type { GroupBuyRepo } from '../flows/store/group-buy-repo.ts';
+import type { ParcelRepo } from '../flows/store/parcel-repo.ts';
+import type { AccessRepo } from '../flows/store/access-repo.ts';
+import { placeOrder } from '../flows/group-buys.ts';
 
 /** Where the cloud's escrowed wallet money comes from on this gateway's ledger. */
 export const ESCROW_ACCOUNT = 'escrow:cloud';
@@ -36,6 +41,10 @@ export interface DocSyncDeps {
   ack(a: DocAck): void;
   /** The cloud's time as a document states it: a hint for the clock health. */
   onTimeHint?(cloudMs: number): void;
+  rollouts?: RolloutService;
+  groupBuys?: GroupBuyRepo;
+  parcels?: ParcelRepo;
+  access?: AccessRepo;
 }
 
 /**
@@ -172,6 +181,32 @@ export class DocSync {
           }
           // the cloud learns exactly what came back, in the same transaction
           this.d.outbox?.append('money', 'allowance.released', { releaseId: r.releaseId, memberId: r.memberId, amountFen: left, at: now });
+        }
+        return;
+      }
+      case 'display': {
+        const b = DOC_BODIES.display.parse(body);
+        for (const r of b.rollouts) this.d.rollouts?.add(r, now);
+        return;
+      }
+      case 'groupbuys': {
+        const b = DOC_BODIES.groupbuys.parse(body);
+        const repo = this.d.groupBuys;
+        const parcels = this.d.parcels;
+        if (!repo || !parcels) return;
+        for (const o of b.orders) {
+          if (!repo.get(o.id)) repo.create(o.id, o.title, o.targetQty, o.closesAt, now);
+          // orders of members this gateway does not know yet wait for the catalog
+          for (const buyer of o.buyers) if (this.d.catalog.member(buyer.memberId)) placeOrder(repo, parcels, o.id, buyer.memberId, buyer.qty, now);
+        }
+        return;
+      }
+      case 'visitors': {
+        const b = DOC_BODIES.visitors.parse(body);
+        for (const c of b.codes) {
+          const codeHash = this.d.secrets.codeHash('visitor', c.code);
+          if (!this.d.access || this.d.access.visitorCode(codeHash)) continue;
+          this.d.access.addVisitorCode({ codeHash, zone: c.zone, hostMemberId: c.hostMemberId, label: 'cloud', validFrom: c.validFrom, expiresAt: c.expiresAt, usesLeft: c.uses }, now);
         }
         return;
       }

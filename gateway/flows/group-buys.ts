@@ -30,13 +30,7 @@ export class GroupBuyService {
       if (gb.status !== 'forming') throw new LinliError('VALIDATION_FAILED', `group buy ${id} is ${gb.status}: it takes no more orders`);
       if (gb.closesAt !== undefined && now >= gb.closesAt) throw new LinliError('VALIDATION_FAILED', `group buy ${id} closed`);
       if (!this.d.catalog.member(memberId)) throw new LinliError('MEMBER_NOT_FOUND', `no member ${memberId}`);
-      this.d.repo.join(id, memberId, qty, now);
-      const after = this.d.repo.get(id) as GroupBuy;
-      if (after.orderedQty >= after.targetQty) {
-        this.d.repo.setStatus(id, 'formed', now);
-        for (const b of after.buyers) this.d.parcels.notice(b.memberId, 'group_buy_formed', { groupBuyId: id, title: after.title, qty: b.qty }, now);
-      }
-      return this.d.repo.get(id) as GroupBuy;
+      return placeOrder(this.d.repo, this.d.parcels, id, memberId, qty, now);
     });
   }
 
@@ -55,4 +49,17 @@ export class GroupBuyService {
       return n;
     });
   }
+}
+
+/** Adds or changes one buyer's order; the group buy forms the moment the target is reached (buyers told). */
+export function placeOrder(repo: GroupBuyRepo, parcels: ParcelRepo, id: string, memberId: string, qty: number, now: number): GroupBuy {
+  const before = repo.get(id);
+  if (!before || before.status !== 'forming') return before as GroupBuy;
+  repo.join(id, memberId, qty, now);
+  const after = repo.get(id) as GroupBuy;
+  if (after.orderedQty >= after.targetQty) {
+    repo.setStatus(id, 'formed', now);
+    for (const b of after.buyers) parcels.notice(b.memberId, 'group_buy_formed', { groupBuyId: id, title: after.title, qty: b.qty }, now);
+  }
+  return repo.get(id) as GroupBuy;
 }

@@ -13,6 +13,7 @@ import { tokenRoutes } from './routes/tokens.ts';
 import { redemptionRoutes } from './routes/redemptions.ts';
 import { flowRoutes } from './routes/flows.ts';
 import { cardRoutes } from './routes/cards.ts';
+import { cloudRoutes } from './routes/cloud.ts';
 
 export type HttpApp = Awaited<ReturnType<typeof buildHttpApp>>;
 
@@ -47,6 +48,7 @@ export async function buildHttpApp(gw: Gateway) {
   await app.register(redemptionRoutes(gw.redemption), { prefix: '/api/v1' });
   await app.register(flowRoutes(gw.flows), { prefix: '/api/v1' });
   await app.register(cardRoutes(gw.redemption, gw.clock, gw.desk), { prefix: '/api/v1' });
+  await app.register(cloudRoutes(gw), { prefix: '/api/v1' });
   return app;
 }
 

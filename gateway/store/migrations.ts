@@ -147,4 +147,25 @@ export const MIGRATIONS: readonly Migration[] = [
       added_at   INTEGER NOT NULL
     ) STRICT;`,
   },
+  {
+    version: 11,
+    name: 'campaign pushes to device screens and their per-device delivery',
+    sql: `CREATE TABLE rollouts (
+      id         TEXT PRIMARY KEY,
+      text       TEXT NOT NULL,
+      kinds      TEXT NOT NULL,
+      duration_s INTEGER NOT NULL,
+      created_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE rollout_targets (
+      rollout_id TEXT NOT NULL REFERENCES rollouts(id) ON DELETE CASCADE,
+      device_id  TEXT NOT NULL,
+      status     TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+      attempts   INTEGER NOT NULL DEFAULT 0,
+      last_error TEXT,
+      updated_at INTEGER NOT NULL,
+      PRIMARY KEY (rollout_id, device_id)
+    ) STRICT;
+    CREATE INDEX rollout_targets_pending ON rollout_targets(status);`,
+  },
 ];
