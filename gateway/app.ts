@@ -242,10 +242,19 @@ export class Gateway {
         ack: (a) => this.cloud?.docAck(a),
         onTimeHint: (ms) => this.clockHealth.hint(ms),
         rollouts: this.rollouts,
+        onConfig: (c) => {
+          if (c.lowTrust) e.service.setLowTrustLimits(c.lowTrust);
+          if (c.hotlistMaxAgeH !== undefined) this.config.cloud.hotlistMaxAgeH = c.hotlistMaxAgeH;
+          log.info({ settings: c }, 'settings changed by the cloud');
+        },
         groupBuys: this.flows.groupBuyRepo,
         parcels: this.flows.parcels,
         access: this.flows.accessRepo,
       });
+      // settings the cloud changed before a restart hold again
+      const saved = this.docs.settings();
+      if (saved.lowTrust) e.service.setLowTrustLimits(saved.lowTrust);
+      if (saved.hotlistMaxAgeH !== undefined) this.config.cloud.hotlistMaxAgeH = saved.hotlistMaxAgeH;
       const cloud = new CloudLink({ config: config.cloud, gatewayId: config.gateway.id, bootId: this.bootId, outbox: this.outbox, writer: this.writer, clock, log: log.child({ component: 'cloud' }), docs: this.docs });
       this.cloud = cloud;
       e.service.setOnlineTopUp((memberId, amountFen) => cloud.requestTopUp(memberId, amountFen));

@@ -32,6 +32,16 @@ export const DOC_BODIES = {
       releases: z.array(z.object({ releaseId: Id, memberId: Id }).strict()).max(50_000).default([]),
     })
     .strict(),
+  /**
+   * Settings the platform may change at run time (the rest of the configuration is the box's own):
+   * limits of plain UID cards and how old a hotlist may get.
+   */
+  config: z
+    .object({
+      lowTrust: z.object({ perTxnFen: z.number().int().nonnegative(), perDayFen: z.number().int().nonnegative() }).strict().optional(),
+      hotlistMaxAgeH: z.number().min(1).max(24 * 30).optional(),
+    })
+    .strict(),
   /** Campaign content for device screens (a promotion on every vending machine), pushed and tracked per device. */
   display: z
     .object({

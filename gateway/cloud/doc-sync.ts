@@ -42,6 +42,8 @@ export interface DocSyncDeps {
   /** The cloud's time as a document states it: a hint for the clock health. */
   onTimeHint?(cloudMs: number): void;
   rollouts?: RolloutService;
+  /** Applies run-time settings from a `config` document (after its transaction committed). */
+  onConfig?(settings: { lowTrust?: { perTxnFen: number; perDayFen: number } | undefined; hotlistMaxAgeH?: number | undefined }): void;
   groupBuys?: GroupBuyRepo;
   parcels?: ParcelRepo;
   access?: AccessRepo;
@@ -60,10 +62,21 @@ export class DocSync {
   constructor(private readonly d: DocSyncDeps) {
     this.s = {
       get: d.db.prepare<[string], { version: number; issued_at: number }>('SELECT version, issued_at FROM cloud_docs WHERE doc = ?'),
+      body: d.db.prepare<[string], { body: string | null }>('SELECT body FROM cloud_docs WHERE doc = ?'),
+      setBody: d.db.prepare('UPDATE cloud_docs SET body = ? WHERE doc = ?'),
       set: d.db.prepare(
         'INSERT INTO cloud_docs (doc, version, issued_at, applied_at) VALUES (?, ?, ?, ?) ON CONFLICT(doc) DO UPDATE SET version = excluded.version, issued_at = excluded.issued_at, applied_at = excluded.applied_at',
       ),
     };
+  }
+
+  private pendingSettings: Record<string, unknown> | undefined;
+
+  /** The run-time settings the cloud set (merged over all config documents applied). */
+  settings(): { lowTrust?: { perTxnFen: number; perDayFen: number } | undefined; hotlistMaxAgeH?: number | undefined } {
+    const raw = this.s.body.get('config')?.body;
+    const parsed = raw ? DOC_BODIES.config.safeParse(JSON.parse(raw)) : undefined;
+    return parsed?.success ? parsed.data : {};
   }
 
   version(doc: DocName): number {
@@ -112,7 +125,9 @@ export class DocSync {
       if (this.version(doc.doc) !== have) return;
       this.apply(doc, body.data);
       this.s.set.run(doc.doc, doc.version, doc.issuedAt, this.d.clock.now());
+      if (doc.doc === 'config') this.s.setBody.run(JSON.stringify(this.pendingSettings ?? {}), 'config');
     });
+    if (doc.doc === 'config' && this.version('config') === doc.version) this.d.onConfig?.(this.settings());
     this.d.log.info({ doc: doc.doc, kind: doc.kind, version: doc.version }, 'cloud document applied');
     this.d.ack({ doc: doc.doc, version: this.version(doc.doc), resync: false });
     return 'applied';
@@ -182,6 +197,13 @@ export class DocSync {
           // the cloud learns exactly what came back, in the same transaction
           this.d.outbox?.append('money', 'allowance.released', { releaseId: r.releaseId, memberId: r.memberId, amountFen: left, at: now });
         }
+        return;
+      }
+      case 'config': {
+        // a delta changes only what it names; the merged settings are kept, and applied once committed
+        const b = DOC_BODIES.config.parse(body);
+        const merged = { ...(doc.kind === 'delta' ? this.settings() : {}), ...b };
+        this.pendingSettings = merged;
         return;
       }
       case 'display': {

@@ -168,4 +168,6 @@ export const MIGRATIONS: readonly Migration[] = [
     ) STRICT;
     CREATE INDEX rollout_targets_pending ON rollout_targets(status);`,
   },
+  // settings the cloud changed survive a restart
+  { version: 12, name: 'the body of a document kept whole (settings)', sql: 'ALTER TABLE cloud_docs ADD COLUMN body TEXT' },
 ];

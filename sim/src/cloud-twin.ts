@@ -28,7 +28,7 @@ export class CloudTwin {
   malformed = 0;
 
   /** Per gateway and document: the current version and the whole body (sent in full on a resync). */
-  readonly docs = new Map<string, { version: number; full: Record<string, unknown[]> }>();
+  readonly docs = new Map<string, { version: number; full: Record<string, unknown> }>();
   /** The cloud's wallets: what each member has left to grant to gateways. */
   readonly wallets = new Map<string, number>();
   /** What each gateway was granted per member (its allowance total). */
@@ -39,12 +39,12 @@ export class CloudTwin {
   /** Acknowledgements to lose (as if the ack never reached the gateway). */
   dropAcks = 0;
 
-  constructor(private readonly opts: { url: string; log?: Logger; clientId?: string; protocolVersion?: 4 | 5; signer?: { kid: string; key: KeyObject }; now?: () => number }) {}
+  constructor(private readonly opts: { url: string; log?: Logger; clientId?: string; protocolVersion?: 4 | 5; signer?: { kid: string; key: KeyObject }; now?: () => number; username?: string; password?: string }) {}
 
   async start(): Promise<void> {
     const log = this.opts.log ?? silentLogger();
     const v5 = (this.opts.protocolVersion ?? 5) === 5;
-    this.client = await mqtt.connectAsync(this.opts.url, { clientId: this.opts.clientId ?? 'linli-cloud-twin', clean: false, protocolVersion: v5 ? 5 : 4, ...(v5 ? { properties: { sessionExpiryInterval: 3600 } } : {}), reconnectPeriod: 500 });
+    this.client = await mqtt.connectAsync(this.opts.url, { clientId: this.opts.clientId ?? 'linli-cloud-twin', clean: false, protocolVersion: v5 ? 5 : 4, ...(v5 ? { properties: { sessionExpiryInterval: 3600 } } : {}), reconnectPeriod: 500, ...(this.opts.username ? { username: this.opts.username, password: this.opts.password ?? '' } : {}) });
     this.client.on('message', (topic, payload) => {
       const gw = topic.split('/')[3] ?? '';
       if (topic.endsWith('/docack')) return void this.onDocAck(gw, payload);
@@ -114,11 +114,12 @@ export class CloudTwin {
    * Publishes a change of a document to a gateway as a delta on the current version (signed when the
    * twin has a key); the twin keeps the whole document for a full resync.
    */
-  async pushDelta(gatewayId: string, doc: DocName, body: Record<string, unknown[]>): Promise<number> {
+  async pushDelta(gatewayId: string, doc: DocName, body: Record<string, unknown>): Promise<number> {
     const d = this.doc(gatewayId, doc);
     const base = d.version;
     d.version += 1;
-    for (const [k, v] of Object.entries(body)) d.full[k] = [...(d.full[k] ?? []), ...v];
+    // lists accumulate (members, grants, rollouts); a setting is replaced
+    for (const [k, v] of Object.entries(body)) d.full[k] = Array.isArray(v) ? [...((d.full[k] as unknown[] | undefined) ?? []), ...v] : v;
     await this.publishDoc(gatewayId, doc, 'delta', d.version, body, base);
     return d.version;
   }

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
@@ -33,7 +33,11 @@ export class Mosquitto {
   readonly dir = tempDir('linli-mosquitto-');
   port = 0;
 
-  constructor(private readonly tls?: { caFile: string; certFile: string; keyFile: string }) {}
+  constructor(
+    private readonly tls?: { caFile: string; certFile: string; keyFile: string },
+    /** Accounts with passwords; anonymous clients are then refused. */
+    private readonly users?: { name: string; password: string }[],
+  ) {}
 
   get url(): string {
     return `${this.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${this.port}`;
@@ -54,7 +58,15 @@ export class Mosquitto {
     const tls = this.tls
       ? [`cafile ${copy(this.tls.caFile, 'ca.crt')}`, `certfile ${copy(this.tls.certFile, 'server.crt')}`, `keyfile ${copy(this.tls.keyFile, 'server.key')}`, 'require_certificate true', 'use_identity_as_username true']
       : [];
-    writeFileSync(conf, [`listener ${this.port} 127.0.0.1`, ...tls, 'allow_anonymous true', 'persistence false', 'max_queued_messages 100000', 'log_dest none', ''].join('\n'));
+    const auth: string[] = [];
+    if (this.users) {
+      const file = join(this.dir.dir, 'passwords');
+      writeFileSync(file, '');
+      for (const u of this.users) execFileSync('mosquitto_passwd', ['-b', file, u.name, u.password], { env: { ...process.env, PATH: `${process.env.PATH ?? ''}:/usr/sbin:/usr/bin` } });
+      chmodSync(file, 0o644);
+      auth.push(`password_file ${file}`);
+    }
+    writeFileSync(conf, [`listener ${this.port} 127.0.0.1`, ...tls, ...auth, `allow_anonymous ${this.users ? 'false' : 'true'}`, 'persistence false', 'max_queued_messages 100000', 'log_dest none', ''].join('\n'));
     this.proc = spawn(BINARY, ['-c', conf], { stdio: 'ignore' });
     const deadline = Date.now() + 5000;
     while (!(await accepting(this.port))) {

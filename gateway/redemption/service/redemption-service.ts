@@ -60,6 +60,15 @@ export interface RedemptionDeps {
 export class RedemptionService {
   constructor(private readonly d: RedemptionDeps) {}
 
+  /** Limits for plain UID cards, changed by the cloud at run time (a `config` document). */
+  setLowTrustLimits(limits: { perTxnFen: number; perDayFen: number }): void {
+    this.d.config.lowTrust = { ...limits };
+  }
+
+  get lowTrustLimits(): { perTxnFen: number; perDayFen: number } {
+    return { ...this.d.config.lowTrust };
+  }
+
   private topUp: OnlineTopUp | undefined;
 
   /** While the cloud is reachable, a purchase beyond the allowance asks it for more before declining. */
