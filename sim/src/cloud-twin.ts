@@ -38,6 +38,8 @@ export class CloudTwin {
   silent = false;
   /** Acknowledgements to lose (as if the ack never reached the gateway). */
   dropAcks = 0;
+  /** Overspend found at reconciliation: member → fen owed. */
+  readonly debts = new Map<string, number>();
 
   constructor(private readonly opts: { url: string; log?: Logger; clientId?: string; protocolVersion?: 4 | 5; signer?: { kid: string; key: KeyObject }; now?: () => number; username?: string; password?: string }) {}
 
@@ -138,6 +140,33 @@ export class CloudTwin {
     this.wallets.set(memberId, left - allowanceFen);
     this.granted.set(`${gatewayId}/${memberId}`, (this.granted.get(`${gatewayId}/${memberId}`) ?? 0) + allowanceFen);
     await this.pushDelta(gatewayId, 'allowances', { grants: [{ grantId: `g-${randomBytes(6).toString('hex')}`, memberId, amountFen: allowanceFen }] });
+  }
+
+  /**
+   * Reconciliation: what a gateway reported spending from each member's wallet against what the cloud
+   * granted it. Spending beyond the grants becomes a debt, and the member's cards go on the hotlist of
+   * that gateway (a cloned card, a tampered box) until the debt is settled.
+   */
+  async reconcile(gatewayId: string): Promise<Map<string, number>> {
+    const spent = new Map<string, number>();
+    for (const e of this.stream(gatewayId, 'money').events) {
+      const d = e.data as { memberId?: string; payableFen?: number; paidBy?: string; amountFen?: number };
+      if (!d.memberId) continue;
+      const wallet = d.paidBy === 'own' || d.paidBy === 'proxy';
+      const delta = e.kind === 'redemption.captured' && wallet ? (d.payableFen ?? 0) : e.kind === 'redemption.reversed' && wallet ? -(d.payableFen ?? 0) : e.kind === 'allowance.released' ? -(d.amountFen ?? 0) : 0;
+      spent.set(d.memberId, (spent.get(d.memberId) ?? 0) + delta);
+    }
+    const found = new Map<string, number>();
+    for (const [memberId, fen] of spent) {
+      const over = fen - (this.granted.get(`${gatewayId}/${memberId}`) ?? 0);
+      if (over <= 0) continue;
+      found.set(memberId, over);
+      this.debts.set(memberId, (this.debts.get(memberId) ?? 0) + over);
+      const members = (this.doc(gatewayId, 'catalog').full.members as { id: string; cards?: unknown[] }[] | undefined) ?? [];
+      const cards = members.filter((m) => m.id === memberId).flatMap((m) => m.cards ?? []);
+      if (cards.length > 0) await this.pushDelta(gatewayId, 'hotlist', { block: cards });
+    }
+    return found;
   }
 
   private doc(gatewayId: string, doc: DocName) {

@@ -102,6 +102,27 @@ describe('documents from the cloud, and bounded offline risk', () => {
     expect(released?.data).toMatchObject({ memberId: 'm-1', amountFen: 1800 });
   });
 
+  it('overspend found at reconciliation becomes a debt and a hotlist entry', async () => {
+    const h = await gateway('gw-a');
+    twin.wallets.set('m-1', 10_000);
+    await twin.grantAllowance('gw-a', 'm-1', 1000);
+    await waitFor(() => wallet(h) === 1000, 'credited');
+    // money the cloud never granted appears in the gateway's wallet (a tampered box, a bad migration)
+    h.gw.redemption.openingBalances.setOpening('m-1', 4000, 0, 'rogue', clock.now());
+    expect(await pay(h, 'x-1', 3000)).toMatchObject({ status: 'approved' });
+    await waitFor(() => twin.stream('gw-a', 'money').events.some((e) => e.kind === 'redemption.captured'), 'reported');
+    const debts = await twin.reconcile('gw-a');
+    expect(debts.get('m-1')).toBe(2000);
+    await waitFor(() => {
+      try {
+        h.gw.redemption.resolver.identify({ type: 'uid', uid: '04A2B3C4' });
+        return false;
+      } catch (err) {
+        return /blocked/i.test(String(err));
+      }
+    }, 'the card is hotlisted at the gateway');
+  });
+
   it('two gateways share a wallet, one offline: online authorisation beyond the allowance; offline spending is bounded by the allowance', async () => {
     const a = await gateway('gw-a');
     const b = await gateway('gw-b');
