@@ -91,7 +91,8 @@ export class Gateway {
     this.state = 'starting';
     const { config, log, clock } = this;
     this.store = new Store(config.dataDir, { historyPerDevice: config.health.historyPerDevice });
-    this.clockHealth = new ClockHealth(clock);
+    const mark = this.store.db.prepare<[], { wall: number }>('SELECT wall FROM clock_marks WHERE id = 1').get();
+    this.clockHealth = new ClockHealth(clock, undefined, mark?.wall);
     this.writer = new BatchWriter(this.store.db, config.redemption.groupCommit);
     // without a cloud nothing would ever drain the outbox: it is written only when sync is on
     this.outbox = config.cloud.enabled ? new OutboxRepo(this.store.db, config.gateway.id, () => clock.now()) : undefined;
@@ -229,6 +230,7 @@ export class Gateway {
       const e = this.redemption;
       this.docs = new DocSync({
         db: this.store.db,
+        gatewayId: config.gateway.id,
         catalog: e.catalog,
         usage: e.usage,
         ledger: e.ledger,
@@ -255,7 +257,22 @@ export class Gateway {
       const saved = this.docs.settings();
       if (saved.lowTrust) e.service.setLowTrustLimits(saved.lowTrust);
       if (saved.hotlistMaxAgeH !== undefined) this.config.cloud.hotlistMaxAgeH = saved.hotlistMaxAgeH;
-      const cloud = new CloudLink({ config: config.cloud, gatewayId: config.gateway.id, bootId: this.bootId, outbox: this.outbox, writer: this.writer, clock, log: log.child({ component: 'cloud' }), docs: this.docs });
+      const cloud = new CloudLink({
+        config: config.cloud,
+        gatewayId: config.gateway.id,
+        bootId: this.bootId,
+        outbox: this.outbox,
+        writer: this.writer,
+        clock,
+        log: log.child({ component: 'cloud' }),
+        docs: this.docs,
+        onTimeHint: (ms) => this.clockHealth.hint(ms),
+        // the critical alert: the cloud hears of it too (it is never dropped), and the box's LED shows a fault
+        onBudget: (over, bytes) => {
+          const outbox = this.outbox;
+          if (outbox) void this.writer.submit(() => outbox.append('health', 'gateway.alert', { code: 'OUTBOX_OVER_BUDGET', active: over, bytes, at: clock.now() })).catch(() => undefined);
+        },
+      });
       this.cloud = cloud;
       e.service.setOnlineTopUp((memberId, amountFen) => cloud.requestTopUp(memberId, amountFen));
       cloud.start();
@@ -291,6 +308,20 @@ export class Gateway {
     this.store?.close();
     this.state = 'stopped';
     this.log.info('gateway stopped; database closed cleanly');
+  }
+
+  private lastMarkMono = -Infinity;
+
+  /** Keeps the latest trusted wall time (once a minute, few writes on an SD card) for the next start. */
+  private markClock(): void {
+    const mono = this.clock.monotonic();
+    if (mono - this.lastMarkMono < 60_000) return;
+    this.lastMarkMono = mono;
+    const wall = this.clockHealth.mark();
+    if (wall === undefined) return;
+    void this.writer
+      .submit(() => this.store.db.prepare('INSERT INTO clock_marks (id, wall) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET wall = MAX(wall, excluded.wall)').run(wall))
+      .catch(() => undefined);
   }
 
   private lastSummaryMono = -Infinity;
@@ -336,6 +367,7 @@ export class Gateway {
   private tick(): void {
     try {
       this.clockHealth.tick();
+      this.markClock();
       this.telemetrySummary();
       this.rollouts.tick();
       this.watcher.check();
@@ -343,7 +375,7 @@ export class Gateway {
       this.expireHolds();
       this.flows.tick().catch((err: unknown) => this.log.error({ err }, 'device flow timeouts failed'));
       // the LED on the box: steady when all is well, fast blink when a device or the box has a fault
-      const fault = this.monitor.all().some((d) => d.verdict.status === 'fault') || this.desk.health().some((h) => h.state === 'open');
+      const fault = this.monitor.all().some((d) => d.verdict.status === 'fault') || this.desk.health().some((h) => h.state === 'open') || this.cloud?.status().overBudget === true;
       this.hardware.led.show(fault ? 'fault' : this.cloud && !this.cloud.isConnected ? 'cloud_offline' : 'online');
     } catch (err) {
       this.log.error({ err }, 'periodic check failed');

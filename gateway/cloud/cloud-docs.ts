@@ -8,7 +8,25 @@ const Fingerprint = z.string().regex(/^[0-9a-f]{64}$/, 'expected a card fingerpr
 const CardRef = z.object({ type: z.enum(['uid', 'sun', 'qr']), fingerprint: Fingerprint }).strict();
 
 /** [cloud] Members as the cloud sends them: cards by fingerprint only, never a card identifier. */
-const CloudMemberSchema = FixtureMemberSchema.omit({ cards: true, walletFen: true, points: true }).extend({ cards: z.array(CardRef).max(10).default([]) });
+const CloudBenefitSchema = z
+  .object({
+    id: Id,
+    campaignId: Id,
+    expiresAt: z.number().int().optional(),
+    /**
+     * A lease: the uses this gateway may give (1 for a single-use coupon leased here, 0 when the lease moved
+     * away). Applied only when `leaseSeq` is higher than the last one applied: a benefit used here since is
+     * never handed its uses back by an old or repeated document.
+     */
+    usesLeft: z.number().int().nonnegative().optional(),
+    leaseSeq: z.number().int().positive().optional(),
+  })
+  .strict()
+  .refine((b) => (b.usesLeft === undefined) === (b.leaseSeq === undefined), { message: 'usesLeft and leaseSeq go together' });
+const CloudMemberSchema = FixtureMemberSchema.omit({ cards: true, walletFen: true, points: true, benefits: true }).extend({
+  cards: z.array(CardRef).max(10).default([]),
+  benefits: z.array(CloudBenefitSchema).max(200).default([]),
+});
 
 /** The documents the cloud keeps in step on the gateway, each versioned on its own. */
 export const DOC_BODIES = {
@@ -130,18 +148,19 @@ export type DownDoc = z.infer<typeof DownDocSchema>;
 /** The gateway tells the cloud what it applied, and asks for a full document when a version is missing. */
 export const DocAckSchema = z.object({ doc: z.enum(DOC_NAMES as [DocName, ...DocName[]]), version: z.number().int().nonnegative(), resync: z.boolean() }).strict();
 
-const DOMAIN = 'LINLI-DOC1';
-const signedBytes = (d: Omit<DownDoc, 'sig' | 'kid'>) =>
-  createHash('sha256').update(DOMAIN).update(JSON.stringify([d.doc, d.kind, d.version, d.base ?? null, d.issuedAt, d.body])).digest();
+const DOMAIN = 'LINLI-DOC2';
+/** What is signed names the gateway too: a document for one gateway cannot be replayed to another. */
+const signedBytes = (gatewayId: string, d: Omit<DownDoc, 'sig' | 'kid'>) =>
+  createHash('sha256').update(DOMAIN).update(JSON.stringify([gatewayId, d.doc, d.kind, d.version, d.base ?? null, d.issuedAt, d.body])).digest();
 
-export function signDoc(d: Omit<DownDoc, 'sig' | 'kid'>, kid: string, key: KeyObject): DownDoc {
-  return { ...d, kid, sig: sign(null, signedBytes(d), key).toString('base64url') };
+export function signDoc(gatewayId: string, d: Omit<DownDoc, 'sig' | 'kid'>, kid: string, key: KeyObject): DownDoc {
+  return { ...d, kid, sig: sign(null, signedBytes(gatewayId, d), key).toString('base64url') };
 }
 
-export function verifyDoc(d: DownDoc, keys: ReadonlyMap<string, KeyObject>): boolean {
+export function verifyDoc(gatewayId: string, d: DownDoc, keys: ReadonlyMap<string, KeyObject>): boolean {
   if (!d.sig || !d.kid) return false;
   const key = keys.get(d.kid);
   if (!key) return false;
   const { sig: _s, kid: _k, ...rest } = d;
-  return verify(null, signedBytes(rest), key, Buffer.from(d.sig, 'base64url'));
+  return verify(null, signedBytes(gatewayId, rest), key, Buffer.from(d.sig, 'base64url'));
 }

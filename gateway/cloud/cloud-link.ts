@@ -65,6 +65,8 @@ export class CloudLink {
       onBudget?(over: boolean, bytes: number): void;
       /** Applies the cloud's documents; set when the gateway takes documents from the cloud. */
       docs?: DocSync;
+      /** The cloud's time from its acknowledgements: a hint for the clock health. */
+      onTimeHint?(cloudMs: number): void;
     },
   ) {}
 
@@ -96,7 +98,9 @@ export class CloudLink {
         resolve(grant ? { granted, grant } : { granted });
       });
     });
-    await client.publishAsync(cloudTopics.rpcReq(this.d.gatewayId), JSON.stringify({ requestId, op: 'topup', memberId, amountFen }), { qos: 1 }).catch(() => undefined);
+    // never wait for the PUBACK: with a persistent session mqtt.js keeps an unacknowledged publish
+    // pending across a dropped link, and a payment must not wait on that; the timeout above bounds it
+    void client.publishAsync(cloudTopics.rpcReq(this.d.gatewayId), JSON.stringify({ requestId, op: 'topup', memberId, amountFen }), { qos: 1 }).catch(() => undefined);
     const r = await answer;
     if (!r.granted || !r.grant || r.grant.memberId !== memberId || !this.d.docs) return false;
     await this.d.docs.applyGrant(r.grant);
@@ -121,7 +125,8 @@ export class CloudLink {
     this.client = undefined;
     if (!c) return;
     if (this.connected) {
-      await c.publishAsync(cloudTopics.state(this.d.gatewayId), JSON.stringify(this.stateMessage('offline')), { qos: 1, retain: true }).catch(() => undefined);
+      const said = c.publishAsync(cloudTopics.state(this.d.gatewayId), JSON.stringify(this.stateMessage('offline')), { qos: 1, retain: true }).catch(() => undefined);
+      await Promise.race([said, new Promise((r) => setTimeout(r, 2000).unref())]);
     }
     this.connected = false;
     await c.endAsync().catch(() => undefined);
@@ -218,7 +223,6 @@ export class CloudLink {
   }
 
   private async onConnect(client: MqttClient): Promise<void> {
-    this.attempt = 0;
     try {
       await client.subscribeAsync([cloudTopics.ack(this.d.gatewayId), cloudTopics.rpcRes(this.d.gatewayId), ...(this.d.docs ? [cloudTopics.downAll(this.d.gatewayId)] : [])], { qos: 1 });
       await client.publishAsync(cloudTopics.state(this.d.gatewayId), JSON.stringify(this.stateMessage('online')), { qos: 1, retain: true });
@@ -229,6 +233,11 @@ export class CloudLink {
     }
     if (this.client !== client) return;
     this.connected = true;
+    // the back-off starts over only once the link has held: a broker that accepts and then drops us
+    // (a duplicate client id, a refused subscription) is not hammered every second
+    setTimeout(() => {
+      if (this.client === client && this.connected) this.attempt = 0;
+    }, 30_000).unref();
     this.connectedAtWall = this.d.clock.now();
     this.lastConnectedAt = this.connectedAtWall;
     this.inflight.clear();
@@ -247,7 +256,13 @@ export class CloudLink {
         return;
       }
       const r = TopUpResponseSchema.safeParse(raw);
-      if (r.success) this.pendingRpc.get(r.data.requestId)?.(r.data.granted, r.data.grant);
+      if (!r.success) return;
+      const waiting = this.pendingRpc.get(r.data.requestId);
+      if (waiting) waiting(r.data.granted, r.data.grant);
+      else if (r.data.granted && r.data.grant && this.d.docs) {
+        // answered after our timeout: the cloud already set the money aside, so it is credited (once, by grant id)
+        this.d.docs.applyGrant(r.data.grant).catch((err: unknown) => this.d.log.error({ err }, 'late grant not credited'));
+      }
       return;
     }
     if (this.d.docs && topic.startsWith(cloudTopics.down(this.d.gatewayId, ''))) {
@@ -262,7 +277,12 @@ export class CloudLink {
       this.d.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'malformed ack from the cloud ignored');
       return;
     }
-    const { stream, upTo } = ack;
+    const { stream } = ack;
+    if (ack.epoch !== undefined && ack.epoch !== this.d.outbox.epoch) return; // for a database this one replaced
+    const f0 = this.inflight.get(stream);
+    // never acknowledge more than was sent: an ack from a confused cloud must not delete unsent events
+    const upTo = Math.min(ack.upTo, f0?.to ?? this.d.outbox.ackedSeq(stream));
+    if (ack.ts !== undefined) this.d.onTimeHint?.(ack.ts);
     this.lastAckAt = this.d.clock.now();
     void this.d.writer
       .submit(() => this.d.outbox.acknowledge(stream, upTo))
@@ -293,6 +313,7 @@ export class CloudLink {
         v: 1,
         gatewayId: this.d.gatewayId,
         stream,
+        epoch: this.d.outbox.epoch,
         after,
         dropped: this.d.outbox.droppedCount(stream),
         events: events.map((e) => ({ id: e.id, seq: e.seq, kind: e.kind, at: e.at, historical: e.at < this.connectedAtWall, data: e.data })),

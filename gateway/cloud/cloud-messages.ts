@@ -48,6 +48,8 @@ export const CloudBatchSchema = z.object({
   v: z.literal(1),
   gatewayId: z.string().min(1).max(64),
   stream: StreamSchema,
+  /** The database's epoch: sequence numbers count within it (a restored backup starts a new one). */
+  epoch: z.string().min(1).max(32),
   /** The seq the gateway last saw acknowledged: events after it and before the first here were dropped (telemetry only). */
   after: z.number().int().nonnegative(),
   /** How many events of the stream the gateway dropped so far (telemetry under disk pressure). */
@@ -55,7 +57,16 @@ export const CloudBatchSchema = z.object({
   events: z.array(CloudEventSchema).min(1).max(1000),
 });
 
-export const CloudAckSchema = z.object({ stream: StreamSchema, upTo: z.number().int().nonnegative() }).strict();
+export const CloudAckSchema = z
+  .object({
+    stream: StreamSchema,
+    upTo: z.number().int().nonnegative(),
+    /** The batch's epoch (a restored database starts a new one). */
+    epoch: z.string().min(1).max(32).optional(),
+    /** Cloud time: a hint for the gateway's clock health. */
+    ts: z.number().int().nonnegative().optional(),
+  })
+  .strict();
 
 export const CloudGatewayStateSchema = z.object({
   state: z.enum(['online', 'offline']),

@@ -26,6 +26,7 @@ export interface DocAck {
 
 export interface DocSyncDeps {
   db: Db;
+  gatewayId: string;
   catalog: CatalogRepo;
   usage: UsageRepo;
   ledger: LedgerPort;
@@ -88,7 +89,16 @@ export class DocSync {
     return this.s.get.get(doc)?.issued_at;
   }
 
-  async handle(payload: Buffer): Promise<'applied' | 'duplicate' | 'gap' | 'refused'> {
+  private chain: Promise<unknown> = Promise.resolve();
+
+  /** One document at a time, in arrival order: a delta is checked only after the one before it committed. */
+  handle(payload: Buffer): Promise<'applied' | 'duplicate' | 'gap' | 'refused'> {
+    const next = this.chain.then(() => this.handleOne(payload));
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async handleOne(payload: Buffer): Promise<'applied' | 'duplicate' | 'gap' | 'refused'> {
     let doc: DownDoc;
     try {
       doc = DownDocSchema.parse(JSON.parse(payload.toString('utf8')));
@@ -97,8 +107,8 @@ export class DocSync {
       this.d.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'malformed cloud document refused');
       return 'refused';
     }
-    const mustSign = doc.doc === 'hotlist' || this.d.signingKeys.size > 0;
-    if (mustSign && !verifyDoc(doc, this.d.signingKeys)) {
+    // every document is signed: an unsigned allowance would credit wallets, an unsigned catalog bind cards
+    if (!verifyDoc(this.d.gatewayId, doc, this.d.signingKeys)) {
       this.refused += 1;
       this.d.log.error({ doc: doc.doc, version: doc.version, kid: doc.kid }, 'cloud document with a missing or bad signature refused');
       return 'refused';
@@ -109,7 +119,6 @@ export class DocSync {
       this.d.log.warn({ doc: doc.doc, version: doc.version, issues: body.error.issues.slice(0, 5) }, 'cloud document body invalid: refused');
       return 'refused';
     }
-    this.d.onTimeHint?.(doc.issuedAt);
     const have = this.version(doc.doc);
     if (doc.kind === 'full' ? doc.version <= have : (doc.base ?? 0) < have || doc.version <= have) {
       this.d.ack({ doc: doc.doc, version: have, resync: false });
@@ -120,17 +129,42 @@ export class DocSync {
       this.d.ack({ doc: doc.doc, version: have, resync: true });
       return 'gap';
     }
-    await this.d.writer.submit(() => {
-      // a unit may run after another applied a version: decide again on committed state
-      if (this.version(doc.doc) !== have) return;
+    // a fresh document is a fair statement of the cloud's time (a duplicate may have waited at the broker)
+    this.d.onTimeHint?.(doc.issuedAt);
+    const applied = await this.d.writer.submit(() => {
+      if (this.version(doc.doc) !== have) return false;
       this.apply(doc, body.data);
       this.s.set.run(doc.doc, doc.version, doc.issuedAt, this.d.clock.now());
       if (doc.doc === 'config') this.s.setBody.run(JSON.stringify(this.pendingSettings ?? {}), 'config');
+      return true;
     });
+    if (!applied) {
+      this.d.ack({ doc: doc.doc, version: this.version(doc.doc), resync: false });
+      return 'duplicate';
+    }
     if (doc.doc === 'config' && this.version('config') === doc.version) this.d.onConfig?.(this.settings());
     this.d.log.info({ doc: doc.doc, kind: doc.kind, version: doc.version }, 'cloud document applied');
     this.d.ack({ doc: doc.doc, version: this.version(doc.doc), resync: false });
     return 'applied';
+  }
+
+  /**
+   * An issued benefit: created once with its campaign's uses; its uses change only with a newer lease
+   * (`leaseSeq`), so a coupon used here is never made usable again by a repeated or old document.
+   */
+  private benefit(memberId: string, bi: { id: string; campaignId: string; expiresAt?: number | undefined; usesLeft?: number | undefined; leaseSeq?: number | undefined }, campaigns: ReturnType<CatalogRepo['campaigns']>, version: number, now: number): void {
+    const existing = this.d.catalog.instance(bi.id);
+    const marker = `lease|${bi.id}`;
+    const leaseNewer = bi.leaseSeq !== undefined && bi.leaseSeq > this.d.usage.get(marker).amountFen;
+    if (existing && !leaseNewer) {
+      if (bi.expiresAt !== undefined && bi.expiresAt !== existing.expiresAt) this.d.catalog.upsertInstance({ ...existing, expiresAt: bi.expiresAt });
+      return;
+    }
+    const campaign = campaigns.get(bi.campaignId);
+    const usesLeft = bi.usesLeft ?? (campaign?.usage.type === 'single_use' ? 1 : campaign?.usage.type === 'punch_card' ? campaign.usage.uses : undefined);
+    this.d.catalog.upsertInstance({ id: bi.id, campaignId: bi.campaignId, memberId, issuedAt: existing?.issuedAt ?? now, ...(bi.expiresAt !== undefined ? { expiresAt: bi.expiresAt } : {}), ...(usesLeft !== undefined ? { usesLeft } : {}), status: usesLeft === 0 ? 'used' : 'active' });
+    if (usesLeft !== undefined) this.d.openingBalances.setUses(bi.id, usesLeft, `cloud-catalog-${version}`, now);
+    if (bi.leaseSeq !== undefined) this.d.usage.bump(marker, 0, bi.leaseSeq - this.d.usage.get(marker).amountFen);
   }
 
   /** A grant that came with an online authorisation; credited once, like one in the allowances document. */
@@ -142,6 +176,7 @@ export class DocSync {
     const marker = `grant|${g.grantId}`;
     if (this.d.usage.get(marker).count > 0) return; // credited once, whatever the redeliveries
     this.d.usage.bump(marker, 1, g.amountFen);
+    this.d.usage.bump(`escrow|${g.memberId}`, 0, g.amountFen);
     const base = { at: now, txnId: g.grantId, redemptionId: `grant:${g.grantId}`, reason: 'topup' as const };
     this.d.ledger.append([
       { ...base, account: ESCROW_ACCOUNT, asset: 'fen', delta: -g.amountFen },
@@ -164,18 +199,12 @@ export class DocSync {
         const b = DOC_BODIES.catalog.parse(body);
         for (const m of b.merchants) this.d.catalog.upsertMerchant(m.id, m.name);
         for (const c of b.campaigns) this.d.catalog.upsertCampaign(c, now);
+        const campaigns = this.d.catalog.campaigns();
         for (const m of b.members) {
           const { cards, benefits, ...member } = m;
           this.d.catalog.upsertMember(member, now);
           for (const c of cards) this.d.catalog.addCredential(this.d.secrets.lookupKeyOf(c.fingerprint), m.id, c.type, now);
-          const campaigns = this.d.catalog.campaigns();
-          for (const bi of benefits) {
-            const campaign = campaigns.get(bi.campaignId);
-            // a single-use coupon or a card's uses are leased to this gateway: the cloud says how many
-            const usesLeft = bi.usesLeft ?? (campaign?.usage.type === 'single_use' ? 1 : campaign?.usage.type === 'punch_card' ? campaign.usage.uses : undefined);
-            this.d.catalog.upsertInstance({ id: bi.id, campaignId: bi.campaignId, memberId: m.id, issuedAt: now, ...(bi.expiresAt !== undefined ? { expiresAt: bi.expiresAt } : {}), ...(usesLeft !== undefined ? { usesLeft } : {}), status: usesLeft === 0 ? 'used' : 'active' });
-            if (usesLeft !== undefined) this.d.openingBalances.setUses(bi.id, usesLeft, `cloud-catalog-${doc.version}`, now);
-          }
+          for (const bi of benefits) this.benefit(m.id, bi, campaigns, doc.version, now);
         }
         return;
       }
@@ -185,8 +214,11 @@ export class DocSync {
         for (const r of b.releases) {
           const marker = `release|${r.releaseId}`;
           if (this.d.usage.get(marker).count > 0) continue;
-          const left = this.d.ledger.balance(account.wallet(r.memberId), 'fen');
+          // only escrowed money goes back: what the member had here before the cloud stays theirs
+          const escrowed = this.d.usage.get(`escrow|${r.memberId}`).amountFen;
+          const left = Math.max(0, Math.min(this.d.ledger.balance(account.wallet(r.memberId), 'fen'), escrowed));
           this.d.usage.bump(marker, 1, left);
+          this.d.usage.take(`escrow|${r.memberId}`, 0, left);
           if (left > 0) {
             const base = { at: now, txnId: r.releaseId, redemptionId: `release:${r.releaseId}`, reason: 'adjustment' as const };
             this.d.ledger.append([

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Db } from '../store/db.ts';
 
 /**
@@ -20,6 +21,8 @@ export interface OutboxEvent {
 /** What the business code writes events with, inside the unit of work that makes the change. */
 export interface OutboxPort {
   append(stream: Stream, kind: string, data: unknown): void;
+  /** Takes a pickup code out of events not yet sent (used or expired codes open nothing). */
+  redactPickupCode?(parcelId: string): void;
 }
 
 /**
@@ -29,32 +32,42 @@ export interface OutboxPort {
  */
 export class OutboxRepo implements OutboxPort {
   private readonly s;
+  /** This database's epoch: a restored backup gets a new one, so its event ids never repeat old ones. */
+  readonly epoch: string;
+
   constructor(
     db: Db,
     private readonly gatewayId: string,
     private readonly now: () => number,
   ) {
     this.s = {
-      stream: db.prepare<[string], { next_seq: number; acked_seq: number; dropped: number }>('SELECT next_seq, acked_seq, dropped FROM outbox_streams WHERE stream = ?'),
+      stream: db.prepare<[string], { next_seq: number; acked_seq: number; dropped: number; bytes: number; events: number }>('SELECT next_seq, acked_seq, dropped, bytes, events FROM outbox_streams WHERE stream = ?'),
       initStream: db.prepare('INSERT OR IGNORE INTO outbox_streams (stream, next_seq, acked_seq, dropped) VALUES (?, 1, 0, 0)'),
-      bump: db.prepare('UPDATE outbox_streams SET next_seq = next_seq + 1 WHERE stream = ?'),
+      bump: db.prepare('UPDATE outbox_streams SET next_seq = next_seq + 1, bytes = bytes + ?, events = events + 1 WHERE stream = ?'),
       insert: db.prepare('INSERT INTO outbox (stream, stream_seq, event_id, kind, at, payload, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       after: db.prepare<[string, number, number], { stream_seq: number; event_id: string; kind: string; at: number; payload: string }>(
         'SELECT stream_seq, event_id, kind, at, payload FROM outbox WHERE stream = ? AND stream_seq > ? ORDER BY stream_seq LIMIT ?',
       ),
       ack: db.prepare('UPDATE outbox_streams SET acked_seq = MAX(acked_seq, ?) WHERE stream = ?'),
+      range: db.prepare<[string, number], { n: number; bytes: number }>('SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS bytes FROM outbox WHERE stream = ? AND stream_seq <= ?'),
       deleteUpTo: db.prepare('DELETE FROM outbox WHERE stream = ? AND stream_seq <= ?'),
-      pending: db.prepare<[], { stream: string; n: number; bytes: number; oldest: number | null }>('SELECT stream, COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS bytes, MIN(at) AS oldest FROM outbox GROUP BY stream'),
-      dropOldest: db.prepare('DELETE FROM outbox WHERE rowid IN (SELECT rowid FROM outbox WHERE stream = ? ORDER BY stream_seq LIMIT ?)'),
+      shrink: db.prepare('UPDATE outbox_streams SET bytes = MAX(0, bytes - ?), events = MAX(0, events - ?) WHERE stream = ?'),
+      streams: db.prepare<[], { stream: string; events: number; bytes: number; dropped: number }>('SELECT stream, events, bytes, dropped FROM outbox_streams'),
+      oldest: db.prepare<[string], { at: number }>('SELECT at FROM outbox WHERE stream = ? ORDER BY stream_seq LIMIT 1'),
       sizes: db.prepare<[string], { stream_seq: number; bytes: number }>('SELECT stream_seq, bytes FROM outbox WHERE stream = ? ORDER BY stream_seq'),
-      dropUpTo: db.prepare('DELETE FROM outbox WHERE stream = ? AND stream_seq <= ?'),
       countDropped: db.prepare('UPDATE outbox_streams SET dropped = dropped + ? WHERE stream = ?'),
-      totalBytes: db.prepare<[], { bytes: number }>('SELECT COALESCE(SUM(bytes), 0) AS bytes FROM outbox'),
+      totalBytes: db.prepare<[], { bytes: number }>('SELECT COALESCE(SUM(bytes), 0) AS bytes FROM outbox_streams'),
       nextSession: db.prepare<[], { session: number }>(
         'INSERT INTO cloud_session (id, session) VALUES (1, 1) ON CONFLICT(id) DO UPDATE SET session = session + 1 RETURNING session',
       ),
-      dropped: db.prepare<[string], { dropped: number }>('SELECT dropped FROM outbox_streams WHERE stream = ?'),
+      epoch: db.prepare<[], { epoch: string | null }>('SELECT epoch FROM cloud_session WHERE id = 1'),
+      initSession: db.prepare('INSERT OR IGNORE INTO cloud_session (id, session) VALUES (1, 0)'),
+      setEpoch: db.prepare('UPDATE cloud_session SET epoch = ? WHERE id = 1 AND epoch IS NULL'),
+      redact: db.prepare("UPDATE outbox SET payload = json_remove(payload, '$.code') WHERE kind = 'parcel.stored' AND json_extract(payload, '$.parcelId') = ?"),
     };
+    this.s.initSession.run();
+    this.s.setEpoch.run(randomBytes(6).toString('hex'));
+    this.epoch = this.s.epoch.get()?.epoch ?? 'e0';
   }
 
   /** The next cloud session number (durable). */
@@ -63,7 +76,7 @@ export class OutboxRepo implements OutboxPort {
   }
 
   droppedCount(stream: Stream): number {
-    return this.s.dropped.get(stream)?.dropped ?? 0;
+    return this.s.stream.get(stream)?.dropped ?? 0;
   }
 
   /** Must run inside the transaction of the change it describes (a unit of the writer). */
@@ -72,8 +85,8 @@ export class OutboxRepo implements OutboxPort {
     const st = this.s.stream.get(stream);
     const seq = st?.next_seq ?? 1;
     const payload = JSON.stringify(data);
-    this.s.insert.run(stream, seq, `${this.gatewayId}:${stream}:${seq}`, kind, this.now(), payload, payload.length);
-    this.s.bump.run(stream);
+    this.s.insert.run(stream, seq, `${this.gatewayId}:${this.epoch}:${stream}:${seq}`, kind, this.now(), payload, payload.length);
+    this.s.bump.run(payload.length, stream);
   }
 
   /** Events of a stream after a sequence number, in order. */
@@ -89,18 +102,30 @@ export class OutboxRepo implements OutboxPort {
   acknowledge(stream: Stream, upTo: number): void {
     this.s.initStream.run(stream);
     this.s.ack.run(upTo, stream);
-    this.s.deleteUpTo.run(stream, upTo);
+    this.remove(stream, upTo);
   }
 
+  private remove(stream: Stream, upTo: number): number {
+    const r = this.s.range.get(stream, upTo);
+    if (!r || r.n === 0) return 0;
+    this.s.deleteUpTo.run(stream, upTo);
+    this.s.shrink.run(r.bytes, r.n, stream);
+    return r.n;
+  }
+
+  /** From running totals: cheap, whatever the backlog. */
   backlog(): { stream: string; events: number; bytes: number; oldestAt: number | null; dropped: number }[] {
-    return this.s.pending.all().map((p) => ({ stream: p.stream, events: p.n, bytes: p.bytes, oldestAt: p.oldest, dropped: this.s.stream.get(p.stream)?.dropped ?? 0 }));
+    return this.s.streams.all().filter((p) => p.events > 0 || p.dropped > 0).map((p) => ({ stream: p.stream, events: p.events, bytes: p.bytes, oldestAt: p.events > 0 ? (this.s.oldest.get(p.stream)?.at ?? null) : null, dropped: p.dropped }));
   }
 
   bytes(): number {
     return this.s.totalBytes.get()?.bytes ?? 0;
   }
 
-  /** Drops the oldest events of a droppable stream until `bytes` are freed (one pass); returns how many. */
+  /**
+   * Drops the oldest events of a droppable stream until `bytes` are freed (one pass); they count as
+   * acknowledged, so the next batch says where it resumes and the cloud skips the hole knowingly.
+   */
   dropOldestBytes(stream: Stream, bytes: number): number {
     if (!DROPPABLE.has(stream)) throw new Error(`stream ${stream} is never dropped`);
     let freed = 0;
@@ -110,17 +135,16 @@ export class OutboxRepo implements OutboxPort {
       freed += r.bytes;
       cutoff = r.stream_seq;
     }
-    const dropped = cutoff > 0 ? this.s.dropUpTo.run(stream, cutoff).changes : 0;
+    if (cutoff === 0) return 0;
+    const dropped = this.remove(stream, cutoff);
+    this.s.ack.run(cutoff, stream);
     if (dropped > 0) this.s.countDropped.run(dropped, stream);
     return dropped;
   }
 
-  /** Drops the oldest events of a droppable stream (telemetry), counted; never money, access or parcels. */
-  dropOldest(stream: Stream, n: number): number {
-    if (!DROPPABLE.has(stream)) throw new Error(`stream ${stream} is never dropped`);
-    const dropped = this.s.dropOldest.run(stream, n).changes;
-    if (dropped > 0) this.s.countDropped.run(dropped, stream);
-    return dropped;
+  /** A used or expired pickup code leaves the events not yet sent. */
+  redactPickupCode(parcelId: string): void {
+    this.s.redact.run(parcelId);
   }
 }
 

@@ -54,7 +54,7 @@ export class RolloutService {
       insert: db.prepare('INSERT OR IGNORE INTO rollouts (id, text, kinds, duration_s, created_at) VALUES (?, ?, ?, ?, ?)'),
       target: db.prepare("INSERT OR IGNORE INTO rollout_targets (rollout_id, device_id, status, updated_at) VALUES (?, ?, 'pending', ?)"),
       pending: db.prepare<[], { rollout_id: string; device_id: string; attempts: number; text: string; duration_s: number }>(
-        "SELECT t.rollout_id, t.device_id, t.attempts, r.text, r.duration_s FROM rollout_targets t JOIN rollouts r ON r.id = t.rollout_id WHERE t.status = 'pending' ORDER BY r.created_at LIMIT 500",
+        "SELECT t.rollout_id, t.device_id, t.attempts, r.text, r.duration_s FROM rollout_targets t JOIN rollouts r ON r.id = t.rollout_id WHERE t.status = 'pending' ORDER BY r.created_at",
       ),
       set: db.prepare('UPDATE rollout_targets SET status = ?, attempts = ?, last_error = ?, updated_at = ? WHERE rollout_id = ? AND device_id = ?'),
       list: db.prepare<[], { id: string; text: string; kinds: string; duration_s: number; created_at: number }>('SELECT * FROM rollouts ORDER BY created_at DESC LIMIT 200'),
@@ -71,10 +71,15 @@ export class RolloutService {
 
   /** Delivers to the devices that are ready; called by the gateway's tick. */
   tick(): void {
-    for (const t of this.s.pending.all()) {
+    // walk every pending target (a cursor, not a page: targets on offline devices cannot crowd out the rest),
+    // and start at most 50 deliveries a second
+    let started = 0;
+    for (const t of this.s.pending.iterate()) {
+      if (started >= 50) break;
       const key = `${t.rollout_id}/${t.device_id}`;
       if (this.inFlight.has(key) || !this.d.ready(t.device_id)) continue;
       this.inFlight.add(key);
+      started += 1;
       void this.deliver(t).finally(() => this.inFlight.delete(key));
     }
   }

@@ -200,7 +200,9 @@ export const CloudConfigSchema = z
     hotlistMaxAgeH: z.number().min(1).max(24 * 30).default(24),
   })
   .strict()
-  .refine((c) => c.reconnectMaxMs >= c.reconnectMinMs, { message: 'reconnectMaxMs must be at least reconnectMinMs', path: ['reconnectMaxMs'] });
+  .refine((c) => c.reconnectMaxMs >= c.reconnectMinMs, { message: 'reconnectMaxMs must be at least reconnectMinMs', path: ['reconnectMaxMs'] })
+  // every document from the cloud is verified: without a key none could be, and unsigned ones would move money
+  .refine((c) => !c.enabled || c.signingKeys.length > 0, { message: 'cloud sync needs the cloud\'s document signing key(s) in cloud.signingKeys', path: ['signingKeys'] });
 
 export const ConfigSchema = z
   .object({

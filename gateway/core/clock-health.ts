@@ -2,7 +2,7 @@ import type { Clock } from './clock.ts';
 
 export interface ClockStatus {
   /** ok: no jump and within tolerance of the cloud's time; unsynced: no cloud time seen yet. */
-  state: 'ok' | 'unsynced' | 'skewed' | 'jumped';
+  state: 'ok' | 'unsynced' | 'skewed' | 'jumped' | 'behind';
   /** Cloud time minus local wall time at the last hint (ms). */
   offsetMs: number | null;
   jumps: number;
@@ -23,12 +23,23 @@ export class ClockHealth {
   private lastJumpAt: number | null = null;
   private lastJumpMono = -Infinity;
 
+  /** Started with the wall clock behind the last time it showed before (a box without RTC rebooted): until the cloud says otherwise. */
+  private behind: boolean;
+
   constructor(
     private readonly clock: Clock,
     private readonly opts: { jumpMs: number; skewMs: number; distrustAfterJumpMs: number } = { jumpMs: 2000, skewMs: 5 * 60_000, distrustAfterJumpMs: 10 * 60_000 },
+    /** The latest wall time this box saw before it started (kept in the database). */
+    lastKnownWall?: number,
   ) {
     this.lastWall = clock.now();
     this.lastMono = clock.monotonic();
+    this.behind = lastKnownWall !== undefined && this.lastWall < lastKnownWall - opts.jumpMs;
+  }
+
+  /** The wall time to keep for the next start (only ever forward while the clock is trusted). */
+  mark(): number | undefined {
+    return this.trusted() ? this.clock.now() : undefined;
   }
 
   /** Called every second: a wall clock that moved differently from the monotonic one jumped. */
@@ -50,11 +61,13 @@ export class ClockHealth {
   /** A time the cloud stated (a document's issue time): how far our wall clock is from it. */
   hint(cloudMs: number): void {
     this.offsetMs = cloudMs - this.clock.now();
+    if (this.offsetMs <= this.opts.skewMs) this.behind = false;
   }
 
   status(): ClockStatus {
     const recentJump = this.clock.monotonic() - this.lastJumpMono < this.opts.distrustAfterJumpMs;
-    const state = recentJump ? 'jumped' : this.offsetMs === null ? 'unsynced' : Math.abs(this.offsetMs) > this.opts.skewMs ? 'skewed' : 'ok';
+    // only a clock behind the cloud's is dangerous (an old hotlist looks fresh); one ahead only makes it stricter
+    const state = recentJump ? 'jumped' : this.behind ? 'behind' : this.offsetMs === null ? 'unsynced' : this.offsetMs > this.opts.skewMs ? 'skewed' : 'ok';
     return { state, offsetMs: this.offsetMs, jumps: this.jumps, lastJumpAt: this.lastJumpAt };
   }
 

@@ -332,8 +332,9 @@ export class LockerFlow implements FlowHandler {
       if (this.d.parcels.get(p.id)?.status !== 'opening') return;
       this.d.parcels.setStatus(p.id, 'picked_up', { pickedUpAt: now });
       this.d.outbox?.append('parcels', 'parcel.picked_up', { parcelId: p.id, lockerId: p.lockerId, compartment: p.compartment, memberId: p.memberId, at: now });
-      // the code is spent: its clear copy in the notice outbox goes too
+      // the code is spent: its clear copies in the notice and cloud outboxes go too
       this.d.parcels.dropCodeNotices(p.id);
+      this.d.outbox?.redactPickupCode?.(p.id);
     });
     this.d.log.info({ lockerId: p.lockerId, compartment: p.compartment, parcelId: p.id }, 'parcel picked up');
   }

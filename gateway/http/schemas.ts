@@ -113,7 +113,7 @@ export const GatewayHealthSchema = z.object({
     hotlist: z.object({ version: z.number(), ageS: z.number().nullable(), stale: z.boolean() }),
   }),
   /** The wall clock: a box without a real-time clock may start in 1970 or jump when NTP catches up. */
-  clock: z.object({ state: z.enum(['ok', 'unsynced', 'skewed', 'jumped']), offsetMs: z.number().nullable(), jumps: z.number(), lastJumpAt: z.number().nullable() }),
+  clock: z.object({ state: z.enum(['ok', 'unsynced', 'skewed', 'jumped', 'behind']), offsetMs: z.number().nullable(), jumps: z.number(), lastJumpAt: z.number().nullable() }),
 });
 
 export const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());

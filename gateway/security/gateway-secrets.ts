@@ -39,6 +39,11 @@ export class GatewaySecrets {
     return this.lookupKeyOf(cardFingerprint(type, id));
   }
 
+  /** The key of releases before fingerprints (HMAC of "type:ID"): cards bound then are re-keyed on first sight. */
+  legacyLookupKey(type: 'uid' | 'sun' | 'qr', id: string): string {
+    return createHmac('sha256', this.pepper).update(`${type}:${id.toUpperCase()}`).digest('hex');
+  }
+
   lookupKeyOf(fingerprint: string): string {
     return createHmac('sha256', this.pepper).update(`fp:${fingerprint.toLowerCase()}`).digest('hex');
   }

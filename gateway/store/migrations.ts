@@ -170,4 +170,18 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   // settings the cloud changed survive a restart
   { version: 12, name: 'the body of a document kept whole (settings)', sql: 'ALTER TABLE cloud_docs ADD COLUMN body TEXT' },
+  {
+    version: 13,
+    name: 'outbox running totals, an epoch per database, the last wall time seen',
+    sql: `ALTER TABLE outbox_streams ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE outbox_streams ADD COLUMN events INTEGER NOT NULL DEFAULT 0;
+    UPDATE outbox_streams SET bytes = (SELECT COALESCE(SUM(bytes), 0) FROM outbox o WHERE o.stream = outbox_streams.stream),
+                              events = (SELECT COUNT(*) FROM outbox o WHERE o.stream = outbox_streams.stream);
+    -- a database restored from a backup must not reuse the event ids the cloud already has
+    ALTER TABLE cloud_session ADD COLUMN epoch TEXT;
+    CREATE TABLE clock_marks (
+      id   INTEGER PRIMARY KEY CHECK (id = 1),
+      wall INTEGER NOT NULL
+    ) STRICT;`,
+  },
 ];

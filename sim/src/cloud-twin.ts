@@ -74,8 +74,12 @@ export class CloudTwin {
     await this.client.subscribeAsync([cloudTopics.allUp(), cloudTopics.allState(), 'linli-cloud/v1/gw/+/docack', 'linli-cloud/v1/gw/+/rpc/req'], { qos: 1 });
   }
 
-  stream(gatewayId: string, stream: string): TwinStream {
-    const key = `${gatewayId}/${stream}`;
+  /** The epoch each gateway's database is in (a restored backup starts a new one, with its own sequences). */
+  readonly epochs = new Map<string, string>();
+
+  /** A stream of a gateway, in its current epoch (or a given one). */
+  stream(gatewayId: string, stream: string, epoch = this.epochs.get(gatewayId) ?? '-'): TwinStream {
+    const key = `${gatewayId}/${epoch}/${stream}`;
     let s = this.streams.get(key);
     if (!s) {
       s = { upTo: 0, events: [], duplicates: 0, gaps: 0, historical: 0, dropped: 0 };
@@ -86,7 +90,8 @@ export class CloudTwin {
 
   private apply(batch: CloudBatch): void {
     this.batches += 1;
-    const s = this.stream(batch.gatewayId, batch.stream);
+    this.epochs.set(batch.gatewayId, batch.epoch);
+    const s = this.stream(batch.gatewayId, batch.stream, batch.epoch);
     // a droppable stream (telemetry) may skip what the gateway dropped: accept the jump, count it
     if (batch.stream === 'telemetry' && batch.after > s.upTo) {
       s.dropped += batch.after - s.upTo;
@@ -109,7 +114,7 @@ export class CloudTwin {
       this.dropAcks -= 1;
       return;
     }
-    void this.client?.publishAsync(cloudTopics.ack(batch.gatewayId), JSON.stringify({ stream: batch.stream, upTo: s.upTo }), { qos: 1 }).catch(() => undefined);
+    void this.client?.publishAsync(cloudTopics.ack(batch.gatewayId), JSON.stringify({ stream: batch.stream, upTo: s.upTo, epoch: batch.epoch, ts: (this.opts.now ?? Date.now)() }), { qos: 1 }).catch(() => undefined);
   }
 
   /**
@@ -181,7 +186,7 @@ export class CloudTwin {
 
   private async publishDoc(gatewayId: string, doc: DocName, kind: 'full' | 'delta', version: number, body: unknown, base?: number): Promise<void> {
     const unsigned = { v: 1 as const, doc, kind, version, ...(base !== undefined ? { base } : {}), issuedAt: (this.opts.now ?? Date.now)(), body };
-    const msg = this.opts.signer ? signDoc(unsigned, this.opts.signer.kid, this.opts.signer.key) : unsigned;
+    const msg = this.opts.signer ? signDoc(gatewayId, unsigned, this.opts.signer.kid, this.opts.signer.key) : unsigned;
     await this.client?.publishAsync(cloudTopics.down(gatewayId, doc), JSON.stringify(msg), { qos: 1 });
   }
 

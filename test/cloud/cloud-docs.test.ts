@@ -53,16 +53,16 @@ describe('documents from the cloud, and bounded offline risk', () => {
     const v = docs.version('catalog');
     // the same delta again (a redelivery): acknowledged, not applied twice
     const raw = await mqtt.connectAsync(mosq.url, { clientId: 'raw-cloud' });
-    const delta = signDoc({ v: 1, doc: 'catalog', kind: 'delta', version: v, base: v - 1, issuedAt: clock.now(), body: { members: [member] } }, 'c1', keys.privateKey);
+    const delta = signDoc('gw-a', { v: 1, doc: 'catalog', kind: 'delta', version: v, base: v - 1, issuedAt: clock.now(), body: { members: [member] } }, 'c1', keys.privateKey);
     expect(await docs.handle(Buffer.from(JSON.stringify(delta)))).toBe('duplicate');
     // a delta on a version the gateway never saw: it asks for the whole document and gets it
-    const ahead = signDoc({ v: 1, doc: 'catalog', kind: 'delta', version: v + 5, base: v + 4, issuedAt: clock.now(), body: { members: [] } }, 'c1', keys.privateKey);
+    const ahead = signDoc('gw-a', { v: 1, doc: 'catalog', kind: 'delta', version: v + 5, base: v + 4, issuedAt: clock.now(), body: { members: [] } }, 'c1', keys.privateKey);
     await twin.pushDelta('gw-a', 'catalog', { members: [{ ...member, tier: 'gold' }] }); // the twin is now at v + 1
     await waitFor(() => docs.version('catalog') === v + 1, 'in order');
     expect(await docs.handle(Buffer.from(JSON.stringify(ahead)))).toBe('gap');
     await waitFor(() => docs.version('catalog') === v + 1 && h.gw.redemption.catalog.member('m-1')?.tier === 'gold', 'resynced from the full document');
     // forged: body changed after signing; unsigned hotlist
-    const forged = { ...signDoc({ v: 1, doc: 'hotlist', kind: 'delta', version: 9, base: docs.version('hotlist'), issuedAt: clock.now(), body: { unblock: [card] } }, 'c1', keys.privateKey), body: { block: [card] } };
+    const forged = { ...signDoc('gw-a', { v: 1, doc: 'hotlist', kind: 'delta', version: 9, base: docs.version('hotlist'), issuedAt: clock.now(), body: { unblock: [card] } }, 'c1', keys.privateKey), body: { block: [card] } };
     expect(await docs.handle(Buffer.from(JSON.stringify(forged)))).toBe('refused');
     await raw.publishAsync(cloudTopics.down('gw-a', 'hotlist'), JSON.stringify({ v: 1, doc: 'hotlist', kind: 'full', version: 99, issuedAt: clock.now(), body: { block: [card] } }), { qos: 1 });
     await waitFor(() => docs.refused >= 2, 'unsigned hotlist refused');
@@ -102,6 +102,44 @@ describe('documents from the cloud, and bounded offline risk', () => {
     expect(released?.data).toMatchObject({ memberId: 'm-1', amountFen: 1800 });
   });
 
+  it('a single-use coupon is leased to one gateway at a time: when the lease moves, the old gateway can no longer use it', async () => {
+    const a = await gateway('gw-a');
+    const b = await gateway('gw-b');
+    const campaign = { id: 'mj-10', name: { zh: '立减10元', en: '10 off' }, effect: { type: 'amount_off', thresholdFen: 0, offFen: 1000 }, usage: { type: 'single_use' }, rules: {} };
+    const leased = (usesLeft: number, leaseSeq: number) => ({ ...member, benefits: [{ id: 'c-1', campaignId: 'mj-10', usesLeft, leaseSeq }] });
+    await twin.pushDelta('gw-a', 'catalog', { campaigns: [campaign], members: [leased(1, 1)] });
+    await twin.pushDelta('gw-b', 'catalog', { campaigns: [campaign], members: [leased(0, 1)] });
+    twin.wallets.set('m-1', 20_000);
+    await twin.grantAllowance('gw-a', 'm-1', 5000);
+    await twin.grantAllowance('gw-b', 'm-1', 9000);
+    await waitFor(() => wallet(a) === 5000 && wallet(b) === 9000 && a.gw.redemption.catalog.instance('c-1')?.usesLeft === 1, 'leases and allowances in place');
+    expect(await pay(b, 'b-1', 3000)).toMatchObject({ status: 'approved', savingFen: 0 });
+    // the lease moves to gw-b: gw-a's copy is used up, gw-b's is live
+    await twin.pushDelta('gw-a', 'catalog', { members: [leased(0, 2)] });
+    await twin.pushDelta('gw-b', 'catalog', { members: [leased(1, 2)] });
+    await waitFor(() => a.gw.redemption.catalog.instance('c-1')?.usesLeft === 0 && b.gw.redemption.catalog.instance('c-1')?.usesLeft === 1, 'lease moved');
+    expect(await pay(a, 'a-1', 3000)).toMatchObject({ status: 'approved', savingFen: 0 });
+    expect(await pay(b, 'b-2', 3000)).toMatchObject({ status: 'approved', savingFen: 1000 });
+    // used at gw-b; the same catalog again, or a full resync, never hands the coupon its use back
+    await twin.pushDelta('gw-b', 'catalog', { members: [member] });
+    await twin.pushFull('gw-b', 'catalog');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await pay(b, 'b-3', 3000)).toMatchObject({ status: 'approved', savingFen: 0 });
+  });
+
+  it('an unsigned allowance, or one signed for another gateway, is refused', async () => {
+    const h = await gateway('gw-a');
+    const docs = h.gw.docs;
+    if (!docs) throw new Error('no docs');
+    const base = docs.version('allowances');
+    const body = { grants: [{ grantId: 'forged', memberId: 'm-1', amountFen: 100_000 }] };
+    const unsigned = { v: 1, doc: 'allowances', kind: 'delta', version: base + 1, base, issuedAt: clock.now(), body };
+    expect(await docs.handle(Buffer.from(JSON.stringify(unsigned)))).toBe('refused');
+    const forOther = signDoc('gw-b', unsigned as never, 'c1', keys.privateKey);
+    expect(await docs.handle(Buffer.from(JSON.stringify(forOther)))).toBe('refused');
+    expect(wallet(h)).toBe(0);
+  });
+
   it('overspend found at reconciliation becomes a debt and a hotlist entry', async () => {
     const h = await gateway('gw-a');
     twin.wallets.set('m-1', 10_000);
@@ -139,6 +177,13 @@ describe('documents from the cloud, and bounded offline risk', () => {
     expect(await pay(a, 'a-2', 2000)).toMatchObject({ status: 'declined', declineCode: 'INSUFFICIENT_FUNDS' });
     expect(await pay(a, 'a-3', 1000)).toMatchObject({ status: 'approved' });
     expect(wallet(a)).toBe(0);
+    // the cloud's broker dies while b asks: the answer still comes within the timeout
+    await mosq.stop();
+    const t1 = Date.now();
+    expect(await pay(b, 'b-x', 5000)).toMatchObject({ status: 'declined', declineCode: 'INSUFFICIENT_FUNDS' });
+    expect(Date.now() - t1).toBeLessThan(3000);
+    await mosq.start();
+    await waitFor(() => b.gw.cloud?.isConnected === true && twin.wallets.size > 0, 'b back online', 10_000);
     // the cloud is slow: the gateway waits its timeout, then falls back to the offline limit
     twin.silent = true;
     const t0 = Date.now();

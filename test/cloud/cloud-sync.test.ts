@@ -25,7 +25,7 @@ describe('store-and-forward to a real cloud broker', () => {
     mosq = await new Mosquitto().start();
     twin = new CloudTwin({ url: mosq.url });
     await twin.start();
-    h = await startGateway({ cloud: { enabled: true, url: mosq.url, batchesPerSecond: 50, batchMax: 10, ackTimeoutS: 2, reconnectMinMs: 200, reconnectMaxMs: 1000 } } as never);
+    h = await startGateway({ cloud: { enabled: true, url: mosq.url, signingKeys: [{ kid: 'k', publicKey: 'A'.repeat(43) }], outboxBudgetMb: 1, batchesPerSecond: 50, batchMax: 10, ackTimeoutS: 2, reconnectMinMs: 200, reconnectMaxMs: 1000 } } as never);
     h.gw.store.db.transaction(() => loadInto(h.gw.store, h.dataDir, FIXTURE))();
     await waitFor(() => h.gw.cloud?.isConnected === true, 'gateway connected to the cloud broker');
   });
@@ -73,6 +73,25 @@ describe('store-and-forward to a real cloud broker', () => {
     await waitFor(() => money().upTo === 8 && backlog() === 0, 'applied and acknowledged after the resend', 20_000);
     expect(money().duplicates).toBeGreaterThan(0);
     expect(money().events).toHaveLength(8);
+  }, 30_000);
+
+  it('telemetry dropped under the disk budget: the cloud skips the hole knowingly and gets everything after it', async () => {
+    const link = h.gw.cloud;
+    const outbox = h.gw.outbox;
+    if (!link || !outbox) throw new Error('no cloud');
+    await link.stop();
+    await h.gw.writer.submit(() => {
+      for (let i = 0; i < 400; i++) outbox.append('telemetry', 'telemetry.summary', { pad: 'x'.repeat(4000), i });
+    });
+    link.enforceBudget();
+    const dropped = outbox.droppedCount('telemetry');
+    expect(dropped).toBeGreaterThan(0);
+    link.start();
+    const tel = () => twin.stream('linli-gw', 'telemetry');
+    await waitFor(() => tel().upTo === 400 && backlog() === 0, 'the rest of the telemetry delivered', 20_000);
+    expect(tel().events).toHaveLength(400 - dropped);
+    expect(tel().dropped).toBe(dropped);
+    expect(tel().gaps).toBe(0);
   }, 30_000);
 
   it('device health and access decisions are streams of their own', async () => {

@@ -23,7 +23,7 @@ describe('cloud broker over TLS with client certificates (real Mosquitto)', () =
   });
 
   const gateway = (cert: string, key: string): Promise<Harness> =>
-    startGateway({ cloud: { enabled: true, url: mosq.url, caFile: pki.caFile, certFile: join(pki.dir, cert), keyFile: join(pki.dir, key), reconnectMinMs: 200, reconnectMaxMs: 1000 } } as never);
+    startGateway({ cloud: { enabled: true, url: mosq.url, signingKeys: [{ kid: 'k', publicKey: 'A'.repeat(43) }], caFile: pki.caFile, certFile: join(pki.dir, cert), keyFile: join(pki.dir, key), reconnectMinMs: 200, reconnectMaxMs: 1000 } } as never);
 
   it('connects with a certificate signed by the CA the broker trusts, and the broker by the configured CA', async () => {
     const h = await gateway('gw.crt', 'gw.key');

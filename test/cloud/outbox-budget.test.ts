@@ -16,7 +16,7 @@ describe('outbox disk budget', () => {
     const outbox = new OutboxRepo(store.db, 'gw-t', () => clock.now());
     const alerts: boolean[] = [];
     const link = new CloudLink({
-      config: CloudConfigSchema.parse({ enabled: true, outboxBudgetMb: 1 }),
+      config: CloudConfigSchema.parse({ enabled: true, outboxBudgetMb: 1, signingKeys: [{ kid: 'k', publicKey: 'A'.repeat(43) }] }),
       gatewayId: 'gw-t',
       bootId: 'b',
       outbox,

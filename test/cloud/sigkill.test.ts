@@ -53,7 +53,7 @@ describe('gateway killed with SIGKILL mid-sync', () => {
         'gateway: { id: gw-kill }',
         'mqtt: { host: 127.0.0.1, port: 0 }',
         `http: { host: 127.0.0.1, port: ${httpPort} }`,
-        `cloud: { enabled: true, url: "${mosq.url}", batchesPerSecond: 50, batchMax: 5, ackTimeoutS: 2, reconnectMinMs: 200, reconnectMaxMs: 1000 }`,
+        `cloud: { enabled: true, url: "${mosq.url}", signingKeys: [{ kid: k, publicKey: ${'A'.repeat(43)} }], batchesPerSecond: 50, batchMax: 5, ackTimeoutS: 2, reconnectMinMs: 200, reconnectMaxMs: 1000 }`,
         'log: { level: warn }',
         '',
       ].join('\n'),

@@ -26,8 +26,20 @@ describe('clock health', () => {
     const h = new ClockHealth(clock);
     h.hint(clock.now() + 30_000);
     expect(h.status()).toMatchObject({ state: 'ok', offsetMs: 30_000 });
-    h.hint(clock.now() - 3600_000); // we are an hour ahead of the cloud
+    h.hint(clock.now() - 3600_000); // an hour ahead of the cloud (or a document that waited an hour): stricter, not unsafe
+    expect(h.status().state).toBe('ok');
+    h.hint(clock.now() + 3600_000); // an hour behind: an old hotlist would look fresh
     expect(h.status().state).toBe('skewed');
     expect(h.trusted()).toBe(false);
+  });
+
+  it('a box that starts with its clock behind the last time it saw distrusts it until the cloud speaks', () => {
+    const clock = new ManualClock();
+    const h = new ClockHealth(clock, undefined, clock.now() + 86_400_000);
+    expect(h.status().state).toBe('behind');
+    expect(h.trusted()).toBe(false);
+    expect(h.mark()).toBeUndefined();
+    h.hint(clock.now() + 1000);
+    expect(h.trusted()).toBe(true);
   });
 });

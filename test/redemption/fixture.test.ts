@@ -121,3 +121,30 @@ describe('gateway secrets', () => {
     tmp.cleanup();
   });
 });
+
+describe('cards bound before card fingerprints (upgrade)', () => {
+  it('are found by their old key, moved to the new one once, and keep their block', async () => {
+    const { Store } = await import('../../gateway/store/store.ts');
+    const { CredentialResolver } = await import('../../gateway/redemption/device/credential-resolver.ts');
+    const { tempDir } = await import('../support/tmp.ts');
+    const tmp = tempDir();
+    const store = new Store(tmp.dir);
+    try {
+      const secrets = GatewaySecrets.forTests();
+      const catalog = new CatalogRepo(store.db);
+      catalog.upsertMember({ id: 'm-1', tier: 'regular', segments: [] } as never, 1);
+      catalog.upsertMember({ id: 'm-2', tier: 'regular', segments: [] } as never, 1);
+      catalog.addCredential(secrets.legacyLookupKey('uid', '04A2B3C4'), 'm-1', 'uid', 1);
+      catalog.addCredential(secrets.legacyLookupKey('uid', '04B0B0B0'), 'm-2', 'uid', 1);
+      catalog.block(secrets.legacyLookupKey('uid', '04B0B0B0'));
+      const resolver = new CredentialResolver(catalog, secrets, undefined, () => 1);
+      expect(resolver.identify({ type: 'uid', uid: '04a2b3c4' }).memberId).toBe('m-1');
+      expect(catalog.credential(secrets.lookupKey('uid', '04A2B3C4'))?.memberId).toBe('m-1');
+      expect(catalog.credential(secrets.legacyLookupKey('uid', '04A2B3C4'))).toBeUndefined();
+      expect(() => resolver.identify({ type: 'uid', uid: '04B0B0B0' })).toThrow(/blocked/i);
+    } finally {
+      store.close();
+      tmp.cleanup();
+    }
+  });
+});

@@ -23,7 +23,7 @@ export const cardRoutes = (e: RedemptionEngine, clock: Clock, desk: DeskReader |
     },
     handler: async (req) => {
       const c = req.body.credential;
-      const key = e.secrets.lookupKey(c.type, c.uid);
+      const key = e.resolver.keyFor(c.type, c.uid);
       const rec = e.catalog.credential(key);
       if (!rec) throw new LinliError('MEMBER_NOT_FOUND', 'this card is not registered');
       await e.writer.submit(() => e.catalog.block(key));
@@ -67,7 +67,7 @@ export const cardRoutes = (e: RedemptionEngine, clock: Clock, desk: DeskReader |
         if (!tap) throw new LinliError('NOT_FOUND', desk ? 'no card was tapped on the desk reader in the last minute' : 'this gateway has no desk reader');
         card = { type: 'uid', uid: tap };
       } else card = req.body.credential;
-      const key = e.secrets.lookupKey(card.type, card.uid);
+      const key = e.resolver.keyFor(card.type, card.uid);
       const existing = e.catalog.credential(key);
       if (existing && existing.memberId !== memberId) throw new LinliError('VALIDATION_FAILED', 'this card is bound to another member');
       await e.writer.submit(() => e.catalog.addCredential(key, memberId, card.type, clock.now()));

@@ -36,7 +36,7 @@ export class CredentialResolver {
    * doors, lockers, vending) it is refused, so a coupon's screenshot never spends anything but the coupon.
    */
   identify(c: WireCredential, opts: { allowCoupon?: boolean } = {}): Identified {
-    if (c.type === 'uid') return this.lookup(this.secrets.lookupKey('uid', c.uid), 'low', undefined);
+    if (c.type === 'uid') return this.lookup(this.keyFor('uid', c.uid), 'low', undefined);
     if (c.type === 'coupon') {
       if (!opts.allowCoupon) throw new LinliError('OPERATION_NOT_ALLOWED', 'a coupon code is only accepted by a shop scanner paying a bill; tap the member card or show the member code');
       const key = this.secrets.codeHash('coupon', c.code);
@@ -49,11 +49,23 @@ export class CredentialResolver {
     if (c.type === 'sun') {
       const v = this.secure.verifySun(c.picc, c.cmac);
       if (!v.ok) throw new LinliError('CREDENTIAL_INVALID', `the card's SUN message does not verify (${v.code})`);
-      return this.lookup(this.secrets.lookupKey('sun', v.uid), 'high', v.counter);
+      return this.lookup(this.keyFor('sun', v.uid), 'high', v.counter);
     }
     const v = this.secure.verifyQr(c.code, this.now());
     if (!v.ok) throw new LinliError(v.code === 'QR_STALE' ? 'CARD_REPLAYED' : 'CREDENTIAL_INVALID', `the QR code does not verify (${v.code})`);
-    return this.lookup(this.secrets.lookupKey('qr', v.credentialId), 'high', v.step);
+    return this.lookup(this.keyFor('qr', v.credentialId), 'high', v.step);
+  }
+
+  /**
+   * The card's lookup key; a card bound by a release before fingerprints is found by its old key and
+   * moved to the new one (with its status, so a block holds), once.
+   */
+  keyFor(type: 'uid' | 'sun' | 'qr', id: string): string {
+    const key = this.secrets.lookupKey(type, id);
+    if (this.catalog.credential(key)) return key;
+    const legacy = this.secrets.legacyLookupKey(type, id);
+    if (this.catalog.credential(legacy)) this.catalog.rekeyCredential(legacy, key);
+    return key;
   }
 
   private lookup(lookupKey: string, trust: 'low' | 'high', counter: number | undefined): Identified {

@@ -86,7 +86,20 @@ export class RedemptionService {
     return this.decideWithTopUp(req, 'capture');
   }
 
-  private async decideWithTopUp(req: RedeemRequest, phase: 'hold' | 'capture'): Promise<RedemptionResult> {
+  /** Decisions waiting on the cloud, by txn: a device's retry meanwhile joins it instead of asking again. */
+  private readonly waitingOnCloud = new Map<string, Promise<RedemptionResult>>();
+
+  private decideWithTopUp(req: RedeemRequest, phase: 'hold' | 'capture'): Promise<RedemptionResult> {
+    const waiting = this.waitingOnCloud.get(req.txnId);
+    if (waiting) return waiting;
+    const p = this.decideAskingCloud(req, phase);
+    this.waitingOnCloud.set(req.txnId, p);
+    const done = () => this.waitingOnCloud.delete(req.txnId);
+    p.then(done, done);
+    return p;
+  }
+
+  private async decideAskingCloud(req: RedeemRequest, phase: 'hold' | 'capture'): Promise<RedemptionResult> {
     const topUp = this.topUp;
     if (!topUp) return this.d.writer.submit(() => this.decide(req, phase));
     try {

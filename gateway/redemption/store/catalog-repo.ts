@@ -87,6 +87,7 @@ export class CatalogRepo {
       addCouponCode: db.prepare('INSERT OR REPLACE INTO coupon_codes (code_hash, instance_id, created_at) VALUES (?, ?, ?)'),
       dropCouponCodes: db.prepare('DELETE FROM coupon_codes WHERE instance_id = ?'),
       couponCode: db.prepare<[string], { instance_id: string }>('SELECT instance_id FROM coupon_codes WHERE code_hash = ?'),
+      rekey: db.prepare('UPDATE credentials SET lookup_key = ? WHERE lookup_key = ?'),
       hotlisted: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM hotlist WHERE lookup_key = ?'),
       hotlistAdd: db.prepare('INSERT OR IGNORE INTO hotlist (lookup_key, added_at) VALUES (?, ?)'),
       hotlistRemove: db.prepare('DELETE FROM hotlist WHERE lookup_key = ?'),
@@ -171,6 +172,11 @@ export class CatalogRepo {
   setCouponCode(codeHash: string, instanceId: string, now: number): void {
     this.s.dropCouponCodes.run(instanceId);
     this.s.addCouponCode.run(codeHash, instanceId, now);
+  }
+
+  /** Moves a card to its current lookup key (a card bound by an earlier release). */
+  rekeyCredential(from: string, to: string): void {
+    this.s.rekey.run(to, from);
   }
 
   /** The cloud's hotlist: a card on it is refused whether or not this gateway knows the card yet. */

@@ -37,6 +37,11 @@ export class UsageRepo {
     this.s.bump.run({ key, count, amount: amountFen });
   }
 
+  /** Takes from a counter that belongs to no redemption (never below what it holds). */
+  take(key: string, count: number, amountFen: number): void {
+    this.s.unbump.run({ key, count, amount: amountFen });
+  }
+
   /** Takes back everything a redemption added (void, expiry, reversal). */
   undo(redemptionId: string): void {
     for (const r of this.s.recorded.all(redemptionId)) this.s.unbump.run({ key: r.key, count: r.count, amount: r.amount_fen });
