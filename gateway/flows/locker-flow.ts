@@ -131,7 +131,11 @@ export class LockerFlow implements FlowHandler {
       this.checkOverdue();
       // expired codes open nothing: their clear copies in the notice outbox go
       const wall = this.d.clock.now();
-      await this.d.writer.submit(() => this.d.parcels.dropExpiredCodeNotices(wall));
+      await this.d.writer.submit(() => {
+        this.d.parcels.dropExpiredCodeNotices(wall);
+        const redact = this.d.outbox?.redactPickupCode;
+        if (redact) for (const id of this.d.parcels.withExpiredCodes(wall)) redact.call(this.d.outbox, id);
+      });
     }
   }
 

@@ -54,7 +54,8 @@ describe('store-and-forward to a real cloud broker', () => {
     await mosq.stop();
     await waitFor(() => h.gw.cloud?.isConnected === false, 'gateway saw the broker go');
     for (let i = 0; i < 30; i++) await redeem(); // redemptions go on offline
-    expect(backlog()).toBe(30);
+    // the 30 wait in the outbox (with any whose acknowledgement the dying broker swallowed)
+    expect(backlog()).toBeGreaterThanOrEqual(30);
     await mosq.start();
     for (let i = 0; i < 10; i++) await redeem();
     await waitFor(() => money().upTo === 60 && backlog() === 0, 'all 60 applied after the outage', 30_000);

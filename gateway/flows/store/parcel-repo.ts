@@ -81,6 +81,7 @@ export class ParcelRepo {
       notice: db.prepare('INSERT INTO member_notices (member_id, kind, payload, created_at) VALUES (?, ?, ?, ?)'),
       notices: db.prepare<[string], { kind: string; payload: string; created_at: number }>('SELECT kind, payload, created_at FROM member_notices WHERE member_id = ? ORDER BY id'),
       dropCodeNotices: db.prepare("DELETE FROM member_notices WHERE kind IN ('parcel_arrived', 'parcel_code') AND json_extract(payload, '$.parcelId') = ?"),
+      expiredCodes: db.prepare<[number], { id: string }>("SELECT id FROM parcels WHERE status = 'stored' AND code_expires_at IS NOT NULL AND code_expires_at <= ? LIMIT 1000"),
       dropExpired: db.prepare("DELETE FROM member_notices WHERE kind IN ('parcel_arrived', 'parcel_code') AND json_extract(payload, '$.expiresAt') <= ?"),
       // stale 'opening' after a restart: the open was never confirmed, so the parcel is still in there
       reopenStale: db.prepare("UPDATE parcels SET status = 'stored' WHERE status = 'opening'"),
@@ -140,6 +141,10 @@ export class ParcelRepo {
   }
   dropExpiredCodeNotices(now: number): number {
     return this.s.dropExpired.run(now).changes;
+  }
+  /** Stored parcels whose pickup code has expired (it opens nothing any more). */
+  withExpiredCodes(now: number): string[] {
+    return this.s.expiredCodes.all(now).map((r) => r.id);
   }
   recoverAfterRestart(): number {
     return this.s.reopenStale.run().changes;
