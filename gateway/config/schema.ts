@@ -194,6 +194,11 @@ export const CloudConfigSchema = z
     onlineAuthTimeoutMs: z.number().int().min(100).max(10_000).default(1500),
     /** Ed25519 keys the cloud signs its documents with (raw, base64url); the hotlist is refused unsigned. */
     signingKeys: z.array(z.object({ kid: z.string().min(1).max(16), publicKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'expected a raw Ed25519 public key, base64url (43 characters)') }).strict()).default([]),
+    /**
+     * A file holding the platform's card-fingerprint key (hex or base64url, 16+ bytes) shared by the cloud
+     * and its gateways: fingerprints of short UIDs then cannot be reversed by trying every value.
+     */
+    cardFingerprintKeyFile: z.string().min(1).optional(),
     /** A periodic summary of device health for the cloud (droppable telemetry), every this many seconds. */
     telemetryEveryS: z.number().int().min(10).max(86_400).default(300),
     /** A hotlist older than this (cloud time) makes the gateway stricter: plain UID cards may not pay. */

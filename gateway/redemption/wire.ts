@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Config } from '../config/schema.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
@@ -40,6 +41,8 @@ export function createRedemptionEngine(opts: {
   const { store, config, clock, log } = opts;
   const r = config.redemption;
   const secrets = GatewaySecrets.loadOrCreate(config.dataDir);
+  const fpFile = config.cloud.cardFingerprintKeyFile;
+  if (fpFile) secrets.useFingerprintKey(readKeyFile(fpFile));
   const writer = opts.writer;
   const ledger = new SqliteLedger(store.db);
   const catalog = new CatalogRepo(store.db);
@@ -67,4 +70,12 @@ export function createRedemptionEngine(opts: {
   const resolver = new CredentialResolver(catalog, secrets, opts.secure ?? createSecureVerifier(r), () => clock.now());
   const handler = new DeviceRequestHandler({ service, resolver, catalog, redemptions, ledger, downlink: opts.downlink, clock, log: log.child({ component: 'redemption' }) });
   return { usage, service, catalog, redemptions, ledger, resolver, writer, handler, openingBalances: new LedgerOpeningBalances(ledger), secrets };
+}
+
+/** A key file: hex or base64url, whitespace ignored. */
+function readKeyFile(file: string): Buffer {
+  const text = readFileSync(file, 'utf8').trim();
+  const key = /^[0-9a-fA-F]+$/.test(text) && text.length % 2 === 0 ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64url');
+  if (key.length < 16) throw new Error(`${file}: the card fingerprint key must be at least 16 bytes`);
+  return key;
 }

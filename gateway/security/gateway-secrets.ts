@@ -11,7 +11,20 @@ const SecretsSchema = z.object({ version: z.literal(1), pepper: z.string().regex
  * user only. Losing it makes every card unrecognisable, so it belongs in the backup, apart from the database.
  */
 export class GatewaySecrets {
+  /** The platform's card-fingerprint key (shared by the cloud and its gateways), when configured. */
+  private fingerprintKey: Buffer | undefined;
+
   private constructor(private readonly pepper: Buffer) {}
+
+  /**
+   * Fingerprints become HMAC(key, "type:ID"): without the key a short UID's fingerprint cannot be found
+   * by trying every value. Cards keyed before it was set are re-keyed on first sight.
+   */
+  useFingerprintKey(key: Buffer): this {
+    if (key.length < 16) throw new Error('the card fingerprint key must be at least 16 bytes');
+    this.fingerprintKey = key;
+    return this;
+  }
 
   static loadOrCreate(dataDir: string): GatewaySecrets {
     const file = join(dataDir, 'secrets.json');
@@ -36,7 +49,12 @@ export class GatewaySecrets {
    * only this gateway's pepper turns them into the keys in its database.
    */
   lookupKey(type: 'uid' | 'sun' | 'qr', id: string): string {
-    return this.lookupKeyOf(cardFingerprint(type, id));
+    return this.lookupKeyOf(cardFingerprint(type, id, this.fingerprintKey));
+  }
+
+  /** Keys a card may have been stored under by earlier settings or releases, newest first. */
+  previousLookupKeys(type: 'uid' | 'sun' | 'qr', id: string): string[] {
+    return [...(this.fingerprintKey ? [this.lookupKeyOf(cardFingerprint(type, id))] : []), this.legacyLookupKey(type, id)];
   }
 
   /** The key of releases before fingerprints (HMAC of "type:ID"): cards bound then are re-keyed on first sight. */
@@ -57,7 +75,11 @@ export class GatewaySecrets {
   }
 }
 
-/** SHA-256 of "type:ID" (ID upper-case): how the cloud names a card without sending its identifier. */
-export function cardFingerprint(type: 'uid' | 'sun' | 'qr', id: string): string {
-  return createHash('sha256').update(`${type}:${id.toUpperCase()}`).digest('hex');
+/**
+ * How the cloud names a card without sending its identifier: HMAC-SHA256(platform key, "type:ID") when
+ * the platform shares a fingerprint key with its gateways, else SHA-256("type:ID") (ID upper-case).
+ */
+export function cardFingerprint(type: 'uid' | 'sun' | 'qr', id: string, key?: Buffer): string {
+  const data = `${type}:${id.toUpperCase()}`;
+  return (key ? createHmac('sha256', key).update(data) : createHash('sha256').update(data)).digest('hex');
 }

@@ -148,3 +148,31 @@ describe('cards bound before card fingerprints (upgrade)', () => {
     }
   });
 });
+
+describe('the platform card-fingerprint key', () => {
+  it('keys fingerprints so short UIDs cannot be tried out; cards keyed before it are moved on first sight', async () => {
+    const { Store } = await import('../../gateway/store/store.ts');
+    const { CredentialResolver } = await import('../../gateway/redemption/device/credential-resolver.ts');
+    const { cardFingerprint } = await import('../../gateway/security/gateway-secrets.ts');
+    const { tempDir } = await import('../support/tmp.ts');
+    const tmp = tempDir();
+    const store = new Store(tmp.dir);
+    try {
+      const key = Buffer.alloc(32, 9);
+      const before = GatewaySecrets.forTests();
+      const secrets = GatewaySecrets.forTests().useFingerprintKey(key);
+      expect(cardFingerprint('uid', '04A2B3C4', key)).not.toBe(cardFingerprint('uid', '04A2B3C4'));
+      expect(secrets.lookupKeyOf(cardFingerprint('uid', '04a2b3c4', key))).toBe(secrets.lookupKey('uid', '04A2B3C4'));
+      const catalog = new CatalogRepo(store.db);
+      catalog.upsertMember({ id: 'm-1', tier: 'regular', segments: [] } as never, 1);
+      catalog.addCredential(before.lookupKey('uid', '04A2B3C4'), 'm-1', 'uid', 1); // keyed before the platform key was set
+      const resolver = new CredentialResolver(catalog, secrets, undefined, () => 1);
+      expect(resolver.identify({ type: 'uid', uid: '04A2B3C4' }).memberId).toBe('m-1');
+      expect(catalog.credential(secrets.lookupKey('uid', '04A2B3C4'))?.memberId).toBe('m-1');
+      expect(() => GatewaySecrets.forTests().useFingerprintKey(Buffer.alloc(8))).toThrow(/16 bytes/);
+    } finally {
+      store.close();
+      tmp.cleanup();
+    }
+  });
+});

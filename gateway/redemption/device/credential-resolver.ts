@@ -57,14 +57,18 @@ export class CredentialResolver {
   }
 
   /**
-   * The card's lookup key; a card bound by a release before fingerprints is found by its old key and
-   * moved to the new one (with its status, so a block holds), once.
+   * The card's lookup key; a card stored under an earlier key (a release before fingerprints, or before
+   * the platform's fingerprint key was set) is found by it and moved to the new one (with its status, so a
+   * block holds), once.
    */
   keyFor(type: 'uid' | 'sun' | 'qr', id: string): string {
     const key = this.secrets.lookupKey(type, id);
     if (this.catalog.credential(key)) return key;
-    const legacy = this.secrets.legacyLookupKey(type, id);
-    if (this.catalog.credential(legacy)) this.catalog.rekeyCredential(legacy, key);
+    for (const old of this.secrets.previousLookupKeys(type, id)) {
+      if (!this.catalog.credential(old)) continue;
+      this.catalog.rekeyCredential(old, key);
+      break;
+    }
     return key;
   }
 
