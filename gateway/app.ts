@@ -20,12 +20,12 @@ import { StaffTokens } from './security/staff-tokens.ts';
 import { createRedemptionEngine, type RedemptionEngine } from './redemption/wire.ts';
 import { createDeviceFlows, type DeviceFlows } from './flows/wire-flows.ts';
 import { DeskReader } from './flows/desk-reader.ts';
-import { CloudLink } from './cloud/cloud-link.ts';
+import type { CloudLink } from './cloud/cloud-link.ts';
 import { OutboxRepo } from './cloud/outbox-repo.ts';
-import { DocSync } from './cloud/doc-sync.ts';
+import type { DocSync } from './cloud/doc-sync.ts';
+import { healthSummary, startCloudSync } from './cloud/wire-cloud.ts';
 import { ClockHealth } from './core/clock-health.ts';
 import { RolloutService } from './cloud/rollouts.ts';
-import { trustedKeysFrom } from './redemption/credentials/qr-credential.ts';
 import { createBoxHardware, type BoxHardware } from '../devices/box/box-hardware.ts';
 import { Store } from './store/store.ts';
 import { BatchWriter } from './store/batch-writer.ts';
@@ -227,55 +227,9 @@ export class Gateway {
       kindOf: (id) => this.monitor.get(id)?.kind,
     });
     if (this.outbox) {
-      const e = this.redemption;
-      this.docs = new DocSync({
-        db: this.store.db,
-        gatewayId: config.gateway.id,
-        catalog: e.catalog,
-        usage: e.usage,
-        ledger: e.ledger,
-        openingBalances: e.openingBalances,
-        secrets: e.secrets,
-        writer: this.writer,
-        outbox: this.outbox,
-        clock,
-        log: log.child({ component: 'cloud-docs' }),
-        signingKeys: trustedKeysFrom(config.cloud.signingKeys),
-        ack: (a) => this.cloud?.docAck(a),
-        onTimeHint: (ms) => this.clockHealth.hint(ms),
-        rollouts: this.rollouts,
-        onConfig: (c) => {
-          if (c.lowTrust) e.service.setLowTrustLimits(c.lowTrust);
-          if (c.hotlistMaxAgeH !== undefined) this.config.cloud.hotlistMaxAgeH = c.hotlistMaxAgeH;
-          log.info({ settings: c }, 'settings changed by the cloud');
-        },
-        groupBuys: this.flows.groupBuyRepo,
-        parcels: this.flows.parcels,
-        access: this.flows.accessRepo,
-      });
-      // settings the cloud changed before a restart hold again
-      const saved = this.docs.settings();
-      if (saved.lowTrust) e.service.setLowTrustLimits(saved.lowTrust);
-      if (saved.hotlistMaxAgeH !== undefined) this.config.cloud.hotlistMaxAgeH = saved.hotlistMaxAgeH;
-      const cloud = new CloudLink({
-        config: config.cloud,
-        gatewayId: config.gateway.id,
-        bootId: this.bootId,
-        outbox: this.outbox,
-        writer: this.writer,
-        clock,
-        log: log.child({ component: 'cloud' }),
-        docs: this.docs,
-        onTimeHint: (ms) => this.clockHealth.hint(ms),
-        // the critical alert: the cloud hears of it too (it is never dropped), and the box's LED shows a fault
-        onBudget: (over, bytes) => {
-          const outbox = this.outbox;
-          if (outbox) void this.writer.submit(() => outbox.append('health', 'gateway.alert', { code: 'OUTBOX_OVER_BUDGET', active: over, bytes, at: clock.now() })).catch(() => undefined);
-        },
-      });
-      this.cloud = cloud;
-      e.service.setOnlineTopUp((memberId, amountFen) => cloud.requestTopUp(memberId, amountFen));
-      cloud.start();
+      const sync = startCloudSync({ gw: this, outbox: this.outbox });
+      this.docs = sync.docs;
+      this.cloud = sync.cloud;
     }
     this.ticker = setInterval(() => this.tick(), 1000);
     this.ticker.unref();
@@ -333,15 +287,7 @@ export class Gateway {
     if (!outbox || !this.cloud || mono - this.lastSummaryMono < this.config.cloud.telemetryEveryS * 1000) return;
     this.lastSummaryMono = mono;
     if (!this.cloud.sampleTelemetry()) return;
-    const devices: Record<string, number> = { ok: 0, degraded: 0, fault: 0, offline: 0, unknown: 0 };
-    const byKind: Record<string, { total: number; online: number }> = {};
-    for (const d of this.monitor.all()) {
-      devices[d.verdict.status] = (devices[d.verdict.status] ?? 0) + 1;
-      const k = (byKind[d.kind] ??= { total: 0, online: 0 });
-      k.total += 1;
-      if (d.presence === 'online') k.online += 1;
-    }
-    const summary = { devices, byKind, connections: this.broker.stats().connections, at: this.clock.now() };
+    const summary = healthSummary(this.monitor.all(), this.broker.stats().connections, this.clock.now());
     void this.writer.submit(() => outbox.append('telemetry', 'telemetry.summary', summary)).catch((err: unknown) => this.log.warn({ err }, 'telemetry summary not written'));
   }
 

@@ -5,6 +5,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
 import type { WriterPort } from '../redemption/service/ports.ts';
 import { randomBytes } from 'node:crypto';
+import { PendingReplies } from '../core/pending-replies.ts';
 import { CloudAckSchema, cloudTopics, TopUpResponseSchema, type CloudBatch } from './cloud-messages.ts';
 import { DOC_NAMES } from './cloud-docs.ts';
 import type { DocAck, DocSync } from './doc-sync.ts';
@@ -70,7 +71,7 @@ export class CloudLink {
     },
   ) {}
 
-  private readonly pendingRpc = new Map<string, (granted: boolean, grant?: { grantId: string; memberId: string; amountFen: number }) => void>();
+  private readonly pendingRpc = new PendingReplies<{ granted: boolean; grant?: { grantId: string; memberId: string; amountFen: number } | undefined }>();
 
   /** Tells the cloud what a document's version is here (and asks for a full one on a gap). */
   docAck(a: DocAck): void {
@@ -87,22 +88,12 @@ export class CloudLink {
     const client = this.client;
     if (!this.connected || !client) return false;
     const requestId = `tu-${randomBytes(8).toString('hex')}`;
-    const answer = new Promise<{ granted: boolean; grant?: { grantId: string; memberId: string; amountFen: number } }>((resolve) => {
-      const t = setTimeout(() => {
-        this.pendingRpc.delete(requestId);
-        resolve({ granted: false });
-      }, this.d.config.onlineAuthTimeoutMs);
-      this.pendingRpc.set(requestId, (granted, grant) => {
-        clearTimeout(t);
-        this.pendingRpc.delete(requestId);
-        resolve(grant ? { granted, grant } : { granted });
-      });
-    });
+    const answer = this.pendingRpc.wait(requestId, this.d.config.onlineAuthTimeoutMs);
     // never wait for the PUBACK: with a persistent session mqtt.js keeps an unacknowledged publish
     // pending across a dropped link, and a payment must not wait on that; the timeout above bounds it
     void client.publishAsync(cloudTopics.rpcReq(this.d.gatewayId), JSON.stringify({ requestId, op: 'topup', memberId, amountFen }), { qos: 1 }).catch(() => undefined);
     const r = await answer;
-    if (!r.granted || !r.grant || r.grant.memberId !== memberId || !this.d.docs) return false;
+    if (!r?.granted || !r.grant || r.grant.memberId !== memberId || !this.d.docs) return false;
     await this.d.docs.applyGrant(r.grant);
     return true;
   }
@@ -257,9 +248,8 @@ export class CloudLink {
       }
       const r = TopUpResponseSchema.safeParse(raw);
       if (!r.success) return;
-      const waiting = this.pendingRpc.get(r.data.requestId);
-      if (waiting) waiting(r.data.granted, r.data.grant);
-      else if (r.data.granted && r.data.grant && this.d.docs) {
+      if (this.pendingRpc.resolve(r.data.requestId, { granted: r.data.granted, grant: r.data.grant })) return;
+      if (r.data.granted && r.data.grant && this.d.docs) {
         // answered after our timeout: the cloud already set the money aside, so it is credited (once, by grant id)
         this.d.docs.applyGrant(r.data.grant).catch((err: unknown) => this.d.log.error({ err }, 'late grant not credited'));
       }

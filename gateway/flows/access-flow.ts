@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { uniqueShortCode } from './short-codes.ts';
 import { ERROR_CATALOGUE, LinliError, type ErrorCode } from '../../firmware-protocol/src/errors.ts';
 import { DoorReaderCapabilitiesSchema } from '../../firmware-protocol/src/kinds/door-reader.ts';
 import type { EventBody } from '../../firmware-protocol/src/messages/events.ts';
@@ -83,7 +83,7 @@ export class AccessFlow implements FlowHandler {
 
   /**
    * A tap on the gateway box's own reader acting as a door reader (the property office door): the same
-   * rules, hotlist and log as any reader; returns whether to pulse the relay.
+   * rules, hotlist and log as every other reader; returns whether to pulse the relay.
    */
   async localTap(deviceId: string, door: string, credential: WireCredential, txn: string): Promise<boolean> {
     const zone = this.d.access.zoneOf(deviceId, door);
@@ -149,14 +149,9 @@ export class AccessFlow implements FlowHandler {
       const now = this.d.clock.now();
       if (v.expiresAt <= now) throw new LinliError('VALIDATION_FAILED', 'expiresAt must be in the future');
       if (v.hostMemberId && !this.d.catalog.member(v.hostMemberId)) throw new LinliError('MEMBER_NOT_FOUND', `no member ${v.hostMemberId}`);
-      for (let i = 0; i < 50; i++) {
-        const code = this.d.newCode ? this.d.newCode() : String(randomInt(0, 100_000_000)).padStart(8, '0');
-        const codeHash = this.d.secrets.codeHash(VISITOR_SCOPE, code);
-        if (this.d.access.visitorCode(codeHash)) continue;
-        this.d.access.addVisitorCode({ codeHash, zone: v.zone, hostMemberId: v.hostMemberId, label: v.label, validFrom: v.validFrom ?? now, expiresAt: v.expiresAt, usesLeft: v.uses }, now);
-        return { code, expiresAt: v.expiresAt };
-      }
-      throw new LinliError('INTERNAL_ERROR', 'could not find an unused visitor code');
+      const { code, hash: codeHash } = uniqueShortCode({ hash: (c) => this.d.secrets.codeHash(VISITOR_SCOPE, c), inUse: (h) => this.d.access.visitorCode(h) !== undefined, newCode: this.d.newCode, what: 'visitor code' });
+      this.d.access.addVisitorCode({ codeHash, zone: v.zone, hostMemberId: v.hostMemberId, label: v.label, validFrom: v.validFrom ?? now, expiresAt: v.expiresAt, usesLeft: v.uses }, now);
+      return { code, expiresAt: v.expiresAt };
     });
   }
 

@@ -63,3 +63,19 @@ export function placeOrder(repo: GroupBuyRepo, parcels: ParcelRepo, id: string, 
   }
   return repo.get(id) as GroupBuy;
 }
+
+/** The buyer of a formed group buy whose goods a courier deposits next; undefined when every buyer has them. */
+export function nextBuyerToServe(repo: GroupBuyRepo, orderId: string): string | undefined {
+  const gb = repo.get(orderId);
+  if (!gb) throw new LinliError('NOT_FOUND', `no group buy ${orderId}`);
+  if (gb.status === 'delivered') return undefined;
+  if (gb.status !== 'formed') throw new LinliError('REDEMPTION_STATE', `group buy ${orderId} is ${gb.status}, not formed`, { refusal: 'GROUP_BUY_NOT_FORMED' });
+  return gb.buyers.find((x) => x.parcelId === undefined)?.memberId;
+}
+
+/** A formed group buy whose every buyer's goods are stored is delivered. */
+export function markDeliveredWhenAllStored(repo: GroupBuyRepo, parcels: ParcelRepo, id: string): void {
+  const gb = repo.get(id);
+  const stored = (parcelId: string | undefined) => parcelId !== undefined && parcels.get(parcelId)?.status !== 'depositing';
+  if (gb && gb.status === 'formed' && gb.buyers.every((x) => stored(x.parcelId))) repo.setStatus(gb.id, 'delivered');
+}

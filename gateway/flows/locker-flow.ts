@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { LinliError } from '../../firmware-protocol/src/errors.ts';
 import { ParcelLockerCapabilitiesSchema } from '../../firmware-protocol/src/kinds/parcel-locker.ts';
 import type { EventBody } from '../../firmware-protocol/src/messages/events.ts';
@@ -16,6 +16,9 @@ import type { CatalogRepo } from '../redemption/store/catalog-repo.ts';
 import type { GatewaySecrets } from '../security/gateway-secrets.ts';
 import type { OutboxPort } from '../cloud/outbox-repo.ts';
 import type { FlowHandler, OpBody, RequestingDevice } from './flow-handler.ts';
+import { uniqueShortCode } from './short-codes.ts';
+import { markDeliveredWhenAllStored, nextBuyerToServe } from './group-buys.ts';
+import { depositAnswer, keypadLocked, pickupAnswer } from './locker-answers.ts';
 import type { GroupBuyRepo } from './store/group-buy-repo.ts';
 import type { Parcel, ParcelRepo } from './store/parcel-repo.ts';
 
@@ -44,8 +47,6 @@ export interface LockerFlowDeps {
   /** Eight digits by default; injected so tests can force collisions. */
   newCode?: () => string;
 }
-
-export type { LockerOccupancy };
 
 interface LockerRuntime {
   doors: Map<string, CompartmentDoor>;
@@ -129,12 +130,11 @@ export class LockerFlow implements FlowHandler {
     if (now - this.lastOverdueCheck >= OVERDUE_CHECK_MS) {
       this.lastOverdueCheck = now;
       this.checkOverdue();
-      // expired codes open nothing: their clear copies in the notice outbox go
+      // expired codes open nothing: their clear copies in the notice and cloud outboxes go
       const wall = this.d.clock.now();
       await this.d.writer.submit(() => {
         this.d.parcels.dropExpiredCodeNotices(wall);
-        const redact = this.d.outbox?.redactPickupCode;
-        if (redact) for (const id of this.d.parcels.withExpiredCodes(wall)) redact.call(this.d.outbox, id);
+        for (const id of this.d.outbox?.redactPickupCode ? this.d.parcels.withExpiredCodes(wall) : []) this.d.outbox?.redactPickupCode?.(id);
       });
     }
   }
@@ -216,11 +216,7 @@ export class LockerFlow implements FlowHandler {
       if (!this.d.catalog.member(r.memberId)) throw new LinliError('MEMBER_NOT_FOUND', `no member ${r.memberId}`);
       return r.memberId;
     }
-    const gb = this.d.groupBuys.get(r.orderId);
-    if (!gb) throw new LinliError('NOT_FOUND', `no group buy ${r.orderId}`);
-    if (gb.status === 'delivered') return undefined;
-    if (gb.status !== 'formed') throw new LinliError('REDEMPTION_STATE', `group buy ${r.orderId} is ${gb.status}, not formed`, { refusal: 'GROUP_BUY_NOT_FORMED' });
-    return gb.buyers.find((x) => x.parcelId === undefined)?.memberId;
+    return nextBuyerToServe(this.d.groupBuys, r.orderId);
   }
 
   private replayPickup(lockerId: string, txn: string): ResponseBody | undefined {
@@ -325,8 +321,7 @@ export class LockerFlow implements FlowHandler {
       case 'left_open':
         this.d.setFinding(lockerId, `DOOR_LEFT_OPEN:${compartment}`, { severity: 'degraded', code: 'DOOR_LEFT_OPEN', message: `compartment ${compartment} has been open for ${Math.round(fx.openForMs / 1000)} s` });
         return;
-      case 'opened_unexpectedly':
-        return; // logged with 'opened' above
+      case 'opened_unexpectedly': // logged with 'opened' above
     }
   }
 
@@ -359,13 +354,7 @@ export class LockerFlow implements FlowHandler {
       // the code goes to the member through the cloud; it leaves the outbox once the cloud has it
       this.d.outbox?.append('parcels', 'parcel.stored', { parcelId: p.id, lockerId: p.lockerId, compartment: p.compartment, memberId: p.memberId, tracking: p.tracking, groupBuyId: p.groupBuyId ?? null, code, codeExpiresAt: now + this.d.settings.codeTtlH * 3600_000, at: now });
       this.d.parcels.notice(p.memberId, 'parcel_arrived', { parcelId: p.id, lockerId: p.lockerId, compartment: p.compartment, tracking: p.tracking, code, expiresAt: now + this.d.settings.codeTtlH * 3600_000 }, now);
-      if (p.groupBuyId) {
-        const gb = this.d.groupBuys.get(p.groupBuyId);
-        const settled = (parcelId: string | undefined) => parcelId !== undefined && this.d.parcels.get(parcelId)?.status !== 'depositing';
-        if (gb && gb.status === 'formed' && gb.buyers.every((x) => settled(x.parcelId))) {
-          this.d.groupBuys.setStatus(gb.id, 'delivered');
-        }
-      }
+      if (p.groupBuyId) markDeliveredWhenAllStored(this.d.groupBuys, this.d.parcels, p.groupBuyId);
       return true;
     });
     if (!done) return;
@@ -374,23 +363,15 @@ export class LockerFlow implements FlowHandler {
   }
 
   private checkOverdue(): void {
-    const before = this.d.clock.now() - this.d.settings.overdueH * 3600_000;
-    const byLocker = new Map<string, number>();
-    for (const p of this.d.parcels.overdue(before)) byLocker.set(p.lockerId, (byLocker.get(p.lockerId) ?? 0) + 1);
-    for (const lockerId of new Set([...this.lockers.keys(), ...byLocker.keys()])) {
-      const n = byLocker.get(lockerId) ?? 0;
+    const counts = this.d.parcels.overdueCounts(this.d.clock.now() - this.d.settings.overdueH * 3600_000);
+    for (const lockerId of new Set([...this.lockers.keys(), ...counts.keys()])) {
+      const n = counts.get(lockerId) ?? 0;
       this.d.setFinding(lockerId, 'PARCELS_OVERDUE', n > 0 ? { severity: 'degraded', code: 'PARCELS_OVERDUE', message: `${n} parcel(s) waiting longer than ${this.d.settings.overdueH} h` } : undefined);
     }
   }
 
   private freshCode(lockerId: string): { code: string; hash: string } {
-    for (let i = 0; i < 50; i++) {
-      // eight digits: with the keypad lock a guesser gets a few thousand tries a day, not 1 in 10⁴ per parcel
-      const code = this.d.newCode ? this.d.newCode() : String(randomInt(0, 100_000_000)).padStart(8, '0');
-      const hash = this.d.secrets.codeHash(lockerId, code);
-      if (!this.d.parcels.codeInUse(lockerId, hash)) return { code, hash };
-    }
-    throw new LinliError('INTERNAL_ERROR', 'could not find an unused pickup code');
+    return uniqueShortCode({ hash: (c) => this.d.secrets.codeHash(lockerId, c), inUse: (h) => this.d.parcels.codeInUse(lockerId, h), newCode: this.d.newCode, what: 'pickup code' });
   }
 
   private compartments(lockerId: string): { id: string; size: CompartmentSize }[] {
@@ -415,33 +396,4 @@ export class LockerFlow implements FlowHandler {
       this.d.log.debug({ err, lockerId }, 'occupancy not published');
     }
   }
-}
-
-function depositAnswer(p: Parcel): ResponseBody {
-  if (p.status !== 'depositing') {
-    return { status: 'ok', op: 'deposit', decision: 'none', state: p.status, display: { zh: '该包裹已处理', en: 'This deposit is already settled' } };
-  }
-  return {
-    status: 'ok',
-    op: 'deposit',
-    decision: 'approved',
-    state: p.status,
-    open: [{ compartment: p.compartment, size: p.size }],
-    display: { zh: `请将包裹放入 ${p.compartment} 号格口并关门`, en: `Put the parcel in compartment ${p.compartment} and close the door` },
-  };
-}
-
-function pickupAnswer(parcels: readonly Parcel[]): ResponseBody {
-  const ids = parcels.map((p) => p.compartment).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-  return {
-    status: 'ok',
-    op: 'pickup',
-    decision: 'approved',
-    open: ids.map((compartment) => ({ compartment })),
-    display: { zh: `请从 ${ids.join('、')} 号格口取件`, en: `Take your parcel(s) from ${ids.join(', ')}` },
-  };
-}
-
-function keypadLocked(until: number): ResponseBody {
-  return { status: 'ok', op: 'pickup_code', decision: 'declined', declineCode: 'KEYPAD_LOCKED', lockedUntil: until, display: { zh: '错误次数过多，请稍后再试', en: 'Too many wrong codes; try again later' } };
 }

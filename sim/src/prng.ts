@@ -14,3 +14,10 @@ export function seededRng(seed: number): Rng {
 
 export const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)] as T;
 export const between = (rng: Rng, lo: number, hi: number): number => lo + rng() * (hi - lo);
+
+/** FNV-1a of a string: a stable seed from a device id. */
+export function fnvHash(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}

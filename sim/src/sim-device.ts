@@ -1,4 +1,7 @@
 import type { EventBody } from '../../firmware-protocol/src/messages/events.ts';
+import { executeCommand } from './device-commands.ts';
+import { DeviceTimers } from './device-timers.ts';
+import { PendingReplies } from '../../gateway/core/pending-replies.ts';
 import { EventEmitter } from 'node:events';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { DeviceKind } from '../../firmware-protocol/src/kinds/device-kind.ts';
@@ -13,26 +16,11 @@ import { systemClock, type Clock } from '../../gateway/core/clock.ts';
 import { silentLogger, type Logger } from '../../gateway/core/log.ts';
 import { sendGarbage, type GarbageKind } from './garbage.ts';
 import { KIND_MODELS, type AckBody, type KindModel } from './kinds/index.ts';
-import { seededRng, type Rng } from './prng.ts';
+import { fnvHash, seededRng, type Rng } from './prng.ts';
 import { Backoff } from './backoff.ts';
+import type { SimDeviceOptions } from './sim-device-options.ts';
 
-export interface SimDeviceOptions {
-  url: string;
-  id: string;
-  kind: DeviceKind;
-  secret: string;
-  model?: KindModel;
-  /** Spreads scanners over merchants and seeds the readings. */
-  index?: number;
-  firmware?: string;
-  heartbeatS?: number;
-  telemetryEveryS?: number;
-  keepaliveS?: number;
-  clock?: Clock;
-  log?: Logger;
-  rng?: Rng;
-  tls?: { ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer };
-}
+export type { SimDeviceOptions } from './sim-device-options.ts';
 
 /**
  * A simulated device that speaks the real protocol over MQTT with its own credentials: birth with
@@ -51,8 +39,7 @@ export class SimDevice extends EventEmitter {
   private heartbeatS: number;
   private readonly faults = new Set<string>();
   private readonly warnings = new Set<string>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly periodic: NodeJS.Timeout[] = [];
+  private readonly timers = new DeviceTimers();
   private readonly seenCommands = new Set<string>();
   private readonly backoff: Backoff;
   private readonly startedMono: number;
@@ -62,7 +49,7 @@ export class SimDevice extends EventEmitter {
   private gatewayBootId: string | undefined;
   private stopped = false;
   private rebirthPending = false;
-  private readonly pending = new Map<string, (body: ResponseBody) => void>();
+  private readonly pending = new PendingReplies<ResponseBody>();
   private txnCounter = 0;
 
   constructor(private readonly opts: SimDeviceOptions) {
@@ -71,7 +58,7 @@ export class SimDevice extends EventEmitter {
     this.kind = opts.kind;
     this.clock = opts.clock ?? systemClock;
     this.log = opts.log ?? silentLogger();
-    this.rng = opts.rng ?? seededRng(hash(opts.id));
+    this.rng = opts.rng ?? seededRng(fnvHash(opts.id));
     this.model = opts.model ?? KIND_MODELS[opts.kind](opts.index ?? 0);
     this.heartbeatS = opts.heartbeatS ?? 30;
     this.bdSeqValue = Math.floor(this.rng() * 1000);
@@ -114,7 +101,7 @@ export class SimDevice extends EventEmitter {
 
   async stop({ graceful }: { graceful: boolean } = { graceful: true }): Promise<void> {
     this.stopped = true;
-    this.clearTimers();
+    this.timers.clear();
     const c = this.client;
     this.client = undefined;
     if (!c) return;
@@ -137,7 +124,7 @@ export class SimDevice extends EventEmitter {
 
   /** Drops `times` times, `intervalMs` apart. */
   flap(times: number, intervalMs: number): void {
-    for (let i = 0; i < times; i++) this.later(i * intervalMs, () => this.drop());
+    for (let i = 0; i < times; i++) this.timers.later(i * intervalMs, () => this.drop());
   }
 
   setFault(code: string): void {
@@ -233,7 +220,7 @@ export class SimDevice extends EventEmitter {
       this.log.debug({ deviceId: this.id, err: err.message }, 'sim device error');
     });
     client.on('close', () => {
-      this.clearTimers();
+      this.timers.clear();
       this.emit('disconnected');
       if (this.stopped || this.client !== client) return;
       // [FWP-8.1] a new session gets a new bdSeq, in the will as in the birth that follows
@@ -263,12 +250,9 @@ export class SimDevice extends EventEmitter {
   }
 
   private rearmTimers(): void {
-    for (const t of this.periodic.splice(0)) {
-      clearInterval(t);
-      this.timers.delete(t);
-    }
-    this.every(this.heartbeatS * 1000, () => this.sendHeartbeatNow());
-    this.every((this.opts.telemetryEveryS ?? 15) * 1000, () => {
+    this.timers.clearPeriodic();
+    this.timers.every(this.heartbeatS * 1000, () => this.sendHeartbeatNow());
+    this.timers.every((this.opts.telemetryEveryS ?? 15) * 1000, () => {
       this.model.drift(this.rng);
       this.sendTelemetryNow();
     });
@@ -306,7 +290,7 @@ export class SimDevice extends EventEmitter {
         // [FWP-8.2] the gateway has no session for us (it restarted, or missed the birth): send it again
         if (e.data.body.code === 'NOT_BORN' && !this.rebirthPending) {
           this.rebirthPending = true;
-          this.later(200, () => {
+          this.timers.later(200, () => {
             this.rebirthPending = false;
             void this.birth().catch(() => undefined);
           });
@@ -317,7 +301,7 @@ export class SimDevice extends EventEmitter {
     if (topic.endsWith('/down/command')) this.onCommand(json);
     if (topic.endsWith('/down/response')) {
       const r = ResponseMessageSchema.safeParse(json);
-      if (r.success) this.pending.get(r.data.corr)?.(r.data.body);
+      if (r.success) this.pending.resolve(r.data.corr, r.data.body);
     }
   }
 
@@ -345,26 +329,18 @@ export class SimDevice extends EventEmitter {
   }
 
   private execute(cmd: CommandMessage): AckBody {
-    const b = cmd.body;
-    const fx = { changed: () => this.sendTelemetryNow(), later: (ms: number, fn: () => void) => this.later(ms, fn) };
-    const own = this.model.command(b, fx);
-    if (own) return own;
-    switch (b.name) {
-      case 'ping':
-        return { status: 'done', result: { pong: true, uptimeS: this.uptimeS() } };
-      case 'identify':
-      case 'display_message':
-        return { status: 'done' };
-      case 'set_heartbeat':
-        this.heartbeatS = b.args.intervalS;
-        this.later(0, () => this.rearmTimers());
-        return { status: 'done', result: { intervalS: b.args.intervalS } };
-      case 'reboot':
-        this.later(50, () => void this.reboot(b.args.delayS));
-        return { status: 'done' };
-      default:
-        return { status: 'rejected', reason: 'E_UNSUPPORTED', detail: `${this.kind} cannot ${b.name}` };
-    }
+    return executeCommand(cmd, {
+      kind: this.kind,
+      model: this.model,
+      uptimeS: () => this.uptimeS(),
+      telemetryNow: () => this.sendTelemetryNow(),
+      later: (ms, fn) => this.timers.later(ms, fn),
+      setHeartbeat: (intervalS) => {
+        this.heartbeatS = intervalS;
+        this.timers.later(0, () => this.rearmTimers());
+      },
+      reboot: (delayS) => void this.reboot(delayS),
+    });
   }
 
   /** A new transaction id for a purchase [FWP-4.3]. */
@@ -381,17 +357,7 @@ export class SimDevice extends EventEmitter {
     for (let attempt = 0; attempt < 3; attempt++) {
       if (!this.client?.connected) throw new Error('not connected');
       const msg = this.stamper.stamp(this.id, 'request', body, { txn });
-      const answer = new Promise<ResponseBody | undefined>((resolve) => {
-        const t = setTimeout(() => {
-          this.pending.delete(msg.id);
-          resolve(undefined);
-        }, timeoutMs);
-        this.pending.set(msg.id, (b) => {
-          clearTimeout(t);
-          this.pending.delete(msg.id);
-          resolve(b);
-        });
-      });
+      const answer = this.pending.wait(msg.id, timeoutMs);
       await this.client.publishAsync(topics.up(this.id, 'request'), JSON.stringify(msg), { qos: 1 });
       const r = await answer;
       if (r) return r;
@@ -423,31 +389,4 @@ export class SimDevice extends EventEmitter {
   private uptimeS(): number {
     return Math.floor((this.clock.monotonic() - this.startedMono) / 1000);
   }
-
-  private every(ms: number, fn: () => void): void {
-    const t = setInterval(fn, ms);
-    t.unref();
-    this.timers.add(t);
-    this.periodic.push(t);
-  }
-
-  private later(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      fn();
-    }, ms);
-    t.unref();
-    this.timers.add(t);
-  }
-
-  private clearTimers(): void {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-  }
-}
-
-function hash(s: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  return h >>> 0;
 }

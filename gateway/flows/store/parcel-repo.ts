@@ -73,7 +73,7 @@ export class ParcelRepo {
       codeInUse: db.prepare<[string, string], { n: number }>("SELECT COUNT(*) AS n FROM parcels WHERE locker_id = ? AND code_hash = ? AND status IN ('depositing', 'stored', 'opening')"),
       setStatus: db.prepare('UPDATE parcels SET status = @status, stored_at = COALESCE(@storedAt, stored_at), picked_up_at = COALESCE(@pickedUpAt, picked_up_at), pickup_txn = COALESCE(@pickupTxn, pickup_txn) WHERE id = @id'),
       setCode: db.prepare('UPDATE parcels SET code_hash = ?, code_expires_at = ? WHERE id = ?'),
-      overdue: db.prepare<[number], Row>("SELECT * FROM parcels WHERE status = 'stored' AND stored_at < ? ORDER BY stored_at"),
+      overdueCounts: db.prepare<[number], { locker_id: string; n: number }>("SELECT locker_id, COUNT(*) AS n FROM parcels WHERE status = 'stored' AND stored_at < ? GROUP BY locker_id"),
       list: db.prepare<[{ locker: string | null; status: string | null; limit: number }], Row>(
         'SELECT * FROM parcels WHERE (@locker IS NULL OR locker_id = @locker) AND (@status IS NULL OR status = @status) ORDER BY created_at DESC, rowid DESC LIMIT @limit',
       ),
@@ -119,8 +119,9 @@ export class ParcelRepo {
   setCode(id: string, codeHash: string, expiresAt: number): void {
     this.s.setCode.run(codeHash, expiresAt, id);
   }
-  overdue(storedBefore: number): Parcel[] {
-    return this.s.overdue.all(storedBefore).map(toParcel);
+  /** Parcels waiting since before a time, counted per locker. */
+  overdueCounts(storedBefore: number): Map<string, number> {
+    return new Map(this.s.overdueCounts.all(storedBefore).map((r) => [r.locker_id, r.n]));
   }
   list(filter: { lockerId?: string | undefined; status?: string | undefined; limit: number }): Parcel[] {
     return this.s.list.all({ locker: filter.lockerId ?? null, status: filter.status ?? null, limit: filter.limit }).map(toParcel);

@@ -1,0 +1,79 @@
+import type { Gateway } from '../app.ts';
+import type { LiveDevice } from '../health/live-device.ts';
+import { trustedKeysFrom } from '../redemption/credentials/qr-credential.ts';
+import { CloudLink } from './cloud-link.ts';
+import { DocSync } from './doc-sync.ts';
+import type { OutboxRepo } from './outbox-repo.ts';
+
+/**
+ * Cloud sync on a started gateway: the documents from the cloud (applied to the redemption engine and
+ * the device flows), the link to the cloud's broker, online authorisation for the redemption service,
+ * and the settings the cloud changed before a restart.
+ */
+export function startCloudSync({ gw, outbox }: { gw: Gateway; outbox: OutboxRepo }): { docs: DocSync; cloud: CloudLink } {
+  const { config, clock, log, writer } = gw;
+  const e = gw.redemption;
+  const applySettings = (c: ReturnType<DocSync['settings']>) => {
+    if (c.lowTrust) e.service.setLowTrustLimits(c.lowTrust);
+    if (c.hotlistMaxAgeH !== undefined) config.cloud.hotlistMaxAgeH = c.hotlistMaxAgeH;
+  };
+  let cloud: CloudLink | undefined;
+  const docs = new DocSync({
+    db: gw.store.db,
+    gatewayId: config.gateway.id,
+    catalog: e.catalog,
+    usage: e.usage,
+    ledger: e.ledger,
+    openingBalances: e.openingBalances,
+    secrets: e.secrets,
+    writer,
+    outbox,
+    clock,
+    log: log.child({ component: 'cloud-docs' }),
+    signingKeys: trustedKeysFrom(config.cloud.signingKeys),
+    ack: (a) => cloud?.docAck(a),
+    onTimeHint: (ms) => gw.clockHealth.hint(ms),
+    rollouts: gw.rollouts,
+    onConfig: (c) => {
+      applySettings(c);
+      log.info({ settings: c }, 'settings changed by the cloud');
+    },
+    groupBuys: gw.flows.groupBuyRepo,
+    parcels: gw.flows.parcels,
+    access: gw.flows.accessRepo,
+  });
+  // settings the cloud changed before a restart hold again
+  applySettings(docs.settings());
+  cloud = new CloudLink({
+    config: config.cloud,
+    gatewayId: config.gateway.id,
+    bootId: gw.bootId,
+    outbox,
+    writer,
+    clock,
+    log: log.child({ component: 'cloud' }),
+    docs,
+    onTimeHint: (ms) => gw.clockHealth.hint(ms),
+    // the critical alert: the cloud hears of it too (it is never dropped), and the box's LED shows a fault
+    onBudget: (over, bytes) => {
+      void writer.submit(() => outbox.append('health', 'gateway.alert', { code: 'OUTBOX_OVER_BUDGET', active: over, bytes, at: clock.now() })).catch(() => undefined);
+    },
+  });
+  const link = cloud;
+  e.service.setOnlineTopUp((memberId, amountFen) => link.requestTopUp(memberId, amountFen));
+  link.start();
+  return { docs, cloud: link };
+}
+
+/** Device health in numbers, for the periodic telemetry summary. */
+export function healthSummary(devices: readonly LiveDevice[], connections: number, at: number) {
+  const byStatus: Record<string, number> = { ok: 0, degraded: 0, fault: 0, offline: 0, unknown: 0 };
+  const byKind: Record<string, { total: number; online: number }> = {};
+  for (const d of devices) {
+    byStatus[d.verdict.status] = (byStatus[d.verdict.status] ?? 0) + 1;
+    const k = (byKind[d.kind] ??= { total: 0, online: 0 });
+    k.total += 1;
+    if (d.presence === 'online') k.online += 1;
+  }
+  return { devices: byStatus, byKind, connections, at };
+}
