@@ -58,7 +58,8 @@ describe('best-benefit selection: properties', () => {
         expect(sel.payableFen).toBeGreaterThanOrEqual(0);
         expect(sel.payableFen).toBe(sel.subtotalFen - sel.savingFen);
         expect(sel.savingFen).toBe(sel.applied.reduce((s, a) => s + a.savingFen, 0));
-        expect(sel.applied.every((a) => a.savingFen >= 0 && Number.isInteger(a.savingFen))).toBe(true);
+        // no benefit is applied (and so used up) for nothing on this purchase
+        expect(sel.applied.every((a) => a.savingFen > 0 && Number.isInteger(a.savingFen))).toBe(true);
         expect(sel.applied.length).toBeLessThanOrEqual(max);
         expect(new Set(sel.applied.map((a) => a.category)).size).toBe(sel.applied.length);
         if (sel.applied.length > 1) expect(sel.applied.every((a) => !cs.find((c) => c.id === a.campaignId)?.exclusive)).toBe(true);
@@ -76,6 +77,23 @@ describe('best-benefit selection: properties', () => {
         expect(sel.savingFen).toBe(bruteForceBest(cs, p, max, points));
       }),
       { numRuns: 200, seed: 7 },
+    );
+  });
+
+  it('never applies a benefit that saves nothing, even when a percent-off pushes a 满减 under its threshold', () => {
+    const amountOff = fc.record({ thresholdFen: fc.integer({ min: 500, max: 6000 }), offFen: fc.integer({ min: 100, max: 1500 }) });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 50 }), amountOff, amountOff, fc.integer({ min: 500, max: 8000 }), (percent, a, b, amount) => {
+        const cs = [
+          campaign('tier', { effect: { type: 'percent_off', percent }, category: 'tier' }),
+          campaign('a-gift', { effect: { type: 'amount_off', ...a }, category: 'gift' }),
+          campaign('coupon', { effect: { type: 'amount_off', ...b }, category: 'coupon' }),
+        ];
+        const sel = selectBenefits(input(cs, bill(amount)));
+        expect(sel.applied.every((x) => x.savingFen > 0)).toBe(true);
+        expect(sel.savingFen).toBe(bruteForceBest(cs, bill(amount), 3, 0));
+      }),
+      { numRuns: 400, seed: 9 },
     );
   });
 

@@ -165,6 +165,18 @@ describe('best-benefit selection and stacking', () => {
     expect(sel.pointsEarned).toBe(160);
   });
 
+  it('never applies (or uses up) a coupon that saves nothing in the chosen combination', () => {
+    // the outside review's case: gold 5% off and a birthday 满30减15 push the bill below the coupon's 满50减10
+    const gold = campaign('gold-5', { effect: { type: 'percent_off', percent: 5 }, category: 'tier' });
+    const birthday = campaign('birthday', { effect: { type: 'amount_off', thresholdFen: 3000, offFen: 1500 }, usage: { type: 'birthday_gift' }, category: 'gift' });
+    const coupon = campaign('mj-50-10', { effect: { type: 'amount_off', thresholdFen: 5000, offFen: 1000 }, usage: { type: 'single_use' }, category: 'coupon' });
+    const sel = selectBenefits(input([gold, birthday, coupon], bill(5000), { member: member({ tier: 'gold', birthdayMonth: 11 }), instances: [instance('coupon-1', 'mj-50-10', { usesLeft: 1 })] }));
+    expect(sel.applied.every((a) => a.savingFen > 0)).toBe(true);
+    expect(sel.applied.map((a) => a.campaignId)).not.toContain('mj-50-10');
+    expect(sel.savingFen).toBe(250 + 1500);
+    expect(code(sel, 'mj-50-10')).toBe('THRESHOLD_NOT_MET');
+  });
+
   it('is deterministic and explains every benefit', () => {
     const many = Array.from({ length: 50 }, (_, i) =>
       campaign(`c-${String(i).padStart(2, '0')}`, { effect: i % 2 ? { type: 'amount_off', thresholdFen: 1000 * (i % 7), offFen: 100 * (i % 9) + 50 } : { type: 'percent_off', percent: 1 + (i % 30) }, category: `cat-${i % 6}`, priority: i % 4 }),

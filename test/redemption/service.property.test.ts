@@ -11,7 +11,7 @@ type Op =
   | { kind: 'advance'; ms: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ kind: fc.constantFrom('redeem' as const, 'authorize' as const), member: fc.integer({ min: 0, max: 2 }), amount: fc.integer({ min: 1, max: 6000 }), txn: fc.integer({ min: 0, max: 15 }) }),
+  fc.record({ kind: fc.constantFrom('redeem' as const, 'authorize' as const), member: fc.integer({ min: 0, max: 2 }), amount: fc.oneof(fc.integer({ min: 1, max: 6000 }), fc.integer({ min: 2000, max: 2499 })), txn: fc.integer({ min: 0, max: 15 }) }),
   fc.record({ kind: fc.constantFrom('capture' as const, 'void' as const, 'reverse' as const), txn: fc.integer({ min: 0, max: 15 }) }),
   fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 1000, max: 90_000 }) }),
 );
@@ -22,15 +22,18 @@ const op: fc.Arbitrary<Op> = fc.oneof(
  * batch: no balance is negative, the ledger verifies, and value is conserved.
  */
 describe('redemption service: properties', () => {
-  it('never double-spends, never goes negative, retries change nothing, and the ledger always verifies', async () => {
+  it('never double-spends, never goes negative, never uses a benefit for nothing, retries change nothing, and the ledger always verifies', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.array(op, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 8 }), async (batches) => {
         const h = serviceHarness();
         try {
           const coupon = campaign('c10', { effect: { type: 'amount_off', thresholdFen: 2000, offFen: 500 }, usage: { type: 'single_use' }, category: 'coupon' });
           h.catalog.upsertCampaign(coupon, 0);
+          // m-b's tier discount comes first and can push a bill under the coupon's threshold
+          h.catalog.upsertCampaign(campaign('gold-20', { effect: { type: 'percent_off', percent: 20 }, rules: { tiers: ['gold'] }, category: 'tier' }), 0);
+          h.catalog.upsertCampaign(campaign('b-gift', { effect: { type: 'amount_off', thresholdFen: 1000, offFen: 300 }, rules: { tiers: ['gold'] }, category: 'gift' }), 0);
           const ids = ['m-a', 'm-b', 'm-c'];
-          for (const id of ids) h.catalog.upsertMember(member({ id }), 0);
+          for (const id of ids) h.catalog.upsertMember(member({ id, tier: id === 'm-b' ? 'gold' : 'regular' }), 0);
           h.catalog.upsertProxy({ memberId: 'm-c', payerId: 'm-a', perTxnFen: 3000, perDayFen: 5000, perMonthFen: 9000 });
           h.topUp('m-a', 8000);
           h.topUp('m-b', 3000);
@@ -81,6 +84,9 @@ describe('redemption service: properties', () => {
             const standing = h.store.db.prepare("SELECT COUNT(*) AS n FROM redemption_benefits b JOIN redemptions r ON r.id = b.redemption_id WHERE b.instance_id = 'cp-b' AND r.state IN ('held', 'captured')").get() as { n: number };
             expect(standing.n).toBeLessThanOrEqual(1);
             expect(standing.n + h.ledger.balance(account.uses('cp-b'), 'uses')).toBe(1);
+            // a use is consumed only by a benefit that gave value on that purchase
+            const empty = h.store.db.prepare('SELECT COUNT(*) AS n FROM redemption_benefits WHERE saving_fen <= 0').get() as { n: number };
+            expect(empty.n).toBe(0);
           }
         } finally {
           h.close();

@@ -83,14 +83,14 @@ export function selectBenefits(input: SelectionInput): Selection {
     const cap = budgetLeft(c.campaign, input.usage);
     const standalone = cart.apply(c.campaign, cap).savingFen;
     if (standalone <= 0) {
-      notApplied.push(reject(c.ref, c.campaign.id, c.campaign.effect.type === 'amount_off' ? 'THRESHOLD_NOT_MET' : 'NO_SAVING'));
+      notApplied.push(reject(c.ref, c.campaign.id, noSavingCode(c.campaign)));
       continue;
     }
     eligible.push({ c, standalone, cap, pointsCost: c.campaign.usage.type === 'points_exchange' ? c.campaign.usage.pointsCost : 0, consumes: c.instance ? 1 : 0 });
   }
-  const best = bestCombination(eligible, cart, input);
+  const best = withoutZeroSavings(bestCombination(eligible, cart, input), cart);
   const chosen = new Set(best.picked.map((e) => e.c.ref));
-  for (const e of eligible) if (!chosen.has(e.c.ref)) notApplied.push(reject(e.c.ref, e.c.campaign.id, whyLeftOut(e, best.picked, input.maxBenefitsPerPurchase)));
+  for (const e of eligible) if (!chosen.has(e.c.ref)) notApplied.push(reject(e.c.ref, e.c.campaign.id, best.zero.has(e.c.ref) ? noSavingCode(e.c.campaign) : whyLeftOut(e, best, input.maxBenefitsPerPurchase, cart)));
   const payableFen = Math.max(0, subtotalFen - best.saving);
   const pointsCost = best.picked.reduce((s, e) => s + e.pointsCost, 0);
   return {
@@ -102,6 +102,25 @@ export function selectBenefits(input: SelectionInput): Selection {
     pointsCost,
     pointsEarned: input.accrual ? accruePoints(payableFen, input.member.tier, input.accrual) : 0,
   };
+}
+
+const noSavingCode = (c: Campaign): ReasonCode => (c.effect.type === 'amount_off' ? 'THRESHOLD_NOT_MET' : 'NO_SAVING');
+
+/**
+ * A benefit that saves nothing in the chosen combination (a 满减 threshold that the percent-off applied
+ * first pushed the bill under) is dropped: it must never use up a coupon, a period use or points for
+ * nothing. A benefit that gives nothing leaves the cart as it was, so the others save the same without it.
+ */
+function withoutZeroSavings(best: { picked: Eligible[]; applied: AppliedBenefit[]; saving: Fen }, cart: Cart): { picked: Eligible[]; applied: AppliedBenefit[]; saving: Fen; zero: Set<string> } {
+  const zero = new Set<string>();
+  let current = best;
+  for (;;) {
+    const empty = new Set(current.applied.filter((a) => a.savingFen <= 0).map((a) => a.ref));
+    if (empty.size === 0) return { ...current, zero };
+    for (const ref of empty) zero.add(ref);
+    const picked = current.picked.filter((e) => !empty.has(e.c.ref));
+    current = { picked, ...evaluate(picked, cart) };
+  }
 }
 
 function budgetLeft(c: Campaign, usage: UsageFacts): Fen {
@@ -167,7 +186,8 @@ function bestCombination(eligible: Eligible[], cart: Cart, input: SelectionInput
   const max = Math.max(1, input.maxBenefitsPerPurchase);
   const walk = (i: number, picked: Eligible[], pickedSaving: Fen) => {
     if (i >= sorted.length || picked.length >= max) return;
-    if (pickedSaving + topSum(i, max - picked.length) <= best.saving) return;
+    // strictly below: a branch that can only tie is still walked, since a tie may keep a coupon or points
+    if (pickedSaving + topSum(i, max - picked.length) < best.saving) return;
     const e = sorted[i] as Eligible;
     if (compatible(e, picked, input.usage.pointsBalance)) {
       const next = [...picked, e];
@@ -188,9 +208,12 @@ function compatible(e: Eligible, picked: Eligible[], points: number): boolean {
   return picked.reduce((s, p) => s + p.pointsCost, 0) + e.pointsCost <= points;
 }
 
-function whyLeftOut(e: Eligible, picked: Eligible[], max: number): ReasonCode {
+function whyLeftOut(e: Eligible, best: { picked: Eligible[]; saving: Fen }, max: number, cart: Cart): ReasonCode {
+  const { picked } = best;
   if (picked.some((p) => p.c.campaign.exclusive) || (e.c.campaign.exclusive && picked.length > 0)) return 'EXCLUSIVE_CONFLICT';
   if (picked.some((p) => p.c.campaign.category === e.c.campaign.category)) return 'CATEGORY_CONFLICT';
   if (picked.length >= max) return 'STACKING_LIMIT';
+  // it would add nothing on top of the others (their discounts took the bill under its threshold)
+  if (evaluate([...picked, e], cart).saving <= best.saving) return noSavingCode(e.c.campaign);
   return 'NOT_BEST';
 }
