@@ -159,7 +159,7 @@ export class AccessFlow implements FlowHandler {
     const method = credential.type === 'qr' ? 'qr' : 'card';
     let memberId: string;
     try {
-      memberId = this.d.resolver.identify(credential).memberId;
+      memberId = (await this.d.resolver.identify(credential, { txn: { deviceId, txn } })).memberId;
     } catch (err) {
       if (!(err instanceof LinliError)) throw err;
       // a hotlisted, unknown or replayed card is a decision too: log it, then answer with the error's code

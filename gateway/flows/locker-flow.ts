@@ -82,7 +82,7 @@ export class LockerFlow implements FlowHandler {
       case 'pickup': {
         const again = this.replayPickup(device.id, msg.txn);
         if (again) return again;
-        const who = this.d.resolver.identify(b.credential);
+        const who = await this.d.resolver.identify(b.credential, { txn: { deviceId: device.id, txn: msg.txn } });
         return this.pickupParcels(device.id, msg.txn, this.d.parcels.storedFor(device.id, who.memberId));
       }
       case 'pickup_code':
@@ -118,8 +118,8 @@ export class LockerFlow implements FlowHandler {
       if (p) await this.pickedUp(p);
       return;
     }
-    const p = this.d.parcels.byTxn(txn);
-    if (p && p.lockerId === lockerId && p.compartment === compartment && p.status === 'depositing') await this.stored(p);
+    const p = this.d.parcels.byTxn(lockerId, txn);
+    if (p && p.compartment === compartment && p.status === 'depositing') await this.stored(p);
   }
 
   async tick(): Promise<void> {
@@ -172,9 +172,9 @@ export class LockerFlow implements FlowHandler {
   }
 
   private async deposit(lockerId: string, txn: string, b: OpBody<'deposit'>): Promise<ResponseBody> {
-    const prior = this.d.parcels.byTxn(txn);
+    const prior = this.d.parcels.byTxn(lockerId, txn);
     if (prior) {
-      if (prior.lockerId !== lockerId) throw new LinliError('TXN_REUSED', `deposit ${txn} belongs to another locker`);
+      if (prior.tracking !== b.tracking) throw new LinliError('TXN_REUSED', `deposit ${txn} was made for another parcel`);
       // a retry (or one after a gateway restart): the door is told to open again if it is idle
       const door = this.runtime(lockerId).doors.get(prior.compartment);
       if (prior.status === 'depositing' && !door?.jammed && (door?.door.phase ?? 'idle') === 'idle') {

@@ -101,7 +101,7 @@ export class VendingFlow implements FlowHandler {
     } else if (current && current.state.name !== 'idle') {
       throw new LinliError('REDEMPTION_STATE', 'a vend is in progress on this machine; report its result first', { refusal: 'VEND_IN_PROGRESS' });
     }
-    const who = this.d.resolver.identify(credential);
+    const who = await this.d.resolver.identify(credential, { txn: { deviceId: device.id, txn } });
     const member = memberSummary(this.d.catalog, this.d.ledger, who.memberId, this.d.clock.now());
     const fundsFen = who.trust === 'low' ? Math.min(member.walletFen, this.d.lowTrustPerTxnFen) : member.walletFen;
     const s: Session = { state: { name: 'idle' }, memberId: who.memberId, trust: who.trust };
@@ -129,13 +129,13 @@ export class VendingFlow implements FlowHandler {
           if (s.state.name !== 'session' && s.state.name !== 'completing') throw new LinliError('REDEMPTION_STATE', 'a vend is in progress on this machine', { refusal: 'VEND_IN_PROGRESS' });
           await this.step(device.id, s, { type: 'complete' });
         }
-        const who = this.d.resolver.identify(b.credential);
+        const who = await this.d.resolver.identify(b.credential, { txn: { deviceId: device.id, txn } });
         s = { state: { name: 'idle' }, memberId: who.memberId, trust: who.trust };
         this.sessions.set(device.id, s);
         await this.step(device.id, s, { type: 'begin', memberTxn: txn, fundsFen: 0 });
       } else if (!s || s.state.name !== 'session' || s.state.memberTxn !== b.session) {
-        const settled = this.d.redemptions.byTxn(txn);
-        if (settled && settled.deviceId === device.id) return decided('vend_request', settled.result); // a retry after the session ended
+        const settled = this.d.redemptions.byTxn(device.id, txn);
+        if (settled) return decided('vend_request', settled.result); // a retry after the session ended
         throw new LinliError('REDEMPTION_STATE', `no open session ${b.session ?? ''} on this machine; tap the card again`, { refusal: 'NO_SESSION' });
       }
       s.authorizing = txn; // before the state says "requested", so the tick never times out an authorize in flight
@@ -164,7 +164,7 @@ export class VendingFlow implements FlowHandler {
     if (!stillAsked && result.status === 'approved' && result.state === 'held') {
       // the resident cancelled (or the session ran out) while the hold was being written: take it back, never dispense
       this.d.log.info({ deviceId: device.id, txn }, 'vend approved after its session ended: hold voided');
-      return decided('vend_request', await this.d.service.void(txn));
+      return decided('vend_request', await this.d.service.void(txn, device.id));
     }
     if (current?.name === 'requested' && current.vendTxn === txn) {
       await this.step(device.id, s, result.status === 'approved' ? { type: 'approved', vendTxn: txn, chargedFen: result.payableFen } : { type: 'denied', vendTxn: txn });
@@ -184,11 +184,11 @@ export class VendingFlow implements FlowHandler {
       }
     }
     // Late (after a timeout, a reconnect or a gateway restart) or a retry: settle against the stored redemption.
-    const row = this.d.redemptions.byTxn(txn);
-    if (!row || row.deviceId !== device.id) throw new LinliError('REDEMPTION_NOT_FOUND', `no vend ${txn} on this machine`);
-    if (!success) return decided('vend_result', await this.d.service.void(txn));
+    const row = this.d.redemptions.byTxn(device.id, txn);
+    if (!row) throw new LinliError('REDEMPTION_NOT_FOUND', `no vend ${txn} on this machine`);
+    if (!success) return decided('vend_result', await this.d.service.void(txn, device.id));
     try {
-      return decided('vend_result', await this.d.service.capture(txn));
+      return decided('vend_result', await this.d.service.capture(txn, device.id));
     } catch (err) {
       if (err instanceof LinliError && err.code === 'REDEMPTION_STATE') this.dispensedUnpaid(device.id, txn, reason);
       throw err;
@@ -229,10 +229,10 @@ export class VendingFlow implements FlowHandler {
       case 'authorize':
         return undefined; // carried out by request(), which needs the answer
       case 'capture':
-        return this.d.service.capture(fx.vendTxn);
+        return this.d.service.capture(fx.vendTxn, deviceId);
       case 'void':
         try {
-          const r = await this.d.service.void(fx.vendTxn);
+          const r = await this.d.service.void(fx.vendTxn, deviceId);
           this.d.log.info({ deviceId, txn: fx.vendTxn, reason: fx.reason }, 'vend hold voided, resident refunded');
           return r;
         } catch (err) {

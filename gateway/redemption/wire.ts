@@ -67,7 +67,7 @@ export function createRedemptionEngine(opts: {
       ...(opts.strictLowTrust ? { strictLowTrust: opts.strictLowTrust } : {}),
     },
   });
-  const resolver = new CredentialResolver(catalog, secrets, opts.secure ?? createSecureVerifier(r), () => clock.now());
+  const resolver = new CredentialResolver(catalog, secrets, opts.secure ?? createSecureVerifier(r), () => clock.now(), writer);
   const handler = new DeviceRequestHandler({ service, resolver, catalog, redemptions, ledger, downlink: opts.downlink, clock, log: log.child({ component: 'redemption' }) });
   return { usage, service, catalog, redemptions, ledger, resolver, writer, handler, openingBalances: new LedgerOpeningBalances(ledger), secrets };
 }

@@ -33,10 +33,20 @@ export function migrate(db: Db, migrations: readonly Migration[]): number {
   let applied = 0;
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     if (m.version <= current) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      db.pragma(`user_version = ${m.version}`);
-    })();
+    // PRAGMA foreign_keys is a no-op inside a transaction: switched around it (SQLite's documented
+    // procedure for table changes ALTER TABLE cannot make), and every reference checked before COMMIT
+    const fk = m.rebuildsTables === true && (db.pragma('foreign_keys', { simple: true }) as number) === 1;
+    if (fk) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        db.exec(m.sql);
+        const broken = m.rebuildsTables ? (db.pragma('foreign_key_check') as unknown[]) : [];
+        if (broken.length > 0) throw new Error(`migration ${m.version} would break ${broken.length} foreign key reference(s)`);
+        db.pragma(`user_version = ${m.version}`);
+      })();
+    } finally {
+      if (fk) db.pragma('foreign_keys = ON');
+    }
     applied += 1;
   }
   return applied;

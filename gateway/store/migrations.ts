@@ -1,6 +1,6 @@
 import { LEDGER_SQL } from '../redemption/ledger/ledger-sql.ts';
-import { REDEMPTION_SQL } from '../redemption/store/redemption-sql.ts';
-import { FLOWS_SQL } from '../flows/store/flows-sql.ts';
+import { REDEMPTION_SQL, REDEMPTION_SQL_V14 } from '../redemption/store/redemption-sql.ts';
+import { FLOWS_SQL, FLOWS_SQL_V14 } from '../flows/store/flows-sql.ts';
 import { OUTBOX_SQL } from '../cloud/outbox-repo.ts';
 
 /** Versioned schema migrations; each runs once, in order, inside a transaction. Never edit a released one: add a new one. */
@@ -8,6 +8,8 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Rebuilds a table others refer to: foreign keys are off while it runs and checked before it commits. */
+  rebuildsTables?: boolean;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -183,5 +185,11 @@ export const MIGRATIONS: readonly Migration[] = [
       id   INTEGER PRIMARY KEY CHECK (id = 1),
       wall INTEGER NOT NULL
     ) STRICT;`,
+  },
+  {
+    version: 14,
+    name: 'transaction ids unique per device; reversals remember their request; secure-card presentations bound to their transaction',
+    sql: REDEMPTION_SQL_V14 + FLOWS_SQL_V14,
+    rebuildsTables: true,
   },
 ];

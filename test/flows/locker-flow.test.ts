@@ -197,7 +197,7 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
     expect(d).toMatchObject({ open: [{ compartment: 'C1' }] });
     clock.advance(10_000);
     await h.gw.flows.tick();
-    expect(h.gw.flows.parcels.byTxn('d1')?.status).toBe('deposit_failed');
+    expect(h.gw.flows.parcels.byTxn('locker-01', 'd1')?.status).toBe('deposit_failed');
     await sendEvent(locker, { event: 'compartment', compartment: 'C1', state: 'open' }, 'd1');
     await sendEvent(locker, { event: 'compartment', compartment: 'C1', state: 'closed' }, 'd1');
     await new Promise((r) => setTimeout(r, 200));
@@ -225,7 +225,7 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
       await sendEvent(locker, { event: 'compartment', compartment: c, state: 'open' }, txn);
       await sendEvent(locker, { event: 'compartment', compartment: c, state: 'closed' }, txn);
       await waitFor(() => status(c) === 'stored', 'stored');
-      served.push(h.gw.flows.parcels.byTxn(txn)?.memberId ?? '');
+      served.push(h.gw.flows.parcels.byTxn('locker-01', txn)?.memberId ?? '');
     }
     expect(served).toEqual(['m-1', 'm-3']);
     expect(await ask(locker, 'g-3', { op: 'deposit', size: 'S', tracking: 'g-3', recipient: { type: 'group_buy', orderId: 'gb-eggs' } })).toMatchObject({ decision: 'declined', declineCode: 'GROUP_BUY_COMPLETE' });
@@ -263,7 +263,7 @@ describe('parcel locker across a gateway restart', () => {
       expect(g.flows.locker.occupancy('locker-01').compartments.find((x) => x.id === c)?.pending).toBe('open');
       await sendEvent(locker, { event: 'compartment', compartment: c, state: 'open' }, 'dep-r');
       await sendEvent(locker, { event: 'compartment', compartment: c, state: 'closed' }, 'dep-r');
-      await waitFor(() => g.flows.parcels.byTxn('dep-r')?.status === 'stored', 'stored after restart');
+      await waitFor(() => g.flows.parcels.byTxn('locker-01', 'dep-r')?.status === 'stored', 'stored after restart');
       expect(g.flows.parcels.notices('m-1').map((n) => n.kind)).toContain('parcel_arrived');
     } finally {
       locker?.client.end(true);

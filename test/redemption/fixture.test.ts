@@ -137,11 +137,11 @@ describe('cards bound before card fingerprints (upgrade)', () => {
       catalog.addCredential(secrets.legacyLookupKey('uid', '04A2B3C4'), 'm-1', 'uid', 1);
       catalog.addCredential(secrets.legacyLookupKey('uid', '04B0B0B0'), 'm-2', 'uid', 1);
       catalog.block(secrets.legacyLookupKey('uid', '04B0B0B0'));
-      const resolver = new CredentialResolver(catalog, secrets, undefined, () => 1);
-      expect(resolver.identify({ type: 'uid', uid: '04a2b3c4' }).memberId).toBe('m-1');
+      const resolver = new CredentialResolver(catalog, secrets, undefined, () => 1, { submit: async (work) => store.db.transaction(work)() });
+      expect((await resolver.identify({ type: 'uid', uid: '04a2b3c4' })).memberId).toBe('m-1');
       expect(catalog.credential(secrets.lookupKey('uid', '04A2B3C4'))?.memberId).toBe('m-1');
       expect(catalog.credential(secrets.legacyLookupKey('uid', '04A2B3C4'))).toBeUndefined();
-      expect(() => resolver.identify({ type: 'uid', uid: '04B0B0B0' })).toThrow(/blocked/i);
+      await expect(resolver.identify({ type: 'uid', uid: '04B0B0B0' })).rejects.toThrow(/blocked/i);
     } finally {
       store.close();
       tmp.cleanup();
@@ -166,8 +166,8 @@ describe('the platform card-fingerprint key', () => {
       const catalog = new CatalogRepo(store.db);
       catalog.upsertMember({ id: 'm-1', tier: 'regular', segments: [] } as never, 1);
       catalog.addCredential(before.lookupKey('uid', '04A2B3C4'), 'm-1', 'uid', 1); // keyed before the platform key was set
-      const resolver = new CredentialResolver(catalog, secrets, undefined, () => 1);
-      expect(resolver.identify({ type: 'uid', uid: '04A2B3C4' }).memberId).toBe('m-1');
+      const resolver = new CredentialResolver(catalog, secrets, undefined, () => 1, { submit: async (work) => store.db.transaction(work)() });
+      expect((await resolver.identify({ type: 'uid', uid: '04A2B3C4' })).memberId).toBe('m-1');
       expect(catalog.credential(secrets.lookupKey('uid', '04A2B3C4'))?.memberId).toBe('m-1');
       expect(() => GatewaySecrets.forTests().useFingerprintKey(Buffer.alloc(8))).toThrow(/16 bytes/);
     } finally {

@@ -8,7 +8,7 @@ import { serviceHarness, TEST_CONFIG } from './service-harness.ts';
 
 describe('the redemption pipeline', () => {
   it('is a list of named steps, each visible in debug logs, and a retry stops at idempotency', async () => {
-    expect(DECIDE_PIPELINE.map((s) => s.name)).toEqual(['idempotency', 'member', 'select-benefits', 'check-limits', 'fund', 'hold-or-charge', 'post-ledger']);
+    expect(DECIDE_PIPELINE.map((s) => s.name)).toEqual(['idempotency', 'admit-credential', 'member', 'select-benefits', 'check-limits', 'fund', 'hold-or-charge', 'post-ledger']);
     const h = serviceHarness();
     const lines: { step?: string; msg: string }[] = [];
     const log = createLogger({ level: 'debug', destination: new Writable({ write: (c, _e, cb) => (lines.push(JSON.parse(String(c))), cb()) }) });
@@ -24,7 +24,7 @@ describe('the redemption pipeline', () => {
       expect(lines.filter((l) => l.step).map((l) => l.step)).toEqual(['idempotency']);
       lines.length = 0;
       await svc.redeem({ ...req, txnId: 'p-2', purchase: { ...req.purchase, amountFen: 5000 } });
-      expect(lines.filter((l) => l.step).map((l) => l.step)).toEqual(['idempotency', 'member', 'select-benefits', 'check-limits', 'fund']);
+      expect(lines.filter((l) => l.step).map((l) => l.step)).toEqual(['idempotency', 'admit-credential', 'member', 'select-benefits', 'check-limits', 'fund']);
     } finally {
       h.close();
     }

@@ -65,9 +65,9 @@ describe('redemption service: properties', () => {
                 }
                 if (o.kind === 'reverse') {
                   const rid = first.get(o.txn);
-                  return rid ? h.svc.reverse(rid) : Promise.resolve(undefined);
+                  return rid ? h.svc.reverse(rid, `staff:${o.txn}`) : Promise.resolve(undefined);
                 }
-                return o.kind === 'capture' ? h.svc.capture(txn) : h.svc.void(txn);
+                return o.kind === 'capture' ? h.svc.capture(txn, undefined) : h.svc.void(txn, undefined);
               }),
             );
             for (const r of results) {

@@ -48,22 +48,22 @@ describe('RedemptionService', () => {
     expect(a).toMatchObject({ status: 'approved', state: 'held', payableFen: 1900 });
     expect(wallet()).toBe(8100);
     expect(h.ledger.balance(account.held(a.redemptionId), 'fen')).toBe(1900);
-    const c = await h.svc.capture('vend-1');
+    const c = await h.svc.capture('vend-1', undefined);
     expect(c.state).toBe('captured');
-    expect(await h.svc.capture('vend-1')).toEqual(c);
+    expect(await h.svc.capture('vend-1', undefined)).toEqual(c);
     expect(h.ledger.balance(account.merchant('cafe-01'), 'fen')).toBe(1900);
     expect(points()).toBe(100 + 38);
-    await expect(h.svc.void('vend-1')).rejects.toMatchObject({ code: 'REDEMPTION_STATE', details: { refusal: 'ALREADY_CAPTURED' } });
+    await expect(h.svc.void('vend-1', undefined)).rejects.toMatchObject({ code: 'REDEMPTION_STATE', details: { refusal: 'ALREADY_CAPTURED' } });
 
     const b = await h.svc.authorize({ txnId: 'vend-2', memberId: 'm-1', trust: 'high', purchase: bill(6000) });
     expect(b.applied.map((x) => x.campaignId)).toContain('cafe-mj-50-10');
     const before = { wallet: wallet(), points: points() };
-    const v = await h.svc.void('vend-2');
+    const v = await h.svc.void('vend-2', undefined);
     expect(v.state).toBe('voided');
     expect(wallet()).toBe(before.wallet + b.payableFen);
     expect(h.ledger.balance(account.uses('i-coupon'), 'uses')).toBe(1);
     expect(h.catalog.instancesOf('m-1')[0]).toMatchObject({ usesLeft: 1, status: 'active' });
-    await expect(h.svc.capture('vend-2')).rejects.toMatchObject({ details: { refusal: 'ALREADY_VOIDED' } });
+    await expect(h.svc.capture('vend-2', undefined)).rejects.toMatchObject({ details: { refusal: 'ALREADY_VOIDED' } });
     expect(h.verify().problems).toEqual([]);
   });
 
@@ -75,7 +75,7 @@ describe('RedemptionService', () => {
     h.clock.advance(1_000);
     expect(await h.svc.expireHolds()).toBe(1);
     expect(wallet()).toBe(10_000);
-    await expect(h.svc.capture('vend-3')).rejects.toMatchObject({ details: { refusal: 'ALREADY_VOIDED' } });
+    await expect(h.svc.capture('vend-3', undefined)).rejects.toMatchObject({ details: { refusal: 'ALREADY_VOIDED' } });
   });
 
   it('never double-spends: concurrent purchases against one wallet and one coupon', async () => {
@@ -91,15 +91,15 @@ describe('RedemptionService', () => {
 
   it('reversal within the window restores wallet, points, uses and counters, all or nothing', async () => {
     const r = await h.svc.redeem({ txnId: 'scan-9', memberId: 'm-1', trust: 'high', purchase: bill(6000) });
-    const rev = await h.svc.reverse(r.redemptionId);
+    const rev = await h.svc.reverse(r.redemptionId, 'staff:test');
     expect(rev.state).toBe('reversed');
     expect(wallet()).toBe(10_000);
     expect(points()).toBe(100);
     expect(h.ledger.balance(account.uses('i-coupon'), 'uses')).toBe(1);
-    expect(await h.svc.reverse(r.redemptionId)).toEqual(rev);
+    expect(await h.svc.reverse(r.redemptionId, 'staff:test')).toEqual(rev);
     const late = await h.svc.redeem({ txnId: 'scan-10', memberId: 'm-1', trust: 'high', purchase: bill(1000) });
     h.clock.advance(24 * 3600_000 + 1);
-    await expect(h.svc.reverse(late.redemptionId)).rejects.toMatchObject({ details: { refusal: 'REVERSAL_WINDOW_CLOSED' } });
+    await expect(h.svc.reverse(late.redemptionId, 'staff:test')).rejects.toMatchObject({ details: { refusal: 'REVERSAL_WINDOW_CLOSED' } });
     expect(h.verify().problems).toEqual([]);
   });
 
@@ -111,7 +111,7 @@ describe('RedemptionService', () => {
       { at: 0, txnId: 'x', redemptionId: '-', account: account.pointsSpent('fresh-01'), asset: 'points', delta: 100 + r.pointsEarned, reason: 'exchange' },
     ]);
     const w = wallet();
-    await expect(h.svc.reverse(r.redemptionId)).rejects.toMatchObject({ details: { refusal: 'POINTS_ALREADY_SPENT' } });
+    await expect(h.svc.reverse(r.redemptionId, 'staff:test')).rejects.toMatchObject({ details: { refusal: 'POINTS_ALREADY_SPENT' } });
     expect(wallet()).toBe(w);
     expect(h.redemptions.get(r.redemptionId)?.state).toBe('captured');
   });
@@ -124,7 +124,7 @@ describe('RedemptionService', () => {
     expect(wallet('m-1')).toBe(7500);
     const b = await h.svc.redeem({ txnId: 'g-2', memberId: 'm-grandma', trust: 'high', purchase: bill(2000) });
     expect(b).toMatchObject({ status: 'declined', declineCode: 'INSUFFICIENT_FUNDS' });
-    await h.svc.reverse(a.redemptionId);
+    await h.svc.reverse(a.redemptionId, 'staff:test');
     expect((await h.svc.redeem({ txnId: 'g-3', memberId: 'm-grandma', trust: 'high', purchase: bill(2000) })).status).toBe('approved');
   });
 
@@ -145,7 +145,7 @@ describe('RedemptionService', () => {
     const third = await use('w-3');
     expect(has(third)).toBe(false);
     expect(third.notApplied.find((n) => n.campaignId === 'weekly')?.code).toBe('PERIOD_USES_EXHAUSTED');
-    await h.svc.void('w-2');
+    await h.svc.void('w-2', undefined);
     expect(has(await use('w-4'))).toBe(true);
     expect(h.usage.get('b|weekly').count).toBe(2);
     h.clock.advance(7 * 86_400_000);
@@ -154,7 +154,7 @@ describe('RedemptionService', () => {
 
   it('unknown member and unknown transaction are clear errors', async () => {
     await expect(h.svc.redeem({ txnId: 'x', memberId: 'ghost', trust: 'high', purchase: bill(100) })).rejects.toMatchObject({ code: 'MEMBER_NOT_FOUND' });
-    await expect(h.svc.capture('nope')).rejects.toMatchObject({ code: 'REDEMPTION_NOT_FOUND' });
+    await expect(h.svc.capture('nope', undefined)).rejects.toMatchObject({ code: 'REDEMPTION_NOT_FOUND' });
   });
 
   it('a cross-merchant bundle grants its partner benefit on capture and takes it back on reversal', async () => {
@@ -165,15 +165,15 @@ describe('RedemptionService', () => {
     const auth = await h.svc.authorize({ txnId: 'bundle-1', memberId: 'm-1', trust: 'high', purchase: bill(3000, { merchantId: 'fresh-01' }) });
     expect(auth.applied.map((a) => a.campaignId)).toContain('kids-park');
     expect(h.catalog.instancesOf('m-1').some((i) => i.campaignId === 'pharmacy-10')).toBe(false); // not before capture
-    const cap = await h.svc.capture('bundle-1');
+    const cap = await h.svc.capture('bundle-1', undefined);
     const granted = h.catalog.instancesOf('m-1').find((i) => i.campaignId === 'pharmacy-10');
     expect(granted).toMatchObject({ status: 'active', usesLeft: 1 });
     expect(h.ledger.balance(account.uses(granted?.id ?? ''), 'uses')).toBe(1);
     const used = await h.svc.redeem({ txnId: 'pharm-1', memberId: 'm-1', trust: 'high', purchase: bill(2000, { merchantId: 'pharmacy-01' }) });
     expect(used.applied.map((a) => a.campaignId)).toContain('pharmacy-10');
-    await expect(h.svc.reverse(cap.redemptionId)).rejects.toMatchObject({ details: { refusal: 'BUNDLE_BENEFIT_USED' } });
-    await h.svc.reverse(used.redemptionId);
-    expect((await h.svc.reverse(cap.redemptionId)).state).toBe('reversed');
+    await expect(h.svc.reverse(cap.redemptionId, 'staff:test')).rejects.toMatchObject({ details: { refusal: 'BUNDLE_BENEFIT_USED' } });
+    await h.svc.reverse(used.redemptionId, 'staff:test');
+    expect((await h.svc.reverse(cap.redemptionId, 'staff:test')).state).toBe('reversed');
     expect(h.catalog.instancesOf('m-1').find((i) => i.campaignId === 'pharmacy-10')?.status).toBe('revoked');
     expect(h.verify().problems).toEqual([]);
   });

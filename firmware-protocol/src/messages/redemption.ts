@@ -50,6 +50,11 @@ export const ResponseBodySchema = z.discriminatedUnion('status', [
     /** Who pays `payableFen`: the member's wallet, a family payer's, or `none`: collect it at the till. */
     paidBy: z.enum(['own', 'proxy', 'none']).optional(),
     applied: z.array(z.object({ name: Name, savingFen: Fen })).optional(),
+    /**
+     * [FWP-11.3] Why the resident's other benefits did not apply (theirs first; at most 5): the benefit's
+     * name when known, a stable reason code and the reason in both languages.
+     */
+    notApplied: z.array(z.object({ name: Name.optional(), code: z.string(), reason: Name })).max(5).optional(),
     member: z
       .object({
         tier: z.string(),
@@ -74,7 +79,8 @@ export const ResponseBodySchema = z.discriminatedUnion('status', [
   z.object({ status: z.literal('error'), op: z.string().optional(), code: z.string(), message: z.string(), display: Name }),
 ]);
 
-export const ResponseMessageSchema = z.object({ ...EnvelopeShape, corr: MessageIdSchema, type: z.literal('response'), body: ResponseBodySchema });
+/** A response always echoes the request's id (`corr`) and its `txn`. */
+export const ResponseMessageSchema = z.object({ ...EnvelopeShape, corr: MessageIdSchema, txn: TransactionIdSchema, type: z.literal('response'), body: ResponseBodySchema });
 
 export type RequestMessage = z.infer<typeof RequestMessageSchema>;
 export type RequestBody = z.infer<typeof RequestBodySchema>;

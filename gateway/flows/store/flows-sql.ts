@@ -103,3 +103,34 @@ export const FLOWS_SQL = `
   CREATE INDEX access_log_at ON access_log(at);
   CREATE INDEX access_log_device ON access_log(device_id, at);
 `;
+
+/** Migration 14: a deposit's `txn` is unique per locker [FWP-4.3], not across all lockers. */
+export const FLOWS_SQL_V14 = `
+  CREATE TABLE parcels_v14 (
+    id              TEXT PRIMARY KEY,
+    txn_id          TEXT NOT NULL,
+    locker_id       TEXT NOT NULL,
+    compartment     TEXT NOT NULL,
+    member_id       TEXT NOT NULL REFERENCES members(id),
+    tracking        TEXT NOT NULL,
+    size            TEXT NOT NULL,
+    group_buy_id    TEXT,
+    status          TEXT NOT NULL CHECK (status IN ('depositing', 'stored', 'opening', 'picked_up', 'deposit_failed')),
+    code_hash       TEXT,
+    code_expires_at INTEGER,
+    created_at      INTEGER NOT NULL,
+    stored_at       INTEGER,
+    picked_up_at    INTEGER,
+    pickup_txn      TEXT,
+    UNIQUE (locker_id, txn_id)
+  ) STRICT;
+  INSERT INTO parcels_v14 (id, txn_id, locker_id, compartment, member_id, tracking, size, group_buy_id, status, code_hash,
+      code_expires_at, created_at, stored_at, picked_up_at, pickup_txn)
+    SELECT id, txn_id, locker_id, compartment, member_id, tracking, size, group_buy_id, status, code_hash,
+      code_expires_at, created_at, stored_at, picked_up_at, pickup_txn FROM parcels;
+  DROP TABLE parcels;
+  ALTER TABLE parcels_v14 RENAME TO parcels;
+  CREATE INDEX parcels_locker ON parcels(locker_id, status);
+  CREATE INDEX parcels_member ON parcels(member_id, status);
+  CREATE INDEX parcels_code ON parcels(locker_id, code_hash);
+`;

@@ -66,7 +66,7 @@ export class ParcelRepo {
          VALUES (@id, @txnId, @lockerId, @compartment, @memberId, @tracking, @size, @groupBuyId, 'depositing', @codeHash, @codeExpiresAt, @createdAt)`,
       ),
       get: db.prepare<[string], Row>('SELECT * FROM parcels WHERE id = ?'),
-      byTxn: db.prepare<[string], Row>('SELECT * FROM parcels WHERE txn_id = ?'),
+      byTxn: db.prepare<[string, string], Row>('SELECT * FROM parcels WHERE locker_id = ? AND txn_id = ?'),
       active: db.prepare<[string], Row>("SELECT * FROM parcels WHERE locker_id = ? AND status IN ('depositing', 'stored', 'opening') ORDER BY created_at"),
       ofMember: db.prepare<[string, string], Row>("SELECT * FROM parcels WHERE locker_id = ? AND member_id = ? AND status = 'stored' ORDER BY created_at"),
       byCode: db.prepare<[string, string], Row>("SELECT * FROM parcels WHERE locker_id = ? AND code_hash = ? AND status = 'stored'"),
@@ -95,8 +95,9 @@ export class ParcelRepo {
     const r = this.s.get.get(id);
     return r && toParcel(r);
   }
-  byTxn(txnId: string): Parcel | undefined {
-    const r = this.s.byTxn.get(txnId);
+  /** [FWP-4.3] A deposit's txn is unique per locker. */
+  byTxn(lockerId: string, txnId: string): Parcel | undefined {
+    const r = this.s.byTxn.get(lockerId, txnId);
     return r && toParcel(r);
   }
   /** Parcels that occupy a compartment of this locker (assumed occupancy). */

@@ -92,7 +92,8 @@ export const redemptionRoutes = (m: RedemptionModule): FastifyPluginAsyncZod => 
     handler: async (req) => {
       const shop = shopOf(req);
       if (shop !== undefined && m.redemptions.get(req.params.id)?.merchantId !== shop) throw new LinliError('REDEMPTION_NOT_FOUND', `no redemption ${req.params.id}`);
-      const result = await m.service.reverse(req.params.id);
+      // staff reverse once: a second reversal is refused (ALREADY_REVERSED), never answered "refunded" again
+      const result = await m.service.reverse(req.params.id, `staff:${req.staff?.id ?? 'unknown'}:${req.id}`);
       req.log.info({ redemptionId: req.params.id, by: req.staff?.id }, 'redemption reversed by staff');
       return result;
     },
@@ -129,7 +130,7 @@ export const redemptionRoutes = (m: RedemptionModule): FastifyPluginAsyncZod => 
       },
     },
     handler: async (req) => {
-      const who = m.resolver.identify(req.body.credential);
+      const who = await m.resolver.identify(req.body.credential);
       const member = m.catalog.member(who.memberId);
       if (!member) throw new LinliError('MEMBER_NOT_FOUND');
       const campaigns = m.catalog.campaigns();

@@ -19,7 +19,7 @@ export interface CredentialFields {
 }
 
 export type QrVerdict =
-  | { ok: true; memberRef: string; credentialId: string; step: number; exp: number }
+  | { ok: true; memberRef: string; credentialId: string; step: number; exp: number; stale: boolean }
   | { ok: false; code: 'QR_MALFORMED' | 'QR_UNKNOWN_KEY' | 'QR_BAD_SIGNATURE' | 'QR_EXPIRED' | 'QR_STALE' | 'QR_BAD_DEVICE_SIGNATURE' };
 
 const PREFIX = 'LQ1.';
@@ -62,7 +62,7 @@ export function makeQrCode(credential: Buffer, cloudSig: Buffer, devicePrivateKe
 }
 
 /** Gateway side: verify offline. Never throws, whatever the input. */
-export function verifyQrCode(code: string, opts: { trustedKeys: ReadonlyMap<string, KeyObject>; nowMs: number; stepS?: number; skewSteps?: number }): QrVerdict {
+export function verifyQrCode(code: string, opts: { trustedKeys: ReadonlyMap<string, KeyObject>; nowMs: number; stepS?: number; skewSteps?: number; allowStale?: boolean }): QrVerdict {
   try {
     if (!code.startsWith(PREFIX) || code.length > 1024) return { ok: false, code: 'QR_MALFORMED' };
     const b = Buffer.from(code.slice(PREFIX.length), 'base64url');
@@ -89,10 +89,12 @@ export function verifyQrCode(code: string, opts: { trustedKeys: ReadonlyMap<stri
     if (!verify(null, credential, key, cloudSig)) return { ok: false, code: 'QR_BAD_SIGNATURE' };
     if (opts.nowMs >= exp * 1000) return { ok: false, code: 'QR_EXPIRED' };
     const step = stepBuf.readUInt32BE();
-    const current = Math.floor(opts.nowMs / 1000 / (opts.stepS ?? 30));
-    if (Math.abs(step - current) > (opts.skewSteps ?? 1)) return { ok: false, code: 'QR_STALE' };
     if (!verify(null, Buffer.concat([DOMAIN, credentialId, stepBuf]), ed25519PublicFromRaw(devicePublicKey), phoneSig)) return { ok: false, code: 'QR_BAD_DEVICE_SIGNATURE' };
-    return { ok: true, memberRef, credentialId: credentialId.toString('hex').toUpperCase(), step, exp };
+    const current = Math.floor(opts.nowMs / 1000 / (opts.stepS ?? 30));
+    const stale = Math.abs(step - current) > (opts.skewSteps ?? 1);
+    // a stale code is still genuine: with allowStale the caller decides (a retry of the request it was first shown for)
+    if (stale && !opts.allowStale) return { ok: false, code: 'QR_STALE' };
+    return { ok: true, memberRef, credentialId: credentialId.toString('hex').toUpperCase(), step, exp, stale };
   } catch {
     return { ok: false, code: 'QR_MALFORMED' };
   }

@@ -23,8 +23,8 @@ export function createSecureVerifier(settings: {
     },
     verifyQr(code, nowMs) {
       if (qrKeys.size === 0) return { ok: false, code: 'QR_NOT_CONFIGURED' };
-      const r = verifyQrCode(code, { trustedKeys: qrKeys, nowMs, stepS: settings.qrStepS });
-      return r.ok ? { ok: true, credentialId: r.credentialId, step: r.step } : r;
+      const r = verifyQrCode(code, { trustedKeys: qrKeys, nowMs, stepS: settings.qrStepS, allowStale: true });
+      return r.ok ? { ok: true, credentialId: r.credentialId, step: r.step, stale: r.stale } : r;
     },
   };
 }

@@ -1,4 +1,6 @@
-import { ERROR_CATALOGUE, LinliError, type ErrorCode } from '../../../firmware-protocol/src/errors.ts';
+import { LinliError, type ErrorCode } from '../../../firmware-protocol/src/errors.ts';
+import { ERROR_DISPLAY, type WireErrorCode } from '../../../firmware-protocol/src/error-display.ts';
+import { NOT_FOR_THIS_MEMBER, type ReasonCode } from '../domain/reasons.ts';
 import type { ResponseBody } from '../../../firmware-protocol/src/messages/redemption.ts';
 import { formatYuan } from '../domain/money.ts';
 import { account, type LedgerPort } from '../service/ports.ts';
@@ -23,6 +25,39 @@ export function memberSummary(catalog: CatalogRepo, ledger: LedgerPort, memberId
 }
 
 const ASKS_FOR_MONEY = new Set(['redeem', 'authorize', 'vend_request']);
+/** Reasons a device gets at most: its screen is small; the staff API has the whole list. */
+export const MAX_REASONS_ON_DEVICE = 5;
+
+/**
+ * The benefits not applied that a resident can act on, the ones they hold (coupons, cards) first;
+ * benefits that were never theirs (another tier, not their birthday month) are left to the staff API.
+ */
+function reasonsFor(r: RedemptionResult): NonNullable<Extract<ResponseBody, { status: 'ok' }>['notApplied']> {
+  const mine = r.notApplied.filter((n) => !NOT_FOR_THIS_MEMBER.has(n.code as ReasonCode));
+  const held = mine.filter((n) => n.instanceId !== undefined);
+  const others = mine.filter((n) => n.instanceId === undefined);
+  return [...held, ...others].slice(0, MAX_REASONS_ON_DEVICE).map((n) => ({ ...(n.name ? { name: n.name } : {}), code: n.code, reason: n.message }));
+}
+
+/** What the resident reads after the decision, by operation (a refund does not read like a purchase). */
+function approvedDisplay(op: string, r: RedemptionResult): { zh: string; en: string } {
+  const pay = formatYuan(r.payableFen);
+  const saved = r.savingFen > 0 ? { zh: `，已优惠 ¥${formatYuan(r.savingFen)}`, en: `, you saved ¥${formatYuan(r.savingFen)}` } : { zh: '', en: '' };
+  switch (op) {
+    case 'reverse':
+      return r.paidBy === 'none'
+        ? { zh: `已撤销，请在柜台退还 ¥${pay}`, en: `Reversed; refund ¥${pay} at the till` }
+        : { zh: `已退款 ¥${pay}，退回会员卡`, en: `Refunded ¥${pay} to the card` };
+    case 'void':
+      return { zh: '已取消，未扣款', en: 'Cancelled; you were not charged' };
+    case 'vend_result':
+    case 'capture':
+      return r.state === 'voided' ? { zh: '出货失败，已退款', en: 'Not dispensed; you were refunded' } : { zh: `已扣款 ¥${pay}${saved.zh}`, en: `Charged ¥${pay}${saved.en}` };
+    default:
+      if (r.paidBy === 'none' && r.payableFen > 0) return { zh: `请在柜台付 ¥${pay}${saved.zh}`, en: `Pay ¥${pay} at the till${saved.en}` };
+      return { zh: `应付 ¥${pay}${saved.zh}`, en: `To pay ¥${pay}${saved.en}` };
+  }
+}
 
 /** The device's answer to a redemption decision, with what to show the resident. */
 export function decided(op: string, r: RedemptionResult): ResponseBody {
@@ -39,6 +74,7 @@ export function decided(op: string, r: RedemptionResult): ResponseBody {
       display: { zh: '交易已取消，未扣款', en: 'Cancelled; you were not charged' },
     };
   }
+  const reasons = reasonsFor(r);
   return {
     status: 'ok',
     op,
@@ -53,15 +89,18 @@ export function decided(op: string, r: RedemptionResult): ResponseBody {
     // 'none' with an amount to pay: collect it at the till (a coupon code never charges the wallet)
     ...(approved ? { paidBy: r.paidBy } : {}),
     applied: r.applied.map((a) => ({ name: a.name, savingFen: a.savingFen })),
+    ...(reasons.length > 0 ? { notApplied: reasons } : {}),
     display: approved
-      ? { zh: `应付 ¥${formatYuan(r.payableFen)}，已优惠 ¥${formatYuan(r.savingFen)}`, en: `To pay ¥${formatYuan(r.payableFen)}, you saved ¥${formatYuan(r.savingFen)}` }
+      ? approvedDisplay(op, r)
       : r.declineCode === 'INSUFFICIENT_FUNDS'
         ? { zh: '余额不足', en: 'Not enough balance' }
         : r.declineCode === 'COUPON_NOT_APPLICABLE'
           ? couponRefusal(r)
           : r.declineCode === 'LOW_TRUST_LIMIT'
-          ? { zh: '超出此卡限额，请使用安全卡或二维码', en: "Over this card's limit; use a secure card or the QR code" }
-          : { zh: '无法支付，请联系工作人员', en: 'Cannot pay here; please ask staff' },
+            ? { zh: '超出此卡限额，请使用安全卡或二维码', en: "Over this card's limit; use a secure card or the QR code" }
+            : r.declineCode === 'NOTHING_TO_PAY_FOR'
+              ? { zh: '金额为零，无需支付', en: 'Nothing to pay' }
+              : { zh: '无法支付，请联系工作人员', en: 'Cannot pay here; please ask staff' },
   };
 }
 
@@ -70,14 +109,7 @@ function couponRefusal(r: RedemptionResult): { zh: string; en: string } {
   return why ? { zh: `此券不能用：${why.zh}`, en: `This coupon cannot be used: ${why.en}` } : { zh: '此券不能用于本单', en: 'This coupon does not apply to this bill' };
 }
 
-/** What to show for an error code, in both languages. */
+/** What to show for an error code, in both languages [FWP-6.2]. */
 export function displayFor(code: ErrorCode): { zh: string; en: string } {
-  const zh: Partial<Record<ErrorCode, string>> = {
-    MEMBER_NOT_FOUND: '卡片未登记',
-    CARD_BLOCKED: '此卡已挂失',
-    CARD_REPLAYED: '请重新刷卡或刷新二维码',
-    CREDENTIAL_INVALID: '无法识别，请重试',
-    REDEMPTION_STATE: '该笔交易无法操作',
-  };
-  return { zh: zh[code] ?? '系统繁忙，请稍后再试', en: ERROR_CATALOGUE[code].message };
+  return code in ERROR_DISPLAY ? ERROR_DISPLAY[code as WireErrorCode] : ERROR_DISPLAY.INTERNAL_ERROR;
 }

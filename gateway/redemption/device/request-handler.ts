@@ -77,7 +77,9 @@ export class DeviceRequestHandler {
     switch (b.op) {
       case 'redeem':
       case 'authorize': {
-        const who = this.d.resolver.identify(b.credential, { allowCoupon: b.op === 'redeem' });
+        // verified now, admitted (hotlist, tap counter) inside the decision after its idempotency check
+        const who = this.d.resolver.present(b.credential, { allowCoupon: b.op === 'redeem' });
+        const txn = { deviceId: device.id, txn: msg.txn };
         const purchase = {
           merchantId: merchantId ?? device.id,
           deviceId: device.id,
@@ -86,21 +88,20 @@ export class DeviceRequestHandler {
           ...(b.op === 'redeem' ? { amountFen: b.amountFen } : {}),
           at,
         };
-        const req = { txnId: msg.txn, memberId: who.memberId, trust: who.trust, purchase, couponInstanceId: who.couponInstanceId };
+        const req = { txnId: msg.txn, memberId: who.memberId, trust: who.trust, purchase, couponInstanceId: who.couponInstanceId, admit: () => this.d.resolver.admit(who, txn) };
         return decided(b.op, b.op === 'redeem' ? await this.d.service.redeem(req) : await this.d.service.authorize(req));
       }
       case 'capture':
       case 'void':
-        this.ownedBy(device, msg.txn);
-        return decided(b.op, b.op === 'capture' ? await this.d.service.capture(msg.txn) : await this.d.service.void(msg.txn));
+        return decided(b.op, b.op === 'capture' ? await this.d.service.capture(msg.txn, device.id) : await this.d.service.void(msg.txn, device.id));
       case 'reverse': {
         const r = this.d.redemptions.get(b.redemptionId);
         // a cashier sees and reverses only their own shop's redemptions
         if (!r || r.merchantId !== merchantId) throw new LinliError('REDEMPTION_NOT_FOUND', `no redemption ${b.redemptionId} at this shop`);
-        return decided(b.op, await this.d.service.reverse(b.redemptionId));
+        return decided(b.op, await this.d.service.reverse(b.redemptionId, `${device.id}|${msg.txn}`));
       }
       case 'lookup': {
-        const who = this.d.resolver.identify(b.credential);
+        const who = await this.d.resolver.identify(b.credential, { txn: { deviceId: device.id, txn: msg.txn } });
         const member = memberSummary(this.d.catalog, this.d.ledger, who.memberId, at);
         const { walletFen, points } = member;
         return {
@@ -114,12 +115,6 @@ export class DeviceRequestHandler {
       default:
         throw new LinliError('OPERATION_NOT_ALLOWED', `this gateway serves no ${b.op} requests`);
     }
-  }
-
-  /** Only the device that authorized a purchase may capture or void it. */
-  private ownedBy(device: RequestingDevice, txnId: string): void {
-    const r = this.d.redemptions.byTxn(txnId);
-    if (!r || r.deviceId !== device.id) throw new LinliError('REDEMPTION_NOT_FOUND', `no redemption for transaction ${txnId} on this device`);
   }
 }
 

@@ -38,12 +38,21 @@ export const REASONS = {
 export type ReasonCode = keyof typeof REASONS;
 
 export interface Rejection {
+  /** `c:<campaign>` for a campaign-level benefit, `i:<instance>` for one the member holds (a coupon, a card). */
   ref: string;
   campaignId: string;
+  /** The benefit's name, so a device can say which one did not apply. */
+  name: { zh: string; en: string };
   code: ReasonCode;
   message: { zh: string; en: string };
 }
 
-export function reject(ref: string, campaignId: string, code: ReasonCode): Rejection {
-  return { ref, campaignId, code, message: REASONS[code] };
+export function reject(c: { ref: string; campaign: { id: string; name: { zh: string; en: string } } }, code: ReasonCode): Rejection {
+  return { ref: c.ref, campaignId: c.campaign.id, name: c.campaign.name, code, message: REASONS[code] };
 }
+
+/**
+ * Reasons about benefits that were never this member's to use (another tier, segment, birthday month):
+ * true to the staff API, but noise on a device's small screen.
+ */
+export const NOT_FOR_THIS_MEMBER: ReadonlySet<ReasonCode> = new Set(['TIER_NOT_ELIGIBLE', 'SEGMENT_NOT_ELIGIBLE', 'NOT_BIRTHDAY_MONTH', 'NOT_INACTIVE_LONG_ENOUGH']);

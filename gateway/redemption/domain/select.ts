@@ -77,20 +77,20 @@ export function selectBenefits(input: SelectionInput): Selection {
   for (const c of candidatesFor(input)) {
     const failed = firstFailure(c, ctx);
     if (failed) {
-      notApplied.push(reject(c.ref, c.campaign.id, failed.code));
+      notApplied.push(reject(c, failed.code));
       continue;
     }
     const cap = budgetLeft(c.campaign, input.usage);
     const standalone = cart.apply(c.campaign, cap).savingFen;
     if (standalone <= 0) {
-      notApplied.push(reject(c.ref, c.campaign.id, noSavingCode(c.campaign)));
+      notApplied.push(reject(c, noSavingCode(c.campaign)));
       continue;
     }
     eligible.push({ c, standalone, cap, pointsCost: c.campaign.usage.type === 'points_exchange' ? c.campaign.usage.pointsCost : 0, consumes: c.instance ? 1 : 0 });
   }
   const best = withoutZeroSavings(bestCombination(eligible, cart, input), cart);
   const chosen = new Set(best.picked.map((e) => e.c.ref));
-  for (const e of eligible) if (!chosen.has(e.c.ref)) notApplied.push(reject(e.c.ref, e.c.campaign.id, best.zero.has(e.c.ref) ? noSavingCode(e.c.campaign) : whyLeftOut(e, best, input.maxBenefitsPerPurchase, cart)));
+  for (const e of eligible) if (!chosen.has(e.c.ref)) notApplied.push(reject(e.c, best.zero.has(e.c.ref) ? noSavingCode(e.c.campaign) : whyLeftOut(e, best, input.maxBenefitsPerPurchase, cart)));
   const payableFen = Math.max(0, subtotalFen - best.saving);
   const pointsCost = best.picked.reduce((s, e) => s + e.pointsCost, 0);
   return {

@@ -49,18 +49,26 @@ const need = <T>(v: T | undefined, what: string): T => {
 };
 
 /**
- * The redemption pipeline inside the writer, as named steps (identify and the hotlist check happen
- * before, where the card is read): idempotency → member → select-benefits → check-limits → fund →
- * hold-or-charge → post-ledger. Each step is logged at debug level with its duration.
+ * The redemption pipeline inside the writer, as named steps (the card's cryptography is verified
+ * before, where it is read): idempotency → admit-credential (hotlist, tap counter) → member →
+ * select-benefits → check-limits → fund → hold-or-charge → post-ledger. Each step is logged at debug level with its duration.
  */
 export const DECIDE_PIPELINE: readonly DecideStep[] = [
   {
     name: 'idempotency',
     run(x, d) {
-      const existing = d.redemptions.byTxn(x.req.txnId);
+      const existing = d.redemptions.byTxn(x.req.purchase.deviceId, x.req.txnId);
       if (!existing) return undefined;
       if (existing.fingerprint !== x.fingerprint) throw new LinliError('TXN_REUSED', `transaction ${x.req.txnId} was used for a different request`);
       return existing.result; // [FWP-4.3] a retry gets the same answer, and nothing is charged again
+    },
+  },
+  {
+    // after the idempotency check: a retry is answered before a tap counter could call it a replay
+    name: 'admit-credential',
+    run(x) {
+      x.req.admit?.();
+      return undefined;
     },
   },
   {
@@ -171,7 +179,7 @@ export const DECIDE_PIPELINE: readonly DecideStep[] = [
     run(x, d) {
       d.ledger.append(x.moves);
       d.catalog.markActive(x.req.memberId, x.t.date);
-      const result = need(d.redemptions.byTxn(x.req.txnId), 'the stored redemption').result;
+      const result = need(d.redemptions.byTxn(x.req.purchase.deviceId, x.req.txnId), 'the stored redemption').result;
       d.outbox?.append('money', `redemption.${result.state}`, redemptionEvent({ merchantId: x.req.purchase.merchantId, deviceId: x.req.purchase.deviceId, memberId: x.req.memberId }, result, x.now));
       return result;
     },
@@ -225,7 +233,7 @@ export function toResult(id: string, txnId: string, status: 'approved' | 'declin
     pointsCost: approved ? sel.pointsCost : 0,
     pointsEarned: approved ? sel.pointsEarned : 0,
     applied: approved ? sel.applied.map((a) => ({ campaignId: a.campaignId, ...(a.instanceId ? { instanceId: a.instanceId } : {}), name: a.name, savingFen: a.savingFen })) : [],
-    notApplied: sel.notApplied.map((r) => ({ campaignId: r.campaignId, code: r.code, message: r.message })),
+    notApplied: sel.notApplied.map((r) => ({ campaignId: r.campaignId, ...(r.ref.startsWith('i:') ? { instanceId: r.ref.slice(2) } : {}), name: r.name, code: r.code, message: r.message })),
     ...(holdExpiresAt !== undefined ? { holdExpiresAt } : {}),
   };
 }

@@ -33,6 +33,12 @@ export interface RedeemRequest {
   couponInstanceId?: string | undefined;
   /** Internal: on a shortfall, throw ShortfallError instead of storing a decline (an online top-up is tried). */
   askForTopUp?: boolean;
+  /**
+   * Runs inside the decision's writer unit right after the idempotency check: the card's hotlist check
+   * and its tap counter bound to this transaction (throws CARD_BLOCKED, CARD_REPLAYED). A retry of a
+   * known txn is answered before it runs, and the counter moves only if the decision commits.
+   */
+  admit?: (() => void) | undefined;
 }
 
 /** Asks the cloud to add to a member's allowance on this gateway; true when it did (the grant is applied). */
@@ -113,19 +119,28 @@ export class RedemptionService {
     }
   }
 
-  capture(txnId: string): Promise<RedemptionResult> {
-    return this.d.writer.submit(() => this.move(this.byTxn(txnId), 'capture'));
+  /** [FWP-4.3] `txnId` is the authorize's, unique per device (`deviceId` undefined: a purchase made without one). */
+  capture(txnId: string, deviceId: string | undefined): Promise<RedemptionResult> {
+    return this.d.writer.submit(() => this.move(this.byTxn(deviceId, txnId), 'capture'));
   }
 
-  void(txnId: string): Promise<RedemptionResult> {
-    return this.d.writer.submit(() => this.move(this.byTxn(txnId), 'void'));
+  void(txnId: string, deviceId: string | undefined): Promise<RedemptionResult> {
+    return this.d.writer.submit(() => this.move(this.byTxn(deviceId, txnId), 'void'));
   }
 
-  reverse(redemptionId: string): Promise<RedemptionResult> {
+  /**
+   * Refunds a captured redemption. `by` names the request (a device's txn, or staff), so a retry of that
+   * request gets the same answer while any other reversal of an already reversed redemption is refused
+   * (ALREADY_REVERSED): a cashier never sees a second "refunded" for money that moved once.
+   */
+  reverse(redemptionId: string, by: string): Promise<RedemptionResult> {
     return this.d.writer.submit(() => {
       const row = this.d.redemptions.get(redemptionId);
       if (!row) throw new LinliError('REDEMPTION_NOT_FOUND', `no redemption ${redemptionId}`);
-      return this.move(row, 'reverse');
+      if (row.state === 'reversed' && row.reversedBy !== by) {
+        throw new LinliError('REDEMPTION_STATE', `redemption ${row.id} was already reversed`, { refusal: 'ALREADY_REVERSED', state: row.state });
+      }
+      return this.move(row, 'reverse', by);
     });
   }
 
@@ -161,8 +176,8 @@ export class RedemptionService {
     });
   }
 
-  private byTxn(txnId: string): RedemptionRow {
-    const row = this.d.redemptions.byTxn(txnId);
+  private byTxn(deviceId: string | undefined, txnId: string): RedemptionRow {
+    const row = this.d.redemptions.byTxn(deviceId, txnId);
     if (!row) throw new LinliError('REDEMPTION_NOT_FOUND', `no redemption for transaction ${txnId}`);
     return row;
   }
@@ -215,7 +230,7 @@ export class RedemptionService {
   }
 
   /** Capture, void, expiry and reversal: the pure lifecycle decides, then the ledger moves it all at once. */
-  private move(row: RedemptionRow, cmd: RedemptionCommand): RedemptionResult {
+  private move(row: RedemptionRow, cmd: RedemptionCommand, reversedBy?: string): RedemptionResult {
     if (row.state === 'declined') throw new LinliError('REDEMPTION_STATE', `redemption ${row.id} was declined`, { refusal: 'DECLINED' });
     const now = this.d.clock.now();
     const t = transition(row.state, cmd, { createdAt: row.createdAt, holdExpiresAt: row.holdExpiresAt, capturedAt: row.capturedAt }, now, this.d.config.reversalWindowMs);
@@ -262,13 +277,12 @@ export class RedemptionService {
     }
     ledger.append(moves);
     const result: RedemptionResult = { ...row.result, state: t.next };
-    this.d.redemptions.setState(row.id, t.next, now, result);
+    this.d.redemptions.setState(row.id, t.next, now, result, reversedBy);
     this.d.outbox?.append('money', `redemption.${cmd === 'expire' ? 'expired' : t.next}`, redemptionEvent({ ...row, deviceId: row.deviceId }, result, now));
     return result;
   }
 }
 
-/** What makes two requests "the same purchase": everything but the time it arrived (a retry comes later). */
 /** Ids of the benefits a captured bundle grants: one per granted campaign, derived, so a retry cannot grant twice. */
 const grantedId = (redemptionId: string, campaignId: string) => `g-${redemptionId}-${campaignId}`;
 

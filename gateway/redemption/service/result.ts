@@ -16,7 +16,17 @@ export const RedemptionResultSchema = z.object({
   pointsCost: z.number().int(),
   pointsEarned: z.number().int(),
   applied: z.array(z.object({ campaignId: z.string(), instanceId: z.string().optional(), name: z.object({ zh: z.string(), en: z.string() }), savingFen: z.number().int() })),
-  notApplied: z.array(z.object({ campaignId: z.string(), code: z.string(), message: z.object({ zh: z.string(), en: z.string() }) })),
+  notApplied: z.array(
+    z.object({
+      campaignId: z.string(),
+      /** Set when the member holds it (a coupon, a period card): it comes first on a device's screen. */
+      instanceId: z.string().optional(),
+      /** Absent in results stored before names were kept. */
+      name: z.object({ zh: z.string(), en: z.string() }).optional(),
+      code: z.string(),
+      message: z.object({ zh: z.string(), en: z.string() }),
+    }),
+  ),
   holdExpiresAt: z.number().int().optional(),
 });
 export type RedemptionResult = z.infer<typeof RedemptionResultSchema>;

@@ -88,6 +88,10 @@ export class CatalogRepo {
       dropCouponCodes: db.prepare('DELETE FROM coupon_codes WHERE instance_id = ?'),
       couponCode: db.prepare<[string], { instance_id: string }>('SELECT instance_id FROM coupon_codes WHERE code_hash = ?'),
       rekey: db.prepare('UPDATE credentials SET lookup_key = ? WHERE lookup_key = ?'),
+      rekeyUses: db.prepare('UPDATE credential_uses SET lookup_key = ? WHERE lookup_key = ?'),
+      use: db.prepare<[string, number], { txn_key: string }>('SELECT txn_key FROM credential_uses WHERE lookup_key = ? AND counter = ?'),
+      addUse: db.prepare('INSERT INTO credential_uses (lookup_key, counter, txn_key, at) VALUES (?, ?, ?, ?)'),
+      pruneUses: db.prepare('DELETE FROM credential_uses WHERE at < ?'),
       hotlisted: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM hotlist WHERE lookup_key = ?'),
       hotlistAdd: db.prepare('INSERT OR IGNORE INTO hotlist (lookup_key, added_at) VALUES (?, ?)'),
       hotlistRemove: db.prepare('DELETE FROM hotlist WHERE lookup_key = ?'),
@@ -177,6 +181,22 @@ export class CatalogRepo {
   /** Moves a card to its current lookup key (a card bound by an earlier release). */
   rekeyCredential(from: string, to: string): void {
     this.s.rekey.run(to, from);
+    this.s.rekeyUses.run(to, from);
+  }
+
+  /** The transaction a secure card's tap (or a QR code's time step) was presented for, if it was. */
+  credentialUse(lookupKey: string, counter: number): string | undefined {
+    return this.s.use.get(lookupKey, counter)?.txn_key;
+  }
+
+  /** Binds a presentation to its transaction: a retry of that transaction may present it again, nothing else may. */
+  recordCredentialUse(lookupKey: string, counter: number, txnKey: string, now: number): void {
+    this.s.addUse.run(lookupKey, counter, txnKey, now);
+  }
+
+  /** Forgets presentations older than `before`: a retry comes within minutes, and the high-water mark stays. */
+  pruneCredentialUses(before: number): number {
+    return this.s.pruneUses.run(before).changes;
   }
 
   /** The cloud's hotlist: a card on it is refused whether or not this gateway knows the card yet. */

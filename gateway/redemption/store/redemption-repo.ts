@@ -18,6 +18,8 @@ export interface RedemptionRow {
   payableFen: number;
   pointsCost: number;
   pointsEarned: number;
+  /** The request that reversed it ("device|txn", or "staff:…"), so only a retry of that one gets its answer. */
+  reversedBy: string | undefined;
   result: RedemptionResult;
 }
 
@@ -37,6 +39,7 @@ interface Row {
   points_cost: number;
   points_earned: number;
   result: string;
+  reversed_by: string | null;
 }
 
 const fromRow = (r: Row): RedemptionRow => ({
@@ -54,6 +57,7 @@ const fromRow = (r: Row): RedemptionRow => ({
   payableFen: r.payable_fen,
   pointsCost: r.points_cost,
   pointsEarned: r.points_earned,
+  reversedBy: r.reversed_by ?? undefined,
   result: RedemptionResultSchema.parse(JSON.parse(r.result)),
 });
 
@@ -67,7 +71,7 @@ export interface RedemptionFilter {
   limit: number;
 }
 
-/** The redemptions table: one row per transaction id, with the result every retry gets. */
+/** The redemptions table: one row per (device, transaction id), with the result every retry gets. */
 export class RedemptionRepo {
   private readonly s;
   constructor(private readonly db: Db) {
@@ -78,12 +82,14 @@ export class RedemptionRepo {
          VALUES (@id, @txnId, @fingerprint, @deviceId, @merchantId, @memberId, @payerId, @state, @now, @holdExpiresAt,
            @capturedAt, @payableFen, @savingFen, @pointsCost, @pointsEarned, @result)`,
       ),
-      byTxn: db.prepare<[string], Row>('SELECT * FROM redemptions WHERE txn_id = ?'),
+      // the expression of the unique index redemptions_device_txn, so the lookup uses it
+      byTxn: db.prepare<[string, string], Row>("SELECT * FROM redemptions WHERE ifnull(device_id, '') = ? AND txn_id = ?"),
       get: db.prepare<[string], Row>('SELECT * FROM redemptions WHERE id = ?'),
       setState: db.prepare(
         `UPDATE redemptions SET state = @state, result = @result,
            captured_at = CASE WHEN @state = 'captured' THEN @now ELSE captured_at END,
-           closed_at = CASE WHEN @state IN ('voided', 'reversed') THEN @now ELSE closed_at END
+           closed_at = CASE WHEN @state IN ('voided', 'reversed') THEN @now ELSE closed_at END,
+           reversed_by = COALESCE(@reversedBy, reversed_by)
          WHERE id = @id`,
       ),
       expired: db.prepare<[number], Row>("SELECT * FROM redemptions WHERE state = 'held' AND hold_expires_at <= ? ORDER BY hold_expires_at LIMIT 500"),
@@ -113,8 +119,9 @@ export class RedemptionRepo {
     });
   }
 
-  byTxn(txnId: string): RedemptionRow | undefined {
-    const r = this.s.byTxn.get(txnId);
+  /** [FWP-4.3] A txn is unique per device; purchases made without a device (staff, tests) share one space. */
+  byTxn(deviceId: string | undefined, txnId: string): RedemptionRow | undefined {
+    const r = this.s.byTxn.get(deviceId ?? '', txnId);
     return r ? fromRow(r) : undefined;
   }
 
@@ -123,8 +130,8 @@ export class RedemptionRepo {
     return r ? fromRow(r) : undefined;
   }
 
-  setState(id: string, state: RedemptionState, now: number, result: RedemptionResult): void {
-    this.s.setState.run({ id, state, now, result: JSON.stringify(result) });
+  setState(id: string, state: RedemptionState, now: number, result: RedemptionResult, reversedBy?: string): void {
+    this.s.setState.run({ id, state, now, result: JSON.stringify(result), reversedBy: reversedBy ?? null });
   }
 
   expiredHolds(now: number): RedemptionRow[] {
