@@ -28,6 +28,7 @@ import { ClockHealth } from './core/clock-health.ts';
 import { RolloutService } from './cloud/rollouts.ts';
 import { createBoxHardware, type BoxHardware } from '../devices/box/box-hardware.ts';
 import { Store } from './store/store.ts';
+import { RuntimeSettings } from './core/runtime-settings.ts';
 import { BatchWriter } from './store/batch-writer.ts';
 
 export interface GatewayEndpoints {
@@ -67,6 +68,8 @@ export class Gateway {
   desk!: DeskReader;
   /** The one writer of the process (group commit) for redemptions, health and presence. */
   writer!: BatchWriter;
+  /** Settings the cloud may change at run time, kept apart from the frozen config. */
+  readonly settings: RuntimeSettings;
   private expiring = false;
   private http: HttpServer | undefined;
   private ticker: NodeJS.Timeout | undefined;
@@ -81,6 +84,7 @@ export class Gateway {
   ) {
     this.clock = opts.clock ?? systemClock;
     this.hardwareOverride = opts.hardware;
+    this.settings = new RuntimeSettings(config);
   }
 
   get ready(): boolean {
@@ -299,7 +303,7 @@ export class Gateway {
     const at = this.docs?.issuedAt('hotlist');
     if (at === undefined || !this.clockHealth.trusted()) return true;
     const age = this.clock.now() - at;
-    return age > this.config.cloud.hotlistMaxAgeH * 3600_000 || age < -5 * 60_000;
+    return age > this.settings.hotlistMaxAgeH * 3600_000 || age < -5 * 60_000;
   }
 
   /** Tracks a device another process provisioned, found by id before the registry watcher's next check. */

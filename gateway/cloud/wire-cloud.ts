@@ -14,8 +14,8 @@ export function startCloudSync({ gw, outbox }: { gw: Gateway; outbox: OutboxRepo
   const { config, clock, log, writer } = gw;
   const e = gw.redemption;
   const applySettings = (c: ReturnType<DocSync['settings']>) => {
+    gw.settings.apply(c);
     if (c.lowTrust) e.service.setLowTrustLimits(c.lowTrust);
-    if (c.hotlistMaxAgeH !== undefined) config.cloud.hotlistMaxAgeH = c.hotlistMaxAgeH;
   };
   let cloud: CloudLink | undefined;
   const docs = new DocSync({

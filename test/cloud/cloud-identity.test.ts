@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gateway } from '../../gateway/app.ts';
-import { ConfigSchema } from '../../gateway/config/schema.ts';
+import { loadConfig } from '../../gateway/config/load.ts';
 import { silentLogger } from '../../gateway/core/log.ts';
 import { rawPublicKey } from '../../gateway/redemption/credentials/qr-credential.ts';
 import { CloudTwin } from '../../sim/src/cloud-twin.ts';
@@ -22,14 +22,17 @@ describe('gateway identity on the cloud broker, and settings from the cloud', ()
   const config = (dataDir: string, password: string) => {
     const file = join(tmp.dir, `pw-${password}`);
     writeFileSync(file, `${password}\n`);
-    return ConfigSchema.parse({
+    // through the loader, as `linli start` does: the config comes back deeply frozen
+    const configFile = join(tmp.dir, `config-${password}.json`);
+    writeFileSync(configFile, JSON.stringify({
       dataDir,
       gateway: { id: 'gw-sunshine' },
       mqtt: { host: '127.0.0.1', port: 0 },
       http: { host: '127.0.0.1', port: 0 },
       log: { level: 'silent' },
       cloud: { enabled: true, url: mosq.url, username: 'gw-sunshine', passwordFile: file, protocolVersion: 4, signingKeys, reconnectMinMs: 200, reconnectMaxMs: 1000 },
-    });
+    }));
+    return loadConfig({ file: configFile, env: {} });
   };
   beforeAll(async () => {
     tmp = tempDir();
@@ -66,14 +69,17 @@ describe('gateway identity on the cloud broker, and settings from the cloud', ()
     }
   });
 
-  it('the cloud changes the limits of plain cards at run time; the change survives a restart', async () => {
+  it('the cloud changes settings at run time (plain-card limits, hotlist age) on a frozen config; they survive a restart', async () => {
     const dir = join(tmp.dir, 'c');
-    const gw = new Gateway(config(dir, 'right-horse-battery'), silentLogger());
+    const frozen = config(dir, 'right-horse-battery');
+    expect(Object.isFrozen(frozen.cloud)).toBe(true);
+    const gw = new Gateway(frozen, silentLogger());
     await gw.start();
     try {
       await waitFor(() => gw.cloud?.isConnected === true && (gw.docs?.version('config') ?? 0) >= 1, 'connected');
-      await twin.pushDelta('gw-sunshine', 'config', { lowTrust: { perTxnFen: 1234, perDayFen: 5678 } });
-      await waitFor(() => gw.redemption.service.lowTrustLimits.perTxnFen === 1234, 'applied');
+      await twin.pushDelta('gw-sunshine', 'config', { lowTrust: { perTxnFen: 1234, perDayFen: 5678 }, hotlistMaxAgeH: 6 });
+      await waitFor(() => gw.redemption.service.lowTrustLimits.perTxnFen === 1234 && gw.settings.hotlistMaxAgeH === 6, 'applied');
+      expect(frozen.cloud.hotlistMaxAgeH).toBe(24); // the configuration file's value, untouched
     } finally {
       await gw.stop();
     }
@@ -81,6 +87,7 @@ describe('gateway identity on the cloud broker, and settings from the cloud', ()
     await again.start();
     try {
       expect(again.redemption.service.lowTrustLimits).toEqual({ perTxnFen: 1234, perDayFen: 5678 });
+      expect(again.settings.hotlistMaxAgeH).toBe(6);
     } finally {
       await again.stop();
     }
