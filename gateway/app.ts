@@ -29,6 +29,7 @@ import { RolloutService } from './cloud/rollouts.ts';
 import { createBoxHardware, type BoxHardware } from '../devices/box/box-hardware.ts';
 import { Store } from './store/store.ts';
 import { RuntimeSettings } from './core/runtime-settings.ts';
+import { assertPrivateFile, secretFilesOf } from './security/secret-files.ts';
 import { BatchWriter } from './store/batch-writer.ts';
 
 export interface GatewayEndpoints {
@@ -94,6 +95,9 @@ export class Gateway {
   async start(): Promise<GatewayEndpoints> {
     this.state = 'starting';
     const { config, log, clock } = this;
+    // files this process creates (database, WAL, secrets, backups) are its user's only
+    process.umask(0o077);
+    for (const { file, what } of secretFilesOf(config)) assertPrivateFile(file, what);
     this.store = new Store(config.dataDir, { historyPerDevice: config.health.historyPerDevice });
     const mark = this.store.db.prepare<[], { wall: number }>('SELECT wall FROM clock_marks WHERE id = 1').get();
     this.clockHealth = new ClockHealth(clock, undefined, mark?.wall);

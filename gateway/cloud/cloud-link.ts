@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { readSecretFile } from '../security/secret-files.ts';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { CloudConfig } from '../config/schema.ts';
 import type { Clock } from '../core/clock.ts';
@@ -147,7 +148,7 @@ export class CloudLink {
   private options(): IClientOptions {
     const c = this.d.config;
     const read = (f: string | undefined) => (f ? readFileSync(f) : undefined);
-    const password = c.passwordFile ? readFileSync(c.passwordFile, 'utf8').trim() : undefined;
+    const password = c.passwordFile ? readSecretFile(c.passwordFile, 'cloud.passwordFile') : undefined;
     const ca = read(c.caFile);
     const cert = read(c.certFile);
     const key = read(c.keyFile);

@@ -3,6 +3,7 @@ import { extname, isAbsolute, resolve, dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigSchema, type Config } from './schema.ts';
+import { assertPrivateFile } from '../security/secret-files.ts';
 
 /** A config that cannot be used; `problems` lists each as "path: reason". Start-up stops on it. */
 export class ConfigError extends Error {
@@ -93,17 +94,31 @@ export function loadConfig(opts: { file?: string | undefined; env?: NodeJS.Proce
 
   const result = ConfigSchema.safeParse(raw);
   if (!result.success) throw new ConfigError(source, formatConfigIssues(result.error));
-  const config = result.data;
+  // a copy: zod hands out its default objects by reference, and freezing those would freeze them for every later parse
+  const config = structuredClone(result.data);
   const fromFile = opts.file ? readFileKeys(opts.file) : undefined;
   if (opts.file && fromFile?.dataDir && !isAbsolute(config.dataDir) && ov.dataDir === undefined && !env.LINLI_DATA_DIR) {
     config.dataDir = resolve(dirname(opts.file), config.dataDir);
   }
   if (opts.file) {
     const base = dirname(opts.file);
-    const tls = config.mqtt.tls;
-    for (const k of ['certFile', 'keyFile', 'caFile'] as const) {
-      const v = tls[k];
-      if (v && !isAbsolute(v)) tls[k] = resolve(base, v);
+    const absolute = <K extends string>(o: Partial<Record<K, string>>, keys: readonly K[]) => {
+      for (const k of keys) {
+        const v = o[k];
+        if (v && !isAbsolute(v)) o[k] = resolve(base, v);
+      }
+    };
+    absolute(config.mqtt.tls, ['certFile', 'keyFile', 'caFile']);
+    absolute(config.cloud, ['passwordFile', 'caFile', 'certFile', 'keyFile', 'cardFingerprintKeyFile']);
+    const sc = config.redemption.secureCards;
+    if (sc) absolute(sc, ['sdmMetaReadKeyFile', 'fileReadMasterKeyFile']);
+    // keys written into the config itself make the config a key file
+    if (sc?.sdmMetaReadKey !== undefined || sc?.fileReadMasterKey !== undefined) {
+      try {
+        assertPrivateFile(opts.file, 'the configuration, with redemption.secureCards keys inline');
+      } catch (err) {
+        throw new ConfigError(opts.file, [`redemption.secureCards: ${(err as Error).message}; better, move the keys to sdmMetaReadKeyFile and fileReadMasterKeyFile`]);
+      }
     }
   }
   return deepFreeze(config);

@@ -98,8 +98,17 @@ export const RedemptionConfigSchema = z
       .object({ pointsPerYuan: z.number().int().min(0).max(100).default(1), tierMultipliers: z.record(z.string(), z.number().min(0).max(10)).default({ silver: 1.5, gold: 2 }) })
       .strict()
       .default({ pointsPerYuan: 1, tierMultipliers: { silver: 1.5, gold: 2 } }),
-    /** NTAG 424 DNA: the SDM meta read key, and the master key per-card file read keys are diversified from (AN10922). */
-    secureCards: z.object({ sdmMetaReadKey: KeyHex, fileReadMasterKey: KeyHex }).strict().optional(),
+    /**
+     * NTAG 424 DNA: the SDM meta read key, and the master key per-card file read keys are diversified
+     * from (AN10922). On a real box each comes from a key file readable by the gateway only (`…File`);
+     * inline keys are for demos and tests, and a config file holding them must not be readable by others.
+     */
+    secureCards: z
+      .object({ sdmMetaReadKey: KeyHex.optional(), sdmMetaReadKeyFile: z.string().min(1).optional(), fileReadMasterKey: KeyHex.optional(), fileReadMasterKeyFile: z.string().min(1).optional() })
+      .strict()
+      .refine((k) => (k.sdmMetaReadKey === undefined) !== (k.sdmMetaReadKeyFile === undefined), { message: 'set exactly one of sdmMetaReadKey and sdmMetaReadKeyFile', path: ['sdmMetaReadKeyFile'] })
+      .refine((k) => (k.fileReadMasterKey === undefined) !== (k.fileReadMasterKeyFile === undefined), { message: 'set exactly one of fileReadMasterKey and fileReadMasterKeyFile', path: ['fileReadMasterKeyFile'] })
+      .optional(),
     /** Cloud Ed25519 keys that sign member QR credentials, by key id; the cloud sync will rotate them later. */
     qrTrustedKeys: z.array(z.object({ kid: z.string().min(1).max(16), publicKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'expected a raw Ed25519 public key, base64url (43 characters)') }).strict()).default([]),
     qrStepS: z.number().int().min(10).max(300).default(30),

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readSecretFile, secureCardKeys } from '../security/secret-files.ts';
 import type { Config } from '../config/schema.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
@@ -42,7 +42,7 @@ export function createRedemptionEngine(opts: {
   const r = config.redemption;
   const secrets = GatewaySecrets.loadOrCreate(config.dataDir);
   const fpFile = config.cloud.cardFingerprintKeyFile;
-  if (fpFile) secrets.useFingerprintKey(readKeyFile(fpFile));
+  if (fpFile) secrets.useFingerprintKey(keyFrom(readSecretFile(fpFile, 'cloud.cardFingerprintKeyFile'), fpFile));
   const writer = opts.writer;
   const ledger = new SqliteLedger(store.db);
   const catalog = new CatalogRepo(store.db);
@@ -67,14 +67,14 @@ export function createRedemptionEngine(opts: {
       ...(opts.strictLowTrust ? { strictLowTrust: opts.strictLowTrust } : {}),
     },
   });
-  const resolver = new CredentialResolver(catalog, secrets, opts.secure ?? createSecureVerifier(r), () => clock.now(), writer);
+  const secure = opts.secure ?? createSecureVerifier({ ...r, secureCards: secureCardKeys(r.secureCards) });
+  const resolver = new CredentialResolver(catalog, secrets, secure, () => clock.now(), writer);
   const handler = new DeviceRequestHandler({ service, resolver, catalog, redemptions, ledger, downlink: opts.downlink, clock, log: log.child({ component: 'redemption' }) });
   return { usage, service, catalog, redemptions, ledger, resolver, writer, handler, openingBalances: new LedgerOpeningBalances(ledger), secrets };
 }
 
-/** A key file: hex or base64url, whitespace ignored. */
-function readKeyFile(file: string): Buffer {
-  const text = readFileSync(file, 'utf8').trim();
+/** A key file's text: hex or base64url, whitespace ignored. */
+function keyFrom(text: string, file: string): Buffer {
   const key = /^[0-9a-fA-F]+$/.test(text) && text.length % 2 === 0 ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64url');
   if (key.length < 16) throw new Error(`${file}: the card fingerprint key must be at least 16 bytes`);
   return key;

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS, type Migration } from './migrations.ts';
 
@@ -11,7 +11,7 @@ export type Db = Database.Database;
  * loss (FIELD-NOTES): synchronous=FULL is set explicitly on every connection.
  */
 export function openDatabase(file: string, opts: { readonly?: boolean; migrations?: readonly Migration[] } = {}): Db {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:' && !opts.readonly) keepPrivate(file);
   const db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
   db.pragma('busy_timeout = 5000');
   if (!opts.readonly) {
@@ -21,6 +21,24 @@ export function openDatabase(file: string, opts: { readonly?: boolean; migration
     migrate(db, opts.migrations ?? MIGRATIONS);
   }
   return db;
+}
+
+/**
+ * Residents' balances and card keys are for the gateway's user only: the data folder is 0700 and the
+ * database 0600. SQLite gives its -wal and -shm files the database file's mode, so they follow.
+ */
+function keepPrivate(file: string): void {
+  const dir = dirname(file);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
+  for (const path of [dir, file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if (existsSync(path)) chmodSync(path, path === dir ? 0o700 : 0o600);
+    } catch (err) {
+      // another user's folder we may write to (a shared test folder): not ours to change
+      if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+    }
+  }
 }
 
 /** Applies the migrations the file has not seen yet, each atomically, and refuses a file from a newer release. */
