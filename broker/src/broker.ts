@@ -1,12 +1,11 @@
 import type { Socket } from 'node:net';
 import { Aedes, type AedesPublishPacket, type PublishPacket } from 'aedes';
-import { type Core, createCore, TAKEOVER_WARN_ABOVE } from './core.ts';
+import { type Core, createCore, LOG_WINDOW_MS, TAKEOVER_WARN_ABOVE } from './core.ts';
 import { authorizeForwardHook, authorizePublishHook, authorizeSubscribeHook } from './hooks/authorize.ts';
 import { authenticateHook, preConnectHook } from './hooks/connect.ts';
 import { MAX_CLIENT_ID_LENGTH } from './auth/accounts.ts';
-import { handleVerdict } from './oversize.ts';
 import { wireEvents } from './events.ts';
-import { GuardedConnection } from './transport/guarded-connection.ts';
+import { acceptConnection, refusedPending } from './accept.ts';
 import { closeListeners, openListeners, type Listeners, type Transport } from './transport/listeners.ts';
 import type { BrokerContext, BrokerStats, InboundMessage } from './types.ts';
 
@@ -35,6 +34,8 @@ export class LinliBroker {
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   private starting: Promise<unknown> | undefined;
   private stopping: Promise<void> | undefined;
+  /** Writes the summaries of suppressed warnings once their window has ended. */
+  private logSweep: NodeJS.Timeout | undefined;
 
   constructor(ctx: BrokerContext) {
     this.core = createCore(ctx);
@@ -99,8 +100,8 @@ export class LinliBroker {
   async subscribe(filter: string, handler: (msg: InboundMessage) => void): Promise<() => Promise<void>> {
     const aedes = this.core.aedes;
     if (!aedes || aedes.closed) throw new Error('the broker is not running');
-    const { log } = this.core.ctx;
-    const fail = (err: unknown, topic: string) => log.error({ err, topic, filter }, 'internal subscriber failed');
+    // a client's messages can make a handler throw every time: limited like the client's own warnings
+    const fail = (err: unknown, topic: string) => this.core.limitedLog.error(`internal-subscriber:${filter}`, { err, topic, filter }, 'internal subscriber failed');
     const deliver = (packet: AedesPublishPacket, cb: () => void) => {
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
       try {
@@ -122,17 +123,23 @@ export class LinliBroker {
   }
 
   stats(): BrokerStats {
-    return { connections: this.core.conns.size, devicesConnected: this.core.conns.devicesOnline, ...this.core.counters };
+    const { conns, pending, counters } = this.core;
+    return { connections: conns.size, devicesConnected: conns.devicesOnline, pending: pending.taken(), ...counters };
   }
 
   private async open(): Promise<{ port: number; tlsPort?: number }> {
     const { config, log } = this.core.ctx;
     const aedes = await Aedes.createBroker({
-      // [FIELD-NOTES] without it one frozen subscriber eventually stalls delivery to everyone
+      // a backstop only: GuardedConnection completes every write at once, so aedes never waits for a
+      // client's socket to drain (one stuck client would hold up everyone's deliveries); slow
+      // consumers are bounded by maxQueuedBytesPerClient instead
       drainTimeout: config.drainTimeoutMs,
-      // CONNECTs without keepalive, or above the limit, are refused: presence relies on it [MQTT-3.1.2-24]
+      // preConnect refuses keepalive 0 or above the limit with CONNACK 2 [MQTT-3.1.2-24]; this backstop,
+      // which would answer with aedes' non-standard code 6, is never reached
       keepaliveLimit: config.keepaliveLimitS,
-      connectTimeout: config.connectTimeoutMs,
+      // aedes' own "CONNECT did not arrive" timer, a backstop: ours (accept → authenticated, see
+      // accept.ts) covers more, and fires first so that it is the one counted and logged
+      connectTimeout: config.connectTimeoutMs + 1000,
       maxClientsIdLength: MAX_CLIENT_ID_LENGTH,
       concurrency: 100,
       heartbeatInterval: 60_000,
@@ -149,27 +156,35 @@ export class LinliBroker {
     this.core.aedes = aedes;
     wireEvents(aedes, this.core, (deviceId) => this.noteTakeover(deviceId));
     try {
-      this.listeners = await openListeners(config, (socket, transport) => this.accept(socket, transport), log);
+      this.listeners = await openListeners(
+        config,
+        {
+          onSocket: (socket, transport, release) => this.accept(socket, transport, release),
+          admitHandshake: (address) => this.core.pending.admit(address),
+          onHandshakeRefused: (address, why) => refusedPending(this.core, address, 'tls', why),
+        },
+        log,
+        this.core.limitedLog,
+      );
     } catch (err) {
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       throw err;
     }
+    this.logSweep = setInterval(() => this.core.limitedLog.sweep(), LOG_WINDOW_MS);
+    this.logSweep.unref();
     const { port, tlsPort } = this.listeners;
     log.info({ host: config.host, port, tlsPort, maxPacketBytes: config.maxPacketBytes, integrations: config.integrations.length }, 'MQTT broker listening');
     return tlsPort === undefined ? { port } : { port, tlsPort };
   }
 
-  private accept(socket: Socket, transport: Transport): void {
+  private accept(socket: Socket, transport: Transport, handshakePlace?: () => void): void {
     const aedes = this.core.aedes;
     if (!aedes || aedes.closed || this.state === 'stopping' || this.state === 'stopped') {
+      handshakePlace?.();
       socket.destroy();
       return;
     }
-    socket.setNoDelay(true);
-    const stream = new GuardedConnection(socket, this.core.ctx.config.maxPacketBytes, (verdict) => handleVerdict(this.core, conn, verdict));
-    const conn = this.core.conns.add(stream, transport);
-    stream.once('close', () => this.core.conns.closed(conn));
-    aedes.handle(stream);
+    acceptConnection(this.core, aedes, socket, transport, handshakePlace);
   }
 
   /** [MQTT-3.1.4-2] the newest connection wins; repeated takeovers mean two boxes share one identity. */
@@ -177,8 +192,13 @@ export class LinliBroker {
     const { counters, takeovers, ctx } = this.core;
     counters.takeovers += 1;
     const recent = takeovers.hit(deviceId, ctx.clock.monotonic());
-    if (recent > TAKEOVER_WARN_ABOVE) ctx.log.warn({ deviceId, takeoversLastMinute: recent }, 'two devices may share credentials: the same device id keeps replacing its own connection');
-    else ctx.log.info({ deviceId }, 'device reconnected; its older connection was closed');
+    // two boxes sharing an identity knock each other off all day: one budget of lines for both messages
+    const key = `takeover:${deviceId}`;
+    if (recent > TAKEOVER_WARN_ABOVE) {
+      this.core.limitedLog.warn(key, { deviceId, takeoversLastMinute: recent }, 'two devices may share credentials: the same device id keeps replacing its own connection');
+    } else {
+      this.core.limitedLog.info(key, { deviceId }, 'device reconnected; its older connection was closed');
+    }
   }
 
   private async close(): Promise<void> {
@@ -188,6 +208,7 @@ export class LinliBroker {
       return;
     }
     this.state = 'stopping';
+    if (this.logSweep) clearInterval(this.logSweep);
     const { conns } = this.core;
     for (const c of conns.all()) c.reason ??= 'broker_stopping';
     const listenersClosed = this.listeners ? closeListeners(this.listeners) : Promise.resolve();
@@ -198,6 +219,7 @@ export class LinliBroker {
       conns.closed(c);
     }
     await withTimeout(listenersClosed, STOP_TIMEOUT_MS);
+    this.core.limitedLog.flush();
     this.state = 'stopped';
     this.core.ctx.log.info('MQTT broker stopped');
   }

@@ -27,6 +27,10 @@ export interface Connection {
   reason: DisconnectReason | undefined;
   /** kick() happened while it was still connecting: refuse or close it as soon as possible. */
   revoked: boolean;
+  /** Gives back its place among the connections not yet authenticated; undefined once authenticated or closed. */
+  pending: (() => void) | undefined;
+  /** Closes it when it is not authenticated in time (mqtt.connectTimeoutMs). */
+  deadline: NodeJS.Timeout | undefined;
 }
 
 const deviceOf = (c: Connection) => (c.principal?.kind === 'device' ? c.principal.deviceId : undefined);
@@ -48,7 +52,8 @@ export class ConnectionTable {
     private readonly now: () => number,
   ) {}
 
-  add(stream: GuardedConnection, transport: Transport): Connection {
+  /** A newly accepted connection; `release` gives back its pending place (see settle). */
+  add(stream: GuardedConnection, transport: Transport, release: () => void): Connection {
     const c: Connection = {
       id: this.nextId++,
       address: stream.remoteAddress,
@@ -62,6 +67,8 @@ export class ConnectionTable {
       presence: 'none',
       reason: undefined,
       revoked: false,
+      pending: release,
+      deadline: undefined,
     };
     this.byStream.set(stream, c);
     this.open.add(c);
@@ -130,8 +137,17 @@ export class ConnectionTable {
     return takenOver;
   }
 
+  /** It is no longer pending (authenticated, or closed): its place is free and its deadline off. */
+  settle(c: Connection): void {
+    c.pending?.();
+    c.pending = undefined;
+    if (c.deadline) clearTimeout(c.deadline);
+    c.deadline = undefined;
+  }
+
   /** The stream closed; the connection is gone whatever aedes reported. */
   closed(c: Connection): void {
+    this.settle(c);
     c.state = 'closed';
     this.end(c);
     this.open.delete(c);

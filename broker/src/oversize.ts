@@ -38,7 +38,9 @@ export function payloadTooLarge(
  * a report that does not complete within REPORT_TIMEOUT_MS does not keep the connection open.
  */
 export function handleVerdict(core: Core, conn: Connection, verdict: FrameVerdict): void {
-  const { log, config } = core.ctx;
+  const { config } = core.ctx;
+  const log = core.limitedLog;
+  const key = `oversize:${conn.address}`;
   conn.reason ??= 'kicked';
   let closed = false;
   const close = () => {
@@ -49,11 +51,11 @@ export function handleVerdict(core: Core, conn: Connection, verdict: FrameVerdic
   };
   const fields = { clientId: core.clip(conn.connect?.clientId), address: conn.address };
   if (verdict.kind === 'malformed') {
-    log.warn({ ...fields, why: verdict.why }, 'malformed MQTT packet header; closing the connection');
+    log.warn(key, { ...fields, why: verdict.why }, 'malformed MQTT packet header; closing the connection');
     return close();
   }
   core.counters.oversized += 1;
-  log.warn({ ...fields, bytes: verdict.packetBytes, limit: config.maxPacketBytes, packetType: verdict.packetType }, 'packet too large; closing the connection');
+  log.warn(key, { ...fields, bytes: verdict.packetBytes, limit: config.maxPacketBytes, packetType: verdict.packetType }, 'packet too large; closing the connection');
   const principal = conn.principal;
   const aedes = core.aedes;
   if (principal?.kind !== 'device' || conn.state !== 'registered' || !aedes || aedes.closed) return close();
@@ -62,7 +64,7 @@ export function handleVerdict(core: Core, conn: Connection, verdict: FrameVerdic
   timer.unref();
   const packet = { cmd: 'publish', topic: report.topic, payload: Buffer.from(JSON.stringify(report.message)), qos: 1, retain: false, dup: false } satisfies PublishPacket;
   aedes.publish(packet, (err) => {
-    if (err) log.warn({ ...fields, err }, 'could not report PAYLOAD_TOO_LARGE');
+    if (err) log.warn(key, { ...fields, err }, 'could not report PAYLOAD_TOO_LARGE');
     clearTimeout(timer);
     close();
   });

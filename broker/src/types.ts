@@ -12,13 +12,14 @@ export interface DeviceCredentialCheck {
 /**
  * Why a device connection ended:
  * - clean: the device sent DISCONNECT [MQTT-3.14];
- * - lost: the network connection dropped, or the client stopped reading (drainTimeout);
+ * - lost: the network connection dropped;
  * - kicked: the gateway closed it: kick(), a refused publish, an oversized packet;
  * - taken_over: a newer connection with the same device id replaced it [MQTT-3.1.4-2];
  * - keepalive_timeout: nothing received for 1.5 × keepalive [MQTT-3.1.2-24];
+ * - slow_consumer: it stopped reading, and more than maxQueuedBytesPerClient waited for it;
  * - broker_stopping: the gateway is shutting down.
  */
-export type DisconnectReason = 'clean' | 'lost' | 'kicked' | 'taken_over' | 'keepalive_timeout' | 'broker_stopping';
+export type DisconnectReason = 'clean' | 'lost' | 'kicked' | 'taken_over' | 'keepalive_timeout' | 'slow_consumer' | 'broker_stopping';
 
 /**
  * Presence of device connections (never integration accounts). Every 'connected' is followed by
@@ -53,7 +54,9 @@ export interface BrokerStats {
   connections: number;
   /** Device connections that are online (authenticated and registered). */
   devicesConnected: number;
-  /** CONNECTs refused for bad, unknown, disabled or missing credentials or identities. */
+  /** Connections not yet authenticated, TLS handshakes included (bounded by pendingPerAddress, pendingTotal). */
+  pending: number;
+  /** CONNECTs refused for bad, unknown, disabled or missing credentials or identities, or refused parameters (protocol level, keepalive). */
   authFailures: number;
   /** CONNECTs refused because the username or address was locked out. */
   lockedOut: number;
@@ -63,4 +66,10 @@ export interface BrokerStats {
   refusedSubscribes: number;
   oversized: number;
   takeovers: number;
+  /** Connections closed because more than maxQueuedBytesPerClient waited unread in their socket. */
+  slowConsumers: number;
+  /** Sockets closed at accept: pendingPerAddress or pendingTotal connections were already waiting to authenticate. */
+  pendingRefused: number;
+  /** Connections closed because they were not authenticated within connectTimeoutMs. */
+  preAuthTimeouts: number;
 }

@@ -49,13 +49,31 @@ export const MqttConfigSchema = z
       })
       .strict()
       .default({ maxFailures: 5, windowS: 300, lockS: 300 }),
-    /** aedes drainTimeout: a client whose socket does not drain within this time is disconnected. */
+    /**
+     * Bytes that may wait in one client's socket, unread, beyond what the kernel buffers. A client that
+     * stops reading is disconnected past it (a slow consumer), so no delivery ever waits for it.
+     * At least 2 × maxPacketBytes.
+     */
+    maxQueuedBytesPerClient: z.number().int().min(64 * 1024).max(256 * 1024 * 1024).default(1024 * 1024),
+    /** Backstop only (aedes drainTimeout): the broker completes every write at once, so aedes never waits on a client's socket. */
     drainTimeoutMs: z.number().int().min(100).default(10_000),
     keepaliveLimitS: z.number().int().min(5).max(3600).default(300),
-    connectTimeoutMs: z.number().int().min(500).default(10_000),
+    /** Pre-authentication deadline: from the accepted socket (after the TLS handshake, itself bounded by the same time) to CONNACK 0. */
+    connectTimeoutMs: z.number().int().min(500).default(5_000),
+    /** Connections accepted but not yet authenticated, per remote address; more from it are closed at once. Less than pendingTotal. */
+    pendingPerAddress: z.number().int().positive().default(16),
+    /** Connections accepted but not yet authenticated, from all addresses together (TLS handshakes included). */
+    pendingTotal: z.number().int().positive().default(256),
     integrations: z.array(IntegrationAccountSchema).default([]),
   })
-  .strict();
+  .strict()
+  // one address alone must never fill the whole pending budget, or its flood would refuse every device
+  .refine((m) => m.pendingPerAddress < m.pendingTotal, { message: 'pendingPerAddress must be less than pendingTotal', path: ['pendingPerAddress'] })
+  // a full-size packet to a client that reads must never look like a slow consumer
+  .refine((m) => m.maxQueuedBytesPerClient >= 2 * m.maxPacketBytes, {
+    message: 'maxQueuedBytesPerClient must be at least 2 × maxPacketBytes',
+    path: ['maxQueuedBytesPerClient'],
+  });
 
 export const HttpConfigSchema = z
   .object({

@@ -36,7 +36,7 @@ function setup() {
       verified.push(hash);
       return hash === `scrypt$fake$${secret.toString()}`;
     },
-    byUsername: lockout(),
+    byUsernameAtAddress: lockout(),
     byAddress: lockout(),
   };
   return { clock, deps, checked, verified };
@@ -60,7 +60,7 @@ describe('authenticate: the CONNECT checks', () => {
       'cleanSessionOnly',
       'credentialsPresent',
       'addressNotLocked',
-      'usernameNotLocked',
+      'usernameAtAddressNotLocked',
       'identity',
       'secret',
     ]);
@@ -98,17 +98,29 @@ describe('authenticate: the CONNECT checks', () => {
     expect(checked).toEqual([]);
   });
 
-  it('locks a username after maxFailures, refusing even the right secret without checking it, until lockS passes', async () => {
+  it('locks a username at an address after maxFailures, refusing even the right secret there without checking it, until lockS passes', async () => {
     const { deps, checked, clock } = setup();
     const wrong = device({ password: Buffer.from('nope') });
     expect(await authenticate(wrong, deps)).toMatchObject({ code: 4 });
-    expect(await authenticate({ ...wrong, address: '10.0.0.8' }, deps)).toMatchObject({ code: 4 });
-    expect(await authenticate({ ...wrong, address: '10.0.0.9' }, deps)).toMatchObject({ code: 4, lockedNow: 'username' });
+    expect(await authenticate(wrong, deps)).toMatchObject({ code: 4 });
+    expect(await authenticate(wrong, deps)).toMatchObject({ code: 4, lockedNow: 'username@address' });
     checked.length = 0;
-    expect(await authenticate(device({ address: '10.0.0.10' }), deps)).toMatchObject({ ok: false, code: 5, kind: 'locked' });
+    expect(await authenticate(device(), deps)).toMatchObject({ ok: false, code: 5, kind: 'locked' });
     expect(checked).toEqual([]);
     clock.advance(300_000);
-    expect(await authenticate(device({ address: '10.0.0.10' }), deps)).toMatchObject({ ok: true });
+    expect(await authenticate(device(), deps)).toMatchObject({ ok: true });
+  });
+
+  it('failures from other addresses never lock the account out where its own logins come from', async () => {
+    const { deps } = setup();
+    const wrong = device({ password: Buffer.from('nope') });
+    for (const address of ['10.0.0.8', '10.0.0.9', '10.0.0.10']) {
+      for (let i = 0; i < 3; i++) await authenticate({ ...wrong, address }, deps);
+    }
+    expect(deps.byUsernameAtAddress.lockedFor('locker-01@10.0.0.8')).toBeGreaterThan(0);
+    expect(await authenticate(device(), deps)).toMatchObject({ ok: true });
+    // a locked username at one address does not lock the address for other accounts either, unless it failed there itself
+    expect(await authenticate(device({ address: '10.0.0.11' }), deps)).toMatchObject({ ok: true });
   });
 
   it('locks an address guessing across usernames; other addresses are unaffected', async () => {
@@ -119,13 +131,15 @@ describe('authenticate: the CONNECT checks', () => {
     expect(await authenticate(device({ address: '10.0.0.99' }), deps)).toMatchObject({ ok: true });
   });
 
-  it('a success clears the username failures, not the address failures', async () => {
+  it('a success clears the failures of the username at that address, not the address failures', async () => {
     const { deps } = setup();
     const wrong = device({ password: Buffer.from('nope') });
     await authenticate(wrong, deps);
     await authenticate(wrong, deps);
+    await authenticate({ ...wrong, address: '10.0.0.8' }, deps);
     await authenticate(device(), deps);
-    expect(deps.byUsername.failuresOf('locker-01')).toBe(0);
+    expect(deps.byUsernameAtAddress.failuresOf('locker-01@10.0.0.7')).toBe(0);
+    expect(deps.byUsernameAtAddress.failuresOf('locker-01@10.0.0.8')).toBe(1);
     expect(deps.byAddress.failuresOf('10.0.0.7')).toBe(2);
   });
 
@@ -133,7 +147,7 @@ describe('authenticate: the CONNECT checks', () => {
     const { deps } = setup();
     const long = 'a'.repeat(5000);
     await authenticate(device({ username: long, clientId: 'x' }), deps);
-    expect(deps.byUsername.size.failing).toBe(0);
+    expect(deps.byUsernameAtAddress.size.failing).toBe(0);
     expect(deps.byAddress.failuresOf('10.0.0.7')).toBe(1);
   });
 

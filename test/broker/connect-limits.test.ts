@@ -1,6 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BrokerHarness } from './harness.ts';
+import { hashSecret } from '../../gateway/security/secret-hash.ts';
+import { BrokerHarness, secretOf } from './harness.ts';
 import { connectPacket, RawConnection } from './raw-mqtt.ts';
+
+/** The CONNACK return code of one CONNECT with `username` as client id too, sent from `from`. */
+async function attempt(h: BrokerHarness, from: string, username: string, password: string, clientId = username): Promise<number> {
+  const raw = await RawConnection.open(h.port, from);
+  raw.write(connectPacket({ clientId, username, password }));
+  const code = await raw.connack();
+  raw.destroy();
+  return code;
+}
 
 describe('CONNECT limits through the broker', () => {
   let h: BrokerHarness;
@@ -19,12 +29,12 @@ describe('CONNECT limits through the broker', () => {
   it('locks out after maxFailures bad secrets: then even the right one is refused, unchecked, until lockS passes', async () => {
     h = await new BrokerHarness({ lockout: { maxFailures: 3, windowS: 60, lockS: 300 } }).start();
     for (let i = 0; i < 3; i++) expect(await h.refusal(h.deviceOptions('locker-01', { password: 'guess' }))).toBe(4);
-    expect(h.warnings()).toContain('username locked out for 300 s after 3 failed logins within 60 s');
+    expect(h.warnings()).toContain('username at this address locked out for 300 s after 3 failed logins within 60 s');
     const checks = h.registry.calls;
     expect(await h.refusal(h.deviceOptions('locker-01'))).toBe(5);
     expect(h.registry.calls).toBe(checks); // no scrypt work while locked
     expect(h.broker.stats()).toMatchObject({ authFailures: 3, lockedOut: 1 });
-    // the address failed as often as the username, so both are locked; the unit tests tell them apart
+    // the address failed as often as the username there, so both are locked; the unit tests tell them apart
     expect(h.warnings()).toContain('connection refused: address locked out after failed logins');
     h.clock.advance(299_000);
     expect(await h.refusal(h.deviceOptions('locker-01'))).toBe(5);
@@ -39,6 +49,31 @@ describe('CONNECT limits through the broker', () => {
     expect(h.warnings()).toContain('connection refused: address locked out after failed logins');
     h.clock.advance(60_000);
     await h.connectDevice('scan-01');
+  });
+
+  it('wrong secrets from one address lock that address and the id there, never the device’s right secret from elsewhere', async () => {
+    h = await new BrokerHarness({ lockout: { maxFailures: 5, windowS: 300, lockS: 300 } }).start();
+    h.registry.secrets.set('door-02', secretOf('door-02'));
+    for (let i = 0; i < 5; i++) expect(await attempt(h, '127.0.0.3', 'door-02', 'guess')).toBe(4);
+    expect(h.warnings()).toContain('username at this address locked out for 300 s after 5 failed logins within 300 s');
+    const checks = h.registry.calls;
+    expect(await attempt(h, '127.0.0.3', 'door-02', secretOf('door-02'))).toBe(5);
+    expect(await attempt(h, '127.0.0.3', 'locker-01', secretOf('locker-01'))).toBe(5); // the address itself is locked
+    expect(h.registry.calls).toBe(checks);
+    // the real door-02, from its own address, is not affected
+    expect(await attempt(h, '127.0.0.1', 'door-02', secretOf('door-02'))).toBe(0);
+    expect(h.broker.stats()).toMatchObject({ authFailures: 5, lockedOut: 2 });
+  });
+
+  it('the same for integration accounts: a guesser elsewhere never locks the integration out', async () => {
+    const hash = await hashSecret('integration-password-1');
+    h = await new BrokerHarness({
+      lockout: { maxFailures: 3, windowS: 300, lockS: 300 },
+      integrations: [{ username: 'integration-ha', passwordHash: hash, subscribe: ['linli/v1/dev/+/state'] }],
+    }).start();
+    for (let i = 0; i < 3; i++) expect(await attempt(h, '127.0.0.3', 'integration-ha', 'guess')).toBe(4);
+    expect(await attempt(h, '127.0.0.3', 'integration-ha', 'integration-password-1')).toBe(5);
+    expect(await attempt(h, '127.0.0.1', 'integration-ha', 'integration-password-1')).toBe(0);
   });
 
   it('rate-limits connection attempts per address with CONNACK 3 (token bucket), refilling over the minute', async () => {

@@ -67,6 +67,7 @@ describe('LinliBroker: the gateway-side API', () => {
     expect(h.broker.stats()).toEqual({
       connections: 0,
       devicesConnected: 0,
+      pending: 0,
       authFailures: 0,
       lockedOut: 0,
       rateLimited: 0,
@@ -74,11 +75,14 @@ describe('LinliBroker: the gateway-side API', () => {
       refusedSubscribes: 0,
       oversized: 0,
       takeovers: 0,
+      slowConsumers: 0,
+      pendingRefused: 0,
+      preAuthTimeouts: 0,
     });
     await h.connectDevice('locker-01');
     await h.refusal(h.deviceOptions('vm-01', { password: 'nope' }));
     await until(() => h.broker.stats().connections === 1, 'the refused socket to close');
-    expect(h.broker.stats()).toMatchObject({ connections: 1, devicesConnected: 1, authFailures: 1 });
+    expect(h.broker.stats()).toMatchObject({ connections: 1, devicesConnected: 1, pending: 0, authFailures: 1 });
   });
 
   it('stop() before start() and publish()/subscribe() on a stopped broker', async () => {

@@ -29,15 +29,16 @@ export type AuthResult =
       why: string;
       /** 'failure' counts towards lockout; 'locked' was refused by it; 'refused' is neither. */
       kind: 'failure' | 'locked' | 'refused';
-      /** Set when this failure locked the username or the address. */
-      lockedNow?: 'username' | 'address';
+      /** Set when this failure locked the username at this address, or the address. */
+      lockedNow?: 'username@address' | 'address';
     };
 
 export interface AuthDeps {
   integrations: readonly IntegrationAccount[];
   credentials: DeviceCredentialCheck;
   verifySecret: (secret: Buffer, encodedHash: string) => Promise<boolean>;
-  byUsername: Lockout;
+  /** Keyed `${username}@${address}` (see lockoutKey): a guesser locks that account out only where it guesses from. */
+  byUsernameAtAddress: Lockout;
   byAddress: Lockout;
 }
 
@@ -47,6 +48,15 @@ type Step = (req: AuthRequest, deps: AuthDeps) => AuthResult | undefined | Promi
 const refuse = (code: RefusalCode, why: string, kind: Refusal['kind'] = 'refused'): Refusal => ({ ok: false, code, why, kind });
 /** Usernames this long are no account (device ids ≤ 48, integration names ≤ 52): no lockout key for them. */
 const MAX_USERNAME_KEY = 64;
+
+/**
+ * The lockout key of a username at an address. Never the username alone: anyone could then lock a
+ * device or integration out everywhere with a few wrong passwords. Addresses contain no '@', so the
+ * key is unambiguous whatever the username.
+ */
+export function lockoutKey(username: string, address: string): string {
+  return `${username}@${address}`;
+}
 
 /**
  * The checks of a CONNECT, in order, as named steps (each returns a verdict or undefined to go on).
@@ -62,7 +72,8 @@ export const AUTH_STEPS: readonly (readonly [string, Step])[] = [
   ['cleanSessionOnly', (r) => (r.cleanSession ? undefined : refuse(RC.IDENTIFIER_REJECTED, 'persistent sessions are not supported; connect with cleanSession=1'))],
   ['credentialsPresent', (r) => (r.username && r.password ? undefined : refuse(RC.NOT_AUTHORIZED, 'anonymous connections are refused'))],
   ['addressNotLocked', (r, d) => (d.byAddress.lockedFor(r.address) > 0 ? refuse(RC.NOT_AUTHORIZED, 'address locked out after failed logins', 'locked') : undefined)],
-  ['usernameNotLocked', (r, d) => (d.byUsername.lockedFor(r.username ?? '') > 0 ? refuse(RC.NOT_AUTHORIZED, 'username locked out after failed logins', 'locked') : undefined)],
+  ['usernameAtAddressNotLocked', (r, d) =>
+    d.byUsernameAtAddress.lockedFor(lockoutKey(r.username ?? '', r.address)) > 0 ? refuse(RC.NOT_AUTHORIZED, 'username locked out at this address after failed logins', 'locked') : undefined],
   ['identity', (r, d) => (isIntegrationUsername(r.username ?? '') ? integrationIdentity(r, d) : deviceIdentity(r))],
   ['secret', (r, d) => (isIntegrationUsername(r.username ?? '') ? integrationSecret(r, d) : deviceSecret(r, d))],
 ];
@@ -117,9 +128,10 @@ async function integrationSecret(r: AuthRequest, d: AuthDeps): Promise<AuthResul
 }
 
 /**
- * Runs AUTH_STEPS and keeps the lockout books: a failure counts for the username and the address, a
- * success clears the username's failures (never the address's: one good login must not reset a
- * guesser on the same address). Throws only if the credential check itself throws.
+ * Runs AUTH_STEPS and keeps the lockout books: a failure counts for the username at that address and
+ * for the address, a success clears the failures of the username at that address (never the
+ * address's: one good login must not reset a guesser on the same address). Failures from one address
+ * never lock out the same account from another. Throws only if the credential check itself throws.
  */
 export async function authenticate(req: AuthRequest, deps: AuthDeps): Promise<AuthResult> {
   let result: AuthResult | undefined;
@@ -129,15 +141,15 @@ export async function authenticate(req: AuthRequest, deps: AuthDeps): Promise<Au
   }
   const final = result ?? refuse(RC.NOT_AUTHORIZED, 'no account check decided');
   const username = req.username ?? '';
-  const userKey = username.length > 0 && username.length <= MAX_USERNAME_KEY ? username : undefined;
+  const userKey = username.length > 0 && username.length <= MAX_USERNAME_KEY ? lockoutKey(username, req.address) : undefined;
   if (final.ok) {
-    if (userKey) deps.byUsername.succeed(userKey);
+    if (userKey) deps.byUsernameAtAddress.succeed(userKey);
     return final;
   }
   if (final.kind === 'failure') {
-    const userLocked = userKey ? deps.byUsername.fail(userKey) : false;
+    const userLocked = userKey ? deps.byUsernameAtAddress.fail(userKey) : false;
     const addressLocked = deps.byAddress.fail(req.address);
-    if (userLocked) final.lockedNow = 'username';
+    if (userLocked) final.lockedNow = 'username@address';
     else if (addressLocked) final.lockedNow = 'address';
   }
   return final;

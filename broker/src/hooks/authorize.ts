@@ -29,7 +29,8 @@ export function authorizePublishHook(core: Core): NonNullable<AedesOptions['auth
     if (!decision.allow) {
       core.counters.refusedPublishes += 1;
       if (conn && !isWill) conn.reason ??= 'kicked';
-      core.ctx.log.warn(
+      core.limitedLog.warn(
+        `${isWill ? 'will' : 'publish'}-refused:${conn?.address ?? client.id}`,
         { clientId: core.clip(client.id), address: conn?.address, topic: core.clip(packet.topic), why: decision.why },
         isWill ? 'will refused' : 'publish refused; closing the connection',
       );
@@ -52,7 +53,12 @@ export function authorizeSubscribeHook(core: Core): NonNullable<AedesOptions['au
     const decision = principal ? maySubscribe(principal, sub.topic) : { allow: false as const, why: 'not authenticated' };
     if (decision.allow) return done(null, sub);
     core.counters.refusedSubscribes += 1;
-    core.ctx.log.warn({ clientId: core.clip(client.id), address: conn?.address, filter: core.clip(sub.topic), why: decision.why }, 'subscription refused (SUBACK 0x80)');
+    // one SUBSCRIBE may carry thousands of filters: the log gets a few lines and a count
+    core.limitedLog.warn(
+      `subscribe-refused:${conn?.address ?? client.id}`,
+      { clientId: core.clip(client.id), address: conn?.address, filter: core.clip(sub.topic), why: decision.why },
+      'subscription refused (SUBACK 0x80)',
+    );
     done(null, null);
   };
 }
@@ -64,9 +70,14 @@ export function authorizeSubscribeHook(core: Core): NonNullable<AedesOptions['au
  */
 export function authorizeForwardHook(core: Core): NonNullable<AedesOptions['authorizeForward']> {
   return (client, packet) => {
-    const principal = core.conns.of(client.conn)?.principal;
+    const conn = core.conns.of(client.conn);
+    const principal = conn?.principal;
     if (principal && mayReceive(principal, packet.topic)) return packet;
-    core.ctx.log.warn({ clientId: core.clip(client.id), topic: core.clip(packet.topic) }, 'delivery dropped by the forward check');
+    core.limitedLog.warn(
+      `forward-dropped:${conn?.address ?? client.id}`,
+      { clientId: core.clip(client.id), address: conn?.address, topic: core.clip(packet.topic) },
+      'delivery dropped by the forward check',
+    );
     return null;
   };
 }

@@ -11,30 +11,48 @@ export function normalizeAddress(address: string | undefined): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
+export interface GuardOptions {
+  maxPacketBytes: number;
+  /** Bytes that may wait in the socket for the client to read them; beyond it the client is a slow consumer. */
+  maxQueuedBytes: number;
+  /** The frame guard stopped the input (oversized or malformed packet). */
+  onVerdict: (verdict: FrameVerdict) => void;
+  /** More than maxQueuedBytes were waiting; called once, just before the socket is destroyed. */
+  onSlowConsumer: (queuedBytes: number) => void;
+}
+
 /**
  * The stream aedes reads from and writes to (`aedes.handle(stream)`): the client's socket, with every
  * inbound byte passed through a FrameGuard first. After a verdict, inbound bytes are read and dropped
  * (memory stays flat however much the client keeps sending) until the broker closes the connection.
  *
- * Closing is graceful: the socket is ended (FIN) rather than destroyed, and unread input is drained,
- * because closing a TCP socket with unread input sends a RST that can make the client discard the
- * CONNACK or error message written just before. A socket that does not close within CLOSE_GRACE_MS is
- * destroyed.
+ * Writes complete at once, never waiting for the socket to drain: aedes completes a delivery only when
+ * its write completes, and its message bus (mqemitter) lets a bounded number of deliveries be pending,
+ * so one client that stops reading would otherwise hold up every other delivery until drainTimeout.
+ * What the client has not read waits in the socket instead, bounded by `maxQueuedBytes`: past it the
+ * connection is destroyed at once (no flushing to a client that does not read) as a slow consumer.
+ *
+ * Closing is otherwise graceful: the socket is ended (FIN) rather than destroyed, and unread input is
+ * drained, because closing a TCP socket with unread input sends a RST that can make the client discard
+ * the CONNACK or error message written just before. A socket that does not close within CLOSE_GRACE_MS
+ * is destroyed.
  */
 export class GuardedConnection extends Duplex {
   readonly remoteAddress: string;
   readonly guard: FrameGuard;
   private discarding = false;
+  private slow = false;
   private closeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly socket: Socket,
-    maxPacketBytes: number,
-    private readonly onVerdict: (verdict: FrameVerdict) => void,
+    private readonly opts: GuardOptions,
   ) {
-    super({ allowHalfOpen: false });
+    // a write never waits, so aedes must never see push-back from this stream's own buffer either: it
+    // holds at most one packet, while mqtt-packet corks the stream for it
+    super({ allowHalfOpen: false, writableHighWaterMark: opts.maxQueuedBytes });
     this.remoteAddress = normalizeAddress(socket.remoteAddress);
-    this.guard = new FrameGuard(maxPacketBytes);
+    this.guard = new FrameGuard(opts.maxPacketBytes);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => {
       if (!this.discarding) this.push(null);
@@ -46,10 +64,15 @@ export class GuardedConnection extends Duplex {
     });
   }
 
-  /** Closes the socket at once, without a grace period (broker shutdown). */
+  /** Closes the socket at once, without a grace period (broker shutdown, slow consumer, pre-auth timeout). */
   terminate(): void {
     this.socket.destroy();
     this.destroy();
+  }
+
+  /** Bytes written to the socket that the client has not taken yet (beyond what the kernel buffers). */
+  get queuedBytes(): number {
+    return this.socket.writableLength;
   }
 
   override _read(): void {
@@ -57,20 +80,11 @@ export class GuardedConnection extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
-    if (this.socket.destroyed || !this.socket.writable) return cb(new Error('connection closed'));
-    // complete at once unless the socket pushes back: aedes then waits for 'drain' under its drainTimeout
-    if (this.socket.write(chunk)) cb();
-    else this.socket.once('drain', () => cb());
+    cb(this.send([chunk]));
   }
 
   override _writev(chunks: { chunk: Buffer }[], cb: (err?: Error | null) => void): void {
-    if (this.socket.destroyed || !this.socket.writable) return cb(new Error('connection closed'));
-    this.socket.cork();
-    let ok = true;
-    for (const { chunk } of chunks) ok = this.socket.write(chunk);
-    this.socket.uncork();
-    if (ok) cb();
-    else this.socket.once('drain', () => cb());
+    cb(this.send(chunks.map((c) => c.chunk)));
   }
 
   override _final(cb: (err?: Error | null) => void): void {
@@ -90,6 +104,23 @@ export class GuardedConnection extends Duplex {
     cb(err);
   }
 
+  /** Hands the bytes to the socket and completes; undefined, or the error that ends the stream. */
+  private send(chunks: Buffer[]): Error | undefined {
+    if (this.slow) return undefined; // being destroyed: nobody reads these any more
+    if (this.socket.destroyed || !this.socket.writable) return new Error('connection closed');
+    this.socket.cork();
+    for (const chunk of chunks) this.socket.write(chunk);
+    this.socket.uncork();
+    const queued = this.socket.writableLength;
+    if (queued > this.opts.maxQueuedBytes) {
+      this.slow = true;
+      this.opts.onSlowConsumer(queued);
+      // not from inside aedes' write: it still has to finish its own bookkeeping of this packet
+      process.nextTick(() => this.terminate());
+    }
+    return undefined;
+  }
+
   private onData(chunk: Buffer): void {
     if (this.discarding) return;
     const { pass, verdict } = this.guard.feed(chunk);
@@ -99,7 +130,7 @@ export class GuardedConnection extends Duplex {
     if (verdict) {
       this.discarding = true;
       this.socket.resume();
-      this.onVerdict(verdict);
+      this.opts.onVerdict(verdict);
     }
   }
 }
