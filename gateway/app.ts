@@ -71,9 +71,10 @@ export class Gateway {
   writer!: BatchWriter;
   /** Settings the cloud may change at run time, kept apart from the frozen config. */
   readonly settings: RuntimeSettings;
-  private expiring = false;
   private http: HttpServer | undefined;
-  private ticker: NodeJS.Timeout | undefined;
+  private stopTicker: (() => void) | undefined;
+  /** The periodic work of the last tick still running (flow timeouts, hold expiry). */
+  private ticking: Promise<void> = Promise.resolve();
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
 
   private readonly hardwareOverride: BoxHardware | undefined;
@@ -239,8 +240,10 @@ export class Gateway {
       this.docs = sync.docs;
       this.cloud = sync.cloud;
     }
-    this.ticker = setInterval(() => this.tick(), 1000);
-    this.ticker.unref();
+    // on the injected clock: a test's ManualClock runs it when time moves, never a real second later
+    this.stopTicker = clock.every(1000, () => {
+      this.ticking = this.tick();
+    });
     this.state = 'running';
     const endpoints: GatewayEndpoints = {
       mqttPort: ports.port,
@@ -255,7 +258,8 @@ export class Gateway {
   async stop(): Promise<void> {
     if (this.state === 'stopped' || this.state === 'stopping' || this.state === 'new') return;
     this.state = 'stopping';
-    if (this.ticker) clearInterval(this.ticker);
+    this.stopTicker?.();
+    await this.ticking;
     this.commands?.stop();
     await this.cloud?.stop().catch((err: unknown) => this.log.warn({ err }, 'cloud link stop failed'));
     this.hardware?.led.show('off');
@@ -318,7 +322,12 @@ export class Gateway {
     return this.monitor.track(d.id, d.kind, d.disabled, d.lastSeenAt);
   }
 
-  private tick(): void {
+  /**
+   * The once-a-second housekeeping: clock health, registry changes, device health, flow timeouts and hold
+   * expiry. Resolves when its asynchronous parts are done; tests call it after moving a ManualClock.
+   */
+  tick(): Promise<void> {
+    const pending: Promise<unknown>[] = [];
     try {
       this.clockHealth.tick();
       this.markClock();
@@ -326,29 +335,30 @@ export class Gateway {
       this.rollouts.tick();
       this.watcher.check();
       this.monitor.tick();
-      this.expireHolds();
-      this.flows.tick().catch((err: unknown) => this.log.error({ err }, 'device flow timeouts failed'));
+      pending.push(this.expireHolds());
+      pending.push(this.flows.tick().catch((err: unknown) => this.log.error({ err }, 'device flow timeouts failed')));
       // the LED on the box: steady when all is well, fast blink when a device or the box has a fault
       const fault = this.monitor.all().some((d) => d.verdict.status === 'fault') || this.desk.health().some((h) => h.state === 'open') || this.cloud?.status().overBudget === true;
       this.hardware.led.show(fault ? 'fault' : this.cloud && !this.cloud.isConnected ? 'cloud_offline' : 'online');
     } catch (err) {
       this.log.error({ err }, 'periodic check failed');
     }
+    return Promise.all(pending).then(() => undefined);
   }
 
   /** [FWP-11.2] holds a device never captured are refunded; one sweep at a time. */
-  private expireHolds(): void {
-    if (this.expiring) return;
-    this.expiring = true;
-    this.redemption.service
+  private expiring: Promise<void> | undefined;
+  private expireHolds(): Promise<void> {
+    this.expiring ??= this.redemption.service
       .expireHolds()
       .then((n) => {
         if (n > 0) this.log.info({ count: n }, 'expired holds voided and refunded');
       })
       .catch((err: unknown) => this.log.error({ err }, 'hold expiry failed'))
       .finally(() => {
-        this.expiring = false;
+        this.expiring = undefined;
       });
+    return this.expiring;
   }
 
   private async publishGatewayState(state: 'online' | 'offline'): Promise<void> {

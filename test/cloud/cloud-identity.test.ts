@@ -21,7 +21,7 @@ describe('gateway identity on the cloud broker, and settings from the cloud', ()
   let tmp: ReturnType<typeof tempDir>;
   const config = (dataDir: string, password: string) => {
     const file = join(tmp.dir, `pw-${password}`);
-    writeFileSync(file, `${password}\n`);
+    writeFileSync(file, `${password}\n`, { mode: 0o600 });
     // through the loader, as `linli start` does: the config comes back deeply frozen
     const configFile = join(tmp.dir, `config-${password}.json`);
     writeFileSync(configFile, JSON.stringify({

@@ -13,9 +13,9 @@ describe('cloud broker over TLS with client certificates (real Mosquitto)', () =
     pki = generateTestPki();
     mosq = await new Mosquitto({ caFile: pki.caFile, certFile: pki.serverCertFile, keyFile: pki.serverKeyFile }).start();
     writeFileSync(join(pki.dir, 'gw.crt'), pki.client.cert);
-    writeFileSync(join(pki.dir, 'gw.key'), pki.client.key);
+    writeFileSync(join(pki.dir, 'gw.key'), pki.client.key, { mode: 0o600 });
     writeFileSync(join(pki.dir, 'rogue-gw.crt'), pki.rogue.cert);
-    writeFileSync(join(pki.dir, 'rogue-gw.key'), pki.rogue.key);
+    writeFileSync(join(pki.dir, 'rogue-gw.key'), pki.rogue.key, { mode: 0o600 });
   });
   afterAll(async () => {
     await mosq?.dispose();
