@@ -54,6 +54,7 @@ export class Gateway {
   broker!: LinliBroker;
   health!: HealthSink;
   private watcher!: RegistryWatcher;
+  private router!: UplinkRouter;
   redemption!: RedemptionEngine;
   flows!: DeviceFlows;
   /** The box's own NFC reader, relay, LED and tamper switch. */
@@ -154,7 +155,7 @@ export class Gateway {
       },
     });
     const downlink = new Downlink(this.broker, stamper, log.child({ component: 'downlink' }));
-    this.health = new HealthSink(this.store.health, this.writer, this.broker, log.child({ component: 'health' }), this.outbox);
+    this.health = new HealthSink(this.store.health, this.writer, this.broker, log.child({ component: 'health' }), this.outbox, () => clock.monotonic());
     this.monitor = new DeviceMonitor(config.health, clock, (change) =>
       this.health.record(change, this.monitor.get(change.deviceId)?.telemetry),
     );
@@ -184,8 +185,10 @@ export class Gateway {
         this.broker.publish(topics.lockerOccupancy(id), JSON.stringify(occupancy), { qos: 1, retain: true }).catch((err: unknown) => log.debug({ err }, 'occupancy not published'));
       },
     });
-    const router = new UplinkRouter({
+    const router = (this.router = new UplinkRouter({
       log: log.child({ component: 'uplink' }),
+      limits: config.limits,
+      setFinding: (id, key, finding) => this.monitor.setFinding(id, key, finding),
       monitor: this.monitor,
       commands: this.commands,
       downlink,
@@ -209,7 +212,7 @@ export class Gateway {
         const merchantId = live.kind === 'shop_scanner' ? bound : live.id;
         return this.redemption.handler.handle({ id: live.id, kind: live.kind, merchantId }, msg);
       },
-    });
+    }));
 
     this.hardware = this.hardwareOverride ?? createBoxHardware(config.box.hardware, log.child({ component: 'box' }));
     this.desk = new DeskReader({ hardware: this.hardware, access: this.flows.access, clock, log: log.child({ component: 'desk-reader' }), role: config.box.deskReader, deviceId: 'box', door: config.box.door });
@@ -335,6 +338,8 @@ export class Gateway {
       this.rollouts.tick();
       this.watcher.check();
       this.monitor.tick();
+      this.health.sweepLogs();
+      this.router.sweepLogs();
       pending.push(this.expireHolds());
       pending.push(this.flows.tick().catch((err: unknown) => this.log.error({ err }, 'device flow timeouts failed')));
       // the LED on the box: steady when all is well, fast blink when a device or the box has a fault

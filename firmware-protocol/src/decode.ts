@@ -12,6 +12,22 @@ export interface DecodeFailure {
   /** The offending message's id, when it could be read, so the error can carry `corr`. */
   corr: string | undefined;
   issues?: { path: string; message: string }[];
+  /** With UNSUPPORTED_PROTOCOL_VERSION: the majors this gateway speaks [FWP-2.4]. */
+  supportedMajors?: number[];
+}
+
+/**
+ * The `id` of a message the gateway will not decode (another major's topic), so its error can carry
+ * `corr`; undefined when the payload is not a JSON object with a valid id. Never throws.
+ */
+export function readMessageId(payload: Buffer | string): string | undefined {
+  try {
+    const raw: unknown = JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'));
+    const header = EnvelopeHeaderSchema.safeParse(raw);
+    return header.success && MessageIdSchema.safeParse(header.data.id).success ? header.data.id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 export type DecodeResult = { ok: true; message: UplinkMessage } | DecodeFailure;
 
@@ -41,6 +57,7 @@ export function decodeUplink(channel: UplinkChannel, payload: Buffer | string): 
       code: 'UNSUPPORTED_PROTOCOL_VERSION',
       message: `protocol ${header.success ? header.data.v : '?'} is not supported; supported majors: ${SUPPORTED_MAJORS.join(', ')}`,
       corr,
+      supportedMajors: [...SUPPORTED_MAJORS],
     };
   }
   const schema = UPLINK_SCHEMAS[channel];

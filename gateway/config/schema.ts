@@ -95,6 +95,13 @@ export const HealthConfigSchema = z
     /** Telemetry alarms, per kind where it matters. */
     vendingMaxTemperatureC: z.number().default(12),
     doorOpenAlertS: z.number().int().positive().default(120),
+    /**
+     * Flap damping for faults: a fault or warning a device reports (or a telemetry alarm like a warm
+     * fridge) counts until it has been absent this long. A fault flickering on and off is one change.
+     */
+    faultClearS: z.number().int().min(0).max(3600).default(10),
+    /** Health changes recorded per device per minute at most; more are folded into one when the minute ends. */
+    maxChangesPerMinute: z.number().int().min(1).max(1000).default(30),
   })
   .strict();
 
@@ -178,6 +185,20 @@ export const FlowsConfigSchema = z
   })
   .strict();
 
+/**
+ * [FWP-5.3] What one device may send, so a device gone wrong (or a hostile one on the shared LAN) slows
+ * only itself: requests (each costs a database decision) and uplink messages of any kind, per second,
+ * with a burst. Over them a request gets RATE_LIMITED and other messages are dropped and counted.
+ */
+export const DeviceLimitsSchema = z
+  .object({
+    requestsPerSecond: z.number().positive().max(1000).default(5),
+    requestBurst: z.number().int().min(1).max(10_000).default(20),
+    messagesPerSecond: z.number().positive().max(10_000).default(50),
+    messageBurst: z.number().int().min(1).max(100_000).default(200),
+  })
+  .strict();
+
 /** The gateway box's own NFC reader and GPIO (see devices/box/README.md). Off unless enabled. */
 export const BoxConfigSchema = z
   .object({
@@ -252,6 +273,7 @@ export const ConfigSchema = z
     health: HealthConfigSchema.default(HealthConfigSchema.parse({})),
     redemption: RedemptionConfigSchema.default(RedemptionConfigSchema.parse({})),
     flows: FlowsConfigSchema.default(FlowsConfigSchema.parse({})),
+    limits: DeviceLimitsSchema.prefault({}),
     box: BoxConfigSchema.prefault({}),
     cloud: CloudConfigSchema.prefault({}),
     log: z
@@ -273,4 +295,5 @@ export type HealthConfig = Config['health'];
 export type RedemptionSettings = Config['redemption'];
 export type FlowsSettings = Config['flows'];
 export type CloudConfig = Config['cloud'];
+export type DeviceLimits = Config['limits'];
 export type IntegrationAccount = z.infer<typeof IntegrationAccountSchema>;

@@ -147,7 +147,16 @@ export class DeviceMonitor {
     const mono = this.clock.monotonic();
     d.telemetry = body;
     d.telemetryAt = this.clock.now();
-    const openings = adapterFor(d.kind).openings(body);
+    const adapter = adapterFor(d.kind);
+    const now: [string, 'fault' | 'warning' | 'kind', HealthFinding][] = [
+      ...(body.faults ?? []).map((c): [string, 'fault', HealthFinding] => [`DEVICE_FAULT:${c}`, 'fault', { severity: 'fault', code: `DEVICE_FAULT:${c}`, message: `the device reports fault ${c}` }]),
+      ...(body.warnings ?? []).map((c): [string, 'warning', HealthFinding] => [`DEVICE_WARNING:${c}`, 'warning', { severity: 'degraded', code: `DEVICE_WARNING:${c}`, message: `the device reports warning ${c}` }]),
+      ...adapter.evaluate(body, this.config, d.capabilities).map((f): [string, 'kind', HealthFinding] => [f.code, 'kind', f]),
+    ];
+    const present = new Set(now.map(([code]) => code));
+    for (const [code, r] of d.reported) if (!present.has(code)) r.goneMono ??= mono;
+    for (const [code, source, finding] of now) d.reported.set(code, { source, finding, goneMono: undefined });
+    const openings = adapter.openings(body);
     const open = new Set(openings.filter((o) => o.state === 'open').map((o) => o.id));
     for (const key of [...d.openSince.keys()]) if (!open.has(key)) d.openSince.delete(key);
     for (const key of open) if (!d.openSince.has(key)) d.openSince.set(key, mono);
@@ -175,21 +184,36 @@ export class DeviceMonitor {
         continue;
       }
       this.reevaluate(d, 'tick');
+      if (d.foldedChanges > 0 && d.changeWindow && mono - d.changeWindow.start >= 60_000) this.emit(d, 'folded');
     }
+  }
+
+  /** Findings of the latest telemetry and those gone for less than `faultClearS`; older ones are forgotten. */
+  private held(d: LiveDevice, mono: number): { faults: string[]; warnings: string[]; kind: HealthFinding[] } {
+    const out = { faults: [] as string[], warnings: [] as string[], kind: [] as HealthFinding[] };
+    for (const [code, r] of d.reported) {
+      if (r.goneMono !== undefined && mono - r.goneMono >= this.config.faultClearS * 1000) {
+        d.reported.delete(code);
+        continue;
+      }
+      if (r.source === 'fault') out.faults.push(code.slice('DEVICE_FAULT:'.length));
+      else if (r.source === 'warning') out.warnings.push(code.slice('DEVICE_WARNING:'.length));
+      else out.kind.push(r.finding);
+    }
+    return out;
   }
 
   private reevaluate(d: LiveDevice, event: string): void {
     const mono = this.clock.monotonic();
-    const adapter = adapterFor(d.kind);
-    const telemetry = d.presence === 'online' ? d.telemetry : undefined;
+    const held = d.presence === 'online' ? this.held(d, mono) : { faults: [], warnings: [], kind: [] };
     const flapCount = d.flaps.flapping(mono);
     const verdict = evaluateHealth({
       presence: d.presence,
       disabled: d.disabled,
       offline: d.offline,
-      faults: telemetry?.faults ?? [],
-      warnings: telemetry?.warnings ?? [],
-      kindFindings: [...(telemetry ? adapter.evaluate(telemetry, this.config, d.capabilities) : []), ...d.flowFindings.values()],
+      faults: held.faults,
+      warnings: held.warnings,
+      kindFindings: [...held.kind, ...d.flowFindings.values()],
       openFor: new Map([...d.openSince].map(([k, since]) => [k, (mono - since) / 1000])),
       doorOpenAlertS: this.config.doorOpenAlertS,
       flapping: flapCount === undefined ? undefined : { disconnects: flapCount, windowS: this.config.flapWindowS },
@@ -198,8 +222,28 @@ export class DeviceMonitor {
       d.verdict = verdict; // keep messages fresh (durations) without raising an event
       return;
     }
-    const previous = d.verdict;
     d.verdict = verdict;
-    this.onChange({ deviceId: d.id, kind: d.kind, previous, verdict, event, at: this.clock.now() });
+    this.emit(d, event);
+  }
+
+  /**
+   * Hands the current verdict on as a change, at most `maxChangesPerMinute` times a minute per device:
+   * past that, changes are folded and the last verdict goes out once the minute ends, so a misbehaving
+   * device cannot flood the history, the cloud outbox, the retained state or the log.
+   */
+  private emit(d: LiveDevice, event: string): void {
+    const mono = this.clock.monotonic();
+    if (!d.changeWindow || mono - d.changeWindow.start >= 60_000) d.changeWindow = { start: mono, count: 0 };
+    if (d.changeWindow.count >= this.config.maxChangesPerMinute) {
+      d.foldedChanges += 1;
+      return;
+    }
+    const folded = d.foldedChanges;
+    d.foldedChanges = 0;
+    const previous = d.emitted;
+    if (sameVerdict(previous, d.verdict)) return; // the folded changes ended where they began
+    d.changeWindow.count += 1;
+    d.emitted = d.verdict;
+    this.onChange({ deviceId: d.id, kind: d.kind, previous, verdict: d.verdict, event: folded > 0 ? `${event} (${folded} changes folded)` : event, at: this.clock.now() });
   }
 }

@@ -1,6 +1,7 @@
 import { topics } from '../../firmware-protocol/src/topics.ts';
 import type { DeviceState } from '../../firmware-protocol/src/messages/state.ts';
 import type { Logger } from '../core/log.ts';
+import { LogLimiter, limitedLogger, type LimitedLogger } from '../core/log-limiter.ts';
 import type { Publisher } from '../messaging/downlink.ts';
 import type { HealthRepo } from '../store/health-repo.ts';
 import type { WriterPort } from '../redemption/service/ports.ts';
@@ -16,6 +17,9 @@ export class HealthSink {
   /** Until the broker runs, changes are only stored; `publishAll` then announces every device once. */
   private publishing = false;
 
+  /** Change lines per device are bounded (a few a minute, then one summary): the monitor already folds churn. */
+  private readonly lines: LimitedLogger;
+
   constructor(
     private readonly repo: HealthRepo,
     /** Writes go through the group-commit writer: a reconnect storm is a few commits, not thousands. */
@@ -24,7 +28,15 @@ export class HealthSink {
     private readonly log: Logger,
     /** Health changes are events for the cloud, written with the snapshot. */
     private readonly outbox?: OutboxPort,
-  ) {}
+    now: () => number = () => performance.now(),
+  ) {
+    this.lines = limitedLogger(log, new LogLimiter({ perKey: 5, total: 200, windowMs: 60_000, maxKeys: 10_000 }, now));
+  }
+
+  /** Writes the summaries of suppressed change lines; the gateway calls it from its ticker. */
+  sweepLogs(): void {
+    this.lines.sweep();
+  }
 
   subscribe(listener: (c: HealthChange) => void): () => void {
     this.listeners.add(listener);
@@ -42,8 +54,8 @@ export class HealthSink {
       .catch((err: unknown) => this.log.error({ err, deviceId }, 'could not store a health change'));
     const worse = rank(verdict.status) > rank(change.previous.status) && change.previous.status !== 'unknown';
     const fields = { deviceId, status: verdict.status, previous: change.previous.status, event, reasons: verdict.reasons.map((r) => r.message) };
-    if (worse) this.log.warn(fields, 'device health got worse');
-    else this.log.info(fields, 'device health changed');
+    if (worse) this.lines.warn(`health:${deviceId}`, fields, 'device health got worse');
+    else this.lines.info(`health:${deviceId}`, fields, 'device health changed');
     this.publishState(change);
     for (const l of this.listeners) {
       try {

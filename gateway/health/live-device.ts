@@ -31,12 +31,25 @@ export class LiveDevice {
   readonly openSince = new Map<string, number>();
   /** What the gateway's own flows found (a jammed compartment, a door left open, overdue parcels), by key. */
   readonly flowFindings = new Map<string, HealthFinding>();
+  /**
+   * What the device's telemetry reported (its faults and warnings, the kind's alarms), by code: present
+   * in the latest report, or gone since `goneMono`; a finding holds until it has been gone for
+   * `health.faultClearS` (flap damping).
+   */
+  readonly reported = new Map<string, { source: 'fault' | 'warning' | 'kind'; finding: HealthFinding; goneMono: number | undefined }>();
+  /** The verdict last handed on as a change (stored, published), and this minute's count of changes. */
+  emitted: HealthVerdict = { status: 'unknown', reasons: [] };
+  changeWindow: { start: number; count: number } | undefined;
+  /** Changes folded into the next one, past `health.maxChangesPerMinute`. */
+  foldedChanges = 0;
   readonly flaps: FlapDetector;
   readonly dedup = new MessageDedup();
   expectedSeq = 0;
   seqGaps = 0;
   duplicates = 0;
   badMessages = 0;
+  /** Messages and requests dropped or refused over the device's budget [FWP-5.3]. */
+  rateLimited = 0;
   verdict: HealthVerdict = { status: 'unknown', reasons: [] };
 
   constructor(
@@ -61,6 +74,8 @@ export class LiveDevice {
     this.sessionStartedAt = now;
     this.expectedSeq = 1;
     this.dedup.clear();
+    // a new session reports its own state: what the last one reported does not carry over
+    this.reported.clear();
     this.seen(nowMono, now);
   }
 

@@ -1,4 +1,8 @@
-import { decodeUplink } from '../../firmware-protocol/src/decode.ts';
+import { decodeUplink, readMessageId } from '../../firmware-protocol/src/decode.ts';
+import { ERROR_DISPLAY } from '../../firmware-protocol/src/error-display.ts';
+import { TokenBucketLimiter } from '../../broker/src/limits/rate-limit.ts';
+import type { DeviceLimits } from '../config/schema.ts';
+import { LogLimiter, limitedLogger, type LimitedLogger } from '../core/log-limiter.ts';
 import { parseTopic } from '../../firmware-protocol/src/topics.ts';
 import { SUPPORTED_MAJORS } from '../../firmware-protocol/src/version.ts';
 import type { UplinkMessage } from '../../firmware-protocol/src/messages/index.ts';
@@ -10,6 +14,8 @@ import type { Downlink } from './downlink.ts';
 
 export interface UplinkRouterDeps {
   log: Logger;
+  /** [FWP-5.3] What one device may send per second. */
+  limits: DeviceLimits;
   monitor: DeviceMonitor;
   commands: CommandService;
   downlink: Downlink;
@@ -23,6 +29,8 @@ export interface UplinkRouterDeps {
   merchantOf(deviceId: string): string | null;
   /** Persists what a birth tells about the device (capabilities, firmware). */
   recordBirth(deviceId: string, capabilities: unknown, firmware: string): void;
+  /** A health finding the router itself raises (a scanner configured for another shop), or clears. */
+  setFinding?(deviceId: string, key: string, finding: { severity: 'fault' | 'degraded'; code: string; message: string } | undefined): void;
 }
 
 /**
@@ -30,12 +38,29 @@ export interface UplinkRouterDeps {
  * decode and validate, drop duplicates, require a birth, dispatch. A bad message gets a coded error on
  * the device's error topic [FWP-6.1] and is logged; nothing a device sends can throw out of `handle`.
  */
-const REFUSALS_PER_MINUTE = 20;
+/** [FWP-5.2] Error replies (on down/error, or RATE_LIMITED responses) per device per minute; the rest are counted. */
+export const REFUSALS_PER_MINUTE = 20;
+const MAX_DEVICES_TRACKED = 10_000;
 
 export class UplinkRouter {
   private readonly refusals = new Map<string, { since: number; count: number; suppressed: number }>();
+  private readonly messageBudget: TokenBucketLimiter;
+  private readonly requestBudget: TokenBucketLimiter;
+  /** One firmware looping garbage writes a few lines a minute, then a summary. */
+  private readonly lines: LimitedLogger;
 
-  constructor(private readonly deps: UplinkRouterDeps) {}
+  constructor(private readonly deps: UplinkRouterDeps) {
+    const now = () => deps.monitor.now();
+    const { limits } = deps;
+    this.messageBudget = new TokenBucketLimiter({ capacity: limits.messageBurst, refillMs: (limits.messageBurst / limits.messagesPerSecond) * 1000, maxKeys: MAX_DEVICES_TRACKED }, now);
+    this.requestBudget = new TokenBucketLimiter({ capacity: limits.requestBurst, refillMs: (limits.requestBurst / limits.requestsPerSecond) * 1000, maxKeys: MAX_DEVICES_TRACKED }, now);
+    this.lines = limitedLogger(deps.log, new LogLimiter({ perKey: 5, total: 200, windowMs: 60_000, maxKeys: MAX_DEVICES_TRACKED }, now));
+  }
+
+  /** Writes the summaries of suppressed lines; the gateway calls it from its ticker. */
+  sweepLogs(): void {
+    this.lines.sweep();
+  }
 
   handle(topic: string, payload: Buffer): void {
     try {
@@ -53,12 +78,19 @@ export class UplinkRouter {
     if (!t || t.scope !== 'device' || t.direction !== 'up') return;
     const live = monitor.get(t.deviceId) ?? this.deps.discover(t.deviceId);
     if (!live) return; // the ACL admits only provisioned devices; one removed a moment ago is ignored
+    // [FWP-5.3] before anything costs work: a device over its message budget slows only itself
+    if (!this.messageBudget.take(live.id)) {
+      live.rateLimited += 1;
+      this.refuse(live, 'RATE_LIMITED', topic, { message: `more than ${this.deps.limits.messagesPerSecond} messages a second; this one was dropped` });
+      return;
+    }
     if (!SUPPORTED_MAJORS.includes(t.major)) {
-      // [FWP-2.4] answer on the device's own major so it can read the refusal
+      // [FWP-2.4] answer on the device's own major so it can read the refusal, with the id it used
       this.refuse(live, 'UNSUPPORTED_PROTOCOL_VERSION', topic, {
         message: `protocol major ${t.major} is not supported; supported: ${SUPPORTED_MAJORS.join(', ')}`,
         supportedMajors: [...SUPPORTED_MAJORS],
         major: t.major,
+        corr: readMessageId(payload),
       });
       return;
     }
@@ -68,7 +100,7 @@ export class UplinkRouter {
     }
     const decoded = decodeUplink(t.channel, payload);
     if (!decoded.ok) {
-      this.refuse(live, decoded.code, topic, { message: decoded.message, corr: decoded.corr, issues: decoded.issues });
+      this.refuse(live, decoded.code, topic, { message: decoded.message, corr: decoded.corr, issues: decoded.issues, supportedMajors: decoded.supportedMajors });
       return;
     }
     const msg = decoded.message;
@@ -105,11 +137,16 @@ export class UplinkRouter {
       return;
     }
     const bound = this.deps.merchantOf(live.id);
-    if (msg.body.kind === 'shop_scanner' && bound !== null && msg.body.capabilities.merchantId !== bound) {
-      this.refuse(live, 'MERCHANT_MISMATCH', topic, { corr: msg.id, message: `${live.id} is bound to merchant ${bound}, birth says ${msg.body.capabilities.merchantId}` });
-      return;
-    }
+    const mismatch = msg.body.kind === 'shop_scanner' && bound !== null && msg.body.capabilities.merchantId !== bound;
     this.deps.monitor.birth(live.id, msg);
+    // [FWP-8.2] the birth stands (refusing it made every request NOT_BORN, and a rebirth loop): the
+    // scanner sells for the shop staff bound it to, whatever it claims; staff see the misconfiguration
+    this.deps.setFinding?.(
+      live.id,
+      'MERCHANT_MISMATCH',
+      mismatch ? { severity: 'degraded', code: 'MERCHANT_MISMATCH', message: `configured for merchant ${msg.body.kind === 'shop_scanner' ? msg.body.capabilities.merchantId : '?'}, bound to ${bound ?? '?'}: it sells for ${bound ?? '?'}` } : undefined,
+    );
+    if (mismatch) this.refuse(live, 'MERCHANT_MISMATCH', topic, { corr: msg.id, message: `${live.id} is bound to merchant ${bound}; the birth's merchantId is ignored and its sales go to ${bound}` });
     live.dedup.firstSeen(msg.id);
     this.deps.recordBirth(live.id, msg.body.capabilities, msg.body.firmware);
     this.deps.log.info({ deviceId: live.id, bdSeq: msg.body.bdSeq, firmware: msg.body.firmware }, 'device birth');
@@ -129,6 +166,11 @@ export class UplinkRouter {
       case 'request':
         if (!this.deps.onRequest) {
           this.refuse(live, 'UNKNOWN_MESSAGE_TYPE', topic, { corr: msg.id, message: 'this gateway does not serve redemption requests' });
+          return;
+        }
+        if (!this.requestBudget.take(live.id)) {
+          live.rateLimited += 1;
+          this.refuseRequest(live, msg, topic);
           return;
         }
         this.deps.onRequest(live, msg).catch((err: unknown) => this.deps.log.error({ err, deviceId: live.id }, 'request handling failed'));
@@ -156,16 +198,36 @@ export class UplinkRouter {
    */
   private refuse(live: LiveDevice, code: Parameters<Downlink['error']>[1], topic: string, detail: Parameters<Downlink['error']>[2]): void {
     live.badMessages += 1;
+    if (!this.mayReply(live)) return;
+    this.lines.warn(`refused:${live.id}:${code}`, { deviceId: live.id, code, topic, reason: detail.message }, 'refused a device message');
+    void this.deps.downlink.error(live.id, code, { ...detail, topic });
+  }
+
+  /** [FWP-5.3] A request over the budget is answered (the device waits for it) with RATE_LIMITED, within the reply cap. */
+  private refuseRequest(live: LiveDevice, msg: Extract<UplinkMessage, { type: 'request' }>, topic: string): void {
+    if (!this.mayReply(live)) return;
+    this.lines.warn(`refused:${live.id}:RATE_LIMITED`, { deviceId: live.id, code: 'RATE_LIMITED', topic, op: msg.body.op }, 'request over the device\'s budget refused');
+    const body = { status: 'error' as const, op: msg.body.op, code: 'RATE_LIMITED', message: `more than ${this.deps.limits.requestsPerSecond} requests a second (burst ${this.deps.limits.requestBurst}); retry with back-off`, display: ERROR_DISPLAY.RATE_LIMITED };
+    this.deps.downlink.send(live.id, 'response', 'response', body, { corr: msg.id, txn: msg.txn }).catch((err: unknown) => this.deps.log.debug({ err, deviceId: live.id }, 'rate-limit answer not sent'));
+  }
+
+  /**
+   * [FWP-5.2] At most REFUSALS_PER_MINUTE error replies per device a minute: a firmware looping garbage
+   * must not fill the link with errors. The rest are only counted (and summarised in the log).
+   */
+  private mayReply(live: LiveDevice): boolean {
     const now = this.deps.monitor.now();
     const w = this.refusals.get(live.id);
     if (!w || now - w.since >= 60_000) {
-      if (w && w.suppressed > 0) this.deps.log.warn({ deviceId: live.id, suppressed: w.suppressed }, 'refused device messages not logged in the last minute');
+      if (w && w.suppressed > 0) this.deps.log.warn({ deviceId: live.id, suppressed: w.suppressed }, 'error replies not sent to a device in the last minute (over the cap)');
       this.refusals.set(live.id, { since: now, count: 1, suppressed: 0 });
-    } else if (w.count >= REFUSALS_PER_MINUTE) {
+      return true;
+    }
+    if (w.count >= REFUSALS_PER_MINUTE) {
       w.suppressed += 1;
-      return;
-    } else w.count += 1;
-    this.deps.log.warn({ deviceId: live.id, code, topic, reason: detail.message }, 'refused a device message');
-    void this.deps.downlink.error(live.id, code, { ...detail, topic });
+      return false;
+    }
+    w.count += 1;
+    return true;
   }
 }

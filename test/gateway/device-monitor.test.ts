@@ -160,3 +160,62 @@ describe('DeviceMonitor', () => {
     expect(status()).toBe('ok');
   });
 });
+
+describe('DeviceMonitor: health churn is bounded (flap damping for faults)', () => {
+  const tele = (faults: string[]): TelemetryBody => ({ kind: 'door_reader', faults }) as TelemetryBody;
+
+  it('a fault flickering on and off with every message is one change; it clears after faultClearS without it', () => {
+    const clock = new ManualClock();
+    const changes: HealthChange[] = [];
+    const monitor = new DeviceMonitor({ ...config, faultClearS: 10 }, clock, (c) => changes.push(c));
+    monitor.track('door-01', 'door_reader', false);
+    monitor.connected('door-01', 1, '127.0.0.1');
+    monitor.birth('door-01', birth(1));
+    const before = changes.length;
+    for (let i = 0; i < 2000; i++) {
+      monitor.telemetry('door-01', tele(i % 2 === 0 ? ['E_READER'] : []));
+      if (i % 100 === 0) clock.advance(100);
+    }
+    expect(changes.length - before).toBe(1);
+    expect(monitor.get('door-01')?.verdict.reasons.map((r) => r.code)).toEqual(['DEVICE_FAULT:E_READER']);
+    clock.advance(9_000);
+    monitor.tick();
+    expect(monitor.get('door-01')?.verdict.status).toBe('fault');
+    clock.advance(1_000);
+    monitor.tick();
+    expect(monitor.get('door-01')?.verdict.status).toBe('ok');
+    expect(changes.length - before).toBe(2);
+  });
+
+  it('a fault the device keeps reporting stays however long it sends nothing new', () => {
+    const clock = new ManualClock();
+    const monitor = new DeviceMonitor({ ...config, faultClearS: 10 }, clock, () => undefined);
+    monitor.track('door-01', 'door_reader', false);
+    monitor.connected('door-01', 1, '127.0.0.1');
+    monitor.birth('door-01', birth(1, 60));
+    monitor.telemetry('door-01', tele(['E_READER']));
+    clock.advance(50_000);
+    monitor.seen('door-01');
+    monitor.tick();
+    expect(monitor.get('door-01')?.verdict.status).toBe('fault');
+  });
+
+  it('past maxChangesPerMinute, changes fold into one at the end of the minute', () => {
+    const clock = new ManualClock();
+    const changes: HealthChange[] = [];
+    const monitor = new DeviceMonitor({ ...config, faultClearS: 0, maxChangesPerMinute: 5 }, clock, (c) => changes.push(c));
+    monitor.track('door-01', 'door_reader', false);
+    monitor.connected('door-01', 1, '127.0.0.1');
+    monitor.birth('door-01', birth(1));
+    const before = changes.length;
+    // a new fault code in every message: each one a real change
+    for (let i = 0; i < 500; i++) monitor.telemetry('door-01', tele([`E_${i}`]));
+    expect(changes.length - before).toBeLessThanOrEqual(5);
+    clock.advance(60_000);
+    monitor.seen('door-01');
+    monitor.tick();
+    const last = changes.at(-1);
+    expect(last?.event).toMatch(/changes folded/);
+    expect(last?.verdict.reasons.map((r) => r.code)).toEqual(['DEVICE_FAULT:E_499']);
+  });
+});

@@ -112,8 +112,13 @@ describe('device lifecycle through the real broker', () => {
     await waitFor(() => d.received.some((r) => r.topic === 'linli/v9/dev/door-01/down/error'), 'error on the v9 topic');
     const v9 = d.received.find((r) => r.topic === 'linli/v9/dev/door-01/down/error')?.json;
     expect(v9.body).toMatchObject({ code: 'UNSUPPORTED_PROTOCOL_VERSION', supportedMajors: [1] });
+    expect(v9.corr).toBe('x4'); // the id was readable: the device can match the refusal [FWP-2.4]
+    // a v1 topic carrying a major-2 envelope: refused with the majors spoken here, and its id
+    await d.publishRaw(topics.up('door-01', 'heartbeat'), JSON.stringify({ v: '2.0', id: 'x5', ts: 1, seq: 10, type: 'heartbeat', body: {} }));
+    await waitFor(() => d.errors().some((e) => e.corr === 'x5'), 'the v2 envelope refused');
+    expect(d.errors().find((e) => e.corr === 'x5').body).toMatchObject({ code: 'UNSUPPORTED_PROTOCOL_VERSION', supportedMajors: [1] });
     expect(status()).toBe('ok');
-    expect(h.gw.monitor.get('door-01')?.badMessages).toBeGreaterThanOrEqual(7);
+    expect(h.gw.monitor.get('door-01')?.badMessages).toBeGreaterThanOrEqual(8);
     expect((await h.api('/healthz', { token: null })).status).toBe(200);
   });
 
