@@ -27,10 +27,25 @@ export const REDACT_PATHS = [
   '*.payload',
 ];
 
+/** Query parameters that carry credentials: their values never reach a log line. */
+const CREDENTIAL_PARAMS = /([?&](?:token|access_token|api_key|apikey|key|secret|password|pw|auth|authorization)=)[^&#]*/gi;
+
+/** "/api/v1/devices?token=llt_abc&x=1" → "/api/v1/devices?token=[redacted]&x=1". */
+export function redactUrl(url: string): string {
+  return url.replace(CREDENTIAL_PARAMS, '$1[redacted]');
+}
+
+/** Any `url` field, and the url of any logged request, pass through redactUrl. */
+const serializers: Record<string, (v: unknown) => unknown> = {
+  url: (v) => (typeof v === 'string' ? redactUrl(v) : v),
+  req: (v) => (v && typeof v === 'object' && 'url' in v && typeof v.url === 'string' ? { ...v, url: redactUrl(v.url) } : v),
+};
+
 export function createLogger(opts: { level: string; pretty?: boolean; destination?: pino.DestinationStream }): Logger {
   const options: pino.LoggerOptions = {
     level: opts.level,
     base: { app: 'linli' },
+    serializers,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
