@@ -20,19 +20,22 @@ const deny = (why: string): AclDecision => ({ allow: false, why });
  */
 const MAJOR_RE = /^v\d{1,3}$/;
 
-/** linli/v{N}/dev/{deviceId}/{direction}/{channel}: the levels of a device topic or filter, or undefined. */
-function deviceLevels(topic: string, deviceId: string, direction: 'up' | 'down'): string | undefined {
+/** A filter may name every major with '+': `linli/+/dev/{id}/down/error` hears refusals on any major [FWP-2.4]. */
+const majorOk = (level: string | undefined, filter: boolean) => MAJOR_RE.test(level ?? '') || (filter && level === '+');
+
+/** linli/v{N}/dev/{deviceId}/{direction}/{channel}: the channel of a device topic or filter, or undefined. */
+function deviceLevels(topic: string, deviceId: string, direction: 'up' | 'down', filter = false): string | undefined {
   const p = levels(topic);
-  if (p.length !== 6 || p[0] !== TOPIC_ROOT || !MAJOR_RE.test(p[1] ?? '')) return undefined;
+  if (p.length !== 6 || p[0] !== TOPIC_ROOT || !majorOk(p[1], filter)) return undefined;
   if (p[2] !== 'dev' || p[3] !== deviceId || p[4] !== direction) return undefined;
   const channel = p[5] ?? '';
   return channel === '' ? undefined : channel;
 }
 
-/** linli/v{N}/gw/state, literally [FWP-3.4]. */
-function isGatewayState(topic: string): boolean {
+/** linli/v{N}/gw/state, literally [FWP-3.4] (as a filter, also linli/+/gw/state). */
+function isGatewayState(topic: string, filter = false): boolean {
   const p = levels(topic);
-  return p.length === 4 && p[0] === TOPIC_ROOT && MAJOR_RE.test(p[1] ?? '') && p[2] === 'gw' && p[3] === 'state';
+  return p.length === 4 && p[0] === TOPIC_ROOT && majorOk(p[1], filter) && p[2] === 'gw' && p[3] === 'state';
 }
 
 /**
@@ -59,8 +62,8 @@ export function deviceWill(deviceId: string, topic: string): AclDecision {
  */
 export function deviceSubscribe(deviceId: string, filter: string): AclDecision {
   if (!isValidFilter(filter)) return deny('invalid topic filter');
-  if (isGatewayState(filter)) return ALLOW;
-  if (deviceLevels(filter, deviceId, 'down') !== undefined) return ALLOW;
+  if (isGatewayState(filter, true)) return ALLOW;
+  if (deviceLevels(filter, deviceId, 'down', true) !== undefined) return ALLOW;
   return deny(`devices subscribe only to ${TOPIC_ROOT}/v{N}/dev/${deviceId}/down/{channel|+|#} and ${TOPIC_ROOT}/v{N}/gw/state`);
 }
 

@@ -101,7 +101,9 @@ describe('device lifecycle through the real broker', () => {
     await d.publishRaw('linli/v1/dev/door-01/up/bogus', '{}');
     await d.publishRaw('linli/v9/dev/door-01/up/birth', JSON.stringify({ v: '9.0', id: 'x3', ts: 1, seq: 0, type: 'birth', body: {} }));
     await d.send('telemetry', 'telemetry', { kind: 'vending_machine' });
-    await d.client.subscribeAsync('linli/v9/dev/door-01/down/+');
+    // the filter FWP-2.4 advises, to hear refusals on any major: granted, not 0x80
+    const granted = await d.client.subscribeAsync('linli/+/dev/door-01/down/error', { qos: 1 });
+    expect(granted.map((g) => g.qos)).toEqual([1]);
     await waitFor(() => d.errors().length >= 6, 'six errors on down/error');
     const codes = d.errors().map((e) => ErrorMessageSchema.parse(e).body.code);
     expect(codes).toEqual(['NOT_BORN', 'MALFORMED_JSON', 'SCHEMA_INVALID', 'UNKNOWN_MESSAGE_TYPE', 'UNKNOWN_CHANNEL', 'DEVICE_KIND_MISMATCH']);
