@@ -85,3 +85,72 @@ describe('PROTOCOL.md and the JSON Schemas stay in step with the code', () => {
     expect(command({ ...cmd, body: { name: 'unlock_door', args: { door: 'main', extra: 1 } } })).toBe(false);
   });
 });
+
+describe('PROTOCOL.md says what the gateway does (1.2 review)', () => {
+  /** From a clause's definition (bold, not a mention) to the next marker. */
+  const section = (from: string, to: string) => {
+    const at = doc.indexOf(from.startsWith('[') ? `**${from}` : from);
+    return doc.slice(at, doc.indexOf(to.startsWith('[') ? `**${to}` : to, at + 1));
+  };
+
+  it('one version everywhere: the title, FWP-2.3, the changelog and every example', async () => {
+    const { PROTOCOL_VERSION, PROTOCOL_MINOR, PROTOCOL_MAJOR } = await import('../../firmware-protocol/src/version.ts');
+    expect(doc.split('\n')[0]).toBe(`# Linli device protocol, version ${PROTOCOL_VERSION}`);
+    expect(section('[FWP-2.3]', '[FWP-2.4]')).toContain(`now \`${PROTOCOL_VERSION}\``);
+    for (let minor = 0; minor <= PROTOCOL_MINOR; minor++) expect(doc).toContain(`- **${PROTOCOL_MAJOR}.${minor}** — `);
+    const versions = jsonExamples().map((ex) => (ex as { v?: string; protocol?: string }).v ?? (ex as { protocol?: string }).protocol).filter((v) => v !== undefined);
+    expect(versions.length).toBeGreaterThan(10);
+    expect(new Set(versions)).toEqual(new Set([PROTOCOL_VERSION]));
+  });
+
+  it('the limits it documents are the gateway’s: the error-reply cap, the per-device budgets, CONNACK codes 0–5 only', async () => {
+    const { REFUSALS_PER_MINUTE } = await import('../../gateway/messaging/uplink-router.ts');
+    const { DeviceLimitsSchema } = await import('../../gateway/config/schema.ts');
+    expect(section('[FWP-5.2]', '[FWP-5.3]')).toContain(`at most ${REFUSALS_PER_MINUTE} error replies a minute`);
+    const d = DeviceLimitsSchema.parse({});
+    const budgets = section('[FWP-5.3]', '## 6 ');
+    expect(budgets).toContain(`default ${d.messagesPerSecond}, bursts of \`limits.messageBurst\`, default ${d.messageBurst}`);
+    expect(budgets).toContain(`default ${d.requestsPerSecond}, bursts of \`limits.requestBurst\`, default ${d.requestBurst}`);
+    const connack = section('[FWP-2.2]', '[FWP-2.3]');
+    const codes = [...connack.matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]));
+    expect(codes).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('the subscriptions it advises are the ones the broker grants', async () => {
+    const { maySubscribe } = await import('../../broker/src/acl.ts');
+    const device = { kind: 'device' as const, deviceId: 'door-01' };
+    const advised = [...doc.matchAll(/`(linli\/[^`\s]*?(?:down\/[+#a-z]+|gw\/state))`/g)].map((m) => (m[1] ?? '').replaceAll('{id}', 'door-01'));
+    expect(advised).toContain('linli/+/dev/door-01/down/error');
+    // placeholders such as {N} are not filters a device would send
+    for (const filter of advised.filter((f) => !f.includes('{') && (f.includes('door-01') || f.endsWith('gw/state')))) expect(maySubscribe(device, filter), filter).toEqual({ allow: true });
+  });
+
+  it('every field of a response is documented in section 11, and txn is required on a response', async () => {
+    const { ResponseBodySchema, ResponseMessageSchema } = await import('../../firmware-protocol/src/messages/redemption.ts');
+    const eleven = doc.slice(doc.indexOf('## 11 '), doc.indexOf('## 12 '));
+    const ok = ResponseBodySchema.options.find((o) => o.shape.status.value === 'ok');
+    for (const field of Object.keys(ok?.shape ?? {})) expect(eleven, `response field ${field}`).toContain(`\`${field}\``);
+    const response = { v: '1.2', id: 'gw-1', ts: 1, seq: 1, type: 'response', corr: 'd-1', body: { status: 'ok', op: 'lookup', decision: 'none', display: { zh: '好', en: 'ok' } } };
+    expect(ResponseMessageSchema.safeParse(response).success).toBe(false);
+    expect(ResponseMessageSchema.safeParse({ ...response, txn: 't-1' }).success).toBe(true);
+  });
+
+  it('every wire code has a display in both languages that never invites a retry the error table forbids', async () => {
+    const { ERROR_DISPLAY } = await import('../../firmware-protocol/src/error-display.ts');
+    const table = doc.slice(doc.indexOf('[FWP-6.2]'), doc.indexOf('## 7 '));
+    for (const code of WIRE_ERROR_CODES) {
+      const display = ERROR_DISPLAY[code as keyof typeof ERROR_DISPLAY];
+      expect(display, code).toBeDefined();
+      expect(display.zh, code).toMatch(/[\u4e00-\u9fff]/);
+      expect(display.en.length, code).toBeGreaterThan(3);
+      const row = table.split('\n').find((l) => l.startsWith(`| \`${code}\` |`)) ?? '';
+      const advice = row.split('|').at(-2) ?? '';
+      if (/do not retry|fix the firmware|fix the configuration|staff API answer/.test(advice)) {
+        expect(display.zh, code).not.toMatch(/稍后再试|请重试/);
+        expect(display.en, code).not.toMatch(/try again/i);
+      }
+    }
+    // not the generic "busy" for codes that are no such thing (the outside review's examples)
+    for (const code of ['TXN_REUSED', 'OPERATION_NOT_ALLOWED', 'REDEMPTION_NOT_FOUND'] as const) expect(ERROR_DISPLAY[code].zh).not.toContain('系统繁忙');
+  });
+});
