@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -95,8 +96,26 @@ describe('loadConfig', () => {
 });
 
 describe('shipped example config', () => {
+  const file = new URL('../../config/example.yaml', import.meta.url).pathname;
+
   it('config/example.yaml is valid', () => {
-    const c = loadConfig({ file: new URL('../../config/example.yaml', import.meta.url).pathname, env: {} });
+    const c = loadConfig({ file, env: {} });
     expect(c.dataDir).toBe('/var/lib/linli');
+  });
+
+  it('shows every option of every section, each at its default unless it says why', async () => {
+    const { parse } = await import('yaml');
+    const { ConfigSchema } = await import('../../gateway/config/schema.ts');
+    const leaves = (o: unknown, path: string[] = []): string[] =>
+      o !== null && typeof o === 'object' && !Array.isArray(o) ? Object.entries(o).flatMap(([k, v]) => leaves(v, [...path, k])) : [path.join('.')];
+    const example = parse(readFileSync(file, 'utf8')) as unknown;
+    const defaults = ConfigSchema.parse({});
+    const shown = new Set(leaves(example));
+    const missing = leaves(defaults).filter((p) => !shown.has(p));
+    expect(missing).toEqual([]);
+    // the values that differ from the defaults are the ones an operator sets for a real box
+    const get = (o: unknown, p: string) => p.split('.').reduce<unknown>((x, k) => (x as Record<string, unknown>)[k], o);
+    const differ = leaves(defaults).filter((p) => JSON.stringify(get(defaults, p)) !== JSON.stringify(get(example, p)));
+    expect(differ.sort()).toEqual(['cloud.url', 'dataDir', 'gateway.id', 'gateway.name'].sort());
   });
 });
