@@ -27,3 +27,21 @@ export function errorHandler(err: FastifyError | Error, req: FastifyRequest, rep
   const code = status === 404 ? 'NOT_FOUND' : status < 500 ? 'VALIDATION_FAILED' : 'INTERNAL_ERROR';
   void reply.code(status).send({ error: { code, message: status < 500 ? err.message : ERROR_CATALOGUE.INTERNAL_ERROR.message } });
 }
+
+/** Unknown routes answer in the documented form too, never Fastify's own `{statusCode, error, message}`. */
+export function notFoundHandler(req: FastifyRequest, reply: FastifyReply): void {
+  const path = req.url.split('?')[0] ?? req.url;
+  void reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${path}`, details: { method: req.method, path } } });
+}
+
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * One line per request: reads that went well at debug (a dashboard polls every few seconds), changes and
+ * refusals at info; failures were logged as errors by the error handler already, with their cause.
+ */
+export async function logRequest(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const fields = { method: req.method, url: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime), staff: req.staff?.id };
+  if (READS.has(req.method) && reply.statusCode < 400) req.log.debug(fields, 'request');
+  else req.log.info(fields, 'request');
+}

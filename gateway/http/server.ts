@@ -1,10 +1,10 @@
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Gateway } from '../app.ts';
 import { staffAuth } from './auth.ts';
-import { errorHandler } from './errors.ts';
+import { errorHandler, logRequest, notFoundHandler } from './errors.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { deviceRoutes } from './routes/devices.ts';
@@ -14,6 +14,7 @@ import { redemptionRoutes } from './routes/redemptions.ts';
 import { flowRoutes } from './routes/flows.ts';
 import { cardRoutes } from './routes/cards.ts';
 import { cloudRoutes } from './routes/cloud.ts';
+import { activityRoutes } from './routes/activity.ts';
 
 export type HttpApp = Awaited<ReturnType<typeof buildHttpApp>>;
 
@@ -25,10 +26,13 @@ export interface HttpServer {
 
 /** The staff API with OpenAPI docs at /docs. Everything but /healthz and /docs needs a token. */
 export async function buildHttpApp(gw: Gateway) {
-  const app = Fastify({ loggerInstance: gw.log.child({ component: 'http' }), bodyLimit: 64 * 1024 }).withTypeProvider<ZodTypeProvider>();
+  // Fastify's own two lines per request would flood the log (an open dashboard polls): one line, from logRequest
+  const app = Fastify({ loggerInstance: gw.log.child({ component: 'http' }), bodyLimit: 64 * 1024, logController: new LogController({ disableRequestLogging: true }) }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  app.addHook('onResponse', logRequest);
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Linli gateway API', description: 'Staff API of a Linli community gateway', version: '1' },
@@ -49,6 +53,7 @@ export async function buildHttpApp(gw: Gateway) {
   await app.register(flowRoutes(gw.flows), { prefix: '/api/v1' });
   await app.register(cardRoutes(gw.redemption, gw.clock, gw.desk), { prefix: '/api/v1' });
   await app.register(cloudRoutes(gw), { prefix: '/api/v1' });
+  await app.register(activityRoutes(gw, gw.clock.now()), { prefix: '/api/v1' });
   return app;
 }
 

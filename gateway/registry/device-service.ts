@@ -28,7 +28,7 @@ export interface DeviceServiceEvents {
 }
 
 /**
- * Provisioning, secret rotation and enabling/disabling of devices, and the credential check the broker
+ * Provisioning, secret rotation, enabling/disabling and deletion of devices, and the credential check the broker
  * calls on every CONNECT. Secrets are shown once and stored only as scrypt hashes. Because scrypt is
  * deliberately slow, a successful check is remembered as a keyed digest in memory, so a reconnect storm
  * after a power cut costs one scrypt per device, not one per attempt.
@@ -96,6 +96,20 @@ export class DeviceService {
       this.events.onRevoked?.(id, 'disabled');
     }
     this.events.onChanged?.(device);
+    return device;
+  }
+
+  /**
+   * Deletes a device: its registry record and, with it (ON DELETE CASCADE), its health snapshot and
+   * history. Redemptions, parcels and the access log keep its id as history. The device is kicked at
+   * once and cannot connect again; its id may be provisioned anew.
+   */
+  remove(id: string): DeviceRecord {
+    const device = this.get(id);
+    this.repo.remove(id);
+    this.verified.delete(id);
+    this.log.info({ deviceId: id, kind: device.kind }, 'device deleted; connection dropped');
+    this.events.onRevoked?.(id, 'removed');
     return device;
   }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { topics } from '../../../firmware-protocol/src/topics.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { DeviceKindSchema } from '../../../firmware-protocol/src/kinds/device-kind.ts';
 import { ProvisionRequestSchema } from '../../registry/device-service.ts';
@@ -17,7 +18,7 @@ import {
 
 const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema };
 
-/** Devices: list and detail with health (viewer); provisioning, rotation, disabling (admin). */
+/** Devices: list and detail with health (viewer); provisioning, rotation, disabling, deletion (admin). */
 export const deviceRoutes = (gw: Gateway): FastifyPluginAsyncZod => async (app) => {
   app.get('/devices', {
     config: { role: 'viewer' },
@@ -111,4 +112,27 @@ export const deviceRoutes = (gw: Gateway): FastifyPluginAsyncZod => async (app) 
       },
     });
   }
+
+  app.delete('/devices/:id', {
+    config: { role: 'admin' },
+    schema: {
+      tags: ['devices'],
+      summary: 'Delete a device: disconnected at once, its record, health and retained state removed; its redemptions and parcels stay as history',
+      params: DeviceIdParamsSchema,
+      response: { 200: z.object({ id: z.string(), kind: DeviceKindSchema, deleted: z.literal(true) }), ...errors },
+    },
+    handler: async (req) => {
+      // queued health writes of this device go first: afterwards its rows are gone for good
+      gw.writer.flush();
+      const d = gw.devices.remove(req.params.id);
+      // in-process, no registry watcher sees the delete (it watches other processes' commits): forget it here
+      gw.monitor.forget(d.id);
+      // an empty retained message deletes the retained state, so integrations forget the device too
+      for (const topic of [topics.deviceState(d.id), ...(d.kind === 'parcel_locker' ? [topics.lockerOccupancy(d.id)] : [])]) {
+        gw.broker.publish(topic, Buffer.alloc(0), { qos: 1, retain: true }).catch((err: unknown) => req.log.warn({ err, deviceId: d.id }, 'retained state not cleared'));
+      }
+      req.log.info({ deviceId: d.id, by: req.staff?.id }, 'device deleted over the API');
+      return { id: d.id, kind: d.kind, deleted: true as const };
+    },
+  });
 };
