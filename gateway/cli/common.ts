@@ -1,6 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { LinliError } from '../../firmware-protocol/src/errors.ts';
-import { ConfigError, loadConfig, type ConfigOverrides } from '../config/load.ts';
+import { loadConfig, type ConfigOverrides } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { Store } from '../store/store.ts';
 
@@ -41,23 +40,4 @@ export async function withStore<T>(opts: CommonOptions, fn: (store: Store, confi
 
 export function print(opts: CommonOptions, json: unknown, human: string): void {
   process.stdout.write(opts.json ? `${JSON.stringify(json)}\n` : `${human}\n`);
-}
-
-/** Turns known errors into one clear line and an exit code; anything else is a bug and shows its stack. */
-export function reportError(err: unknown): number {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`linli: ${err.message}\n`);
-    return 2;
-  }
-  if (err instanceof LinliError) {
-    process.stderr.write(`linli: ${err.code}: ${err.message}\n`);
-    return 1;
-  }
-  if (err && typeof err === 'object' && 'issues' in err && Array.isArray((err as { issues: unknown[] }).issues)) {
-    const issues = (err as { issues: { path: PropertyKey[]; message: string }[] }).issues;
-    process.stderr.write(`linli: invalid input:\n${issues.map((i) => `  - ${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('\n')}\n`);
-    return 2;
-  }
-  process.stderr.write(`linli: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  return 1;
 }

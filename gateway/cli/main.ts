@@ -1,6 +1,6 @@
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { PROTOCOL_VERSION } from '../../firmware-protocol/src/version.ts';
-import { reportError } from './common.ts';
+import { reportError, type Write } from './report-error.ts';
 import { demoCommand } from './demo-command.ts';
 import { deviceCommand, provisionCommand, tokenCommand } from './registry-commands.ts';
 import { simCommand } from './sim-command.ts';
@@ -8,12 +8,28 @@ import { ledgerCommand, loadCommand } from './redemption-commands.ts';
 import { startCommand } from './start-command.ts';
 import { configCommand, hashSecretCommand } from './tool-commands.ts';
 
+/** Where the CLI writes its help, usage errors and error reports (the terminal, or a buffer in tests). */
+export interface CliOutput {
+  out?: Write;
+  err?: Write;
+}
+
+/** Commander settings are not inherited through addCommand: every command gets them here. */
+function configureAll(cmd: Command, output: CliOutput): void {
+  cmd.exitOverride().showHelpAfterError('(add --help to see the options)');
+  cmd.configureOutput({
+    ...(output.out ? { writeOut: output.out } : {}),
+    ...(output.err ? { writeErr: output.err } : {}),
+  });
+  for (const sub of cmd.commands) configureAll(sub, output);
+}
+
 /** The `linli` command line. */
-export function buildCli(): Command {
+export function buildCli(output: CliOutput = {}): Command {
   const program = new Command('linli')
     .description(`Linli (邻里) community edge gateway — device protocol ${PROTOCOL_VERSION}`)
     .version('0.1.0')
-    .showHelpAfterError()
+    .option('--verbose', 'stack traces with errors; in the demo, every routine event in the log')
     .addHelpText(
       'after',
       `
@@ -33,13 +49,33 @@ Quick start:
   program.addCommand(simCommand());
   program.addCommand(hashSecretCommand());
   program.addCommand(configCommand());
+  configureAll(program, output);
   return program;
 }
 
-export async function main(argv: string[]): Promise<void> {
+/** `--verbose` anywhere before `--`: read from argv, because a parse error comes before any options. */
+export function isVerbose(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--verbose');
+}
+
+/**
+ * Runs the CLI and returns its exit code: 0 once a command finished (or, for `start` and `demo`, is up
+ * and running), else the code of the error it reported.
+ */
+export async function runCli(argv: string[], output: CliOutput = {}): Promise<number> {
   try {
-    await buildCli().parseAsync(argv);
+    await buildCli(output).parseAsync(argv);
+    return 0;
   } catch (err) {
-    process.exitCode = reportError(err);
+    // commander printed its own message (a usage error) or the help/version it was asked for
+    if (err instanceof CommanderError) return err.exitCode;
+    return reportError(err, { verbose: isVerbose(argv), ...(output.err ? { write: output.err } : {}) });
   }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const code = await runCli(argv);
+  // an error exits at once: a half-started gateway's sockets and timers must not keep the process alive
+  if (code !== 0) process.exit(code);
 }

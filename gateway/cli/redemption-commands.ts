@@ -14,13 +14,19 @@ import { CatalogRepo } from '../redemption/store/catalog-repo.ts';
 import { GatewaySecrets } from '../security/gateway-secrets.ts';
 import type { Store } from '../store/store.ts';
 import { print, withDataOptions, withStore, type CommonOptions } from './common.ts';
+import { UserError } from './user-error.ts';
 
 /** Parses and validates a fixture file; every problem is named by its exact path. */
 export function readFixture(file: string): Fixture {
   const text = readFileSync(file, 'utf8');
-  const raw: unknown = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
+  let raw: unknown;
+  try {
+    raw = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new UserError(`${file} is not valid ${extname(file).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0] ?? ''}`, 'fix the file; JSON or YAML with merchants, campaigns, members', 2);
+  }
   const parsed = FixtureSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`invalid fixture ${file}:\n${formatConfigIssues(parsed.error).map((p) => `  - ${p}`).join('\n')}`);
+  if (!parsed.success) throw new UserError(`invalid fixture ${file}:\n${formatConfigIssues(parsed.error).map((p) => `  - ${p}`).join('\n')}`, 'fix the entries named above; `linli load --demo` loads the built-in example', 2);
   return parsed.data;
 }
 
@@ -37,7 +43,7 @@ export function loadCommand(): Command {
       .argument('[file]', 'fixture file')
       .option('--demo', 'load the built-in demo community instead of a file'),
   ).action(async (file: string | undefined, opts: CommonOptions & { demo?: boolean }) => {
-    if (!file && !opts.demo) throw new Error('give a fixture FILE or --demo');
+    if (!file && !opts.demo) throw new UserError('give a fixture FILE or --demo', 'e.g. linli load community.yaml --data DIR, or linli load --demo --data DIR', 2);
     const fixture = file ? readFixture(file) : FixtureSchema.parse(demoFixture());
     await withStore(opts, (store, config) => {
       const summary = loadInto(store, config.dataDir, fixture);

@@ -5,6 +5,7 @@ import { systemClock } from '../core/clock.ts';
 import { DeviceService } from '../registry/device-service.ts';
 import { StaffTokens, StaffRoleSchema } from '../security/staff-tokens.ts';
 import { print, withDataOptions, withStore, type CommonOptions } from './common.ts';
+import { UserError } from './user-error.ts';
 
 const RUNNING_NOTE = 'A running gateway on the same data folder notices the change within a second and disconnects the device.';
 
@@ -30,9 +31,9 @@ export function provisionCommand(): Command {
   });
 }
 
-/** `linli device list|rotate|disable|enable`. */
+/** `linli device list|rotate|disable|enable|delete`. */
 export function deviceCommand(): Command {
-  const cmd = new Command('device').description('list devices, rotate a secret, disable or enable a device');
+  const cmd = new Command('device').description('list devices, rotate a secret, disable, enable or delete a device');
   cmd.addCommand(
     withDataOptions(new Command('list').description('list provisioned devices')).action(async (opts: CommonOptions) => {
       await withStore(opts, (store) => {
@@ -66,6 +67,22 @@ export function deviceCommand(): Command {
       ),
     );
   }
+  cmd.addCommand(
+    withDataOptions(
+      new Command('delete')
+        .description('delete a device: its record, secret and health history go; its redemptions and parcels stay as history')
+        .argument('<id>')
+        .option('-y, --yes', 'confirm: the device cannot connect again until provisioned anew'),
+    ).action(async (id: string, opts: CommonOptions & { yes?: boolean }) => {
+      await withStore(opts, (store) => {
+        const svc = new DeviceService(store.devices, systemClock, silentLogger());
+        const d = svc.get(id);
+        if (!opts.yes) throw new UserError(`this deletes ${d.kind} ${d.id} and its health history (its redemptions and parcels stay); nothing was changed`, `confirm with: linli device delete ${d.id} --yes`, 2);
+        svc.remove(id);
+        print(opts, { id: d.id, kind: d.kind, deleted: true }, `${d.id} deleted. ${RUNNING_NOTE.replace('disconnects the device', 'disconnects it and clears its retained state')}`);
+      });
+    }),
+  );
   return cmd;
 }
 
@@ -99,7 +116,7 @@ export function tokenCommand(): Command {
     withDataOptions(new Command('revoke').description('revoke a token').argument('<id>')).action(async (id: string, opts: CommonOptions) => {
       await withStore(opts, (store) => {
         const ok = new StaffTokens(store.tokens, systemClock).revoke(id);
-        if (!ok) throw new Error(`no active token "${id}"`);
+        if (!ok) throw new UserError(`no active token "${id}"`, 'see the tokens and their ids with `linli token list --data DIR`');
         print(opts, { id, revoked: true }, `${id} revoked`);
       });
     }),

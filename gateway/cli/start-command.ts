@@ -25,6 +25,6 @@ export function startCommand(): Command {
     )
     .action(async (opts: StartOptions) => {
       const config = configFrom(opts, { mqttPort: opts.mqttPort, httpPort: opts.httpPort, httpHost: opts.httpHost, logLevel: opts.logLevel });
-      await runGateway(config);
+      await runGateway(config, { command: 'linli start' });
     });
 }

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { generateSecret, hashSecret } from '../security/secret-hash.ts';
 import { configFrom, print, type CommonOptions } from './common.ts';
 import { redactConfig } from '../config/load.ts';
+import { UserError } from './user-error.ts';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -17,7 +18,7 @@ export function hashSecretCommand(): Command {
     .option('--json', 'print machine-readable JSON')
     .action(async (opts: { generate?: boolean; json?: boolean }) => {
       const password = opts.generate ? generateSecret() : await readStdin();
-      if (password.length < 12) throw new Error('the password must be at least 12 characters (or use --generate)');
+      if (password.length < 12) throw new UserError(`the password must be at least 12 characters (it has ${password.length})`, 'give a longer one on stdin, or let linli make one: linli hash-secret --generate', 2);
       const hash = await hashSecret(password);
       print(opts, opts.generate ? { password, passwordHash: hash } : { passwordHash: hash }, opts.generate ? `password: ${password}\npasswordHash: ${hash}` : hash);
     });

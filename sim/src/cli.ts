@@ -1,17 +1,18 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { createLogger } from '../../gateway/core/log.ts';
-import { credentialsFromApi, readCredentialsFile } from './credentials.ts';
-import { fleetIds, SimFleet } from './fleet.ts';
-import { demoResidents } from './residents.ts';
-import { SCENARIOS } from './scenarios.ts';
+import { isScenario, scenarioHelp, SCENARIOS } from './scenario-table.ts';
 
 const count = (v: string) => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 1000) throw new InvalidArgumentError('expected a whole number 0-1000');
+  if (!/^\d+$/.test(v) || n > 1000) throw new InvalidArgumentError('expected a whole number 0-1000');
   return n;
 };
 
-interface SimOptions {
+const scenario = (v: string) => {
+  if (!isScenario(v)) throw new InvalidArgumentError(`unknown scenario; choose one of: ${SCENARIOS.join(', ')}`);
+  return v;
+};
+
+export interface SimOptions {
   url: string;
   lockers: number;
   vending: number;
@@ -27,50 +28,51 @@ interface SimOptions {
   logLevel: string;
 }
 
-/** `linli sim`: simulated devices against any Linli gateway. */
-export async function runSimCli(argv: string[]): Promise<void> {
-  const program = new Command('linli sim')
+/**
+ * `linli sim`: simulated devices against any Linli gateway. The options are parsed here; the fleet and
+ * its MQTT clients are loaded only when the command runs, so `--help` stays instant.
+ */
+export function simCommand(): Command {
+  return new Command('sim')
     .description('run simulated parcel lockers, vending machines, door readers and shop scanners against a Linli gateway')
     .option('--url <url>', 'the gateway broker', 'mqtt://127.0.0.1:1883')
     .option('--lockers <n>', 'parcel lockers', count, 0)
     .option('--vending <n>', 'vending machines', count, 0)
     .option('--doors <n>', 'NFC door readers', count, 0)
     .option('--scanners <n>', 'shop scanners', count, 0)
-    .option('--credentials <file>', 'JSON file [{"id","kind","secret"}] instead of counts and --api')
-    .option('--api <url>', 'gateway staff API to provision the devices (with --token), e.g. http://127.0.0.1:8080')
+    .option('--credentials <file>', 'JSON file [{"id","kind","secret"}] of devices provisioned already, instead of counts and --api')
+    .option('--api <url>', 'gateway staff API to create the simulated devices (with --token), e.g. http://127.0.0.1:8080')
     .option('--token <token>', 'admin API token for --api')
-    .option('--scenario <name>', `behaviour: ${SCENARIOS.join(' | ')}`, 'steady')
+    .option('--scenario <name>', 'behaviour (see the list below)', scenario, 'steady')
     .option('--duration <s>', 'stop by itself after this many seconds', count)
     .option('--seed <n>', 'seed for reproducible scenarios', count, 42)
-    .option('--interval <ms>', 'time between scenario steps', (v: string) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 100 || n > 600_000) throw new InvalidArgumentError('expected milliseconds, 100-600000');
-      return n;
-    }, 3000)
+    .option(
+      '--interval <ms>',
+      'time between scenario steps',
+      (v: string) => {
+        const n = Number(v);
+        if (!/^\d+$/.test(v) || n < 100 || n > 600_000) throw new InvalidArgumentError('expected milliseconds, 100-600000');
+        return n;
+      },
+      3000,
+    )
     .option('--log-level <level>', 'log level', 'info')
-    .addHelpText('after', '\nExample: linli sim --api http://127.0.0.1:8080 --token llt_... --lockers 3 --vending 2 --doors 4 --scanners 2 --scenario faults\nScenarios with residents (shopping, daily-life, morning-rush, holiday-peak, locker-full, vend-failures, door-left-open) act for the demo community: load it first with `linli load --demo`.')
+    .addHelpText(
+      'after',
+      `
+Devices: with --api the simulator creates devices of its own only: ids starting with sim- (sim-locker-01,
+sim-vm-01, sim-door-01, sim-scanner-01 …) named "Simulated … (linli sim)". A sim- device it created on
+an earlier run gets a new secret; any other device — a real one, or one staff disabled — is never
+rotated, enabled or reused: the simulator stops and says which.
+
+Scenarios:
+${scenarioHelp()}
+Scenarios with residents act for the demo community: load it first with \`linli load --demo\`.
+
+Example: linli sim --api http://127.0.0.1:8080 --token llt_... --lockers 3 --vending 2 --doors 4 --scanners 2 --scenario faults`,
+    )
     .action(async (o: SimOptions) => {
-      if (!(SCENARIOS as readonly string[]).includes(o.scenario)) throw new InvalidArgumentError(`unknown scenario "${o.scenario}"`);
-      const log = createLogger({ level: o.logLevel });
-      const plan = { lockers: o.lockers, vending: o.vending, doors: o.doors, scanners: o.scanners };
-      let credentials;
-      if (o.credentials) credentials = readCredentialsFile(o.credentials);
-      else if (o.api && o.token) credentials = await credentialsFromApi(o.api, o.token, fleetIds(plan));
-      else throw new Error('give --credentials FILE, or --api URL with --token TOKEN to provision the devices');
-      if (credentials.length === 0) throw new Error('no devices: give counts (--lockers, --vending, --doors, --scanners) or a credentials file');
-      const fleet = new SimFleet({ url: o.url, credentials, log });
-      await fleet.start();
-      // residents are the demo community's members (load it into the gateway with `linli load --demo`)
-      fleet.runScenario(o.scenario, { seed: o.seed, intervalMs: o.interval, residents: demoResidents() });
-      for (const d of fleet.devices) process.stdout.write(`${d.id.padEnd(14)} ${d.kind.padEnd(16)} connected, bdSeq ${d.bdSeq}\n`);
-      process.stdout.write(`${fleet.devices.length} devices running scenario "${o.scenario}"${o.duration ? ` for ${o.duration} s` : ''}; Ctrl-C stops.\n`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-        if (o.duration) setTimeout(resolve, o.duration * 1000);
-      });
-      await fleet.stop();
-      process.stdout.write('simulated devices stopped\n');
+      const { runSim } = await import('./run-sim.ts');
+      await runSim(o);
     });
-  await program.parseAsync(argv);
 }

@@ -23,10 +23,16 @@ const PREFIX: [keyof SimFleetPlan, string, DeviceKind][] = [
   ['scanners', 'scanner', 'shop_scanner'],
 ];
 
-/** Stable ids for a plan: locker-01.., vm-01.., door-01.., scanner-01... */
-export function fleetIds(plan: SimFleetPlan): { id: string; kind: DeviceKind; merchantId?: string }[] {
-  return PREFIX.flatMap(([key, prefix, kind]) =>
-    Array.from({ length: plan[key] }, (_, i) => ({ id: `${prefix}-${String(i + 1).padStart(2, '0')}`, kind, ...(kind === 'shop_scanner' ? { merchantId: scannerMerchant(i) } : {}) })),
+/**
+ * The id prefix of every device a simulator creates on a gateway (`linli sim`, `linli demo`), with a
+ * mark at the end of its name (see claim.ts): so it can tell its own devices from real ones.
+ */
+export const SIM_ID_PREFIX = 'sim-';
+
+/** Stable ids for a plan: locker-01.., vm-01.., door-01.., scanner-01.. (after `prefix`). */
+export function fleetIds(plan: SimFleetPlan, prefix = ''): { id: string; kind: DeviceKind; merchantId?: string }[] {
+  return PREFIX.flatMap(([key, name, kind]) =>
+    Array.from({ length: plan[key] }, (_, i) => ({ id: `${prefix}${name}-${String(i + 1).padStart(2, '0')}`, kind, ...(kind === 'shop_scanner' ? { merchantId: scannerMerchant(i) } : {}) })),
   );
 }
 
@@ -56,11 +62,14 @@ export class SimFleet {
     });
   }
 
-  /** Starts every device; resolves when all have sent their birth. Connects a few at a time, like a real power-up. */
-  async start(): Promise<void> {
+  /**
+   * Starts every device; resolves when all have sent their birth. Connects a few at a time, like a real
+   * power-up. `failFast`: reject at the first device the broker cannot be reached for (else it retries).
+   */
+  async start(opts: { failFast?: boolean } = {}): Promise<void> {
     const queue = [...this.devices];
     const workers = Array.from({ length: Math.min(8, queue.length) }, async () => {
-      for (let d = queue.shift(); d; d = queue.shift()) await d.start();
+      for (let d = queue.shift(); d; d = queue.shift()) await d.start(opts);
     });
     await Promise.all(workers);
   }

@@ -5,15 +5,13 @@ import { scanAndPay } from './flows/scanner.ts';
 import { vendOnce } from './flows/vending.ts';
 import { GARBAGE_KINDS } from './garbage.ts';
 import { pick, type Rng } from './prng.ts';
+import { lateFailure, shop } from './purchases.ts';
+import { presentedBy, type Residents } from './resident.ts';
+import { isScenario, SCENARIOS, type ScenarioName } from './scenario-table.ts';
 import type { SimDevice } from './sim-device.ts';
 
-export const SCENARIOS = ['steady', 'faults', 'flapping', 'garbage', 'shopping', 'daily-life', 'morning-rush', 'holiday-peak', 'locker-full', 'vend-failures', 'door-left-open'] as const;
-
-/** The residents a scenario acts for: members of the community the gateway holds, with a card each. */
-export interface Residents {
-  members: readonly { id: string; uid: string }[];
-}
-export type ScenarioName = (typeof SCENARIOS)[number];
+export { SCENARIOS, type ScenarioName } from './scenario-table.ts';
+export type { Resident, Residents } from './resident.ts';
 
 const DEVICE_FAULTS: Record<string, string[]> = {
   parcel_locker: ['E_LOCK_MOTOR', 'E_KEYPAD'],
@@ -27,7 +25,7 @@ const DEVICE_FAULTS: Record<string, string[]> = {
  * called. Randomness comes from the given seeded PRNG, so a run can be repeated.
  */
 export function runScenario(name: ScenarioName, devices: SimDevice[], rng: Rng, log: Logger, intervalMs = 8000, residents: Residents = { members: [] }): () => void {
-  if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`unknown scenario "${name}"; choose one of: ${SCENARIOS.join(', ')}`);
+  if (!isScenario(name)) throw new Error(`unknown scenario "${name}"; choose one of: ${SCENARIOS.join(', ')}`);
   const timers: NodeJS.Timeout[] = [];
   const later = (ms: number, fn: () => void) => {
     const t = setTimeout(fn, ms);
@@ -44,7 +42,6 @@ export function runScenario(name: ScenarioName, devices: SimDevice[], rng: Rng, 
 }
 
 function stepFor(name: ScenarioName, devices: SimDevice[], rng: Rng, log: Logger, later: (ms: number, fn: () => void) => void, residents: Residents): (() => void) | undefined {
-  const cards = residents.members.map((m) => m.uid);
   const online = (kind: SimDevice['kind']) => devices.filter((d) => d.connected && d.kind === kind);
   const report = (deviceId: string, what: string) => (r: unknown) => log.info({ deviceId, what, result: r }, `scenario ${name}`);
   const failed = (deviceId: string) => (err: unknown) => log.debug({ deviceId, err: err instanceof Error ? err.message : String(err) }, `scenario ${name}: no answer`);
@@ -59,10 +56,10 @@ function stepFor(name: ScenarioName, devices: SimDevice[], rng: Rng, log: Logger
       return () => {
         for (let i = 0; i < 6; i++) {
           const d = pick(rng, stall());
-          const uid = pick(rng, cards);
-          if (!d || !uid) return;
+          const who = pick(rng, residents.members);
+          if (!d || !who) return;
           const twice = rng() < 0.1;
-          void scanAndPay(d, uid, 300 + Math.floor(rng() * 12) * 100, { submitTwice: twice }).then(
+          void scanAndPay(d, presentedBy(who), 300 + Math.floor(rng() * 12) * 100, { submitTwice: twice }).then(
             (r) => report(d.id, twice ? 'bill submitted twice' : 'bill')(r.first.status === 'ok' ? `${r.first.decision} ${r.first.payableFen ?? ''}${r.second ? (JSON.stringify(r.second) === JSON.stringify(r.first) ? ' (same answer twice)' : ' (DIFFERENT answer!)') : ''}` : r.first.code),
             failed(d.id),
           );
@@ -73,22 +70,22 @@ function stepFor(name: ScenarioName, devices: SimDevice[], rng: Rng, log: Logger
       // a holiday promotion: every vending machine serves a resident at every step, half of them choosing first
       return () => {
         for (const d of online('vending_machine')) {
-          const uid = pick(rng, cards);
-          if (!uid) return;
-          void vendOnce(d, uid, rng, { selectionFirst: rng() < 0.5, failRate: 0.03 }).then((o) => report(d.id, 'vend')(`${o.result}: ${o.detail}`), failed(d.id));
+          const who = pick(rng, residents.members);
+          if (!who) return;
+          void vendOnce(d, presentedBy(who), rng, { selectionFirst: rng() < 0.5, failRate: 0.03 }).then((o) => report(d.id, 'vend')(`${o.result}: ${o.detail}`), failed(d.id));
         }
       };
     case 'vend-failures': {
       // dispensers jam: half the vends fail and are refunded; one in four is reported only after a reconnect
       return () => {
         const d = pick(rng, online('vending_machine'));
-        const uid = pick(rng, cards);
-        if (!d || !uid) return;
+        const who = pick(rng, residents.members);
+        if (!d || !who) return;
         if (rng() < 0.25) {
-          void lateFailure(d, uid, rng).then(report(d.id, 'vend failure reported after a reconnect'), failed(d.id));
+          void lateFailure(d, who, rng).then(report(d.id, 'vend failure reported after a reconnect'), failed(d.id));
           return;
         }
-        void vendOnce(d, uid, rng, { failRate: 0.5 }).then((o) => report(d.id, 'vend')(`${o.result}: ${o.detail}`), failed(d.id));
+        void vendOnce(d, presentedBy(who), rng, { failRate: 0.5 }).then((o) => report(d.id, 'vend')(`${o.result}: ${o.detail}`), failed(d.id));
       };
     }
     case 'locker-full': {
@@ -100,9 +97,9 @@ function stepFor(name: ScenarioName, devices: SimDevice[], rng: Rng, log: Logger
           if (!member) return;
           const waiting = parcels.get(d.id) ?? [];
           if (waiting.length > 0 && rng() < 0.2) {
-            const who = waiting.shift() as string;
-            const uid = residents.members.find((m) => m.id === who)?.uid;
-            if (uid) void pickUp(d, { uid }).then((r) => report(d.id, 'pickup')(r.status === 'ok' ? `${r.decision} ${JSON.stringify(r.open ?? [])}` : r.code), failed(d.id));
+            const id = waiting.shift() as string;
+            const who = residents.members.find((m) => m.id === id);
+            if (who) void pickUp(d, { uid: presentedBy(who) }).then((r) => report(d.id, 'pickup')(r.status === 'ok' ? `${r.decision} ${JSON.stringify(r.open ?? [])}` : r.code), failed(d.id));
             continue;
           }
           void depositParcel(d, member.id, pick(rng, ['S', 'S', 'M', 'L'] as const)).then((r) => {
@@ -116,15 +113,15 @@ function stepFor(name: ScenarioName, devices: SimDevice[], rng: Rng, log: Logger
       // a resident props the lobby door open with a parcel trolley; someone forces the side door
       return () => {
         const d = pick(rng, online('door_reader'));
-        const uid = pick(rng, cards);
-        if (!d || !uid) return;
+        const who = pick(rng, residents.members);
+        if (!d || !who) return;
         if (rng() < 0.2) {
           const door = (d.model.capabilities as { doors?: { id: string }[] }).doors?.[0]?.id ?? 'main';
           void d.sendEvent({ event: 'door', door, state: 'forced' }).then(() => log.info({ deviceId: d.id }, 'scenario door-left-open: door forced'), failed(d.id));
           later(10_000, () => void d.sendEvent({ event: 'door', door, state: 'closed' }).catch(() => undefined));
           return;
         }
-        void tapDoor(d, uid, { holdOpen: true }).then((r) => {
+        void tapDoor(d, presentedBy(who), { holdOpen: true }).then((r) => {
           report(d.id, 'tap, door held open')(r.status === 'ok' ? `${r.decision}${r.declineCode ? ` ${r.declineCode}` : ''}` : r.code);
           const door = r.status === 'ok' ? r.unlock?.door : undefined;
           if (door) later(150_000, () => void d.sendEvent({ event: 'door', door, state: 'closed' }).catch(() => undefined));
@@ -152,19 +149,19 @@ function stepFor(name: ScenarioName, devices: SimDevice[], rng: Rng, log: Logger
         const d = pick(rng, devices.filter((x) => x.connected));
         const member = pick(rng, residents.members);
         if (!d || !member) return;
-        if (d.kind === 'door_reader') void tapDoor(d, member.uid).then((r) => report(d.id, 'tap')(r.status === 'ok' ? `${r.decision}${r.declineCode ? ` ${r.declineCode}` : ''}` : r.code), failed(d.id));
+        if (d.kind === 'door_reader') void tapDoor(d, presentedBy(member)).then((r) => report(d.id, 'tap')(r.status === 'ok' ? `${r.decision}${r.declineCode ? ` ${r.declineCode}` : ''}` : r.code), failed(d.id));
         else if (d.kind === 'parcel_locker') {
           const here = waiting.get(d.id) ?? [];
           const who = here.length > 3 || (here.length > 0 && rng() < 0.5) ? residents.members.find((m) => m.id === here.shift()) : undefined;
-          if (who) void pickUp(d, { uid: who.uid }).then((r) => report(d.id, 'pickup')(r.status === 'ok' ? `${r.decision} ${JSON.stringify(r.open ?? [])}` : r.code), failed(d.id));
+          if (who) void pickUp(d, { uid: presentedBy(who) }).then((r) => report(d.id, 'pickup')(r.status === 'ok' ? `${r.decision} ${JSON.stringify(r.open ?? [])}` : r.code), failed(d.id));
           else
             void depositParcel(d, member.id, pick(rng, ['S', 'M'] as const)).then((r) => {
               if (r.status === 'ok' && r.decision === 'approved') waiting.set(d.id, [...here, member.id]);
               report(d.id, 'deposit')(r.status === 'ok' ? `${r.decision} ${JSON.stringify(r.open ?? [])}` : r.code);
             }, failed(d.id));
         } else
-          void shop(d, member.uid, rng).then(
-            (what) => log.info({ deviceId: d.id, what }, 'scenario: purchase'),
+          void shop(d, member, rng).then(
+            (what) => log.info({ deviceId: d.id, ...what }, 'scenario: purchase'),
             (err: unknown) => log.debug({ deviceId: d.id, err }, 'scenario: purchase failed'),
           );
       };
@@ -172,12 +169,12 @@ function stepFor(name: ScenarioName, devices: SimDevice[], rng: Rng, log: Logger
     case 'shopping':
       // residents pay at shop scanners and buy at vending machines with their cards; one vend in ten fails
       return () => {
-        const uid = pick(rng, cards);
+        const who = pick(rng, residents.members);
         const sellers = devices.filter((d) => d.connected && (d.kind === 'shop_scanner' || d.kind === 'vending_machine'));
         const d = pick(rng, sellers);
-        if (!uid || !d) return;
-        void shop(d, uid, rng).then(
-          (what) => log.info({ deviceId: d.id, what }, 'scenario: purchase'),
+        if (!who || !d) return;
+        void shop(d, who, rng).then(
+          (what) => log.info({ deviceId: d.id, ...what }, 'scenario: purchase'),
           (err: unknown) => log.debug({ deviceId: d.id, err }, 'scenario: purchase failed'),
         );
       };
@@ -206,32 +203,4 @@ function stepFor(name: ScenarioName, devices: SimDevice[], rng: Rng, log: Logger
         }
       };
   }
-}
-
-async function shop(d: SimDevice, uid: string, rng: Rng): Promise<string> {
-  const credential = { type: 'uid' as const, uid };
-  if (d.kind === 'shop_scanner') {
-    const r = await d.request({ op: 'redeem', credential, amountFen: 800 + Math.floor(rng() * 112) * 100 }, d.newTxn());
-    return r.status === 'ok' ? `${r.decision}: ${r.display.en}` : `error ${r.code}`;
-  }
-  const o = await vendOnce(d, uid, rng, { selectionFirst: rng() < 0.3, failRate: 0.1 });
-  return `${o.result}: ${o.detail}`;
-}
-
-/** A vend approved, then the machine loses its connection and reports the failure after reconnecting. */
-async function lateFailure(d: SimDevice, uid: string, rng: Rng): Promise<string> {
-  const slots = (d.model.capabilities as { slots?: { slot: string; productId?: string; priceFen?: number }[] }).slots ?? [];
-  const slot = pick(rng, slots.filter((s) => s.productId && s.priceFen !== undefined));
-  if (!slot?.productId || slot.priceFen === undefined) return 'nothing to sell';
-  const vend = d.newTxn();
-  const r = await d.request({ op: 'vend_request', credential: { type: 'uid', uid }, item: { slot: slot.slot, productId: slot.productId, priceFen: slot.priceFen } }, vend);
-  if (r.status !== 'ok' || r.decision !== 'approved') return r.status === 'ok' ? `declined ${r.declineCode ?? ''}` : `error ${r.code}`;
-  d.drop();
-  const deadline = Date.now() + 20_000;
-  while (!d.connected || !d.born) {
-    if (Date.now() > deadline) return 'did not reconnect';
-    await new Promise((res) => setTimeout(res, 200));
-  }
-  const settled = await d.request({ op: 'vend_result', success: false, reason: 'E_DISPENSER' }, vend);
-  return settled.status === 'ok' ? `refunded (${settled.state ?? ''})` : `error ${settled.code}`;
 }

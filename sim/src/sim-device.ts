@@ -81,20 +81,29 @@ export class SimDevice extends EventEmitter {
     return this.bdSeqValue;
   }
 
-  /** Connects and resolves once the birth is published (or rejects when the gateway refuses us). */
-  start(): Promise<void> {
+  /**
+   * Connects and resolves once the birth is published (or rejects when the gateway refuses us). With
+   * `failFast`, a broker that cannot be reached (refused, unknown host) rejects too, instead of retrying.
+   */
+  start(opts: { failFast?: boolean } = {}): Promise<void> {
     this.stopped = false;
     return new Promise((resolve, reject) => {
-      const onBirth = () => {
+      const done = () => {
+        this.off('birth', onBirth);
         this.off('auth-failed', onFail);
+        this.off('unreachable', onFail);
+      };
+      const onBirth = () => {
+        done();
         resolve();
       };
       const onFail = (err: Error) => {
-        this.off('birth', onBirth);
+        done();
         reject(err);
       };
       this.once('birth', onBirth);
       this.once('auth-failed', onFail);
+      if (opts.failFast) this.once('unreachable', onFail);
       this.connect();
     });
   }
@@ -211,12 +220,14 @@ export class SimDevice extends EventEmitter {
     this.client = client;
     client.on('connect', () => void this.onConnect(client));
     client.on('message', (topic, payload) => this.onMessage(topic, payload));
-    client.on('error', (err: Error & { code?: number }) => {
+    client.on('error', (err: Error & { code?: number | string }) => {
       // CONNACK 4/5: bad or revoked credentials. Do not hammer the gateway: it locks us out [FWP-2.2].
       if (err.code === 4 || err.code === 5) {
         client.options.reconnectPeriod = 30_000 + Math.floor(this.rng() * 30_000);
         this.emit('auth-failed', err);
       }
+      // a socket error (ECONNREFUSED, ENOTFOUND…): nobody listens there
+      if (typeof err.code === 'string') this.emit('unreachable', err);
       this.log.debug({ deviceId: this.id, err: err.message }, 'sim device error');
     });
     client.on('close', () => {

@@ -1,24 +1,12 @@
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { topics } from '../../firmware-protocol/src/topics.ts';
 import { Store } from '../../gateway/store/store.ts';
 import { verifySecret } from '../../gateway/security/secret-hash.ts';
+import { startGateway, waitFor } from '../support/gateway-harness.ts';
 import { tempDir } from '../support/tmp.ts';
-
-const run = promisify(execFile);
-const BIN = new URL('../../bin/linli.mjs', import.meta.url).pathname;
-
-async function linli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, timeout: 30_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+import { linliInProcess as linli, linliProcess } from './cli-support.ts';
 
 describe('linli command line', () => {
   let tmp: ReturnType<typeof tempDir>;
@@ -58,6 +46,17 @@ describe('linli command line', () => {
     expect(JSON.parse(list.stdout).items).toEqual([expect.objectContaining({ id: 'vm-01', disabled: true })]);
   });
 
+  it('device delete needs --yes; then the device is gone and its id free again', async () => {
+    const ask = await linli(['device', 'delete', 'vm-01', '--data', tmp.dir]);
+    expect(ask.code).toBe(2);
+    expect(ask.stderr).toMatch(/nothing was changed/);
+    expect(ask.stderr).toMatch(/linli device delete vm-01 --yes/);
+    const del = await linli(['device', 'delete', 'vm-01', '--yes', '--data', tmp.dir, '--json']);
+    expect(JSON.parse(del.stdout)).toEqual({ id: 'vm-01', kind: 'vending_machine', deleted: true });
+    expect(JSON.parse((await linli(['device', 'list', '--data', tmp.dir, '--json'])).stdout).items).toEqual([]);
+    expect((await linli(['provision', '--kind', 'door_reader', '--id', 'vm-01', '--data', tmp.dir])).code).toBe(0);
+  });
+
   it('load --demo fills the database and ledger verify checks it; a broken fixture names the path', async () => {
     const r = await linli(['load', '--demo', '--data', tmp.dir, '--json']);
     expect(JSON.parse(r.stdout)).toMatchObject({ members: 300, campaigns: 14 });
@@ -70,45 +69,50 @@ describe('linli command line', () => {
     expect(bad.stderr).toMatch(/members\[0\]\.benefits\[0\]\.campaignId: unknown campaign "none"/);
   });
 
-  it('a bad config stops with the exact path and reason (exit 2)', async () => {
-    const f = join(tmp.dir, 'bad.yaml');
-    writeFileSync(f, 'mqtt:\n  port: 99999\n');
-    const r = await linli(['config', 'check', '--config', f]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/mqtt\.port: Too big/);
-    const s = await linli(['start', '--config', f]);
-    expect(s.code).toBe(2);
-    expect(s.stderr).toMatch(/mqtt\.port/);
-  });
-
-  it('every command explains itself with --help', async () => {
-    const top = await linli(['--help']);
-    for (const c of ['start', 'demo', 'provision', 'device', 'token', 'sim', 'hash-secret', 'config']) expect(top.stdout).toContain(c);
-    for (const args of [['start'], ['demo'], ['provision'], ['device', 'rotate'], ['token', 'create'], ['hash-secret'], ['config', 'check']]) {
-      const r = await linli([...args, '--help']);
-      expect(r.code, args.join(' ')).toBe(0);
-      expect(r.stdout).toMatch(/Usage: linli/);
-    }
-    const sim = await linli(['sim', '--help']);
-    expect(sim.stdout).toMatch(/--lockers/);
-  });
-
-  it('linli sim provisions its devices through the API of a running gateway and brings them online', async () => {
-    const { startGateway } = await import('../support/gateway-harness.ts');
+  it('device delete beside a running gateway: the device is kicked and forgotten, its retained state cleared', async () => {
     const h = await startGateway();
     try {
-      const r = await linli(['sim', '--url', h.mqttUrl, '--api', h.endpoints.httpUrl, '--token', h.adminToken, '--lockers', '1', '--scanners', '1', '--duration', '2', '--log-level', 'warn']);
+      const { secret } = await h.gw.devices.provision({ id: 'door-07', kind: 'door_reader' });
+      const { SimDevice } = await import('../../sim/src/index.ts');
+      const d = new SimDevice({ url: h.mqttUrl, id: 'door-07', kind: 'door_reader', secret });
+      await d.start();
+      await waitFor(() => h.gw.monitor.get('door-07')?.verdict.status === 'ok', 'door-07 online');
+      const cleared: Buffer[] = [];
+      await h.gw.broker.subscribe(topics.deviceState('door-07'), (m) => cleared.push(m.payload));
+      const r = await linli(['device', 'delete', 'door-07', '--yes', '--data', h.dataDir]);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toMatch(/locker-01\s+parcel_locker\s+connected/);
-      expect(r.stdout).toMatch(/2 devices running scenario "steady"/);
-      expect(h.gw.store.devices.list().map((d) => d.id).sort()).toEqual(['locker-01', 'scanner-01']);
-      // it stopped by itself with an orderly shutdown: the gateway saw both devices go offline at once
-      expect(h.gw.monitor.get('locker-01')?.verdict.reasons[0]?.code).toBe('SHUTDOWN');
-      const bad = await linli(['sim', '--url', h.mqttUrl, '--lockers', '1']);
-      expect(bad.code).not.toBe(0);
-      expect(bad.stderr).toMatch(/--credentials FILE, or --api URL with --token/);
+      // the running gateway's registry watcher notices the other connection's commit
+      await waitFor(() => h.gw.monitor.get('door-07') === undefined && !d.connected, 'door-07 kicked and forgotten', 10_000);
+      await waitFor(() => cleared.some((p) => p.length === 0), 'the retained state cleared (empty retained message)', 10_000);
+      await d.stop({ graceful: false });
     } finally {
       await h.stop();
     }
   });
+
+  it('linli sim creates sim- devices of its own through the API, leaves a real device untouched, stops by itself', async () => {
+    const h = await startGateway();
+    try {
+      // a real device that happens to use the simulator's first id: never rotated, enabled or reused
+      const real = await h.gw.devices.provision({ id: 'sim-locker-01', kind: 'parcel_locker', name: 'Building 2 lockers' });
+      const hashBefore = h.gw.store.devices.get('sim-locker-01')?.secretHash;
+      const args = ['sim', '--url', h.mqttUrl, '--api', h.endpoints.httpUrl, '--token', h.adminToken, '--lockers', '1', '--scanners', '1', '--duration', '2', '--log-level', 'warn'];
+      const r = await linliProcess(args);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/sim-locker-01\s+left untouched: not created by this simulator/);
+      expect(r.stdout).toMatch(/sim-locker-02\s+parcel_locker\s+connected/);
+      expect(r.stdout).toMatch(/2 devices running scenario "steady"/);
+      expect(h.gw.store.devices.list().map((d) => d.id).sort()).toEqual(['sim-locker-01', 'sim-locker-02', 'sim-scanner-01']);
+      expect(h.gw.store.devices.get('sim-locker-01')?.secretHash).toBe(hashBefore);
+      expect(await verifySecret(real.secret, hashBefore ?? '')).toBe(true);
+      // it stopped by itself with an orderly shutdown: the gateway saw its devices go offline at once
+      expect(h.gw.monitor.get('sim-locker-02')?.verdict.reasons[0]?.code).toBe('SHUTDOWN');
+      // a second run reuses its own devices with a new secret, and still leaves the real one alone
+      const again = await linliProcess(args);
+      expect(again.stdout).toMatch(/sim-locker-02\s+parcel_locker\s+created by linli sim before: new secret/);
+      expect(h.gw.store.devices.get('sim-locker-01')?.secretHash).toBe(hashBefore);
+    } finally {
+      await h.stop();
+    }
+  }, 120_000);
 });

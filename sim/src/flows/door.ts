@@ -1,5 +1,6 @@
 import type { ResponseBody } from '../../../firmware-protocol/src/messages/redemption.ts';
 import type { SimDevice } from '../sim-device.ts';
+import { present, type Presented } from './credential.ts';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -8,13 +9,13 @@ function firstDoor(d: SimDevice): string {
 }
 
 /**
- * [FWP-11.6] A resident taps a card at a door reader: when granted the door is released, opens and
+ * [FWP-11.6] A resident taps a card (or shows a code) at a door reader: when granted the door is released, opens and
  * closes again (or is held open, when `holdOpen`: the door-left-open alert).
  */
-export async function tapDoor(d: SimDevice, uid: string, opts: { holdOpen?: boolean; closeAfterMs?: number } = {}): Promise<ResponseBody> {
+export async function tapDoor(d: SimDevice, who: Presented, opts: { holdOpen?: boolean; closeAfterMs?: number } = {}): Promise<ResponseBody> {
   const door = firstDoor(d);
   const txn = d.newTxn();
-  const r = await d.request({ op: 'access', door, credential: { type: 'uid', uid } }, txn);
+  const r = await d.request({ op: 'access', door, credential: present(who) }, txn);
   if (r.status !== 'ok' || !r.unlock) return r;
   d.model.setOpen(door, true);
   await d.sendEvent({ event: 'door', door, state: 'open' }, txn);

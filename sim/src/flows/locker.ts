@@ -1,5 +1,6 @@
 import type { ResponseBody } from '../../../firmware-protocol/src/messages/redemption.ts';
 import type { SimDevice } from '../sim-device.ts';
+import { present, type Presented } from './credential.ts';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -21,9 +22,9 @@ export async function depositParcel(d: SimDevice, memberId: string, size: 'S' | 
  * [FWP-11.5] A resident picks up by card or code: every compartment opened is confirmed open, then
  * closed after `closeAfterMs` (or left open when `leaveOpen`, the door-left-open alert).
  */
-export async function pickUp(d: SimDevice, by: { uid: string } | { code: string }, opts: { closeAfterMs?: number; leaveOpen?: boolean } = {}): Promise<ResponseBody> {
+export async function pickUp(d: SimDevice, by: { uid: Presented } | { code: string }, opts: { closeAfterMs?: number; leaveOpen?: boolean } = {}): Promise<ResponseBody> {
   const txn = d.newTxn();
-  const r = await d.request('uid' in by ? { op: 'pickup', credential: { type: 'uid', uid: by.uid } } : { op: 'pickup_code', code: by.code }, txn);
+  const r = await d.request('uid' in by ? { op: 'pickup', credential: present(by.uid) } : { op: 'pickup_code', code: by.code }, txn);
   const opened = r.status === 'ok' ? (r.open ?? []).map((o) => o.compartment) : [];
   for (const c of opened) {
     d.model.setOpen(c, true);

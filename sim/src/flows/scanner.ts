@@ -1,13 +1,15 @@
 import type { ResponseBody } from '../../../firmware-protocol/src/messages/redemption.ts';
 import type { SimDevice } from '../sim-device.ts';
+import { present, type Presented } from './credential.ts';
 
 /**
- * [FWP-11.8] A cashier scans a resident's card and enters the bill. With `submitTwice` the cashier's
+ * [FWP-11.8] A cashier scans a resident's card or member code and enters the bill (with the items, when the
+ * till knows them: item offers such as a second milk half price apply to those). With `submitTwice` the cashier's
  * double tap on "pay" sends the same bill again (same txn): the gateway redeems it once.
  */
-export async function scanAndPay(d: SimDevice, uid: string, amountFen: number, opts: { submitTwice?: boolean } = {}): Promise<{ first: ResponseBody; second?: ResponseBody }> {
+export async function scanAndPay(d: SimDevice, who: Presented, amountFen: number, opts: { submitTwice?: boolean; items?: { productId: string; unitPriceFen: number; qty: number }[] } = {}): Promise<{ first: ResponseBody; second?: ResponseBody }> {
   const txn = d.newTxn();
-  const body = { op: 'redeem' as const, credential: { type: 'uid' as const, uid }, amountFen };
+  const body = { op: 'redeem' as const, credential: present(who), amountFen, ...(opts.items ? { items: opts.items } : {}) };
   const first = await d.request(body, txn);
   if (!opts.submitTwice) return { first };
   return { first, second: await d.request(body, txn) };

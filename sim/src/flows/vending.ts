@@ -1,6 +1,7 @@
 import type { ResponseBody } from '../../../firmware-protocol/src/messages/redemption.ts';
 import { pick, type Rng } from '../prng.ts';
 import type { SimDevice } from '../sim-device.ts';
+import { present, type Presented } from './credential.ts';
 
 export interface VendOutcome {
   result: 'vended' | 'vend_failed_refunded' | 'declined' | 'error' | 'nothing_to_sell';
@@ -13,8 +14,8 @@ const describe = (r: ResponseBody) => (r.status === 'ok' ? `${r.decision}${r.dec
  * [FWP-11.4] One resident at a simulated vending machine: card first (tap, choose, vend, complete) or
  * selection first (choose, tap); the machine dispenses or fails to (`failRate`), and reports it.
  */
-export async function vendOnce(d: SimDevice, uid: string, rng: Rng, opts: { selectionFirst?: boolean; failRate?: number } = {}): Promise<VendOutcome> {
-  const credential = { type: 'uid' as const, uid };
+export async function vendOnce(d: SimDevice, who: Presented, rng: Rng, opts: { selectionFirst?: boolean; failRate?: number } = {}): Promise<VendOutcome> {
+  const credential = present(who);
   const slots = (d.model.capabilities as { slots?: { slot: string; productId?: string; priceFen?: number }[] }).slots ?? [];
   const slot = pick(rng, slots.filter((s) => s.productId && s.priceFen !== undefined));
   if (!slot?.productId || slot.priceFen === undefined) return { result: 'nothing_to_sell', detail: 'no priced slot' };
