@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -37,7 +37,9 @@ export class DataFolderLock {
 
   static acquire(dataDir: string, command: string): DataFolderLock {
     const folder = resolve(dataDir);
-    mkdirSync(folder, { recursive: true });
+    // private like the rest of the data folder (see store/db.ts): the lock is taken before the database opens
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    closeSync(openSync(join(folder, LOCK_FILE), 'a', 0o600));
     const db = new Database(join(folder, LOCK_FILE), { timeout: 0 });
     try {
       db.pragma('locking_mode = EXCLUSIVE');
@@ -49,7 +51,7 @@ export class DataFolderLock {
     }
     const holder: LockHolder = { pid: process.pid, command, startedAt: new Date().toISOString(), host: hostname() };
     // informative only: the lock is the fcntl lock above, never this file
-    writeFileSync(join(folder, HOLDER_FILE), `${JSON.stringify(holder)}\n`, { mode: 0o644 });
+    writeFileSync(join(folder, HOLDER_FILE), `${JSON.stringify(holder)}\n`, { mode: 0o600 });
     return new DataFolderLock(db, folder);
   }
 

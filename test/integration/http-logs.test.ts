@@ -42,4 +42,11 @@ describe('staff API: request logs and unknown routes', () => {
     // without a token the answer is the same form: 401 first, so routes are not probed anonymously
     expect((await h.api('/api/v1/nope', { token: null })).body).toEqual({ error: { code: 'UNAUTHENTICATED', message: expect.any(String) } });
   });
+
+  it('the dashboard shows the community activity beside device health', async () => {
+    const page = await h.api('/', { token: null });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain("api('/api/v1/activity')");
+    expect(page.body).toContain('Benefits applied');
+  });
 });
