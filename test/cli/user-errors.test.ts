@@ -89,5 +89,5 @@ describe('user errors: one line, a hint, no stack trace', () => {
   it('a password too short for hash-secret (read from stdin, so a real process)', async () => {
     const r = await linliProcess(['hash-secret'], { input: 'short\n' });
     expectUserError(r, /the password must be at least 12 characters \(it has 5\)/, /linli hash-secret --generate/);
-  });
+  }, 90_000);
 });
