@@ -111,10 +111,17 @@ export class Gateway {
       const d = this.store.devices.get(id);
       if (d) this.watcher.remember(d);
     };
+    // a removed device is forgotten everywhere, whichever process removed it
+    const forgetDevice = (id: string) => {
+      this.monitor.forget(id);
+      // an empty retained message deletes a retained topic, so integrations forget the device too
+      for (const topic of [topics.deviceState(id), topics.lockerOccupancy(id)]) this.broker.publish(topic, Buffer.alloc(0), { qos: 1, retain: true }).catch(() => undefined);
+    };
     this.devices = new DeviceService(this.store.devices, clock, log.child({ component: 'registry' }), {
       onRevoked: (id, why) => {
         remember(id);
         this.broker.kick(id, `credentials ${why}`);
+        if (why === 'removed') forgetDevice(id);
       },
       onProvisioned: (d) => {
         remember(d.id);
@@ -130,11 +137,7 @@ export class Gateway {
       changed: (d) => this.monitor.track(d.id, d.kind, d.disabled, d.lastSeenAt),
       revoked: (id, why) => {
         this.broker.kick(id, `credentials ${why} by another process`);
-        if (why === 'removed') {
-          this.monitor.forget(id);
-          // an empty retained message deletes the retained state, so integrations forget the device too
-          this.broker.publish(topics.deviceState(id), Buffer.alloc(0), { qos: 1, retain: true }).catch(() => undefined);
-        }
+        if (why === 'removed') forgetDevice(id);
       },
     }, log.child({ component: 'registry' }));
     this.watcher.prime();
@@ -270,6 +273,7 @@ export class Gateway {
     await this.http?.close().catch((err: unknown) => this.log.warn({ err }, 'http close failed'));
     // [FWP-10.1] devices see the gateway go offline before their connections close
     await this.publishGatewayState('offline').catch(() => undefined);
+    this.health?.stopPublishing();
     // Give the offline state a moment on the wire before the sockets close under it.
     await new Promise((r) => setTimeout(r, 150));
     await this.broker?.stop();

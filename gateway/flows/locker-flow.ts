@@ -288,7 +288,6 @@ export class LockerFlow implements FlowHandler {
   }
 
   private async effect(lockerId: string, compartment: string, fx: CompartmentEffect): Promise<void> {
-    const now = this.d.clock.now();
     const p = this.d.parcels.active(lockerId).find((x) => x.compartment === compartment);
     switch (fx.type) {
       case 'opened':

@@ -51,8 +51,13 @@ export class HealthSink {
         this.repo.appendHistory(deviceId, at, verdict.status, verdict.reasons, event);
         this.outbox?.append('health', 'device.health', { deviceId, kind: change.kind, status: verdict.status, previous: change.previous.status, reasons: verdict.reasons.map((r) => r.code), event, at });
       })
-      .catch((err: unknown) => this.log.error({ err, deviceId }, 'could not store a health change'));
-    const worse = rank(verdict.status) > rank(change.previous.status) && change.previous.status !== 'unknown';
+      .catch((err: unknown) => {
+        // deleted a moment ago (another process's delete the registry watcher has not seen yet): nothing to keep
+        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') this.log.debug({ deviceId }, 'health change of a deleted device not stored');
+        else this.log.error({ err, deviceId }, 'could not store a health change');
+      });
+    // going offline because the gateway itself stops is expected, not a device getting worse
+    const worse = rank(verdict.status) > rank(change.previous.status) && change.previous.status !== 'unknown' && !event.endsWith('broker_stopping');
     const fields = { deviceId, status: verdict.status, previous: change.previous.status, event, reasons: verdict.reasons.map((r) => r.message) };
     if (worse) this.lines.warn(`health:${deviceId}`, fields, 'device health got worse');
     else this.lines.info(`health:${deviceId}`, fields, 'device health changed');
@@ -64,6 +69,11 @@ export class HealthSink {
         this.log.error({ err }, 'health listener failed');
       }
     }
+  }
+
+  /** The broker is about to stop: changes are still stored, no longer published (there is no one to publish to). */
+  stopPublishing(): void {
+    this.publishing = false;
   }
 
   /** Publishes the retained state of every device, once the broker is up. */

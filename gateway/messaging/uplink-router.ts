@@ -73,7 +73,7 @@ export class UplinkRouter {
   }
 
   private route(topic: string, payload: Buffer): void {
-    const { log, monitor, downlink } = this.deps;
+    const { log, monitor } = this.deps;
     const t = parseTopic(topic);
     if (!t || t.scope !== 'device' || t.direction !== 'up') return;
     const live = monitor.get(t.deviceId) ?? this.deps.discover(t.deviceId);

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { BoxHardware } from '../../devices/box/box-hardware.ts';
 import { FakeCardReader } from '../../devices/box/card-reader.ts';
 import { loadInto } from '../../gateway/cli/redemption-commands.ts';

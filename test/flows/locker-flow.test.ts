@@ -30,7 +30,6 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
   let locker: RawDevice;
   let secret: string;
   let hash: string;
-  let codes: string[];
   let clock: ManualClock;
   const noticeCode = (memberId: string) => {
     const n = h.gw.flows.parcels.notices(memberId).filter((x) => x.kind === 'parcel_arrived').at(-1);
@@ -52,7 +51,6 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
   });
   beforeEach(async () => {
     clock = new ManualClock(Date.now());
-    codes = [];
     h = await startGateway({ mqtt: { integrations: [{ username: 'integration-ops', passwordHash: hash, subscribe: ['linli/v1/dev/+/occupancy'] }] } } as never, { clock });
     h.gw.store.db.transaction(() => loadInto(h.gw.store, h.dataDir, FIXTURE))();
     secret = (await h.gw.devices.provision({ id: 'locker-01', kind: 'parcel_locker' })).secret;

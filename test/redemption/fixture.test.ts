@@ -176,3 +176,26 @@ describe('the platform card-fingerprint key', () => {
     }
   });
 });
+
+describe('campaigns loaded beside a running engine', () => {
+  it('are seen at once by the engine: through another CatalogRepo on the same connection, or by another process', async () => {
+    const { Store } = await import('../../gateway/store/store.ts');
+    const { tempDir } = await import('../support/tmp.ts');
+    const tmp = tempDir();
+    const store = new Store(tmp.dir);
+    const other = new Store(tmp.dir); // another process's connection, as `linli load` beside a gateway
+    try {
+      const engine = new CatalogRepo(store.db);
+      expect(engine.campaigns().size).toBe(0); // cached empty, as after an empty catalog from the cloud
+      const c = { id: 'c-1', name: { zh: '满50减10', en: '10 off 50' }, effect: { type: 'amount_off', thresholdFen: 5000, offFen: 1000 }, usage: { type: 'always_on' }, rules: {}, category: 'coupon', priority: 0, exclusive: false, grants: [] };
+      new CatalogRepo(store.db).upsertCampaign(c as never, 1);
+      expect([...engine.campaigns().keys()]).toEqual(['c-1']);
+      new CatalogRepo(other.db).upsertCampaign({ ...c, id: 'c-2' } as never, 2);
+      expect([...engine.campaigns().keys()].sort()).toEqual(['c-1', 'c-2']);
+    } finally {
+      other.close();
+      store.close();
+      tmp.cleanup();
+    }
+  });
+});

@@ -67,7 +67,10 @@ export async function openListeners(config: MqttConfig, hooks: ListenerHooks, lo
   const cap = config.maxConnections + config.pendingTotal + CLOSING_HEADROOM;
   const tcp = createServer((socket) => hooks.onSocket(socket, 'tcp'));
   tcp.maxConnections = cap;
-  tcp.on('error', (err) => log.error({ err }, 'MQTT listener error'));
+  // an error while starting to listen (port taken) is the start's to report, once, without a stack here
+  tcp.on('error', (err) => {
+    if (tcp.listening) log.error({ err }, 'MQTT listener error');
+  });
   let tls: Server | undefined;
   let tlsPort: number | undefined;
   const port = await listen(tcp, config.host, config.port);
@@ -122,7 +125,9 @@ export async function openListeners(config: MqttConfig, hooks: ListenerHooks, lo
         secure.emit('connection', raw);
       });
       front.maxConnections = cap;
-      front.on('error', (err) => log.error({ err }, 'MQTT TLS listener error'));
+      front.on('error', (err) => {
+        if (front.listening) log.error({ err }, 'MQTT TLS listener error');
+      });
       tls = front;
       tlsPort = await listen(front, t.host, t.port);
     }

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { topics } from '../../../firmware-protocol/src/topics.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { DeviceKindSchema } from '../../../firmware-protocol/src/kinds/device-kind.ts';
 import { ProvisionRequestSchema } from '../../registry/device-service.ts';
@@ -124,13 +123,8 @@ export const deviceRoutes = (gw: Gateway): FastifyPluginAsyncZod => async (app) 
     handler: async (req) => {
       // queued health writes of this device go first: afterwards its rows are gone for good
       gw.writer.flush();
+      // the gateway's registry hook kicks it, forgets it and clears its retained topics
       const d = gw.devices.remove(req.params.id);
-      // in-process, no registry watcher sees the delete (it watches other processes' commits): forget it here
-      gw.monitor.forget(d.id);
-      // an empty retained message deletes the retained state, so integrations forget the device too
-      for (const topic of [topics.deviceState(d.id), ...(d.kind === 'parcel_locker' ? [topics.lockerOccupancy(d.id)] : [])]) {
-        gw.broker.publish(topic, Buffer.alloc(0), { qos: 1, retain: true }).catch((err: unknown) => req.log.warn({ err, deviceId: d.id }, 'retained state not cleared'));
-      }
       req.log.info({ deviceId: d.id, by: req.staff?.id }, 'device deleted over the API');
       return { id: d.id, kind: d.kind, deleted: true as const };
     },

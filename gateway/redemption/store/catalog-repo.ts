@@ -47,10 +47,14 @@ const toInstance = (r: InstanceRow): BenefitInstance => ({
   status: r.status,
 });
 
+/** Campaign writes per database connection, shared by every CatalogRepo on it (their caches key on it). */
+const campaignGeneration = new WeakMap<Db, number>();
+
 /** Members, their hashed credentials, campaigns, issued benefits and family proxies. */
 export class CatalogRepo {
   private readonly s;
   private campaignCache: Map<string, Campaign> | undefined;
+  private campaignCacheKey = '';
 
   constructor(private readonly db: Db) {
     this.s = {
@@ -154,12 +158,20 @@ export class CatalogRepo {
 
   upsertCampaign(c: Campaign, now: number): void {
     this.s.upsertCampaign.run(c.id, JSON.stringify(c), now);
-    this.campaignCache = undefined;
+    campaignGeneration.set(this.db, (campaignGeneration.get(this.db) ?? 0) + 1);
   }
 
-  /** All campaigns, parsed once and cached until one changes. */
+  /**
+   * All campaigns, parsed once and cached until one changes: through any CatalogRepo on this connection
+   * (a fixture loaded beside the running engine) or by another process (`linli load`), which SQLite's
+   * data_version tells.
+   */
   campaigns(): ReadonlyMap<string, Campaign> {
-    this.campaignCache ??= new Map(this.s.campaigns.all().map((r) => [r.id, CampaignSchema.parse(JSON.parse(r.doc))]));
+    const key = `${campaignGeneration.get(this.db) ?? 0}:${this.db.pragma('data_version', { simple: true }) as number}`;
+    if (!this.campaignCache || this.campaignCacheKey !== key) {
+      this.campaignCache = new Map(this.s.campaigns.all().map((r) => [r.id, CampaignSchema.parse(JSON.parse(r.doc))]));
+      this.campaignCacheKey = key;
+    }
     return this.campaignCache;
   }
 
