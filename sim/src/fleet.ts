@@ -88,6 +88,11 @@ export class SimFleet {
     for (const stop of this.stoppers.splice(0)) stop();
   }
 
+  /** Resolves when every flow started on any device (by a scenario or a test) has ended. */
+  async idle(): Promise<void> {
+    await Promise.all(this.devices.map((d) => d.idle()));
+  }
+
   async stop(): Promise<void> {
     this.stopScenarios();
     await Promise.all(this.devices.map((d) => d.stop({ graceful: true })));

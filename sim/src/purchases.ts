@@ -45,32 +45,38 @@ export function billFor(merchantId: string | undefined, rng: Rng, plain: boolean
 const merchantOf = (d: SimDevice) => (d.model.capabilities as { merchantId?: string }).merchantId;
 
 /** One purchase: a bill at a shop scanner, or an item at a vending machine (one in ten fails to drop and is refunded). */
-export async function shop(d: SimDevice, r: Resident, rng: Rng, opts: { failRate?: number } = {}): Promise<PurchaseOutcome> {
-  if (d.kind === 'shop_scanner') {
-    const bill = billFor(merchantOf(d), rng, plainCard(r));
-    const res = await d.request({ op: 'redeem', credential: present(presentedBy(r)), ...bill }, d.newTxn());
-    if (res.status !== 'ok') return { what: 'error', detail: res.code };
-    return { what: res.decision === 'approved' ? 'paid' : 'declined', detail: res.display.en };
-  }
-  const o = await vendOnce(d, presentedBy(r), rng, { selectionFirst: rng() < 0.3, failRate: opts.failRate ?? 0.1 });
-  return { what: o.result === 'declined' ? 'declined' : o.result, detail: o.detail };
+export function shop(d: SimDevice, r: Resident, rng: Rng, opts: { failRate?: number } = {}): Promise<PurchaseOutcome> {
+  // a flow in progress keeps the device busy: the fleet knows when every started flow has ended
+  return d.flow(async () => {
+    if (d.kind === 'shop_scanner') {
+      const bill = billFor(merchantOf(d), rng, plainCard(r));
+      const res = await d.request({ op: 'redeem', credential: present(presentedBy(r)), ...bill }, d.newTxn());
+      if (res.status !== 'ok') return { what: 'error', detail: res.code };
+      return { what: res.decision === 'approved' ? 'paid' : 'declined', detail: res.display.en };
+    }
+    const o = await vendOnce(d, presentedBy(r), rng, { selectionFirst: rng() < 0.3, failRate: opts.failRate ?? 0.1 });
+    return { what: o.result === 'declined' ? 'declined' : o.result, detail: o.detail };
+  });
 }
 
 /** A vend approved, then the machine loses its connection and reports the failure after reconnecting. */
-export async function lateFailure(d: SimDevice, r: Resident, rng: Rng): Promise<string> {
-  const slots = (d.model.capabilities as { slots?: { slot: string; productId?: string; priceFen?: number }[] }).slots ?? [];
-  const slot = pick(rng, slots.filter((s) => s.productId && s.priceFen !== undefined));
-  if (!slot?.productId || slot.priceFen === undefined) return 'nothing to sell';
-  const vend = d.newTxn();
-  const item = { slot: slot.slot, productId: slot.productId, priceFen: slot.priceFen };
-  const res = await d.request({ op: 'vend_request', credential: present(presentedBy(r)), item }, vend);
-  if (res.status !== 'ok' || res.decision !== 'approved') return res.status === 'ok' ? `declined ${res.declineCode ?? ''}` : `error ${res.code}`;
-  d.drop();
-  const deadline = Date.now() + 20_000;
-  while (!d.connected || !d.born) {
-    if (Date.now() > deadline) return 'did not reconnect';
-    await new Promise((res) => setTimeout(res, 200));
-  }
-  const settled = await d.request({ op: 'vend_result', success: false, reason: 'E_DISPENSER' }, vend);
-  return settled.status === 'ok' ? `refunded (${settled.state ?? ''})` : `error ${settled.code}`;
+export function lateFailure(d: SimDevice, r: Resident, rng: Rng): Promise<string> {
+  // a flow in progress keeps the device busy: the fleet knows when every started flow has ended
+  return d.flow(async () => {
+    const slots = (d.model.capabilities as { slots?: { slot: string; productId?: string; priceFen?: number }[] }).slots ?? [];
+    const slot = pick(rng, slots.filter((s) => s.productId && s.priceFen !== undefined));
+    if (!slot?.productId || slot.priceFen === undefined) return 'nothing to sell';
+    const vend = d.newTxn();
+    const item = { slot: slot.slot, productId: slot.productId, priceFen: slot.priceFen };
+    const res = await d.request({ op: 'vend_request', credential: present(presentedBy(r)), item }, vend);
+    if (res.status !== 'ok' || res.decision !== 'approved') return res.status === 'ok' ? `declined ${res.declineCode ?? ''}` : `error ${res.code}`;
+    d.drop();
+    const deadline = Date.now() + 20_000;
+    while (!d.connected || !d.born) {
+      if (Date.now() > deadline) return 'did not reconnect';
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    const settled = await d.request({ op: 'vend_result', success: false, reason: 'E_DISPENSER' }, vend);
+    return settled.status === 'ok' ? `refunded (${settled.state ?? ''})` : `error ${settled.code}`;
+  });
 }

@@ -51,6 +51,9 @@ export class SimDevice extends EventEmitter {
   private rebirthPending = false;
   private readonly pending = new PendingReplies<ResponseBody>();
   private txnCounter = 0;
+  /** Flows (a vend, a deposit, a purchase) running on this device, and who waits for them all to end. */
+  private flows = 0;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly opts: SimDeviceOptions) {
     super();
@@ -65,6 +68,22 @@ export class SimDevice extends EventEmitter {
     this.stamper = new EnvelopeStamper(`${opts.id}-${this.bdSeqValue}`, () => this.clock.now());
     this.backoff = new Backoff(this.rng);
     this.startedMono = this.clock.monotonic();
+  }
+
+  /** Runs one flow of this device; the device counts as busy until it ends, however it ends. */
+  async flow<T>(work: () => Promise<T>): Promise<T> {
+    this.flows += 1;
+    try {
+      return await work();
+    } finally {
+      this.flows -= 1;
+      if (this.flows === 0) for (const w of this.idleWaiters.splice(0)) w();
+    }
+  }
+
+  /** Resolves when no flow runs on this device (at once when none does). */
+  idle(): Promise<void> {
+    return this.flows === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   get connected(): boolean {

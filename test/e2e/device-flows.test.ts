@@ -79,48 +79,53 @@ describe('device flows end to end with simulated devices', () => {
     expect((h.gw.store.db.prepare('SELECT COUNT(*) AS n FROM redemptions').get() as { n: number }).n).toBe(before + 1);
   });
 
-  const run = async (name: string, ms: number, intervalMs = 150) => {
-    const stop = () => fleet.stopScenarios();
+  /**
+   * Runs a scenario until `done` holds (or a generous deadline passes: then the test fails, it never
+   * passes on a slow machine by accident), then waits until every flow it started has ended.
+   */
+  const run = async (name: string, done: () => boolean, what: string, intervalMs = 150) => {
     fleet.runScenario(name, { residents, intervalMs, seed: 5 });
-    await new Promise((r) => setTimeout(r, ms));
-    stop();
-    // let answers in flight settle
-    await new Promise((r) => setTimeout(r, 1500));
+    try {
+      await waitFor(done, what, 60_000);
+    } finally {
+      fleet.stopScenarios();
+    }
+    await fleet.idle();
   };
+  const count = (sql: string) => (h.gw.store.db.prepare(sql).get() as { n: number }).n;
 
   it('scenario morning-rush at the breakfast stall: many bills, double submissions redeemed once, ledger exact', async () => {
-    const before = (h.gw.store.db.prepare("SELECT COUNT(*) AS n FROM redemptions WHERE merchant_id = 'breakfast-01'").get() as { n: number }).n;
-    await run('morning-rush', 2500);
-    const after = (h.gw.store.db.prepare("SELECT COUNT(*) AS n FROM redemptions WHERE merchant_id = 'breakfast-01'").get() as { n: number }).n;
-    expect(after - before).toBeGreaterThan(20);
-    const dupTxns = h.gw.store.db.prepare('SELECT txn_id, COUNT(*) AS n FROM redemptions GROUP BY txn_id HAVING n > 1').all();
+    const bills = () => count("SELECT COUNT(*) AS n FROM redemptions WHERE merchant_id = 'breakfast-01'");
+    const before = bills();
+    await run('morning-rush', () => bills() - before > 20, 'more than 20 bills at the breakfast stall');
+    const dupTxns = h.gw.store.db.prepare('SELECT device_id, txn_id, COUNT(*) AS n FROM redemptions GROUP BY device_id, txn_id HAVING n > 1').all();
     expect(dupTxns).toEqual([]);
     expect(verifyLedger(h.gw.store.db).problems).toEqual([]);
-  });
+  }, 90_000);
 
   it('scenario holiday-peak and vend-failures: every hold is settled, late failures refunded once', async () => {
-    await run('holiday-peak', 2000);
-    await run('vend-failures', 3000, 300);
+    const vends = () => count("SELECT COUNT(*) AS n FROM redemptions WHERE device_id LIKE 'vm-%'");
+    const voided = () => count("SELECT COUNT(*) AS n FROM redemptions WHERE state = 'voided'");
+    const before = { vends: vends(), voided: voided() };
+    await run('holiday-peak', () => vends() - before.vends >= 10, 'ten vends in the holiday peak');
+    await run('vend-failures', () => voided() - before.voided >= 3, 'three vends failed and refunded', 300);
     await waitFor(() => held() === 0, 'no hold left', 20_000);
-    const voided = (h.gw.store.db.prepare("SELECT COUNT(*) AS n FROM redemptions WHERE state = 'voided'").get() as { n: number }).n;
-    expect(voided).toBeGreaterThan(0);
     // refunds: one void movement per voided redemption, never two
     const doubles = h.gw.store.db.prepare("SELECT redemption_id, COUNT(*) AS n FROM ledger WHERE reason IN ('void', 'expiry') AND delta > 0 AND account LIKE 'wallet:%' GROUP BY redemption_id HAVING n > 1").all();
     expect(doubles).toEqual([]);
     expect(verifyLedger(h.gw.store.db).problems).toEqual([]);
-  }, 40_000);
+  }, 120_000);
 
   it('scenario locker-full: deposits until the bank is full, then pickups; no compartment holds two parcels', async () => {
-    await run('locker-full', 4000, 100);
-    const full = h.gw.flows.parcels.list({ lockerId: 'locker-01', limit: 1000 }).filter((p) => ['depositing', 'stored', 'opening'].includes(p.status));
+    const inUse = () => h.gw.flows.parcels.list({ lockerId: 'locker-01', limit: 1000 }).filter((p) => ['depositing', 'stored', 'opening'].includes(p.status));
+    await run('locker-full', () => inUse().length > 15, 'more than 15 compartments in use', 100);
+    const full = inUse();
     expect(new Set(full.map((p) => p.compartment)).size).toBe(full.length);
     expect(full.length).toBeGreaterThan(15);
-  }, 20_000);
+  }, 90_000);
 
   it('scenario door-left-open: the alert is raised', async () => {
-    await run('door-left-open', 1500, 200);
-    await new Promise((r) => setTimeout(r, 1100));
-    await h.gw.flows.tick();
-    expect(finding('door-01', 'DOOR_LEFT_OPEN') || finding('door-01', 'DOOR_FORCED')).toBe(true);
-  });
+    // doorOpenAlertS is 1 s on this gateway's real clock: its own ticker raises the alert
+    await run('door-left-open', () => finding('door-01', 'DOOR_LEFT_OPEN') || finding('door-01', 'DOOR_FORCED'), 'a door alert', 200);
+  }, 90_000);
 });
