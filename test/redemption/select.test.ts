@@ -177,6 +177,21 @@ describe('best-benefit selection and stacking', () => {
     expect(code(sel, 'mj-50-10')).toBe('THRESHOLD_NOT_MET');
   });
 
+  it('a presented coupon is applied whenever it saves anything, even where a set without it saves as much', () => {
+    // the review's case: 10% always on, and the scanned 满50减5 on a ¥50.00 bill; both alone save ¥5.00
+    const pct = campaign('pct-10', { effect: { type: 'percent_off', percent: 10 }, category: 'tier' });
+    const coupon = campaign('mj-50-5', { effect: { type: 'amount_off', thresholdFen: 5000, offFen: 500 }, usage: { type: 'single_use' }, category: 'coupon' });
+    const opts = { instances: [instance('cp-1', 'mj-50-5', { usesLeft: 1 })] };
+    expect(selectBenefits(input([pct, coupon], bill(5000), opts)).applied.map((a) => a.campaignId)).toEqual(['pct-10']);
+    const presented = selectBenefits(input([pct, coupon], bill(5000), { ...opts, required: 'i:cp-1' }));
+    expect(presented.applied.map((a) => [a.campaignId, a.savingFen])).toEqual([['mj-50-5', 500]]);
+    expect(code(presented, 'pct-10')).toBe('NOT_BEST');
+    // a coupon that cannot save on this bill is still left out, with its true reason
+    const below = selectBenefits(input([pct, coupon], bill(4000), { ...opts, required: 'i:cp-1' }));
+    expect(below.applied.map((a) => a.campaignId)).toEqual(['pct-10']);
+    expect(code(below, 'mj-50-5')).toBe('THRESHOLD_NOT_MET');
+  });
+
   it('is deterministic and explains every benefit', () => {
     const many = Array.from({ length: 50 }, (_, i) =>
       campaign(`c-${String(i).padStart(2, '0')}`, { effect: i % 2 ? { type: 'amount_off', thresholdFen: 1000 * (i % 7), offFen: 100 * (i % 9) + 50 } : { type: 'percent_off', percent: 1 + (i % 30) }, category: `cat-${i % 6}`, priority: i % 4 }),

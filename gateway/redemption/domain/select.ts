@@ -18,6 +18,11 @@ export interface SelectionInput {
   timezone: string;
   maxBenefitsPerPurchase: number;
   accrual?: Accrual | undefined;
+  /**
+   * A benefit that must be in the combination, with a saving (`i:<instance>`): the coupon a resident
+   * presented by its code [FWP-11.8]. The best combination containing it is chosen, never one without it.
+   */
+  required?: string | undefined;
 }
 
 export interface AppliedBenefit {
@@ -184,16 +189,20 @@ function bestCombination(eligible: Eligible[], cart: Cart, input: SelectionInput
   const topSum = (from: number, k: number) => (prefix[Math.min(sorted.length, from + k)] ?? 0) - (prefix[from] ?? 0);
   let best = { saving: 0, applied: [] as AppliedBenefit[], picked: [] as Eligible[], key: tieKey([]) };
   const max = Math.max(1, input.maxBenefitsPerPurchase);
+  // a required benefit that cannot save on this purchase at all binds nothing: the caller declines with its reason
+  const required = input.required !== undefined && eligible.some((e) => e.c.ref === input.required) ? input.required : undefined;
   const walk = (i: number, picked: Eligible[], pickedSaving: Fen) => {
     if (i >= sorted.length || picked.length >= max) return;
-    // strictly below: a branch that can only tie is still walked, since a tie may keep a coupon or points
-    if (pickedSaving + topSum(i, max - picked.length) < best.saving) return;
+    // a branch that can at most tie is cut: walking every tie costs 100× on members with many equal
+    // coupons; the preference order of `sorted` already settles most ties
+    if (pickedSaving + topSum(i, max - picked.length) <= best.saving) return;
     const e = sorted[i] as Eligible;
     if (compatible(e, picked, input.usage.pointsBalance)) {
       const next = [...picked, e];
       const r = evaluate(next, cart);
       const cand = { saving: r.saving, applied: r.applied, picked: next, key: tieKey(next) };
-      if (better(cand, best)) best = cand;
+      const admissible = required === undefined || (r.applied.find((a) => a.ref === required)?.savingFen ?? 0) > 0;
+      if (admissible && better(cand, best)) best = cand;
       walk(i + 1, next, r.saving);
     }
     walk(i + 1, picked, pickedSaving);
@@ -213,7 +222,7 @@ function whyLeftOut(e: Eligible, best: { picked: Eligible[]; saving: Fen }, max:
   if (picked.some((p) => p.c.campaign.exclusive) || (e.c.campaign.exclusive && picked.length > 0)) return 'EXCLUSIVE_CONFLICT';
   if (picked.some((p) => p.c.campaign.category === e.c.campaign.category)) return 'CATEGORY_CONFLICT';
   if (picked.length >= max) return 'STACKING_LIMIT';
-  // it would add nothing on top of the others (their discounts took the bill under its threshold)
-  if (evaluate([...picked, e], cart).saving <= best.saving) return noSavingCode(e.c.campaign);
-  return 'NOT_BEST';
+  // it would give nothing on top of the others (their discounts took the bill under its threshold)
+  const own = evaluate([...picked, e], cart).applied.find((a) => a.ref === e.c.ref)?.savingFen ?? 0;
+  return own <= 0 ? noSavingCode(e.c.campaign) : 'NOT_BEST';
 }

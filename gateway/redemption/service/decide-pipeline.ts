@@ -91,7 +91,19 @@ export const DECIDE_PIPELINE: readonly DecideStep[] = [
       const coupon = x.req.couponInstanceId;
       const instances = coupon === undefined ? all : all.filter((i) => i.id === coupon);
       const c = d.config;
-      x.sel = selectBenefits({ member, purchase: x.req.purchase, campaigns, instances, usage: gatherUsage(member, campaigns, instances, x.t, d.usage, d.ledger), now: x.now, timezone: c.timezone, maxBenefitsPerPurchase: c.maxBenefitsPerPurchase, accrual: c.accrual });
+      x.sel = selectBenefits({
+        member,
+        purchase: x.req.purchase,
+        campaigns,
+        instances,
+        usage: gatherUsage(member, campaigns, instances, x.t, d.usage, d.ledger),
+        now: x.now,
+        timezone: c.timezone,
+        maxBenefitsPerPurchase: c.maxBenefitsPerPurchase,
+        accrual: c.accrual,
+        // the presented coupon is applied whenever it saves anything, even where another set would save as much
+        required: coupon === undefined ? undefined : `i:${coupon}`,
+      });
       return undefined;
     },
   },

@@ -92,15 +92,18 @@ export class RedemptionService {
     return this.decideWithTopUp(req, 'capture');
   }
 
-  /** Decisions waiting on the cloud, by txn: a device's retry meanwhile joins it instead of asking again. */
+  /** Decisions waiting on the cloud, by device and txn [FWP-4.3]: a retry meanwhile waits for it instead of asking again. */
   private readonly waitingOnCloud = new Map<string, Promise<RedemptionResult>>();
 
   private decideWithTopUp(req: RedeemRequest, phase: 'hold' | 'capture'): Promise<RedemptionResult> {
-    const waiting = this.waitingOnCloud.get(req.txnId);
-    if (waiting) return waiting;
+    const key = `${req.purchase.deviceId ?? ''}|${req.txnId}`;
+    const waiting = this.waitingOnCloud.get(key);
+    // a request arriving meanwhile is decided after the first one, on its own, in the writer: a retry
+    // finds the stored answer (or TXN_REUSED for another body), and never takes the first one's answer unchecked
+    if (waiting) return waiting.then(settle, settle).then(() => this.d.writer.submit(() => this.decide(req, phase)));
     const p = this.decideAskingCloud(req, phase);
-    this.waitingOnCloud.set(req.txnId, p);
-    const done = () => this.waitingOnCloud.delete(req.txnId);
+    this.waitingOnCloud.set(key, p);
+    const done = () => this.waitingOnCloud.delete(key);
     p.then(done, done);
     return p;
   }
@@ -282,6 +285,8 @@ export class RedemptionService {
     return result;
   }
 }
+
+const settle = (): void => undefined;
 
 /** Ids of the benefits a captured bundle grants: one per granted campaign, derived, so a retry cannot grant twice. */
 const grantedId = (redemptionId: string, campaignId: string) => `g-${redemptionId}-${campaignId}`;
