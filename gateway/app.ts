@@ -74,8 +74,8 @@ export class Gateway {
   readonly settings: RuntimeSettings;
   private http: HttpServer | undefined;
   private stopTicker: (() => void) | undefined;
-  /** The periodic work of the last tick still running (flow timeouts, hold expiry). */
-  private ticking: Promise<void> = Promise.resolve();
+  /** Periodic work still running (flow timeouts, hold expiry): stop() waits for all of it. */
+  private readonly ticking = new Set<Promise<void>>();
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
 
   private readonly hardwareOverride: BoxHardware | undefined;
@@ -248,7 +248,9 @@ export class Gateway {
     }
     // on the injected clock: a test's ManualClock runs it when time moves, never a real second later
     this.stopTicker = clock.every(1000, () => {
-      this.ticking = this.tick();
+      const t = this.tick();
+      this.ticking.add(t);
+      void t.finally(() => this.ticking.delete(t));
     });
     this.state = 'running';
     const endpoints: GatewayEndpoints = {
@@ -265,7 +267,7 @@ export class Gateway {
     if (this.state === 'stopped' || this.state === 'stopping' || this.state === 'new') return;
     this.state = 'stopping';
     this.stopTicker?.();
-    await this.ticking;
+    await Promise.all(this.ticking);
     this.commands?.stop();
     await this.cloud?.stop().catch((err: unknown) => this.log.warn({ err }, 'cloud link stop failed'));
     this.hardware?.led.show('off');
@@ -343,6 +345,7 @@ export class Gateway {
       this.watcher.check();
       this.monitor.tick();
       this.health.sweepLogs();
+      pending.push(this.pruneResendMemory());
       this.router.sweepLogs();
       pending.push(this.expireHolds());
       pending.push(this.flows.tick().catch((err: unknown) => this.log.error({ err }, 'device flow timeouts failed')));
@@ -353,6 +356,17 @@ export class Gateway {
       this.log.error({ err }, 'periodic check failed');
     }
     return Promise.all(pending).then(() => undefined);
+  }
+
+  private lastPruneMono = -Infinity;
+
+  /** Once an hour: answers and tap bindings older than resends can be. */
+  private async pruneResendMemory(): Promise<void> {
+    const mono = this.clock.monotonic();
+    if (mono - this.lastPruneMono < 3600_000) return;
+    this.lastPruneMono = mono;
+    const n = await this.redemption.prune(this.clock.now()).catch((err: unknown) => this.log.warn({ err }, 'resend memory not pruned'));
+    if (n && n.answers + n.taps > 0) this.log.debug(n, 'old request answers and tap bindings pruned');
   }
 
   /** [FWP-11.2] holds a device never captured are refunded; one sweep at a time. */

@@ -62,7 +62,7 @@ export class AccessFlow implements FlowHandler {
     if (b.op !== 'access' && b.op !== 'access_code') throw new LinliError('OPERATION_NOT_ALLOWED', `${b.op} is not a door operation`);
     this.requireDoor(device.id, b.door);
     const prior = this.d.access.decided(device.id, msg.txn);
-    if (prior) return this.replay(b.door, prior);
+    if (prior) return this.replay(b.door, b.op, prior);
     const zone = this.d.access.zoneOf(device.id, b.door);
     if (b.op === 'access') {
       const decided = await this.byCard(device.id, b.credential, zone, msg.txn, b.door);
@@ -211,16 +211,20 @@ export class AccessFlow implements FlowHandler {
     return { entry: { subject, method: 'visitor_code', decision: 'granted', reason: 'VISITOR_CODE' }, answer: { ...this.granted(door), op: 'access_code' } };
   }
 
-  private granted(door: string): ResponseBody {
-    return { status: 'ok', op: 'access', decision: 'approved', unlock: { door, pulseMs: this.d.settings.pulseMs }, display: { zh: '欢迎回家', en: 'Welcome' } };
+  private granted(door: string, op: 'access' | 'access_code' = 'access'): ResponseBody {
+    return { status: 'ok', op, decision: 'approved', unlock: { door, pulseMs: this.d.settings.pulseMs }, display: { zh: '欢迎回家', en: 'Welcome' } };
   }
 
-  private replay(door: string, prior: { decision: string; reason: string }): ResponseBody {
-    if (prior.decision === 'granted') return this.granted(door);
+  /**
+   * A resend answered from the access log (the gateway restarted before it kept the first answer: the
+   * request answer store has it otherwise), with the request's op.
+   */
+  private replay(door: string, op: 'access' | 'access_code', prior: { decision: string; reason: string }): ResponseBody {
+    if (prior.decision === 'granted') return this.granted(door, op);
     if (prior.decision === 'checked_in') {
-      return { status: 'ok', op: 'access', decision: prior.reason === 'CHECKED_IN' ? 'approved' : 'declined', display: { zh: '已签到', en: 'Checked in' } };
+      return { status: 'ok', op, decision: prior.reason === 'CHECKED_IN' ? 'approved' : 'declined', ...(prior.reason === 'CHECKED_IN' ? {} : { declineCode: 'ALREADY_CHECKED_IN' }), display: { zh: '已签到', en: 'Checked in' } };
     }
-    if (prior.reason in DENIALS) return denied(prior.reason);
+    if (prior.reason in DENIALS) return denied(prior.reason, op);
     throw new LinliError(isErrorCode(prior.reason) ? prior.reason : 'INTERNAL_ERROR');
   }
 

@@ -17,11 +17,11 @@ export function depositAnswer(p: Parcel): ResponseBody {
 }
 
 /** [FWP-11.5] The compartments to open for a pickup, in order. */
-export function pickupAnswer(parcels: readonly Parcel[]): ResponseBody {
+export function pickupAnswer(parcels: readonly Parcel[], op: 'pickup' | 'pickup_code'): ResponseBody {
   const ids = parcels.map((p) => p.compartment).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   return {
     status: 'ok',
-    op: 'pickup',
+    op,
     decision: 'approved',
     open: ids.map((compartment) => ({ compartment })),
     display: { zh: `请从 ${ids.join('、')} 号格口取件`, en: `Take your parcel(s) from ${ids.join(', ')}` },

@@ -80,10 +80,10 @@ export class LockerFlow implements FlowHandler {
       case 'deposit':
         return this.deposit(device.id, msg.txn, b);
       case 'pickup': {
-        const again = this.replayPickup(device.id, msg.txn);
+        const again = this.replayPickup(device.id, msg.txn, 'pickup');
         if (again) return again;
         const who = await this.d.resolver.identify(b.credential, { txn: { deviceId: device.id, txn: msg.txn } });
-        return this.pickupParcels(device.id, msg.txn, this.d.parcels.storedFor(device.id, who.memberId));
+        return this.pickupParcels(device.id, msg.txn, this.d.parcels.storedFor(device.id, who.memberId), 'pickup');
       }
       case 'pickup_code':
         return this.pickupByCode(device.id, msg.txn, b.code);
@@ -219,13 +219,13 @@ export class LockerFlow implements FlowHandler {
     return nextBuyerToServe(this.d.groupBuys, r.orderId);
   }
 
-  private replayPickup(lockerId: string, txn: string): ResponseBody | undefined {
+  private replayPickup(lockerId: string, txn: string, op: 'pickup' | 'pickup_code'): ResponseBody | undefined {
     const mine = this.d.parcels.byPickupTxn(lockerId, txn);
-    return mine.length > 0 ? pickupAnswer(mine) : undefined;
+    return mine.length > 0 ? pickupAnswer(mine, op) : undefined;
   }
 
   private async pickupByCode(lockerId: string, txn: string, code: string): Promise<ResponseBody> {
-    const again = this.replayPickup(lockerId, txn);
+    const again = this.replayPickup(lockerId, txn, 'pickup_code');
     if (again) return again;
     const rt = this.runtime(lockerId);
     const now = this.d.clock.now();
@@ -240,10 +240,11 @@ export class LockerFlow implements FlowHandler {
     if (p.codeExpiresAt !== undefined && now >= p.codeExpiresAt) {
       return { status: 'ok', op: 'pickup_code', decision: 'declined', declineCode: 'CODE_EXPIRED', display: { zh: '取件码已过期，请联系物业', en: 'This code has expired; please ask the property office' } };
     }
-    return this.pickupParcels(lockerId, txn, [p]);
+    return this.pickupParcels(lockerId, txn, [p], 'pickup_code');
   }
 
-  private async pickupParcels(lockerId: string, txn: string, parcels: Parcel[]): Promise<ResponseBody> {
+  /** `op` is the request's: its answer repeats it [FWP-11.3]. */
+  private async pickupParcels(lockerId: string, txn: string, parcels: Parcel[], op: 'pickup' | 'pickup_code'): Promise<ResponseBody> {
     const rt = this.runtime(lockerId);
     // a jammed or busy door cannot open now: those parcels wait (staff are alerted)
     const openable = parcels.filter((p) => {
@@ -254,7 +255,7 @@ export class LockerFlow implements FlowHandler {
       const jammed = parcels.length > 0;
       return {
         status: 'ok',
-        op: 'pickup',
+        op,
         decision: 'declined',
         declineCode: jammed ? 'COMPARTMENT_UNAVAILABLE' : 'NO_PARCELS',
         display: jammed ? { zh: '格口故障，请联系物业', en: 'The compartment cannot open; please ask the property office' } : { zh: '没有待取的包裹', en: 'No parcels to pick up here' },
@@ -268,8 +269,8 @@ export class LockerFlow implements FlowHandler {
       if (await this.step(lockerId, p.compartment, { type: 'command_open', txn, purpose: 'pickup' })) opened.push(p);
       else await this.d.writer.submit(() => this.d.parcels.setStatus(p.id, 'stored'));
     }
-    if (opened.length === 0) return { status: 'ok', op: 'pickup', decision: 'declined', declineCode: 'COMPARTMENT_UNAVAILABLE', display: { zh: '格口暂不可用，请稍后再试', en: 'The compartment is busy; try again shortly' } };
-    return pickupAnswer(opened.map((p) => ({ ...p, status: 'opening' })));
+    if (opened.length === 0) return { status: 'ok', op, decision: 'declined', declineCode: 'COMPARTMENT_UNAVAILABLE', display: { zh: '格口暂不可用，请稍后再试', en: 'The compartment is busy; try again shortly' } };
+    return pickupAnswer(opened.map((p) => ({ ...p, status: 'opening' })), op);
   }
 
   /** One event of a compartment's door machine; false when the machine refused it (a busy or jammed door). */

@@ -33,7 +33,8 @@ export interface VendingFlowDeps {
   redemptions: RedemptionRepo;
   clock: Clock;
   log: Logger;
-  lowTrustPerTxnFen: number;
+  /** What a plain UID card may pay per purchase now (the cloud may change it at run time). */
+  lowTrustPerTxnFen: () => number;
   timeouts?: VendTimeouts;
   /** A machine dispensed an item after its hold was voided: staff must know (the resident was not charged). */
   onAnomaly?(deviceId: string, code: string, detail: Record<string, unknown>): void;
@@ -103,7 +104,7 @@ export class VendingFlow implements FlowHandler {
     }
     const who = await this.d.resolver.identify(credential, { txn: { deviceId: device.id, txn } });
     const member = memberSummary(this.d.catalog, this.d.ledger, who.memberId, this.d.clock.now());
-    const fundsFen = who.trust === 'low' ? Math.min(member.walletFen, this.d.lowTrustPerTxnFen) : member.walletFen;
+    const fundsFen = who.trust === 'low' ? Math.min(member.walletFen, this.d.lowTrustPerTxnFen()) : member.walletFen;
     const s: Session = { state: { name: 'idle' }, memberId: who.memberId, trust: who.trust };
     this.sessions.set(device.id, s);
     await this.step(device.id, s, { type: 'begin', memberTxn: txn, fundsFen });
@@ -124,6 +125,9 @@ export class VendingFlow implements FlowHandler {
     const retry = s !== undefined && 'vendTxn' in s.state && s.state.vendTxn === txn;
     if (!retry) {
       if (b.credential) {
+        // a resend after this vend was decided (the session is gone): its answer, never a new session from the old tap
+        const settled = this.d.redemptions.byTxn(device.id, txn);
+        if (settled) return decided('vend_request', settled.result);
         // selection first: the item was chosen, then the card tapped; the vend's txn names the session too
         if (s && s.state.name !== 'idle') {
           if (s.state.name !== 'session' && s.state.name !== 'completing') throw new LinliError('REDEMPTION_STATE', 'a vend is in progress on this machine', { refusal: 'VEND_IN_PROGRESS' });

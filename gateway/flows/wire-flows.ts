@@ -56,7 +56,7 @@ export function createDeviceFlows(o: {
     redemptions: engine.redemptions,
     clock,
     log: log.child({ component: 'vending' }),
-    lowTrustPerTxnFen: config.redemption.lowTrust.perTxnFen,
+    lowTrustPerTxnFen: () => engine.service.lowTrustLimits.perTxnFen,
     timeouts: { sessionMs: f.vending.sessionS * 1000, approvalMs: f.vending.approvalS * 1000, vendResultMs: f.vending.vendResultS * 1000, completeMs: 5000 },
     onAnomaly: (deviceId, code) => o.setFinding(deviceId, code, { severity: 'degraded', code, message: 'an item was dispensed after its hold had been voided (not charged)' }),
   });

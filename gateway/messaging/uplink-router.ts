@@ -44,7 +44,9 @@ const MAX_DEVICES_TRACKED = 10_000;
 
 export class UplinkRouter {
   private readonly refusals = new Map<string, { since: number; count: number; suppressed: number }>();
+  /** Heartbeats, telemetry and anything unknown; events and acks have their own, so a telemetry flood never starves them. */
   private readonly messageBudget: TokenBucketLimiter;
+  private readonly flowBudget: TokenBucketLimiter;
   private readonly requestBudget: TokenBucketLimiter;
   /** One firmware looping garbage writes a few lines a minute, then a summary. */
   private readonly lines: LimitedLogger;
@@ -52,7 +54,9 @@ export class UplinkRouter {
   constructor(private readonly deps: UplinkRouterDeps) {
     const now = () => deps.monitor.now();
     const { limits } = deps;
-    this.messageBudget = new TokenBucketLimiter({ capacity: limits.messageBurst, refillMs: (limits.messageBurst / limits.messagesPerSecond) * 1000, maxKeys: MAX_DEVICES_TRACKED }, now);
+    const messages = { capacity: limits.messageBurst, refillMs: (limits.messageBurst / limits.messagesPerSecond) * 1000, maxKeys: MAX_DEVICES_TRACKED };
+    this.messageBudget = new TokenBucketLimiter(messages, now);
+    this.flowBudget = new TokenBucketLimiter(messages, now);
     this.requestBudget = new TokenBucketLimiter({ capacity: limits.requestBurst, refillMs: (limits.requestBurst / limits.requestsPerSecond) * 1000, maxKeys: MAX_DEVICES_TRACKED }, now);
     this.lines = limitedLogger(deps.log, new LogLimiter({ perKey: 5, total: 200, windowMs: 60_000, maxKeys: MAX_DEVICES_TRACKED }, now));
   }
@@ -68,7 +72,8 @@ export class UplinkRouter {
     } catch (err) {
       this.deps.log.error({ err, topic }, 'uplink handling failed');
       const t = parseTopic(topic);
-      if (t?.scope === 'device') void this.deps.downlink.error(t.deviceId, 'INTERNAL_ERROR', { topic });
+      const live = t?.scope === 'device' ? this.deps.monitor.get(t.deviceId) : undefined;
+      if (live && this.mayReply(live)) void this.deps.downlink.error(live.id, 'INTERNAL_ERROR', { topic });
     }
   }
 
@@ -78,8 +83,11 @@ export class UplinkRouter {
     if (!t || t.scope !== 'device' || t.direction !== 'up') return;
     const live = monitor.get(t.deviceId) ?? this.deps.discover(t.deviceId);
     if (!live) return; // the ACL admits only provisioned devices; one removed a moment ago is ignored
-    // [FWP-5.3] before anything costs work: a device over its message budget slows only itself
-    if (!this.messageBudget.take(live.id)) {
+    // [FWP-5.3] before anything costs work: a device over its message budget slows only itself. Births
+    // and deaths are never dropped (the connection rate bounds them); events and acks, which settle
+    // parcels and commands, draw on a budget of their own
+    const budget = t.channel === 'birth' || t.channel === 'death' ? undefined : t.channel === 'event' || t.channel === 'ack' ? this.flowBudget : this.messageBudget;
+    if (budget && !budget.take(live.id)) {
       live.rateLimited += 1;
       this.refuse(live, 'RATE_LIMITED', topic, { message: `more than ${this.deps.limits.messagesPerSecond} messages a second; this one was dropped` });
       return;

@@ -8,6 +8,7 @@ import { BatchWriter } from '../store/batch-writer.ts';
 import type { Store } from '../store/store.ts';
 import { CredentialResolver, type SecureCredentialVerifier } from './device/credential-resolver.ts';
 import { DeviceRequestHandler } from './device/request-handler.ts';
+import { AnswerStore } from './device/answer-store.ts';
 import { SqliteLedger } from './ledger/sqlite-ledger.ts';
 import { createSecureVerifier } from './credentials/secure-verifier.ts';
 import type { RedemptionModule } from './module.ts';
@@ -18,7 +19,12 @@ import { CatalogRepo } from './store/catalog-repo.ts';
 import { RedemptionRepo } from './store/redemption-repo.ts';
 import { UsageRepo } from './store/usage-repo.ts';
 
+/** How long the answers and tap bindings resends rely on are kept. */
+export const RESEND_MEMORY_MS = 24 * 3600_000;
+
 export interface RedemptionEngine extends RedemptionModule {
+  /** Forgets what resends older than RESEND_MEMORY_MS would need; run now and then. */
+  prune(now: number): Promise<{ answers: number; taps: number }>;
   usage: UsageRepo;
   writer: BatchWriter;
   handler: DeviceRequestHandler;
@@ -69,8 +75,12 @@ export function createRedemptionEngine(opts: {
   });
   const secure = opts.secure ?? createSecureVerifier({ ...r, secureCards: secureCardKeys(r.secureCards) });
   const resolver = new CredentialResolver(catalog, secrets, secure, () => clock.now(), writer);
-  const handler = new DeviceRequestHandler({ service, resolver, catalog, redemptions, ledger, downlink: opts.downlink, clock, log: log.child({ component: 'redemption' }) });
-  return { usage, service, catalog, redemptions, ledger, resolver, writer, handler, openingBalances: new LedgerOpeningBalances(ledger), secrets };
+  const answers = new AnswerStore(store.db);
+  const handler = new DeviceRequestHandler({ service, resolver, catalog, redemptions, ledger, answers, writer, downlink: opts.downlink, clock, log: log.child({ component: 'redemption' }) });
+  /** Keeps a day of what resends need (answers, tap bindings): they come within seconds; the store stays small. */
+  const prune = (now: number) =>
+    writer.submit(() => ({ answers: answers.prune(now - RESEND_MEMORY_MS), taps: catalog.pruneCredentialUses(now - RESEND_MEMORY_MS) }));
+  return { usage, service, catalog, redemptions, ledger, resolver, writer, handler, openingBalances: new LedgerOpeningBalances(ledger), secrets, prune };
 }
 
 /** A key file's text: hex or base64url, whitespace ignored. */

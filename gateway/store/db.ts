@@ -41,31 +41,43 @@ function keepPrivate(file: string): void {
   }
 }
 
-/** Applies the migrations the file has not seen yet, each atomically, and refuses a file from a newer release. */
+/**
+ * Applies the migrations the file has not seen yet, each atomically, and refuses a file from a newer
+ * release. The version is read inside each migration's write transaction, so a CLI command and the
+ * service starting at the same moment never both apply one.
+ */
 export function migrate(db: Db, migrations: readonly Migration[]): number {
-  const current = db.pragma('user_version', { simple: true }) as number;
   const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
-  if (current > latest) {
-    throw new Error(`database schema version ${current} is newer than this release supports (${latest}); upgrade linli`);
+  const version = () => db.pragma('user_version', { simple: true }) as number;
+  if (version() > latest) {
+    throw new Error(`database schema version ${version()} is newer than this release supports (${latest}); upgrade linli`);
   }
   let applied = 0;
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-    if (m.version <= current) continue;
+    if (m.version <= version()) continue;
     // PRAGMA foreign_keys is a no-op inside a transaction: switched around it (SQLite's documented
-    // procedure for table changes ALTER TABLE cannot make), and every reference checked before COMMIT
-    const fk = m.rebuildsTables === true && (db.pragma('foreign_keys', { simple: true }) as number) === 1;
+    // procedure for table changes ALTER TABLE cannot make), and the rebuilt tables' references checked
+    // before COMMIT (only theirs: an old problem elsewhere must not block an upgrade it has nothing to do with)
+    const check = m.foreignKeyCheck ?? [];
+    const fk = check.length > 0 && (db.pragma('foreign_keys', { simple: true }) as number) === 1;
     if (fk) db.pragma('foreign_keys = OFF');
     try {
-      db.transaction(() => {
-        db.exec(m.sql);
-        const broken = m.rebuildsTables ? (db.pragma('foreign_key_check') as unknown[]) : [];
-        if (broken.length > 0) throw new Error(`migration ${m.version} would break ${broken.length} foreign key reference(s)`);
-        db.pragma(`user_version = ${m.version}`);
-      })();
+      const ran = db
+        .transaction(() => {
+          if (m.version <= version()) return false; // another process applied it meanwhile
+          db.exec(m.sql);
+          for (const table of check) {
+            const broken = db.pragma(`foreign_key_check(${table})`) as unknown[];
+            if (broken.length > 0) throw new Error(`migration ${m.version} would break ${broken.length} foreign key reference(s) of ${table}`);
+          }
+          db.pragma(`user_version = ${m.version}`);
+          return true;
+        })
+        .immediate();
+      if (ran) applied += 1;
     } finally {
       if (fk) db.pragma('foreign_keys = ON');
     }
-    applied += 1;
   }
   return applied;
 }

@@ -2,14 +2,18 @@ import { LEDGER_SQL } from '../redemption/ledger/ledger-sql.ts';
 import { REDEMPTION_SQL, REDEMPTION_SQL_V14 } from '../redemption/store/redemption-sql.ts';
 import { FLOWS_SQL, FLOWS_SQL_V14 } from '../flows/store/flows-sql.ts';
 import { OUTBOX_SQL } from '../cloud/outbox-repo.ts';
+import { ANSWERS_SQL } from '../redemption/device/answer-store.ts';
 
 /** Versioned schema migrations; each runs once, in order, inside a transaction. Never edit a released one: add a new one. */
 export interface Migration {
   version: number;
   name: string;
   sql: string;
-  /** Rebuilds a table others refer to: foreign keys are off while it runs and checked before it commits. */
-  rebuildsTables?: boolean;
+  /**
+   * Rebuilds tables others refer to: foreign keys are off while it runs, and these tables' references
+   * are checked before it commits.
+   */
+  foreignKeyCheck?: readonly string[];
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -190,6 +194,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 14,
     name: 'transaction ids unique per device; reversals remember their request; secure-card presentations bound to their transaction',
     sql: REDEMPTION_SQL_V14 + FLOWS_SQL_V14,
-    rebuildsTables: true,
+    foreignKeyCheck: ['redemption_counters', 'redemption_benefits', 'parcels'],
   },
+  { version: 15, name: 'the first answer to each device request, for resends', sql: ANSWERS_SQL },
 ];

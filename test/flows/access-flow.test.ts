@@ -67,7 +67,9 @@ describe('door reader over the broker [FWP-11.6]', () => {
     expect(made.status).toBe(201);
     const code = (made.body as { code: string }).code;
     expect(code).toMatch(/^\d{8}$/);
-    expect(await ask(reader, 'v-1', { op: 'access_code', door: 'main', code })).toMatchObject({ decision: 'approved', unlock: { door: 'main' } });
+    const granted = await ask(reader, 'v-1', { op: 'access_code', door: 'main', code });
+    expect(granted).toMatchObject({ op: 'access_code', decision: 'approved', unlock: { door: 'main' } });
+    expect(await ask(reader, 'v-1', { op: 'access_code', door: 'main', code })).toEqual(granted); // a resend: the same answer, the code used once
     expect(await ask(reader, 'v-2', { op: 'access_code', door: 'main', code })).toMatchObject({ decision: 'declined', declineCode: 'CODE_USED' });
     const other = (await h.api('/api/v1/access/visitor-codes', { method: 'POST', body: { zone: 'building-9', expiresAt: new Date(MONDAY_10 + 3600_000).toISOString() } })).body as { code: string };
     expect(await ask(reader, 'v-3', { op: 'access_code', door: 'main', code: other.code })).toMatchObject({ declineCode: 'NO_ACCESS' });

@@ -60,7 +60,10 @@ describe('per-device budgets', () => {
     await Promise.all(Array.from({ length: 600 }, (_, i) => noisy.publishRaw('linli/v1/dev/scanner-01/up/telemetry', tel(i))));
     await lookup(quiet, 'q-1');
     await waitFor(() => codes(quiet).length === 1 && (h.gw.monitor.get('scanner-01')?.rateLimited ?? 0) >= 400, 'flood handled');
-    expect(h.gw.monitor.get('scanner-01')?.rateLimited).toBe(401); // 600 + the birth's budget use, minus the 200 burst
+    expect(h.gw.monitor.get('scanner-01')?.rateLimited).toBe(400); // 600 minus the 200 burst (a birth is never counted)
+    // events settle parcels and commands: a telemetry flood does not use up their budget
+    await noisy.publishRaw('linli/v1/dev/scanner-01/up/event', JSON.stringify({ v: '1.2', id: 'e-1', ts: 1, seq: 601, type: 'event', body: { event: 'tamper', open: true } }));
+    await waitFor(() => h.gw.monitor.get('scanner-01')?.verdict.reasons.some((r) => r.code === 'TAMPER') === true, 'the event still handled');
     expect(noisy.errors().filter((e) => e.body.code === 'RATE_LIMITED').length).toBeLessThanOrEqual(20);
   });
 });

@@ -117,6 +117,46 @@ describe('retries of a transaction get the first answer, for every credential an
     expect(await ask(vm, 's-1', { op: 'vend_begin', credential: tap(21) })).toEqual(begun);
   });
 
+  it('a vend session begun with a tap and resent after it ended is answered as first, never reopened to pay again', async () => {
+    const milk = { slot: 'A1', productId: 'milk', priceFen: 450 };
+    const begun = await ask(vm, 's-1', { op: 'vend_begin', credential: tap(50) });
+    expect(await ask(vm, 'v-1', { op: 'vend_request', session: 's-1', item: milk })).toMatchObject({ decision: 'approved', state: 'held' });
+    expect(await ask(vm, 'v-1', { op: 'vend_result', success: true })).toMatchObject({ state: 'captured' });
+    await ask(vm, 's-1', { op: 'vend_end', reason: 'complete' });
+    // the machine resends its begin (the answer was lost): the same answer, and no session to vend in
+    expect(await ask(vm, 's-1', { op: 'vend_begin', credential: tap(50) })).toEqual(begun);
+    expect(await ask(vm, 'v-2', { op: 'vend_request', session: 's-1', item: milk })).toMatchObject({ status: 'error', code: 'REDEMPTION_STATE' });
+    // item first: a resend after the vend was settled gets the vend's answer, not a new session
+    const itemFirst = await ask(vm, 'v-3', { op: 'vend_request', credential: tap(51), item: milk });
+    expect(itemFirst).toMatchObject({ decision: 'approved', state: 'held' });
+    await ask(vm, 'v-3', { op: 'vend_result', success: true });
+    expect(await ask(vm, 'v-3', { op: 'vend_request', credential: tap(51), item: milk })).toMatchObject({ decision: 'approved', state: 'captured', redemptionId: itemFirst.status === 'ok' ? itemFirst.redemptionId : '' });
+    expect(h.gw.flows.vending.session('vm-01').name).toBe('completing'); // v-3's own session, waiting for vend_end: nothing reopened
+    expect(wallet()).toBe(100_000 - 450 - 450);
+  });
+
+  it('a resend is recognised before its credential is read again: an expired member code still gets its first answer', async () => {
+    const body = { op: 'redeem', credential: qr(clock.now()), amountFen: 800 };
+    const first = await ask(scanner, 'exp-1', body);
+    expect(first).toMatchObject({ decision: 'approved' });
+    clock.advanceWall(3 * 86_400_000); // the member code's credential itself has expired
+    expect(await ask(scanner, 'exp-1', body)).toEqual(first);
+    expect(await ask(scanner, 'exp-1', { ...body, amountFen: 801 })).toMatchObject({ status: 'error', code: 'TXN_REUSED' });
+    expect(await ask(scanner, 'exp-2', body)).toMatchObject({ status: 'error', code: 'CREDENTIAL_INVALID' });
+  });
+
+  it('the answers resends need are kept a day, then pruned', async () => {
+    await ask(scanner, 'keep-1', { op: 'lookup', credential: tap(60) });
+    const rows = () => (h.gw.store.db.prepare('SELECT COUNT(*) AS n FROM request_answers').get() as { n: number }).n;
+    const taps = () => (h.gw.store.db.prepare('SELECT COUNT(*) AS n FROM credential_uses').get() as { n: number }).n;
+    expect(rows()).toBeGreaterThan(0);
+    expect(taps()).toBeGreaterThan(0);
+    clock.advance(25 * 3600_000); // the ticker prunes on this clock
+    await h.gw.tick();
+    expect(rows()).toBe(0);
+    expect(taps()).toBe(0);
+  });
+
   it('a txn is unique per device: two tills numbering their bills alike both sell; one device cannot settle another’s', async () => {
     const a = await ask(scanner, 'T-0001', { op: 'redeem', credential: tap(30), amountFen: 700 });
     const b = await ask(scanner2, 'T-0001', { op: 'redeem', credential: tap(31), amountFen: 800 });
@@ -135,7 +175,8 @@ describe('retries of a transaction get the first answer, for every credential an
     expect(rev).toMatchObject({ decision: 'approved', state: 'reversed' });
     expect(rev.display.zh).toContain('退款');
     expect(await ask(scanner, 'rev-1', { op: 'reverse', redemptionId: sale.redemptionId })).toEqual(rev);
-    expect(await ask(scanner, 'rev-2', { op: 'reverse', redemptionId: sale.redemptionId })).toMatchObject({ status: 'error', code: 'REDEMPTION_STATE' });
+    expect(await ask(scanner, 'rev-2', { op: 'reverse', redemptionId: sale.redemptionId })).toMatchObject({ status: 'error', code: 'REDEMPTION_STATE', refusal: 'ALREADY_REVERSED' });
+    expect(await ask(scanner, 'rev-1', { op: 'reverse', redemptionId: 'r-other' })).toMatchObject({ status: 'error', code: 'TXN_REUSED' });
     const staff = await h.api(`/api/v1/redemptions/${sale.redemptionId}/reverse`, { method: 'POST' });
     expect(staff.status).toBe(409);
     expect(wallet()).toBe(100_000);

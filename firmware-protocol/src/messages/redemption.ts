@@ -76,7 +76,15 @@ export const ResponseBodySchema = z.discriminatedUnion('status', [
     /** What the device should show, in both languages. */
     display: Name,
   }),
-  z.object({ status: z.literal('error'), op: z.string().optional(), code: z.string(), message: z.string(), display: Name }),
+  z.object({
+    status: z.literal('error'),
+    op: z.string().optional(),
+    code: z.string(),
+    message: z.string(),
+    /** With REDEMPTION_STATE: why, e.g. ALREADY_REVERSED, REVERSAL_WINDOW_CLOSED, VEND_IN_PROGRESS, NO_SESSION [FWP-6.2]. */
+    refusal: z.string().optional(),
+    display: Name,
+  }),
 ]);
 
 /** A response always echoes the request's id (`corr`) and its `txn`. */

@@ -93,7 +93,8 @@ export const redemptionRoutes = (m: RedemptionModule): FastifyPluginAsyncZod => 
       const shop = shopOf(req);
       if (shop !== undefined && m.redemptions.get(req.params.id)?.merchantId !== shop) throw new LinliError('REDEMPTION_NOT_FOUND', `no redemption ${req.params.id}`);
       // staff reverse once: a second reversal is refused (ALREADY_REVERSED), never answered "refunded" again
-      const result = await m.service.reverse(req.params.id, `staff:${req.staff?.id ?? 'unknown'}:${req.id}`);
+      // by staff member and redemption: that staff member's retry gets the answer again, anyone else a 409
+      const result = await m.service.reverse(req.params.id, `staff:${req.staff?.id ?? 'unknown'}`);
       req.log.info({ redemptionId: req.params.id, by: req.staff?.id }, 'redemption reversed by staff');
       return result;
     },

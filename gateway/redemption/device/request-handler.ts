@@ -7,11 +7,12 @@ import type { Downlink } from '../../messaging/downlink.ts';
 import type { FlowHandler, RequestOp } from '../../flows/flow-handler.ts';
 import { formatYuan } from '../domain/money.ts';
 import { decided, displayFor, memberSummary } from './answers.ts';
-import type { LedgerPort } from '../service/ports.ts';
+import type { LedgerPort, WriterPort } from '../service/ports.ts';
 import type { RedemptionService } from '../service/redemption-service.ts';
 import type { CatalogRepo } from '../store/catalog-repo.ts';
 import type { RedemptionRepo } from '../store/redemption-repo.ts';
 import type { CredentialResolver } from './credential-resolver.ts';
+import { requestHash, type AnswerStore } from './answer-store.ts';
 
 /** [FWP-11.2] Which kinds may ask for what. */
 const ALLOWED: Partial<Record<RequestOp, readonly DeviceKind[]>> = {
@@ -31,6 +32,15 @@ import type { RequestingDevice } from '../../flows/flow-handler.ts';
  * service, and answer on the device's response topic with what to show. Nothing a device sends can
  * make this throw: every failure becomes a coded response.
  */
+/**
+ * [FWP-4.3] Ops whose first answer is kept and replayed as is to a resend. Money ops are answered from
+ * their redemption (its state moves on): redeem and authorize keep only the request's hash, written
+ * with the decision, so a resend is recognised before the card is read again. Deposits and card
+ * pickups are answered by the locker flow from its parcels: a settled deposit is never told to open
+ * its door again, and a retried one whose door is still closed is.
+ */
+const REPLAYED: ReadonlySet<RequestOp> = new Set(['lookup', 'reverse', 'vend_begin', 'vend_end', 'pickup_code', 'access', 'access_code']);
+
 export class DeviceRequestHandler {
   constructor(
     private readonly d: {
@@ -39,6 +49,8 @@ export class DeviceRequestHandler {
       catalog: CatalogRepo;
       redemptions: RedemptionRepo;
       ledger: LedgerPort;
+      answers: AnswerStore;
+      writer: WriterPort;
       downlink: Downlink;
       clock: Clock;
       log: Logger;
@@ -60,7 +72,15 @@ export class DeviceRequestHandler {
     } catch (err) {
       const code: ErrorCode = err instanceof LinliError ? err.code : 'INTERNAL_ERROR';
       if (!(err instanceof LinliError)) this.d.log.error({ err, deviceId: device.id, op: msg.body.op }, 'device request failed');
-      body = { status: 'error', op: msg.body.op, code, message: err instanceof LinliError ? err.message : ERROR_CATALOGUE.INTERNAL_ERROR.message, display: displayFor(code) };
+      const refusal = err instanceof LinliError ? err.details?.refusal : undefined;
+      body = {
+        status: 'error',
+        op: msg.body.op,
+        code,
+        message: err instanceof LinliError ? err.message : ERROR_CATALOGUE.INTERNAL_ERROR.message,
+        ...(typeof refusal === 'string' ? { refusal } : {}),
+        display: displayFor(code),
+      };
     }
     await this.d.downlink.send(device.id, 'response', 'response', body, { corr: msg.id, txn: msg.txn });
   }
@@ -70,7 +90,28 @@ export class DeviceRequestHandler {
     const flow = this.flows.get(b.op);
     const kinds = flow ? flow.ops[b.op] : ALLOWED[b.op];
     if (!kinds?.includes(device.kind)) throw new LinliError('OPERATION_NOT_ALLOWED', `a ${device.kind} may not ${b.op}`);
-    if (flow) return flow.answer(device, msg);
+    const hash = requestHash(b);
+    const again = this.resent(device, msg, hash);
+    if (again) return again;
+    const body = flow ? await flow.answer(device, msg) : await this.builtin(device, msg, hash);
+    if (REPLAYED.has(b.op) && body.status === 'ok') {
+      await this.d.writer.submit(() => this.d.answers.put(device.id, msg.txn, b.op, hash, body, this.d.clock.now()));
+    }
+    return body;
+  }
+
+  /** [FWP-4.3] A resend of a known request gets its first answer, before anything is read or checked again. */
+  private resent(device: RequestingDevice, msg: RequestMessage, hash: string): ResponseBody | undefined {
+    const prior = this.d.answers.get(device.id, msg.txn, msg.body.op);
+    if (!prior) return undefined;
+    if (prior.requestHash !== hash) throw new LinliError('TXN_REUSED', `transaction ${msg.txn} was used for a different ${msg.body.op}`);
+    if (prior.answer) return prior.answer;
+    const row = this.d.redemptions.byTxn(device.id, msg.txn);
+    return row ? decided(msg.body.op, row.result) : undefined;
+  }
+
+  private async builtin(device: RequestingDevice, msg: RequestMessage, hash: string): Promise<ResponseBody> {
+    const b = msg.body;
     const merchantId = device.merchantId;
     if (merchantId === null && b.op !== 'lookup') throw new LinliError('OPERATION_NOT_ALLOWED', `${device.id} is not bound to a merchant; staff set one when provisioning`);
     const at = this.d.clock.now();
@@ -88,7 +129,12 @@ export class DeviceRequestHandler {
           ...(b.op === 'redeem' ? { amountFen: b.amountFen } : {}),
           at,
         };
-        const req = { txnId: msg.txn, memberId: who.memberId, trust: who.trust, purchase, couponInstanceId: who.couponInstanceId, admit: () => this.d.resolver.admit(who, txn) };
+        const admit = () => {
+          this.d.resolver.admit(who, txn);
+          // with the decision, in its transaction: a resend is then known before its card is read again
+          this.d.answers.put(device.id, msg.txn, b.op, hash, undefined, at);
+        };
+        const req = { txnId: msg.txn, memberId: who.memberId, trust: who.trust, purchase, couponInstanceId: who.couponInstanceId, admit };
         return decided(b.op, b.op === 'redeem' ? await this.d.service.redeem(req) : await this.d.service.authorize(req));
       }
       case 'capture':
