@@ -6,6 +6,7 @@ import { deviceCommand, provisionCommand, tokenCommand } from './registry-comman
 import { simCommand } from './sim-command.ts';
 import { ledgerCommand, loadCommand } from './redemption-commands.ts';
 import { startCommand } from './start-command.ts';
+import { residentsCommand } from './residents-command.ts';
 import { configCommand, hashSecretCommand } from './tool-commands.ts';
 
 /** Where the CLI writes its help, usage errors and error reports (the terminal, or a buffer in tests). */
@@ -35,6 +36,7 @@ export function buildCli(output: CliOutput = {}): Command {
       `
 Quick start:
   linli demo                                   gateway + simulated devices, all local
+  linli residents                              the demo community's members and their cards
   linli start --config /etc/linli/config.yaml  a real deployment
   linli provision --kind vending_machine --id vm-01 --data /var/lib/linli --json
   linli token create --role admin --data /var/lib/linli --json`,
@@ -47,6 +49,7 @@ Quick start:
   program.addCommand(loadCommand());
   program.addCommand(ledgerCommand());
   program.addCommand(simCommand());
+  program.addCommand(residentsCommand());
   program.addCommand(hashSecretCommand());
   program.addCommand(configCommand());
   configureAll(program, output);
