@@ -48,7 +48,7 @@ export const CloudBatchSchema = z.object({
   v: z.literal(1),
   gatewayId: z.string().min(1).max(64),
   stream: StreamSchema,
-  /** The database's epoch: sequence numbers count within it (a restored backup starts a new one). */
+  /** The database's epoch: sequence numbers count within it (a new database starts a new one). */
   epoch: z.string().min(1).max(32),
   /** The seq the gateway last saw acknowledged: events after it and before the first here were dropped (telemetry only). */
   after: z.number().int().nonnegative(),
@@ -61,7 +61,7 @@ export const CloudAckSchema = z
   .object({
     stream: StreamSchema,
     upTo: z.number().int().nonnegative(),
-    /** The batch's epoch (a restored database starts a new one). */
+    /** The batch's epoch (a new database starts a new one). */
     epoch: z.string().min(1).max(32).optional(),
     /** Cloud time: a hint for the gateway's clock health. */
     ts: z.number().int().nonnegative().optional(),

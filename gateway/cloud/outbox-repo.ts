@@ -32,7 +32,10 @@ export interface OutboxPort {
  */
 export class OutboxRepo implements OutboxPort {
   private readonly s;
-  /** This database's epoch: a restored backup gets a new one, so its event ids never repeat old ones. */
+  /**
+   * This database's epoch, part of every event id, set once when the database is created. A copy of
+   * the file (a restored backup) keeps it: only a new database starts a new one.
+   */
   readonly epoch: string;
 
   constructor(

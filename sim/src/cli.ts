@@ -63,7 +63,7 @@ export function simCommand(): Command {
 Devices: with --api the simulator creates devices of its own only: ids starting with sim- (sim-locker-01,
 sim-vm-01, sim-door-01, sim-scanner-01 …) named "Simulated … (linli sim)". A sim- device it created on
 an earlier run gets a new secret; any other device — a real one, or one staff disabled — is never
-rotated, enabled or reused: the simulator stops and says which.
+rotated, enabled or reused: the simulator passes it by, takes the next free number and says which.
 
 Scenarios:
 ${scenarioHelp()}
