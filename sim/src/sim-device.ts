@@ -2,6 +2,7 @@ import type { EventBody } from '../../firmware-protocol/src/messages/events.ts';
 import { executeCommand } from './device-commands.ts';
 import { DeviceTimers } from './device-timers.ts';
 import { PendingReplies } from '../../gateway/core/pending-replies.ts';
+import { FlowTracker } from './flow-tracker.ts';
 import { EventEmitter } from 'node:events';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { DeviceKind } from '../../firmware-protocol/src/kinds/device-kind.ts';
@@ -51,9 +52,7 @@ export class SimDevice extends EventEmitter {
   private rebirthPending = false;
   private readonly pending = new PendingReplies<ResponseBody>();
   private txnCounter = 0;
-  /** Flows (a vend, a deposit, a purchase) running on this device, and who waits for them all to end. */
-  private flows = 0;
-  private idleWaiters: (() => void)[] = [];
+  private readonly flows = new FlowTracker();
 
   constructor(private readonly opts: SimDeviceOptions) {
     super();
@@ -70,20 +69,14 @@ export class SimDevice extends EventEmitter {
     this.startedMono = this.clock.monotonic();
   }
 
-  /** Runs one flow of this device; the device counts as busy until it ends, however it ends. */
-  async flow<T>(work: () => Promise<T>): Promise<T> {
-    this.flows += 1;
-    try {
-      return await work();
-    } finally {
-      this.flows -= 1;
-      if (this.flows === 0) for (const w of this.idleWaiters.splice(0)) w();
-    }
+  /** Runs one flow of this device (a vend, a deposit): the device counts as busy until it ends. */
+  flow<T>(work: () => Promise<T>): Promise<T> {
+    return this.flows.run(work);
   }
 
-  /** Resolves when no flow runs on this device (at once when none does). */
+  /** Resolves when no flow runs on this device. */
   idle(): Promise<void> {
-    return this.flows === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.flows.idle();
   }
 
   get connected(): boolean {
