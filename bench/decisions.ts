@@ -1,4 +1,9 @@
-import { CampaignSchema, MemberSchema, type BenefitInstance, type Campaign } from '../gateway/redemption/domain/model.ts';
+import {
+  CampaignSchema,
+  MemberSchema,
+  type BenefitInstance,
+  type Campaign,
+} from '../gateway/redemption/domain/model.ts';
 import { selectBenefits, type SelectionInput } from '../gateway/redemption/domain/select.ts';
 import { NO_USAGE } from '../gateway/redemption/domain/usage-facts.ts';
 
@@ -19,17 +24,30 @@ export function fiftyBenefitInput(now = Date.UTC(2026, 10, 18, 1, 0)): Selection
       name: { zh: `权益${i}`, en: `benefit ${i}` },
       effect: effects[i % effects.length],
       usage: i % 2 ? { type: 'single_use' } : { type: 'always_on' },
-      rules: { ...(i % 5 >= 2 ? { products: ['milk', 'eggs', 'set'] } : {}), ...(i % 7 === 0 ? { hours: [{ from: '07:00', to: '11:00' }] } : {}) },
+      rules: {
+        ...(i % 5 >= 2 ? { products: ['milk', 'eggs', 'set'] } : {}),
+        ...(i % 7 === 0 ? { hours: [{ from: '07:00', to: '11:00' }] } : {}),
+      },
       category: `cat-${i % 8}`,
       exclusive: i % 17 === 0,
       priority: i % 4,
     });
     campaigns.push(c);
-    if (i % 2) instances.push({ id: `i-${i}`, campaignId: c.id, memberId: 'm-1', issuedAt: 0, usesLeft: 1, status: 'active' });
+    if (i % 2)
+      instances.push({ id: `i-${i}`, campaignId: c.id, memberId: 'm-1', issuedAt: 0, usesLeft: 1, status: 'active' });
   }
   return {
     member: MemberSchema.parse({ id: 'm-1', tier: 'gold' }),
-    purchase: { merchantId: 'fresh-01', items: [{ productId: 'milk', unitPriceFen: 450, qty: 4 }, { productId: 'eggs', unitPriceFen: 1200, qty: 2 }, { productId: 'set', unitPriceFen: 1500, qty: 1 }], amountFen: 12345, at: now },
+    purchase: {
+      merchantId: 'fresh-01',
+      items: [
+        { productId: 'milk', unitPriceFen: 450, qty: 4 },
+        { productId: 'eggs', unitPriceFen: 1200, qty: 2 },
+        { productId: 'set', unitPriceFen: 1500, qty: 1 },
+      ],
+      amountFen: 12345,
+      at: now,
+    },
     campaigns: new Map(campaigns.map((c) => [c.id, c])),
     instances,
     usage: NO_USAGE,
@@ -40,7 +58,12 @@ export function fiftyBenefitInput(now = Date.UTC(2026, 10, 18, 1, 0)): Selection
 }
 
 /** Decisions per second and latency percentiles of best-benefit selection (pure, no I/O). */
-export function benchDecisions(iterations = 3000): { perSecond: number; p50Ms: number; p99Ms: number; applied: number } {
+export function benchDecisions(iterations = 3000): {
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  applied: number;
+} {
   const input = fiftyBenefitInput();
   for (let i = 0; i < 100; i++) selectBenefits(input); // warm up the JIT
   const times: number[] = [];

@@ -16,10 +16,27 @@ const percentile = (xs: number[], p: number) => {
  * the backlog is sent paced (default 20 batches/s of 100) while live access events keep flowing: how
  * fast it drains, and how long a live event waits meanwhile.
  */
-export async function benchDrain(backlog = 20_000): Promise<{ appendPerSecond: number; drainPerSecond: number; drainS: number; liveP50Ms: number; liveP99Ms: number; live: number; rssMb: number }> {
+export async function benchDrain(backlog = 20_000): Promise<{
+  appendPerSecond: number;
+  drainPerSecond: number;
+  drainS: number;
+  liveP50Ms: number;
+  liveP99Ms: number;
+  live: number;
+  rssMb: number;
+}> {
   const dir = mkdtempSync(join(tmpdir(), 'linli-bench-drain-'));
   const cloud = await startEmbeddedCloud(silentLogger());
-  const gw = new Gateway(ConfigSchema.parse({ dataDir: dir, mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, log: { level: 'silent' }, cloud: { enabled: true, url: cloud.url, protocolVersion: 4, signingKeys: [cloud.signingKey] } }), silentLogger());
+  const gw = new Gateway(
+    ConfigSchema.parse({
+      dataDir: dir,
+      mqtt: { host: '127.0.0.1', port: 0 },
+      http: { host: '127.0.0.1', port: 0 },
+      log: { level: 'silent' },
+      cloud: { enabled: true, url: cloud.url, protocolVersion: 4, signingKeys: [cloud.signingKey] },
+    }),
+    silentLogger(),
+  );
   try {
     await gw.start();
     const link = gw.cloud;
@@ -29,7 +46,13 @@ export async function benchDrain(backlog = 20_000): Promise<{ appendPerSecond: n
     await link.stop(); // the outage
     const t0 = performance.now();
     await gw.writer.submit(() => {
-      for (let i = 0; i < backlog; i++) outbox.append('money', 'redemption.captured', { redemptionId: `r-${i}`, memberId: `m-${i % 300}`, payableFen: 1000 + (i % 5000), at: Date.now() });
+      for (let i = 0; i < backlog; i++)
+        outbox.append('money', 'redemption.captured', {
+          redemptionId: `r-${i}`,
+          memberId: `m-${i % 300}`,
+          payableFen: 1000 + (i % 5000),
+          at: Date.now(),
+        });
     });
     const appendPerSecond = backlog / ((performance.now() - t0) / 1000);
     const money = () => cloud.twin.stream(gw.config.gateway.id, 'money');
@@ -55,7 +78,15 @@ export async function benchDrain(backlog = 20_000): Promise<{ appendPerSecond: n
     }
     clearInterval(live);
     const drainS = (performance.now() - started) / 1000;
-    return { appendPerSecond, drainPerSecond: backlog / drainS, drainS, liveP50Ms: percentile(latencies, 50), liveP99Ms: percentile(latencies, 99), live: latencies.length, rssMb: process.memoryUsage().rss / 1024 / 1024 };
+    return {
+      appendPerSecond,
+      drainPerSecond: backlog / drainS,
+      drainS,
+      liveP50Ms: percentile(latencies, 50),
+      liveP99Ms: percentile(latencies, 99),
+      live: latencies.length,
+      rssMb: process.memoryUsage().rss / 1024 / 1024,
+    };
   } finally {
     await gw.stop();
     await cloud.stop();

@@ -28,7 +28,10 @@ class TxnPerUnitWriter implements WriterPort {
  * single-phase scanner redemptions from many members at once, with one transaction each and with
  * group commit. Also checks the ledger afterwards: speed never at the cost of correctness.
  */
-export async function benchDurable(count = 2000, concurrency = 64): Promise<{ perTxn: number; group: number; ratio: number; meanBatch: number; ledgerOk: boolean }> {
+export async function benchDurable(
+  count = 2000,
+  concurrency = 64,
+): Promise<{ perTxn: number; group: number; ratio: number; meanBatch: number; ledgerOk: boolean }> {
   const run = async (group: boolean) => {
     const tmp = tempDir('linli-bench-');
     const store = new Store(tmp.dir);
@@ -44,7 +47,14 @@ export async function benchDurable(count = 2000, concurrency = 64): Promise<{ pe
       redemptions: new RedemptionRepo(store.db),
       clock,
       log: silentLogger(),
-      config: { timezone: 'Asia/Shanghai', maxBenefitsPerPurchase: 3, holdTimeoutMs: 60_000, reversalWindowMs: 86_400_000, accrual: { pointsPerYuan: 1, tierMultipliers: {} }, lowTrust: { perTxnFen: 1e9, perDayFen: 1e9 } },
+      config: {
+        timezone: 'Asia/Shanghai',
+        maxBenefitsPerPurchase: 3,
+        holdTimeoutMs: 60_000,
+        reversalWindowMs: 86_400_000,
+        accrual: { pointsPerYuan: 1, tierMultipliers: {} },
+        lowTrust: { perTxnFen: 1e9, perDayFen: 1e9 },
+      },
     });
     const members = fixture.members.map((m) => m.id);
     let next = 0;
@@ -52,7 +62,12 @@ export async function benchDurable(count = 2000, concurrency = 64): Promise<{ pe
     const worker = async () => {
       while (next < count) {
         const i = next++;
-        await svc.redeem({ txnId: `b-${i}`, memberId: members[i % members.length] ?? 'm-0001', trust: 'high', purchase: { merchantId: 'cafe-01', items: [], amountFen: 500 + (i % 50) * 100, at: clock.now() } });
+        await svc.redeem({
+          txnId: `b-${i}`,
+          memberId: members[i % members.length] ?? 'm-0001',
+          trust: 'high',
+          purchase: { merchantId: 'cafe-01', items: [], amountFen: 500 + (i % 50) * 100, at: clock.now() },
+        });
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
@@ -66,5 +81,11 @@ export async function benchDurable(count = 2000, concurrency = 64): Promise<{ pe
   };
   const a = await run(false);
   const b = await run(true);
-  return { perTxn: Math.round(a.rate), group: Math.round(b.rate), ratio: b.rate / a.rate, meanBatch: b.meanBatch, ledgerOk: a.ledgerOk && b.ledgerOk };
+  return {
+    perTxn: Math.round(a.rate),
+    group: Math.round(b.rate),
+    ratio: b.rate / a.rate,
+    meanBatch: b.meanBatch,
+    ledgerOk: a.ledgerOk && b.ledgerOk,
+  };
 }

@@ -15,8 +15,16 @@ export function isLocked(s: LockoutState, now: number): boolean {
   return s.lockedUntil !== undefined && now < s.lockedUntil;
 }
 
-export function recordAttempt(s: LockoutState, ok: boolean, now: number, maxWrong: number, lockMs: number): LockoutState {
+export function recordAttempt(
+  s: LockoutState,
+  ok: boolean,
+  now: number,
+  maxWrong: number,
+  lockMs: number,
+): LockoutState {
   if (ok) return s;
   const failures = [...s.failures.filter((t) => now - t < lockMs), now];
-  return failures.length >= maxWrong ? { failures: [], lockedUntil: now + lockMs } : { failures, lockedUntil: isLocked(s, now) ? s.lockedUntil : undefined };
+  return failures.length >= maxWrong
+    ? { failures: [], lockedUntil: now + lockMs }
+    : { failures, lockedUntil: isLocked(s, now) ? s.lockedUntil : undefined };
 }

@@ -105,7 +105,9 @@ export class Gateway {
     this.clockHealth = new ClockHealth(clock, undefined, mark?.wall);
     this.writer = new BatchWriter(this.store.db, config.redemption.groupCommit);
     // without a cloud nothing would ever drain the outbox: it is written only when sync is on
-    this.outbox = config.cloud.enabled ? new OutboxRepo(this.store.db, config.gateway.id, () => clock.now()) : undefined;
+    this.outbox = config.cloud.enabled
+      ? new OutboxRepo(this.store.db, config.gateway.id, () => clock.now())
+      : undefined;
     const stamper = new EnvelopeStamper(`gw-${this.bootId}`, () => clock.now());
     const remember = (id: string) => {
       const d = this.store.devices.get(id);
@@ -115,7 +117,8 @@ export class Gateway {
     const forgetDevice = (id: string) => {
       this.monitor.forget(id);
       // an empty retained message deletes a retained topic, so integrations forget the device too
-      for (const topic of [topics.deviceState(id), topics.lockerOccupancy(id)]) this.broker.publish(topic, Buffer.alloc(0), { qos: 1, retain: true }).catch(() => undefined);
+      for (const topic of [topics.deviceState(id), topics.lockerOccupancy(id)])
+        this.broker.publish(topic, Buffer.alloc(0), { qos: 1, retain: true }).catch(() => undefined);
     };
     this.devices = new DeviceService(this.store.devices, clock, log.child({ component: 'registry' }), {
       onRevoked: (id, why) => {
@@ -132,14 +135,19 @@ export class Gateway {
         this.monitor.track(d.id, d.kind, d.disabled);
       },
     });
-    this.watcher = new RegistryWatcher(this.store.db, this.store.devices, {
-      added: (d) => this.monitor.track(d.id, d.kind, d.disabled, d.lastSeenAt),
-      changed: (d) => this.monitor.track(d.id, d.kind, d.disabled, d.lastSeenAt),
-      revoked: (id, why) => {
-        this.broker.kick(id, `credentials ${why} by another process`);
-        if (why === 'removed') forgetDevice(id);
+    this.watcher = new RegistryWatcher(
+      this.store.db,
+      this.store.devices,
+      {
+        added: (d) => this.monitor.track(d.id, d.kind, d.disabled, d.lastSeenAt),
+        changed: (d) => this.monitor.track(d.id, d.kind, d.disabled, d.lastSeenAt),
+        revoked: (id, why) => {
+          this.broker.kick(id, `credentials ${why} by another process`);
+          if (why === 'removed') forgetDevice(id);
+        },
       },
-    }, log.child({ component: 'registry' }));
+      log.child({ component: 'registry' }),
+    );
     this.watcher.prime();
     this.tokens = new StaffTokens(this.store.tokens, clock);
     this.broker = new LinliBroker({
@@ -153,17 +161,27 @@ export class Gateway {
         if (e.type === 'connected') this.monitor.connected(e.deviceId, e.connectionId, e.address);
         else {
           this.monitor.disconnected(e.deviceId, e.connectionId, e.reason);
-          void this.writer.submit(() => this.store.devices.touch(e.deviceId, e.at)).catch((err: unknown) => log.warn({ err }, 'could not record last-seen'));
+          void this.writer
+            .submit(() => this.store.devices.touch(e.deviceId, e.at))
+            .catch((err: unknown) => log.warn({ err }, 'could not record last-seen'));
         }
       },
     });
     const downlink = new Downlink(this.broker, stamper, log.child({ component: 'downlink' }));
-    this.health = new HealthSink(this.store.health, this.writer, this.broker, log.child({ component: 'health' }), this.outbox, () => clock.monotonic());
+    this.health = new HealthSink(
+      this.store.health,
+      this.writer,
+      this.broker,
+      log.child({ component: 'health' }),
+      this.outbox,
+      () => clock.monotonic(),
+    );
     this.monitor = new DeviceMonitor(config.health, clock, (change) =>
       this.health.record(change, this.monitor.get(change.deviceId)?.telemetry),
     );
     this.commands = new CommandService(downlink, clock, log.child({ component: 'commands' }));
-    for (const d of this.store.devices.list()) this.monitor.track(d.id, d.kind, d.disabled, d.lastSeenAt, 'gateway_start');
+    for (const d of this.store.devices.list())
+      this.monitor.track(d.id, d.kind, d.disabled, d.lastSeenAt, 'gateway_start');
     this.redemption = createRedemptionEngine({
       store: this.store,
       config,
@@ -185,10 +203,12 @@ export class Gateway {
       setFinding: (id, key, finding) => this.monitor.setFinding(id, key, finding),
       outbox: this.outbox,
       publishOccupancy: (id, occupancy) => {
-        this.broker.publish(topics.lockerOccupancy(id), JSON.stringify(occupancy), { qos: 1, retain: true }).catch((err: unknown) => log.debug({ err }, 'occupancy not published'));
+        this.broker
+          .publish(topics.lockerOccupancy(id), JSON.stringify(occupancy), { qos: 1, retain: true })
+          .catch((err: unknown) => log.debug({ err }, 'occupancy not published'));
       },
     });
-    const router = (this.router = new UplinkRouter({
+    this.router = new UplinkRouter({
       log: log.child({ component: 'uplink' }),
       limits: config.limits,
       setFinding: (id, key, finding) => this.monitor.setFinding(id, key, finding),
@@ -196,7 +216,9 @@ export class Gateway {
       commands: this.commands,
       downlink,
       recordBirth: (id, caps, fw) => {
-        void this.writer.submit(() => this.devices.recordBirth(id, caps, fw)).catch((err: unknown) => log.warn({ err, deviceId: id }, 'could not record a birth'));
+        void this.writer
+          .submit(() => this.devices.recordBirth(id, caps, fw))
+          .catch((err: unknown) => log.warn({ err, deviceId: id }, 'could not record a birth'));
       },
       discover: (id) => this.discover(id),
       merchantOf: (id) => this.store.devices.get(id)?.merchantId ?? null,
@@ -205,7 +227,13 @@ export class Gateway {
         else if (live.kind === 'door_reader') this.flows.access.onEvent(live.id, msg.body);
         else if (msg.body.event === 'tamper') {
           const open = msg.body.open;
-          this.monitor.setFinding(live.id, 'TAMPER', open ? { severity: 'fault', code: 'TAMPER', message: 'the device reports its case open (tamper switch)' } : undefined);
+          this.monitor.setFinding(
+            live.id,
+            'TAMPER',
+            open
+              ? { severity: 'fault', code: 'TAMPER', message: 'the device reports its case open (tamper switch)' }
+              : undefined,
+          );
         }
       },
       onRequest: (live, msg) => {
@@ -215,13 +243,23 @@ export class Gateway {
         const merchantId = live.kind === 'shop_scanner' ? bound : live.id;
         return this.redemption.handler.handle({ id: live.id, kind: live.kind, merchantId }, msg);
       },
-    }));
+    });
+    const router = this.router;
 
     this.hardware = this.hardwareOverride ?? createBoxHardware(config.box.hardware, log.child({ component: 'box' }));
-    this.desk = new DeskReader({ hardware: this.hardware, access: this.flows.access, clock, log: log.child({ component: 'desk-reader' }), role: config.box.deskReader, deviceId: 'box', door: config.box.door });
+    this.desk = new DeskReader({
+      hardware: this.hardware,
+      access: this.flows.access,
+      clock,
+      log: log.child({ component: 'desk-reader' }),
+      role: config.box.deskReader,
+      deviceId: 'box',
+      door: config.box.door,
+    });
     // a missing reader, daemon or GPIO is a health warning, never a failed start
     await this.hardware.start().catch((err: unknown) => log.warn({ err }, 'box hardware did not start'));
-    for (const h of this.hardware.health()) if (h.warning && h.state !== 'disabled') log.warn({ component: h.component, state: h.state }, h.warning);
+    for (const h of this.hardware.health())
+      if (h.warning && h.state !== 'disabled') log.warn({ component: h.component, state: h.state }, h.warning);
 
     const ports = await this.broker.start();
     await this.broker.subscribe(topics.allUplinks(), (m) => router.handle(m.topic, m.payload));
@@ -234,7 +272,11 @@ export class Gateway {
       clock,
       log: log.child({ component: 'rollouts' }),
       outbox: this.outbox,
-      devicesOfKind: (kind) => this.store.devices.list().filter((d) => d.kind === kind && !d.disabled).map((d) => d.id),
+      devicesOfKind: (kind) =>
+        this.store.devices
+          .list()
+          .filter((d) => d.kind === kind && !d.disabled)
+          .map((d) => d.id),
       ready: (id) => {
         const d = this.monitor.get(id);
         return d !== undefined && d.presence === 'online' && d.born;
@@ -295,7 +337,13 @@ export class Gateway {
     const wall = this.clockHealth.mark();
     if (wall === undefined) return;
     void this.writer
-      .submit(() => this.store.db.prepare('INSERT INTO clock_marks (id, wall) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET wall = MAX(wall, excluded.wall)').run(wall))
+      .submit(() =>
+        this.store.db
+          .prepare(
+            'INSERT INTO clock_marks (id, wall) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET wall = MAX(wall, excluded.wall)',
+          )
+          .run(wall),
+      )
       .catch(() => undefined);
   }
 
@@ -309,7 +357,9 @@ export class Gateway {
     this.lastSummaryMono = mono;
     if (!this.cloud.sampleTelemetry()) return;
     const summary = healthSummary(this.monitor.all(), this.broker.stats().connections, this.clock.now());
-    void this.writer.submit(() => outbox.append('telemetry', 'telemetry.summary', summary)).catch((err: unknown) => this.log.warn({ err }, 'telemetry summary not written'));
+    void this.writer
+      .submit(() => outbox.append('telemetry', 'telemetry.summary', summary))
+      .catch((err: unknown) => this.log.warn({ err }, 'telemetry summary not written'));
   }
 
   /**
@@ -350,7 +400,10 @@ export class Gateway {
       pending.push(this.expireHolds());
       pending.push(this.flows.tick().catch((err: unknown) => this.log.error({ err }, 'device flow timeouts failed')));
       // the LED on the box: steady when all is well, fast blink when a device or the box has a fault
-      const fault = this.monitor.all().some((d) => d.verdict.status === 'fault') || this.desk.health().some((h) => h.state === 'open') || this.cloud?.status().overBudget === true;
+      const fault =
+        this.monitor.all().some((d) => d.verdict.status === 'fault') ||
+        this.desk.health().some((h) => h.state === 'open') ||
+        this.cloud?.status().overBudget === true;
       this.hardware.led.show(fault ? 'fault' : this.cloud && !this.cloud.isConnected ? 'cloud_offline' : 'online');
     } catch (err) {
       this.log.error({ err }, 'periodic check failed');
@@ -365,7 +418,9 @@ export class Gateway {
     const mono = this.clock.monotonic();
     if (mono - this.lastPruneMono < 3600_000) return;
     this.lastPruneMono = mono;
-    const n = await this.redemption.prune(this.clock.now()).catch((err: unknown) => this.log.warn({ err }, 'resend memory not pruned'));
+    const n = await this.redemption
+      .prune(this.clock.now())
+      .catch((err: unknown) => this.log.warn({ err }, 'resend memory not pruned'));
     if (n && n.answers + n.taps > 0) this.log.debug(n, 'old request answers and tap bindings pruned');
   }
 

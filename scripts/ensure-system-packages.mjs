@@ -10,22 +10,31 @@ const REQUIRED = [
 ];
 
 // mosquitto lives in /usr/sbin, which is not on every user's PATH
-const has = (program) => spawnSync('sh', ['-c', `PATH="$PATH:/usr/sbin:/sbin" command -v ${program}`], { stdio: 'ignore' }).status === 0;
+const has = (program) =>
+  spawnSync('sh', ['-c', `PATH="$PATH:/usr/sbin:/sbin" command -v ${program}`], { stdio: 'ignore' }).status === 0;
 const missing = REQUIRED.filter((r) => !has(r.program));
 if (missing.length === 0) process.exit(0);
 
 const pkgs = missing.map((m) => m.pkg);
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 if (!isRoot || !has('apt-get')) {
-  for (const m of missing) console.error(`missing: ${m.program} (${m.why}). Install the Debian package "${m.pkg}": sudo apt-get install -y ${m.pkg}`);
+  for (const m of missing)
+    console.error(
+      `missing: ${m.program} (${m.why}). Install the Debian package "${m.pkg}": sudo apt-get install -y ${m.pkg}`,
+    );
   process.exit(1);
 }
 console.error(`installing system packages the tests need: ${pkgs.join(' ')}`);
 try {
   execFileSync('apt-get', ['update', '-q'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...pkgs], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  execFileSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...pkgs], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
 } catch {
-  console.error(`could not install ${pkgs.join(' ')} with apt-get; install them by hand: apt-get install -y ${pkgs.join(' ')}`);
+  console.error(
+    `could not install ${pkgs.join(' ')} with apt-get; install them by hand: apt-get install -y ${pkgs.join(' ')}`,
+  );
   process.exit(1);
 }
 const still = missing.filter((m) => !has(m.program));

@@ -12,7 +12,13 @@ import type { Transport } from './transport/listeners.ts';
  * and it must be authenticated within connectTimeoutMs. Its stream bounds what may wait unread in the
  * socket (mqtt.maxQueuedBytesPerClient).
  */
-export function acceptConnection(core: Core, aedes: Aedes, socket: Socket, transport: Transport, handshakePlace?: () => void): void {
+export function acceptConnection(
+  core: Core,
+  aedes: Aedes,
+  socket: Socket,
+  transport: Transport,
+  handshakePlace?: () => void,
+): void {
   const address = normalizeAddress(socket.remoteAddress);
   const place = handshakePlace ? { ok: true as const, release: handshakePlace } : core.pending.admit(address);
   if (!place.ok) {
@@ -46,7 +52,11 @@ function preAuthTimeout(core: Core, conn: Connection): void {
   if (!conn.pending) return;
   core.counters.preAuthTimeouts += 1;
   const ms = core.ctx.config.connectTimeoutMs;
-  core.limitedLog.warn(`pre-auth-timeout:${conn.address}`, { address: conn.address, state: conn.state }, `not authenticated within ${ms} ms; closing the connection`);
+  core.limitedLog.warn(
+    `pre-auth-timeout:${conn.address}`,
+    { address: conn.address, state: conn.state },
+    `not authenticated within ${ms} ms; closing the connection`,
+  );
   conn.stream.terminate();
 }
 
@@ -56,7 +66,12 @@ function slowConsumer(core: Core, conn: Connection, queuedBytes: number): void {
   core.counters.slowConsumers += 1;
   core.limitedLog.warn(
     `slow-consumer:${conn.address}`,
-    { clientId: core.clip(conn.connect?.clientId), address: conn.address, queuedBytes, limit: core.ctx.config.maxQueuedBytesPerClient },
+    {
+      clientId: core.clip(conn.connect?.clientId),
+      address: conn.address,
+      queuedBytes,
+      limit: core.ctx.config.maxQueuedBytesPerClient,
+    },
     'slow consumer: the client stopped reading; closing the connection',
   );
 }

@@ -44,7 +44,8 @@ function isGatewayState(topic: string, filter = false): boolean {
  */
 export function devicePublish(deviceId: string, topic: string): AclDecision {
   if (!isValidTopicName(topic)) return deny('wildcards are not allowed in a topic name');
-  if (deviceLevels(topic, deviceId, 'up') === undefined) return deny(`devices publish only on ${TOPIC_ROOT}/v{N}/dev/${deviceId}/up/{channel}`);
+  if (deviceLevels(topic, deviceId, 'up') === undefined)
+    return deny(`devices publish only on ${TOPIC_ROOT}/v{N}/dev/${deviceId}/up/{channel}`);
   return ALLOW;
 }
 
@@ -64,7 +65,9 @@ export function deviceSubscribe(deviceId: string, filter: string): AclDecision {
   if (!isValidFilter(filter)) return deny('invalid topic filter');
   if (isGatewayState(filter, true)) return ALLOW;
   if (deviceLevels(filter, deviceId, 'down', true) !== undefined) return ALLOW;
-  return deny(`devices subscribe only to ${TOPIC_ROOT}/v{N}/dev/${deviceId}/down/{channel|+|#} and ${TOPIC_ROOT}/v{N}/gw/state`);
+  return deny(
+    `devices subscribe only to ${TOPIC_ROOT}/v{N}/dev/${deviceId}/down/{channel|+|#} and ${TOPIC_ROOT}/v{N}/gw/state`,
+  );
 }
 
 /** What a device may receive: defence in depth behind deviceSubscribe, checked on every delivery. */

@@ -75,7 +75,8 @@ export class LinliBroker {
       // still authenticating: refused when its check returns; authenticated: closed when aedes registers it
       if (c.state === 'registered') c.client?.close();
     }
-    if (conns.length > 0) this.core.ctx.log.info({ deviceId, reason, connections: conns.length }, 'device disconnected by the gateway');
+    if (conns.length > 0)
+      this.core.ctx.log.info({ deviceId, reason, connections: conns.length }, 'device disconnected by the gateway');
     return conns.length > 0;
   }
 
@@ -88,7 +89,14 @@ export class LinliBroker {
   publish(topic: string, payload: Buffer | string, opts: { qos: 0 | 1; retain: boolean }): Promise<void> {
     const aedes = this.core.aedes;
     if (!aedes || aedes.closed) return Promise.reject(new Error('the broker is not running'));
-    const packet = { cmd: 'publish', topic, payload: Buffer.isBuffer(payload) ? payload : Buffer.from(payload), qos: opts.qos, retain: opts.retain, dup: false } satisfies PublishPacket;
+    const packet = {
+      cmd: 'publish',
+      topic,
+      payload: Buffer.isBuffer(payload) ? payload : Buffer.from(payload),
+      qos: opts.qos,
+      retain: opts.retain,
+      dup: false,
+    } satisfies PublishPacket;
     return new Promise((resolve, reject) => aedes.publish(packet, (err) => (err ? reject(err) : resolve())));
   }
 
@@ -101,7 +109,8 @@ export class LinliBroker {
     const aedes = this.core.aedes;
     if (!aedes || aedes.closed) throw new Error('the broker is not running');
     // a client's messages can make a handler throw every time: limited like the client's own warnings
-    const fail = (err: unknown, topic: string) => this.core.limitedLog.error(`internal-subscriber:${filter}`, { err, topic, filter }, 'internal subscriber failed');
+    const fail = (err: unknown, topic: string) =>
+      this.core.limitedLog.error(`internal-subscriber:${filter}`, { err, topic, filter }, 'internal subscriber failed');
     const deliver = (packet: AedesPublishPacket, cb: () => void) => {
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
       try {
@@ -113,7 +122,9 @@ export class LinliBroker {
       cb();
     };
     // aedes reports a filter it cannot take (too many levels) through the callback
-    await new Promise<void>((resolve, reject) => aedes.subscribe(filter, deliver, (err?: Error) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      aedes.subscribe(filter, deliver, (err?: Error) => (err ? reject(err) : resolve())),
+    );
     let removed = false;
     return () => {
       if (removed || aedes.closed) return Promise.resolve();
@@ -173,7 +184,16 @@ export class LinliBroker {
     this.logSweep = setInterval(() => this.core.limitedLog.sweep(), LOG_WINDOW_MS);
     this.logSweep.unref();
     const { port, tlsPort } = this.listeners;
-    log.info({ host: config.host, port, tlsPort, maxPacketBytes: config.maxPacketBytes, integrations: config.integrations.length }, 'MQTT broker listening');
+    log.info(
+      {
+        host: config.host,
+        port,
+        tlsPort,
+        maxPacketBytes: config.maxPacketBytes,
+        integrations: config.integrations.length,
+      },
+      'MQTT broker listening',
+    );
     return tlsPort === undefined ? { port } : { port, tlsPort };
   }
 
@@ -195,7 +215,11 @@ export class LinliBroker {
     // two boxes sharing an identity knock each other off all day: one budget of lines for both messages
     const key = `takeover:${deviceId}`;
     if (recent > TAKEOVER_WARN_ABOVE) {
-      this.core.limitedLog.warn(key, { deviceId, takeoversLastMinute: recent }, 'two devices may share credentials: the same device id keeps replacing its own connection');
+      this.core.limitedLog.warn(
+        key,
+        { deviceId, takeoversLastMinute: recent },
+        'two devices may share credentials: the same device id keeps replacing its own connection',
+      );
     } else {
       this.core.limitedLog.info(key, { deviceId }, 'device reconnected; its older connection was closed');
     }

@@ -102,7 +102,9 @@ export class ConnectionTable {
 
   /** Open connections that authenticated, or are authenticating, as this device. */
   forDevice(deviceId: string): Connection[] {
-    return [...this.open].filter((c) => deviceOf(c) === deviceId || (c.state === 'authenticating' && c.username === deviceId));
+    return [...this.open].filter(
+      (c) => deviceOf(c) === deviceId || (c.state === 'authenticating' && c.username === deviceId),
+    );
   }
 
   all(): Connection[] {

@@ -46,14 +46,29 @@ export interface Core {
 export function createCore(ctx: BrokerContext): Core {
   const now = () => ctx.clock.monotonic();
   const { lockout } = ctx.config;
-  const lockoutOpts = { maxFailures: lockout.maxFailures, windowMs: lockout.windowS * 1000, lockMs: lockout.lockS * 1000, maxKeys: MAX_TRACKED_KEYS };
-  const limitedLog = limitedLogger(ctx.log, new LogLimiter({ perKey: LOG_LINES_PER_KEY, total: LOG_LINES_TOTAL, windowMs: LOG_WINDOW_MS, maxKeys: LOG_KEYS }, now));
+  const lockoutOpts = {
+    maxFailures: lockout.maxFailures,
+    windowMs: lockout.windowS * 1000,
+    lockMs: lockout.lockS * 1000,
+    maxKeys: MAX_TRACKED_KEYS,
+  };
+  const limitedLog = limitedLogger(
+    ctx.log,
+    new LogLimiter(
+      { perKey: LOG_LINES_PER_KEY, total: LOG_LINES_TOTAL, windowMs: LOG_WINDOW_MS, maxKeys: LOG_KEYS },
+      now,
+    ),
+  );
   const emit = (e: PresenceEvent) => {
     try {
       ctx.onPresence?.(e);
     } catch (err) {
       // a failing listener must never throw into aedes' connection handling; a device reconnecting in a loop must not flood the log
-      limitedLog.error(`presence-listener:${e.deviceId}`, { err, deviceId: e.deviceId, event: e.type }, 'presence listener failed');
+      limitedLog.error(
+        `presence-listener:${e.deviceId}`,
+        { err, deviceId: e.deviceId, event: e.type },
+        'presence listener failed',
+      );
     }
   };
   return {
@@ -78,8 +93,15 @@ export function createCore(ctx: BrokerContext): Core {
       byUsernameAtAddress: new Lockout(lockoutOpts, now),
       byAddress: new Lockout(lockoutOpts, now),
     },
-    connectRate: new TokenBucketLimiter({ capacity: ctx.config.connectsPerMinutePerAddress, refillMs: 60_000, maxKeys: MAX_TRACKED_KEYS }, now),
-    takeovers: new SlidingWindowCounter({ windowMs: TAKEOVER_WINDOW_MS, maxHits: TAKEOVER_WARN_ABOVE + 1, maxKeys: MAX_TRACKED_KEYS }),
+    connectRate: new TokenBucketLimiter(
+      { capacity: ctx.config.connectsPerMinutePerAddress, refillMs: 60_000, maxKeys: MAX_TRACKED_KEYS },
+      now,
+    ),
+    takeovers: new SlidingWindowCounter({
+      windowMs: TAKEOVER_WINDOW_MS,
+      maxHits: TAKEOVER_WARN_ABOVE + 1,
+      maxKeys: MAX_TRACKED_KEYS,
+    }),
     pending: new PendingGate({ perAddress: ctx.config.pendingPerAddress, total: ctx.config.pendingTotal }),
     limitedLog,
     aedes: undefined,

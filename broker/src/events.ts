@@ -31,7 +31,9 @@ export function wireEvents(aedes: Aedes, core: Core, onTakeover: (deviceId: stri
     const conn = conns.of(client.conn);
     if (conn) conn.reason ??= 'keepalive_timeout';
   });
-  aedes.on('clientError', (client, err) => ctx.log.debug({ clientId: core.clip(client.id), err: err.message }, 'client error'));
+  aedes.on('clientError', (client, err) =>
+    ctx.log.debug({ clientId: core.clip(client.id), err: err.message }, 'client error'),
+  );
   aedes.on('connectionError', (client, err) => {
     const conn = conns.of(client.conn);
     ctx.log.debug({ address: conn?.address, err: err.message }, 'connection error before CONNACK');

@@ -55,14 +55,25 @@ export function handleVerdict(core: Core, conn: Connection, verdict: FrameVerdic
     return close();
   }
   core.counters.oversized += 1;
-  log.warn(key, { ...fields, bytes: verdict.packetBytes, limit: config.maxPacketBytes, packetType: verdict.packetType }, 'packet too large; closing the connection');
+  log.warn(
+    key,
+    { ...fields, bytes: verdict.packetBytes, limit: config.maxPacketBytes, packetType: verdict.packetType },
+    'packet too large; closing the connection',
+  );
   const principal = conn.principal;
   const aedes = core.aedes;
   if (principal?.kind !== 'device' || conn.state !== 'registered' || !aedes || aedes.closed) return close();
   const report = payloadTooLarge(core.ctx.stamper, principal.deviceId, verdict, config.maxPacketBytes);
   const timer = setTimeout(close, REPORT_TIMEOUT_MS);
   timer.unref();
-  const packet = { cmd: 'publish', topic: report.topic, payload: Buffer.from(JSON.stringify(report.message)), qos: 1, retain: false, dup: false } satisfies PublishPacket;
+  const packet = {
+    cmd: 'publish',
+    topic: report.topic,
+    payload: Buffer.from(JSON.stringify(report.message)),
+    qos: 1,
+    retain: false,
+    dup: false,
+  } satisfies PublishPacket;
   aedes.publish(packet, (err) => {
     if (err) log.warn(key, { ...fields, err }, 'could not report PAYLOAD_TOO_LARGE');
     clearTimeout(timer);

@@ -19,7 +19,14 @@ export interface DeviceCredentialCheck {
  * - slow_consumer: it stopped reading, and more than maxQueuedBytesPerClient waited for it;
  * - broker_stopping: the gateway is shutting down.
  */
-export type DisconnectReason = 'clean' | 'lost' | 'kicked' | 'taken_over' | 'keepalive_timeout' | 'slow_consumer' | 'broker_stopping';
+export type DisconnectReason =
+  | 'clean'
+  | 'lost'
+  | 'kicked'
+  | 'taken_over'
+  | 'keepalive_timeout'
+  | 'slow_consumer'
+  | 'broker_stopping';
 
 /**
  * Presence of device connections (never integration accounts). Every 'connected' is followed by

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import type { BoxLog, CardReader, ReaderHealth } from './card-reader.ts';
-import { createGpio, type BoxGpio, type DoorRelay, type GpioOptions, type LedPattern, type StatusLed, type TamperSwitch } from './gpio.ts';
+import {
+  createGpio,
+  type BoxGpio,
+  type DoorRelay,
+  type GpioOptions,
+  type LedPattern,
+  type StatusLed,
+  type TamperSwitch,
+} from './gpio.ts';
 import { MAX_RELAY_PULSE_MS } from './gpio-devices.ts';
 import { DEFAULT_SYSFS_GPIO_ROOT } from './gpio-offset.ts';
 import { DEFAULT_PCSCD_SOCKET, PcscCardReader } from './pcsc-reader.ts';
@@ -29,13 +37,22 @@ export const BoxHardwareConfigSchema = z
         enabled: z.boolean().default(false),
         sysfsRoot: z.string().min(1).default(DEFAULT_SYSFS_GPIO_ROOT),
         /** Door strike relay; null when the box drives no door. */
-        relay: OutputLine.extend({ line: BcmLine.default(17), pulseMs: z.number().int().min(100).max(MAX_RELAY_PULSE_MS).default(3_000) })
+        relay: OutputLine.extend({
+          line: BcmLine.default(17),
+          pulseMs: z.number().int().min(100).max(MAX_RELAY_PULSE_MS).default(3_000),
+        })
           .nullable()
           .prefault({}),
-        led: OutputLine.extend({ line: BcmLine.default(27) }).nullable().prefault({}),
+        led: OutputLine.extend({ line: BcmLine.default(27) })
+          .nullable()
+          .prefault({}),
         /** Enclosure microswitch to GND with a pull-up: high = open. */
         tamper: z
-          .object({ line: BcmLine.default(22), activeLow: z.boolean().default(false), debounceMs: z.number().int().min(0).max(1_000).default(50) })
+          .object({
+            line: BcmLine.default(22),
+            activeLow: z.boolean().default(false),
+            debounceMs: z.number().int().min(0).max(1_000).default(50),
+          })
           .strict()
           .nullable()
           .prefault({}),
@@ -48,7 +65,8 @@ export const BoxHardwareConfigSchema = z
           const line = g[role]?.line;
           if (line === undefined) continue;
           const other = used.get(line);
-          if (other) ctx.addIssue({ code: 'custom', path: [role, 'line'], message: `BCM ${line} is already the ${other} line` });
+          if (other)
+            ctx.addIssue({ code: 'custom', path: [role, 'line'], message: `BCM ${line} is already the ${other} line` });
           used.set(line, role);
         }
       }),
@@ -98,7 +116,10 @@ class DisabledReader implements CardReader {
 export function createBoxHardware(config: BoxHardwareConfig, log: BoxLog, deps: BoxHardwareDeps = {}): BoxHardware {
   const timers = deps.timers ?? systemTimers;
   const reader: CardReader =
-    deps.reader ?? (config.nfc.enabled ? new PcscCardReader({ log, socketPath: config.nfc.pcscdSocket, watchdogMs: config.nfc.watchdogMs, timers }) : new DisabledReader());
+    deps.reader ??
+    (config.nfc.enabled
+      ? new PcscCardReader({ log, socketPath: config.nfc.pcscdSocket, watchdogMs: config.nfc.watchdogMs, timers })
+      : new DisabledReader());
   let gpio: BoxGpio | undefined;
   let lastPattern: LedPattern | undefined;
   const tamperListeners: ((open: boolean) => void)[] = [];
@@ -111,7 +132,10 @@ export function createBoxHardware(config: BoxHardwareConfig, log: BoxLog, deps: 
       gpio?.led.show(p);
     },
   };
-  const tamper: TamperSwitch = { onChange: (fn) => tamperListeners.push(fn), isOpen: () => gpio?.tamper.isOpen() ?? false };
+  const tamper: TamperSwitch = {
+    onChange: (fn) => tamperListeners.push(fn),
+    isOpen: () => gpio?.tamper.isOpen() ?? false,
+  };
 
   return {
     reader,
@@ -163,4 +187,3 @@ export function createBoxHardware(config: BoxHardwareConfig, log: BoxLog, deps: 
     },
   };
 }
-

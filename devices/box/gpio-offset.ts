@@ -56,11 +56,15 @@ export function pickHeaderChip(chips: readonly GpioChip[]): GpioChip | undefined
 
 /** The sysfs GPIO number for a BCM line: base of the header chip + line. Pure. */
 export function sysfsGpioNumber(chips: readonly GpioChip[], bcmLine: number): SysfsNumber {
-  if (!Number.isInteger(bcmLine) || bcmLine < 0) return { ok: false, reason: `BCM line ${bcmLine} is not a line number` };
+  if (!Number.isInteger(bcmLine) || bcmLine < 0)
+    return { ok: false, reason: `BCM line ${bcmLine} is not a line number` };
   const chip = pickHeaderChip(chips);
   if (!chip) return { ok: false, reason: 'no gpiochip found under the sysfs GPIO root' };
   if (bcmLine >= chip.ngpio) {
-    return { ok: false, reason: `BCM line ${bcmLine} does not exist on ${chip.name} (${chip.label || 'no label'}), which has ${chip.ngpio} lines` };
+    return {
+      ok: false,
+      reason: `BCM line ${bcmLine} does not exist on ${chip.name} (${chip.label || 'no label'}), which has ${chip.ngpio} lines`,
+    };
   }
   return { ok: true, number: chip.base + bcmLine, chip };
 }

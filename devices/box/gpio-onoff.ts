@@ -8,7 +8,12 @@ export interface OnoffGpio {
   unexport(): void;
 }
 export interface OnoffGpioClass {
-  new (gpio: number, direction: 'in' | 'out' | 'high' | 'low', edge?: 'none' | 'rising' | 'falling' | 'both', options?: { activeLow?: boolean }): OnoffGpio;
+  new (
+    gpio: number,
+    direction: 'in' | 'out' | 'high' | 'low',
+    edge?: 'none' | 'rising' | 'falling' | 'both',
+    options?: { activeLow?: boolean },
+  ): OnoffGpio;
   readonly accessible: boolean;
 }
 
@@ -34,7 +39,10 @@ export type LineRole = 'output' | 'input';
  * afterwards makes the logical level certain whatever the kernel did.
  */
 export function openOnoffLine(Gpio: OnoffGpioClass, number: number, role: LineRole, activeLow: boolean): GpioLine {
-  const gpio = role === 'output' ? new Gpio(number, activeLow ? 'high' : 'low', undefined, { activeLow }) : new Gpio(number, 'in', 'both', { activeLow });
+  const gpio =
+    role === 'output'
+      ? new Gpio(number, activeLow ? 'high' : 'low', undefined, { activeLow })
+      : new Gpio(number, 'in', 'both', { activeLow });
   if (role === 'output') gpio.writeSync(0);
   return {
     number,

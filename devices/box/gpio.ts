@@ -59,7 +59,13 @@ const ROLE: Record<Role, LineRole> = { relay: 'output', led: 'output', tamper: '
 
 /** Every part a no-op, with the reason in health. */
 function disabledGpio(warning: string): BoxGpio {
-  return { relay: noopRelay, led: noopLed, tamper: noopTamper, health: () => ({ state: 'disabled', warning }), close: async () => {} };
+  return {
+    relay: noopRelay,
+    led: noopLed,
+    tamper: noopTamper,
+    health: () => ({ state: 'disabled', warning }),
+    close: async () => {},
+  };
 }
 
 async function loadGpioClass(load: () => Promise<unknown>): Promise<OnoffGpioClass | string> {
@@ -77,7 +83,9 @@ async function loadGpioClass(load: () => Promise<unknown>): Promise<OnoffGpioCla
   } catch {
     accessible = false;
   }
-  return accessible ? Gpio : `cannot open ${DEFAULT_SYSFS_GPIO_ROOT}/export (not a Raspberry Pi, a kernel without sysfs GPIO, or the user is not in the gpio group)`;
+  return accessible
+    ? Gpio
+    : `cannot open ${DEFAULT_SYSFS_GPIO_ROOT}/export (not a Raspberry Pi, a kernel without sysfs GPIO, or the user is not in the gpio group)`;
 }
 
 /**
@@ -123,7 +131,8 @@ export async function createGpio(opts: GpioOptions): Promise<BoxGpio> {
     tamper = undefined;
   }
   if (problems.length > 0) opts.log?.error({ component: 'gpio', problems }, 'some GPIO lines could not be opened');
-  const health: GpioHealth = problems.length > 0 ? { state: 'unavailable', warning: problems.join('; ') } : { state: 'ok' };
+  const health: GpioHealth =
+    problems.length > 0 ? { state: 'unavailable', warning: problems.join('; ') } : { state: 'ok' };
   let closed = false;
 
   return {

@@ -43,9 +43,12 @@ process.on('message', (msg) => {
   else if (msg?.type === 'stop') exit(0);
 });
 process.on('disconnect', () => exit(0));
-setInterval(() => {
-  if (Date.now() - lastHeardFromParent > parentTimeoutMs) exit(0);
-}, Math.min(parentTimeoutMs, 5_000)).unref();
+setInterval(
+  () => {
+    if (Date.now() - lastHeardFromParent > parentTimeoutMs) exit(0);
+  },
+  Math.min(parentTimeoutMs, 5_000),
+).unref();
 
 let mod;
 try {
@@ -61,7 +64,10 @@ try {
 if (mod) {
   const NFC = mod.NFC ?? mod.default?.NFC ?? mod.default;
   if (typeof NFC !== 'function') {
-    send({ type: 'unavailable', reason: 'nfc-pcsc loaded but exports no NFC class (unsupported version; 0.8.x expected)' }, () => exit(3));
+    send(
+      { type: 'unavailable', reason: 'nfc-pcsc loaded but exports no NFC class (unsupported version; 0.8.x expected)' },
+      () => exit(3),
+    );
   } else {
     // Without pcscd this constructor may never return: the parent's watchdog handles that.
     nfc = new NFC();
@@ -76,7 +82,10 @@ if (mod) {
         try {
           const res = await reader.transmit(GET_UID_APDU, 12);
           if (res.length < 2 || res.readUInt16BE(res.length - 2) !== 0x9000) {
-            send({ type: 'error', message: `${name}: could not read the card UID (status ${res.subarray(-2).toString('hex')})` });
+            send({
+              type: 'error',
+              message: `${name}: could not read the card UID (status ${res.subarray(-2).toString('hex')})`,
+            });
             return;
           }
           send({ type: 'card', uid: res.subarray(0, -2).toString('hex'), reader: name });

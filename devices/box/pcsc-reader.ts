@@ -1,7 +1,14 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { emitCard, normalizeUid, type BoxLog, type CardEvent, type CardReader, type ReaderHealth } from './card-reader.ts';
+import {
+  emitCard,
+  normalizeUid,
+  type BoxLog,
+  type CardEvent,
+  type CardReader,
+  type ReaderHealth,
+} from './card-reader.ts';
 import { CHILD_ENV, ChildMessageSchema, type ChildMessage, type ParentMessage } from './pcsc-messages.ts';
 import { systemTimers, type TimerHandle, type Timers } from './timers.ts';
 
@@ -79,7 +86,8 @@ interface Child {
  * missing pcscd or a hung native call can never freeze the gateway. Never throws into its caller.
  */
 export class PcscCardReader implements CardReader {
-  private readonly o: Required<Omit<PcscReaderOptions, 'childArgs' | 'childEnv'>> & Pick<PcscReaderOptions, 'childArgs' | 'childEnv'>;
+  private readonly o: Required<Omit<PcscReaderOptions, 'childArgs' | 'childEnv'>> &
+    Pick<PcscReaderOptions, 'childArgs' | 'childEnv'>;
   private readonly listeners: ((ev: CardEvent) => void)[] = [];
   private current: ReaderHealth = { state: 'starting' };
   private child: Child | undefined;
@@ -154,7 +162,10 @@ export class PcscCardReader implements CardReader {
     try {
       this.spawn();
     } catch (err) {
-      this.setHealth({ state: 'unavailable', warning: `could not start the NFC reader process: ${(err as Error).message}` });
+      this.setHealth({
+        state: 'unavailable',
+        warning: `could not start the NFC reader process: ${(err as Error).message}`,
+      });
       this.scheduleRestart();
     }
   }
@@ -164,9 +175,21 @@ export class PcscCardReader implements CardReader {
       // The child is plain .mjs: no loader, and none of the parent's flags (--inspect, tsx) leak in.
       execArgv: [],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      env: { ...process.env, [CHILD_ENV.parentTimeoutMs]: String(Math.max(30_000, this.o.watchdogMs * 4)), ...this.o.childEnv },
+      env: {
+        ...process.env,
+        [CHILD_ENV.parentTimeoutMs]: String(Math.max(30_000, this.o.watchdogMs * 4)),
+        ...this.o.childEnv,
+      },
     });
-    const c: Child = { proc, alive: false, lastPongAt: this.o.timers.now(), seq: 0, readers: new Set(), stderrTail: '', exited: false };
+    const c: Child = {
+      proc,
+      alive: false,
+      lastPongAt: this.o.timers.now(),
+      seq: 0,
+      readers: new Set(),
+      stderrTail: '',
+      exited: false,
+    };
     this.child = c;
     // A restart keeps reporting the last problem until the new child proves itself: no flapping, one log line.
     if (this.current.state !== 'unavailable') this.setHealth({ state: 'starting' });
@@ -204,7 +227,10 @@ export class PcscCardReader implements CardReader {
     if (c !== this.child) return;
     const parsed = ChildMessageSchema.safeParse(raw);
     if (!parsed.success) {
-      this.o.log.warn({ component: 'nfc', issues: parsed.error.issues.slice(0, 3) }, 'ignored a malformed message from the NFC reader process');
+      this.o.log.warn(
+        { component: 'nfc', issues: parsed.error.issues.slice(0, 3) },
+        'ignored a malformed message from the NFC reader process',
+      );
       return;
     }
     if (!c.alive) {
@@ -252,7 +278,11 @@ export class PcscCardReader implements CardReader {
   private readerHealth(c: Child): void {
     if (c !== this.child || c.exited) return;
     if (c.readers.size > 0) this.setHealth({ state: 'ok' });
-    else this.setHealth({ state: 'unavailable', warning: 'pcscd is running but no NFC reader is attached (plug the ACR122U into a USB port)' });
+    else
+      this.setHealth({
+        state: 'unavailable',
+        warning: 'pcscd is running but no NFC reader is attached (plug the ACR122U into a USB port)',
+      });
   }
 
   private onExit(c: Child, code: number | null, signal: NodeJS.Signals | null): void {
@@ -273,7 +303,10 @@ export class PcscCardReader implements CardReader {
   private scheduleRestart(): void {
     const delayMs = restartDelayMs(this.failures, this.o.backoff);
     this.failures += 1;
-    this.o.log.info({ component: 'nfc', delayMs, failures: this.failures }, 'restarting the NFC reader process after a delay');
+    this.o.log.info(
+      { component: 'nfc', delayMs, failures: this.failures },
+      'restarting the NFC reader process after a delay',
+    );
     this.retryTimer = this.o.timers.setTimeout(() => this.attempt(), delayMs);
   }
 
@@ -298,7 +331,8 @@ export class PcscCardReader implements CardReader {
   private setHealth(h: ReaderHealth): void {
     if (h.state === this.current.state && h.warning === this.current.warning) return;
     this.current = h;
-    if (h.state === 'unavailable') this.o.log.warn({ component: 'nfc', state: h.state }, h.warning ?? 'NFC reader unavailable');
+    if (h.state === 'unavailable')
+      this.o.log.warn({ component: 'nfc', state: h.state }, h.warning ?? 'NFC reader unavailable');
     else this.o.log.info({ component: 'nfc', state: h.state }, `NFC reader ${h.state}`);
   }
 }

@@ -20,7 +20,11 @@ export interface AccessRule {
 export type AccessDenial = 'NO_ACCESS' | 'OUTSIDE_HOURS' | 'ACCESS_EXPIRED';
 export type AccessDecision = { granted: true; ruleId: string } | { granted: false; reason: AccessDenial };
 
-export function inWindow(r: Pick<AccessRule, 'weekdays' | 'fromMin' | 'toMin'>, weekday: number, minute: number): boolean {
+export function inWindow(
+  r: Pick<AccessRule, 'weekdays' | 'fromMin' | 'toMin'>,
+  weekday: number,
+  minute: number,
+): boolean {
   if (r.fromMin <= r.toMin) return r.weekdays.includes(String(weekday)) && minute >= r.fromMin && minute < r.toMin;
   // over midnight: the part after midnight belongs to the previous day's window
   if (minute >= r.fromMin) return r.weekdays.includes(String(weekday));
@@ -37,7 +41,11 @@ export function decideAccess(i: {
   now: number;
   rules: readonly AccessRule[];
 }): AccessDecision {
-  const mine = i.rules.filter((r) => (r.memberId === i.memberId || (r.tier !== undefined && r.tier === i.tier)) && (r.zone === '*' || r.zone === i.zone));
+  const mine = i.rules.filter(
+    (r) =>
+      (r.memberId === i.memberId || (r.tier !== undefined && r.tier === i.tier)) &&
+      (r.zone === '*' || r.zone === i.zone),
+  );
   if (mine.length === 0) return { granted: false, reason: 'NO_ACCESS' };
   const current = mine.filter((r) => r.validUntil === undefined || i.now < r.validUntil);
   if (current.length === 0) return { granted: false, reason: 'ACCESS_EXPIRED' };

@@ -1,5 +1,8 @@
 import type { z } from 'zod';
-import { DoorReaderCapabilitiesSchema, DoorReaderTelemetrySchema } from '../../firmware-protocol/src/kinds/door-reader.ts';
+import {
+  DoorReaderCapabilitiesSchema,
+  DoorReaderTelemetrySchema,
+} from '../../firmware-protocol/src/kinds/door-reader.ts';
 import type { DeviceAdapter } from '../adapter.ts';
 import { commandsFor } from '../commands-for.ts';
 

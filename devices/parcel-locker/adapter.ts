@@ -17,7 +17,11 @@ export const parcelLockerAdapter: DeviceAdapter<Caps, Telemetry> = {
   capabilitiesSchema: ParcelLockerCapabilitiesSchema,
   telemetrySchema: ParcelLockerTelemetrySchema,
   defaultCapabilities: {
-    compartments: Array.from({ length: 12 }, (_, i) => ({ id: String(i + 1), size: sizes[i % 3] ?? 'M', refrigerated: false })),
+    compartments: Array.from({ length: 12 }, (_, i) => ({
+      id: String(i + 1),
+      size: sizes[i % 3] ?? 'M',
+      refrigerated: false,
+    })),
     hasKeypad: true,
     hasScanner: true,
   },

@@ -50,30 +50,58 @@ export function compartmentStep(
     case 'command_open':
       if (c.jammed) return { c, effects: [], ignored: 'the compartment is jammed' };
       if (d.phase !== 'idle') return { c, effects: [], ignored: 'the compartment door is busy' };
-      return { c: { ...c, door: { phase: 'commanded', txn: e.txn, purpose: e.purpose, deadline: now + t.openConfirmMs } }, effects: [] };
+      return {
+        c: { ...c, door: { phase: 'commanded', txn: e.txn, purpose: e.purpose, deadline: now + t.openConfirmMs } },
+        effects: [],
+      };
     case 'opened': {
       if (d.phase === 'open') return { c: { ...c, confirmed: 'open' }, effects: [] }; // a repeated report
       const commanded = d.phase === 'commanded' ? d : undefined;
       // a jam stays until staff clear it: a late "open" does not make the compartment usable again
-      const next: CompartmentDoor = { door: { phase: 'open', txn: commanded?.txn, purpose: commanded?.purpose, since: now, alerted: false }, confirmed: 'open', jammed: c.jammed };
-      return { c: next, effects: commanded ? [{ type: 'opened', txn: commanded.txn, purpose: commanded.purpose }] : [{ type: 'opened_unexpectedly' }] };
+      const next: CompartmentDoor = {
+        door: { phase: 'open', txn: commanded?.txn, purpose: commanded?.purpose, since: now, alerted: false },
+        confirmed: 'open',
+        jammed: c.jammed,
+      };
+      return {
+        c: next,
+        effects: commanded
+          ? [{ type: 'opened', txn: commanded.txn, purpose: commanded.purpose }]
+          : [{ type: 'opened_unexpectedly' }],
+      };
     }
     case 'closed':
-      if (d.phase === 'open') return { c: { ...c, door: { phase: 'idle' }, confirmed: 'closed' }, effects: [{ type: 'closed', txn: d.txn, purpose: d.purpose }] };
+      if (d.phase === 'open')
+        return {
+          c: { ...c, door: { phase: 'idle' }, confirmed: 'closed' },
+          effects: [{ type: 'closed', txn: d.txn, purpose: d.purpose }],
+        };
       return { c: { ...c, confirmed: 'closed' }, effects: [] };
     case 'jammed':
       if (d.phase === 'commanded') {
-        return { c: { ...c, door: { phase: 'idle' }, jammed: true }, effects: [{ type: 'jammed', txn: d.txn, purpose: d.purpose, why: 'reported' }] };
+        return {
+          c: { ...c, door: { phase: 'idle' }, jammed: true },
+          effects: [{ type: 'jammed', txn: d.txn, purpose: d.purpose, why: 'reported' }],
+        };
       }
-      return { c: { ...c, jammed: true }, effects: [{ type: 'jammed', txn: undefined, purpose: undefined, why: 'reported' }] };
+      return {
+        c: { ...c, jammed: true },
+        effects: [{ type: 'jammed', txn: undefined, purpose: undefined, why: 'reported' }],
+      };
     case 'clear_jam':
       return { c: { ...c, jammed: false }, effects: [] };
     case 'tick':
       if (d.phase === 'commanded' && now >= d.deadline) {
-        return { c: { ...c, door: { phase: 'idle' }, jammed: true }, effects: [{ type: 'jammed', txn: d.txn, purpose: d.purpose, why: 'no_confirmation' }] };
+        return {
+          c: { ...c, door: { phase: 'idle' }, jammed: true },
+          effects: [{ type: 'jammed', txn: d.txn, purpose: d.purpose, why: 'no_confirmation' }],
+        };
       }
       if (d.phase === 'open' && !d.alerted && now - d.since >= t.leftOpenMs) {
-        return { c: { ...c, door: { ...d, alerted: true } }, effects: [{ type: 'left_open', openForMs: now - d.since }] };
+        return {
+          c: { ...c, door: { ...d, alerted: true } },
+          effects: [{ type: 'left_open', openForMs: now - d.since }],
+        };
       }
       return { c, effects: [] };
   }
@@ -93,5 +121,7 @@ export function pickCompartment(
   const need = SIZES.indexOf(size);
   return compartments
     .filter((c) => c.free && SIZES.indexOf(c.size) >= need)
-    .sort((a, b) => SIZES.indexOf(a.size) - SIZES.indexOf(b.size) || a.id.localeCompare(b.id, 'en', { numeric: true }))[0]?.id;
+    .sort(
+      (a, b) => SIZES.indexOf(a.size) - SIZES.indexOf(b.size) || a.id.localeCompare(b.id, 'en', { numeric: true }),
+    )[0]?.id;
 }

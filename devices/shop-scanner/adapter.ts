@@ -1,5 +1,8 @@
 import type { z } from 'zod';
-import { ShopScannerCapabilitiesSchema, ShopScannerTelemetrySchema } from '../../firmware-protocol/src/kinds/shop-scanner.ts';
+import {
+  ShopScannerCapabilitiesSchema,
+  ShopScannerTelemetrySchema,
+} from '../../firmware-protocol/src/kinds/shop-scanner.ts';
 import type { DeviceAdapter } from '../adapter.ts';
 import { commandsFor } from '../commands-for.ts';
 

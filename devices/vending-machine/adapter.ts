@@ -25,7 +25,11 @@ export const vendingMachineAdapter: DeviceAdapter<Caps, Telemetry> = {
     const findings = [];
     // [FWP-7.3] refrigerated goods spoil above the limit: staff must know before residents buy them.
     // An ambient snack machine is warm all summer and that is fine.
-    if (caps?.refrigerated !== false && t.temperatureC !== undefined && t.temperatureC > limits.vendingMaxTemperatureC) {
+    if (
+      caps?.refrigerated !== false &&
+      t.temperatureC !== undefined &&
+      t.temperatureC > limits.vendingMaxTemperatureC
+    ) {
       findings.push({
         severity: 'degraded' as const,
         code: 'TOO_WARM',

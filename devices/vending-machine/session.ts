@@ -39,7 +39,12 @@ export interface VendTimeouts {
   completeMs: number;
 }
 
-export const DEFAULT_VEND_TIMEOUTS: VendTimeouts = { sessionMs: 30_000, approvalMs: 5_000, vendResultMs: 60_000, completeMs: 5_000 };
+export const DEFAULT_VEND_TIMEOUTS: VendTimeouts = {
+  sessionMs: 30_000,
+  approvalMs: 5_000,
+  vendResultMs: 60_000,
+  completeMs: 5_000,
+};
 
 export interface VendStep {
   state: VendState;
@@ -57,38 +62,86 @@ export function vendStep(s: VendState, e: VendEvent, now: number, t: VendTimeout
   switch (e.type) {
     case 'begin':
       if (s.name !== 'idle') return stay('a session is already open');
-      return { state: { name: 'session', memberTxn: e.memberTxn, fundsFen: e.fundsFen, deadline: now + t.sessionMs }, effects: [] };
+      return {
+        state: { name: 'session', memberTxn: e.memberTxn, fundsFen: e.fundsFen, deadline: now + t.sessionMs },
+        effects: [],
+      };
     case 'vend_request':
       if (s.name !== 'session') return stay('vend request outside a session');
       // no check against the session's funds: benefits may cover a price above the wallet; the engine decides
       return {
-        state: { name: 'requested', memberTxn: s.memberTxn, vendTxn: e.vendTxn, item: e.item, priceFen: e.priceFen, deadline: now + t.approvalMs },
+        state: {
+          name: 'requested',
+          memberTxn: s.memberTxn,
+          vendTxn: e.vendTxn,
+          item: e.item,
+          priceFen: e.priceFen,
+          deadline: now + t.approvalMs,
+        },
         effects: [{ type: 'authorize', vendTxn: e.vendTxn, item: e.item, priceFen: e.priceFen }],
       };
     case 'approved':
       if (s.name !== 'requested' || !sameVend(e.vendTxn)) return stay('approval for no pending vend');
-      return { state: { name: 'approved', memberTxn: s.memberTxn, vendTxn: e.vendTxn, item: s.item, chargedFen: e.chargedFen, deadline: now + t.vendResultMs }, effects: [] };
+      return {
+        state: {
+          name: 'approved',
+          memberTxn: s.memberTxn,
+          vendTxn: e.vendTxn,
+          item: s.item,
+          chargedFen: e.chargedFen,
+          deadline: now + t.vendResultMs,
+        },
+        effects: [],
+      };
     case 'denied':
       if (s.name !== 'requested' || !sameVend(e.vendTxn)) return stay('denial for no pending vend');
       // MDB: after VEND DENIED the session stays open so the resident can choose something cheaper
-      return { state: { name: 'session', memberTxn: s.memberTxn, fundsFen: 0, deadline: now + t.sessionMs }, effects: [] };
+      return {
+        state: { name: 'session', memberTxn: s.memberTxn, fundsFen: 0, deadline: now + t.sessionMs },
+        effects: [],
+      };
     case 'vend_success':
       if (s.name !== 'approved' || !sameVend(e.vendTxn)) return stay('vend result for no approved vend');
-      return { state: { name: 'completing', memberTxn: s.memberTxn, deadline: now + t.completeMs }, effects: [{ type: 'capture', vendTxn: e.vendTxn }] };
+      return {
+        state: { name: 'completing', memberTxn: s.memberTxn, deadline: now + t.completeMs },
+        effects: [{ type: 'capture', vendTxn: e.vendTxn }],
+      };
     case 'vend_failure':
       if (s.name !== 'approved' || !sameVend(e.vendTxn)) return stay('vend result for no approved vend');
-      return { state: { name: 'completing', memberTxn: s.memberTxn, deadline: now + t.completeMs }, effects: [{ type: 'void', vendTxn: e.vendTxn, reason: 'vend_failed' }] };
+      return {
+        state: { name: 'completing', memberTxn: s.memberTxn, deadline: now + t.completeMs },
+        effects: [{ type: 'void', vendTxn: e.vendTxn, reason: 'vend_failed' }],
+      };
     case 'cancel':
       if (s.name === 'idle') return stay('no session to cancel');
       if (s.name === 'approved') return stay('the item is being dispensed: report its result first');
-      return { state: idle, effects: [...(s.name === 'requested' ? [{ type: 'void' as const, vendTxn: s.vendTxn, reason: 'cancelled' as const }] : []), { type: 'end_session', reason: 'cancelled' }] };
+      return {
+        state: idle,
+        effects: [
+          ...(s.name === 'requested'
+            ? [{ type: 'void' as const, vendTxn: s.vendTxn, reason: 'cancelled' as const }]
+            : []),
+          { type: 'end_session', reason: 'cancelled' },
+        ],
+      };
     case 'complete':
       if (s.name === 'approved') return stay('the vend result is still outstanding');
       if (s.name === 'idle') return stay('no session to complete');
-      return { state: idle, effects: [...(s.name === 'requested' ? [{ type: 'void' as const, vendTxn: s.vendTxn, reason: 'cancelled' as const }] : []), { type: 'end_session', reason: 'completed' }] };
+      return {
+        state: idle,
+        effects: [
+          ...(s.name === 'requested'
+            ? [{ type: 'void' as const, vendTxn: s.vendTxn, reason: 'cancelled' as const }]
+            : []),
+          { type: 'end_session', reason: 'completed' },
+        ],
+      };
     case 'timeout': {
       if (s.name === 'idle' || now < s.deadline) return stay('no deadline has passed');
-      const held = s.name === 'requested' || s.name === 'approved' ? [{ type: 'void' as const, vendTxn: s.vendTxn, reason: 'timeout' as const }] : [];
+      const held =
+        s.name === 'requested' || s.name === 'approved'
+          ? [{ type: 'void' as const, vendTxn: s.vendTxn, reason: 'timeout' as const }]
+          : [];
       return { state: idle, effects: [...held, { type: 'end_session', reason: 'timeout' }] };
     }
   }

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { AckMessageSchema, CommandMessageSchema } from '../src/messages/commands.ts';
 import { ErrorMessageSchema } from '../src/messages/errors.ts';
-import { BirthMessageSchema, DeathMessageSchema, HeartbeatMessageSchema, TelemetryMessageSchema } from '../src/messages/lifecycle.ts';
+import {
+  BirthMessageSchema,
+  DeathMessageSchema,
+  HeartbeatMessageSchema,
+  TelemetryMessageSchema,
+} from '../src/messages/lifecycle.ts';
 import { DeviceStateSchema, GatewayStateSchema, LockerOccupancySchema } from '../src/messages/state.ts';
 import { EventMessageSchema } from '../src/messages/events.ts';
 import { RequestMessageSchema, ResponseMessageSchema } from '../src/messages/redemption.ts';
@@ -16,12 +21,28 @@ export const MESSAGE_SCHEMAS: Record<string, { schema: z.ZodType; title: string;
   ack: { schema: AckMessageSchema, title: 'Command acknowledgement (device → gateway, up/ack)', clause: 'FWP-9.3' },
   command: { schema: CommandMessageSchema, title: 'Command (gateway → device, down/command)', clause: 'FWP-9.1' },
   error: { schema: ErrorMessageSchema, title: 'Error (gateway → device, down/error)', clause: 'FWP-6.1' },
-  request: { schema: RequestMessageSchema, title: 'Redemption request (device → gateway, up/request)', clause: 'FWP-11.2' },
+  request: {
+    schema: RequestMessageSchema,
+    title: 'Redemption request (device → gateway, up/request)',
+    clause: 'FWP-11.2',
+  },
   event: { schema: EventMessageSchema, title: 'Device event (device → gateway, up/event)', clause: 'FWP-11.7' },
   response: { schema: ResponseMessageSchema, title: 'Response (gateway → device, down/response)', clause: 'FWP-11.3' },
-  'gateway-state': { schema: GatewayStateSchema, title: 'Gateway state (retained, linli/v1/gw/state)', clause: 'FWP-10.1' },
-  'device-state': { schema: DeviceStateSchema, title: 'Device state (retained, linli/v1/dev/{id}/state)', clause: 'FWP-10.2' },
-  'locker-occupancy': { schema: LockerOccupancySchema, title: 'Locker occupancy (retained, linli/v1/dev/{id}/occupancy)', clause: 'FWP-10.3' },
+  'gateway-state': {
+    schema: GatewayStateSchema,
+    title: 'Gateway state (retained, linli/v1/gw/state)',
+    clause: 'FWP-10.1',
+  },
+  'device-state': {
+    schema: DeviceStateSchema,
+    title: 'Device state (retained, linli/v1/dev/{id}/state)',
+    clause: 'FWP-10.2',
+  },
+  'locker-occupancy': {
+    schema: LockerOccupancySchema,
+    title: 'Locker occupancy (retained, linli/v1/dev/{id}/occupancy)',
+    clause: 'FWP-10.3',
+  },
 };
 
 /**

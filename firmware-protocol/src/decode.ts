@@ -62,16 +62,32 @@ export function decodeUplink(channel: UplinkChannel, payload: Buffer | string): 
   }
   const schema = UPLINK_SCHEMAS[channel];
   if (!schema) {
-    return { ok: false, code: 'UNKNOWN_MESSAGE_TYPE', message: `channel "${channel}" carries no messages in this protocol version`, corr };
+    return {
+      ok: false,
+      code: 'UNKNOWN_MESSAGE_TYPE',
+      message: `channel "${channel}" carries no messages in this protocol version`,
+      corr,
+    };
   }
   const type = header.success ? header.data.type : undefined;
   if (type !== channel) {
-    return { ok: false, code: 'UNKNOWN_MESSAGE_TYPE', message: `type must be "${channel}" on the ${channel} channel, got ${JSON.stringify(type ?? null)}`, corr };
+    return {
+      ok: false,
+      code: 'UNKNOWN_MESSAGE_TYPE',
+      message: `type must be "${channel}" on the ${channel} channel, got ${JSON.stringify(type ?? null)}`,
+      corr,
+    };
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issues = formatIssues(parsed.error);
-    return { ok: false, code: 'SCHEMA_INVALID', message: issues.map((i) => `${i.path}: ${i.message}`).join('; '), corr, issues };
+    return {
+      ok: false,
+      code: 'SCHEMA_INVALID',
+      message: issues.map((i) => `${i.path}: ${i.message}`).join('; '),
+      corr,
+      issues,
+    };
   }
   return { ok: true, message: parsed.data as UplinkMessage };
 }

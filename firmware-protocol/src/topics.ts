@@ -44,8 +44,22 @@ export const topics = {
 } as const;
 
 export type ParsedTopic =
-  | { scope: 'device'; major: number; deviceId: string; direction: 'up'; channel: UplinkChannel | undefined; rawChannel: string }
-  | { scope: 'device'; major: number; deviceId: string; direction: 'down'; channel: DownlinkChannel | undefined; rawChannel: string }
+  | {
+      scope: 'device';
+      major: number;
+      deviceId: string;
+      direction: 'up';
+      channel: UplinkChannel | undefined;
+      rawChannel: string;
+    }
+  | {
+      scope: 'device';
+      major: number;
+      deviceId: string;
+      direction: 'down';
+      channel: DownlinkChannel | undefined;
+      rawChannel: string;
+    }
   | { scope: 'device-state'; major: number; deviceId: string }
   | { scope: 'locker-occupancy'; major: number; deviceId: string }
   | { scope: 'gateway-state'; major: number };
@@ -68,11 +82,15 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
   if (parts.length !== 6) return undefined;
   const rawChannel = parts[5] ?? '';
   if (parts[4] === 'up') {
-    const channel = (UPLINK_CHANNELS as readonly string[]).includes(rawChannel) ? (rawChannel as UplinkChannel) : undefined;
+    const channel = (UPLINK_CHANNELS as readonly string[]).includes(rawChannel)
+      ? (rawChannel as UplinkChannel)
+      : undefined;
     return { scope: 'device', major, deviceId, direction: 'up', channel, rawChannel };
   }
   if (parts[4] === 'down') {
-    const channel = (DOWNLINK_CHANNELS as readonly string[]).includes(rawChannel) ? (rawChannel as DownlinkChannel) : undefined;
+    const channel = (DOWNLINK_CHANNELS as readonly string[]).includes(rawChannel)
+      ? (rawChannel as DownlinkChannel)
+      : undefined;
     return { scope: 'device', major, deviceId, direction: 'down', channel, rawChannel };
   }
   return undefined;

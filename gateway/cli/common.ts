@@ -11,7 +11,8 @@ export interface CommonOptions {
 
 export function parsePort(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError('expected a port number 0-65535 (0 = pick a free one)');
+  if (!/^\d+$/.test(value) || n > 65535)
+    throw new InvalidArgumentError('expected a port number 0-65535 (0 = pick a free one)');
   return n;
 }
 
@@ -28,7 +29,10 @@ export function configFrom(opts: CommonOptions, overrides: ConfigOverrides = {})
 }
 
 /** Runs `fn` with the gateway's database open, closing it whatever happens. */
-export async function withStore<T>(opts: CommonOptions, fn: (store: Store, config: Config) => Promise<T> | T): Promise<T> {
+export async function withStore<T>(
+  opts: CommonOptions,
+  fn: (store: Store, config: Config) => Promise<T> | T,
+): Promise<T> {
   const config = configFrom(opts);
   const store = new Store(config.dataDir, { historyPerDevice: config.health.historyPerDevice });
   try {

@@ -18,7 +18,9 @@ export class DemoConsole {
 
   constructor(opts: { level: string; pretty: boolean }) {
     // pino-pretty as a synchronous stream in this thread (not a transport worker): nothing is lost on exit
-    this.sink = opts.pretty ? pinoPretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,app', sync: true }) : process.stdout;
+    this.sink = opts.pretty
+      ? pinoPretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,app', sync: true })
+      : process.stdout;
     const filter: LineSink = {
       write: (line: string) => {
         if (this.stopping && levelOf(line) < 50) return true;

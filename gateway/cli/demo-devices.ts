@@ -1,13 +1,22 @@
 import type { Gateway } from '../app.ts';
 import { LinliError } from '../../firmware-protocol/src/errors.ts';
-import { claimSimDevices, DEMO_MARK, type RegistryPort, type SimCredential, type SimFleetPlan } from '../../sim/src/index.ts';
+import {
+  claimSimDevices,
+  DEMO_MARK,
+  type RegistryPort,
+  type SimCredential,
+  type SimFleetPlan,
+} from '../../sim/src/index.ts';
 
 /**
  * A fresh secret for every simulated device of the demo. The demo, like `linli sim`, touches only
  * devices it created (ids `sim-…`, named "… (linli demo)"): its own from an earlier run get a new secret
  * (secrets are never stored in clear); any other device, or one staff disabled, is passed by untouched.
  */
-export async function demoCredentials(gw: Gateway, plan: SimFleetPlan): Promise<{ credentials: SimCredential[]; passed: { id: string; why: string }[] }> {
+export async function demoCredentials(
+  gw: Gateway,
+  plan: SimFleetPlan,
+): Promise<{ credentials: SimCredential[]; passed: { id: string; why: string }[] }> {
   const port: RegistryPort = {
     find: async (id) => gw.store.devices.get(id),
     async provision(d) {

@@ -44,25 +44,50 @@ export class DemoRun {
     const { token, reused, file } = stableDemoToken(gw.tokens, this.config.dataDir);
     // residents pay with what they hold: a plain card (capped), a secure NTAG 424 card or the member QR code
     const { catalog, secrets, ledger } = gw.redemption;
-    const residents = demoResidents({ keys: this.keys, lastCounter: (type, id) => catalog.credential(secrets.lookupKey(type, id))?.lastCounter ?? undefined });
-    const fleet = new SimFleet({ url: `mqtt://127.0.0.1:${endpoints.mqttPort}`, credentials, log: log.child({ component: 'sim' }) });
+    const residents = demoResidents({
+      keys: this.keys,
+      lastCounter: (type, id) => catalog.credential(secrets.lookupKey(type, id))?.lastCounter ?? undefined,
+    });
+    const fleet = new SimFleet({
+      url: `mqtt://127.0.0.1:${endpoints.mqttPort}`,
+      credentials,
+      log: log.child({ component: 'sim' }),
+    });
     this.fleet = fleet;
     await fleet.start();
     // residents may open their building's doors; staff everywhere
-    for (const tier of ['regular', 'silver', 'gold']) gw.flows.accessRepo.addRule({ id: `demo-${tier}`, tier, zone: 'residential', weekdays: '1234567', fromMin: 0, toMin: 1440 });
-    for (const d of credentials.filter((c) => c.kind === 'door_reader')) gw.flows.accessRepo.setZone(d.id, 'main', 'residential');
+    for (const tier of ['regular', 'silver', 'gold'])
+      gw.flows.accessRepo.addRule({
+        id: `demo-${tier}`,
+        tier,
+        zone: 'residential',
+        weekdays: '1234567',
+        fromMin: 0,
+        toMin: 1440,
+      });
+    for (const d of credentials.filter((c) => c.kind === 'door_reader'))
+      gw.flows.accessRepo.setZone(d.id, 'main', 'residential');
     fleet.runScenario(this.s.scenario, { residents });
     const holds = {
       walletFen: (id: string) => ledger.balance(account.wallet(id), 'fen'),
-      usable: (id: string, campaignId: string) => catalog.instancesOf(id).some((i) => i.campaignId === campaignId && i.status === 'active' && (i.expiresAt ?? Infinity) > Date.now()),
+      usable: (id: string, campaignId: string) =>
+        catalog
+          .instancesOf(id)
+          .some((i) => i.campaignId === campaignId && i.status === 'active' && (i.expiresAt ?? Infinity) > Date.now()),
     };
     // one of everything first, then ordinary daily life
-    void demoOpening(fleet.devices, residents, log.child({ component: 'sim' }), { holds, signal: this.opening.signal }).then(() => {
-      if (!this.opening.signal.aborted) fleet.runScenario('daily-life', { residents, intervalMs: this.s.intervalMs, seed: 7 });
+    void demoOpening(fleet.devices, residents, log.child({ component: 'sim' }), {
+      holds,
+      signal: this.opening.signal,
+    }).then(() => {
+      if (!this.opening.signal.aborted)
+        fleet.runScenario('daily-life', { residents, intervalMs: this.s.intervalMs, seed: 7 });
     });
     this.summary = setInterval(() => {
       gw.writer.flush();
-      this.console.line(`[${new Date().toTimeString().slice(0, 8)}] ${activityLine(activitySince(gw.store.db, startedAt))}`);
+      this.console.line(
+        `[${new Date().toTimeString().slice(0, 8)}] ${activityLine(activitySince(gw.store.db, startedAt))}`,
+      );
     }, this.s.summaryEveryS * 1000);
     this.summary.unref();
     this.banner(endpoints, { token, reused, file, devices: credentials.length, passed });
@@ -80,11 +105,21 @@ export class DemoRun {
     if (gw.redemption.catalog.memberCount() > 0) return;
     const now = gw.clock.now();
     gw.writer.flush();
-    const loaded = loadFixture(gw.store.db, gw.redemption.catalog, gw.redemption.secrets, gw.redemption.openingBalances, FixtureSchema.parse(demoFixture({ now })), now);
+    const loaded = loadFixture(
+      gw.store.db,
+      gw.redemption.catalog,
+      gw.redemption.secrets,
+      gw.redemption.openingBalances,
+      FixtureSchema.parse(demoFixture({ now })),
+      now,
+    );
     log.info(loaded, 'demo community loaded');
   }
 
-  private banner(endpoints: GatewayEndpoints, t: { token: string; reused: boolean; file: string; devices: number; passed: { id: string; why: string }[] }): void {
+  private banner(
+    endpoints: GatewayEndpoints,
+    t: { token: string; reused: boolean; file: string; devices: number; passed: { id: string; why: string }[] },
+  ): void {
     const url = endpoints.httpUrl;
     const lines = [
       '',

@@ -10,7 +10,10 @@ const LABEL = 'demo';
  * working: kept in the data folder (mode 0600, like an SSH key) and reused while the gateway still
  * accepts it; a new one only when it was revoked or the file is gone.
  */
-export function stableDemoToken(tokens: StaffTokens, dataDir: string): { token: string; reused: boolean; file: string } {
+export function stableDemoToken(
+  tokens: StaffTokens,
+  dataDir: string,
+): { token: string; reused: boolean; file: string } {
   const file = join(dataDir, DEMO_TOKEN_FILE);
   const kept = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
   const rec = kept ? tokens.authenticate(kept) : undefined;

@@ -13,7 +13,9 @@ export function listenersOf(config: Config): Listener[] {
   const tls = config.mqtt.tls;
   return [
     { what: 'MQTT', host: config.mqtt.host, port: config.mqtt.port, how: '--mqtt-port N or mqtt.port in the config' },
-    ...(tls.enabled ? [{ what: 'MQTT over TLS', host: tls.host, port: tls.port, how: 'mqtt.tls.port in the config' }] : []),
+    ...(tls.enabled
+      ? [{ what: 'MQTT over TLS', host: tls.host, port: tls.port, how: 'mqtt.tls.port in the config' }]
+      : []),
     { what: 'HTTP', host: config.http.host, port: config.http.port, how: '--http-port N or http.port in the config' },
   ];
 }

@@ -23,17 +23,35 @@ export function readFixture(file: string): Fixture {
   try {
     raw = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
-    throw new UserError(`${file} is not valid ${extname(file).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0] ?? ''}`, 'fix the file; JSON or YAML with merchants, campaigns, members', 2);
+    throw new UserError(
+      `${file} is not valid ${extname(file).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0] ?? ''}`,
+      'fix the file; JSON or YAML with merchants, campaigns, members',
+      2,
+    );
   }
   const parsed = FixtureSchema.safeParse(raw);
-  if (!parsed.success) throw new UserError(`invalid fixture ${file}:\n${formatConfigIssues(parsed.error).map((p) => `  - ${p}`).join('\n')}`, 'fix the entries named above; `linli load --demo` loads the built-in example', 2);
+  if (!parsed.success)
+    throw new UserError(
+      `invalid fixture ${file}:\n${formatConfigIssues(parsed.error)
+        .map((p) => `  - ${p}`)
+        .join('\n')}`,
+      'fix the entries named above; `linli load --demo` loads the built-in example',
+      2,
+    );
   return parsed.data;
 }
 
 /** Loads members, cards, campaigns and balances into a gateway database (what cloud sync will do later). */
 export function loadInto(store: Store, dataDir: string, fixture: Fixture) {
   const ledger = new SqliteLedger(store.db);
-  return loadFixture(store.db, new CatalogRepo(store.db), GatewaySecrets.loadOrCreate(dataDir), new LedgerOpeningBalances(ledger), fixture, systemClock.now());
+  return loadFixture(
+    store.db,
+    new CatalogRepo(store.db),
+    GatewaySecrets.loadOrCreate(dataDir),
+    new LedgerOpeningBalances(ledger),
+    fixture,
+    systemClock.now(),
+  );
 }
 
 export function loadCommand(): Command {
@@ -43,11 +61,20 @@ export function loadCommand(): Command {
       .argument('[file]', 'fixture file')
       .option('--demo', 'load the built-in demo community instead of a file'),
   ).action(async (file: string | undefined, opts: CommonOptions & { demo?: boolean }) => {
-    if (!file && !opts.demo) throw new UserError('give a fixture FILE or --demo', 'e.g. linli load community.yaml --data DIR, or linli load --demo --data DIR', 2);
+    if (!file && !opts.demo)
+      throw new UserError(
+        'give a fixture FILE or --demo',
+        'e.g. linli load community.yaml --data DIR, or linli load --demo --data DIR',
+        2,
+      );
     const fixture = file ? readFixture(file) : FixtureSchema.parse(demoFixture());
     await withStore(opts, (store, config) => {
       const summary = loadInto(store, config.dataDir, fixture);
-      print(opts, summary, `loaded ${summary.members} members, ${summary.cards} cards, ${summary.campaigns} campaigns, ${summary.benefits} benefits, ${summary.familyLinks} family links; ${summary.blocked} cards blocked`);
+      print(
+        opts,
+        summary,
+        `loaded ${summary.members} members, ${summary.cards} cards, ${summary.campaigns} campaigns, ${summary.benefits} benefits, ${summary.familyLinks} family links; ${summary.blocked} cards blocked`,
+      );
     });
   });
 }
@@ -55,15 +82,23 @@ export function loadCommand(): Command {
 export function ledgerCommand(): Command {
   const cmd = new Command('ledger').description('the hash-chained ledger of money, points and uses');
   cmd.addCommand(
-    withDataOptions(new Command('verify').description('check the hash chain, sequence, double entry and that every balance equals the ledger sum')).action(
-      async (opts: CommonOptions) => {
-        await withStore(opts, (store) => {
-          const r = verifyLedger(store.db);
-          print(opts, r, r.ok ? `ledger OK: ${r.entries} entries, ${r.accounts} accounts` : `LEDGER PROBLEMS (${r.problems.length}):\n${r.problems.map((p) => `  - ${p.kind}${p.seq ? ` at seq ${p.seq}` : ''}${p.account ? ` ${p.account}` : ''}: ${p.detail}`).join('\n')}`);
-          if (!r.ok) process.exitCode = 3;
-        });
-      },
-    ),
+    withDataOptions(
+      new Command('verify').description(
+        'check the hash chain, sequence, double entry and that every balance equals the ledger sum',
+      ),
+    ).action(async (opts: CommonOptions) => {
+      await withStore(opts, (store) => {
+        const r = verifyLedger(store.db);
+        print(
+          opts,
+          r,
+          r.ok
+            ? `ledger OK: ${r.entries} entries, ${r.accounts} accounts`
+            : `LEDGER PROBLEMS (${r.problems.length}):\n${r.problems.map((p) => `  - ${p.kind}${p.seq ? ` at seq ${p.seq}` : ''}${p.account ? ` ${p.account}` : ''}: ${p.detail}`).join('\n')}`,
+        );
+        if (!r.ok) process.exitCode = 3;
+      });
+    }),
   );
   return cmd;
 }

@@ -7,7 +7,8 @@ import { StaffTokens, StaffRoleSchema } from '../security/staff-tokens.ts';
 import { print, withDataOptions, withStore, type CommonOptions } from './common.ts';
 import { UserError } from './user-error.ts';
 
-const RUNNING_NOTE = 'A running gateway on the same data folder notices the change within a second and disconnects the device.';
+const RUNNING_NOTE =
+  'A running gateway on the same data folder notices the change within a second and disconnects the device.';
 
 /** `linli provision`: a new device and its secret, shown once. */
 export function provisionCommand(): Command {
@@ -21,7 +22,12 @@ export function provisionCommand(): Command {
   ).action(async (opts: CommonOptions & { kind: string; id: string; name?: string; merchant?: string }) => {
     await withStore(opts, async (store) => {
       const svc = new DeviceService(store.devices, systemClock, silentLogger());
-      const { device, secret } = await svc.provision({ id: opts.id, kind: opts.kind as (typeof DEVICE_KINDS)[number], ...(opts.name ? { name: opts.name } : {}), ...(opts.merchant ? { merchantId: opts.merchant } : {}) });
+      const { device, secret } = await svc.provision({
+        id: opts.id,
+        kind: opts.kind as (typeof DEVICE_KINDS)[number],
+        ...(opts.name ? { name: opts.name } : {}),
+        ...(opts.merchant ? { merchantId: opts.merchant } : {}),
+      });
       print(
         opts,
         { id: device.id, kind: device.kind, secret },
@@ -39,47 +45,84 @@ export function deviceCommand(): Command {
       await withStore(opts, (store) => {
         const items = store.devices.list().map((d) => {
           const h = store.health.getSnapshot(d.id);
-          return { id: d.id, kind: d.kind, name: d.name, disabled: d.disabled, status: h?.status ?? 'unknown', lastSeenAt: d.lastSeenAt };
+          return {
+            id: d.id,
+            kind: d.kind,
+            name: d.name,
+            disabled: d.disabled,
+            status: h?.status ?? 'unknown',
+            lastSeenAt: d.lastSeenAt,
+          };
         });
-        print(opts, { items }, items.map((d) => `${d.id.padEnd(16)} ${d.kind.padEnd(16)} ${d.disabled ? 'DISABLED' : d.status}`).join('\n') || '(no devices)');
+        print(
+          opts,
+          { items },
+          items
+            .map((d) => `${d.id.padEnd(16)} ${d.kind.padEnd(16)} ${d.disabled ? 'DISABLED' : d.status}`)
+            .join('\n') || '(no devices)',
+        );
       });
     }),
   );
   cmd.addCommand(
-    withDataOptions(new Command('rotate').description('issue a new secret; the old one stops working').argument('<id>')).action(
-      async (id: string, opts: CommonOptions) => {
-        await withStore(opts, async (store) => {
-          const { device, secret } = await new DeviceService(store.devices, systemClock, silentLogger()).rotateSecret(id);
-          print(opts, { id: device.id, kind: device.kind, secret }, `New secret for ${device.id} (shown once): ${secret}\n${RUNNING_NOTE}`);
-        });
-      },
-    ),
+    withDataOptions(
+      new Command('rotate').description('issue a new secret; the old one stops working').argument('<id>'),
+    ).action(async (id: string, opts: CommonOptions) => {
+      await withStore(opts, async (store) => {
+        const { device, secret } = await new DeviceService(store.devices, systemClock, silentLogger()).rotateSecret(id);
+        print(
+          opts,
+          { id: device.id, kind: device.kind, secret },
+          `New secret for ${device.id} (shown once): ${secret}\n${RUNNING_NOTE}`,
+        );
+      });
+    }),
   );
-  for (const [name, disabled] of [['disable', true], ['enable', false]] as const) {
+  for (const [name, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
     cmd.addCommand(
-      withDataOptions(new Command(name).description(disabled ? 'refuse the device from now on' : 'allow a disabled device again').argument('<id>')).action(
-        async (id: string, opts: CommonOptions) => {
-          await withStore(opts, (store) => {
-            const d = new DeviceService(store.devices, systemClock, silentLogger()).setDisabled(id, disabled);
-            print(opts, { id: d.id, disabled: d.disabled }, `${d.id} ${disabled ? 'disabled' : 'enabled'}.${disabled ? ` ${RUNNING_NOTE}` : ''}`);
-          });
-        },
-      ),
+      withDataOptions(
+        new Command(name)
+          .description(disabled ? 'refuse the device from now on' : 'allow a disabled device again')
+          .argument('<id>'),
+      ).action(async (id: string, opts: CommonOptions) => {
+        await withStore(opts, (store) => {
+          const d = new DeviceService(store.devices, systemClock, silentLogger()).setDisabled(id, disabled);
+          print(
+            opts,
+            { id: d.id, disabled: d.disabled },
+            `${d.id} ${disabled ? 'disabled' : 'enabled'}.${disabled ? ` ${RUNNING_NOTE}` : ''}`,
+          );
+        });
+      }),
     );
   }
   cmd.addCommand(
     withDataOptions(
       new Command('delete')
-        .description('delete a device: its record, secret and health history go; its redemptions and parcels stay as history')
+        .description(
+          'delete a device: its record, secret and health history go; its redemptions and parcels stay as history',
+        )
         .argument('<id>')
         .option('-y, --yes', 'confirm: the device cannot connect again until provisioned anew'),
     ).action(async (id: string, opts: CommonOptions & { yes?: boolean }) => {
       await withStore(opts, (store) => {
         const svc = new DeviceService(store.devices, systemClock, silentLogger());
         const d = svc.get(id);
-        if (!opts.yes) throw new UserError(`this deletes ${d.kind} ${d.id} and its health history (its redemptions and parcels stay); nothing was changed`, `confirm with: linli device delete ${d.id} --yes`, 2);
+        if (!opts.yes)
+          throw new UserError(
+            `this deletes ${d.kind} ${d.id} and its health history (its redemptions and parcels stay); nothing was changed`,
+            `confirm with: linli device delete ${d.id} --yes`,
+            2,
+          );
         svc.remove(id);
-        print(opts, { id: d.id, kind: d.kind, deleted: true }, `${d.id} deleted. ${RUNNING_NOTE.replace('disconnects the device', 'disconnects it and clears its retained state')}`);
+        print(
+          opts,
+          { id: d.id, kind: d.kind, deleted: true },
+          `${d.id} deleted. ${RUNNING_NOTE.replace('disconnects the device', 'disconnects it and clears its retained state')}`,
+        );
       });
     }),
   );
@@ -100,26 +143,44 @@ export function tokenCommand(): Command {
       const role = StaffRoleSchema.parse(opts.role);
       await withStore(opts, (store) => {
         const t = new StaffTokens(store.tokens, systemClock).create(role, opts.label ?? null, opts.merchant ?? null);
-        print(opts, t, `Token ${t.id} (${t.role}${t.merchantId ? `, shop ${t.merchantId}` : ''}), shown once:\n  ${t.token}\nUse it as: Authorization: Bearer ${t.token}`);
+        print(
+          opts,
+          t,
+          `Token ${t.id} (${t.role}${t.merchantId ? `, shop ${t.merchantId}` : ''}), shown once:\n  ${t.token}\nUse it as: Authorization: Bearer ${t.token}`,
+        );
       });
     }),
   );
   cmd.addCommand(
-    withDataOptions(new Command('list').description('list tokens (never the tokens themselves)')).action(async (opts: CommonOptions) => {
-      await withStore(opts, (store) => {
-        const items = new StaffTokens(store.tokens, systemClock).list();
-        print(opts, { items }, items.map((t) => `${t.id} ${t.role.padEnd(8)} ${t.revokedAt ? 'revoked' : 'active '} ${t.label ?? ''}`).join('\n') || '(no tokens)');
-      });
-    }),
+    withDataOptions(new Command('list').description('list tokens (never the tokens themselves)')).action(
+      async (opts: CommonOptions) => {
+        await withStore(opts, (store) => {
+          const items = new StaffTokens(store.tokens, systemClock).list();
+          print(
+            opts,
+            { items },
+            items
+              .map((t) => `${t.id} ${t.role.padEnd(8)} ${t.revokedAt ? 'revoked' : 'active '} ${t.label ?? ''}`)
+              .join('\n') || '(no tokens)',
+          );
+        });
+      },
+    ),
   );
   cmd.addCommand(
-    withDataOptions(new Command('revoke').description('revoke a token').argument('<id>')).action(async (id: string, opts: CommonOptions) => {
-      await withStore(opts, (store) => {
-        const ok = new StaffTokens(store.tokens, systemClock).revoke(id);
-        if (!ok) throw new UserError(`no active token "${id}"`, 'see the tokens and their ids with `linli token list --data DIR`');
-        print(opts, { id, revoked: true }, `${id} revoked`);
-      });
-    }),
+    withDataOptions(new Command('revoke').description('revoke a token').argument('<id>')).action(
+      async (id: string, opts: CommonOptions) => {
+        await withStore(opts, (store) => {
+          const ok = new StaffTokens(store.tokens, systemClock).revoke(id);
+          if (!ok)
+            throw new UserError(
+              `no active token "${id}"`,
+              'see the tokens and their ids with `linli token list --data DIR`',
+            );
+          print(opts, { id, revoked: true }, `${id} revoked`);
+        });
+      },
+    ),
   );
   return cmd;
 }

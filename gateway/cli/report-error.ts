@@ -17,7 +17,9 @@ interface Issue {
   message: string;
 }
 const zodIssues = (err: unknown): Issue[] | undefined =>
-  err && typeof err === 'object' && 'issues' in err && Array.isArray((err as { issues: unknown }).issues) ? (err as { issues: Issue[] }).issues : undefined;
+  err && typeof err === 'object' && 'issues' in err && Array.isArray((err as { issues: unknown }).issues)
+    ? (err as { issues: Issue[] }).issues
+    : undefined;
 
 /** CONNACK 4/5 from mqtt.js: the broker refused the username or password. */
 const mqttRefusal = (err: unknown): boolean => {
@@ -37,18 +39,40 @@ export function reportError(err: unknown, opts: { verbose?: boolean; write?: Wri
     return code;
   };
   if (err instanceof UserError) return say(err.message, err.hint, err.exitCode);
-  if (err instanceof ConfigError) return say(err.message, 'fix it, then check with `linli config check --config FILE`', 2);
+  if (err instanceof ConfigError)
+    return say(err.message, 'fix it, then check with `linli config check --config FILE`', 2);
   if (err instanceof LinliError) return say(`${err.code}: ${err.message}`, HINTS[err.code], 1);
   const issues = zodIssues(err);
   if (issues) {
     const lines = issues.map((i) => `  - ${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('\n');
     return say(`invalid input:\n${lines}`, 'see the command’s --help for the accepted values', 2);
   }
-  if (mqttRefusal(err)) return say(`the gateway refused the device credentials (${(err as Error).message})`, 'check the device id and secret; a new secret: `linli device rotate ID`', 1);
+  if (mqttRefusal(err))
+    return say(
+      `the gateway refused the device credentials (${(err as Error).message})`,
+      'check the device id and secret; a new secret: `linli device rotate ID`',
+      1,
+    );
   const sys = systemCode(err);
-  if (sys && NETWORK_WORDS[sys]) return say(`cannot reach the gateway: ${NETWORK_WORDS[sys]} (${(err as Error).message})`, 'is the gateway running, and is the address right?', 1);
-  if (sys === 'EACCES' || sys === 'EPERM') return say(`permission denied: ${(err as Error).message}`, 'run as the user that owns the data folder (e.g. sudo -u linli), or choose another --data folder', 1);
+  if (sys && NETWORK_WORDS[sys])
+    return say(
+      `cannot reach the gateway: ${NETWORK_WORDS[sys]} (${(err as Error).message})`,
+      'is the gateway running, and is the address right?',
+      1,
+    );
+  if (sys === 'EACCES' || sys === 'EPERM')
+    return say(
+      `permission denied: ${(err as Error).message}`,
+      'run as the user that owns the data folder (e.g. sudo -u linli), or choose another --data folder',
+      1,
+    );
   if (sys === 'ENOENT') return say((err as Error).message, 'check the file or folder name', 1);
   const message = err instanceof Error ? err.message : String(err);
-  return say(message, opts.verbose ? undefined : 'this looks like a bug in linli: run again with --verbose to see the stack trace, and report it', 1);
+  return say(
+    message,
+    opts.verbose
+      ? undefined
+      : 'this looks like a bug in linli: run again with --verbose to see the stack trace, and report it',
+    1,
+  );
 }

@@ -21,17 +21,26 @@ const CARD = {
  */
 export function residentsCommand(): Command {
   return new Command('residents')
-    .description("the demo community's residents: member id, tier, opening balance, card and coupons (what `linli demo` loads)")
-    .option('--limit <n>', 'how many to list (1-300)', (v: string) => {
-      const n = Number(v);
-      if (!/^\d+$/.test(v) || n < 1 || n > 300) throw new InvalidArgumentError('expected a whole number 1-300');
-      return n;
-    }, 12)
+    .description(
+      "the demo community's residents: member id, tier, opening balance, card and coupons (what `linli demo` loads)",
+    )
+    .option(
+      '--limit <n>',
+      'how many to list (1-300)',
+      (v: string) => {
+        const n = Number(v);
+        if (!/^\d+$/.test(v) || n < 1 || n > 300) throw new InvalidArgumentError('expected a whole number 1-300');
+        return n;
+      },
+      12,
+    )
     .option('--member <id>', 'only this member, e.g. m-0003')
     .option('--json', 'print machine-readable JSON')
     .action((opts: ResidentsOptions) => {
       const fixture = demoFixture();
-      const members = (fixture.members ?? []).filter((m) => opts.member === undefined || m.id === opts.member).slice(0, opts.member ? 1 : opts.limit);
+      const members = (fixture.members ?? [])
+        .filter((m) => opts.member === undefined || m.id === opts.member)
+        .slice(0, opts.member ? 1 : opts.limit);
       const lost = new Set((fixture.hotlist ?? []).map((c) => JSON.stringify(c)));
       const rows = members.map((m) => ({
         memberId: m.id,
@@ -46,9 +55,13 @@ export function residentsCommand(): Command {
         return;
       }
       const lines = rows.map((r) => {
-        const cards = r.cards.map((c) => `${CARD[c.type]('uid' in c ? c : {})}${c.lost ? ' — reported LOST (on the hotlist)' : ''}`).join('; ');
+        const cards = r.cards
+          .map((c) => `${CARD[c.type]('uid' in c ? c : {})}${c.lost ? ' — reported LOST (on the hotlist)' : ''}`)
+          .join('; ');
         return `${r.memberId}  ${r.tier.padEnd(7)}  ¥${formatYuan(r.walletFen).padStart(7)}  ${String(r.points).padStart(5)} pts  ${cards}${r.benefits.length ? `\n          coupons and cards: ${r.benefits.join(', ')}` : ''}`;
       });
-      process.stdout.write(`${lines.join('\n')}\n${opts.member ? '' : `(${rows.length} of ${fixture.members?.length ?? 0}; --limit N for more, --member ID for one)\n`}`);
+      process.stdout.write(
+        `${lines.join('\n')}\n${opts.member ? '' : `(${rows.length} of ${fixture.members?.length ?? 0}; --limit N for more, --member ID for one)\n`}`,
+      );
     });
 }

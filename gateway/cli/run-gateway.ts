@@ -19,7 +19,13 @@ export interface RunGatewayOptions {
 }
 
 function portError(port: number, what: string, how: string, code: string, cause: unknown): UserError {
-  if (code === 'EACCES') return new UserError(`port ${port} (${what}) needs privileges this user lacks; choose a port above 1023 with ${how}`, undefined, 1, { cause });
+  if (code === 'EACCES')
+    return new UserError(
+      `port ${port} (${what}) needs privileges this user lacks; choose a port above 1023 with ${how}`,
+      undefined,
+      1,
+      { cause },
+    );
   return new UserError(`port ${port} (${what}) is in use; choose another with ${how}`, undefined, 1, { cause });
 }
 
@@ -29,7 +35,10 @@ function portInUse(config: Config, err: unknown): UserError | undefined {
   if (code !== 'EADDRINUSE' && code !== 'EACCES') return undefined;
   const raw = (err as { port?: unknown }).port;
   const port = typeof raw === 'number' ? raw : Number(/:(\d+)$/.exec((err as Error).message)?.[1]);
-  const l = listenersOf(config).find((x) => x.port === port) ?? { what: 'MQTT', how: '--mqtt-port N or mqtt.port in the config' };
+  const l = listenersOf(config).find((x) => x.port === port) ?? {
+    what: 'MQTT',
+    how: '--mqtt-port N or mqtt.port in the config',
+  };
   return portError(port, l.what, l.how, code, err);
 }
 
@@ -38,7 +47,12 @@ function takeLock(config: Config, command: string): DataFolderLock {
     return DataFolderLock.acquire(config.dataDir, command);
   } catch (err) {
     if (!(err instanceof DataFolderBusyError)) throw err;
-    throw new UserError(err.message, `stop it first${err.holder ? ` (kill ${err.holder.pid})` : ''}, or give this one another data folder with --data DIR`, 1, { cause: err });
+    throw new UserError(
+      err.message,
+      `stop it first${err.holder ? ` (kill ${err.holder.pid})` : ''}, or give this one another data folder with --data DIR`,
+      1,
+      { cause: err },
+    );
   }
 }
 

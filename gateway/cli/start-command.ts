@@ -15,7 +15,11 @@ export function startCommand(): Command {
     .description('start the gateway: embedded MQTT broker, device registry and health, staff HTTP API')
     .option('-c, --config <file>', 'config file (YAML or JSON), validated at start-up; env LINLI_CONFIG')
     .option('-d, --data <dir>', 'data folder (default ./data); env LINLI_DATA_DIR')
-    .option('--mqtt-port <n>', 'MQTT port for devices (default 1883; 0 = any free port); env LINLI_MQTT_PORT', parsePort)
+    .option(
+      '--mqtt-port <n>',
+      'MQTT port for devices (default 1883; 0 = any free port); env LINLI_MQTT_PORT',
+      parsePort,
+    )
     .option('--http-port <n>', 'HTTP API port (default 8080; 0 = any free port); env LINLI_HTTP_PORT', parsePort)
     .option('--http-host <host>', 'HTTP API address (default 127.0.0.1); env LINLI_HTTP_HOST')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace; env LINLI_LOG_LEVEL')
@@ -24,7 +28,12 @@ export function startCommand(): Command {
       '\nPrecedence: defaults < config file < environment < command line.\nExample: linli start --config /etc/linli/config.yaml',
     )
     .action(async (opts: StartOptions) => {
-      const config = configFrom(opts, { mqttPort: opts.mqttPort, httpPort: opts.httpPort, httpHost: opts.httpHost, logLevel: opts.logLevel });
+      const config = configFrom(opts, {
+        mqttPort: opts.mqttPort,
+        httpPort: opts.httpPort,
+        httpHost: opts.httpHost,
+        logLevel: opts.logLevel,
+      });
       await runGateway(config, { command: 'linli start' });
     });
 }

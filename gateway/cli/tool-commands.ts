@@ -7,7 +7,9 @@ import { UserError } from './user-error.ts';
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /** `linli hash-secret`: a scrypt hash for an integration account's password in the config file. */
@@ -18,9 +20,18 @@ export function hashSecretCommand(): Command {
     .option('--json', 'print machine-readable JSON')
     .action(async (opts: { generate?: boolean; json?: boolean }) => {
       const password = opts.generate ? generateSecret() : await readStdin();
-      if (password.length < 12) throw new UserError(`the password must be at least 12 characters (it has ${password.length})`, 'give a longer one on stdin, or let linli make one: linli hash-secret --generate', 2);
+      if (password.length < 12)
+        throw new UserError(
+          `the password must be at least 12 characters (it has ${password.length})`,
+          'give a longer one on stdin, or let linli make one: linli hash-secret --generate',
+          2,
+        );
       const hash = await hashSecret(password);
-      print(opts, opts.generate ? { password, passwordHash: hash } : { passwordHash: hash }, opts.generate ? `password: ${password}\npasswordHash: ${hash}` : hash);
+      print(
+        opts,
+        opts.generate ? { password, passwordHash: hash } : { passwordHash: hash },
+        opts.generate ? `password: ${password}\npasswordHash: ${hash}` : hash,
+      );
     });
 }
 

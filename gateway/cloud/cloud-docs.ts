@@ -3,8 +3,14 @@ import { z } from 'zod';
 import { FixtureMemberSchema } from '../redemption/fixture.ts';
 import { CampaignSchema } from '../redemption/domain/model.ts';
 
-const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/);
-const Fingerprint = z.string().regex(/^[0-9a-f]{64}$/, 'expected a card fingerprint: SHA-256 of "type:ID", 64 hex digits');
+const Id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.:-]+$/);
+const Fingerprint = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, 'expected a card fingerprint: SHA-256 of "type:ID", 64 hex digits');
 const CardRef = z.object({ type: z.enum(['uid', 'sun', 'qr']), fingerprint: Fingerprint }).strict();
 
 /** [cloud] Members as the cloud sends them: cards by fingerprint only, never a card identifier. */
@@ -22,8 +28,15 @@ const CloudBenefitSchema = z
     leaseSeq: z.number().int().positive().optional(),
   })
   .strict()
-  .refine((b) => (b.usesLeft === undefined) === (b.leaseSeq === undefined), { message: 'usesLeft and leaseSeq go together' });
-const CloudMemberSchema = FixtureMemberSchema.omit({ cards: true, walletFen: true, points: true, benefits: true }).extend({
+  .refine((b) => (b.usesLeft === undefined) === (b.leaseSeq === undefined), {
+    message: 'usesLeft and leaseSeq go together',
+  });
+const CloudMemberSchema = FixtureMemberSchema.omit({
+  cards: true,
+  walletFen: true,
+  points: true,
+  benefits: true,
+}).extend({
   cards: z.array(CardRef).max(10).default([]),
   benefits: z.array(CloudBenefitSchema).max(200).default([]),
 });
@@ -31,7 +44,9 @@ const CloudMemberSchema = FixtureMemberSchema.omit({ cards: true, walletFen: tru
 /** The documents the cloud keeps in step on the gateway, each versioned on its own. */
 export const DOC_BODIES = {
   /** Lost and blocked cards. Signed: a forged "unblock" must never be applied. */
-  hotlist: z.object({ block: z.array(CardRef).max(100_000).default([]), unblock: z.array(CardRef).max(100_000).default([]) }).strict(),
+  hotlist: z
+    .object({ block: z.array(CardRef).max(100_000).default([]), unblock: z.array(CardRef).max(100_000).default([]) })
+    .strict(),
   /** Merchants, campaigns (benefit templates), members with their cards and issued benefits (coupon leases). */
   catalog: z
     .object({
@@ -46,8 +61,16 @@ export const DOC_BODIES = {
    */
   allowances: z
     .object({
-      grants: z.array(z.object({ grantId: Id, memberId: Id, amountFen: z.number().int().positive().max(100_000_000) }).strict()).max(50_000).default([]),
-      releases: z.array(z.object({ releaseId: Id, memberId: Id }).strict()).max(50_000).default([]),
+      grants: z
+        .array(
+          z.object({ grantId: Id, memberId: Id, amountFen: z.number().int().positive().max(100_000_000) }).strict(),
+        )
+        .max(50_000)
+        .default([]),
+      releases: z
+        .array(z.object({ releaseId: Id, memberId: Id }).strict())
+        .max(50_000)
+        .default([]),
     })
     .strict(),
   /**
@@ -56,8 +79,15 @@ export const DOC_BODIES = {
    */
   config: z
     .object({
-      lowTrust: z.object({ perTxnFen: z.number().int().nonnegative(), perDayFen: z.number().int().nonnegative() }).strict().optional(),
-      hotlistMaxAgeH: z.number().min(1).max(24 * 30).optional(),
+      lowTrust: z
+        .object({ perTxnFen: z.number().int().nonnegative(), perDayFen: z.number().int().nonnegative() })
+        .strict()
+        .optional(),
+      hotlistMaxAgeH: z
+        .number()
+        .min(1)
+        .max(24 * 30)
+        .optional(),
     })
     .strict(),
   /** Campaign content for device screens (a promotion on every vending machine), pushed and tracked per device. */
@@ -138,20 +168,34 @@ export const DownDocSchema = z
     body: z.unknown(),
     /** Ed25519 over the canonical document without `sig` (required for the hotlist). */
     kid: z.string().min(1).max(16).optional(),
-    sig: z.string().regex(/^[A-Za-z0-9_-]{86}$/).optional(),
+    sig: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{86}$/)
+      .optional(),
   })
   .strict()
-  .refine((d) => (d.kind === 'delta') === (d.base !== undefined), { message: 'a delta names its base version; a full document does not' });
+  .refine((d) => (d.kind === 'delta') === (d.base !== undefined), {
+    message: 'a delta names its base version; a full document does not',
+  });
 
 export type DownDoc = z.infer<typeof DownDocSchema>;
 
 /** The gateway tells the cloud what it applied, and asks for a full document when a version is missing. */
-export const DocAckSchema = z.object({ doc: z.enum(DOC_NAMES as [DocName, ...DocName[]]), version: z.number().int().nonnegative(), resync: z.boolean() }).strict();
+export const DocAckSchema = z
+  .object({
+    doc: z.enum(DOC_NAMES as [DocName, ...DocName[]]),
+    version: z.number().int().nonnegative(),
+    resync: z.boolean(),
+  })
+  .strict();
 
 const DOMAIN = 'LINLI-DOC2';
 /** What is signed names the gateway too: a document for one gateway cannot be replayed to another. */
 const signedBytes = (gatewayId: string, d: Omit<DownDoc, 'sig' | 'kid'>) =>
-  createHash('sha256').update(DOMAIN).update(JSON.stringify([gatewayId, d.doc, d.kind, d.version, d.base ?? null, d.issuedAt, d.body])).digest();
+  createHash('sha256')
+    .update(DOMAIN)
+    .update(JSON.stringify([gatewayId, d.doc, d.kind, d.version, d.base ?? null, d.issuedAt, d.body]))
+    .digest();
 
 export function signDoc(gatewayId: string, d: Omit<DownDoc, 'sig' | 'kid'>, kid: string, key: KeyObject): DownDoc {
   return { ...d, kid, sig: sign(null, signedBytes(gatewayId, d), key).toString('base64url') };

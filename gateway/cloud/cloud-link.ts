@@ -72,12 +72,17 @@ export class CloudLink {
     },
   ) {}
 
-  private readonly pendingRpc = new PendingReplies<{ granted: boolean; grant?: { grantId: string; memberId: string; amountFen: number } | undefined }>();
+  private readonly pendingRpc = new PendingReplies<{
+    granted: boolean;
+    grant?: { grantId: string; memberId: string; amountFen: number } | undefined;
+  }>();
 
   /** Tells the cloud what a document's version is here (and asks for a full one on a gap). */
   docAck(a: DocAck): void {
     if (!this.connected || !this.client) return; // announced again on the next connect
-    this.client.publishAsync(cloudTopics.docAck(this.d.gatewayId), JSON.stringify(a), { qos: 1 }).catch(() => undefined);
+    this.client
+      .publishAsync(cloudTopics.docAck(this.d.gatewayId), JSON.stringify(a), { qos: 1 })
+      .catch(() => undefined);
   }
 
   /**
@@ -92,7 +97,13 @@ export class CloudLink {
     const answer = this.pendingRpc.wait(requestId, this.d.config.onlineAuthTimeoutMs);
     // never wait for the PUBACK: with a persistent session mqtt.js keeps an unacknowledged publish
     // pending across a dropped link, and a payment must not wait on that; the timeout above bounds it
-    void client.publishAsync(cloudTopics.rpcReq(this.d.gatewayId), JSON.stringify({ requestId, op: 'topup', memberId, amountFen }), { qos: 1 }).catch(() => undefined);
+    void client
+      .publishAsync(
+        cloudTopics.rpcReq(this.d.gatewayId),
+        JSON.stringify({ requestId, op: 'topup', memberId, amountFen }),
+        { qos: 1 },
+      )
+      .catch(() => undefined);
     const r = await answer;
     if (!r?.granted || !r.grant || r.grant.memberId !== memberId || !this.d.docs) return false;
     await this.d.docs.applyGrant(r.grant);
@@ -117,7 +128,12 @@ export class CloudLink {
     this.client = undefined;
     if (!c) return;
     if (this.connected) {
-      const said = c.publishAsync(cloudTopics.state(this.d.gatewayId), JSON.stringify(this.stateMessage('offline')), { qos: 1, retain: true }).catch(() => undefined);
+      const said = c
+        .publishAsync(cloudTopics.state(this.d.gatewayId), JSON.stringify(this.stateMessage('offline')), {
+          qos: 1,
+          retain: true,
+        })
+        .catch(() => undefined);
       await Promise.race([said, new Promise((r) => setTimeout(r, 2000).unref())]);
     }
     this.connected = false;
@@ -167,7 +183,12 @@ export class CloudLink {
       ...(ca ? { ca } : {}),
       ...(cert ? { cert } : {}),
       ...(key ? { key } : {}),
-      will: { topic: cloudTopics.state(this.d.gatewayId), payload: Buffer.from(JSON.stringify(this.stateMessage('offline'))), qos: 1, retain: true },
+      will: {
+        topic: cloudTopics.state(this.d.gatewayId),
+        payload: Buffer.from(JSON.stringify(this.stateMessage('offline'))),
+        qos: 1,
+        retain: true,
+      },
     };
   }
 
@@ -186,7 +207,11 @@ export class CloudLink {
     client.on('connect', () => void this.onConnect(client));
     client.on('message', (topic, payload) => this.onMessage(topic, payload));
     // one warning per outage, not one per attempt
-    client.on('error', (err) => (this.attempt <= 1 ? this.d.log.warn({ err: err.message }, 'cloud connection error; retrying with back-off') : this.d.log.debug({ err: err.message, attempt: this.attempt }, 'cloud connection error')));
+    client.on('error', (err) =>
+      this.attempt <= 1
+        ? this.d.log.warn({ err: err.message }, 'cloud connection error; retrying with back-off')
+        : this.d.log.debug({ err: err.message, attempt: this.attempt }, 'cloud connection error'),
+    );
     client.on('close', () => {
       if (this.client !== client) return;
       const was = this.connected;
@@ -216,8 +241,18 @@ export class CloudLink {
 
   private async onConnect(client: MqttClient): Promise<void> {
     try {
-      await client.subscribeAsync([cloudTopics.ack(this.d.gatewayId), cloudTopics.rpcRes(this.d.gatewayId), ...(this.d.docs ? [cloudTopics.downAll(this.d.gatewayId)] : [])], { qos: 1 });
-      await client.publishAsync(cloudTopics.state(this.d.gatewayId), JSON.stringify(this.stateMessage('online')), { qos: 1, retain: true });
+      await client.subscribeAsync(
+        [
+          cloudTopics.ack(this.d.gatewayId),
+          cloudTopics.rpcRes(this.d.gatewayId),
+          ...(this.d.docs ? [cloudTopics.downAll(this.d.gatewayId)] : []),
+        ],
+        { qos: 1 },
+      );
+      await client.publishAsync(cloudTopics.state(this.d.gatewayId), JSON.stringify(this.stateMessage('online')), {
+        qos: 1,
+        retain: true,
+      });
     } catch (err) {
       this.d.log.warn({ err }, 'cloud session setup failed');
       client.end(true);
@@ -236,7 +271,8 @@ export class CloudLink {
     this.d.log.info({ session: this.session, backlog: this.d.outbox.backlog() }, 'connected to the cloud');
     // say what we hold of every document; a gateway that holds nothing asks for full ones
     const docs = this.d.docs;
-    if (docs) for (const doc of DOC_NAMES) this.docAck({ doc, version: docs.version(doc), resync: docs.version(doc) === 0 });
+    if (docs)
+      for (const doc of DOC_NAMES) this.docAck({ doc, version: docs.version(doc), resync: docs.version(doc) === 0 });
   }
 
   private onMessage(topic: string, payload: Buffer): void {
@@ -252,7 +288,9 @@ export class CloudLink {
       if (this.pendingRpc.resolve(r.data.requestId, { granted: r.data.granted, grant: r.data.grant })) return;
       if (r.data.granted && r.data.grant && this.d.docs) {
         // answered after our timeout: the cloud already set the money aside, so it is credited (once, by grant id)
-        this.d.docs.applyGrant(r.data.grant).catch((err: unknown) => this.d.log.error({ err }, 'late grant not credited'));
+        this.d.docs
+          .applyGrant(r.data.grant)
+          .catch((err: unknown) => this.d.log.error({ err }, 'late grant not credited'));
       }
       return;
     }
@@ -261,11 +299,14 @@ export class CloudLink {
       return;
     }
     if (topic !== cloudTopics.ack(this.d.gatewayId)) return;
-    let ack;
+    let ack: ReturnType<typeof CloudAckSchema.parse>;
     try {
       ack = CloudAckSchema.parse(JSON.parse(payload.toString('utf8')));
     } catch (err) {
-      this.d.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'malformed ack from the cloud ignored');
+      this.d.log.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        'malformed ack from the cloud ignored',
+      );
       return;
     }
     const { stream } = ack;
@@ -307,17 +348,27 @@ export class CloudLink {
         epoch: this.d.outbox.epoch,
         after,
         dropped: this.d.outbox.droppedCount(stream),
-        events: events.map((e) => ({ id: e.id, seq: e.seq, kind: e.kind, at: e.at, historical: e.at < this.connectedAtWall, data: e.data })),
+        events: events.map((e) => ({
+          id: e.id,
+          seq: e.seq,
+          kind: e.kind,
+          at: e.at,
+          historical: e.at < this.connectedAtWall,
+          data: e.data,
+        })),
       };
       const last = events[events.length - 1];
       if (!last) continue;
-      if (f) this.d.log.info({ stream, from: after + 1, to: last.seq }, 'cloud batch not acknowledged in time: sent again');
+      if (f)
+        this.d.log.info({ stream, from: after + 1, to: last.seq }, 'cloud batch not acknowledged in time: sent again');
       this.inflight.set(stream, { to: last.seq, sentAtMono: now });
       this.turn = (this.turn + i + 1) % STREAMS.length;
-      client.publishAsync(cloudTopics.up(this.d.gatewayId, stream), JSON.stringify(batch), { qos: 1 }).catch((err: unknown) => {
-        this.d.log.debug({ err, stream }, 'cloud publish failed; the outbox keeps the events');
-        this.inflight.delete(stream);
-      });
+      client
+        .publishAsync(cloudTopics.up(this.d.gatewayId, stream), JSON.stringify(batch), { qos: 1 })
+        .catch((err: unknown) => {
+          this.d.log.debug({ err, stream }, 'cloud publish failed; the outbox keeps the events');
+          this.inflight.delete(stream);
+        });
       return;
     }
   }
@@ -354,7 +405,11 @@ export class CloudLink {
     const over = bytes > budget;
     if (over !== this.overBudget) {
       this.overBudget = over;
-      if (over) this.d.log.fatal({ bytes, budget }, 'cloud outbox over its disk budget with events that are never dropped (money, access, parcels): keeping them');
+      if (over)
+        this.d.log.fatal(
+          { bytes, budget },
+          'cloud outbox over its disk budget with events that are never dropped (money, access, parcels): keeping them',
+        );
       else this.d.log.info({ bytes, budget }, 'cloud outbox back under its disk budget');
       this.d.onBudget?.(over, bytes);
     }

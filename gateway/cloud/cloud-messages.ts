@@ -80,12 +80,26 @@ export type CloudBatch = z.infer<typeof CloudBatchSchema>;
 export type CloudAck = z.infer<typeof CloudAckSchema>;
 
 /** Gateway → cloud: a purchase needs more allowance than this gateway holds for the member. */
-export const TopUpRequestSchema = z.object({ requestId: z.string().min(1).max(64), op: z.literal('topup'), memberId: z.string().min(1).max(64), amountFen: z.number().int().positive() }).strict();
+export const TopUpRequestSchema = z
+  .object({
+    requestId: z.string().min(1).max(64),
+    op: z.literal('topup'),
+    memberId: z.string().min(1).max(64),
+    amountFen: z.number().int().positive(),
+  })
+  .strict();
 /** Cloud → gateway: granted (a grant credited once by its id), or refused. */
 export const TopUpResponseSchema = z
   .object({
     requestId: z.string().min(1).max(64),
     granted: z.boolean(),
-    grant: z.object({ grantId: z.string().min(1).max(64), memberId: z.string().min(1).max(64), amountFen: z.number().int().positive() }).strict().optional(),
+    grant: z
+      .object({
+        grantId: z.string().min(1).max(64),
+        memberId: z.string().min(1).max(64),
+        amountFen: z.number().int().positive(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();

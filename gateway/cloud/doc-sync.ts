@@ -44,7 +44,10 @@ export interface DocSyncDeps {
   onTimeHint?(cloudMs: number): void;
   rollouts?: RolloutService;
   /** Applies run-time settings from a `config` document (after its transaction committed). */
-  onConfig?(settings: { lowTrust?: { perTxnFen: number; perDayFen: number } | undefined; hotlistMaxAgeH?: number | undefined }): void;
+  onConfig?(settings: {
+    lowTrust?: { perTxnFen: number; perDayFen: number } | undefined;
+    hotlistMaxAgeH?: number | undefined;
+  }): void;
   groupBuys?: GroupBuyRepo;
   parcels?: ParcelRepo;
   access?: AccessRepo;
@@ -62,7 +65,9 @@ export class DocSync {
 
   constructor(private readonly d: DocSyncDeps) {
     this.s = {
-      get: d.db.prepare<[string], { version: number; issued_at: number }>('SELECT version, issued_at FROM cloud_docs WHERE doc = ?'),
+      get: d.db.prepare<[string], { version: number; issued_at: number }>(
+        'SELECT version, issued_at FROM cloud_docs WHERE doc = ?',
+      ),
       body: d.db.prepare<[string], { body: string | null }>('SELECT body FROM cloud_docs WHERE doc = ?'),
       setBody: d.db.prepare('UPDATE cloud_docs SET body = ? WHERE doc = ?'),
       set: d.db.prepare(
@@ -110,13 +115,19 @@ export class DocSync {
     // every document is signed: an unsigned allowance would credit wallets, an unsigned catalog bind cards
     if (!verifyDoc(this.d.gatewayId, doc, this.d.signingKeys)) {
       this.refused += 1;
-      this.d.log.error({ doc: doc.doc, version: doc.version, kid: doc.kid }, 'cloud document with a missing or bad signature refused');
+      this.d.log.error(
+        { doc: doc.doc, version: doc.version, kid: doc.kid },
+        'cloud document with a missing or bad signature refused',
+      );
       return 'refused';
     }
     const body = DOC_BODIES[doc.doc].safeParse(doc.body);
     if (!body.success) {
       this.refused += 1;
-      this.d.log.warn({ doc: doc.doc, version: doc.version, issues: body.error.issues.slice(0, 5) }, 'cloud document body invalid: refused');
+      this.d.log.warn(
+        { doc: doc.doc, version: doc.version, issues: body.error.issues.slice(0, 5) },
+        'cloud document body invalid: refused',
+      );
       return 'refused';
     }
     const have = this.version(doc.doc);
@@ -152,17 +163,44 @@ export class DocSync {
    * An issued benefit: created once with its campaign's uses; its uses change only with a newer lease
    * (`leaseSeq`), so a coupon used here is never made usable again by a repeated or old document.
    */
-  private benefit(memberId: string, bi: { id: string; campaignId: string; expiresAt?: number | undefined; usesLeft?: number | undefined; leaseSeq?: number | undefined }, campaigns: ReturnType<CatalogRepo['campaigns']>, version: number, now: number): void {
+  private benefit(
+    memberId: string,
+    bi: {
+      id: string;
+      campaignId: string;
+      expiresAt?: number | undefined;
+      usesLeft?: number | undefined;
+      leaseSeq?: number | undefined;
+    },
+    campaigns: ReturnType<CatalogRepo['campaigns']>,
+    version: number,
+    now: number,
+  ): void {
     const existing = this.d.catalog.instance(bi.id);
     const marker = `lease|${bi.id}`;
     const leaseNewer = bi.leaseSeq !== undefined && bi.leaseSeq > this.d.usage.get(marker).amountFen;
     if (existing && !leaseNewer) {
-      if (bi.expiresAt !== undefined && bi.expiresAt !== existing.expiresAt) this.d.catalog.upsertInstance({ ...existing, expiresAt: bi.expiresAt });
+      if (bi.expiresAt !== undefined && bi.expiresAt !== existing.expiresAt)
+        this.d.catalog.upsertInstance({ ...existing, expiresAt: bi.expiresAt });
       return;
     }
     const campaign = campaigns.get(bi.campaignId);
-    const usesLeft = bi.usesLeft ?? (campaign?.usage.type === 'single_use' ? 1 : campaign?.usage.type === 'punch_card' ? campaign.usage.uses : undefined);
-    this.d.catalog.upsertInstance({ id: bi.id, campaignId: bi.campaignId, memberId, issuedAt: existing?.issuedAt ?? now, ...(bi.expiresAt !== undefined ? { expiresAt: bi.expiresAt } : {}), ...(usesLeft !== undefined ? { usesLeft } : {}), status: usesLeft === 0 ? 'used' : 'active' });
+    const usesLeft =
+      bi.usesLeft ??
+      (campaign?.usage.type === 'single_use'
+        ? 1
+        : campaign?.usage.type === 'punch_card'
+          ? campaign.usage.uses
+          : undefined);
+    this.d.catalog.upsertInstance({
+      id: bi.id,
+      campaignId: bi.campaignId,
+      memberId,
+      issuedAt: existing?.issuedAt ?? now,
+      ...(bi.expiresAt !== undefined ? { expiresAt: bi.expiresAt } : {}),
+      ...(usesLeft !== undefined ? { usesLeft } : {}),
+      status: usesLeft === 0 ? 'used' : 'active',
+    });
     if (usesLeft !== undefined) this.d.openingBalances.setUses(bi.id, usesLeft, `cloud-catalog-${version}`, now);
     if (bi.leaseSeq !== undefined) this.d.usage.bump(marker, 0, bi.leaseSeq - this.d.usage.get(marker).amountFen);
   }
@@ -182,7 +220,12 @@ export class DocSync {
       { ...base, account: ESCROW_ACCOUNT, asset: 'fen', delta: -g.amountFen },
       { ...base, account: account.wallet(g.memberId), asset: 'fen', delta: g.amountFen },
     ]);
-    this.d.outbox?.append('money', 'allowance.credited', { grantId: g.grantId, memberId: g.memberId, amountFen: g.amountFen, at: now });
+    this.d.outbox?.append('money', 'allowance.credited', {
+      grantId: g.grantId,
+      memberId: g.memberId,
+      amountFen: g.amountFen,
+      at: now,
+    });
   }
 
   private apply(doc: DownDoc, body: unknown): void {
@@ -203,7 +246,8 @@ export class DocSync {
         for (const m of b.members) {
           const { cards, benefits, ...member } = m;
           this.d.catalog.upsertMember(member, now);
-          for (const c of cards) this.d.catalog.addCredential(this.d.secrets.lookupKeyOf(c.fingerprint), m.id, c.type, now);
+          for (const c of cards)
+            this.d.catalog.addCredential(this.d.secrets.lookupKeyOf(c.fingerprint), m.id, c.type, now);
           for (const bi of benefits) this.benefit(m.id, bi, campaigns, doc.version, now);
         }
         return;
@@ -220,14 +264,24 @@ export class DocSync {
           this.d.usage.bump(marker, 1, left);
           this.d.usage.take(`escrow|${r.memberId}`, 0, left);
           if (left > 0) {
-            const base = { at: now, txnId: r.releaseId, redemptionId: `release:${r.releaseId}`, reason: 'adjustment' as const };
+            const base = {
+              at: now,
+              txnId: r.releaseId,
+              redemptionId: `release:${r.releaseId}`,
+              reason: 'adjustment' as const,
+            };
             this.d.ledger.append([
               { ...base, account: account.wallet(r.memberId), asset: 'fen', delta: -left },
               { ...base, account: ESCROW_ACCOUNT, asset: 'fen', delta: left },
             ]);
           }
           // the cloud learns exactly what came back, in the same transaction
-          this.d.outbox?.append('money', 'allowance.released', { releaseId: r.releaseId, memberId: r.memberId, amountFen: left, at: now });
+          this.d.outbox?.append('money', 'allowance.released', {
+            releaseId: r.releaseId,
+            memberId: r.memberId,
+            amountFen: left,
+            at: now,
+          });
         }
         return;
       }
@@ -251,7 +305,8 @@ export class DocSync {
         for (const o of b.orders) {
           if (!repo.get(o.id)) repo.create(o.id, o.title, o.targetQty, o.closesAt, now);
           // orders of members this gateway does not know yet wait for the catalog
-          for (const buyer of o.buyers) if (this.d.catalog.member(buyer.memberId)) placeOrder(repo, parcels, o.id, buyer.memberId, buyer.qty, now);
+          for (const buyer of o.buyers)
+            if (this.d.catalog.member(buyer.memberId)) placeOrder(repo, parcels, o.id, buyer.memberId, buyer.qty, now);
         }
         return;
       }
@@ -260,7 +315,18 @@ export class DocSync {
         for (const c of b.codes) {
           const codeHash = this.d.secrets.codeHash('visitor', c.code);
           if (!this.d.access || this.d.access.visitorCode(codeHash)) continue;
-          this.d.access.addVisitorCode({ codeHash, zone: c.zone, hostMemberId: c.hostMemberId, label: 'cloud', validFrom: c.validFrom, expiresAt: c.expiresAt, usesLeft: c.uses }, now);
+          this.d.access.addVisitorCode(
+            {
+              codeHash,
+              zone: c.zone,
+              hostMemberId: c.hostMemberId,
+              label: 'cloud',
+              validFrom: c.validFrom,
+              expiresAt: c.expiresAt,
+              usesLeft: c.uses,
+            },
+            now,
+          );
         }
         return;
       }

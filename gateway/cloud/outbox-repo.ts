@@ -44,20 +44,42 @@ export class OutboxRepo implements OutboxPort {
     private readonly now: () => number,
   ) {
     this.s = {
-      stream: db.prepare<[string], { next_seq: number; acked_seq: number; dropped: number; bytes: number; events: number }>('SELECT next_seq, acked_seq, dropped, bytes, events FROM outbox_streams WHERE stream = ?'),
-      initStream: db.prepare('INSERT OR IGNORE INTO outbox_streams (stream, next_seq, acked_seq, dropped) VALUES (?, 1, 0, 0)'),
-      bump: db.prepare('UPDATE outbox_streams SET next_seq = next_seq + 1, bytes = bytes + ?, events = events + 1 WHERE stream = ?'),
-      insert: db.prepare('INSERT INTO outbox (stream, stream_seq, event_id, kind, at, payload, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      after: db.prepare<[string, number, number], { stream_seq: number; event_id: string; kind: string; at: number; payload: string }>(
+      stream: db.prepare<
+        [string],
+        { next_seq: number; acked_seq: number; dropped: number; bytes: number; events: number }
+      >('SELECT next_seq, acked_seq, dropped, bytes, events FROM outbox_streams WHERE stream = ?'),
+      initStream: db.prepare(
+        'INSERT OR IGNORE INTO outbox_streams (stream, next_seq, acked_seq, dropped) VALUES (?, 1, 0, 0)',
+      ),
+      bump: db.prepare(
+        'UPDATE outbox_streams SET next_seq = next_seq + 1, bytes = bytes + ?, events = events + 1 WHERE stream = ?',
+      ),
+      insert: db.prepare(
+        'INSERT INTO outbox (stream, stream_seq, event_id, kind, at, payload, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      after: db.prepare<
+        [string, number, number],
+        { stream_seq: number; event_id: string; kind: string; at: number; payload: string }
+      >(
         'SELECT stream_seq, event_id, kind, at, payload FROM outbox WHERE stream = ? AND stream_seq > ? ORDER BY stream_seq LIMIT ?',
       ),
       ack: db.prepare('UPDATE outbox_streams SET acked_seq = MAX(acked_seq, ?) WHERE stream = ?'),
-      range: db.prepare<[string, number], { n: number; bytes: number }>('SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS bytes FROM outbox WHERE stream = ? AND stream_seq <= ?'),
+      range: db.prepare<[string, number], { n: number; bytes: number }>(
+        'SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS bytes FROM outbox WHERE stream = ? AND stream_seq <= ?',
+      ),
       deleteUpTo: db.prepare('DELETE FROM outbox WHERE stream = ? AND stream_seq <= ?'),
-      shrink: db.prepare('UPDATE outbox_streams SET bytes = MAX(0, bytes - ?), events = MAX(0, events - ?) WHERE stream = ?'),
-      streams: db.prepare<[], { stream: string; events: number; bytes: number; dropped: number }>('SELECT stream, events, bytes, dropped FROM outbox_streams'),
-      oldest: db.prepare<[string], { at: number }>('SELECT at FROM outbox WHERE stream = ? ORDER BY stream_seq LIMIT 1'),
-      sizes: db.prepare<[string], { stream_seq: number; bytes: number }>('SELECT stream_seq, bytes FROM outbox WHERE stream = ? ORDER BY stream_seq'),
+      shrink: db.prepare(
+        'UPDATE outbox_streams SET bytes = MAX(0, bytes - ?), events = MAX(0, events - ?) WHERE stream = ?',
+      ),
+      streams: db.prepare<[], { stream: string; events: number; bytes: number; dropped: number }>(
+        'SELECT stream, events, bytes, dropped FROM outbox_streams',
+      ),
+      oldest: db.prepare<[string], { at: number }>(
+        'SELECT at FROM outbox WHERE stream = ? ORDER BY stream_seq LIMIT 1',
+      ),
+      sizes: db.prepare<[string], { stream_seq: number; bytes: number }>(
+        'SELECT stream_seq, bytes FROM outbox WHERE stream = ? ORDER BY stream_seq',
+      ),
       countDropped: db.prepare('UPDATE outbox_streams SET dropped = dropped + ? WHERE stream = ?'),
       totalBytes: db.prepare<[], { bytes: number }>('SELECT COALESCE(SUM(bytes), 0) AS bytes FROM outbox_streams'),
       nextSession: db.prepare<[], { session: number }>(
@@ -66,7 +88,9 @@ export class OutboxRepo implements OutboxPort {
       epoch: db.prepare<[], { epoch: string | null }>('SELECT epoch FROM cloud_session WHERE id = 1'),
       initSession: db.prepare('INSERT OR IGNORE INTO cloud_session (id, session) VALUES (1, 0)'),
       setEpoch: db.prepare('UPDATE cloud_session SET epoch = ? WHERE id = 1 AND epoch IS NULL'),
-      redact: db.prepare("UPDATE outbox SET payload = json_remove(payload, '$.code') WHERE kind = 'parcel.stored' AND json_extract(payload, '$.parcelId') = ?"),
+      redact: db.prepare(
+        "UPDATE outbox SET payload = json_remove(payload, '$.code') WHERE kind = 'parcel.stored' AND json_extract(payload, '$.parcelId') = ?",
+      ),
     };
     this.s.initSession.run();
     this.s.setEpoch.run(randomBytes(6).toString('hex'));
@@ -88,13 +112,28 @@ export class OutboxRepo implements OutboxPort {
     const st = this.s.stream.get(stream);
     const seq = st?.next_seq ?? 1;
     const payload = JSON.stringify(data);
-    this.s.insert.run(stream, seq, `${this.gatewayId}:${this.epoch}:${stream}:${seq}`, kind, this.now(), payload, payload.length);
+    this.s.insert.run(
+      stream,
+      seq,
+      `${this.gatewayId}:${this.epoch}:${stream}:${seq}`,
+      kind,
+      this.now(),
+      payload,
+      payload.length,
+    );
     this.s.bump.run(payload.length, stream);
   }
 
   /** Events of a stream after a sequence number, in order. */
   after(stream: Stream, seq: number, limit: number): OutboxEvent[] {
-    return this.s.after.all(stream, seq, limit).map((r) => ({ stream, seq: r.stream_seq, id: r.event_id, kind: r.kind, at: r.at, data: JSON.parse(r.payload) as unknown }));
+    return this.s.after.all(stream, seq, limit).map((r) => ({
+      stream,
+      seq: r.stream_seq,
+      id: r.event_id,
+      kind: r.kind,
+      at: r.at,
+      data: JSON.parse(r.payload) as unknown,
+    }));
   }
 
   ackedSeq(stream: Stream): number {
@@ -118,7 +157,16 @@ export class OutboxRepo implements OutboxPort {
 
   /** From running totals: cheap, whatever the backlog. */
   backlog(): { stream: string; events: number; bytes: number; oldestAt: number | null; dropped: number }[] {
-    return this.s.streams.all().filter((p) => p.events > 0 || p.dropped > 0).map((p) => ({ stream: p.stream, events: p.events, bytes: p.bytes, oldestAt: p.events > 0 ? (this.s.oldest.get(p.stream)?.at ?? null) : null, dropped: p.dropped }));
+    return this.s.streams
+      .all()
+      .filter((p) => p.events > 0 || p.dropped > 0)
+      .map((p) => ({
+        stream: p.stream,
+        events: p.events,
+        bytes: p.bytes,
+        oldestAt: p.events > 0 ? (this.s.oldest.get(p.stream)?.at ?? null) : null,
+        dropped: p.dropped,
+      }));
   }
 
   bytes(): number {

@@ -20,7 +20,12 @@ export interface RolloutProgress extends Rollout {
   delivered: number;
   failed: number;
   pending: number;
-  targets: { deviceId: string; status: 'pending' | 'delivered' | 'failed'; attempts: number; lastError: string | null }[];
+  targets: {
+    deviceId: string;
+    status: 'pending' | 'delivered' | 'failed';
+    attempts: number;
+    lastError: string | null;
+  }[];
 }
 
 const MAX_ATTEMPTS = 5;
@@ -51,15 +56,31 @@ export class RolloutService {
     },
   ) {
     this.s = {
-      insert: db.prepare('INSERT OR IGNORE INTO rollouts (id, text, kinds, duration_s, created_at) VALUES (?, ?, ?, ?, ?)'),
-      target: db.prepare("INSERT OR IGNORE INTO rollout_targets (rollout_id, device_id, status, updated_at) VALUES (?, ?, 'pending', ?)"),
-      pending: db.prepare<[], { rollout_id: string; device_id: string; attempts: number; text: string; duration_s: number }>(
+      insert: db.prepare(
+        'INSERT OR IGNORE INTO rollouts (id, text, kinds, duration_s, created_at) VALUES (?, ?, ?, ?, ?)',
+      ),
+      target: db.prepare(
+        "INSERT OR IGNORE INTO rollout_targets (rollout_id, device_id, status, updated_at) VALUES (?, ?, 'pending', ?)",
+      ),
+      pending: db.prepare<
+        [],
+        { rollout_id: string; device_id: string; attempts: number; text: string; duration_s: number }
+      >(
         "SELECT t.rollout_id, t.device_id, t.attempts, r.text, r.duration_s FROM rollout_targets t JOIN rollouts r ON r.id = t.rollout_id WHERE t.status = 'pending' ORDER BY r.created_at",
       ),
-      set: db.prepare('UPDATE rollout_targets SET status = ?, attempts = ?, last_error = ?, updated_at = ? WHERE rollout_id = ? AND device_id = ?'),
-      list: db.prepare<[], { id: string; text: string; kinds: string; duration_s: number; created_at: number }>('SELECT * FROM rollouts ORDER BY created_at DESC LIMIT 200'),
-      get: db.prepare<[string], { id: string; text: string; kinds: string; duration_s: number; created_at: number }>('SELECT * FROM rollouts WHERE id = ?'),
-      targets: db.prepare<[string], { device_id: string; status: 'pending' | 'delivered' | 'failed'; attempts: number; last_error: string | null }>('SELECT device_id, status, attempts, last_error FROM rollout_targets WHERE rollout_id = ? ORDER BY device_id'),
+      set: db.prepare(
+        'UPDATE rollout_targets SET status = ?, attempts = ?, last_error = ?, updated_at = ? WHERE rollout_id = ? AND device_id = ?',
+      ),
+      list: db.prepare<[], { id: string; text: string; kinds: string; duration_s: number; created_at: number }>(
+        'SELECT * FROM rollouts ORDER BY created_at DESC LIMIT 200',
+      ),
+      get: db.prepare<[string], { id: string; text: string; kinds: string; duration_s: number; created_at: number }>(
+        'SELECT * FROM rollouts WHERE id = ?',
+      ),
+      targets: db.prepare<
+        [string],
+        { device_id: string; status: 'pending' | 'delivered' | 'failed'; attempts: number; last_error: string | null }
+      >('SELECT device_id, status, attempts, last_error FROM rollout_targets WHERE rollout_id = ? ORDER BY device_id'),
     };
   }
 
@@ -84,13 +105,22 @@ export class RolloutService {
     }
   }
 
-  private async deliver(t: { rollout_id: string; device_id: string; attempts: number; text: string; duration_s: number }): Promise<void> {
+  private async deliver(t: {
+    rollout_id: string;
+    device_id: string;
+    attempts: number;
+    text: string;
+    duration_s: number;
+  }): Promise<void> {
     const kind = this.d.kindOf(t.device_id);
     let status: 'pending' | 'delivered' | 'failed' = 'delivered';
     let error: string | null = null;
     try {
       if (!kind) throw new LinliError('DEVICE_NOT_FOUND');
-      await this.d.commands.send(t.device_id, kind, { name: 'display_message', args: { text: t.text, durationS: t.duration_s } });
+      await this.d.commands.send(t.device_id, kind, {
+        name: 'display_message',
+        args: { text: t.text, durationS: t.duration_s },
+      });
     } catch (err) {
       const code = err instanceof LinliError ? err.code : 'INTERNAL_ERROR';
       error = code;
@@ -100,7 +130,14 @@ export class RolloutService {
     const now = this.d.clock.now();
     await this.d.writer.submit(() => {
       this.s.set.run(status, t.attempts + 1, error, now, t.rollout_id, t.device_id);
-      if (status !== 'pending') this.d.outbox?.append('health', `rollout.${status}`, { rolloutId: t.rollout_id, deviceId: t.device_id, attempts: t.attempts + 1, error, at: now });
+      if (status !== 'pending')
+        this.d.outbox?.append('health', `rollout.${status}`, {
+          rolloutId: t.rollout_id,
+          deviceId: t.device_id,
+          attempts: t.attempts + 1,
+          error,
+          at: now,
+        });
     });
   }
 
@@ -113,9 +150,28 @@ export class RolloutService {
     return r && this.progress(r);
   }
 
-  private progress(r: { id: string; text: string; kinds: string; duration_s: number; created_at: number }): RolloutProgress {
-    const targets = this.s.targets.all(r.id).map((t) => ({ deviceId: t.device_id, status: t.status, attempts: t.attempts, lastError: t.last_error }));
+  private progress(r: {
+    id: string;
+    text: string;
+    kinds: string;
+    duration_s: number;
+    created_at: number;
+  }): RolloutProgress {
+    const targets = this.s.targets
+      .all(r.id)
+      .map((t) => ({ deviceId: t.device_id, status: t.status, attempts: t.attempts, lastError: t.last_error }));
     const count = (s: string) => targets.filter((t) => t.status === s).length;
-    return { id: r.id, text: r.text, kinds: JSON.parse(r.kinds) as DeviceKind[], durationS: r.duration_s, createdAt: r.created_at, total: targets.length, delivered: count('delivered'), failed: count('failed'), pending: count('pending'), targets };
+    return {
+      id: r.id,
+      text: r.text,
+      kinds: JSON.parse(r.kinds) as DeviceKind[],
+      durationS: r.duration_s,
+      createdAt: r.created_at,
+      total: targets.length,
+      delivered: count('delivered'),
+      failed: count('failed'),
+      pending: count('pending'),
+      targets,
+    };
   }
 }

@@ -10,7 +10,10 @@ import type { OutboxRepo } from './outbox-repo.ts';
  * the device flows), the link to the cloud's broker, online authorisation for the redemption service,
  * and the settings the cloud changed before a restart.
  */
-export function startCloudSync({ gw, outbox }: { gw: Gateway; outbox: OutboxRepo }): { docs: DocSync; cloud: CloudLink } {
+export function startCloudSync({ gw, outbox }: { gw: Gateway; outbox: OutboxRepo }): {
+  docs: DocSync;
+  cloud: CloudLink;
+} {
   const { config, clock, log, writer } = gw;
   const e = gw.redemption;
   const applySettings = (c: ReturnType<DocSync['settings']>) => {
@@ -56,7 +59,16 @@ export function startCloudSync({ gw, outbox }: { gw: Gateway; outbox: OutboxRepo
     onTimeHint: (ms) => gw.clockHealth.hint(ms),
     // the critical alert: the cloud hears of it too (it is never dropped), and the box's LED shows a fault
     onBudget: (over, bytes) => {
-      void writer.submit(() => outbox.append('health', 'gateway.alert', { code: 'OUTBOX_OVER_BUDGET', active: over, bytes, at: clock.now() })).catch(() => undefined);
+      void writer
+        .submit(() =>
+          outbox.append('health', 'gateway.alert', {
+            code: 'OUTBOX_OVER_BUDGET',
+            active: over,
+            bytes,
+            at: clock.now(),
+          }),
+        )
+        .catch(() => undefined);
     },
   });
   const link = cloud;
@@ -71,7 +83,8 @@ export function healthSummary(devices: readonly LiveDevice[], connections: numbe
   const byKind: Record<string, { total: number; online: number }> = {};
   for (const d of devices) {
     byStatus[d.verdict.status] = (byStatus[d.verdict.status] ?? 0) + 1;
-    const k = (byKind[d.kind] ??= { total: 0, online: 0 });
+    const k = byKind[d.kind] ?? { total: 0, online: 0 };
+    byKind[d.kind] = k;
     k.total += 1;
     if (d.presence === 'online') k.online += 1;
   }

@@ -55,16 +55,30 @@ export class CommandService {
     if (!kindSupportsCommand(kind, body.name)) {
       throw new LinliError('COMMAND_NOT_SUPPORTED', `a ${kind} does not implement "${body.name}"`);
     }
-    if (this.pending.size >= MAX_PENDING) throw new LinliError('RATE_LIMITED', 'too many commands are waiting for acks');
+    if (this.pending.size >= MAX_PENDING)
+      throw new LinliError('RATE_LIMITED', 'too many commands are waiting for acks');
     const { id } = await this.downlink.send(deviceId, 'command', 'command', body);
     return new Promise<CommandResult>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         this.log.warn({ deviceId, command: body.name, commandId: id }, 'command timed out');
-        reject(new LinliError('COMMAND_TIMEOUT', `${deviceId} did not acknowledge "${body.name}" within ${body.timeoutMs} ms`));
+        reject(
+          new LinliError(
+            'COMMAND_TIMEOUT',
+            `${deviceId} did not acknowledge "${body.name}" within ${body.timeoutMs} ms`,
+          ),
+        );
       }, body.timeoutMs + 500);
       timer.unref();
-      this.pending.set(id, { deviceId, name: body.name, body, startedMono: this.clock.monotonic(), timer, resolve, reject });
+      this.pending.set(id, {
+        deviceId,
+        name: body.name,
+        body,
+        startedMono: this.clock.monotonic(),
+        timer,
+        resolve,
+        reject,
+      });
     });
   }
 
@@ -79,9 +93,17 @@ export class CommandService {
     if (ack.body.status === 'done') {
       p.resolve({ commandId: ack.corr, status: 'done', result: ack.body.result, latencyMs });
     } else if (ack.body.status === 'rejected') {
-      p.reject(new LinliError('COMMAND_REJECTED', `${deviceId} refused "${p.name}"${detail ? `: ${detail}` : ''}`, { reason: ack.body.reason }));
+      p.reject(
+        new LinliError('COMMAND_REJECTED', `${deviceId} refused "${p.name}"${detail ? `: ${detail}` : ''}`, {
+          reason: ack.body.reason,
+        }),
+      );
     } else {
-      p.reject(new LinliError('COMMAND_FAILED', `${deviceId} could not carry out "${p.name}"${detail ? `: ${detail}` : ''}`, { reason: ack.body.reason }));
+      p.reject(
+        new LinliError('COMMAND_FAILED', `${deviceId} could not carry out "${p.name}"${detail ? `: ${detail}` : ''}`, {
+          reason: ack.body.reason,
+        }),
+      );
     }
     return p.body;
   }

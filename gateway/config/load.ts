@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { extname, isAbsolute, resolve, dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ConfigSchema, type Config } from './schema.ts';
 import { assertPrivateFile } from '../security/secret-files.ts';
 
@@ -59,10 +59,13 @@ function readFile(file: string): Obj {
   try {
     parsed = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
-    throw new ConfigError(file, [`not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`]);
+    throw new ConfigError(file, [
+      `not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`,
+    ]);
   }
   if (parsed === null || parsed === undefined) return {};
-  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(file, ['(root): expected a mapping of options']);
+  if (typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new ConfigError(file, ['(root): expected a mapping of options']);
   return parsed as Obj;
 }
 
@@ -70,7 +73,9 @@ function readFile(file: string): Obj {
  * Builds the one frozen config: defaults < file < environment < command line. Relative paths in the
  * file are resolved against the file's folder, so a unit file can be started from anywhere.
  */
-export function loadConfig(opts: { file?: string | undefined; env?: NodeJS.ProcessEnv; overrides?: ConfigOverrides } = {}): Config {
+export function loadConfig(
+  opts: { file?: string | undefined; env?: NodeJS.ProcessEnv; overrides?: ConfigOverrides } = {},
+): Config {
   const env = opts.env ?? process.env;
   const raw: Obj = opts.file ? readFile(opts.file) : {};
   const source = opts.file ?? 'defaults';
@@ -97,7 +102,13 @@ export function loadConfig(opts: { file?: string | undefined; env?: NodeJS.Proce
   // a copy: zod hands out its default objects by reference, and freezing those would freeze them for every later parse
   const config = structuredClone(result.data);
   const fromFile = opts.file ? readFileKeys(opts.file) : undefined;
-  if (opts.file && fromFile?.dataDir && !isAbsolute(config.dataDir) && ov.dataDir === undefined && !env.LINLI_DATA_DIR) {
+  if (
+    opts.file &&
+    fromFile?.dataDir &&
+    !isAbsolute(config.dataDir) &&
+    ov.dataDir === undefined &&
+    !env.LINLI_DATA_DIR
+  ) {
     config.dataDir = resolve(dirname(opts.file), config.dataDir);
   }
   if (opts.file) {
@@ -117,7 +128,9 @@ export function loadConfig(opts: { file?: string | undefined; env?: NodeJS.Proce
       try {
         assertPrivateFile(opts.file, 'the configuration, with redemption.secureCards keys inline');
       } catch (err) {
-        throw new ConfigError(opts.file, [`redemption.secureCards: ${(err as Error).message}; better, move the keys to sdmMetaReadKeyFile and fileReadMasterKeyFile`]);
+        throw new ConfigError(opts.file, [
+          `redemption.secureCards: ${(err as Error).message}; better, move the keys to sdmMetaReadKeyFile and fileReadMasterKeyFile`,
+        ]);
       }
     }
   }
@@ -132,13 +145,20 @@ function readFileKeys(file: string): { dataDir: boolean } {
 
 /** A copy of the config safe to print: keys and password hashes replaced. */
 export function redactConfig(c: Config): unknown {
-  return JSON.parse(JSON.stringify(c, (k, v: unknown) => (['sdmMetaReadKey', 'fileReadMasterKey', 'passwordHash'].includes(k) ? '[redacted]' : v)));
+  return JSON.parse(
+    JSON.stringify(c, (k, v: unknown) =>
+      ['sdmMetaReadKey', 'fileReadMasterKey', 'passwordHash'].includes(k) ? '[redacted]' : v,
+    ),
+  );
 }
 
 /** `mqtt.lockout.maxFailures: expected number, received string` — the exact path and reason. */
 export function formatConfigIssues(error: z.ZodError): string[] {
   return error.issues.map((i) => {
-    const path = i.path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
+    const path = i.path.reduce<string>(
+      (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
+      '',
+    );
     return `${path || '(root)'}: ${i.message}`;
   });
 }

@@ -6,7 +6,9 @@ const Port = z.number().int().min(0).max(65535);
 /** One read-only integration account (Home Assistant, Node-RED, monitoring) on the embedded broker. */
 export const IntegrationAccountSchema = z
   .object({
-    username: z.string().regex(/^integration-[a-z0-9-]{1,40}$/, 'must look like "integration-<name>" so it can never be a device id'),
+    username: z
+      .string()
+      .regex(/^integration-[a-z0-9-]{1,40}$/, 'must look like "integration-<name>" so it can never be a device id'),
     /** scrypt hash as printed by `linli hash-secret`; the plain password never appears in config. */
     passwordHash: z.string().startsWith('scrypt$', 'expected a hash printed by `linli hash-secret`'),
     /** MQTT topic filters it may subscribe to, e.g. "linli/v1/dev/+/state". It may never publish. */
@@ -28,17 +30,34 @@ export const TlsListenerSchema = z
     requireClientCert: z.boolean().default(false),
   })
   .strict()
-  .refine((t) => !t.enabled || (t.certFile && t.keyFile), { message: 'certFile and keyFile are required when TLS is enabled', path: ['certFile'] })
-  .refine((t) => !t.requireClientCert || t.caFile, { message: 'caFile is required to check client certificates', path: ['caFile'] });
+  .refine((t) => !t.enabled || (t.certFile && t.keyFile), {
+    message: 'certFile and keyFile are required when TLS is enabled',
+    path: ['certFile'],
+  })
+  .refine((t) => !t.requireClientCert || t.caFile, {
+    message: 'caFile is required to check client certificates',
+    path: ['caFile'],
+  });
 
 export const MqttConfigSchema = z
   .object({
     host: z.string().default('0.0.0.0'),
     port: Port.default(1883),
-    tls: TlsListenerSchema.default({ enabled: false, host: '0.0.0.0', port: 8883, requestClientCert: false, requireClientCert: false }),
+    tls: TlsListenerSchema.default({
+      enabled: false,
+      host: '0.0.0.0',
+      port: 8883,
+      requestClientCert: false,
+      requireClientCert: false,
+    }),
     maxConnections: z.number().int().positive().default(1000),
     /** Largest MQTT packet a client may send; larger ones get PAYLOAD_TOO_LARGE and the connection is closed. */
-    maxPacketBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
+    maxPacketBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .default(64 * 1024),
     /** New connections accepted per remote address per minute. */
     connectsPerMinutePerAddress: z.number().int().positive().default(60),
     lockout: z
@@ -54,7 +73,12 @@ export const MqttConfigSchema = z
      * stops reading is disconnected past it (a slow consumer), so no delivery ever waits for it.
      * At least 2 × maxPacketBytes.
      */
-    maxQueuedBytesPerClient: z.number().int().min(64 * 1024).max(256 * 1024 * 1024).default(1024 * 1024),
+    maxQueuedBytesPerClient: z
+      .number()
+      .int()
+      .min(64 * 1024)
+      .max(256 * 1024 * 1024)
+      .default(1024 * 1024),
     /** Backstop only (aedes drainTimeout): the broker completes every write at once, so aedes never waits on a client's socket. */
     drainTimeoutMs: z.number().int().min(100).default(10_000),
     keepaliveLimitS: z.number().int().min(5).max(3600).default(300),
@@ -68,7 +92,10 @@ export const MqttConfigSchema = z
   })
   .strict()
   // one address alone must never fill the whole pending budget, or its flood would refuse every device
-  .refine((m) => m.pendingPerAddress < m.pendingTotal, { message: 'pendingPerAddress must be less than pendingTotal', path: ['pendingPerAddress'] })
+  .refine((m) => m.pendingPerAddress < m.pendingTotal, {
+    message: 'pendingPerAddress must be less than pendingTotal',
+    path: ['pendingPerAddress'],
+  })
   // a full-size packet to a client that reads must never look like a slow consumer
   .refine((m) => m.maxQueuedBytesPerClient >= 2 * m.maxPacketBytes, {
     message: 'maxQueuedBytesPerClient must be at least 2 × maxPacketBytes',
@@ -113,14 +140,25 @@ export const RedemptionConfigSchema = z
     /** A vend's hold is voided (refunded) when not captured within this time. */
     holdTimeoutS: z.number().int().min(5).max(3600).default(60),
     /** How long after capture a cashier or staff may still reverse a redemption. */
-    reversalWindowH: z.number().int().min(0).max(24 * 90).default(24),
+    reversalWindowH: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 90)
+      .default(24),
     /** Plain UID cards can be cloned: what they may pay per purchase and per day (fen). */
     lowTrust: z
-      .object({ perTxnFen: z.number().int().nonnegative().default(5000), perDayFen: z.number().int().nonnegative().default(20000) })
+      .object({
+        perTxnFen: z.number().int().nonnegative().default(5000),
+        perDayFen: z.number().int().nonnegative().default(20000),
+      })
       .strict()
       .default({ perTxnFen: 5000, perDayFen: 20000 }),
     accrual: z
-      .object({ pointsPerYuan: z.number().int().min(0).max(100).default(1), tierMultipliers: z.record(z.string(), z.number().min(0).max(10)).default({ silver: 1.5, gold: 2 }) })
+      .object({
+        pointsPerYuan: z.number().int().min(0).max(100).default(1),
+        tierMultipliers: z.record(z.string(), z.number().min(0).max(10)).default({ silver: 1.5, gold: 2 }),
+      })
       .strict()
       .default({ pointsPerYuan: 1, tierMultipliers: { silver: 1.5, gold: 2 } }),
     /**
@@ -129,16 +167,41 @@ export const RedemptionConfigSchema = z
      * inline keys are for demos and tests, and a config file holding them must not be readable by others.
      */
     secureCards: z
-      .object({ sdmMetaReadKey: KeyHex.optional(), sdmMetaReadKeyFile: z.string().min(1).optional(), fileReadMasterKey: KeyHex.optional(), fileReadMasterKeyFile: z.string().min(1).optional() })
+      .object({
+        sdmMetaReadKey: KeyHex.optional(),
+        sdmMetaReadKeyFile: z.string().min(1).optional(),
+        fileReadMasterKey: KeyHex.optional(),
+        fileReadMasterKeyFile: z.string().min(1).optional(),
+      })
       .strict()
-      .refine((k) => (k.sdmMetaReadKey === undefined) !== (k.sdmMetaReadKeyFile === undefined), { message: 'set exactly one of sdmMetaReadKey and sdmMetaReadKeyFile', path: ['sdmMetaReadKeyFile'] })
-      .refine((k) => (k.fileReadMasterKey === undefined) !== (k.fileReadMasterKeyFile === undefined), { message: 'set exactly one of fileReadMasterKey and fileReadMasterKeyFile', path: ['fileReadMasterKeyFile'] })
+      .refine((k) => (k.sdmMetaReadKey === undefined) !== (k.sdmMetaReadKeyFile === undefined), {
+        message: 'set exactly one of sdmMetaReadKey and sdmMetaReadKeyFile',
+        path: ['sdmMetaReadKeyFile'],
+      })
+      .refine((k) => (k.fileReadMasterKey === undefined) !== (k.fileReadMasterKeyFile === undefined), {
+        message: 'set exactly one of fileReadMasterKey and fileReadMasterKeyFile',
+        path: ['fileReadMasterKeyFile'],
+      })
       .optional(),
     /** Cloud Ed25519 keys that sign member QR credentials, by key id; the cloud sync will rotate them later. */
-    qrTrustedKeys: z.array(z.object({ kid: z.string().min(1).max(16), publicKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'expected a raw Ed25519 public key, base64url (43 characters)') }).strict()).default([]),
+    qrTrustedKeys: z
+      .array(
+        z
+          .object({
+            kid: z.string().min(1).max(16),
+            publicKey: z
+              .string()
+              .regex(/^[A-Za-z0-9_-]{43}$/, 'expected a raw Ed25519 public key, base64url (43 characters)'),
+          })
+          .strict(),
+      )
+      .default([]),
     qrStepS: z.number().int().min(10).max(300).default(30),
     groupCommit: z
-      .object({ maxWaitMs: z.number().int().min(0).max(50).default(2), maxBatch: z.number().int().min(1).max(10_000).default(256) })
+      .object({
+        maxWaitMs: z.number().int().min(0).max(50).default(2),
+        maxBatch: z.number().int().min(1).max(10_000).default(256),
+      })
       .strict()
       .default({ maxWaitMs: 2, maxBatch: 256 }),
   })
@@ -161,14 +224,29 @@ export const FlowsConfigSchema = z
     locker: z
       .object({
         /** Pickup codes expire after this. */
-        codeTtlH: z.number().int().min(1).max(24 * 30).default(72),
+        codeTtlH: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 30)
+          .default(72),
         /** A parcel not picked up in this time raises an overdue alert. */
-        overdueH: z.number().int().min(1).max(24 * 30).default(48),
+        overdueH: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 30)
+          .default(48),
         /** A compartment must report "open" within this after the gateway told it to open, else it is jammed. */
         openConfirmS: z.number().int().min(1).max(120).default(10),
         /** Wrong codes before the keypad locks, counted over the lock period. */
         maxWrongCodes: z.number().int().min(1).max(50).default(5),
-        keypadLockS: z.number().int().min(10).max(24 * 3600).default(300),
+        keypadLockS: z
+          .number()
+          .int()
+          .min(10)
+          .max(24 * 3600)
+          .default(300),
       })
       .strict()
       .default({ codeTtlH: 72, overdueH: 48, openConfirmS: 10, maxWrongCodes: 5, keypadLockS: 300 }),
@@ -178,7 +256,12 @@ export const FlowsConfigSchema = z
         pulseMs: z.number().int().min(100).max(30_000).default(3000),
         /** Wrong visitor codes before a reader's keypad locks. */
         maxWrongCodes: z.number().int().min(1).max(50).default(5),
-        keypadLockS: z.number().int().min(10).max(24 * 3600).default(300),
+        keypadLockS: z
+          .number()
+          .int()
+          .min(10)
+          .max(24 * 3600)
+          .default(300),
       })
       .strict()
       .default({ pulseMs: 3000, maxWrongCodes: 5, keypadLockS: 300 }),
@@ -215,7 +298,10 @@ export const CloudConfigSchema = z
   .object({
     enabled: z.boolean().default(false),
     /** mqtt://host:1883 or mqtts://host:8883 */
-    url: z.string().regex(/^mqtts?:\/\/[^\s/]+(:\d+)?$/, 'expected mqtt://host:port or mqtts://host:port').default('mqtt://127.0.0.1:1883'),
+    url: z
+      .string()
+      .regex(/^mqtts?:\/\/[^\s/]+(:\d+)?$/, 'expected mqtt://host:port or mqtts://host:port')
+      .default('mqtt://127.0.0.1:1883'),
     username: z.string().min(1).max(128).optional(),
     /** A file holding the password (never the password itself in the config). */
     passwordFile: z.string().min(1).optional(),
@@ -226,7 +312,12 @@ export const CloudConfigSchema = z
     /** 5 (session expiry, reason codes) where the broker supports it, else 4 (MQTT 3.1.1). */
     protocolVersion: z.union([z.literal(4), z.literal(5)]).default(5),
     /** MQTT 5 session expiry: how long the broker keeps this gateway's subscriptions while it is away. */
-    sessionExpiryS: z.number().int().min(0).max(7 * 86400).default(3600),
+    sessionExpiryS: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86400)
+      .default(3600),
     keepaliveS: z.number().int().min(5).max(600).default(30),
     /** Events per published batch, and batches per second over all streams (a drain after an outage is paced). */
     batchMax: z.number().int().min(1).max(1000).default(100),
@@ -241,7 +332,18 @@ export const CloudConfigSchema = z
     /** An online authorisation beyond the allowance waits this long for the cloud, then falls back to the offline limit. */
     onlineAuthTimeoutMs: z.number().int().min(100).max(10_000).default(1500),
     /** Ed25519 keys the cloud signs its documents with (raw, base64url); the hotlist is refused unsigned. */
-    signingKeys: z.array(z.object({ kid: z.string().min(1).max(16), publicKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'expected a raw Ed25519 public key, base64url (43 characters)') }).strict()).default([]),
+    signingKeys: z
+      .array(
+        z
+          .object({
+            kid: z.string().min(1).max(16),
+            publicKey: z
+              .string()
+              .regex(/^[A-Za-z0-9_-]{43}$/, 'expected a raw Ed25519 public key, base64url (43 characters)'),
+          })
+          .strict(),
+      )
+      .default([]),
     /**
      * A file holding the platform's card-fingerprint key (hex or base64url, 16+ bytes) shared by the cloud
      * and its gateways: fingerprints of short UIDs then cannot be reversed by trying every value.
@@ -250,18 +352,31 @@ export const CloudConfigSchema = z
     /** A periodic summary of device health for the cloud (droppable telemetry), every this many seconds. */
     telemetryEveryS: z.number().int().min(10).max(86_400).default(300),
     /** A hotlist older than this (cloud time) makes the gateway stricter: plain UID cards may not pay. */
-    hotlistMaxAgeH: z.number().min(1).max(24 * 30).default(24),
+    hotlistMaxAgeH: z
+      .number()
+      .min(1)
+      .max(24 * 30)
+      .default(24),
   })
   .strict()
-  .refine((c) => c.reconnectMaxMs >= c.reconnectMinMs, { message: 'reconnectMaxMs must be at least reconnectMinMs', path: ['reconnectMaxMs'] })
+  .refine((c) => c.reconnectMaxMs >= c.reconnectMinMs, {
+    message: 'reconnectMaxMs must be at least reconnectMinMs',
+    path: ['reconnectMaxMs'],
+  })
   // every document from the cloud is verified: without a key none could be, and unsigned ones would move money
-  .refine((c) => !c.enabled || c.signingKeys.length > 0, { message: 'cloud sync needs the cloud\'s document signing key(s) in cloud.signingKeys', path: ['signingKeys'] });
+  .refine((c) => !c.enabled || c.signingKeys.length > 0, {
+    message: "cloud sync needs the cloud's document signing key(s) in cloud.signingKeys",
+    path: ['signingKeys'],
+  });
 
 export const ConfigSchema = z
   .object({
     gateway: z
       .object({
-        id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,47}$/).default('linli-gw'),
+        id: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9-]{0,47}$/)
+          .default('linli-gw'),
         name: z.string().max(100).default('Linli community gateway'),
         timezone: z.string().default('Asia/Shanghai'),
       })
@@ -277,7 +392,10 @@ export const ConfigSchema = z
     box: BoxConfigSchema.prefault({}),
     cloud: CloudConfigSchema.prefault({}),
     log: z
-      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), pretty: z.boolean().default(false) })
+      .object({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+        pretty: z.boolean().default(false),
+      })
       .strict()
       .default({ level: 'info', pretty: false }),
   })

@@ -28,7 +28,11 @@ export class ClockHealth {
 
   constructor(
     private readonly clock: Clock,
-    private readonly opts: { jumpMs: number; skewMs: number; distrustAfterJumpMs: number } = { jumpMs: 2000, skewMs: 5 * 60_000, distrustAfterJumpMs: 10 * 60_000 },
+    private readonly opts: { jumpMs: number; skewMs: number; distrustAfterJumpMs: number } = {
+      jumpMs: 2000,
+      skewMs: 5 * 60_000,
+      distrustAfterJumpMs: 10 * 60_000,
+    },
     /** The latest wall time this box saw before it started (kept in the database). */
     lastKnownWall?: number,
   ) {
@@ -67,7 +71,15 @@ export class ClockHealth {
   status(): ClockStatus {
     const recentJump = this.clock.monotonic() - this.lastJumpMono < this.opts.distrustAfterJumpMs;
     // only a clock behind the cloud's is dangerous (an old hotlist looks fresh); one ahead only makes it stricter
-    const state = recentJump ? 'jumped' : this.behind ? 'behind' : this.offsetMs === null ? 'unsynced' : this.offsetMs > this.opts.skewMs ? 'skewed' : 'ok';
+    const state = recentJump
+      ? 'jumped'
+      : this.behind
+        ? 'behind'
+        : this.offsetMs === null
+          ? 'unsynced'
+          : this.offsetMs > this.opts.skewMs
+            ? 'skewed'
+            : 'ok';
     return { state, offsetMs: this.offsetMs, jumps: this.jumps, lastJumpAt: this.lastJumpAt };
   }
 

@@ -128,7 +128,8 @@ export interface LimitedLogger {
 
 /** Wraps `log` with `limiter`: a line is written only when the limiter lets it through, after the summary it carries. */
 export function limitedLogger(log: Logger, limiter: LogLimiter): LimitedLogger {
-  const summary = (level: Level, s: SuppressedSummary) => log[level]({ key: s.key, suppressed: s.suppressed }, suppressedMessage(s.suppressed));
+  const summary = (level: Level, s: SuppressedSummary) =>
+    log[level]({ key: s.key, suppressed: s.suppressed }, suppressedMessage(s.suppressed));
   const line = (level: Level) => (key: string, fields: object, msg: string) => {
     const d = limiter.check(key);
     if (!d.log) return;

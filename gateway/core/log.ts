@@ -28,7 +28,8 @@ export const REDACT_PATHS = [
 ];
 
 /** Query parameters that carry credentials: their values never reach a log line. */
-const CREDENTIAL_PARAMS = /([?&](?:token|access_token|api_key|apikey|key|secret|password|pw|auth|authorization)=)[^&#]*/gi;
+const CREDENTIAL_PARAMS =
+  /([?&](?:token|access_token|api_key|apikey|key|secret|password|pw|auth|authorization)=)[^&#]*/gi;
 
 /** "/api/v1/devices?token=llt_abc&x=1" → "/api/v1/devices?token=[redacted]&x=1". */
 export function redactUrl(url: string): string {
@@ -38,7 +39,8 @@ export function redactUrl(url: string): string {
 /** Any `url` field, and the url of any logged request, pass through redactUrl. */
 const serializers: Record<string, (v: unknown) => unknown> = {
   url: (v) => (typeof v === 'string' ? redactUrl(v) : v),
-  req: (v) => (v && typeof v === 'object' && 'url' in v && typeof v.url === 'string' ? { ...v, url: redactUrl(v.url) } : v),
+  req: (v) =>
+    v && typeof v === 'object' && 'url' in v && typeof v.url === 'string' ? { ...v, url: redactUrl(v.url) } : v,
 };
 
 export function createLogger(opts: { level: string; pretty?: boolean; destination?: pino.DestinationStream }): Logger {
@@ -50,7 +52,11 @@ export function createLogger(opts: { level: string; pretty?: boolean; destinatio
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   if (opts.destination) return pino(options, opts.destination);
-  if (opts.pretty) return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } });
+  if (opts.pretty)
+    return pino({
+      ...options,
+      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } },
+    });
   return pino(options);
 }
 

@@ -21,9 +21,12 @@ export class SystemdNotifier {
     const usec = Number(this.env.WATCHDOG_USEC);
     if (Number.isFinite(usec) && usec > 0) {
       // Ping at half the deadline; `healthy` is asked each time so a wedged gateway stops pinging and is restarted.
-      this.watchdog = setInterval(() => {
-        if (healthy()) this.send(['WATCHDOG=1']);
-      }, Math.max(1000, usec / 2000));
+      this.watchdog = setInterval(
+        () => {
+          if (healthy()) this.send(['WATCHDOG=1']);
+        },
+        Math.max(1000, usec / 2000),
+      );
       this.watchdog.unref();
     }
   }

@@ -59,7 +59,8 @@ export class AccessFlow implements FlowHandler {
 
   async answer(device: RequestingDevice, msg: RequestMessage): Promise<ResponseBody> {
     const b = msg.body;
-    if (b.op !== 'access' && b.op !== 'access_code') throw new LinliError('OPERATION_NOT_ALLOWED', `${b.op} is not a door operation`);
+    if (b.op !== 'access' && b.op !== 'access_code')
+      throw new LinliError('OPERATION_NOT_ALLOWED', `${b.op} is not a door operation`);
     this.requireDoor(device.id, b.door);
     const prior = this.d.access.decided(device.id, msg.txn);
     if (prior) return this.replay(b.door, b.op, prior);
@@ -73,10 +74,23 @@ export class AccessFlow implements FlowHandler {
     const code = b.code;
     return this.d.writer.submit(() => {
       let decided = this.byCode(device.id, code, zone, b.door);
-      if (decided.entry.decision === 'granted' && !this.d.access.useVisitorCode(this.d.secrets.codeHash(VISITOR_SCOPE, code))) {
-        decided = { entry: { ...decided.entry, decision: 'denied', reason: 'CODE_USED' }, answer: denied('CODE_USED', 'access_code') };
+      if (
+        decided.entry.decision === 'granted' &&
+        !this.d.access.useVisitorCode(this.d.secrets.codeHash(VISITOR_SCOPE, code))
+      ) {
+        decided = {
+          entry: { ...decided.entry, decision: 'denied', reason: 'CODE_USED' },
+          answer: denied('CODE_USED', 'access_code'),
+        };
       }
-      this.logDecision({ ...decided.entry, at: this.d.clock.now(), deviceId: device.id, door: b.door, zone, txnId: msg.txn });
+      this.logDecision({
+        ...decided.entry,
+        at: this.d.clock.now(),
+        deviceId: device.id,
+        door: b.door,
+        zone,
+        txnId: msg.txn,
+      });
       return decided.answer;
     });
   }
@@ -93,19 +107,31 @@ export class AccessFlow implements FlowHandler {
   }
 
   private record(deviceId: string, door: string, zone: string, txn: string, decided: Decided): Promise<void> {
-    return this.d.writer.submit(() => this.logDecision({ ...decided.entry, at: this.d.clock.now(), deviceId, door, zone, txnId: txn }));
+    return this.d.writer.submit(() =>
+      this.logDecision({ ...decided.entry, at: this.d.clock.now(), deviceId, door, zone, txnId: txn }),
+    );
   }
 
   /** Inside a unit of the writer: the access log and its cloud event in one transaction. */
   private logDecision(e: AccessLogEntry): void {
     this.d.access.log(e);
-    this.d.outbox?.append('access', e.decision === 'checked_in' ? 'access.checkin' : 'access.decision', { ...e, subject: e.subject ?? null, txnId: e.txnId ?? null });
+    this.d.outbox?.append('access', e.decision === 'checked_in' ? 'access.checkin' : 'access.decision', {
+      ...e,
+      subject: e.subject ?? null,
+      txnId: e.txnId ?? null,
+    });
   }
 
   /** Door states and tamper from the reader [FWP-11.7]: forced and jammed doors, doors left open. */
   onEvent(deviceId: string, body: EventBody): void {
     if (body.event === 'tamper') {
-      this.d.setFinding(deviceId, 'TAMPER', body.open ? { severity: 'fault', code: 'TAMPER', message: 'the reader reports its case open (tamper switch)' } : undefined);
+      this.d.setFinding(
+        deviceId,
+        'TAMPER',
+        body.open
+          ? { severity: 'fault', code: 'TAMPER', message: 'the reader reports its case open (tamper switch)' }
+          : undefined,
+      );
       return;
     }
     if (body.event !== 'door') return;
@@ -115,16 +141,25 @@ export class AccessFlow implements FlowHandler {
     }
     const key = `${deviceId}/${body.door}`;
     if (body.state === 'open' || body.state === 'forced') {
-      if (!this.openDoors.has(key)) this.openDoors.set(key, { deviceId, door: body.door, since: this.d.clock.monotonic(), alerted: false });
+      if (!this.openDoors.has(key))
+        this.openDoors.set(key, { deviceId, door: body.door, since: this.d.clock.monotonic(), alerted: false });
       if (body.state === 'forced') {
         this.d.log.warn({ deviceId, door: body.door }, 'door forced open');
-        this.d.setFinding(deviceId, `DOOR_FORCED:${body.door}`, { severity: 'fault', code: 'DOOR_FORCED', message: `door ${body.door} was opened without a grant` });
+        this.d.setFinding(deviceId, `DOOR_FORCED:${body.door}`, {
+          severity: 'fault',
+          code: 'DOOR_FORCED',
+          message: `door ${body.door} was opened without a grant`,
+        });
       }
     } else if (body.state === 'closed') {
       this.openDoors.delete(key);
       this.d.setFinding(deviceId, `DOOR_LEFT_OPEN:${body.door}`, undefined);
     } else {
-      this.d.setFinding(deviceId, `DOOR_JAMMED:${body.door}`, { severity: 'fault', code: 'DOOR_JAMMED', message: `door ${body.door} did not unlock` });
+      this.d.setFinding(deviceId, `DOOR_JAMMED:${body.door}`, {
+        severity: 'fault',
+        code: 'DOOR_JAMMED',
+        message: `door ${body.door} did not unlock`,
+      });
     }
   }
 
@@ -133,29 +168,64 @@ export class AccessFlow implements FlowHandler {
     for (const o of this.openDoors.values()) {
       if (!o.alerted && now - o.since >= this.d.leftOpenMs) {
         o.alerted = true;
-        this.d.setFinding(o.deviceId, `DOOR_LEFT_OPEN:${o.door}`, { severity: 'degraded', code: 'DOOR_LEFT_OPEN', message: `door ${o.door} has been open for ${Math.round((now - o.since) / 1000)} s` });
+        this.d.setFinding(o.deviceId, `DOOR_LEFT_OPEN:${o.door}`, {
+          severity: 'degraded',
+          code: 'DOOR_LEFT_OPEN',
+          message: `door ${o.door} has been open for ${Math.round((now - o.since) / 1000)} s`,
+        });
       }
     }
   }
 
   /** Staff acknowledged a forced or jammed door (a door still open keeps its alert until it closes). */
   clearDoorAlert(deviceId: string, door: string): void {
-    for (const k of ['DOOR_FORCED', 'DOOR_JAMMED', 'DOOR_LEFT_OPEN']) this.d.setFinding(deviceId, `${k}:${door}`, undefined);
+    for (const k of ['DOOR_FORCED', 'DOOR_JAMMED', 'DOOR_LEFT_OPEN'])
+      this.d.setFinding(deviceId, `${k}:${door}`, undefined);
   }
 
   /** A visitor code for a zone (shown once: only its keyed hash is kept). */
-  async createVisitorCode(v: { zone: string; hostMemberId?: string | undefined; label?: string | undefined; validFrom?: number | undefined; expiresAt: number; uses?: number | undefined }): Promise<{ code: string; expiresAt: number }> {
+  async createVisitorCode(v: {
+    zone: string;
+    hostMemberId?: string | undefined;
+    label?: string | undefined;
+    validFrom?: number | undefined;
+    expiresAt: number;
+    uses?: number | undefined;
+  }): Promise<{ code: string; expiresAt: number }> {
     return this.d.writer.submit(() => {
       const now = this.d.clock.now();
       if (v.expiresAt <= now) throw new LinliError('VALIDATION_FAILED', 'expiresAt must be in the future');
-      if (v.hostMemberId && !this.d.catalog.member(v.hostMemberId)) throw new LinliError('MEMBER_NOT_FOUND', `no member ${v.hostMemberId}`);
-      const { code, hash: codeHash } = uniqueShortCode({ hash: (c) => this.d.secrets.codeHash(VISITOR_SCOPE, c), inUse: (h) => this.d.access.visitorCode(h) !== undefined, newCode: this.d.newCode, what: 'visitor code' });
-      this.d.access.addVisitorCode({ codeHash, zone: v.zone, hostMemberId: v.hostMemberId, label: v.label, validFrom: v.validFrom ?? now, expiresAt: v.expiresAt, usesLeft: v.uses }, now);
+      if (v.hostMemberId && !this.d.catalog.member(v.hostMemberId))
+        throw new LinliError('MEMBER_NOT_FOUND', `no member ${v.hostMemberId}`);
+      const { code, hash: codeHash } = uniqueShortCode({
+        hash: (c) => this.d.secrets.codeHash(VISITOR_SCOPE, c),
+        inUse: (h) => this.d.access.visitorCode(h) !== undefined,
+        newCode: this.d.newCode,
+        what: 'visitor code',
+      });
+      this.d.access.addVisitorCode(
+        {
+          codeHash,
+          zone: v.zone,
+          hostMemberId: v.hostMemberId,
+          label: v.label,
+          validFrom: v.validFrom ?? now,
+          expiresAt: v.expiresAt,
+          usesLeft: v.uses,
+        },
+        now,
+      );
       return { code, expiresAt: v.expiresAt };
     });
   }
 
-  private async byCard(deviceId: string, credential: WireCredential, zone: string, txn: string, door: string): Promise<Decided> {
+  private async byCard(
+    deviceId: string,
+    credential: WireCredential,
+    zone: string,
+    txn: string,
+    door: string,
+  ): Promise<Decided> {
     const method = credential.type === 'qr' ? 'qr' : 'card';
     let memberId: string;
     try {
@@ -163,7 +233,19 @@ export class AccessFlow implements FlowHandler {
     } catch (err) {
       if (!(err instanceof LinliError)) throw err;
       // a hotlisted, unknown or replayed card is a decision too: log it, then answer with the error's code
-      await this.d.writer.submit(() => this.logDecision({ at: this.d.clock.now(), deviceId, door, zone, subject: undefined, method, decision: 'denied', reason: err.code, txnId: txn }));
+      await this.d.writer.submit(() =>
+        this.logDecision({
+          at: this.d.clock.now(),
+          deviceId,
+          door,
+          zone,
+          subject: undefined,
+          method,
+          decision: 'denied',
+          reason: err.code,
+          txnId: txn,
+        }),
+      );
       throw err;
     }
     const member = this.d.catalog.member(memberId);
@@ -173,22 +255,45 @@ export class AccessFlow implements FlowHandler {
     if (event) {
       const r = await this.d.service.awardPoints(memberId, event.points, `checkin:${event.id}:${memberId}`, 'activity');
       return {
-        entry: { subject: memberId, method, decision: 'checked_in', reason: r.awarded ? 'CHECKED_IN' : 'ALREADY_CHECKED_IN' },
+        entry: {
+          subject: memberId,
+          method,
+          decision: 'checked_in',
+          reason: r.awarded ? 'CHECKED_IN' : 'ALREADY_CHECKED_IN',
+        },
         answer: {
           status: 'ok',
           op: 'access',
           decision: r.awarded ? 'approved' : 'declined',
           ...(r.awarded ? { pointsAwarded: event.points } : { declineCode: 'ALREADY_CHECKED_IN' }),
           display: r.awarded
-            ? { zh: `签到成功：${event.name}，积分 +${event.points}`, en: `Checked in to ${event.name}: +${event.points} points` }
+            ? {
+                zh: `签到成功：${event.name}，积分 +${event.points}`,
+                en: `Checked in to ${event.name}: +${event.points} points`,
+              }
             : { zh: `已签到：${event.name}`, en: `Already checked in to ${event.name}` },
         },
       };
     }
     const t = localTime(now, this.d.timezone);
-    const decision = decideAccess({ memberId, tier: member.tier, zone, weekday: t.weekday, minute: t.minuteOfDay, now, rules: this.d.access.rulesFor(memberId, member.tier) });
-    if (decision.granted) return { entry: { subject: memberId, method, decision: 'granted', reason: `RULE:${decision.ruleId}` }, answer: this.granted(door) };
-    return { entry: { subject: memberId, method, decision: 'denied', reason: decision.reason }, answer: denied(decision.reason) };
+    const decision = decideAccess({
+      memberId,
+      tier: member.tier,
+      zone,
+      weekday: t.weekday,
+      minute: t.minuteOfDay,
+      now,
+      rules: this.d.access.rulesFor(memberId, member.tier),
+    });
+    if (decision.granted)
+      return {
+        entry: { subject: memberId, method, decision: 'granted', reason: `RULE:${decision.ruleId}` },
+        answer: this.granted(door),
+      };
+    return {
+      entry: { subject: memberId, method, decision: 'denied', reason: decision.reason },
+      answer: denied(decision.reason),
+    };
   }
 
   private byCode(deviceId: string, code: string, zone: string, door: string): Decided {
@@ -196,33 +301,68 @@ export class AccessFlow implements FlowHandler {
     const keypad = this.keypads.get(deviceId) ?? noLockout;
     const locked = (until: number): Decided => ({
       entry: { subject: undefined, method: 'visitor_code', decision: 'denied', reason: 'KEYPAD_LOCKED' },
-      answer: { status: 'ok', op: 'access_code', decision: 'declined', declineCode: 'KEYPAD_LOCKED', lockedUntil: until, display: { zh: '错误次数过多，请稍后再试', en: 'Too many wrong codes; try again later' } },
+      answer: {
+        status: 'ok',
+        op: 'access_code',
+        decision: 'declined',
+        declineCode: 'KEYPAD_LOCKED',
+        lockedUntil: until,
+        display: { zh: '错误次数过多，请稍后再试', en: 'Too many wrong codes; try again later' },
+      },
     });
     if (isLocked(keypad, now)) return locked(keypad.lockedUntil ?? now);
     const v = this.d.access.visitorCode(this.d.secrets.codeHash(VISITOR_SCOPE, code));
-    const next = recordAttempt(keypad, v !== undefined, now, this.d.settings.maxWrongCodes, this.d.settings.keypadLockS * 1000);
+    const next = recordAttempt(
+      keypad,
+      v !== undefined,
+      now,
+      this.d.settings.maxWrongCodes,
+      this.d.settings.keypadLockS * 1000,
+    );
     this.keypads.set(deviceId, next);
     const subject = v ? `visitor${v.hostMemberId ? `:${v.hostMemberId}` : ''}` : undefined;
-    const no = (reason: string): Decided => ({ entry: { subject, method: 'visitor_code', decision: 'denied', reason }, answer: denied(reason, 'access_code') });
+    const no = (reason: string): Decided => ({
+      entry: { subject, method: 'visitor_code', decision: 'denied', reason },
+      answer: denied(reason, 'access_code'),
+    });
     if (!v) return isLocked(next, now) ? locked(next.lockedUntil ?? now) : no('CODE_INVALID');
     if (now < v.validFrom || now >= v.expiresAt) return no('CODE_EXPIRED');
     if (v.usesLeft !== undefined && v.usesLeft <= 0) return no('CODE_USED');
     if (v.zone !== '*' && v.zone !== zone) return no('NO_ACCESS');
-    return { entry: { subject, method: 'visitor_code', decision: 'granted', reason: 'VISITOR_CODE' }, answer: { ...this.granted(door), op: 'access_code' } };
+    return {
+      entry: { subject, method: 'visitor_code', decision: 'granted', reason: 'VISITOR_CODE' },
+      answer: { ...this.granted(door), op: 'access_code' },
+    };
   }
 
   private granted(door: string, op: 'access' | 'access_code' = 'access'): ResponseBody {
-    return { status: 'ok', op, decision: 'approved', unlock: { door, pulseMs: this.d.settings.pulseMs }, display: { zh: '欢迎回家', en: 'Welcome' } };
+    return {
+      status: 'ok',
+      op,
+      decision: 'approved',
+      unlock: { door, pulseMs: this.d.settings.pulseMs },
+      display: { zh: '欢迎回家', en: 'Welcome' },
+    };
   }
 
   /**
    * A resend answered from the access log (the gateway restarted before it kept the first answer: the
    * request answer store has it otherwise), with the request's op.
    */
-  private replay(door: string, op: 'access' | 'access_code', prior: { decision: string; reason: string }): ResponseBody {
+  private replay(
+    door: string,
+    op: 'access' | 'access_code',
+    prior: { decision: string; reason: string },
+  ): ResponseBody {
     if (prior.decision === 'granted') return this.granted(door, op);
     if (prior.decision === 'checked_in') {
-      return { status: 'ok', op, decision: prior.reason === 'CHECKED_IN' ? 'approved' : 'declined', ...(prior.reason === 'CHECKED_IN' ? {} : { declineCode: 'ALREADY_CHECKED_IN' }), display: { zh: '已签到', en: 'Checked in' } };
+      return {
+        status: 'ok',
+        op,
+        decision: prior.reason === 'CHECKED_IN' ? 'approved' : 'declined',
+        ...(prior.reason === 'CHECKED_IN' ? {} : { declineCode: 'ALREADY_CHECKED_IN' }),
+        display: { zh: '已签到', en: 'Checked in' },
+      };
     }
     if (prior.reason in DENIALS) return denied(prior.reason, op);
     throw new LinliError(isErrorCode(prior.reason) ? prior.reason : 'INTERNAL_ERROR');
@@ -251,7 +391,13 @@ const DENIALS: Record<string, { zh: string; en: string }> = {
 };
 
 function denied(reason: string, op: 'access' | 'access_code' = 'access'): ResponseBody {
-  return { status: 'ok', op, decision: 'declined', declineCode: reason, display: DENIALS[reason] ?? { zh: '无法通行', en: 'Access denied' } };
+  return {
+    status: 'ok',
+    op,
+    decision: 'declined',
+    declineCode: reason,
+    display: DENIALS[reason] ?? { zh: '无法通行', en: 'Access denied' },
+  };
 }
 
 const isErrorCode = (s: string): s is ErrorCode => s in ERROR_CATALOGUE;

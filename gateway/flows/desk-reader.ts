@@ -47,7 +47,9 @@ export class DeskReader {
     this.d.access
       .localTap(this.d.deviceId, this.d.door, { type: 'uid', uid }, txn)
       .then((granted) => (granted ? this.d.hardware.openDoor() : undefined))
-      .catch((err: unknown) => this.d.log.info({ err: err instanceof Error ? err.message : String(err) }, 'desk reader tap refused'));
+      .catch((err: unknown) =>
+        this.d.log.info({ err: err instanceof Error ? err.message : String(err) }, 'desk reader tap refused'),
+      );
   }
 
   /** The card tapped in the last minute, once: a second bind needs a second tap. */
@@ -58,6 +60,11 @@ export class DeskReader {
   }
 
   health(): (BoxComponentHealth | { component: 'tamper'; state: 'ok' | 'open'; warning?: string })[] {
-    return [...this.d.hardware.health(), this.tamperOpen ? { component: 'tamper', state: 'open', warning: 'the gateway box is open (tamper switch)' } : { component: 'tamper', state: 'ok' }];
+    return [
+      ...this.d.hardware.health(),
+      this.tamperOpen
+        ? { component: 'tamper', state: 'open', warning: 'the gateway box is open (tamper switch)' }
+        : { component: 'tamper', state: 'ok' },
+    ];
   }
 }

@@ -11,7 +11,15 @@ import type { ParcelRepo } from './store/parcel-repo.ts';
  * deposited into lockers, one compartment per buyer (see LockerFlow's group-buy deposit).
  */
 export class GroupBuyService {
-  constructor(private readonly d: { repo: GroupBuyRepo; parcels: ParcelRepo; catalog: CatalogRepo; writer: WriterPort; clock: Clock }) {}
+  constructor(
+    private readonly d: {
+      repo: GroupBuyRepo;
+      parcels: ParcelRepo;
+      catalog: CatalogRepo;
+      writer: WriterPort;
+      clock: Clock;
+    },
+  ) {}
 
   create(id: string, title: string, targetQty: number, closesAt?: number): Promise<GroupBuy> {
     return this.d.writer.submit(() => {
@@ -27,8 +35,10 @@ export class GroupBuyService {
       const now = this.d.clock.now();
       const gb = this.d.repo.get(id);
       if (!gb) throw new LinliError('NOT_FOUND', `no group buy ${id}`);
-      if (gb.status !== 'forming') throw new LinliError('VALIDATION_FAILED', `group buy ${id} is ${gb.status}: it takes no more orders`);
-      if (gb.closesAt !== undefined && now >= gb.closesAt) throw new LinliError('VALIDATION_FAILED', `group buy ${id} closed`);
+      if (gb.status !== 'forming')
+        throw new LinliError('VALIDATION_FAILED', `group buy ${id} is ${gb.status}: it takes no more orders`);
+      if (gb.closesAt !== undefined && now >= gb.closesAt)
+        throw new LinliError('VALIDATION_FAILED', `group buy ${id} closed`);
       if (!this.d.catalog.member(memberId)) throw new LinliError('MEMBER_NOT_FOUND', `no member ${memberId}`);
       return placeOrder(this.d.repo, this.d.parcels, id, memberId, qty, now);
     });
@@ -40,11 +50,10 @@ export class GroupBuyService {
       const now = this.d.clock.now();
       let n = 0;
       for (const gb of this.d.repo.due(now)) {
-        {
-          this.d.repo.setStatus(gb.id, 'cancelled');
-          for (const b of gb.buyers) this.d.parcels.notice(b.memberId, 'group_buy_cancelled', { groupBuyId: gb.id, title: gb.title }, now);
-          n++;
-        }
+        this.d.repo.setStatus(gb.id, 'cancelled');
+        for (const b of gb.buyers)
+          this.d.parcels.notice(b.memberId, 'group_buy_cancelled', { groupBuyId: gb.id, title: gb.title }, now);
+        n++;
       }
       return n;
     });
@@ -52,14 +61,22 @@ export class GroupBuyService {
 }
 
 /** Adds or changes one buyer's order; the group buy forms the moment the target is reached (buyers told). */
-export function placeOrder(repo: GroupBuyRepo, parcels: ParcelRepo, id: string, memberId: string, qty: number, now: number): GroupBuy {
+export function placeOrder(
+  repo: GroupBuyRepo,
+  parcels: ParcelRepo,
+  id: string,
+  memberId: string,
+  qty: number,
+  now: number,
+): GroupBuy {
   const before = repo.get(id);
-  if (!before || before.status !== 'forming') return before as GroupBuy;
+  if (before?.status !== 'forming') return before as GroupBuy;
   repo.join(id, memberId, qty, now);
   const after = repo.get(id) as GroupBuy;
   if (after.orderedQty >= after.targetQty) {
     repo.setStatus(id, 'formed', now);
-    for (const b of after.buyers) parcels.notice(b.memberId, 'group_buy_formed', { groupBuyId: id, title: after.title, qty: b.qty }, now);
+    for (const b of after.buyers)
+      parcels.notice(b.memberId, 'group_buy_formed', { groupBuyId: id, title: after.title, qty: b.qty }, now);
   }
   return repo.get(id) as GroupBuy;
 }
@@ -69,13 +86,17 @@ export function nextBuyerToServe(repo: GroupBuyRepo, orderId: string): string | 
   const gb = repo.get(orderId);
   if (!gb) throw new LinliError('NOT_FOUND', `no group buy ${orderId}`);
   if (gb.status === 'delivered') return undefined;
-  if (gb.status !== 'formed') throw new LinliError('REDEMPTION_STATE', `group buy ${orderId} is ${gb.status}, not formed`, { refusal: 'GROUP_BUY_NOT_FORMED' });
+  if (gb.status !== 'formed')
+    throw new LinliError('REDEMPTION_STATE', `group buy ${orderId} is ${gb.status}, not formed`, {
+      refusal: 'GROUP_BUY_NOT_FORMED',
+    });
   return gb.buyers.find((x) => x.parcelId === undefined)?.memberId;
 }
 
 /** A formed group buy whose every buyer's goods are stored is delivered. */
 export function markDeliveredWhenAllStored(repo: GroupBuyRepo, parcels: ParcelRepo, id: string): void {
   const gb = repo.get(id);
-  const stored = (parcelId: string | undefined) => parcelId !== undefined && parcels.get(parcelId)?.status !== 'depositing';
+  const stored = (parcelId: string | undefined) =>
+    parcelId !== undefined && parcels.get(parcelId)?.status !== 'depositing';
   if (gb && gb.status === 'formed' && gb.buyers.every((x) => stored(x.parcelId))) repo.setStatus(gb.id, 'delivered');
 }

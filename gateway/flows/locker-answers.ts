@@ -4,7 +4,13 @@ import type { Parcel } from './store/parcel-repo.ts';
 /** [FWP-11.5] What the locker is told after a deposit: the compartment to open, or that it is settled. */
 export function depositAnswer(p: Parcel): ResponseBody {
   if (p.status !== 'depositing') {
-    return { status: 'ok', op: 'deposit', decision: 'none', state: p.status, display: { zh: '该包裹已处理', en: 'This deposit is already settled' } };
+    return {
+      status: 'ok',
+      op: 'deposit',
+      decision: 'none',
+      state: p.status,
+      display: { zh: '该包裹已处理', en: 'This deposit is already settled' },
+    };
   }
   return {
     status: 'ok',
@@ -12,7 +18,10 @@ export function depositAnswer(p: Parcel): ResponseBody {
     decision: 'approved',
     state: p.status,
     open: [{ compartment: p.compartment, size: p.size }],
-    display: { zh: `请将包裹放入 ${p.compartment} 号格口并关门`, en: `Put the parcel in compartment ${p.compartment} and close the door` },
+    display: {
+      zh: `请将包裹放入 ${p.compartment} 号格口并关门`,
+      en: `Put the parcel in compartment ${p.compartment} and close the door`,
+    },
   };
 }
 
@@ -29,5 +38,12 @@ export function pickupAnswer(parcels: readonly Parcel[], op: 'pickup' | 'pickup_
 }
 
 export function keypadLocked(until: number): ResponseBody {
-  return { status: 'ok', op: 'pickup_code', decision: 'declined', declineCode: 'KEYPAD_LOCKED', lockedUntil: until, display: { zh: '错误次数过多，请稍后再试', en: 'Too many wrong codes; try again later' } };
+  return {
+    status: 'ok',
+    op: 'pickup_code',
+    decision: 'declined',
+    declineCode: 'KEYPAD_LOCKED',
+    lockedUntil: until,
+    display: { zh: '错误次数过多，请稍后再试', en: 'Too many wrong codes; try again later' },
+  };
 }

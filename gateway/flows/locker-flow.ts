@@ -5,7 +5,15 @@ import type { EventBody } from '../../firmware-protocol/src/messages/events.ts';
 import type { LockerOccupancy } from '../../firmware-protocol/src/messages/state.ts';
 import type { RequestMessage, ResponseBody } from '../../firmware-protocol/src/messages/redemption.ts';
 import type { HealthFinding } from '../../devices/adapter.ts';
-import { compartmentStep, newDoor, pickCompartment, type CompartmentDoor, type CompartmentEffect, type CompartmentEvent, type CompartmentSize } from '../../devices/parcel-locker/compartment.ts';
+import {
+  compartmentStep,
+  newDoor,
+  pickCompartment,
+  type CompartmentDoor,
+  type CompartmentEffect,
+  type CompartmentEvent,
+  type CompartmentSize,
+} from '../../devices/parcel-locker/compartment.ts';
 import { isLocked, noLockout, recordAttempt, type LockoutState } from '../../devices/keypad-lockout.ts';
 import type { FlowsSettings } from '../config/schema.ts';
 import type { Clock } from '../core/clock.ts';
@@ -95,12 +103,21 @@ export class LockerFlow implements FlowHandler {
   /** Confirmed door states from the locker [FWP-11.7]; `txn` is the flow the event belongs to, when it says. */
   async onEvent(lockerId: string, body: EventBody, txn?: string): Promise<void> {
     if (body.event === 'tamper') {
-      this.d.setFinding(lockerId, 'TAMPER', body.open ? { severity: 'fault', code: 'TAMPER', message: 'the locker reports its case open (tamper switch)' } : undefined);
+      this.d.setFinding(
+        lockerId,
+        'TAMPER',
+        body.open
+          ? { severity: 'fault', code: 'TAMPER', message: 'the locker reports its case open (tamper switch)' }
+          : undefined,
+      );
       return;
     }
     if (body.event !== 'compartment') return;
     if (!this.compartments(lockerId).some((c) => c.id === body.compartment)) {
-      this.d.log.warn({ lockerId, compartment: body.compartment }, 'event for a compartment the locker did not announce: ignored');
+      this.d.log.warn(
+        { lockerId, compartment: body.compartment },
+        'event for a compartment the locker did not announce: ignored',
+      );
       return;
     }
     const type = body.state === 'open' ? 'opened' : body.state === 'closed' ? 'closed' : 'jammed';
@@ -114,7 +131,9 @@ export class LockerFlow implements FlowHandler {
    */
   private async reconcile(lockerId: string, compartment: string, state: 'open' | 'closed', txn: string): Promise<void> {
     if (state === 'open') {
-      const p = this.d.parcels.byPickupTxn(lockerId, txn).find((x) => x.compartment === compartment && x.status === 'opening');
+      const p = this.d.parcels
+        .byPickupTxn(lockerId, txn)
+        .find((x) => x.compartment === compartment && x.status === 'opening');
       if (p) await this.pickedUp(p);
       return;
     }
@@ -134,7 +153,8 @@ export class LockerFlow implements FlowHandler {
       const wall = this.d.clock.now();
       await this.d.writer.submit(() => {
         this.d.parcels.dropExpiredCodeNotices(wall);
-        for (const id of this.d.outbox?.redactPickupCode ? this.d.parcels.withExpiredCodes(wall) : []) this.d.outbox?.redactPickupCode?.(id);
+        for (const id of this.d.outbox?.redactPickupCode ? this.d.parcels.withExpiredCodes(wall) : [])
+          this.d.outbox?.redactPickupCode?.(id);
       });
     }
   }
@@ -149,11 +169,16 @@ export class LockerFlow implements FlowHandler {
   async reissueCode(parcelId: string): Promise<{ code: string; expiresAt: number }> {
     return this.d.writer.submit(() => {
       const p = this.d.parcels.get(parcelId);
-      if (!p || p.status !== 'stored') throw new LinliError('NOT_FOUND', `no stored parcel ${parcelId}`);
+      if (p?.status !== 'stored') throw new LinliError('NOT_FOUND', `no stored parcel ${parcelId}`);
       const { code, hash } = this.freshCode(p.lockerId);
       const expiresAt = this.d.clock.now() + this.d.settings.codeTtlH * 3600_000;
       this.d.parcels.setCode(p.id, hash, expiresAt);
-      this.d.parcels.notice(p.memberId, 'parcel_code', { parcelId: p.id, lockerId: p.lockerId, code, expiresAt }, this.d.clock.now());
+      this.d.parcels.notice(
+        p.memberId,
+        'parcel_code',
+        { parcelId: p.id, lockerId: p.lockerId, code, expiresAt },
+        this.d.clock.now(),
+      );
       return { code, expiresAt };
     });
   }
@@ -166,7 +191,14 @@ export class LockerFlow implements FlowHandler {
       ts: this.d.clock.now(),
       compartments: compartments.map((c) => {
         const door = rt.doors.get(c.id) ?? newDoor();
-        return { id: c.id, size: c.size, assigned: assigned.has(c.id), door: door.confirmed, pending: door.door.phase === 'commanded' ? 'open' : null, jammed: door.jammed };
+        return {
+          id: c.id,
+          size: c.size,
+          assigned: assigned.has(c.id),
+          door: door.confirmed,
+          pending: door.door.phase === 'commanded' ? 'open' : null,
+          jammed: door.jammed,
+        };
       }),
     };
   }
@@ -174,7 +206,8 @@ export class LockerFlow implements FlowHandler {
   private async deposit(lockerId: string, txn: string, b: OpBody<'deposit'>): Promise<ResponseBody> {
     const prior = this.d.parcels.byTxn(lockerId, txn);
     if (prior) {
-      if (prior.tracking !== b.tracking) throw new LinliError('TXN_REUSED', `deposit ${txn} was made for another parcel`);
+      if (prior.tracking !== b.tracking)
+        throw new LinliError('TXN_REUSED', `deposit ${txn} was made for another parcel`);
       // a retry (or one after a gateway restart): the door is told to open again if it is idle
       const door = this.runtime(lockerId).doors.get(prior.compartment);
       if (prior.status === 'depositing' && !door?.jammed && (door?.door.phase ?? 'idle') === 'idle') {
@@ -189,20 +222,39 @@ export class LockerFlow implements FlowHandler {
       const rt = this.runtime(lockerId);
       const free = this.compartments(lockerId).map((c) => {
         const door = rt.doors.get(c.id);
-        return { id: c.id, size: c.size, free: !busy.has(c.id) && !door?.jammed && (door?.door.phase ?? 'idle') === 'idle' };
+        return {
+          id: c.id,
+          size: c.size,
+          free: !busy.has(c.id) && !door?.jammed && (door?.door.phase ?? 'idle') === 'idle',
+        };
       });
       const compartment = pickCompartment(free, b.size);
       if (!compartment) return { declined: 'LOCKER_FULL' as const };
       const now = this.d.clock.now();
       const { code, hash } = this.freshCode(lockerId);
       const id = `p-${now.toString(36)}-${randomBytes(4).toString('hex')}`;
-      this.d.parcels.insert({ id, txnId: txn, lockerId, compartment, memberId, tracking: b.tracking, size: b.size, groupBuyId: b.recipient.type === 'group_buy' ? b.recipient.orderId : null, codeHash: hash, codeExpiresAt: now + this.d.settings.codeTtlH * 3600_000, createdAt: now });
+      this.d.parcels.insert({
+        id,
+        txnId: txn,
+        lockerId,
+        compartment,
+        memberId,
+        tracking: b.tracking,
+        size: b.size,
+        groupBuyId: b.recipient.type === 'group_buy' ? b.recipient.orderId : null,
+        codeHash: hash,
+        codeExpiresAt: now + this.d.settings.codeTtlH * 3600_000,
+        createdAt: now,
+      });
       if (b.recipient.type === 'group_buy') this.d.groupBuys.assignParcel(b.recipient.orderId, memberId, id);
       return { parcel: this.d.parcels.get(id) as Parcel, code };
     });
     if ('declined' in placed) {
       const zh = placed.declined === 'LOCKER_FULL' ? `没有空闲的${b.size}号格口` : '该团购订单已全部投递';
-      const en = placed.declined === 'LOCKER_FULL' ? `No free compartment of size ${b.size} or larger` : 'Every buyer of this group buy already has their goods';
+      const en =
+        placed.declined === 'LOCKER_FULL'
+          ? `No free compartment of size ${b.size} or larger`
+          : 'Every buyer of this group buy already has their goods';
       return { status: 'ok', op: 'deposit', decision: 'declined', declineCode: placed.declined, display: { zh, en } };
     }
     this.pendingCodes.set(placed.parcel.id, placed.code);
@@ -231,20 +283,43 @@ export class LockerFlow implements FlowHandler {
     const now = this.d.clock.now();
     if (isLocked(rt.keypad, now)) return keypadLocked(rt.keypad.lockedUntil ?? now);
     const p = this.d.parcels.byCode(lockerId, this.d.secrets.codeHash(lockerId, code));
-    rt.keypad = recordAttempt(rt.keypad, p !== undefined, now, this.d.settings.maxWrongCodes, this.d.settings.keypadLockS * 1000);
+    rt.keypad = recordAttempt(
+      rt.keypad,
+      p !== undefined,
+      now,
+      this.d.settings.maxWrongCodes,
+      this.d.settings.keypadLockS * 1000,
+    );
     if (!p) {
       this.d.log.info({ lockerId }, 'wrong pickup code');
       if (isLocked(rt.keypad, now)) return keypadLocked(rt.keypad.lockedUntil ?? now);
-      return { status: 'ok', op: 'pickup_code', decision: 'declined', declineCode: 'CODE_INVALID', display: { zh: '取件码错误', en: 'Wrong pickup code' } };
+      return {
+        status: 'ok',
+        op: 'pickup_code',
+        decision: 'declined',
+        declineCode: 'CODE_INVALID',
+        display: { zh: '取件码错误', en: 'Wrong pickup code' },
+      };
     }
     if (p.codeExpiresAt !== undefined && now >= p.codeExpiresAt) {
-      return { status: 'ok', op: 'pickup_code', decision: 'declined', declineCode: 'CODE_EXPIRED', display: { zh: '取件码已过期，请联系物业', en: 'This code has expired; please ask the property office' } };
+      return {
+        status: 'ok',
+        op: 'pickup_code',
+        decision: 'declined',
+        declineCode: 'CODE_EXPIRED',
+        display: { zh: '取件码已过期，请联系物业', en: 'This code has expired; please ask the property office' },
+      };
     }
     return this.pickupParcels(lockerId, txn, [p], 'pickup_code');
   }
 
   /** `op` is the request's: its answer repeats it [FWP-11.3]. */
-  private async pickupParcels(lockerId: string, txn: string, parcels: Parcel[], op: 'pickup' | 'pickup_code'): Promise<ResponseBody> {
+  private async pickupParcels(
+    lockerId: string,
+    txn: string,
+    parcels: Parcel[],
+    op: 'pickup' | 'pickup_code',
+  ): Promise<ResponseBody> {
     const rt = this.runtime(lockerId);
     // a jammed or busy door cannot open now: those parcels wait (staff are alerted)
     const openable = parcels.filter((p) => {
@@ -258,7 +333,9 @@ export class LockerFlow implements FlowHandler {
         op,
         decision: 'declined',
         declineCode: jammed ? 'COMPARTMENT_UNAVAILABLE' : 'NO_PARCELS',
-        display: jammed ? { zh: '格口故障，请联系物业', en: 'The compartment cannot open; please ask the property office' } : { zh: '没有待取的包裹', en: 'No parcels to pick up here' },
+        display: jammed
+          ? { zh: '格口故障，请联系物业', en: 'The compartment cannot open; please ask the property office' }
+          : { zh: '没有待取的包裹', en: 'No parcels to pick up here' },
       };
     }
     await this.d.writer.submit(() => {
@@ -269,15 +346,28 @@ export class LockerFlow implements FlowHandler {
       if (await this.step(lockerId, p.compartment, { type: 'command_open', txn, purpose: 'pickup' })) opened.push(p);
       else await this.d.writer.submit(() => this.d.parcels.setStatus(p.id, 'stored'));
     }
-    if (opened.length === 0) return { status: 'ok', op, decision: 'declined', declineCode: 'COMPARTMENT_UNAVAILABLE', display: { zh: '格口暂不可用，请稍后再试', en: 'The compartment is busy; try again shortly' } };
-    return pickupAnswer(opened.map((p) => ({ ...p, status: 'opening' })), op);
+    if (opened.length === 0)
+      return {
+        status: 'ok',
+        op,
+        decision: 'declined',
+        declineCode: 'COMPARTMENT_UNAVAILABLE',
+        display: { zh: '格口暂不可用，请稍后再试', en: 'The compartment is busy; try again shortly' },
+      };
+    return pickupAnswer(
+      opened.map((p) => ({ ...p, status: 'opening' })),
+      op,
+    );
   }
 
   /** One event of a compartment's door machine; false when the machine refused it (a busy or jammed door). */
   private async step(lockerId: string, compartment: string, e: CompartmentEvent): Promise<boolean> {
     const rt = this.runtime(lockerId);
     const before = rt.doors.get(compartment) ?? newDoor();
-    const r = compartmentStep(before, e, this.d.clock.monotonic(), { openConfirmMs: this.d.settings.openConfirmS * 1000, leftOpenMs: this.d.leftOpenMs });
+    const r = compartmentStep(before, e, this.d.clock.monotonic(), {
+      openConfirmMs: this.d.settings.openConfirmS * 1000,
+      leftOpenMs: this.d.leftOpenMs,
+    });
     if (r.ignored) {
       this.d.log.warn({ lockerId, compartment, event: e.type, why: r.ignored }, 'compartment event ignored');
       return false;
@@ -293,7 +383,11 @@ export class LockerFlow implements FlowHandler {
     switch (fx.type) {
       case 'opened':
         if (fx.purpose === 'pickup' && p && p.status === 'opening') await this.pickedUp(p);
-        else if (fx.purpose === undefined) this.d.log.warn({ lockerId, compartment }, 'compartment opened without a command (service key, or a late confirmation)');
+        else if (fx.purpose === undefined)
+          this.d.log.warn(
+            { lockerId, compartment },
+            'compartment opened without a command (service key, or a late confirmation)',
+          );
         return;
       case 'closed':
         this.d.setFinding(lockerId, `DOOR_LEFT_OPEN:${compartment}`, undefined);
@@ -307,19 +401,34 @@ export class LockerFlow implements FlowHandler {
         });
         if (p && fx.purpose === 'pickup' && p.status === 'opening') {
           await this.d.writer.submit(() => this.d.parcels.setStatus(p.id, 'stored'));
-          this.d.log.warn({ lockerId, compartment, parcelId: p.id }, 'compartment jammed at pickup: the parcel stays assigned');
+          this.d.log.warn(
+            { lockerId, compartment, parcelId: p.id },
+            'compartment jammed at pickup: the parcel stays assigned',
+          );
         } else if (p && fx.purpose === 'deposit' && p.status === 'depositing') {
           await this.d.writer.submit(() => {
             this.d.parcels.setStatus(p.id, 'deposit_failed');
-            this.d.outbox?.append('parcels', 'parcel.deposit_failed', { parcelId: p.id, lockerId, compartment, at: this.d.clock.now() });
+            this.d.outbox?.append('parcels', 'parcel.deposit_failed', {
+              parcelId: p.id,
+              lockerId,
+              compartment,
+              at: this.d.clock.now(),
+            });
             this.d.groupBuys.unassignParcel(p.id);
           });
           this.pendingCodes.delete(p.id);
-          this.d.log.warn({ lockerId, compartment, parcelId: p.id }, 'compartment jammed at deposit: the courier must deposit again');
+          this.d.log.warn(
+            { lockerId, compartment, parcelId: p.id },
+            'compartment jammed at deposit: the courier must deposit again',
+          );
         }
         return;
       case 'left_open':
-        this.d.setFinding(lockerId, `DOOR_LEFT_OPEN:${compartment}`, { severity: 'degraded', code: 'DOOR_LEFT_OPEN', message: `compartment ${compartment} has been open for ${Math.round(fx.openForMs / 1000)} s` });
+        this.d.setFinding(lockerId, `DOOR_LEFT_OPEN:${compartment}`, {
+          severity: 'degraded',
+          code: 'DOOR_LEFT_OPEN',
+          message: `compartment ${compartment} has been open for ${Math.round(fx.openForMs / 1000)} s`,
+        });
         return;
       case 'opened_unexpectedly': // logged with 'opened' above
     }
@@ -330,7 +439,13 @@ export class LockerFlow implements FlowHandler {
     await this.d.writer.submit(() => {
       if (this.d.parcels.get(p.id)?.status !== 'opening') return;
       this.d.parcels.setStatus(p.id, 'picked_up', { pickedUpAt: now });
-      this.d.outbox?.append('parcels', 'parcel.picked_up', { parcelId: p.id, lockerId: p.lockerId, compartment: p.compartment, memberId: p.memberId, at: now });
+      this.d.outbox?.append('parcels', 'parcel.picked_up', {
+        parcelId: p.id,
+        lockerId: p.lockerId,
+        compartment: p.compartment,
+        memberId: p.memberId,
+        at: now,
+      });
       // the code is spent: its clear copies in the notice and cloud outboxes go too
       this.d.parcels.dropCodeNotices(p.id);
       this.d.outbox?.redactPickupCode?.(p.id);
@@ -352,26 +467,66 @@ export class LockerFlow implements FlowHandler {
       }
       this.d.parcels.setStatus(p.id, 'stored', { storedAt: now });
       // the code goes to the member through the cloud; it leaves the outbox once the cloud has it
-      this.d.outbox?.append('parcels', 'parcel.stored', { parcelId: p.id, lockerId: p.lockerId, compartment: p.compartment, memberId: p.memberId, tracking: p.tracking, groupBuyId: p.groupBuyId ?? null, code, codeExpiresAt: now + this.d.settings.codeTtlH * 3600_000, at: now });
-      this.d.parcels.notice(p.memberId, 'parcel_arrived', { parcelId: p.id, lockerId: p.lockerId, compartment: p.compartment, tracking: p.tracking, code, expiresAt: now + this.d.settings.codeTtlH * 3600_000 }, now);
+      this.d.outbox?.append('parcels', 'parcel.stored', {
+        parcelId: p.id,
+        lockerId: p.lockerId,
+        compartment: p.compartment,
+        memberId: p.memberId,
+        tracking: p.tracking,
+        groupBuyId: p.groupBuyId ?? null,
+        code,
+        codeExpiresAt: now + this.d.settings.codeTtlH * 3600_000,
+        at: now,
+      });
+      this.d.parcels.notice(
+        p.memberId,
+        'parcel_arrived',
+        {
+          parcelId: p.id,
+          lockerId: p.lockerId,
+          compartment: p.compartment,
+          tracking: p.tracking,
+          code,
+          expiresAt: now + this.d.settings.codeTtlH * 3600_000,
+        },
+        now,
+      );
       if (p.groupBuyId) markDeliveredWhenAllStored(this.d.groupBuys, this.d.parcels, p.groupBuyId);
       return true;
     });
     if (!done) return;
     this.pendingCodes.delete(p.id);
-    this.d.log.info({ lockerId: p.lockerId, compartment: p.compartment, parcelId: p.id }, 'parcel stored; member notified');
+    this.d.log.info(
+      { lockerId: p.lockerId, compartment: p.compartment, parcelId: p.id },
+      'parcel stored; member notified',
+    );
   }
 
   private checkOverdue(): void {
     const counts = this.d.parcels.overdueCounts(this.d.clock.now() - this.d.settings.overdueH * 3600_000);
     for (const lockerId of new Set([...this.lockers.keys(), ...counts.keys()])) {
       const n = counts.get(lockerId) ?? 0;
-      this.d.setFinding(lockerId, 'PARCELS_OVERDUE', n > 0 ? { severity: 'degraded', code: 'PARCELS_OVERDUE', message: `${n} parcel(s) waiting longer than ${this.d.settings.overdueH} h` } : undefined);
+      this.d.setFinding(
+        lockerId,
+        'PARCELS_OVERDUE',
+        n > 0
+          ? {
+              severity: 'degraded',
+              code: 'PARCELS_OVERDUE',
+              message: `${n} parcel(s) waiting longer than ${this.d.settings.overdueH} h`,
+            }
+          : undefined,
+      );
     }
   }
 
   private freshCode(lockerId: string): { code: string; hash: string } {
-    return uniqueShortCode({ hash: (c) => this.d.secrets.codeHash(lockerId, c), inUse: (h) => this.d.parcels.codeInUse(lockerId, h), newCode: this.d.newCode, what: 'pickup code' });
+    return uniqueShortCode({
+      hash: (c) => this.d.secrets.codeHash(lockerId, c),
+      inUse: (h) => this.d.parcels.codeInUse(lockerId, h),
+      newCode: this.d.newCode,
+      what: 'pickup code',
+    });
   }
 
   private compartments(lockerId: string): { id: string; size: CompartmentSize }[] {

@@ -1,6 +1,13 @@
 import { LinliError } from '../../firmware-protocol/src/errors.ts';
 import type { RequestMessage, ResponseBody, WireCredential } from '../../firmware-protocol/src/messages/redemption.ts';
-import { DEFAULT_VEND_TIMEOUTS, vendStep, type VendEffect, type VendEvent, type VendState, type VendTimeouts } from '../../devices/vending-machine/session.ts';
+import {
+  DEFAULT_VEND_TIMEOUTS,
+  vendStep,
+  type VendEffect,
+  type VendEvent,
+  type VendState,
+  type VendTimeouts,
+} from '../../devices/vending-machine/session.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
 import { decided, memberSummary } from '../redemption/device/answers.ts';
@@ -95,12 +102,15 @@ export class VendingFlow implements FlowHandler {
 
   private async begin(device: RequestingDevice, txn: string, credential: WireCredential): Promise<ResponseBody> {
     const current = this.sessions.get(device.id);
-    if (current && current.state.name !== 'idle' && current.state.memberTxn === txn && current.begun) return current.begun;
+    if (current && current.state.name !== 'idle' && current.state.memberTxn === txn && current.begun)
+      return current.begun;
     if (current?.state.name === 'session' || current?.state.name === 'completing') {
       // MDB: a new tap while a session waits for a selection replaces it (the machine lost it, or another resident came)
       await this.step(device.id, current, { type: 'complete' });
     } else if (current && current.state.name !== 'idle') {
-      throw new LinliError('REDEMPTION_STATE', 'a vend is in progress on this machine; report its result first', { refusal: 'VEND_IN_PROGRESS' });
+      throw new LinliError('REDEMPTION_STATE', 'a vend is in progress on this machine; report its result first', {
+        refusal: 'VEND_IN_PROGRESS',
+      });
     }
     const who = await this.d.resolver.identify(credential, { txn: { deviceId: device.id, txn } });
     const member = memberSummary(this.d.catalog, this.d.ledger, who.memberId, this.d.clock.now());
@@ -115,7 +125,10 @@ export class VendingFlow implements FlowHandler {
       fundsFen,
       // MDB funds are one number; the benefits (a free item, a discount) may make a dearer item affordable
       member,
-      display: { zh: `余额 ¥${formatYuan(fundsFen)}，请选择商品`, en: `Balance ¥${formatYuan(fundsFen)}; choose an item` },
+      display: {
+        zh: `余额 ¥${formatYuan(fundsFen)}，请选择商品`,
+        en: `Balance ¥${formatYuan(fundsFen)}; choose an item`,
+      },
     };
     return s.begun;
   }
@@ -130,36 +143,48 @@ export class VendingFlow implements FlowHandler {
         if (settled) return decided('vend_request', settled.result);
         // selection first: the item was chosen, then the card tapped; the vend's txn names the session too
         if (s && s.state.name !== 'idle') {
-          if (s.state.name !== 'session' && s.state.name !== 'completing') throw new LinliError('REDEMPTION_STATE', 'a vend is in progress on this machine', { refusal: 'VEND_IN_PROGRESS' });
+          if (s.state.name !== 'session' && s.state.name !== 'completing')
+            throw new LinliError('REDEMPTION_STATE', 'a vend is in progress on this machine', {
+              refusal: 'VEND_IN_PROGRESS',
+            });
           await this.step(device.id, s, { type: 'complete' });
         }
         const who = await this.d.resolver.identify(b.credential, { txn: { deviceId: device.id, txn } });
         s = { state: { name: 'idle' }, memberId: who.memberId, trust: who.trust };
         this.sessions.set(device.id, s);
         await this.step(device.id, s, { type: 'begin', memberTxn: txn, fundsFen: 0 });
-      } else if (!s || s.state.name !== 'session' || s.state.memberTxn !== b.session) {
+      } else if (s?.state.name !== 'session' || s.state.memberTxn !== b.session) {
         const settled = this.d.redemptions.byTxn(device.id, txn);
         if (settled) return decided('vend_request', settled.result); // a retry after the session ended
-        throw new LinliError('REDEMPTION_STATE', `no open session ${b.session ?? ''} on this machine; tap the card again`, { refusal: 'NO_SESSION' });
+        throw new LinliError(
+          'REDEMPTION_STATE',
+          `no open session ${b.session ?? ''} on this machine; tap the card again`,
+          { refusal: 'NO_SESSION' },
+        );
       }
       s.authorizing = txn; // before the state says "requested", so the tick never times out an authorize in flight
-      await this.step(device.id, s, { type: 'vend_request', vendTxn: txn, item: b.item.productId, priceFen: b.item.priceFen });
+      await this.step(device.id, s, {
+        type: 'vend_request',
+        vendTxn: txn,
+        item: b.item.productId,
+        priceFen: b.item.priceFen,
+      });
     }
     if (!s) throw new LinliError('INTERNAL_ERROR');
     s.authorizing = txn;
     const result = await this.d.service
       .authorize({
-      txnId: txn,
-      memberId: s.memberId,
-      trust: s.trust,
-      purchase: {
-        merchantId: device.merchantId ?? device.id,
-        deviceId: device.id,
-        deviceKind: device.kind,
-        items: [{ productId: b.item.productId, unitPriceFen: b.item.priceFen, qty: 1 }],
-        at: this.d.clock.now(),
-      },
-    })
+        txnId: txn,
+        memberId: s.memberId,
+        trust: s.trust,
+        purchase: {
+          merchantId: device.merchantId ?? device.id,
+          deviceId: device.id,
+          deviceKind: device.kind,
+          items: [{ productId: b.item.productId, unitPriceFen: b.item.priceFen, qty: 1 }],
+          at: this.d.clock.now(),
+        },
+      })
       .finally(() => {
         if (s.authorizing === txn) s.authorizing = undefined;
       });
@@ -171,19 +196,34 @@ export class VendingFlow implements FlowHandler {
       return decided('vend_request', await this.d.service.void(txn, device.id));
     }
     if (current?.name === 'requested' && current.vendTxn === txn) {
-      await this.step(device.id, s, result.status === 'approved' ? { type: 'approved', vendTxn: txn, chargedFen: result.payableFen } : { type: 'denied', vendTxn: txn });
+      await this.step(
+        device.id,
+        s,
+        result.status === 'approved'
+          ? { type: 'approved', vendTxn: txn, chargedFen: result.payableFen }
+          : { type: 'denied', vendTxn: txn },
+      );
     }
     return decided('vend_request', result);
   }
 
-  private async result(device: RequestingDevice, txn: string, success: boolean, reason: string | undefined): Promise<ResponseBody> {
+  private async result(
+    device: RequestingDevice,
+    txn: string,
+    success: boolean,
+    reason: string | undefined,
+  ): Promise<ResponseBody> {
     const s = this.sessions.get(device.id);
     if (s && s.state.name === 'approved' && s.state.vendTxn === txn) {
       try {
-        const settled = await this.step(device.id, s, { type: success ? 'vend_success' : 'vend_failure', vendTxn: txn });
+        const settled = await this.step(device.id, s, {
+          type: success ? 'vend_success' : 'vend_failure',
+          vendTxn: txn,
+        });
         if (settled) return decided('vend_result', settled);
       } catch (err) {
-        if (success && err instanceof LinliError && err.code === 'REDEMPTION_STATE') this.dispensedUnpaid(device.id, txn, reason);
+        if (success && err instanceof LinliError && err.code === 'REDEMPTION_STATE')
+          this.dispensedUnpaid(device.id, txn, reason);
         throw err;
       }
     }
@@ -200,17 +240,27 @@ export class VendingFlow implements FlowHandler {
   }
 
   private dispensedUnpaid(deviceId: string, txn: string, reason: string | undefined): void {
-    this.d.log.warn({ deviceId, txn, reason }, 'item dispensed after its hold was voided: the resident was not charged');
+    this.d.log.warn(
+      { deviceId, txn, reason },
+      'item dispensed after its hold was voided: the resident was not charged',
+    );
     this.d.onAnomaly?.(deviceId, 'VEND_AFTER_VOID', { txn });
   }
 
   private async end(device: RequestingDevice, txn: string, reason: 'complete' | 'cancel'): Promise<ResponseBody> {
     const s = this.sessions.get(device.id);
-    const ok: ResponseBody = { status: 'ok', op: 'vend_end', decision: 'none', display: { zh: '谢谢惠顾', en: 'Thank you' } };
+    const ok: ResponseBody = {
+      status: 'ok',
+      op: 'vend_end',
+      decision: 'none',
+      display: { zh: '谢谢惠顾', en: 'Thank you' },
+    };
     // ending a session that is already over (a retry, or after a timeout) is not an error
     if (!s || s.state.name === 'idle' || s.state.memberTxn !== txn) return ok;
     if (s.state.name === 'approved') {
-      throw new LinliError('REDEMPTION_STATE', 'the item is being dispensed: report the vend result first', { refusal: 'VEND_RESULT_OUTSTANDING' });
+      throw new LinliError('REDEMPTION_STATE', 'the item is being dispensed: report the vend result first', {
+        refusal: 'VEND_RESULT_OUTSTANDING',
+      });
     }
     await this.step(device.id, s, { type: reason === 'complete' ? 'complete' : 'cancel' });
     return ok;
@@ -241,7 +291,8 @@ export class VendingFlow implements FlowHandler {
           return r;
         } catch (err) {
           // nothing was held (the vend was denied or never authorized): nothing to refund
-          if (err instanceof LinliError && (err.code === 'REDEMPTION_NOT_FOUND' || err.code === 'REDEMPTION_STATE')) return undefined;
+          if (err instanceof LinliError && (err.code === 'REDEMPTION_NOT_FOUND' || err.code === 'REDEMPTION_STATE'))
+            return undefined;
           throw err;
         }
       case 'end_session':

@@ -57,8 +57,18 @@ export function createDeviceFlows(o: {
     clock,
     log: log.child({ component: 'vending' }),
     lowTrustPerTxnFen: () => engine.service.lowTrustLimits.perTxnFen,
-    timeouts: { sessionMs: f.vending.sessionS * 1000, approvalMs: f.vending.approvalS * 1000, vendResultMs: f.vending.vendResultS * 1000, completeMs: 5000 },
-    onAnomaly: (deviceId, code) => o.setFinding(deviceId, code, { severity: 'degraded', code, message: 'an item was dispensed after its hold had been voided (not charged)' }),
+    timeouts: {
+      sessionMs: f.vending.sessionS * 1000,
+      approvalMs: f.vending.approvalS * 1000,
+      vendResultMs: f.vending.vendResultS * 1000,
+      completeMs: 5000,
+    },
+    onAnomaly: (deviceId, code) =>
+      o.setFinding(deviceId, code, {
+        severity: 'degraded',
+        code,
+        message: 'an item was dispensed after its hold had been voided (not charged)',
+      }),
   });
   const locker = new LockerFlow({
     parcels,
@@ -93,7 +103,13 @@ export function createDeviceFlows(o: {
     setFinding: o.setFinding,
     outbox: o.outbox,
   });
-  const groupBuys = new GroupBuyService({ repo: groupBuyRepo, parcels, catalog: engine.catalog, writer: engine.writer, clock });
+  const groupBuys = new GroupBuyService({
+    repo: groupBuyRepo,
+    parcels,
+    catalog: engine.catalog,
+    writer: engine.writer,
+    clock,
+  });
   engine.handler.use(vending).use(locker).use(access);
   // one tick at a time; a tick asked for while one runs starts after it (with what changed meanwhile)
   let chain: Promise<void> = Promise.resolve();

@@ -31,7 +31,13 @@ export class DeviceMonitor {
   ) {}
 
   /** Adds or updates a provisioned device (at start-up and on provisioning). */
-  track(id: string, kind: DeviceKind, disabled: boolean, lastSeenAt: number | null = null, event = 'provisioned'): LiveDevice {
+  track(
+    id: string,
+    kind: DeviceKind,
+    disabled: boolean,
+    lastSeenAt: number | null = null,
+    event = 'provisioned',
+  ): LiveDevice {
     let d = this.devices.get(id);
     if (!d) {
       d = new LiveDevice(id, kind, disabled, this.config.flapWindowS * 1000, this.config.flapMaxDisconnects);
@@ -50,7 +56,14 @@ export class DeviceMonitor {
 
   /** The current verdict of every device, as changes from nothing, for announcing them all at once. */
   snapshot(): HealthChange[] {
-    return this.all().map((d) => ({ deviceId: d.id, kind: d.kind, previous: d.verdict, verdict: d.verdict, event: 'snapshot', at: this.clock.now() }));
+    return this.all().map((d) => ({
+      deviceId: d.id,
+      kind: d.kind,
+      previous: d.verdict,
+      verdict: d.verdict,
+      event: 'snapshot',
+      at: this.clock.now(),
+    }));
   }
 
   /**
@@ -149,9 +162,19 @@ export class DeviceMonitor {
     d.telemetryAt = this.clock.now();
     const adapter = adapterFor(d.kind);
     const now: [string, 'fault' | 'warning' | 'kind', HealthFinding][] = [
-      ...(body.faults ?? []).map((c): [string, 'fault', HealthFinding] => [`DEVICE_FAULT:${c}`, 'fault', { severity: 'fault', code: `DEVICE_FAULT:${c}`, message: `the device reports fault ${c}` }]),
-      ...(body.warnings ?? []).map((c): [string, 'warning', HealthFinding] => [`DEVICE_WARNING:${c}`, 'warning', { severity: 'degraded', code: `DEVICE_WARNING:${c}`, message: `the device reports warning ${c}` }]),
-      ...adapter.evaluate(body, this.config, d.capabilities).map((f): [string, 'kind', HealthFinding] => [f.code, 'kind', f]),
+      ...(body.faults ?? []).map((c): [string, 'fault', HealthFinding] => [
+        `DEVICE_FAULT:${c}`,
+        'fault',
+        { severity: 'fault', code: `DEVICE_FAULT:${c}`, message: `the device reports fault ${c}` },
+      ]),
+      ...(body.warnings ?? []).map((c): [string, 'warning', HealthFinding] => [
+        `DEVICE_WARNING:${c}`,
+        'warning',
+        { severity: 'degraded', code: `DEVICE_WARNING:${c}`, message: `the device reports warning ${c}` },
+      ]),
+      ...adapter
+        .evaluate(body, this.config, d.capabilities)
+        .map((f): [string, 'kind', HealthFinding] => [f.code, 'kind', f]),
     ];
     const present = new Set(now.map(([code]) => code));
     for (const [code, r] of d.reported) if (!present.has(code)) r.goneMono ??= mono;
@@ -172,14 +195,21 @@ export class DeviceMonitor {
         this.reevaluate(d, 'not_reconnected');
         continue;
       }
-      if (d.presence === 'online' && d.lostAtMono !== undefined && mono - d.lostAtMono >= this.config.offlineGraceS * 1000) {
+      if (
+        d.presence === 'online' &&
+        d.lostAtMono !== undefined &&
+        mono - d.lostAtMono >= this.config.offlineGraceS * 1000
+      ) {
         d.goOffline('CONNECTION_LOST', `connection lost ${formatDuration((mono - d.lostAtMono) / 1000)} ago`);
         this.reevaluate(d, 'connection_lost');
         continue;
       }
       const silentMs = mono - d.lastSeenMono;
       if (d.presence === 'online' && d.born && silentMs > d.heartbeatS * this.config.heartbeatMissFactor * 1000) {
-        d.goOffline('HEARTBEAT_TIMEOUT', `no heartbeat for ${formatDuration(silentMs / 1000)} (interval ${d.heartbeatS} s)`);
+        d.goOffline(
+          'HEARTBEAT_TIMEOUT',
+          `no heartbeat for ${formatDuration(silentMs / 1000)} (interval ${d.heartbeatS} s)`,
+        );
         this.reevaluate(d, 'heartbeat_timeout');
         continue;
       }
@@ -244,6 +274,13 @@ export class DeviceMonitor {
     if (sameVerdict(previous, d.verdict)) return; // the folded changes ended where they began
     d.changeWindow.count += 1;
     d.emitted = d.verdict;
-    this.onChange({ deviceId: d.id, kind: d.kind, previous, verdict: d.verdict, event: folded > 0 ? `${event} (${folded} changes folded)` : event, at: this.clock.now() });
+    this.onChange({
+      deviceId: d.id,
+      kind: d.kind,
+      previous,
+      verdict: d.verdict,
+      event: folded > 0 ? `${event} (${folded} changes folded)` : event,
+      at: this.clock.now(),
+    });
   }
 }

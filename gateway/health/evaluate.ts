@@ -26,20 +26,36 @@ export interface HealthVerdict {
 
 /** Derives a device's status and human-readable reasons from what is known about it. Pure. */
 export function evaluateHealth(i: HealthInput): HealthVerdict {
-  if (i.disabled) return { status: 'offline', reasons: [{ code: 'DISABLED', message: 'the device is disabled by staff' }] };
+  if (i.disabled)
+    return { status: 'offline', reasons: [{ code: 'DISABLED', message: 'the device is disabled by staff' }] };
   if (i.presence === 'never_seen') {
-    return { status: 'unknown', reasons: [{ code: 'NEVER_CONNECTED', message: 'the device has not connected since it was provisioned' }] };
+    return {
+      status: 'unknown',
+      reasons: [{ code: 'NEVER_CONNECTED', message: 'the device has not connected since it was provisioned' }],
+    };
   }
   if (i.presence === 'awaiting') {
     // Homie: after a gateway restart a known device is unknown, not offline, until it had time to come back
-    return { status: 'unknown', reasons: [{ code: 'AWAITING_RECONNECT', message: 'waiting for the device to reconnect after the gateway started' }] };
+    return {
+      status: 'unknown',
+      reasons: [
+        { code: 'AWAITING_RECONNECT', message: 'waiting for the device to reconnect after the gateway started' },
+      ],
+    };
   }
   if (i.presence === 'offline') {
     return { status: 'offline', reasons: [i.offline ?? { code: 'OFFLINE', message: 'the device is offline' }] };
   }
-  const faults: HealthReason[] = i.faults.map((code) => ({ code: `DEVICE_FAULT:${code}`, message: `the device reports fault ${code}` }));
-  const degraded: HealthReason[] = i.warnings.map((code) => ({ code: `DEVICE_WARNING:${code}`, message: `the device reports warning ${code}` }));
-  for (const f of i.kindFindings) (f.severity === 'fault' ? faults : degraded).push({ code: f.code, message: f.message });
+  const faults: HealthReason[] = i.faults.map((code) => ({
+    code: `DEVICE_FAULT:${code}`,
+    message: `the device reports fault ${code}`,
+  }));
+  const degraded: HealthReason[] = i.warnings.map((code) => ({
+    code: `DEVICE_WARNING:${code}`,
+    message: `the device reports warning ${code}`,
+  }));
+  for (const f of i.kindFindings)
+    (f.severity === 'fault' ? faults : degraded).push({ code: f.code, message: f.message });
   for (const [opening, seconds] of [...i.openFor].sort(([a], [b]) => a.localeCompare(b))) {
     if (seconds >= i.doorOpenAlertS) {
       degraded.push({ code: 'DOOR_LEFT_OPEN', message: `${opening} has been open for ${formatDuration(seconds)}` });

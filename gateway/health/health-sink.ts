@@ -47,18 +47,42 @@ export class HealthSink {
     const { deviceId, verdict, event, at } = change;
     this.writer
       .submit(() => {
-        this.repo.saveSnapshot({ deviceId, status: verdict.status, reasons: verdict.reasons, telemetry, updatedAt: at });
+        this.repo.saveSnapshot({
+          deviceId,
+          status: verdict.status,
+          reasons: verdict.reasons,
+          telemetry,
+          updatedAt: at,
+        });
         this.repo.appendHistory(deviceId, at, verdict.status, verdict.reasons, event);
-        this.outbox?.append('health', 'device.health', { deviceId, kind: change.kind, status: verdict.status, previous: change.previous.status, reasons: verdict.reasons.map((r) => r.code), event, at });
+        this.outbox?.append('health', 'device.health', {
+          deviceId,
+          kind: change.kind,
+          status: verdict.status,
+          previous: change.previous.status,
+          reasons: verdict.reasons.map((r) => r.code),
+          event,
+          at,
+        });
       })
       .catch((err: unknown) => {
         // deleted a moment ago (another process's delete the registry watcher has not seen yet): nothing to keep
-        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') this.log.debug({ deviceId }, 'health change of a deleted device not stored');
+        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY')
+          this.log.debug({ deviceId }, 'health change of a deleted device not stored');
         else this.log.error({ err, deviceId }, 'could not store a health change');
       });
     // going offline because the gateway itself stops is expected, not a device getting worse
-    const worse = rank(verdict.status) > rank(change.previous.status) && change.previous.status !== 'unknown' && !event.endsWith('broker_stopping');
-    const fields = { deviceId, status: verdict.status, previous: change.previous.status, event, reasons: verdict.reasons.map((r) => r.message) };
+    const worse =
+      rank(verdict.status) > rank(change.previous.status) &&
+      change.previous.status !== 'unknown' &&
+      !event.endsWith('broker_stopping');
+    const fields = {
+      deviceId,
+      status: verdict.status,
+      previous: change.previous.status,
+      event,
+      reasons: verdict.reasons.map((r) => r.message),
+    };
     if (worse) this.lines.warn(`health:${deviceId}`, fields, 'device health got worse');
     else this.lines.info(`health:${deviceId}`, fields, 'device health changed');
     this.publishState(change);

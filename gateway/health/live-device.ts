@@ -36,7 +36,10 @@ export class LiveDevice {
    * in the latest report, or gone since `goneMono`; a finding holds until it has been gone for
    * `health.faultClearS` (flap damping).
    */
-  readonly reported = new Map<string, { source: 'fault' | 'warning' | 'kind'; finding: HealthFinding; goneMono: number | undefined }>();
+  readonly reported = new Map<
+    string,
+    { source: 'fault' | 'warning' | 'kind'; finding: HealthFinding; goneMono: number | undefined }
+  >();
   /** The verdict last handed on as a change (stored, published), and this minute's count of changes. */
   emitted: HealthVerdict = { status: 'unknown', reasons: [] };
   changeWindow: { start: number; count: number } | undefined;

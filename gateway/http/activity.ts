@@ -25,7 +25,11 @@ export const ActivitySchema = z.object({
   }),
   benefits: z.object({
     applied: z.record(z.string(), z.number().int()).describe('campaign id → times applied'),
-    notApplied: z.record(z.string(), z.number().int()).describe('reason code → count: benefits the member holds (coupons, period and punch cards) left out, and thresholds, minimum spends and points balances just missed'),
+    notApplied: z
+      .record(z.string(), z.number().int())
+      .describe(
+        'reason code → count: benefits the member holds (coupons, period and punch cards) left out, and thresholds, minimum spends and points balances just missed',
+      ),
   }),
   vends: z.object({ approved: z.number().int(), failedRefunded: z.number().int() }),
   parcels: z.object({ deposited: z.number().int(), pickedUp: z.number().int() }),
@@ -42,7 +46,10 @@ const n = (v: number | null | undefined) => v ?? 0;
  */
 export function activitySince(db: Db, since: number): Activity {
   const r = db
-    .prepare<[number], { approved: number; discounted: number; saved: number; paid: number; points: number; declined: number }>(
+    .prepare<
+      [number],
+      { approved: number; discounted: number; saved: number; paid: number; points: number; declined: number }
+    >(
       `SELECT SUM(state <> 'declined') AS approved, SUM(state <> 'declined' AND saving_fen > 0) AS discounted,
               SUM(CASE WHEN state = 'captured' THEN saving_fen ELSE 0 END) AS saved,
               SUM(CASE WHEN state = 'captured' THEN payable_fen ELSE 0 END) AS paid,
@@ -52,7 +59,9 @@ export function activitySince(db: Db, since: number): Activity {
     )
     .get(since);
   const declinedBy = db
-    .prepare<[number], { code: string | null; n: number }>(`SELECT json_extract(result, '$.declineCode') AS code, COUNT(*) AS n FROM redemptions WHERE created_at >= ? AND state = 'declined' GROUP BY code`)
+    .prepare<[number], { code: string | null; n: number }>(
+      `SELECT json_extract(result, '$.declineCode') AS code, COUNT(*) AS n FROM redemptions WHERE created_at >= ? AND state = 'declined' GROUP BY code`,
+    )
     .all(since);
   const applied = db
     .prepare<[number], { code: string; n: number }>(
@@ -75,10 +84,14 @@ export function activitySince(db: Db, since: number): Activity {
     )
     .get(since);
   const parcels = db
-    .prepare<[{ since: number }], { deposited: number; picked: number }>('SELECT SUM(stored_at >= @since) AS deposited, SUM(picked_up_at >= @since) AS picked FROM parcels WHERE stored_at >= @since OR picked_up_at >= @since')
+    .prepare<[{ since: number }], { deposited: number; picked: number }>(
+      'SELECT SUM(stored_at >= @since) AS deposited, SUM(picked_up_at >= @since) AS picked FROM parcels WHERE stored_at >= @since OR picked_up_at >= @since',
+    )
     .get({ since });
   const doors = db
-    .prepare<[number], { opened: number; refused: number }>("SELECT SUM(decision = 'granted') AS opened, SUM(decision = 'denied') AS refused FROM access_log WHERE at >= ?")
+    .prepare<[number], { opened: number; refused: number }>(
+      "SELECT SUM(decision = 'granted') AS opened, SUM(decision = 'denied') AS refused FROM access_log WHERE at >= ?",
+    )
     .get(since);
   return {
     since: new Date(since).toISOString(),
@@ -91,7 +104,10 @@ export function activitySince(db: Db, since: number): Activity {
       declined: n(r?.declined),
       declinedBy: Object.fromEntries(declinedBy.map((d) => [d.code ?? 'UNKNOWN', d.n])),
     },
-    benefits: { applied: Object.fromEntries(applied.map((a) => [a.code, a.n])), notApplied: Object.fromEntries(missed.map((m) => [m.code, m.n])) },
+    benefits: {
+      applied: Object.fromEntries(applied.map((a) => [a.code, a.n])),
+      notApplied: Object.fromEntries(missed.map((m) => [m.code, m.n])),
+    },
     vends: { approved: n(vends?.approved), failedRefunded: n(vends?.voided) },
     parcels: { deposited: n(parcels?.deposited), pickedUp: n(parcels?.picked) },
     doors: { opened: n(doors?.opened), refused: n(doors?.refused) },
@@ -132,7 +148,10 @@ const list = (counts: Record<string, number>, words: Record<string, string>, max
 export function activityLine(a: Activity): string {
   const p = a.purchases;
   const declined = p.declined > 0 ? `${p.declined} declined (${list(p.declinedBy, DECLINE_WORDS, 3)})` : '0 declined';
-  const missed = Object.keys(a.benefits.notApplied).length > 0 ? `; offers not applied: ${list(a.benefits.notApplied, MISS_WORDS, 2)}` : '';
+  const missed =
+    Object.keys(a.benefits.notApplied).length > 0
+      ? `; offers not applied: ${list(a.benefits.notApplied, MISS_WORDS, 2)}`
+      : '';
   return (
     `purchases ${p.approved} approved (${p.withDiscount} with a discount, ${yuan(p.savedFen)} saved, ${p.pointsEarned} points earned), ${declined}${missed}; ` +
     `${a.vends.approved} vends, ${a.vends.failedRefunded} failed and refunded; parcels ${a.parcels.deposited} in, ${a.parcels.pickedUp} picked up; doors ${a.doors.opened} opened`

@@ -37,7 +37,11 @@ export function staffAuth(tokens: StaffTokens) {
       throw new LinliError('FORBIDDEN', `this action needs the ${required} role; your token has ${staff.role}`);
     }
     // deny by default for shop tokens too: only routes that filter by merchant admit them
-    if (staff.merchantId !== null && !cfg.merchantScoped) throw new LinliError('FORBIDDEN', `a token of shop ${staff.merchantId} may only read and reverse that shop's redemptions`);
+    if (staff.merchantId !== null && !cfg.merchantScoped)
+      throw new LinliError(
+        'FORBIDDEN',
+        `a token of shop ${staff.merchantId} may only read and reverse that shop's redemptions`,
+      );
     req.staff = staff;
   };
 }

@@ -34,17 +34,16 @@ export const DeviceDetailSchema = DeviceSummarySchema.extend({
   commands: z.array(z.string()),
   telemetry: z.unknown().nullable(),
   telemetryAt: z.string().nullable(),
-  session: z
-    .object({
-      connected: z.boolean(),
-      address: z.string().nullable(),
-      bdSeq: z.number().nullable(),
-      heartbeatS: z.number(),
-      startedAt: z.string().nullable(),
-      seqGaps: z.number(),
-      duplicates: z.number(),
-      badMessages: z.number(),
-    }),
+  session: z.object({
+    connected: z.boolean(),
+    address: z.string().nullable(),
+    bdSeq: z.number().nullable(),
+    heartbeatS: z.number(),
+    startedAt: z.string().nullable(),
+    seqGaps: z.number(),
+    duplicates: z.number(),
+    badMessages: z.number(),
+  }),
   createdAt: z.string(),
   secretRotatedAt: z.string(),
 });
@@ -71,7 +70,10 @@ export const TokenCreateSchema = z
     merchantId: z.string().min(1).max(64).optional(),
   })
   .strict()
-  .refine((t) => t.merchantId === undefined || t.role !== 'admin', { message: 'a shop token (merchantId) is viewer or operator, never admin', path: ['role'] });
+  .refine((t) => t.merchantId === undefined || t.role !== 'admin', {
+    message: 'a shop token (merchantId) is viewer or operator, never admin',
+    path: ['role'],
+  });
 export const TokenCreatedSchema = z.object({
   id: z.string(),
   role: StaffRoleSchema,
@@ -113,7 +115,13 @@ export const GatewayHealthSchema = z.object({
     hotlist: z.object({ version: z.number(), ageS: z.number().nullable(), stale: z.boolean() }),
   }),
   /** The wall clock: a box without a real-time clock may start in 1970 or jump when NTP catches up. */
-  clock: z.object({ state: z.enum(['ok', 'unsynced', 'skewed', 'jumped', 'behind']), offsetMs: z.number().nullable(), jumps: z.number(), lastJumpAt: z.number().nullable() }),
+  clock: z.object({
+    state: z.enum(['ok', 'unsynced', 'skewed', 'jumped', 'behind']),
+    offsetMs: z.number().nullable(),
+    jumps: z.number(),
+    lastJumpAt: z.number().nullable(),
+  }),
 });
 
-export const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+export const iso = (ms: number | null | undefined): string | null =>
+  ms === null || ms === undefined ? null : new Date(ms).toISOString();

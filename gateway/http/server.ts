@@ -1,7 +1,12 @@
 import Fastify, { LogController } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import type { Gateway } from '../app.ts';
 import { staffAuth } from './auth.ts';
 import { errorHandler, logRequest, notFoundHandler } from './errors.ts';
@@ -27,7 +32,11 @@ export interface HttpServer {
 /** The staff API with OpenAPI docs at /docs. Everything but /healthz and /docs needs a token. */
 export async function buildHttpApp(gw: Gateway) {
   // Fastify's own two lines per request would flood the log (an open dashboard polls): one line, from logRequest
-  const app = Fastify({ loggerInstance: gw.log.child({ component: 'http' }), bodyLimit: 64 * 1024, logController: new LogController({ disableRequestLogging: true }) }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({
+    loggerInstance: gw.log.child({ component: 'http' }),
+    bodyLimit: 64 * 1024,
+    logController: new LogController({ disableRequestLogging: true }),
+  }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);

@@ -38,9 +38,19 @@ export class Downlink {
   async error(
     deviceId: string,
     code: ErrorCode,
-    detail: { message?: string; corr?: string | undefined; topic?: string; issues?: ErrorMessage['body']['issues']; supportedMajors?: number[]; major?: number },
+    detail: {
+      message?: string;
+      corr?: string | undefined;
+      topic?: string;
+      issues?: ErrorMessage['body']['issues'];
+      supportedMajors?: number[];
+      major?: number;
+    },
   ): Promise<void> {
-    const body: ErrorMessage['body'] = { code: code as ErrorMessage['body']['code'], message: (detail.message ?? ERROR_CATALOGUE[code].message).slice(0, 500) };
+    const body: ErrorMessage['body'] = {
+      code: code as ErrorMessage['body']['code'],
+      message: (detail.message ?? ERROR_CATALOGUE[code].message).slice(0, 500),
+    };
     if (detail.topic) body.topic = detail.topic.slice(0, 256);
     if (detail.issues) body.issues = detail.issues;
     if (detail.supportedMajors) body.supportedMajors = detail.supportedMajors;

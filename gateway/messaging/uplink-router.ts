@@ -30,7 +30,11 @@ export interface UplinkRouterDeps {
   /** Persists what a birth tells about the device (capabilities, firmware). */
   recordBirth(deviceId: string, capabilities: unknown, firmware: string): void;
   /** A health finding the router itself raises (a scanner configured for another shop), or clears. */
-  setFinding?(deviceId: string, key: string, finding: { severity: 'fault' | 'degraded'; code: string; message: string } | undefined): void;
+  setFinding?(
+    deviceId: string,
+    key: string,
+    finding: { severity: 'fault' | 'degraded'; code: string; message: string } | undefined,
+  ): void;
 }
 
 /**
@@ -54,11 +58,25 @@ export class UplinkRouter {
   constructor(private readonly deps: UplinkRouterDeps) {
     const now = () => deps.monitor.now();
     const { limits } = deps;
-    const messages = { capacity: limits.messageBurst, refillMs: (limits.messageBurst / limits.messagesPerSecond) * 1000, maxKeys: MAX_DEVICES_TRACKED };
+    const messages = {
+      capacity: limits.messageBurst,
+      refillMs: (limits.messageBurst / limits.messagesPerSecond) * 1000,
+      maxKeys: MAX_DEVICES_TRACKED,
+    };
     this.messageBudget = new TokenBucketLimiter(messages, now);
     this.flowBudget = new TokenBucketLimiter(messages, now);
-    this.requestBudget = new TokenBucketLimiter({ capacity: limits.requestBurst, refillMs: (limits.requestBurst / limits.requestsPerSecond) * 1000, maxKeys: MAX_DEVICES_TRACKED }, now);
-    this.lines = limitedLogger(deps.log, new LogLimiter({ perKey: 5, total: 200, windowMs: 60_000, maxKeys: MAX_DEVICES_TRACKED }, now));
+    this.requestBudget = new TokenBucketLimiter(
+      {
+        capacity: limits.requestBurst,
+        refillMs: (limits.requestBurst / limits.requestsPerSecond) * 1000,
+        maxKeys: MAX_DEVICES_TRACKED,
+      },
+      now,
+    );
+    this.lines = limitedLogger(
+      deps.log,
+      new LogLimiter({ perKey: 5, total: 200, windowMs: 60_000, maxKeys: MAX_DEVICES_TRACKED }, now),
+    );
   }
 
   /** Writes the summaries of suppressed lines; the gateway calls it from its ticker. */
@@ -80,16 +98,23 @@ export class UplinkRouter {
   private route(topic: string, payload: Buffer): void {
     const { log, monitor } = this.deps;
     const t = parseTopic(topic);
-    if (!t || t.scope !== 'device' || t.direction !== 'up') return;
+    if (t?.scope !== 'device' || t.direction !== 'up') return;
     const live = monitor.get(t.deviceId) ?? this.deps.discover(t.deviceId);
     if (!live) return; // the ACL admits only provisioned devices; one removed a moment ago is ignored
     // [FWP-5.3] before anything costs work: a device over its message budget slows only itself. Births
     // and deaths are never dropped (the connection rate bounds them); events and acks, which settle
     // parcels and commands, draw on a budget of their own
-    const budget = t.channel === 'birth' || t.channel === 'death' ? undefined : t.channel === 'event' || t.channel === 'ack' ? this.flowBudget : this.messageBudget;
+    const budget =
+      t.channel === 'birth' || t.channel === 'death'
+        ? undefined
+        : t.channel === 'event' || t.channel === 'ack'
+          ? this.flowBudget
+          : this.messageBudget;
     if (budget && !budget.take(live.id)) {
       live.rateLimited += 1;
-      this.refuse(live, 'RATE_LIMITED', topic, { message: `more than ${this.deps.limits.messagesPerSecond} messages a second; this one was dropped` });
+      this.refuse(live, 'RATE_LIMITED', topic, {
+        message: `more than ${this.deps.limits.messagesPerSecond} messages a second; this one was dropped`,
+      });
       return;
     }
     if (!SUPPORTED_MAJORS.includes(t.major)) {
@@ -108,7 +133,12 @@ export class UplinkRouter {
     }
     const decoded = decodeUplink(t.channel, payload);
     if (!decoded.ok) {
-      this.refuse(live, decoded.code, topic, { message: decoded.message, corr: decoded.corr, issues: decoded.issues, supportedMajors: decoded.supportedMajors });
+      this.refuse(live, decoded.code, topic, {
+        message: decoded.message,
+        corr: decoded.corr,
+        issues: decoded.issues,
+        supportedMajors: decoded.supportedMajors,
+      });
       return;
     }
     const msg = decoded.message;
@@ -123,7 +153,10 @@ export class UplinkRouter {
       return; // [FWP-4.2] a transport duplicate: already handled
     }
     if (!live.born) {
-      this.refuse(live, 'NOT_BORN', topic, { corr: msg.id, message: 'publish a birth first (the gateway has no session for this device)' });
+      this.refuse(live, 'NOT_BORN', topic, {
+        corr: msg.id,
+        message: 'publish a birth first (the gateway has no session for this device)',
+      });
       return;
     }
     live.trackSeq(msg.seq);
@@ -152,9 +185,19 @@ export class UplinkRouter {
     this.deps.setFinding?.(
       live.id,
       'MERCHANT_MISMATCH',
-      mismatch ? { severity: 'degraded', code: 'MERCHANT_MISMATCH', message: `configured for merchant ${msg.body.kind === 'shop_scanner' ? msg.body.capabilities.merchantId : '?'}, bound to ${bound ?? '?'}: it sells for ${bound ?? '?'}` } : undefined,
+      mismatch
+        ? {
+            severity: 'degraded',
+            code: 'MERCHANT_MISMATCH',
+            message: `configured for merchant ${msg.body.kind === 'shop_scanner' ? msg.body.capabilities.merchantId : '?'}, bound to ${bound ?? '?'}: it sells for ${bound ?? '?'}`,
+          }
+        : undefined,
     );
-    if (mismatch) this.refuse(live, 'MERCHANT_MISMATCH', topic, { corr: msg.id, message: `${live.id} is bound to merchant ${bound}; the birth's merchantId is ignored and its sales go to ${bound}` });
+    if (mismatch)
+      this.refuse(live, 'MERCHANT_MISMATCH', topic, {
+        corr: msg.id,
+        message: `${live.id} is bound to merchant ${bound}; the birth's merchantId is ignored and its sales go to ${bound}`,
+      });
     live.dedup.firstSeen(msg.id);
     this.deps.recordBirth(live.id, msg.body.capabilities, msg.body.firmware);
     this.deps.log.info({ deviceId: live.id, bdSeq: msg.body.bdSeq, firmware: msg.body.firmware }, 'device birth');
@@ -166,14 +209,20 @@ export class UplinkRouter {
         return;
       case 'telemetry':
         if (msg.body.kind !== live.kind) {
-          this.refuse(live, 'DEVICE_KIND_MISMATCH', topic, { corr: msg.id, message: `telemetry of a ${msg.body.kind}, device is a ${live.kind}` });
+          this.refuse(live, 'DEVICE_KIND_MISMATCH', topic, {
+            corr: msg.id,
+            message: `telemetry of a ${msg.body.kind}, device is a ${live.kind}`,
+          });
           return;
         }
         this.deps.monitor.telemetry(live.id, msg.body);
         return;
       case 'request':
         if (!this.deps.onRequest) {
-          this.refuse(live, 'UNKNOWN_MESSAGE_TYPE', topic, { corr: msg.id, message: 'this gateway does not serve redemption requests' });
+          this.refuse(live, 'UNKNOWN_MESSAGE_TYPE', topic, {
+            corr: msg.id,
+            message: 'this gateway does not serve redemption requests',
+          });
           return;
         }
         if (!this.requestBudget.take(live.id)) {
@@ -181,16 +230,24 @@ export class UplinkRouter {
           this.refuseRequest(live, msg, topic);
           return;
         }
-        this.deps.onRequest(live, msg).catch((err: unknown) => this.deps.log.error({ err, deviceId: live.id }, 'request handling failed'));
+        this.deps
+          .onRequest(live, msg)
+          .catch((err: unknown) => this.deps.log.error({ err, deviceId: live.id }, 'request handling failed'));
         return;
       case 'event':
         if (!this.deps.onEvent) return;
-        this.deps.onEvent(live, msg).catch((err: unknown) => this.deps.log.error({ err, deviceId: live.id }, 'event handling failed'));
+        this.deps
+          .onEvent(live, msg)
+          .catch((err: unknown) => this.deps.log.error({ err, deviceId: live.id }, 'event handling failed'));
         return;
       case 'ack':
         {
           const cmd = this.deps.commands.ack(live.id, msg);
-          if (!cmd) this.deps.log.debug({ deviceId: live.id, corr: msg.corr }, 'ack for no pending command (late or duplicate)');
+          if (!cmd)
+            this.deps.log.debug(
+              { deviceId: live.id, corr: msg.corr },
+              'ack for no pending command (late or duplicate)',
+            );
           // the device now promises heartbeats at the new interval: time it out by that [FWP-8.4]
           else if (cmd.name === 'set_heartbeat' && msg.body.status === 'done') live.heartbeatS = cmd.args.intervalS;
         }
@@ -204,19 +261,40 @@ export class UplinkRouter {
    * Answers and logs a refused message, at most REFUSALS_PER_MINUTE per device: a firmware looping
    * garbage must not fill the disk with logs or the link with errors. The rest are only counted.
    */
-  private refuse(live: LiveDevice, code: Parameters<Downlink['error']>[1], topic: string, detail: Parameters<Downlink['error']>[2]): void {
+  private refuse(
+    live: LiveDevice,
+    code: Parameters<Downlink['error']>[1],
+    topic: string,
+    detail: Parameters<Downlink['error']>[2],
+  ): void {
     live.badMessages += 1;
     if (!this.mayReply(live)) return;
-    this.lines.warn(`refused:${live.id}:${code}`, { deviceId: live.id, code, topic, reason: detail.message }, 'refused a device message');
+    this.lines.warn(
+      `refused:${live.id}:${code}`,
+      { deviceId: live.id, code, topic, reason: detail.message },
+      'refused a device message',
+    );
     void this.deps.downlink.error(live.id, code, { ...detail, topic });
   }
 
   /** [FWP-5.3] A request over the budget is answered (the device waits for it) with RATE_LIMITED, within the reply cap. */
   private refuseRequest(live: LiveDevice, msg: Extract<UplinkMessage, { type: 'request' }>, topic: string): void {
     if (!this.mayReply(live)) return;
-    this.lines.warn(`refused:${live.id}:RATE_LIMITED`, { deviceId: live.id, code: 'RATE_LIMITED', topic, op: msg.body.op }, 'request over the device\'s budget refused');
-    const body = { status: 'error' as const, op: msg.body.op, code: 'RATE_LIMITED', message: `more than ${this.deps.limits.requestsPerSecond} requests a second (burst ${this.deps.limits.requestBurst}); retry with back-off`, display: ERROR_DISPLAY.RATE_LIMITED };
-    this.deps.downlink.send(live.id, 'response', 'response', body, { corr: msg.id, txn: msg.txn }).catch((err: unknown) => this.deps.log.debug({ err, deviceId: live.id }, 'rate-limit answer not sent'));
+    this.lines.warn(
+      `refused:${live.id}:RATE_LIMITED`,
+      { deviceId: live.id, code: 'RATE_LIMITED', topic, op: msg.body.op },
+      "request over the device's budget refused",
+    );
+    const body = {
+      status: 'error' as const,
+      op: msg.body.op,
+      code: 'RATE_LIMITED',
+      message: `more than ${this.deps.limits.requestsPerSecond} requests a second (burst ${this.deps.limits.requestBurst}); retry with back-off`,
+      display: ERROR_DISPLAY.RATE_LIMITED,
+    };
+    this.deps.downlink
+      .send(live.id, 'response', 'response', body, { corr: msg.id, txn: msg.txn })
+      .catch((err: unknown) => this.deps.log.debug({ err, deviceId: live.id }, 'rate-limit answer not sent'));
   }
 
   /**
@@ -227,7 +305,11 @@ export class UplinkRouter {
     const now = this.deps.monitor.now();
     const w = this.refusals.get(live.id);
     if (!w || now - w.since >= 60_000) {
-      if (w && w.suppressed > 0) this.deps.log.warn({ deviceId: live.id, suppressed: w.suppressed }, 'error replies not sent to a device in the last minute (over the cap)');
+      if (w && w.suppressed > 0)
+        this.deps.log.warn(
+          { deviceId: live.id, suppressed: w.suppressed },
+          'error replies not sent to a device in the last minute (over the cap)',
+        );
       this.refusals.set(live.id, { since: now, count: 1, suppressed: 0 });
       return true;
     }

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { CampaignSchema, MemberSchema } from './domain/model.ts';
 
-const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/);
+const Id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.:-]+$/);
 const Hex = (bytes: number[]) =>
   z
     .string()
@@ -32,7 +36,10 @@ export const FixtureMemberSchema = MemberSchema.extend({
           usesLeft: z.number().int().nonnegative().optional(),
           expiresAt: z.number().int().optional(),
           /** The coupon's scannable code [FWP-11.8]; stored only as a keyed hash. */
-          couponCode: z.string().regex(/^LC[0-9A-Za-z]{10,30}$/, 'expected a coupon code "LC…"').optional(),
+          couponCode: z
+            .string()
+            .regex(/^LC[0-9A-Za-z]{10,30}$/, 'expected a coupon code "LC…"')
+            .optional(),
         })
         .strict(),
     )
@@ -47,7 +54,17 @@ export const FixtureSchema = z
     campaigns: z.array(CampaignSchema).default([]),
     members: z.array(FixtureMemberSchema).default([]),
     family: z
-      .array(z.object({ memberId: Id, payerId: Id, perTxnFen: z.number().int().nonnegative(), perDayFen: z.number().int().nonnegative(), perMonthFen: z.number().int().nonnegative() }).strict())
+      .array(
+        z
+          .object({
+            memberId: Id,
+            payerId: Id,
+            perTxnFen: z.number().int().nonnegative(),
+            perDayFen: z.number().int().nonnegative(),
+            perMonthFen: z.number().int().nonnegative(),
+          })
+          .strict(),
+      )
       .default([]),
     /** Lost cards: blocked from the moment this loads. */
     hotlist: z.array(CardSchema).default([]),
@@ -64,21 +81,43 @@ export const FixtureSchema = z
         seen.add(id);
       });
     };
-    dup(f.campaigns.map((c) => c.id), 'campaigns');
-    dup(f.members.map((m) => m.id), 'members');
+    dup(
+      f.campaigns.map((c) => c.id),
+      'campaigns',
+    );
+    dup(
+      f.members.map((m) => m.id),
+      'members',
+    );
     f.campaigns.forEach((c, i) => {
-      for (const g of c.grants) if (!campaigns.has(g)) ctx.addIssue({ code: 'custom', path: ['campaigns', i, 'grants'], message: `unknown campaign "${g}"` });
-      for (const m of c.rules.merchants ?? []) if (!merchants.has(m)) ctx.addIssue({ code: 'custom', path: ['campaigns', i, 'rules', 'merchants'], message: `unknown merchant "${m}"` });
+      for (const g of c.grants)
+        if (!campaigns.has(g))
+          ctx.addIssue({ code: 'custom', path: ['campaigns', i, 'grants'], message: `unknown campaign "${g}"` });
+      for (const m of c.rules.merchants ?? [])
+        if (!merchants.has(m))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['campaigns', i, 'rules', 'merchants'],
+            message: `unknown merchant "${m}"`,
+          });
     });
     f.members.forEach((m, i) =>
       m.benefits.forEach((b, j) => {
-        if (!campaigns.has(b.campaignId)) ctx.addIssue({ code: 'custom', path: ['members', i, 'benefits', j, 'campaignId'], message: `unknown campaign "${b.campaignId}"` });
+        if (!campaigns.has(b.campaignId))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['members', i, 'benefits', j, 'campaignId'],
+            message: `unknown campaign "${b.campaignId}"`,
+          });
       }),
     );
     f.family.forEach((p, i) => {
-      if (!members.has(p.memberId)) ctx.addIssue({ code: 'custom', path: ['family', i, 'memberId'], message: `unknown member "${p.memberId}"` });
-      if (!members.has(p.payerId)) ctx.addIssue({ code: 'custom', path: ['family', i, 'payerId'], message: `unknown member "${p.payerId}"` });
-      if (p.memberId === p.payerId) ctx.addIssue({ code: 'custom', path: ['family', i], message: 'a member cannot pay for themselves by proxy' });
+      if (!members.has(p.memberId))
+        ctx.addIssue({ code: 'custom', path: ['family', i, 'memberId'], message: `unknown member "${p.memberId}"` });
+      if (!members.has(p.payerId))
+        ctx.addIssue({ code: 'custom', path: ['family', i, 'payerId'], message: `unknown member "${p.payerId}"` });
+      if (p.memberId === p.payerId)
+        ctx.addIssue({ code: 'custom', path: ['family', i], message: 'a member cannot pay for themselves by proxy' });
     });
   });
 export type Fixture = z.infer<typeof FixtureSchema>;

@@ -25,8 +25,23 @@ export interface LoadSummary {
  * Loads a validated fixture in one transaction: all of it or nothing. Card identifiers become keyed
  * hashes here and are never stored in clear. Loading a file again restores the state it describes.
  */
-export function loadFixture(db: Db, catalog: CatalogRepo, secrets: GatewaySecrets, balances: OpeningBalances, f: Fixture, now: number): LoadSummary {
-  const summary: LoadSummary = { merchants: 0, campaigns: 0, members: 0, cards: 0, benefits: 0, familyLinks: 0, blocked: 0 };
+export function loadFixture(
+  db: Db,
+  catalog: CatalogRepo,
+  secrets: GatewaySecrets,
+  balances: OpeningBalances,
+  f: Fixture,
+  now: number,
+): LoadSummary {
+  const summary: LoadSummary = {
+    merchants: 0,
+    campaigns: 0,
+    members: 0,
+    cards: 0,
+    benefits: 0,
+    familyLinks: 0,
+    blocked: 0,
+  };
   db.transaction(() => {
     for (const m of f.merchants) {
       catalog.upsertMerchant(m.id, m.name);
@@ -47,8 +62,22 @@ export function loadFixture(db: Db, catalog: CatalogRepo, secrets: GatewaySecret
       }
       for (const b of benefits) {
         const campaign = f.campaigns.find((c) => c.id === b.campaignId);
-        const usesLeft = b.usesLeft ?? (campaign?.usage.type === 'single_use' ? 1 : campaign?.usage.type === 'punch_card' ? campaign.usage.uses : undefined);
-        catalog.upsertInstance({ id: b.id, campaignId: b.campaignId, memberId: m.id, issuedAt: now, ...(b.expiresAt !== undefined ? { expiresAt: b.expiresAt } : {}), ...(usesLeft !== undefined ? { usesLeft } : {}), status: usesLeft === 0 ? 'used' : 'active' });
+        const usesLeft =
+          b.usesLeft ??
+          (campaign?.usage.type === 'single_use'
+            ? 1
+            : campaign?.usage.type === 'punch_card'
+              ? campaign.usage.uses
+              : undefined);
+        catalog.upsertInstance({
+          id: b.id,
+          campaignId: b.campaignId,
+          memberId: m.id,
+          issuedAt: now,
+          ...(b.expiresAt !== undefined ? { expiresAt: b.expiresAt } : {}),
+          ...(usesLeft !== undefined ? { usesLeft } : {}),
+          status: usesLeft === 0 ? 'used' : 'active',
+        });
         if (usesLeft !== undefined) balances.setUses(b.id, usesLeft, `load-${b.id}`, now);
         if (b.couponCode) catalog.setCouponCode(secrets.codeHash('coupon', b.couponCode), b.id, now);
         summary.benefits += 1;

@@ -11,8 +11,24 @@ export class LedgerOpeningBalances implements OpeningBalances {
     const pts = points - this.ledger.balance(account.points(memberId), 'points');
     const base = { at: now, txnId, redemptionId: '-' };
     this.ledger.append([
-      ...(fen !== 0 ? [{ ...base, account: account.issuerFen, asset: 'fen' as const, delta: -fen, reason: 'topup' as const }, { ...base, account: account.wallet(memberId), asset: 'fen' as const, delta: fen, reason: 'topup' as const }] : []),
-      ...(pts !== 0 ? [{ ...base, account: account.issuerPoints, asset: 'points' as const, delta: -pts, reason: 'topup' as const }, { ...base, account: account.points(memberId), asset: 'points' as const, delta: pts, reason: 'topup' as const }] : []),
+      ...(fen !== 0
+        ? [
+            { ...base, account: account.issuerFen, asset: 'fen' as const, delta: -fen, reason: 'topup' as const },
+            { ...base, account: account.wallet(memberId), asset: 'fen' as const, delta: fen, reason: 'topup' as const },
+          ]
+        : []),
+      ...(pts !== 0
+        ? [
+            { ...base, account: account.issuerPoints, asset: 'points' as const, delta: -pts, reason: 'topup' as const },
+            {
+              ...base,
+              account: account.points(memberId),
+              asset: 'points' as const,
+              delta: pts,
+              reason: 'topup' as const,
+            },
+          ]
+        : []),
     ]);
   }
 

@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
 import type { Downlink } from '../messaging/downlink.ts';
 import { GatewaySecrets } from '../security/gateway-secrets.ts';
-import { BatchWriter } from '../store/batch-writer.ts';
+import type { BatchWriter } from '../store/batch-writer.ts';
 import type { Store } from '../store/store.ts';
 import { CredentialResolver, type SecureCredentialVerifier } from './device/credential-resolver.ts';
 import { DeviceRequestHandler } from './device/request-handler.ts';
@@ -76,16 +76,43 @@ export function createRedemptionEngine(opts: {
   const secure = opts.secure ?? createSecureVerifier({ ...r, secureCards: secureCardKeys(r.secureCards) });
   const resolver = new CredentialResolver(catalog, secrets, secure, () => clock.now(), writer);
   const answers = new AnswerStore(store.db);
-  const handler = new DeviceRequestHandler({ service, resolver, catalog, redemptions, ledger, answers, writer, downlink: opts.downlink, clock, log: log.child({ component: 'redemption' }) });
+  const handler = new DeviceRequestHandler({
+    service,
+    resolver,
+    catalog,
+    redemptions,
+    ledger,
+    answers,
+    writer,
+    downlink: opts.downlink,
+    clock,
+    log: log.child({ component: 'redemption' }),
+  });
   /** Keeps a day of what resends need (answers, tap bindings): they come within seconds; the store stays small. */
   const prune = (now: number) =>
-    writer.submit(() => ({ answers: answers.prune(now - RESEND_MEMORY_MS), taps: catalog.pruneCredentialUses(now - RESEND_MEMORY_MS) }));
-  return { usage, service, catalog, redemptions, ledger, resolver, writer, handler, openingBalances: new LedgerOpeningBalances(ledger), secrets, prune };
+    writer.submit(() => ({
+      answers: answers.prune(now - RESEND_MEMORY_MS),
+      taps: catalog.pruneCredentialUses(now - RESEND_MEMORY_MS),
+    }));
+  return {
+    usage,
+    service,
+    catalog,
+    redemptions,
+    ledger,
+    resolver,
+    writer,
+    handler,
+    openingBalances: new LedgerOpeningBalances(ledger),
+    secrets,
+    prune,
+  };
 }
 
 /** A key file's text: hex or base64url, whitespace ignored. */
 function keyFrom(text: string, file: string): Buffer {
-  const key = /^[0-9a-fA-F]+$/.test(text) && text.length % 2 === 0 ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64url');
+  const key =
+    /^[0-9a-fA-F]+$/.test(text) && text.length % 2 === 0 ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64url');
   if (key.length < 16) throw new Error(`${file}: the card fingerprint key must be at least 16 bytes`);
   return key;
 }

@@ -14,10 +14,18 @@ export const ProvisionRequestSchema = z
     kind: DeviceKindSchema,
     name: z.string().min(1).max(100).optional(),
     /** For a shop scanner: the shop it redeems for. Only staff can set it; the device cannot claim another. */
-    merchantId: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/).optional(),
+    merchantId: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[A-Za-z0-9_.:-]+$/)
+      .optional(),
   })
   .strict()
-  .refine((r) => r.kind === 'shop_scanner' || r.merchantId === undefined, { message: 'only shop scanners are bound to a merchant', path: ['merchantId'] });
+  .refine((r) => r.kind === 'shop_scanner' || r.merchantId === undefined, {
+    message: 'only shop scanners are bound to a merchant',
+    path: ['merchantId'],
+  });
 export type ProvisionRequest = z.infer<typeof ProvisionRequestSchema>;
 
 export interface DeviceServiceEvents {
@@ -66,7 +74,9 @@ export class DeviceService {
       kind: parsed.kind,
       name: parsed.name ?? null,
       secretHash,
-      capabilities: parsed.merchantId ? { ...(adapterFor(parsed.kind).defaultCapabilities as object), merchantId: parsed.merchantId } : adapterFor(parsed.kind).defaultCapabilities,
+      capabilities: parsed.merchantId
+        ? { ...(adapterFor(parsed.kind).defaultCapabilities as object), merchantId: parsed.merchantId }
+        : adapterFor(parsed.kind).defaultCapabilities,
       now: this.clock.now(),
       merchantId: parsed.merchantId ?? null,
     });
@@ -114,7 +124,10 @@ export class DeviceService {
   }
 
   /** The broker's credential check [FWP-2.1]. */
-  async checkDevice(deviceId: string, secret: Buffer): Promise<'ok' | 'bad_credentials' | 'disabled' | 'unknown_device'> {
+  async checkDevice(
+    deviceId: string,
+    secret: Buffer,
+  ): Promise<'ok' | 'bad_credentials' | 'disabled' | 'unknown_device'> {
     const d = this.repo.get(deviceId);
     if (!d) return 'unknown_device';
     if (d.disabled) return 'disabled';

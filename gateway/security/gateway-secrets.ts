@@ -35,7 +35,10 @@ export class GatewaySecrets {
     }
     chmodSync(file, 0o600);
     const parsed = SecretsSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-    if (!parsed.success) throw new Error(`${file} is damaged: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new Error(
+        `${file} is damaged: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     return new GatewaySecrets(Buffer.from(parsed.data.pepper, 'base64url'));
   }
 
@@ -54,7 +57,10 @@ export class GatewaySecrets {
 
   /** Keys a card may have been stored under by earlier settings or releases, newest first. */
   previousLookupKeys(type: 'uid' | 'sun' | 'qr', id: string): string[] {
-    return [...(this.fingerprintKey ? [this.lookupKeyOf(cardFingerprint(type, id))] : []), this.legacyLookupKey(type, id)];
+    return [
+      ...(this.fingerprintKey ? [this.lookupKeyOf(cardFingerprint(type, id))] : []),
+      this.legacyLookupKey(type, id),
+    ];
   }
 
   /** The key of releases before fingerprints (HMAC of "type:ID"): cards bound then are re-keyed on first sight. */

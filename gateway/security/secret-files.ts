@@ -52,7 +52,9 @@ export function secretFilesOf(config: Pick<Config, 'redemption' | 'cloud' | 'mqt
 }
 
 /** NTAG 424 DNA keys, from the config inline (demo, tests) or from their key files (a real box). */
-export function secureCardKeys(sc: Config['redemption']['secureCards']): { sdmMetaReadKey: string; fileReadMasterKey: string } | undefined {
+export function secureCardKeys(
+  sc: Config['redemption']['secureCards'],
+): { sdmMetaReadKey: string; fileReadMasterKey: string } | undefined {
   if (!sc) return undefined;
   const key = (inline: string | undefined, file: string | undefined, what: string) => {
     const hex = inline ?? (file ? readSecretFile(file, what) : '');
@@ -61,6 +63,10 @@ export function secureCardKeys(sc: Config['redemption']['secureCards']): { sdmMe
   };
   return {
     sdmMetaReadKey: key(sc.sdmMetaReadKey, sc.sdmMetaReadKeyFile, 'redemption.secureCards.sdmMetaReadKeyFile'),
-    fileReadMasterKey: key(sc.fileReadMasterKey, sc.fileReadMasterKeyFile, 'redemption.secureCards.fileReadMasterKeyFile'),
+    fileReadMasterKey: key(
+      sc.fileReadMasterKey,
+      sc.fileReadMasterKeyFile,
+      'redemption.secureCards.fileReadMasterKeyFile',
+    ),
   };
 }

@@ -8,7 +8,9 @@ const PARAMS = { N: 1 << 15, r: 8, p: 1, keylen: 32 } as const;
 const MAXMEM = 128 * PARAMS.N * PARAMS.r * 2;
 
 function scryptAsync(secret: string | Buffer, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => scrypt(secret, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))));
+  return new Promise((resolve, reject) =>
+    scrypt(secret, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))),
+  );
 }
 
 /** A new random secret for a device: 32 bytes, base64url. */

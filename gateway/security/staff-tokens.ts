@@ -24,7 +24,11 @@ export class StaffTokens {
   ) {}
 
   /** A shop's token (`merchantId`) is at most an operator: it reads and reverses that shop's redemptions only. */
-  create(role: StaffRole, label: string | null = null, merchantId: string | null = null): { id: string; token: string; role: StaffRole; merchantId: string | null } {
+  create(
+    role: StaffRole,
+    label: string | null = null,
+    merchantId: string | null = null,
+  ): { id: string; token: string; role: StaffRole; merchantId: string | null } {
     if (merchantId !== null && role === 'admin') throw new Error('a shop token cannot be admin');
     const token = `llt_${randomBytes(32).toString('base64url')}`;
     const id = `tok_${randomBytes(6).toString('hex')}`;

@@ -5,7 +5,12 @@ import Database from 'better-sqlite3';
 import { z } from 'zod';
 
 /** Who holds a data folder: written beside the lock for the message a second process prints. */
-const HolderSchema = z.object({ pid: z.number().int().positive(), command: z.string(), startedAt: z.string(), host: z.string() });
+const HolderSchema = z.object({
+  pid: z.number().int().positive(),
+  command: z.string(),
+  startedAt: z.string(),
+  host: z.string(),
+});
 export type LockHolder = z.infer<typeof HolderSchema>;
 
 /** Another gateway runs on this data folder. */
@@ -14,7 +19,9 @@ export class DataFolderBusyError extends Error {
     readonly folder: string,
     readonly holder: LockHolder | undefined,
   ) {
-    super(`the data folder ${folder} is in use by another Linli gateway${holder ? ` (pid ${holder.pid}, \`${holder.command}\`, started ${holder.startedAt})` : ''}`);
+    super(
+      `the data folder ${folder} is in use by another Linli gateway${holder ? ` (pid ${holder.pid}, \`${holder.command}\`, started ${holder.startedAt})` : ''}`,
+    );
     this.name = 'DataFolderBusyError';
   }
 }

@@ -50,7 +50,9 @@ export function migrate(db: Db, migrations: readonly Migration[]): number {
   const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
   const version = () => db.pragma('user_version', { simple: true }) as number;
   if (version() > latest) {
-    throw new Error(`database schema version ${version()} is newer than this release supports (${latest}); upgrade linli`);
+    throw new Error(
+      `database schema version ${version()} is newer than this release supports (${latest}); upgrade linli`,
+    );
   }
   let applied = 0;
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
@@ -68,7 +70,10 @@ export function migrate(db: Db, migrations: readonly Migration[]): number {
           db.exec(m.sql);
           for (const table of check) {
             const broken = db.pragma(`foreign_key_check(${table})`) as unknown[];
-            if (broken.length > 0) throw new Error(`migration ${m.version} would break ${broken.length} foreign key reference(s) of ${table}`);
+            if (broken.length > 0)
+              throw new Error(
+                `migration ${m.version} would break ${broken.length} foreign key reference(s) of ${table}`,
+              );
           }
           db.pragma(`user_version = ${m.version}`);
           return true;

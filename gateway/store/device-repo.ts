@@ -72,7 +72,15 @@ export class DeviceRepo {
     return this.stmts.list.all().map(fromRow);
   }
 
-  insert(d: { id: string; kind: DeviceKind; name: string | null; secretHash: string; capabilities: unknown; now: number; merchantId?: string | null }): void {
+  insert(d: {
+    id: string;
+    kind: DeviceKind;
+    name: string | null;
+    secretHash: string;
+    capabilities: unknown;
+    now: number;
+    merchantId?: string | null;
+  }): void {
     this.stmts.insert.run({ ...d, merchantId: d.merchantId ?? null, capabilities: JSON.stringify(d.capabilities) });
   }
 

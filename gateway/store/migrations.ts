@@ -126,7 +126,11 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'devices bound to a merchant', sql: 'ALTER TABLE devices ADD COLUMN merchant_id TEXT' },
   { version: 6, name: 'parcels, group buys, door access, activity check-ins', sql: FLOWS_SQL },
   // A shop's own token: it reads and reverses that shop's redemptions and nothing else.
-  { version: 7, name: 'staff tokens scoped to one merchant', sql: 'ALTER TABLE staff_tokens ADD COLUMN merchant_id TEXT' },
+  {
+    version: 7,
+    name: 'staff tokens scoped to one merchant',
+    sql: 'ALTER TABLE staff_tokens ADD COLUMN merchant_id TEXT',
+  },
   {
     version: 8,
     name: 'coupon codes (keyed hashes) for scanning one coupon',
@@ -175,7 +179,11 @@ export const MIGRATIONS: readonly Migration[] = [
     CREATE INDEX rollout_targets_pending ON rollout_targets(status);`,
   },
   // settings the cloud changed survive a restart
-  { version: 12, name: 'the body of a document kept whole (settings)', sql: 'ALTER TABLE cloud_docs ADD COLUMN body TEXT' },
+  {
+    version: 12,
+    name: 'the body of a document kept whole (settings)',
+    sql: 'ALTER TABLE cloud_docs ADD COLUMN body TEXT',
+  },
   {
     version: 13,
     name: 'outbox running totals, an epoch per database, the last wall time seen',

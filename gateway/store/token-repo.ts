@@ -39,7 +39,9 @@ export class TokenRepo {
   private readonly stmts;
   constructor(db: Db) {
     this.stmts = {
-      insert: db.prepare('INSERT INTO staff_tokens (id, token_hash, role, label, created_at, merchant_id) VALUES (?, ?, ?, ?, ?, ?)'),
+      insert: db.prepare(
+        'INSERT INTO staff_tokens (id, token_hash, role, label, created_at, merchant_id) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
       byHash: db.prepare<[string], Row>('SELECT * FROM staff_tokens WHERE token_hash = ? AND revoked_at IS NULL'),
       list: db.prepare<[], Row>('SELECT * FROM staff_tokens ORDER BY created_at'),
       revoke: db.prepare('UPDATE staff_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
@@ -47,7 +49,14 @@ export class TokenRepo {
     };
   }
 
-  insert(t: { id: string; tokenHash: string; role: StaffRole; label: string | null; now: number; merchantId?: string | null }): void {
+  insert(t: {
+    id: string;
+    tokenHash: string;
+    role: StaffRole;
+    label: string | null;
+    now: number;
+    merchantId?: string | null;
+  }): void {
     this.stmts.insert.run(t.id, t.tokenHash, t.role, t.label, t.now, t.merchantId ?? null);
   }
 

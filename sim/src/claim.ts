@@ -31,7 +31,12 @@ const KINDS: [keyof SimFleetPlan, string, DeviceKind][] = [
   ['scanners', 'scanner', 'shop_scanner'],
 ];
 
-const LABEL: Record<DeviceKind, string> = { parcel_locker: 'parcel locker', vending_machine: 'vending machine', door_reader: 'door reader', shop_scanner: 'shop scanner' };
+const LABEL: Record<DeviceKind, string> = {
+  parcel_locker: 'parcel locker',
+  vending_machine: 'vending machine',
+  door_reader: 'door reader',
+  shop_scanner: 'shop scanner',
+};
 
 /** The mark of devices `linli sim` creates, and of those the demo creates: neither touches the other's. */
 export const SIM_MARK = '(linli sim)';
@@ -41,7 +46,8 @@ export const DEMO_MARK = '(linli demo)';
 export const simDeviceName = (kind: DeviceKind, mark: string) => `Simulated ${LABEL[kind]} ${mark}`;
 
 /** Whether a device was created by the simulator that signs with `mark`: the only devices it may touch. */
-export const createdBy = (mark: string) => (id: string, d: { name: string | null }) => id.startsWith(SIM_ID_PREFIX) && (d.name ?? '').endsWith(mark);
+export const createdBy = (mark: string) => (id: string, d: { name: string | null }) =>
+  id.startsWith(SIM_ID_PREFIX) && (d.name ?? '').endsWith(mark);
 
 /**
  * Gets the devices of a plan, touching only devices of its own: ids `sim-<kind>-NN`, named with its
@@ -49,7 +55,11 @@ export const createdBy = (mark: string) => (id: string, d: { name: string | null
  * gateway keeps only hashes); any other device on the way — a real one, another simulator's, or one
  * staff disabled — is passed by untouched and the next number is tried.
  */
-export async function claimSimDevices(plan: SimFleetPlan, mark: string, port: RegistryPort): Promise<{ claimed: Claimed[]; passed: { id: string; why: string }[] }> {
+export async function claimSimDevices(
+  plan: SimFleetPlan,
+  mark: string,
+  port: RegistryPort,
+): Promise<{ claimed: Claimed[]; passed: { id: string; why: string }[] }> {
   const ours = createdBy(mark);
   const claimed: Claimed[] = [];
   const passed: { id: string; why: string }[] = [];
@@ -64,12 +74,23 @@ export async function claimSimDevices(plan: SimFleetPlan, mark: string, port: Re
         const id = `${SIM_ID_PREFIX}${short}-${String(n).padStart(2, '0')}`;
         const existing = await port.find(id);
         if (!existing) {
-          const secret = await port.provision({ id, kind, name: simDeviceName(kind, mark), ...(merchantId ? { merchantId } : {}) });
+          const secret = await port.provision({
+            id,
+            kind,
+            name: simDeviceName(kind, mark),
+            ...(merchantId ? { merchantId } : {}),
+          });
           if (secret === undefined) continue;
           claimed.push({ id, kind, secret, action: 'created' });
           break;
         }
-        const why = !ours(id, existing) ? `not created by this simulator (name "${existing.name ?? ''}")` : existing.kind !== kind ? `a ${existing.kind}` : existing.disabled ? 'disabled by staff' : undefined;
+        const why = !ours(id, existing)
+          ? `not created by this simulator (name "${existing.name ?? ''}")`
+          : existing.kind !== kind
+            ? `a ${existing.kind}`
+            : existing.disabled
+              ? 'disabled by staff'
+              : undefined;
         if (why) {
           passed.push({ id, why });
           continue;

@@ -34,14 +34,22 @@ export interface SimOptions {
  */
 export function simCommand(): Command {
   return new Command('sim')
-    .description('run simulated parcel lockers, vending machines, door readers and shop scanners against a Linli gateway')
+    .description(
+      'run simulated parcel lockers, vending machines, door readers and shop scanners against a Linli gateway',
+    )
     .option('--url <url>', 'the gateway broker', 'mqtt://127.0.0.1:1883')
     .option('--lockers <n>', 'parcel lockers', count, 0)
     .option('--vending <n>', 'vending machines', count, 0)
     .option('--doors <n>', 'NFC door readers', count, 0)
     .option('--scanners <n>', 'shop scanners', count, 0)
-    .option('--credentials <file>', 'JSON file [{"id","kind","secret"}] of devices provisioned already, instead of counts and --api')
-    .option('--api <url>', 'gateway staff API to create the simulated devices (with --token), e.g. http://127.0.0.1:8080')
+    .option(
+      '--credentials <file>',
+      'JSON file [{"id","kind","secret"}] of devices provisioned already, instead of counts and --api',
+    )
+    .option(
+      '--api <url>',
+      'gateway staff API to create the simulated devices (with --token), e.g. http://127.0.0.1:8080',
+    )
     .option('--token <token>', 'admin API token for --api')
     .option('--scenario <name>', 'behaviour (see the list below)', scenario, 'steady')
     .option('--duration <s>', 'stop by itself after this many seconds', count)
@@ -51,7 +59,8 @@ export function simCommand(): Command {
       'time between scenario steps',
       (v: string) => {
         const n = Number(v);
-        if (!/^\d+$/.test(v) || n < 100 || n > 600_000) throw new InvalidArgumentError('expected milliseconds, 100-600000');
+        if (!/^\d+$/.test(v) || n < 100 || n > 600_000)
+          throw new InvalidArgumentError('expected milliseconds, 100-600000');
         return n;
       },
       3000,

@@ -1,6 +1,11 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { randomBytes, type KeyObject } from 'node:crypto';
-import { CloudBatchSchema, cloudTopics, TopUpRequestSchema, type CloudBatch } from '../../gateway/cloud/cloud-messages.ts';
+import {
+  CloudBatchSchema,
+  cloudTopics,
+  TopUpRequestSchema,
+  type CloudBatch,
+} from '../../gateway/cloud/cloud-messages.ts';
 import { DocAckSchema, signDoc, type DocName } from '../../gateway/cloud/cloud-docs.ts';
 import type { Logger } from '../../gateway/core/log.ts';
 import { silentLogger } from '../../gateway/core/log.ts';
@@ -41,12 +46,30 @@ export class CloudTwin {
   /** Overspend found at reconciliation: member → fen owed. */
   readonly debts = new Map<string, number>();
 
-  constructor(private readonly opts: { url: string; log?: Logger; clientId?: string; protocolVersion?: 4 | 5; signer?: { kid: string; key: KeyObject }; now?: () => number; username?: string; password?: string }) {}
+  constructor(
+    private readonly opts: {
+      url: string;
+      log?: Logger;
+      clientId?: string;
+      protocolVersion?: 4 | 5;
+      signer?: { kid: string; key: KeyObject };
+      now?: () => number;
+      username?: string;
+      password?: string;
+    },
+  ) {}
 
   async start(): Promise<void> {
     const log = this.opts.log ?? silentLogger();
     const v5 = (this.opts.protocolVersion ?? 5) === 5;
-    this.client = await mqtt.connectAsync(this.opts.url, { clientId: this.opts.clientId ?? 'linli-cloud-twin', clean: false, protocolVersion: v5 ? 5 : 4, ...(v5 ? { properties: { sessionExpiryInterval: 3600 } } : {}), reconnectPeriod: 500, ...(this.opts.username ? { username: this.opts.username, password: this.opts.password ?? '' } : {}) });
+    this.client = await mqtt.connectAsync(this.opts.url, {
+      clientId: this.opts.clientId ?? 'linli-cloud-twin',
+      clean: false,
+      protocolVersion: v5 ? 5 : 4,
+      ...(v5 ? { properties: { sessionExpiryInterval: 3600 } } : {}),
+      reconnectPeriod: 500,
+      ...(this.opts.username ? { username: this.opts.username, password: this.opts.password ?? '' } : {}),
+    });
     this.client.on('message', (topic, payload) => {
       const gw = topic.split('/')[3] ?? '';
       if (topic.endsWith('/docack')) return void this.onDocAck(gw, payload);
@@ -71,7 +94,10 @@ export class CloudTwin {
       }
       this.apply(batch);
     });
-    await this.client.subscribeAsync([cloudTopics.allUp(), cloudTopics.allState(), 'linli-cloud/v1/gw/+/docack', 'linli-cloud/v1/gw/+/rpc/req'], { qos: 1 });
+    await this.client.subscribeAsync(
+      [cloudTopics.allUp(), cloudTopics.allState(), 'linli-cloud/v1/gw/+/docack', 'linli-cloud/v1/gw/+/rpc/req'],
+      { qos: 1 },
+    );
   }
 
   /** The epoch each gateway's database is in (a restored backup starts a new one, with its own sequences). */
@@ -114,7 +140,13 @@ export class CloudTwin {
       this.dropAcks -= 1;
       return;
     }
-    void this.client?.publishAsync(cloudTopics.ack(batch.gatewayId), JSON.stringify({ stream: batch.stream, upTo: s.upTo, epoch: batch.epoch, ts: (this.opts.now ?? Date.now)() }), { qos: 1 }).catch(() => undefined);
+    void this.client
+      ?.publishAsync(
+        cloudTopics.ack(batch.gatewayId),
+        JSON.stringify({ stream: batch.stream, upTo: s.upTo, epoch: batch.epoch, ts: (this.opts.now ?? Date.now)() }),
+        { qos: 1 },
+      )
+      .catch(() => undefined);
   }
 
   /**
@@ -126,7 +158,8 @@ export class CloudTwin {
     const base = d.version;
     d.version += 1;
     // lists accumulate (members, grants, rollouts); a setting is replaced
-    for (const [k, v] of Object.entries(body)) d.full[k] = Array.isArray(v) ? [...((d.full[k] as unknown[] | undefined) ?? []), ...v] : v;
+    for (const [k, v] of Object.entries(body))
+      d.full[k] = Array.isArray(v) ? [...((d.full[k] as unknown[] | undefined) ?? []), ...v] : v;
     await this.publishDoc(gatewayId, doc, 'delta', d.version, body, base);
     return d.version;
   }
@@ -144,7 +177,9 @@ export class CloudTwin {
     if (allowanceFen > left) throw new Error(`wallet ${memberId} has ${left}, cannot escrow ${allowanceFen}`);
     this.wallets.set(memberId, left - allowanceFen);
     this.granted.set(`${gatewayId}/${memberId}`, (this.granted.get(`${gatewayId}/${memberId}`) ?? 0) + allowanceFen);
-    await this.pushDelta(gatewayId, 'allowances', { grants: [{ grantId: `g-${randomBytes(6).toString('hex')}`, memberId, amountFen: allowanceFen }] });
+    await this.pushDelta(gatewayId, 'allowances', {
+      grants: [{ grantId: `g-${randomBytes(6).toString('hex')}`, memberId, amountFen: allowanceFen }],
+    });
   }
 
   /**
@@ -158,7 +193,14 @@ export class CloudTwin {
       const d = e.data as { memberId?: string; payableFen?: number; paidBy?: string; amountFen?: number };
       if (!d.memberId) continue;
       const wallet = d.paidBy === 'own' || d.paidBy === 'proxy';
-      const delta = e.kind === 'redemption.captured' && wallet ? (d.payableFen ?? 0) : e.kind === 'redemption.reversed' && wallet ? -(d.payableFen ?? 0) : e.kind === 'allowance.released' ? -(d.amountFen ?? 0) : 0;
+      const delta =
+        e.kind === 'redemption.captured' && wallet
+          ? (d.payableFen ?? 0)
+          : e.kind === 'redemption.reversed' && wallet
+            ? -(d.payableFen ?? 0)
+            : e.kind === 'allowance.released'
+              ? -(d.amountFen ?? 0)
+              : 0;
       spent.set(d.memberId, (spent.get(d.memberId) ?? 0) + delta);
     }
     const found = new Map<string, number>();
@@ -167,7 +209,8 @@ export class CloudTwin {
       if (over <= 0) continue;
       found.set(memberId, over);
       this.debts.set(memberId, (this.debts.get(memberId) ?? 0) + over);
-      const members = (this.doc(gatewayId, 'catalog').full.members as { id: string; cards?: unknown[] }[] | undefined) ?? [];
+      const members =
+        (this.doc(gatewayId, 'catalog').full.members as { id: string; cards?: unknown[] }[] | undefined) ?? [];
       const cards = members.filter((m) => m.id === memberId).flatMap((m) => m.cards ?? []);
       if (cards.length > 0) await this.pushDelta(gatewayId, 'hotlist', { block: cards });
     }
@@ -184,14 +227,29 @@ export class CloudTwin {
     return d;
   }
 
-  private async publishDoc(gatewayId: string, doc: DocName, kind: 'full' | 'delta', version: number, body: unknown, base?: number): Promise<void> {
-    const unsigned = { v: 1 as const, doc, kind, version, ...(base !== undefined ? { base } : {}), issuedAt: (this.opts.now ?? Date.now)(), body };
+  private async publishDoc(
+    gatewayId: string,
+    doc: DocName,
+    kind: 'full' | 'delta',
+    version: number,
+    body: unknown,
+    base?: number,
+  ): Promise<void> {
+    const unsigned = {
+      v: 1 as const,
+      doc,
+      kind,
+      version,
+      ...(base !== undefined ? { base } : {}),
+      issuedAt: (this.opts.now ?? Date.now)(),
+      body,
+    };
     const msg = this.opts.signer ? signDoc(gatewayId, unsigned, this.opts.signer.kid, this.opts.signer.key) : unsigned;
     await this.client?.publishAsync(cloudTopics.down(gatewayId, doc), JSON.stringify(msg), { qos: 1 });
   }
 
   private async onDocAck(gatewayId: string, payload: Buffer): Promise<void> {
-    let a;
+    let a: ReturnType<typeof DocAckSchema.parse>;
     try {
       a = DocAckSchema.parse(JSON.parse(payload.toString()));
     } catch {
@@ -205,7 +263,7 @@ export class CloudTwin {
 
   /** Online authorisation: grants from the member's cloud wallet while it lasts. */
   private async onTopUp(gatewayId: string, payload: Buffer): Promise<void> {
-    let r;
+    let r: ReturnType<typeof TopUpRequestSchema.parse>;
     try {
       r = TopUpRequestSchema.parse(JSON.parse(payload.toString()));
     } catch {
@@ -216,10 +274,19 @@ export class CloudTwin {
     if (this.silent) return;
     const left = this.wallets.get(r.memberId) ?? 0;
     const ok = left >= r.amountFen;
-    const res = ok ? { requestId: r.requestId, granted: true, grant: { grantId: `o-${r.requestId}`, memberId: r.memberId, amountFen: r.amountFen } } : { requestId: r.requestId, granted: false };
+    const res = ok
+      ? {
+          requestId: r.requestId,
+          granted: true,
+          grant: { grantId: `o-${r.requestId}`, memberId: r.memberId, amountFen: r.amountFen },
+        }
+      : { requestId: r.requestId, granted: false };
     if (ok) {
       this.wallets.set(r.memberId, left - r.amountFen);
-      this.granted.set(`${gatewayId}/${r.memberId}`, (this.granted.get(`${gatewayId}/${r.memberId}`) ?? 0) + r.amountFen);
+      this.granted.set(
+        `${gatewayId}/${r.memberId}`,
+        (this.granted.get(`${gatewayId}/${r.memberId}`) ?? 0) + r.amountFen,
+      );
       this.topUps.granted += 1;
     } else this.topUps.refused += 1;
     await this.client?.publishAsync(cloudTopics.rpcRes(gatewayId), JSON.stringify(res), { qos: 1 });

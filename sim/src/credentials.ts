@@ -11,12 +11,28 @@ export function readCredentialsFile(file: string): SimCredential[] {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new UserError(`cannot read credentials file ${file}: ${(err as Error).message}`, 'give a JSON file [{"id","kind","secret"}], or --api URL with --token TOKEN', 2);
+    throw new UserError(
+      `cannot read credentials file ${file}: ${(err as Error).message}`,
+      'give a JSON file [{"id","kind","secret"}], or --api URL with --token TOKEN',
+      2,
+    );
   }
   const parsed = SimCredentialsSchema.safeParse(raw);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || '(root)'}: ${i.message}`);
-    throw new UserError(`invalid credentials file ${file}:\n  ${lines.join('\n  ')}`, 'each entry: {"id": "...", "kind": "parcel_locker|vending_machine|door_reader|shop_scanner", "secret": "..."}', 2);
+    const lines = parsed.error.issues.map(
+      (i) =>
+        `${
+          i.path
+            .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+            .join('')
+            .replace(/^\./, '') || '(root)'
+        }: ${i.message}`,
+    );
+    throw new UserError(
+      `invalid credentials file ${file}:\n  ${lines.join('\n  ')}`,
+      'each entry: {"id": "...", "kind": "parcel_locker|vending_machine|door_reader|shop_scanner", "secret": "..."}',
+      2,
+    );
   }
   return parsed.data;
 }
@@ -35,25 +51,49 @@ const ApiAnswer = z
  * Gets a secret for each simulated device of the plan from a gateway's staff API, touching only devices
  * `linli sim` created (see claimSimDevices): a real device is never rotated, enabled or reused.
  */
-export async function credentialsFromApi(api: string, token: string, plan: SimFleetPlan): Promise<{ credentials: SimCredential[]; claimed: Claimed[]; passed: { id: string; why: string }[] }> {
+export async function credentialsFromApi(
+  api: string,
+  token: string,
+  plan: SimFleetPlan,
+): Promise<{ credentials: SimCredential[]; claimed: Claimed[]; passed: { id: string; why: string }[] }> {
   const base = api.replace(/\/$/, '');
   const call = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
     let res: Response;
     try {
-      res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      res = await fetch(`${base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
     } catch (err) {
       const code = systemCode(err);
       const cause = (err as { cause?: unknown }).cause;
-      throw new UserError(`cannot reach the gateway API at ${base}: ${(code && NETWORK_WORDS[code]) ?? (cause instanceof Error ? cause.message : (err as Error).message)}`, 'is the gateway running? --api is its staff API address, e.g. http://127.0.0.1:8080 (the demo prints it as "Staff API")', 1, { cause: err });
+      throw new UserError(
+        `cannot reach the gateway API at ${base}: ${(code && NETWORK_WORDS[code]) ?? (cause instanceof Error ? cause.message : (err as Error).message)}`,
+        'is the gateway running? --api is its staff API address, e.g. http://127.0.0.1:8080 (the demo prints it as "Staff API")',
+        1,
+        { cause: err },
+      );
     }
     const json = ApiAnswer.safeParse(await res.json().catch(() => ({})));
     const answer = json.success ? json.data : {};
-    if (res.status === 401) throw new UserError(`the gateway at ${base} refused the API token (401 ${answer.error?.code ?? 'UNAUTHENTICATED'})`, 'give an admin token with --token; on the gateway: linli token create --role admin --data DIR');
-    if (res.status === 403) throw new UserError(`the API token may not provision devices (403 ${answer.error?.code ?? 'FORBIDDEN'})`, 'provisioning needs an admin token: linli token create --role admin --data DIR');
+    if (res.status === 401)
+      throw new UserError(
+        `the gateway at ${base} refused the API token (401 ${answer.error?.code ?? 'UNAUTHENTICATED'})`,
+        'give an admin token with --token; on the gateway: linli token create --role admin --data DIR',
+      );
+    if (res.status === 403)
+      throw new UserError(
+        `the API token may not provision devices (403 ${answer.error?.code ?? 'FORBIDDEN'})`,
+        'provisioning needs an admin token: linli token create --role admin --data DIR',
+      );
     return { status: res.status, answer };
   };
   const failed = (what: string, r: { status: number; answer: z.infer<typeof ApiAnswer> }) =>
-    new UserError(`could not ${what}: HTTP ${r.status} ${r.answer.error?.code ?? ''} ${r.answer.error?.message ?? ''}`.trim(), 'run again with --verbose, or check the gateway log');
+    new UserError(
+      `could not ${what}: HTTP ${r.status} ${r.answer.error?.code ?? ''} ${r.answer.error?.message ?? ''}`.trim(),
+      'run again with --verbose, or check the gateway log',
+    );
   const port: RegistryPort = {
     async find(id) {
       const r = await call('GET', `/api/v1/devices/${encodeURIComponent(id)}`);

@@ -17,13 +17,20 @@ export interface DemoCardKeys {
 
 export function generateDemoCardKeys(): DemoCardKeys {
   const pair = generateKeyPairSync('ed25519');
-  return { sdmMetaReadKey: randomBytes(16), fileReadMasterKey: randomBytes(16), qr: { kid: 'demo-qr', privateKey: pair.privateKey, publicKey: rawPublicKey(pair.publicKey).toString('base64url') } };
+  return {
+    sdmMetaReadKey: randomBytes(16),
+    fileReadMasterKey: randomBytes(16),
+    qr: { kid: 'demo-qr', privateKey: pair.privateKey, publicKey: rawPublicKey(pair.publicKey).toString('base64url') },
+  };
 }
 
 /** The gateway's `redemption` settings that trust these keys. */
 export function redemptionSettingsFor(keys: DemoCardKeys) {
   return {
-    secureCards: { sdmMetaReadKey: keys.sdmMetaReadKey.toString('hex'), fileReadMasterKey: keys.fileReadMasterKey.toString('hex') },
+    secureCards: {
+      sdmMetaReadKey: keys.sdmMetaReadKey.toString('hex'),
+      fileReadMasterKey: keys.fileReadMasterKey.toString('hex'),
+    },
     qrTrustedKeys: [{ kid: keys.qr.kid, publicKey: keys.qr.publicKey }],
   };
 }
@@ -48,10 +55,23 @@ export function sunCard(uidHex: string, keys: DemoCardKeys, lastCounter: number)
  * of clock skew), as a phone that refreshes its code on demand would. `lastStep`: the step the gateway
  * saw last (a demo restarted within the same step must not show it again).
  */
-export function memberQr(credentialIdHex: string, memberId: string, keys: DemoCardKeys, lastStep = -1, now: () => number = Date.now, stepS = 30): () => WireCredential {
+export function memberQr(
+  credentialIdHex: string,
+  memberId: string,
+  keys: DemoCardKeys,
+  lastStep = -1,
+  now: () => number = Date.now,
+  stepS = 30,
+): () => WireCredential {
   const phone = generateKeyPairSync('ed25519');
   const { credential, cloudSig } = issueCredential(
-    { kid: keys.qr.kid, credentialId: Buffer.from(credentialIdHex, 'hex'), memberRef: memberId, exp: Math.floor(now() / 1000) + 30 * 86_400, devicePublicKey: rawPublicKey(phone.publicKey) },
+    {
+      kid: keys.qr.kid,
+      credentialId: Buffer.from(credentialIdHex, 'hex'),
+      memberRef: memberId,
+      exp: Math.floor(now() / 1000) + 30 * 86_400,
+      devicePublicKey: rawPublicKey(phone.publicKey),
+    },
     keys.qr.privateKey,
   );
   let last = lastStep;

@@ -37,7 +37,12 @@ export interface OpeningOptions {
   holds?: { walletFen(memberId: string): number; usable(memberId: string, campaignId: string): boolean };
 }
 
-export async function demoOpening(devices: readonly SimDevice[], residents: Residents, log: Logger, opts: OpeningOptions = {}): Promise<TourStop[]> {
+export async function demoOpening(
+  devices: readonly SimDevice[],
+  residents: Residents,
+  log: Logger,
+  opts: OpeningOptions = {},
+): Promise<TourStop[]> {
   const community = FixtureSchema.parse(demoFixture());
   const byId = new Map(community.members.map((m) => [m.id, m]));
   const used = new Set<string>();
@@ -48,9 +53,13 @@ export async function demoOpening(devices: readonly SimDevice[], residents: Resi
       const m: Member | undefined = byId.get(r.id);
       if (!m || used.has(r.id) || (fen > 5000 && plainCard(r))) return false;
       if ((opts.holds ? opts.holds.walletFen(r.id) : m.walletFen) < fen) return false;
-      return benefit === undefined || (opts.holds ? opts.holds.usable(r.id, benefit) : m.benefits.some((b) => b.campaignId === benefit));
+      return (
+        benefit === undefined ||
+        (opts.holds ? opts.holds.usable(r.id, benefit) : m.benefits.some((b) => b.campaignId === benefit))
+      );
     });
-  const online = (kind: SimDevice['kind'], merchant?: string) => devices.find((d) => d.connected && d.kind === kind && (merchant === undefined || merchantOf(d) === merchant));
+  const online = (kind: SimDevice['kind'], merchant?: string) =>
+    devices.find((d) => d.connected && d.kind === kind && (merchant === undefined || merchantOf(d) === merchant));
   const rng = seededRng(2026);
   const stops: TourStop[] = [];
   const stop = async (what: string, run: () => Promise<string | undefined>) => {
@@ -70,7 +79,8 @@ export async function demoOpening(devices: readonly SimDevice[], residents: Resi
     if (r) used.add(r.id);
     return r;
   };
-  const answer = (r: Awaited<ReturnType<typeof scanAndPay>>['first']) => (r.status === 'ok' ? `${r.decision}: ${r.display.en}` : `error ${r.code}`);
+  const answer = (r: Awaited<ReturnType<typeof scanAndPay>>['first']) =>
+    r.status === 'ok' ? `${r.decision}: ${r.display.en}` : `error ${r.code}`;
 
   await stop('café bill of ¥68 with the 满50减10 coupon', async () => {
     const d = online('shop_scanner', 'cafe-01');
@@ -92,7 +102,8 @@ export async function demoOpening(devices: readonly SimDevice[], residents: Resi
     const r = d && who(0);
     if (!d || !r) return undefined;
     const dep = await depositParcel(d, r.id, 'M');
-    if (dep.status !== 'ok' || dep.decision !== 'approved') return `deposit ${dep.status === 'ok' ? dep.decision : dep.code}`;
+    if (dep.status !== 'ok' || dep.decision !== 'approved')
+      return `deposit ${dep.status === 'ok' ? dep.decision : dep.code}`;
     await wait(1000);
     const up = await pickUp(d, { uid: presentedBy(r) });
     return `deposited; pickup ${up.status === 'ok' ? up.decision : up.code}`;
@@ -100,7 +111,15 @@ export async function demoOpening(devices: readonly SimDevice[], residents: Resi
   await stop('fresh-food bill of ¥45 with the weekly card and two milks', async () => {
     const d = online('shop_scanner', 'fresh-01');
     const r = d && who(5000, 'fresh-weekly-card');
-    return d && r ? answer((await scanAndPay(d, presentedBy(r), 4500, { items: [{ productId: 'milk-250ml', unitPriceFen: 450, qty: 2 }] })).first) : undefined;
+    return d && r
+      ? answer(
+          (
+            await scanAndPay(d, presentedBy(r), 4500, {
+              items: [{ productId: 'milk-250ml', unitPriceFen: 450, qty: 2 }],
+            })
+          ).first,
+        )
+      : undefined;
   });
   await stop('a resident comes home', async () => {
     const d = online('door_reader');

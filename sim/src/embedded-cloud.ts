@@ -18,7 +18,11 @@ export interface EmbeddedCloud {
    * than `cloud.hotlistMaxAgeH` makes the gateway refuse plain cards. Waits (up to `waitMs`) until the
    * gateway has said which version it holds, so the new one follows it (a fresh twin starts at none).
    */
-  keepHotlistFresh(gatewayId: string, heldVersion: () => number, opts?: { everyMs?: number; waitMs?: number }): Promise<void>;
+  keepHotlistFresh(
+    gatewayId: string,
+    heldVersion: () => number,
+    opts?: { everyMs?: number; waitMs?: number },
+  ): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -32,7 +36,13 @@ export async function startEmbeddedCloud(log: Logger): Promise<EmbeddedCloud> {
     server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
   });
   const url = `mqtt://127.0.0.1:${port}`;
-  const twin = new CloudTwin({ url, log, protocolVersion: 4, clientId: 'linli-demo-cloud', signer: { kid: 'demo', key: keys.privateKey } });
+  const twin = new CloudTwin({
+    url,
+    log,
+    protocolVersion: 4,
+    clientId: 'linli-demo-cloud',
+    signer: { kid: 'demo', key: keys.privateKey },
+  });
   await twin.start();
   let refresher: NodeJS.Timeout | undefined;
   const pushFresh = async (gatewayId: string, held: number) => {
@@ -49,9 +59,16 @@ export async function startEmbeddedCloud(log: Logger): Promise<EmbeddedCloud> {
     signingKey: { kid: 'demo', publicKey: rawPublicKey(keys.publicKey).toString('base64url') },
     async keepHotlistFresh(gatewayId, heldVersion, opts = {}) {
       const deadline = Date.now() + (opts.waitMs ?? 15_000);
-      while (!twin.docs.has(`${gatewayId}/hotlist`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      while (!twin.docs.has(`${gatewayId}/hotlist`) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
       await pushFresh(gatewayId, heldVersion());
-      refresher = setInterval(() => void pushFresh(gatewayId, heldVersion()).catch((err: unknown) => log.warn({ err }, 'simulated cloud: hotlist not sent')), opts.everyMs ?? 6 * 3600_000);
+      refresher = setInterval(
+        () =>
+          void pushFresh(gatewayId, heldVersion()).catch((err: unknown) =>
+            log.warn({ err }, 'simulated cloud: hotlist not sent'),
+          ),
+        opts.everyMs ?? 6 * 3600_000,
+      );
       refresher.unref();
     },
     async stop() {

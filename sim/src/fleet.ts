@@ -13,7 +13,9 @@ export interface SimFleetPlan {
   scanners: number;
 }
 
-export const SimCredentialsSchema = z.array(z.object({ id: z.string().min(1), kind: DeviceKindSchema, secret: z.string().min(1) }).strict());
+export const SimCredentialsSchema = z.array(
+  z.object({ id: z.string().min(1), kind: DeviceKindSchema, secret: z.string().min(1) }).strict(),
+);
 export type SimCredential = z.infer<typeof SimCredentialsSchema>[number];
 
 const PREFIX: [keyof SimFleetPlan, string, DeviceKind][] = [
@@ -32,7 +34,11 @@ export const SIM_ID_PREFIX = 'sim-';
 /** Stable ids for a plan: locker-01.., vm-01.., door-01.., scanner-01.. (after `prefix`). */
 export function fleetIds(plan: SimFleetPlan, prefix = ''): { id: string; kind: DeviceKind; merchantId?: string }[] {
   return PREFIX.flatMap(([key, name, kind]) =>
-    Array.from({ length: plan[key] }, (_, i) => ({ id: `${prefix}${name}-${String(i + 1).padStart(2, '0')}`, kind, ...(kind === 'shop_scanner' ? { merchantId: scannerMerchant(i) } : {}) })),
+    Array.from({ length: plan[key] }, (_, i) => ({
+      id: `${prefix}${name}-${String(i + 1).padStart(2, '0')}`,
+      kind,
+      ...(kind === 'shop_scanner' ? { merchantId: scannerMerchant(i) } : {}),
+    })),
   );
 }
 
@@ -42,7 +48,14 @@ export class SimFleet {
   private readonly stoppers: (() => void)[] = [];
   private readonly log: Logger;
 
-  constructor(opts: { url: string; credentials: SimCredential[]; log?: Logger; heartbeatS?: number; telemetryEveryS?: number; tls?: { ca?: string | Buffer } }) {
+  constructor(opts: {
+    url: string;
+    credentials: SimCredential[];
+    log?: Logger;
+    heartbeatS?: number;
+    telemetryEveryS?: number;
+    tls?: { ca?: string | Buffer };
+  }) {
     this.log = opts.log ?? silentLogger();
     const perKind = new Map<DeviceKind, number>();
     this.devices = opts.credentials.map((c) => {
@@ -80,7 +93,16 @@ export class SimFleet {
 
   /** Scenarios run side by side (e.g. faults and shopping) until stop(). `residents`: members and the cards they tap. */
   runScenario(name: string, opts: { seed?: number; intervalMs?: number; residents?: Residents } = {}): void {
-    this.stoppers.push(runScenario(name as ScenarioName, this.devices, seededRng(opts.seed ?? 42), this.log, opts.intervalMs, opts.residents));
+    this.stoppers.push(
+      runScenario(
+        name as ScenarioName,
+        this.devices,
+        seededRng(opts.seed ?? 42),
+        this.log,
+        opts.intervalMs,
+        opts.residents,
+      ),
+    );
   }
 
   /** Stops every running scenario; the devices stay connected. */

@@ -1,6 +1,21 @@
 export { SimDevice, type SimDeviceOptions } from './sim-device.ts';
-export { SimFleet, fleetIds, SIM_ID_PREFIX, SimCredentialsSchema, type SimCredential, type SimFleetPlan } from './fleet.ts';
-export { claimSimDevices, createdBy, simDeviceName, SIM_MARK, DEMO_MARK, type Claimed, type RegistryPort } from './claim.ts';
+export {
+  SimFleet,
+  fleetIds,
+  SIM_ID_PREFIX,
+  SimCredentialsSchema,
+  type SimCredential,
+  type SimFleetPlan,
+} from './fleet.ts';
+export {
+  claimSimDevices,
+  createdBy,
+  simDeviceName,
+  SIM_MARK,
+  DEMO_MARK,
+  type Claimed,
+  type RegistryPort,
+} from './claim.ts';
 export { runScenario } from './scenarios.ts';
 export { SCENARIOS, SCENARIO_TABLE, isScenario, scenarioHelp, type ScenarioName } from './scenario-table.ts';
 export { GARBAGE_KINDS, type GarbageKind } from './garbage.ts';

@@ -29,14 +29,27 @@ export function billFor(merchantId: string | undefined, rng: Rng, plain: boolean
   switch (merchantId) {
     case 'cafe-01': {
       const amountFen = cap(yuan(rng, 18, 88));
-      return rng() < 0.3 ? { amountFen, items: [{ productId: 'breakfast-set', unitPriceFen: 1500, qty: 1 }] } : { amountFen };
+      return rng() < 0.3
+        ? { amountFen, items: [{ productId: 'breakfast-set', unitPriceFen: 1500, qty: 1 }] }
+        : { amountFen };
     }
     case 'fresh-01': {
       const amountFen = cap(yuan(rng, 22, 130));
-      return rng() < 0.35 ? { amountFen, items: [{ productId: 'milk-250ml', unitPriceFen: 450, qty: 2 }] } : { amountFen };
+      return rng() < 0.35
+        ? { amountFen, items: [{ productId: 'milk-250ml', unitPriceFen: 450, qty: 2 }] }
+        : { amountFen };
     }
     case 'breakfast-01':
-      return { amountFen: yuan(rng, 4, 20), items: [{ productId: pick(rng, ['steamed-buns-4', 'soy-milk', 'breakfast-set'] as const) ?? 'soy-milk', unitPriceFen: 400, qty: 1 }] };
+      return {
+        amountFen: yuan(rng, 4, 20),
+        items: [
+          {
+            productId: pick(rng, ['steamed-buns-4', 'soy-milk', 'breakfast-set'] as const) ?? 'soy-milk',
+            unitPriceFen: 400,
+            qty: 1,
+          },
+        ],
+      };
     default:
       return { amountFen: cap(yuan(rng, 10, 80)) };
   }
@@ -63,13 +76,18 @@ export function shop(d: SimDevice, r: Resident, rng: Rng, opts: { failRate?: num
 export function lateFailure(d: SimDevice, r: Resident, rng: Rng): Promise<string> {
   // a flow in progress keeps the device busy: the fleet knows when every started flow has ended
   return d.flow(async () => {
-    const slots = (d.model.capabilities as { slots?: { slot: string; productId?: string; priceFen?: number }[] }).slots ?? [];
-    const slot = pick(rng, slots.filter((s) => s.productId && s.priceFen !== undefined));
+    const slots =
+      (d.model.capabilities as { slots?: { slot: string; productId?: string; priceFen?: number }[] }).slots ?? [];
+    const slot = pick(
+      rng,
+      slots.filter((s) => s.productId && s.priceFen !== undefined),
+    );
     if (!slot?.productId || slot.priceFen === undefined) return 'nothing to sell';
     const vend = d.newTxn();
     const item = { slot: slot.slot, productId: slot.productId, priceFen: slot.priceFen };
     const res = await d.request({ op: 'vend_request', credential: present(presentedBy(r)), item }, vend);
-    if (res.status !== 'ok' || res.decision !== 'approved') return res.status === 'ok' ? `declined ${res.declineCode ?? ''}` : `error ${res.code}`;
+    if (res.status !== 'ok' || res.decision !== 'approved')
+      return res.status === 'ok' ? `declined ${res.declineCode ?? ''}` : `error ${res.code}`;
     d.drop();
     const deadline = Date.now() + 20_000;
     while (!d.connected || !d.born) {

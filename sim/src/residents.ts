@@ -22,8 +22,18 @@ export function demoResidents(secure?: SecureOptions): Residents {
     const card = m.cards.find((c) => !blocked.has(c.type === 'qr' ? c.credentialId : c.uid));
     if (!card) continue;
     if (card.type === 'uid') members.push({ id: m.id, uid: card.uid });
-    else if (secure && card.type === 'sun') members.push({ id: m.id, uid: card.uid, credential: sunCard(card.uid, secure.keys, secure.lastCounter?.('sun', card.uid) ?? 0) });
-    else if (secure && card.type === 'qr') members.push({ id: m.id, uid: card.credentialId, credential: memberQr(card.credentialId, m.id, secure.keys, secure.lastCounter?.('qr', card.credentialId)) });
+    else if (secure && card.type === 'sun')
+      members.push({
+        id: m.id,
+        uid: card.uid,
+        credential: sunCard(card.uid, secure.keys, secure.lastCounter?.('sun', card.uid) ?? 0),
+      });
+    else if (secure && card.type === 'qr')
+      members.push({
+        id: m.id,
+        uid: card.credentialId,
+        credential: memberQr(card.credentialId, m.id, secure.keys, secure.lastCounter?.('qr', card.credentialId)),
+      });
   }
   return { members };
 }

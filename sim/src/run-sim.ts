@@ -15,12 +15,22 @@ export async function runSim(o: SimOptions): Promise<void> {
   else if (o.api && o.token) {
     const got = await credentialsFromApi(o.api, o.token, plan);
     for (const p of got.passed) out(`${p.id.padEnd(18)} left untouched: ${p.why}`);
-    for (const c of got.claimed) out(`${c.id.padEnd(18)} ${c.kind.padEnd(16)} ${c.action === 'created' ? 'created' : 'created by linli sim before: new secret'}`);
+    for (const c of got.claimed)
+      out(
+        `${c.id.padEnd(18)} ${c.kind.padEnd(16)} ${c.action === 'created' ? 'created' : 'created by linli sim before: new secret'}`,
+      );
     credentials = got.credentials;
   } else {
-    throw new UserError('give --credentials FILE, or --api URL with --token TOKEN to provision the devices', 'e.g. linli sim --api http://127.0.0.1:8080 --token llt_... --lockers 1 (see linli sim --help)');
+    throw new UserError(
+      'give --credentials FILE, or --api URL with --token TOKEN to provision the devices',
+      'e.g. linli sim --api http://127.0.0.1:8080 --token llt_... --lockers 1 (see linli sim --help)',
+    );
   }
-  if (credentials.length === 0) throw new UserError('no devices to simulate', 'give counts (--lockers, --vending, --doors, --scanners) or a credentials file');
+  if (credentials.length === 0)
+    throw new UserError(
+      'no devices to simulate',
+      'give counts (--lockers, --vending, --doors, --scanners) or a credentials file',
+    );
   const log = createLogger({ level: o.logLevel });
   const fleet = new SimFleet({ url: o.url, credentials, log });
   try {
@@ -28,14 +38,28 @@ export async function runSim(o: SimOptions): Promise<void> {
   } catch (err) {
     await fleet.stop();
     const code = (err as { code?: unknown }).code;
-    if (code === 4 || code === 5) throw new UserError(`the gateway at ${o.url} refused a device's credentials (${(err as Error).message})`, 'check the id and secret in the credentials file; a new secret: linli device rotate ID --data DIR on the gateway', 1, { cause: err });
-    if (typeof code === 'string') throw new UserError(`cannot reach the gateway broker at ${o.url} (${code})`, 'is the gateway running? --url is its MQTT address, e.g. mqtt://127.0.0.1:1883', 1, { cause: err });
+    if (code === 4 || code === 5)
+      throw new UserError(
+        `the gateway at ${o.url} refused a device's credentials (${(err as Error).message})`,
+        'check the id and secret in the credentials file; a new secret: linli device rotate ID --data DIR on the gateway',
+        1,
+        { cause: err },
+      );
+    if (typeof code === 'string')
+      throw new UserError(
+        `cannot reach the gateway broker at ${o.url} (${code})`,
+        'is the gateway running? --url is its MQTT address, e.g. mqtt://127.0.0.1:1883',
+        1,
+        { cause: err },
+      );
     throw err;
   }
   // residents are the demo community's members (load it into the gateway with `linli load --demo`)
   fleet.runScenario(o.scenario, { seed: o.seed, intervalMs: o.interval, residents: demoResidents() });
   for (const d of fleet.devices) out(`${d.id.padEnd(18)} ${d.kind.padEnd(16)} connected, bdSeq ${d.bdSeq}`);
-  out(`${fleet.devices.length} devices running scenario "${o.scenario}"${o.duration ? ` for ${o.duration} s` : ''}; Ctrl-C stops.`);
+  out(
+    `${fleet.devices.length} devices running scenario "${o.scenario}"${o.duration ? ` for ${o.duration} s` : ''}; Ctrl-C stops.`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -24,7 +24,14 @@ const DEVICE_FAULTS: Record<string, string[]> = {
  * Named behaviours for a fleet, each step `intervalMs` apart, until the returned stop function is
  * called. Randomness comes from the given seeded PRNG, so a run can be repeated.
  */
-export function runScenario(name: ScenarioName, devices: SimDevice[], rng: Rng, log: Logger, intervalMs = 8000, residents: Residents = { members: [] }): () => void {
+export function runScenario(
+  name: ScenarioName,
+  devices: SimDevice[],
+  rng: Rng,
+  log: Logger,
+  intervalMs = 8000,
+  residents: Residents = { members: [] },
+): () => void {
   if (!isScenario(name)) throw new Error(`unknown scenario "${name}"; choose one of: ${SCENARIOS.join(', ')}`);
   const timers: NodeJS.Timeout[] = [];
   const later = (ms: number, fn: () => void) => {
@@ -41,16 +48,27 @@ export function runScenario(name: ScenarioName, devices: SimDevice[], rng: Rng, 
   return () => timers.forEach((t) => clearTimeout(t));
 }
 
-function stepFor(name: ScenarioName, devices: SimDevice[], rng: Rng, log: Logger, later: (ms: number, fn: () => void) => void, residents: Residents): (() => void) | undefined {
+function stepFor(
+  name: ScenarioName,
+  devices: SimDevice[],
+  rng: Rng,
+  log: Logger,
+  later: (ms: number, fn: () => void) => void,
+  residents: Residents,
+): (() => void) | undefined {
   const online = (kind: SimDevice['kind']) => devices.filter((d) => d.connected && d.kind === kind);
-  const report = (deviceId: string, what: string) => (r: unknown) => log.info({ deviceId, what, result: r }, `scenario ${name}`);
-  const failed = (deviceId: string) => (err: unknown) => log.debug({ deviceId, err: err instanceof Error ? err.message : String(err) }, `scenario ${name}: no answer`);
+  const report = (deviceId: string, what: string) => (r: unknown) =>
+    log.info({ deviceId, what, result: r }, `scenario ${name}`);
+  const failed = (deviceId: string) => (err: unknown) =>
+    log.debug({ deviceId, err: err instanceof Error ? err.message : String(err) }, `scenario ${name}: no answer`);
   switch (name) {
     case 'morning-rush': {
       // 7:30 at the breakfast stall: bursts of residents paying at once, and the cashier's double taps
       const stall = () => {
         const all = online('shop_scanner');
-        const breakfast = all.filter((d) => (d.model.capabilities as { merchantId?: string }).merchantId === 'breakfast-01');
+        const breakfast = all.filter(
+          (d) => (d.model.capabilities as { merchantId?: string }).merchantId === 'breakfast-01',
+        );
         return breakfast.length > 0 ? breakfast : all;
       };
       return () => {
@@ -60,7 +78,15 @@ function stepFor(name: ScenarioName, devices: SimDevice[], rng: Rng, log: Logger
           if (!d || !who) return;
           const twice = rng() < 0.1;
           void scanAndPay(d, presentedBy(who), 300 + Math.floor(rng() * 12) * 100, { submitTwice: twice }).then(
-            (r) => report(d.id, twice ? 'bill submitted twice' : 'bill')(r.first.status === 'ok' ? `${r.first.decision} ${r.first.payableFen ?? ''}${r.second ? (JSON.stringify(r.second) === JSON.stringify(r.first) ? ' (same answer twice)' : ' (DIFFERENT answer!)') : ''}` : r.first.code),
+            (r) =>
+              report(
+                d.id,
+                twice ? 'bill submitted twice' : 'bill',
+              )(
+                r.first.status === 'ok'
+                  ? `${r.first.decision} ${r.first.payableFen ?? ''}${r.second ? (JSON.stringify(r.second) === JSON.stringify(r.first) ? ' (same answer twice)' : ' (DIFFERENT answer!)') : ''}`
+                  : r.first.code,
+              ),
             failed(d.id),
           );
         }
@@ -72,7 +98,10 @@ function stepFor(name: ScenarioName, devices: SimDevice[], rng: Rng, log: Logger
         for (const d of online('vending_machine')) {
           const who = pick(rng, residents.members);
           if (!who) return;
-          void vendOnce(d, presentedBy(who), rng, { selectionFirst: rng() < 0.5, failRate: 0.03 }).then((o) => report(d.id, 'vend')(`${o.result}: ${o.detail}`), failed(d.id));
+          void vendOnce(d, presentedBy(who), rng, { selectionFirst: rng() < 0.5, failRate: 0.03 }).then(
+            (o) => report(d.id, 'vend')(`${o.result}: ${o.detail}`),
+            failed(d.id),
+          );
         }
       };
     case 'vend-failures': {
@@ -85,7 +114,10 @@ function stepFor(name: ScenarioName, devices: SimDevice[], rng: Rng, log: Logger
           void lateFailure(d, who, rng).then(report(d.id, 'vend failure reported after a reconnect'), failed(d.id));
           return;
         }
-        void vendOnce(d, presentedBy(who), rng, { failRate: 0.5 }).then((o) => report(d.id, 'vend')(`${o.result}: ${o.detail}`), failed(d.id));
+        void vendOnce(d, presentedBy(who), rng, { failRate: 0.5 }).then(
+          (o) => report(d.id, 'vend')(`${o.result}: ${o.detail}`),
+          failed(d.id),
+        );
       };
     }
     case 'locker-full': {
@@ -99,12 +131,24 @@ function stepFor(name: ScenarioName, devices: SimDevice[], rng: Rng, log: Logger
           if (waiting.length > 0 && rng() < 0.2) {
             const id = waiting.shift() as string;
             const who = residents.members.find((m) => m.id === id);
-            if (who) void pickUp(d, { uid: presentedBy(who) }).then((r) => report(d.id, 'pickup')(r.status === 'ok' ? `${r.decision} ${JSON.stringify(r.open ?? [])}` : r.code), failed(d.id));
+            if (who)
+              void pickUp(d, { uid: presentedBy(who) }).then(
+                (r) =>
+                  report(d.id, 'pickup')(r.status === 'ok' ? `${r.decision} ${JSON.stringify(r.open ?? [])}` : r.code),
+                failed(d.id),
+              );
             continue;
           }
           void depositParcel(d, member.id, pick(rng, ['S', 'S', 'M', 'L'] as const)).then((r) => {
             if (r.status === 'ok' && r.decision === 'approved') parcels.set(d.id, [...waiting, member.id]);
-            report(d.id, 'deposit')(r.status === 'ok' ? `${r.decision}${r.declineCode ? ` ${r.declineCode}` : ''} ${JSON.stringify(r.open ?? [])}` : r.code);
+            report(
+              d.id,
+              'deposit',
+            )(
+              r.status === 'ok'
+                ? `${r.decision}${r.declineCode ? ` ${r.declineCode}` : ''} ${JSON.stringify(r.open ?? [])}`
+                : r.code,
+            );
           }, failed(d.id));
         }
       };
@@ -117,14 +161,20 @@ function stepFor(name: ScenarioName, devices: SimDevice[], rng: Rng, log: Logger
         if (!d || !who) return;
         if (rng() < 0.2) {
           const door = (d.model.capabilities as { doors?: { id: string }[] }).doors?.[0]?.id ?? 'main';
-          void d.sendEvent({ event: 'door', door, state: 'forced' }).then(() => log.info({ deviceId: d.id }, 'scenario door-left-open: door forced'), failed(d.id));
+          void d
+            .sendEvent({ event: 'door', door, state: 'forced' })
+            .then(() => log.info({ deviceId: d.id }, 'scenario door-left-open: door forced'), failed(d.id));
           later(10_000, () => void d.sendEvent({ event: 'door', door, state: 'closed' }).catch(() => undefined));
           return;
         }
         void tapDoor(d, presentedBy(who), { holdOpen: true }).then((r) => {
-          report(d.id, 'tap, door held open')(r.status === 'ok' ? `${r.decision}${r.declineCode ? ` ${r.declineCode}` : ''}` : r.code);
+          report(
+            d.id,
+            'tap, door held open',
+          )(r.status === 'ok' ? `${r.decision}${r.declineCode ? ` ${r.declineCode}` : ''}` : r.code);
           const door = r.status === 'ok' ? r.unlock?.door : undefined;
-          if (door) later(150_000, () => void d.sendEvent({ event: 'door', door, state: 'closed' }).catch(() => undefined));
+          if (door)
+            later(150_000, () => void d.sendEvent({ event: 'door', door, state: 'closed' }).catch(() => undefined));
         }, failed(d.id));
       };
     }
@@ -146,14 +196,33 @@ function stepFor(name: ScenarioName, devices: SimDevice[], rng: Rng, log: Logger
       // an ordinary day: residents shop and vend, couriers deposit parcels, residents pick them up and come home
       const waiting = new Map<string, string[]>();
       return () => {
-        const d = pick(rng, devices.filter((x) => x.connected));
+        const d = pick(
+          rng,
+          devices.filter((x) => x.connected),
+        );
         const member = pick(rng, residents.members);
         if (!d || !member) return;
-        if (d.kind === 'door_reader') void tapDoor(d, presentedBy(member)).then((r) => report(d.id, 'tap')(r.status === 'ok' ? `${r.decision}${r.declineCode ? ` ${r.declineCode}` : ''}` : r.code), failed(d.id));
+        if (d.kind === 'door_reader')
+          void tapDoor(d, presentedBy(member)).then(
+            (r) =>
+              report(
+                d.id,
+                'tap',
+              )(r.status === 'ok' ? `${r.decision}${r.declineCode ? ` ${r.declineCode}` : ''}` : r.code),
+            failed(d.id),
+          );
         else if (d.kind === 'parcel_locker') {
           const here = waiting.get(d.id) ?? [];
-          const who = here.length > 3 || (here.length > 0 && rng() < 0.5) ? residents.members.find((m) => m.id === here.shift()) : undefined;
-          if (who) void pickUp(d, { uid: presentedBy(who) }).then((r) => report(d.id, 'pickup')(r.status === 'ok' ? `${r.decision} ${JSON.stringify(r.open ?? [])}` : r.code), failed(d.id));
+          const who =
+            here.length > 3 || (here.length > 0 && rng() < 0.5)
+              ? residents.members.find((m) => m.id === here.shift())
+              : undefined;
+          if (who)
+            void pickUp(d, { uid: presentedBy(who) }).then(
+              (r) =>
+                report(d.id, 'pickup')(r.status === 'ok' ? `${r.decision} ${JSON.stringify(r.open ?? [])}` : r.code),
+              failed(d.id),
+            );
           else
             void depositParcel(d, member.id, pick(rng, ['S', 'M'] as const)).then((r) => {
               if (r.status === 'ok' && r.decision === 'approved') waiting.set(d.id, [...here, member.id]);
@@ -170,7 +239,9 @@ function stepFor(name: ScenarioName, devices: SimDevice[], rng: Rng, log: Logger
       // residents pay at shop scanners and buy at vending machines with their cards; one vend in ten fails
       return () => {
         const who = pick(rng, residents.members);
-        const sellers = devices.filter((d) => d.connected && (d.kind === 'shop_scanner' || d.kind === 'vending_machine'));
+        const sellers = devices.filter(
+          (d) => d.connected && (d.kind === 'shop_scanner' || d.kind === 'vending_machine'),
+        );
         const d = pick(rng, sellers);
         if (!who || !d) return;
         void shop(d, who, rng).then(

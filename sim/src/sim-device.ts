@@ -9,7 +9,11 @@ import type { DeviceKind } from '../../firmware-protocol/src/kinds/device-kind.t
 import { CommandMessageSchema, type CommandMessage } from '../../firmware-protocol/src/messages/commands.ts';
 import { ErrorMessageSchema, type ErrorMessage } from '../../firmware-protocol/src/messages/errors.ts';
 import { GatewayStateSchema } from '../../firmware-protocol/src/messages/state.ts';
-import { ResponseMessageSchema, type RequestBody, type ResponseBody } from '../../firmware-protocol/src/messages/redemption.ts';
+import {
+  ResponseMessageSchema,
+  type RequestBody,
+  type ResponseBody,
+} from '../../firmware-protocol/src/messages/redemption.ts';
 import { EnvelopeStamper } from '../../firmware-protocol/src/stamp.ts';
 import { topics, type UplinkChannel } from '../../firmware-protocol/src/topics.ts';
 import { PROTOCOL_VERSION } from '../../firmware-protocol/src/version.ts';
@@ -249,13 +253,26 @@ export class SimDevice extends EventEmitter {
       // [FWP-8.1] a new session gets a new bdSeq, in the will as in the birth that follows
       this.bdSeqValue = (this.bdSeqValue + 1) & 0xffff;
       client.options.will = this.will();
-      if (client.options.reconnectPeriod !== undefined && client.options.reconnectPeriod < 30_000) client.options.reconnectPeriod = this.backoff.next();
+      if (client.options.reconnectPeriod !== undefined && client.options.reconnectPeriod < 30_000)
+        client.options.reconnectPeriod = this.backoff.next();
     });
   }
 
   private will() {
-    const msg = { v: PROTOCOL_VERSION, id: `${this.id}-will-${this.bdSeqValue}`, ts: this.clock.now(), seq: 0, type: 'death', body: { bdSeq: this.bdSeqValue, reason: 'lost' } };
-    return { topic: topics.up(this.id, 'death'), payload: Buffer.from(JSON.stringify(msg)), qos: 1 as const, retain: false };
+    const msg = {
+      v: PROTOCOL_VERSION,
+      id: `${this.id}-will-${this.bdSeqValue}`,
+      ts: this.clock.now(),
+      seq: 0,
+      type: 'death',
+      body: { bdSeq: this.bdSeqValue, reason: 'lost' },
+    };
+    return {
+      topic: topics.up(this.id, 'death'),
+      payload: Buffer.from(JSON.stringify(msg)),
+      qos: 1 as const,
+      retain: false,
+    };
   }
 
   private async onConnect(client: MqttClient): Promise<void> {
@@ -404,9 +421,17 @@ export class SimDevice extends EventEmitter {
     return this.publishOn(this.client, channel, type, body, extra);
   }
 
-  private async publishOn(c: MqttClient, channel: UplinkChannel, type: string, body: unknown, extra: { corr?: string } = {}): Promise<void> {
+  private async publishOn(
+    c: MqttClient,
+    channel: UplinkChannel,
+    type: string,
+    body: unknown,
+    extra: { corr?: string } = {},
+  ): Promise<void> {
     const msg = this.stamper.stamp(this.id, type, body, extra);
-    await c.publishAsync(topics.up(this.id, channel), JSON.stringify(msg), { qos: channel === 'heartbeat' || channel === 'telemetry' ? 0 : 1 });
+    await c.publishAsync(topics.up(this.id, channel), JSON.stringify(msg), {
+      qos: channel === 'heartbeat' || channel === 'telemetry' ? 0 : 1,
+    });
   }
 
   private uptimeS(): number {

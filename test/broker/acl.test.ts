@@ -3,7 +3,11 @@ import { mayPublish, mayPublishWill, mayReceive, maySubscribe, type Principal } 
 import { topics } from '../../firmware-protocol/src/topics.ts';
 
 const locker: Principal = { kind: 'device', deviceId: 'locker-01' };
-const ha: Principal = { kind: 'integration', username: 'integration-ha', subscribe: ['linli/v1/dev/+/state', 'linli/v1/gw/#'] };
+const ha: Principal = {
+  kind: 'integration',
+  username: 'integration-ha',
+  subscribe: ['linli/v1/dev/+/state', 'linli/v1/gw/#'],
+};
 
 describe('device publish [FWP-3.2]', () => {
   it.each([

@@ -27,7 +27,8 @@ function setup() {
       return secret.toString() === d.secret ? 'ok' : 'bad_credentials';
     },
   };
-  const lockout = () => new Lockout({ maxFailures: 3, windowMs: 60_000, lockMs: 300_000, maxKeys: 100 }, () => clock.monotonic());
+  const lockout = () =>
+    new Lockout({ maxFailures: 3, windowMs: 60_000, lockMs: 300_000, maxKeys: 100 }, () => clock.monotonic());
   const verified: string[] = [];
   const deps: AuthDeps = {
     integrations,
@@ -78,7 +79,12 @@ describe('authenticate: the CONNECT checks', () => {
     ['will for another device', { willTopic: 'linli/v1/dev/locker-02/up/death' }, 5, 'refused'],
     ['wrong secret', { password: Buffer.from('nope') }, 4, 'failure'],
     ['unknown device', { username: 'door-99', clientId: 'door-99', willTopic: undefined }, 5, 'failure'],
-    ['disabled device', { username: 'vm-01', clientId: 'vm-01', password: Buffer.from('vm-secret'), willTopic: undefined }, 5, 'refused'],
+    [
+      'disabled device',
+      { username: 'vm-01', clientId: 'vm-01', password: Buffer.from('vm-secret'), willTopic: undefined },
+      5,
+      'refused',
+    ],
   ])('%s → return code %i (%s)', async (_name, over, code, kind) => {
     const { deps } = setup();
     expect(await authenticate(device(over), deps)).toMatchObject({ ok: false, code, kind });
@@ -86,7 +92,10 @@ describe('authenticate: the CONNECT checks', () => {
 
   it('accepts a device with its own id, secret, clean session and death will', async () => {
     const { deps } = setup();
-    expect(await authenticate(device(), deps)).toEqual({ ok: true, principal: { kind: 'device', deviceId: 'locker-01' } });
+    expect(await authenticate(device(), deps)).toEqual({
+      ok: true,
+      principal: { kind: 'device', deviceId: 'locker-01' },
+    });
     expect(await authenticate(device({ willTopic: undefined }), deps)).toMatchObject({ ok: true });
   });
 
@@ -125,9 +134,17 @@ describe('authenticate: the CONNECT checks', () => {
 
   it('locks an address guessing across usernames; other addresses are unaffected', async () => {
     const { deps } = setup();
-    for (const id of ['door-1', 'door-2']) await authenticate(device({ username: id, clientId: id, willTopic: undefined }), deps);
-    expect(await authenticate(device({ username: 'door-3', clientId: 'door-3', willTopic: undefined }), deps)).toMatchObject({ lockedNow: 'address' });
-    expect(await authenticate(device(), deps)).toMatchObject({ ok: false, code: 5, kind: 'locked', why: expect.stringContaining('address') });
+    for (const id of ['door-1', 'door-2'])
+      await authenticate(device({ username: id, clientId: id, willTopic: undefined }), deps);
+    expect(
+      await authenticate(device({ username: 'door-3', clientId: 'door-3', willTopic: undefined }), deps),
+    ).toMatchObject({ lockedNow: 'address' });
+    expect(await authenticate(device(), deps)).toMatchObject({
+      ok: false,
+      code: 5,
+      kind: 'locked',
+      why: expect.stringContaining('address'),
+    });
     expect(await authenticate(device({ address: '10.0.0.99' }), deps)).toMatchObject({ ok: true });
   });
 
@@ -171,7 +188,10 @@ describe('authenticate: integration accounts', () => {
 
   it('accepts its username as client id, or username-suffix; with its configured filters', async () => {
     const { deps } = setup();
-    expect(await authenticate(ha(), deps)).toEqual({ ok: true, principal: { kind: 'integration', username: 'integration-ha', subscribe: ['linli/v1/dev/+/state'] } });
+    expect(await authenticate(ha(), deps)).toEqual({
+      ok: true,
+      principal: { kind: 'integration', username: 'integration-ha', subscribe: ['linli/v1/dev/+/state'] },
+    });
     expect(await authenticate(ha({ clientId: 'integration-ha' }), deps)).toMatchObject({ ok: true });
   });
 

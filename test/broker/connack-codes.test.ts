@@ -11,7 +11,9 @@ describe('CONNACK return codes for refused CONNECT parameters', () => {
   let h: BrokerHarness;
   afterEach(() => h.stop());
 
-  const send = async (o: Partial<Parameters<typeof connectPacket>[0]>): Promise<{ code: number; raw: RawConnection }> => {
+  const send = async (
+    o: Partial<Parameters<typeof connectPacket>[0]>,
+  ): Promise<{ code: number; raw: RawConnection }> => {
     const raw = await RawConnection.open(h.port);
     raw.write(connectPacket({ clientId: 'locker-01', username: 'locker-01', password: secretOf('locker-01'), ...o }));
     const code = await raw.connack();
@@ -29,7 +31,9 @@ describe('CONNACK return codes for refused CONNECT parameters', () => {
     expect(code).toBe(2);
     await raw.closed;
     expect(h.registry.calls).toBe(0); // refused before any credential work
-    expect(h.warnings()).toContain(`connection refused: keepalive ${keepalive} s (1 to ${KEEPALIVE_LIMIT_S} s required)`);
+    expect(h.warnings()).toContain(
+      `connection refused: keepalive ${keepalive} s (1 to ${KEEPALIVE_LIMIT_S} s required)`,
+    );
   });
 
   it('keepalive 1 and keepaliveLimitS itself are accepted', async () => {

@@ -4,7 +4,13 @@ import { BrokerHarness, secretOf } from './harness.ts';
 import { connectPacket, RawConnection } from './raw-mqtt.ts';
 
 /** The CONNACK return code of one CONNECT with `username` as client id too, sent from `from`. */
-async function attempt(h: BrokerHarness, from: string, username: string, password: string, clientId = username): Promise<number> {
+async function attempt(
+  h: BrokerHarness,
+  from: string,
+  username: string,
+  password: string,
+  clientId = username,
+): Promise<number> {
   const raw = await RawConnection.open(h.port, from);
   raw.write(connectPacket({ clientId, username, password }));
   const code = await raw.connack();
@@ -44,7 +50,8 @@ describe('CONNECT limits through the broker', () => {
 
   it('locks out an address guessing across device ids', async () => {
     h = await new BrokerHarness({ lockout: { maxFailures: 3, windowS: 60, lockS: 60 } }).start();
-    for (const id of ['locker-01', 'vm-01', 'door-01']) expect(await h.refusal(h.deviceOptions(id, { password: 'guess' }))).toBe(4);
+    for (const id of ['locker-01', 'vm-01', 'door-01'])
+      expect(await h.refusal(h.deviceOptions(id, { password: 'guess' }))).toBe(4);
     expect(await h.refusal(h.deviceOptions('scan-01'))).toBe(5);
     expect(h.warnings()).toContain('connection refused: address locked out after failed logins');
     h.clock.advance(60_000);

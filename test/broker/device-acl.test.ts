@@ -12,24 +12,34 @@ describe.each(DEVICES)('device %s through the broker', (id) => {
 
   beforeEach(async () => {
     // generous limits: this file exercises the ACL, not lockout and rate limits
-    h = await new BrokerHarness({ lockout: { maxFailures: 1000, windowS: 300, lockS: 300 }, connectsPerMinutePerAddress: 10_000 }).start();
+    h = await new BrokerHarness({
+      lockout: { maxFailures: 1000, windowS: 300, lockS: 300 },
+      connectsPerMinutePerAddress: 10_000,
+    }).start();
   });
   afterEach(() => h.stop());
 
   it('publishes on its own up channels, delivered to the gateway', async () => {
     const inbox = await h.inbox(topics.allUplinks());
     const c = await h.connectDevice(id);
-    for (const channel of UPLINK_CHANNELS) await c.publishAsync(topics.up(id, channel), `{"ch":"${channel}"}`, { qos: 1 });
-    await c.publishAsync('linli/v9/dev/' + id + '/up/birth', '{}', { qos: 1 }); // other majors reach the gateway too
+    for (const channel of UPLINK_CHANNELS)
+      await c.publishAsync(topics.up(id, channel), `{"ch":"${channel}"}`, { qos: 1 });
+    await c.publishAsync(`linli/v9/dev/${id}/up/birth`, '{}', { qos: 1 }); // other majors reach the gateway too
     const got = await inbox.next((m) => m.topic.startsWith('linli/v9/'));
     expect(got.topic).toBe(`linli/v9/dev/${id}/up/birth`);
-    expect(inbox.messages.map((m) => m.topic)).toEqual([...UPLINK_CHANNELS.map((ch) => topics.up(id, ch)), `linli/v9/dev/${id}/up/birth`]);
+    expect(inbox.messages.map((m) => m.topic)).toEqual([
+      ...UPLINK_CHANNELS.map((ch) => topics.up(id, ch)),
+      `linli/v9/dev/${id}/up/birth`,
+    ]);
     expect(inbox.messages[0]?.payload.toString()).toBe('{"ch":"birth"}');
   });
 
   it('subscribes to its own downlink and the gateway state, and receives the gateway publishes', async () => {
     const c = await h.connectDevice(id);
-    const granted = await c.subscribeAsync([topics.deviceDownlinks(id), topics.gatewayState(), `linli/v1/dev/${id}/down/#`], { qos: 1 });
+    const granted = await c.subscribeAsync(
+      [topics.deviceDownlinks(id), topics.gatewayState(), `linli/v1/dev/${id}/down/#`],
+      { qos: 1 },
+    );
     expect(granted.map((g) => g.qos)).toEqual([1, 1, 1]);
     const command = nextMessage(c, topics.down(id, 'command'));
     await h.broker.publish(topics.down(id, 'command'), '{"cmd":1}', { qos: 1, retain: false });
@@ -50,7 +60,7 @@ describe.each(DEVICES)('device %s through the broker', (id) => {
   });
 
   it.each([
-    ['another device’s up topic', (self: string, o: string) => topics.up(o, 'birth')],
+    ['another device’s up topic', (_self: string, o: string) => topics.up(o, 'birth')],
     ['its own down topic', (self: string) => topics.down(self, 'command')],
     ['its own state topic (the gateway’s)', (self: string) => topics.deviceState(self)],
     ['the gateway state', () => topics.gatewayState()],
@@ -92,9 +102,22 @@ describe.each(DEVICES)('device %s through the broker', (id) => {
     ['a wrong secret', 4, () => ({ clientId: id, username: id, password: 'wrong' })],
     ['no credentials (anonymous)', 5, () => ({ clientId: id })],
     ['a username but no password', 5, () => ({ clientId: id, username: id })],
-    ['a spoofed client id (≠ username) [FWP-1.3]', 2, () => ({ clientId: other, username: id, password: secretOf(id) })],
+    [
+      'a spoofed client id (≠ username) [FWP-1.3]',
+      2,
+      () => ({ clientId: other, username: id, password: secretOf(id) }),
+    ],
     ['a persistent session', 2, () => ({ clientId: id, username: id, password: secretOf(id), clean: false })],
-    ['a will on another topic', 5, () => ({ clientId: id, username: id, password: secretOf(id), will: { topic: topics.up(id, 'telemetry'), payload: Buffer.from('x'), qos: 1 as const, retain: false } })],
+    [
+      'a will on another topic',
+      5,
+      () => ({
+        clientId: id,
+        username: id,
+        password: secretOf(id),
+        will: { topic: topics.up(id, 'telemetry'), payload: Buffer.from('x'), qos: 1 as const, retain: false },
+      }),
+    ],
     ['an unknown device id', 5, () => ({ clientId: `${id}-x`, username: `${id}-x`, password: 'x' })],
   ])('connecting with %s is refused with return code %i', async (_what, code, opts) => {
     expect(await h.refusal(opts())).toBe(code);
@@ -114,7 +137,9 @@ describe.each(DEVICES)('device %s through the broker', (id) => {
 
   it('its last will reaches the gateway when the connection is lost', async () => {
     const inbox = await h.inbox(topics.allUplinks());
-    const c = await h.connectDevice(id, { will: { topic: topics.up(id, 'death'), payload: Buffer.from('{"bdSeq":1}'), qos: 1, retain: true } });
+    const c = await h.connectDevice(id, {
+      will: { topic: topics.up(id, 'death'), payload: Buffer.from('{"bdSeq":1}'), qos: 1, retain: true },
+    });
     c.stream.destroy();
     const will = await inbox.next((m) => m.topic === topics.up(id, 'death'));
     expect(will.payload.toString()).toBe('{"bdSeq":1}');

@@ -23,7 +23,11 @@ const PINGREQ = Buffer.from([0xc0, 0x00]);
 const DISCONNECT = Buffer.from([0xe0, 0x00]);
 
 /** Feeds `data` in the given chunk sizes (cycled); returns the concatenated output and the verdicts. */
-function run(guard: FrameGuard, data: Buffer, sizes: number[]): { out: Buffer; verdicts: NonNullable<FeedResult['verdict']>[] } {
+function run(
+  guard: FrameGuard,
+  data: Buffer,
+  sizes: number[],
+): { out: Buffer; verdicts: NonNullable<FeedResult['verdict']>[] } {
   const out: Buffer[] = [];
   const verdicts: NonNullable<FeedResult['verdict']>[] = [];
   let i = 0;
@@ -41,11 +45,14 @@ function run(guard: FrameGuard, data: Buffer, sizes: number[]): { out: Buffer; v
 describe('FrameGuard', () => {
   const ok = Buffer.concat([publish('linli/v1/dev/a/up/telemetry', 100), PINGREQ, publish('t', 0), publish('x', 1000)]);
 
-  it.each([[[1]], [[2]], [[3, 7]], [[1000]], [[ok.length]], [[5, 1, 1, 200]]])('passes acceptable packets through unchanged, chunks %j', (sizes) => {
-    const { out, verdicts } = run(new FrameGuard(2048), ok, sizes);
-    expect(verdicts).toEqual([]);
-    expect(out.equals(ok)).toBe(true);
-  });
+  it.each([[[1]], [[2]], [[3, 7]], [[1000]], [[ok.length]], [[5, 1, 1, 200]]])(
+    'passes acceptable packets through unchanged, chunks %j',
+    (sizes) => {
+      const { out, verdicts } = run(new FrameGuard(2048), ok, sizes);
+      expect(verdicts).toEqual([]);
+      expect(out.equals(ok)).toBe(true);
+    },
+  );
 
   it('a packet exactly at the limit passes, one byte more does not', () => {
     const exact = publish('t', 100);
@@ -54,28 +61,40 @@ describe('FrameGuard', () => {
     expect(verdicts).toEqual([{ kind: 'oversized', packetType: 3, packetBytes: exact.length, topic: 't' }]);
   });
 
-  it.each([[[1]], [[2]], [[4, 9]], [[64]], [[100_000]]])('stops at the oversized packet, chunks %j: earlier packets pass whole, nothing of it does', (sizes) => {
-    const before = Buffer.concat([PINGREQ, publish('linli/v1/dev/a/up/event', 50)]);
-    const big = publish('linli/v1/dev/locker-01/up/telemetry', 70_000);
-    const after = PINGREQ;
-    const guard = new FrameGuard(64 * 1024);
-    const { out, verdicts } = run(guard, Buffer.concat([before, big, after]), sizes);
-    expect(out.equals(before)).toBe(true);
-    expect(verdicts).toEqual([{ kind: 'oversized', packetType: 3, packetBytes: big.length, topic: 'linli/v1/dev/locker-01/up/telemetry' }]);
-    expect(guard.stopped).toBe(true);
-    expect(guard.feed(PINGREQ)).toEqual({ pass: [], verdict: undefined });
-  });
+  it.each([[[1]], [[2]], [[4, 9]], [[64]], [[100_000]]])(
+    'stops at the oversized packet, chunks %j: earlier packets pass whole, nothing of it does',
+    (sizes) => {
+      const before = Buffer.concat([PINGREQ, publish('linli/v1/dev/a/up/event', 50)]);
+      const big = publish('linli/v1/dev/locker-01/up/telemetry', 70_000);
+      const after = PINGREQ;
+      const guard = new FrameGuard(64 * 1024);
+      const { out, verdicts } = run(guard, Buffer.concat([before, big, after]), sizes);
+      expect(out.equals(before)).toBe(true);
+      expect(verdicts).toEqual([
+        { kind: 'oversized', packetType: 3, packetBytes: big.length, topic: 'linli/v1/dev/locker-01/up/telemetry' },
+      ]);
+      expect(guard.stopped).toBe(true);
+      expect(guard.feed(PINGREQ)).toEqual({ pass: [], verdict: undefined });
+    },
+  );
 
   it('an oversized non-PUBLISH packet is stopped at its header, without a topic', () => {
     const subscribeHeader = Buffer.from([0x82, ...varint(10_000)]);
-    const { out, verdicts } = run(new FrameGuard(1024), Buffer.concat([PINGREQ, subscribeHeader, Buffer.alloc(50)]), [1]);
+    const { out, verdicts } = run(
+      new FrameGuard(1024),
+      Buffer.concat([PINGREQ, subscribeHeader, Buffer.alloc(50)]),
+      [1],
+    );
     expect(out.equals(PINGREQ)).toBe(true);
     expect(verdicts).toEqual([{ kind: 'oversized', packetType: 8, packetBytes: 10_000 + 1 + 2, topic: undefined }]);
   });
 
   it('does not report a topic it cannot read (too long, or longer than the packet)', () => {
     const longTopic = publish('x'.repeat(300), 2000);
-    expect(run(new FrameGuard(1024), longTopic, [7]).verdicts[0]).toMatchObject({ kind: 'oversized', topic: undefined });
+    expect(run(new FrameGuard(1024), longTopic, [7]).verdicts[0]).toMatchObject({
+      kind: 'oversized',
+      topic: undefined,
+    });
     const lying = Buffer.from([0x30, ...varint(2000), 0xff, 0xff, 0x61]);
     expect(run(new FrameGuard(1024), lying, [1]).verdicts[0]).toMatchObject({ kind: 'oversized', topic: undefined });
   });

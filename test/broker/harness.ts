@@ -20,7 +20,10 @@ export class FakeRegistry implements DeviceCredentialCheck {
   readonly secrets = new Map<string, string>(DEVICES.map((id) => [id, secretOf(id)]));
   readonly disabled = new Set<string>();
   calls = 0;
-  async checkDevice(deviceId: string, secret: Buffer): Promise<'ok' | 'bad_credentials' | 'disabled' | 'unknown_device'> {
+  async checkDevice(
+    deviceId: string,
+    secret: Buffer,
+  ): Promise<'ok' | 'bad_credentials' | 'disabled' | 'unknown_device'> {
     this.calls += 1;
     const expected = this.secrets.get(deviceId);
     if (expected === undefined) return 'unknown_device';
@@ -99,7 +102,14 @@ export class BrokerHarness {
   /** Connects and resolves on CONNACK 0; rejects with the CONNACK return code (`err.code`) or a closed socket. */
   connect(opts: IClientOptions, url = this.url): Promise<MqttClient> {
     return new Promise((resolve, reject) => {
-      const c = mqtt.connect(url, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: WAIT_MS, keepalive: 30, clean: true, ...opts });
+      const c = mqtt.connect(url, {
+        protocolVersion: 4,
+        reconnectPeriod: 0,
+        connectTimeout: WAIT_MS,
+        keepalive: 30,
+        clean: true,
+        ...opts,
+      });
       this.clients.push(c);
       this.closes.set(c, new Promise((r) => c.once('close', () => r())));
       const timer = setTimeout(() => fail(new Error('connect timed out')), WAIT_MS);
@@ -199,7 +209,6 @@ export function withTimeout<T>(p: Promise<T>, what: string, ms = WAIT_MS): Promi
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
-
 
 /** The next message the client receives on `topic`. */
 export function nextMessage(c: MqttClient, topic: string): Promise<Buffer> {

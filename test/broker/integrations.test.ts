@@ -22,11 +22,20 @@ describe('integration accounts', () => {
   });
   afterEach(() => h.stop());
 
-  const ha = (over: object = {}) => h.connect({ clientId: 'integration-ha-1', username: 'integration-ha', password: PASSWORD, ...over });
+  const ha = (over: object = {}) =>
+    h.connect({ clientId: 'integration-ha-1', username: 'integration-ha', password: PASSWORD, ...over });
 
   it('subscribes within its configured filters and receives, gets SUBACK 0x80 outside them', async () => {
     const c = await ha();
-    const codes = await suback(c, ['linli/v1/dev/+/state', 'linli/v1/dev/locker-01/state', 'linli/v1/gw/state', 'linli/#', 'linli/v1/dev/+/up/+', '$SYS/#', '#']);
+    const codes = await suback(c, [
+      'linli/v1/dev/+/state',
+      'linli/v1/dev/locker-01/state',
+      'linli/v1/gw/state',
+      'linli/#',
+      'linli/v1/dev/+/up/+',
+      '$SYS/#',
+      '#',
+    ]);
     expect(codes).toEqual([1, 1, 1, 128, 128, 128, 128]);
     const got = nextMessage(c, topics.deviceState('locker-01'));
     await h.broker.publish(topics.deviceState('locker-01'), '{"state":"online"}', { qos: 1, retain: true });
@@ -47,7 +56,9 @@ describe('integration accounts', () => {
     ['a client id that is a device id', { clientId: 'locker-01' }, 2],
     ['an unknown account', { username: 'integration-nope', clientId: 'integration-nope' }, 5],
   ])('is refused with %s (return code %i)', async (_what, over, code) => {
-    expect(await h.refusal({ clientId: 'integration-ha-1', username: 'integration-ha', password: PASSWORD, ...over })).toBe(code);
+    expect(
+      await h.refusal({ clientId: 'integration-ha-1', username: 'integration-ha', password: PASSWORD, ...over }),
+    ).toBe(code);
   });
 
   it('a device never receives what an integration may read, and vice versa', async () => {

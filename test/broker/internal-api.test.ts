@@ -18,7 +18,9 @@ describe('LinliBroker: the gateway-side API', () => {
   it('internal subscribe receives publishes, from devices and from the gateway, until unsubscribed', async () => {
     h = await new BrokerHarness().start();
     const got: string[] = [];
-    const unsubscribe = await h.broker.subscribe('linli/+/dev/+/up/+', (m) => got.push(`${m.topic}=${m.payload.toString()}`));
+    const unsubscribe = await h.broker.subscribe('linli/+/dev/+/up/+', (m) =>
+      got.push(`${m.topic}=${m.payload.toString()}`),
+    );
     const c = await h.connectDevice('locker-01');
     await c.publishAsync(topics.up('locker-01', 'event'), 'from-device', { qos: 1 });
     await h.broker.publish(topics.up('vm-01', 'event'), Buffer.from('from-gateway'), { qos: 0, retain: false });

@@ -16,7 +16,12 @@ describe('one client cannot flood the log', () => {
     const raw = await RawConnection.open(h.port);
     raw.write(connectPacket({ clientId: 'door-01', username: 'door-01', password: secretOf('door-01') }));
     expect(await raw.connack()).toBe(0);
-    raw.write(subscribePacket(1, Array.from({ length: FILTERS }, (_, i) => `x/${i}`)));
+    raw.write(
+      subscribePacket(
+        1,
+        Array.from({ length: FILTERS }, (_, i) => `x/${i}`),
+      ),
+    );
     const suback = await raw.packet(9);
     expect(suback.length).toBe(2 + FILTERS);
     expect(suback.subarray(2).every((code) => code === 0x80)).toBe(true);
@@ -30,7 +35,11 @@ describe('one client cannot flood the log', () => {
     await raw.packet(9);
     const summaries = h.logs.filter((l) => l.msg.endsWith('similar messages suppressed'));
     expect(summaries).toHaveLength(1);
-    expect(summaries[0]).toMatchObject({ level: 40, msg: `${FILTERS - LOG_LINES_PER_KEY} similar messages suppressed`, suppressed: FILTERS - LOG_LINES_PER_KEY });
+    expect(summaries[0]).toMatchObject({
+      level: 40,
+      msg: `${FILTERS - LOG_LINES_PER_KEY} similar messages suppressed`,
+      suppressed: FILTERS - LOG_LINES_PER_KEY,
+    });
     expect(lines('subscription refused (SUBACK 0x80)')).toHaveLength(LOG_LINES_PER_KEY + 1);
   });
 
@@ -42,7 +51,9 @@ describe('one client cannot flood the log', () => {
       expect(await raw.connack()).toBe(2);
       raw.destroy();
     }
-    expect(h.logs.filter((l) => l.level === 40 && l.msg.startsWith('connection refused'))).toHaveLength(LOG_LINES_PER_KEY);
+    expect(h.logs.filter((l) => l.level === 40 && l.msg.startsWith('connection refused'))).toHaveLength(
+      LOG_LINES_PER_KEY,
+    );
     await h.broker.stop();
     expect(h.logs.filter((l) => l.msg === `${40 - LOG_LINES_PER_KEY} similar messages suppressed`)).toHaveLength(1);
   });

@@ -26,7 +26,10 @@ describe('maxPacketBytes: the stream guard in front of aedes', () => {
     expect(msg.body.message).toContain(`limit of ${LIMIT} bytes`);
     expect(msg.id).toMatch(/^gw-test-/);
     await h.closed(c);
-    expect(await h.presenceEvent((e) => e.type === 'disconnected')).toMatchObject({ deviceId: 'locker-01', reason: 'kicked' });
+    expect(await h.presenceEvent((e) => e.type === 'disconnected')).toMatchObject({
+      deviceId: 'locker-01',
+      reason: 'kicked',
+    });
     expect(inbox.messages).toEqual([]); // nothing of it reached the gateway
     expect(h.broker.stats().oversized).toBe(1);
     // the bystander is unaffected both ways

@@ -6,7 +6,8 @@ import { connectPacket, RawConnection } from './raw-mqtt.ts';
 const deviceConnect = (id: string) => connectPacket({ clientId: id, username: id, password: secretOf(id) });
 
 /** `n` TCP connections from `from` that never send anything. */
-const idleSockets = (h: BrokerHarness, n: number, from: string) => Promise.all(Array.from({ length: n }, () => RawConnection.open(h.port, from)));
+const idleSockets = (h: BrokerHarness, n: number, from: string) =>
+  Promise.all(Array.from({ length: n }, () => RawConnection.open(h.port, from)));
 
 const closedCount = (conns: RawConnection[]) => conns.filter((c) => c.isClosed).length;
 
@@ -16,7 +17,12 @@ describe('connections not yet authenticated: bounded per address and in total', 
 
   it('400 idle sockets from one address never keep out a device from another: all but pendingPerAddress closed at accept', async () => {
     // maxConnections small, so that the flood is larger than any listener-level cap
-    h = await new BrokerHarness({ maxConnections: 100, pendingPerAddress: 16, pendingTotal: 256, connectTimeoutMs: 60_000 }).start();
+    h = await new BrokerHarness({
+      maxConnections: 100,
+      pendingPerAddress: 16,
+      pendingTotal: 256,
+      connectTimeoutMs: 60_000,
+    }).start();
     const idle = await idleSockets(h, 400, '127.0.0.1');
     await until(() => closedCount(idle) === 384, '384 idle sockets to be closed at accept');
     expect(h.broker.stats()).toMatchObject({ connections: 16, pendingRefused: 384, preAuthTimeouts: 0 });
@@ -64,6 +70,8 @@ describe('connections not yet authenticated: bounded per address and in total', 
   });
 
   it('refuses a configuration where one address could take every pending place', () => {
-    expect(() => new BrokerHarness({ pendingPerAddress: 8, pendingTotal: 8 })).toThrow('pendingPerAddress must be less than pendingTotal');
+    expect(() => new BrokerHarness({ pendingPerAddress: 8, pendingTotal: 8 })).toThrow(
+      'pendingPerAddress must be less than pendingTotal',
+    );
   });
 });

@@ -5,7 +5,8 @@ import { BrokerHarness, withTimeout } from './harness.ts';
 import { connectPacket, RawConnection } from './raw-mqtt.ts';
 
 const of = (h: BrokerHarness, id: string) => h.presence.filter((e) => e.deviceId === id);
-const summary = (events: PresenceEvent[]) => events.map((e) => (e.type === 'connected' ? `+${e.connectionId}` : `-${e.connectionId}:${e.reason}`));
+const summary = (events: PresenceEvent[]) =>
+  events.map((e) => (e.type === 'connected' ? `+${e.connectionId}` : `-${e.connectionId}:${e.reason}`));
 
 describe('device presence', () => {
   let h: BrokerHarness;
@@ -17,7 +18,12 @@ describe('device presence', () => {
   it('connected after authentication, with address and connection id; clean when the device sends DISCONNECT', async () => {
     const c = await h.connectDevice('locker-01');
     const connected = await h.presenceEvent((e) => e.type === 'connected');
-    expect(connected).toMatchObject({ type: 'connected', deviceId: 'locker-01', address: '127.0.0.1', at: h.clock.now() });
+    expect(connected).toMatchObject({
+      type: 'connected',
+      deviceId: 'locker-01',
+      address: '127.0.0.1',
+      at: h.clock.now(),
+    });
     expect(h.broker.isConnected('locker-01')).toBe(true);
     expect(h.broker.stats()).toMatchObject({ connections: 1, devicesConnected: 1 });
     await c.endAsync();
@@ -30,7 +36,10 @@ describe('device presence', () => {
   it('lost when the connection drops without DISCONNECT', async () => {
     const c = await h.connectDevice('vm-01');
     c.stream.destroy();
-    expect(await h.presenceEvent((e) => e.type === 'disconnected')).toMatchObject({ deviceId: 'vm-01', reason: 'lost' });
+    expect(await h.presenceEvent((e) => e.type === 'disconnected')).toMatchObject({
+      deviceId: 'vm-01',
+      reason: 'lost',
+    });
   });
 
   it('kick() closes the device at once, with reason kicked; unknown devices are not kicked', async () => {
@@ -38,7 +47,10 @@ describe('device presence', () => {
     expect(h.broker.kick('door-01', 'secret rotated')).toBe(true);
     expect(h.broker.isConnected('door-01')).toBe(false);
     await h.closed(c);
-    expect(await h.presenceEvent((e) => e.type === 'disconnected')).toMatchObject({ deviceId: 'door-01', reason: 'kicked' });
+    expect(await h.presenceEvent((e) => e.type === 'disconnected')).toMatchObject({
+      deviceId: 'door-01',
+      reason: 'kicked',
+    });
     expect(h.broker.kick('door-01')).toBe(false);
     expect(h.broker.kick('nobody')).toBe(false);
   });
@@ -83,19 +95,31 @@ describe('device presence', () => {
   it('warns that two devices may share credentials when one id is taken over more than 3 times a minute', async () => {
     for (let i = 0; i < 4; i++) await h.connectDevice('vm-01');
     await h.presenceEvent((e) => e.type === 'disconnected' && e.connectionId === 3);
-    expect(h.warnings()).not.toContain('two devices may share credentials: the same device id keeps replacing its own connection');
+    expect(h.warnings()).not.toContain(
+      'two devices may share credentials: the same device id keeps replacing its own connection',
+    );
     await h.connectDevice('vm-01');
     await h.presenceEvent((e) => e.type === 'disconnected' && e.connectionId === 4);
     expect(h.broker.stats().takeovers).toBe(4);
-    expect(h.warnings()).toContain('two devices may share credentials: the same device id keeps replacing its own connection');
-    expect(summary(of(h, 'vm-01')).filter((s) => s.startsWith('-'))).toEqual(['-1:taken_over', '-2:taken_over', '-3:taken_over', '-4:taken_over']);
+    expect(h.warnings()).toContain(
+      'two devices may share credentials: the same device id keeps replacing its own connection',
+    );
+    expect(summary(of(h, 'vm-01')).filter((s) => s.startsWith('-'))).toEqual([
+      '-1:taken_over',
+      '-2:taken_over',
+      '-3:taken_over',
+      '-4:taken_over',
+    ]);
   });
 
   it('keepalive_timeout when nothing arrives for 1.5 × keepalive [MQTT-3.1.2-24]', async () => {
     const raw = await RawConnection.open(h.port);
     raw.write(connectPacket({ clientId: 'door-01', username: 'door-01', password: 'secret-of-door-01', keepalive: 1 }));
     expect(await raw.connack()).toBe(0);
-    expect(await h.presenceEvent((e) => e.type === 'disconnected')).toMatchObject({ deviceId: 'door-01', reason: 'keepalive_timeout' });
+    expect(await h.presenceEvent((e) => e.type === 'disconnected')).toMatchObject({
+      deviceId: 'door-01',
+      reason: 'keepalive_timeout',
+    });
     await withTimeout(raw.closed, 'close after keepalive timeout');
   });
 
@@ -111,17 +135,17 @@ describe('device presence', () => {
 
   it('stop() closes every client with broker_stopping, without publishing their wills; does not hang; idempotent', async () => {
     const inbox = await h.inbox(topics.allUplinks());
-    const will = (id: string) => ({ will: { topic: topics.up(id, 'death'), payload: Buffer.from('{}'), qos: 1 as const, retain: false } });
+    const will = (id: string) => ({
+      will: { topic: topics.up(id, 'death'), payload: Buffer.from('{}'), qos: 1 as const, retain: false },
+    });
     const clients = await Promise.all(['locker-01', 'vm-01', 'door-01'].map((id) => h.connectDevice(id, will(id))));
     const raw = await RawConnection.open(h.port); // connected, never sent CONNECT
     await withTimeout(Promise.all([h.broker.stop(), h.broker.stop()]), 'stop', 2000);
     await Promise.all(clients.map((c) => h.closed(c)));
     await withTimeout(raw.closed, 'raw close');
-    expect(h.presence.filter((e) => e.type === 'disconnected').map((e) => e.type === 'disconnected' && e.reason)).toEqual([
-      'broker_stopping',
-      'broker_stopping',
-      'broker_stopping',
-    ]);
+    expect(
+      h.presence.filter((e) => e.type === 'disconnected').map((e) => e.type === 'disconnected' && e.reason),
+    ).toEqual(['broker_stopping', 'broker_stopping', 'broker_stopping']);
     expect(inbox.messages).toEqual([]);
     await expect(h.broker.publish('x', 'y', { qos: 0, retain: false })).rejects.toThrow('not running');
     await h.broker.stop();

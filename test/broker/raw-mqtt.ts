@@ -40,7 +40,11 @@ export function connectPacket(o: {
   const protocol = o.protocol ?? { name: 'MQTT', level: 4 };
   // MQTT 5 adds a property length after the keepalive [MQTT-5 3.1.2.11]; none here
   const properties = protocol.level === 5 ? [Buffer.from([0])] : [];
-  const variable = Buffer.concat([str(protocol.name), Buffer.from([protocol.level, flags, keepalive >> 8, keepalive & 0xff]), ...properties]);
+  const variable = Buffer.concat([
+    str(protocol.name),
+    Buffer.from([protocol.level, flags, keepalive >> 8, keepalive & 0xff]),
+    ...properties,
+  ]);
   const payload = Buffer.concat([
     str(o.clientId),
     ...(o.username !== undefined ? [str(o.username)] : []),
@@ -52,7 +56,10 @@ export function connectPacket(o: {
 
 /** SUBSCRIBE [MQTT-3.8] with QoS 1 for every filter. */
 export function subscribePacket(packetId: number, filters: string[]): Buffer {
-  const body = Buffer.concat([Buffer.from([packetId >> 8, packetId & 0xff]), ...filters.map((f) => Buffer.concat([str(f), Buffer.from([1])]))]);
+  const body = Buffer.concat([
+    Buffer.from([packetId >> 8, packetId & 0xff]),
+    ...filters.map((f) => Buffer.concat([str(f), Buffer.from([1])])),
+  ]);
   return Buffer.concat([Buffer.from([0x82]), varint(body.length), body]);
 }
 

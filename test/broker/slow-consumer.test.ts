@@ -17,7 +17,10 @@ const MAX_ROUNDS = 1000;
 const HOUR_MS = 3_600_000;
 
 /** A raw client that connects, subscribes to `filter`, and then stops reading its socket. */
-async function stuckClient(h: BrokerHarness, o: { clientId: string; username: string; password: string; filter: string }): Promise<RawConnection> {
+async function stuckClient(
+  h: BrokerHarness,
+  o: { clientId: string; username: string; password: string; filter: string },
+): Promise<RawConnection> {
   const raw = await RawConnection.open(h.port);
   raw.write(connectPacket(o));
   expect(await raw.connack()).toBe(0);
@@ -33,7 +36,11 @@ async function stuckClient(h: BrokerHarness, o: { clientId: string; username: st
  * the test. Returns how many round trips completed while the stuck client was still connected. (The
  * stuck client's own socket cannot tell: a socket that does not read never sees the close.)
  */
-async function roundTripsUntilDropped(h: BrokerHarness, healthy: MqttClient, eachRound: () => void = () => undefined): Promise<number> {
+async function roundTripsUntilDropped(
+  h: BrokerHarness,
+  healthy: MqttClient,
+  eachRound: () => void = () => undefined,
+): Promise<number> {
   let rounds = 0;
   while (h.broker.stats().slowConsumers === 0 && rounds < MAX_ROUNDS) {
     eachRound();
@@ -82,7 +89,12 @@ describe('slow consumers: a client that stops reading never delays anyone else',
       integrations: [{ username: 'integration-tap', passwordHash: hash, subscribe: ['#'] }],
     }).start();
     await answerRequests();
-    const tap = await stuckClient(h, { clientId: 'integration-tap', username: 'integration-tap', password: PASSWORD, filter: '#' });
+    const tap = await stuckClient(h, {
+      clientId: 'integration-tap',
+      username: 'integration-tap',
+      password: PASSWORD,
+      filter: '#',
+    });
     const healthy = await healthyDevice();
 
     const rounds = await roundTripsUntilDropped(h, healthy);
@@ -103,7 +115,12 @@ describe('slow consumers: a client that stops reading never delays anyone else',
   it('a device that keeps sending requests but stops reading its answers is dropped (presence "slow_consumer"); others never wait', async () => {
     h = await new BrokerHarness({ drainTimeoutMs: HOUR_MS, maxQueuedBytesPerClient: LIMIT }).start();
     await answerRequests();
-    const stuck = await stuckClient(h, { clientId: 'door-01', username: 'door-01', password: secretOf('door-01'), filter: topics.deviceDownlinks('door-01') });
+    const stuck = await stuckClient(h, {
+      clientId: 'door-01',
+      username: 'door-01',
+      password: secretOf('door-01'),
+      filter: topics.deviceDownlinks('door-01'),
+    });
     const healthy = await healthyDevice();
 
     // QoS 0 requests: no PUBACK to write back, so the stuck device's own input is never held up
@@ -112,7 +129,9 @@ describe('slow consumers: a client that stops reading never delays anyone else',
     });
     await closedAfterReading(stuck);
     expect(rounds).toBeGreaterThan(LIMIT / ANSWER.length);
-    expect(await h.presenceEvent((e) => e.type === 'disconnected' && e.deviceId === 'door-01')).toMatchObject({ reason: 'slow_consumer' });
+    expect(await h.presenceEvent((e) => e.type === 'disconnected' && e.deviceId === 'door-01')).toMatchObject({
+      reason: 'slow_consumer',
+    });
     expect(h.broker.stats().slowConsumers).toBe(1);
     expect(h.broker.isConnected('vm-01')).toBe(true);
   });

@@ -31,7 +31,10 @@ describe('TLS listener', () => {
       },
     }).start();
   const device = (hh: BrokerHarness, extra: object) =>
-    hh.connect({ clientId: 'locker-01', username: 'locker-01', password: secretOf('locker-01'), ca: pki.ca, ...extra }, `mqtts://127.0.0.1:${hh.tlsPort}`);
+    hh.connect(
+      { clientId: 'locker-01', username: 'locker-01', password: secretOf('locker-01'), ca: pki.ca, ...extra },
+      `mqtts://127.0.0.1:${hh.tlsPort}`,
+    );
 
   it('listens on its own ephemeral port next to plain TCP; a device authenticates as usual over it', async () => {
     h = await start(false);
@@ -68,7 +71,15 @@ describe('TLS listener', () => {
       pendingPerAddress: 2,
       pendingTotal: 4,
       connectTimeoutMs: 60_000,
-      tls: { enabled: true, host: '127.0.0.1', port: 0, certFile: pki.serverCertFile, keyFile: pki.serverKeyFile, requestClientCert: false, requireClientCert: false },
+      tls: {
+        enabled: true,
+        host: '127.0.0.1',
+        port: 0,
+        certFile: pki.serverCertFile,
+        keyFile: pki.serverKeyFile,
+        requestClientCert: false,
+        requireClientCert: false,
+      },
     }).start();
     const tlsPort = h.tlsPort ?? 0;
     const idle = [await RawConnection.open(tlsPort), await RawConnection.open(tlsPort)];
@@ -88,7 +99,17 @@ describe('TLS listener', () => {
   });
 
   it('a missing certificate file stops start() with the setting and path', async () => {
-    const bad = new BrokerHarness({ tls: { enabled: true, host: '127.0.0.1', port: 0, certFile: '/nonexistent/server.crt', keyFile: pki.serverKeyFile, requestClientCert: false, requireClientCert: false } });
+    const bad = new BrokerHarness({
+      tls: {
+        enabled: true,
+        host: '127.0.0.1',
+        port: 0,
+        certFile: '/nonexistent/server.crt',
+        keyFile: pki.serverKeyFile,
+        requestClientCert: false,
+        requireClientCert: false,
+      },
+    });
     await expect(bad.start()).rejects.toThrow('mqtt.tls.certFile: cannot read /nonexistent/server.crt');
     await bad.stop();
   });

@@ -79,7 +79,8 @@ describe('filterContains(outer, inner)', () => {
     for (const outer of filters) {
       for (const inner of filters) {
         if (!filterContains(outer, inner)) continue;
-        for (const t of samples) if (topicMatches(inner, t)) expect(topicMatches(outer, t), `${outer} ⊇ ${inner} on ${t}`).toBe(true);
+        for (const t of samples)
+          if (topicMatches(inner, t)) expect(topicMatches(outer, t), `${outer} ⊇ ${inner} on ${t}`).toBe(true);
       }
     }
   });

@@ -82,8 +82,16 @@ describe('linli command line', () => {
       const r = await linli(['device', 'delete', 'door-07', '--yes', '--data', h.dataDir]);
       expect(r.code, r.stderr).toBe(0);
       // the running gateway's registry watcher notices the other connection's commit
-      await waitFor(() => h.gw.monitor.get('door-07') === undefined && !d.connected, 'door-07 kicked and forgotten', 10_000);
-      await waitFor(() => cleared.some((p) => p.length === 0), 'the retained state cleared (empty retained message)', 10_000);
+      await waitFor(
+        () => h.gw.monitor.get('door-07') === undefined && !d.connected,
+        'door-07 kicked and forgotten',
+        10_000,
+      );
+      await waitFor(
+        () => cleared.some((p) => p.length === 0),
+        'the retained state cleared (empty retained message)',
+        10_000,
+      );
       await d.stop({ graceful: false });
     } finally {
       await h.stop();
@@ -94,15 +102,40 @@ describe('linli command line', () => {
     const h = await startGateway();
     try {
       // a real device that happens to use the simulator's first id: never rotated, enabled or reused
-      const real = await h.gw.devices.provision({ id: 'sim-locker-01', kind: 'parcel_locker', name: 'Building 2 lockers' });
+      const real = await h.gw.devices.provision({
+        id: 'sim-locker-01',
+        kind: 'parcel_locker',
+        name: 'Building 2 lockers',
+      });
       const hashBefore = h.gw.store.devices.get('sim-locker-01')?.secretHash;
-      const args = ['sim', '--url', h.mqttUrl, '--api', h.endpoints.httpUrl, '--token', h.adminToken, '--lockers', '1', '--scanners', '1', '--duration', '2', '--log-level', 'warn'];
+      const args = [
+        'sim',
+        '--url',
+        h.mqttUrl,
+        '--api',
+        h.endpoints.httpUrl,
+        '--token',
+        h.adminToken,
+        '--lockers',
+        '1',
+        '--scanners',
+        '1',
+        '--duration',
+        '2',
+        '--log-level',
+        'warn',
+      ];
       const r = await linliProcess(args);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/sim-locker-01\s+left untouched: not created by this simulator/);
       expect(r.stdout).toMatch(/sim-locker-02\s+parcel_locker\s+connected/);
       expect(r.stdout).toMatch(/2 devices running scenario "steady"/);
-      expect(h.gw.store.devices.list().map((d) => d.id).sort()).toEqual(['sim-locker-01', 'sim-locker-02', 'sim-scanner-01']);
+      expect(
+        h.gw.store.devices
+          .list()
+          .map((d) => d.id)
+          .sort(),
+      ).toEqual(['sim-locker-01', 'sim-locker-02', 'sim-scanner-01']);
       expect(h.gw.store.devices.get('sim-locker-01')?.secretHash).toBe(hashBefore);
       expect(await verifySecret(real.secret, hashBefore ?? '')).toBe(true);
       // it stopped by itself with an orderly shutdown: the gateway saw its devices go offline at once

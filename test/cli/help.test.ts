@@ -7,10 +7,34 @@ describe('linli --help', () => {
   it('the top level names every command and the global --verbose', async () => {
     const top = await linliInProcess(['--help']);
     expect(top.code).toBe(0);
-    for (const c of ['start', 'demo', 'provision', 'device', 'token', 'load', 'ledger', 'sim', 'hash-secret', 'config', '--verbose']) expect(top.stdout).toContain(c);
+    for (const c of [
+      'start',
+      'demo',
+      'provision',
+      'device',
+      'token',
+      'load',
+      'ledger',
+      'sim',
+      'hash-secret',
+      'config',
+      '--verbose',
+    ])
+      expect(top.stdout).toContain(c);
   });
 
-  it.each([['start'], ['demo'], ['provision'], ['device', 'rotate'], ['device', 'delete'], ['token', 'create'], ['hash-secret'], ['config', 'check'], ['sim'], ['load']])('%s %s --help explains itself', async (...args) => {
+  it.each([
+    ['start'],
+    ['demo'],
+    ['provision'],
+    ['device', 'rotate'],
+    ['device', 'delete'],
+    ['token', 'create'],
+    ['hash-secret'],
+    ['config', 'check'],
+    ['sim'],
+    ['load'],
+  ])('%s %s --help explains itself', async (...args) => {
     const r = await linliInProcess([...args.filter(Boolean), '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Usage: linli/);

@@ -19,7 +19,10 @@ describe('linli residents', () => {
     const h = await startGateway();
     try {
       loadInto(h.gw.store, h.dataDir, FixtureSchema.parse(demoFixture()));
-      const found = await h.api('/api/v1/members/lookup', { method: 'POST', body: { credential: { type: 'uid', uid } } });
+      const found = await h.api('/api/v1/members/lookup', {
+        method: 'POST',
+        body: { credential: { type: 'uid', uid } },
+      });
       expect(found.body).toMatchObject({ memberId: 'm-0003' });
     } finally {
       await h.stop();

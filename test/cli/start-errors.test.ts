@@ -7,8 +7,15 @@ import { tempDir } from '../support/tmp.ts';
 import { BIN, linliProcess, STACK } from './cli-support.ts';
 
 /** A gateway process, run until stopped; `out` collects what it printed. */
-function gatewayProcess(args: string[]): { child: ChildProcessWithoutNullStreams; out: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LINLI_LOG_LEVEL: 'info' }, stdio: 'pipe' });
+function gatewayProcess(args: string[]): {
+  child: ChildProcessWithoutNullStreams;
+  out: () => string;
+  exited: Promise<number | null>;
+} {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, LINLI_LOG_LEVEL: 'info' },
+    stdio: 'pipe',
+  });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -35,16 +42,46 @@ describe('linli start and demo: a taken port, a taken data folder', () => {
   });
 
   it('a taken MQTT or HTTP port: one line naming the port and the option, exit 1, and the process ends', async () => {
-    const mqtt = await linliProcess(['start', '--data', `${tmp.dir}/a`, '--mqtt-port', String(port), '--http-port', '0']);
+    const mqtt = await linliProcess([
+      'start',
+      '--data',
+      `${tmp.dir}/a`,
+      '--mqtt-port',
+      String(port),
+      '--http-port',
+      '0',
+    ]);
     expect(mqtt.code).toBe(1);
-    expect(mqtt.stderr.trim()).toBe(`linli: port ${port} (MQTT) is in use; choose another with --mqtt-port N or mqtt.port in the config`);
+    expect(mqtt.stderr.trim()).toBe(
+      `linli: port ${port} (MQTT) is in use; choose another with --mqtt-port N or mqtt.port in the config`,
+    );
     expect(mqtt.stdout).not.toMatch(STACK);
-    const http = await linliProcess(['start', '--data', `${tmp.dir}/a`, '--mqtt-port', '0', '--http-port', String(port)]);
-    expect(http.stderr.trim()).toBe(`linli: port ${port} (HTTP) is in use; choose another with --http-port N or http.port in the config`);
+    const http = await linliProcess([
+      'start',
+      '--data',
+      `${tmp.dir}/a`,
+      '--mqtt-port',
+      '0',
+      '--http-port',
+      String(port),
+    ]);
+    expect(http.stderr.trim()).toBe(
+      `linli: port ${port} (HTTP) is in use; choose another with --http-port N or http.port in the config`,
+    );
     // the demo too (what npm start runs): its simulated cloud is stopped, nothing keeps the process alive
-    const demo = await linliProcess(['demo', '--data', `${tmp.dir}/b`, '--mqtt-port', String(port), '--http-port', '0']);
+    const demo = await linliProcess([
+      'demo',
+      '--data',
+      `${tmp.dir}/b`,
+      '--mqtt-port',
+      String(port),
+      '--http-port',
+      '0',
+    ]);
     expect(demo.code).toBe(1);
-    expect(demo.stderr.trim()).toBe(`linli: port ${port} (MQTT) is in use; choose another with --mqtt-port N or mqtt.port in the config`);
+    expect(demo.stderr.trim()).toBe(
+      `linli: port ${port} (MQTT) is in use; choose another with --mqtt-port N or mqtt.port in the config`,
+    );
     expect(demo.stdout).not.toMatch(/EADDRINUSE|\n\s+at /);
   }, 120_000);
 
@@ -55,7 +92,11 @@ describe('linli start and demo: a taken port, a taken data folder', () => {
     await waitFor(() => first.out().includes('gateway started'), `the first gateway started (${first.out()})`, 60_000);
     const second = await linliProcess(['start', '--data', dir, '--mqtt-port', '0', '--http-port', '0']);
     expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(new RegExp(`^linli: the data folder ${dir} is in use by another Linli gateway \\(pid ${first.child.pid}, \`linli start\``));
+    expect(second.stderr).toMatch(
+      new RegExp(
+        `^linli: the data folder ${dir} is in use by another Linli gateway \\(pid ${first.child.pid}, \`linli start\``,
+      ),
+    );
     expect(second.stderr).toMatch(/another data folder with --data DIR/);
     expect(second.stderr).not.toMatch(STACK);
     // provision, device and token work on the data folder of a running gateway
@@ -67,7 +108,11 @@ describe('linli start and demo: a taken port, a taken data folder', () => {
     await first.exited;
     const third = gatewayProcess(['start', '--data', dir, '--mqtt-port', '0', '--http-port', '0']);
     running.push(third.child);
-    await waitFor(() => third.out().includes('gateway started'), `a new gateway starts after the first was killed (${third.out()})`, 60_000);
+    await waitFor(
+      () => third.out().includes('gateway started'),
+      `a new gateway starts after the first was killed (${third.out()})`,
+      60_000,
+    );
     third.child.kill('SIGTERM');
     expect(await third.exited).toBe(0);
   }, 180_000);

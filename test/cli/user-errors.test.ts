@@ -37,7 +37,11 @@ describe('user errors: one line, a hint, no stack trace', () => {
   });
 
   it('an unknown device', async () => {
-    expectUserError(await linli(['device', 'rotate', 'nosuch', '--data', tmp.dir]), /DEVICE_NOT_FOUND: no device "nosuch"/, /linli device list/);
+    expectUserError(
+      await linli(['device', 'rotate', 'nosuch', '--data', tmp.dir]),
+      /DEVICE_NOT_FOUND: no device "nosuch"/,
+      /linli device list/,
+    );
   });
 
   it('a bad config file names the path and how to check it', async () => {
@@ -54,30 +58,54 @@ describe('user errors: one line, a hint, no stack trace', () => {
   });
 
   it('linli sim without --api or --credentials', async () => {
-    expectUserError(await linli(['sim', '--lockers', '1']), /give --credentials FILE, or --api URL with --token TOKEN/, /linli sim --api http/);
+    expectUserError(
+      await linli(['sim', '--lockers', '1']),
+      /give --credentials FILE, or --api URL with --token TOKEN/,
+      /linli sim --api http/,
+    );
   });
 
   it('linli sim against a gateway that is not running (connection refused)', async () => {
     const port = await closedPort();
-    expectUserError(await linli(['sim', '--api', `http://127.0.0.1:${port}`, '--token', 'llt_x', '--lockers', '1']), /cannot reach the gateway API at http:\/\/127\.0\.0\.1:\d+: connection refused/, /is the gateway running\?/);
+    expectUserError(
+      await linli(['sim', '--api', `http://127.0.0.1:${port}`, '--token', 'llt_x', '--lockers', '1']),
+      /cannot reach the gateway API at http:\/\/127\.0\.0\.1:\d+: connection refused/,
+      /is the gateway running\?/,
+    );
     const creds = join(tmp.dir, 'creds.json');
     writeFileSync(creds, JSON.stringify([{ id: 'vm-01', kind: 'vending_machine', secret: 's' }]));
-    expectUserError(await linli(['sim', '--credentials', creds, '--url', `mqtt://127.0.0.1:${port}`]), /cannot reach the gateway broker at mqtt:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/, /--url is its MQTT address/);
+    expectUserError(
+      await linli(['sim', '--credentials', creds, '--url', `mqtt://127.0.0.1:${port}`]),
+      /cannot reach the gateway broker at mqtt:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/,
+      /--url is its MQTT address/,
+    );
   });
 
   it('linli sim with a token the gateway refuses', async () => {
-    expectUserError(await linli(['sim', '--api', h.endpoints.httpUrl, '--token', 'llt_not-a-real-token', '--lockers', '1']), /refused the API token \(401 UNAUTHENTICATED\)/, /linli token create --role admin/);
+    expectUserError(
+      await linli(['sim', '--api', h.endpoints.httpUrl, '--token', 'llt_not-a-real-token', '--lockers', '1']),
+      /refused the API token \(401 UNAUTHENTICATED\)/,
+      /linli token create --role admin/,
+    );
   });
 
   it('linli sim with a wrong device secret', async () => {
     await h.gw.devices.provision({ id: 'vm-07', kind: 'vending_machine' });
     const creds = join(tmp.dir, 'wrong.json');
     writeFileSync(creds, JSON.stringify([{ id: 'vm-07', kind: 'vending_machine', secret: 'not-the-secret' }]));
-    expectUserError(await linli(['sim', '--credentials', creds, '--url', h.mqttUrl]), /refused a device's credentials/, /linli device rotate ID/);
+    expectUserError(
+      await linli(['sim', '--credentials', creds, '--url', h.mqttUrl]),
+      /refused a device's credentials/,
+      /linli device rotate ID/,
+    );
   });
 
   it('an unknown token id to revoke', async () => {
-    expectUserError(await linli(['token', 'revoke', 'tok_nope', '--data', tmp.dir]), /no active token "tok_nope"/, /linli token list/);
+    expectUserError(
+      await linli(['token', 'revoke', 'tok_nope', '--data', tmp.dir]),
+      /no active token "tok_nope"/,
+      /linli token list/,
+    );
   });
 
   it('--verbose adds the stack trace', async () => {

@@ -23,15 +23,47 @@ describe('documents from the cloud, and bounded offline risk', () => {
   let clock: ManualClock;
   const gws: Harness[] = [];
   const gateway = async (id: string) => {
-    const h = await startGateway({ gateway: { id }, cloud: { enabled: true, url: mosq.url, signingKeys, batchesPerSecond: 50, ackTimeoutS: 2, reconnectMinMs: 200, reconnectMaxMs: 1000, onlineAuthTimeoutMs: 800 } } as never, { clock });
+    const h = await startGateway(
+      {
+        gateway: { id },
+        cloud: {
+          enabled: true,
+          url: mosq.url,
+          signingKeys,
+          batchesPerSecond: 50,
+          ackTimeoutS: 2,
+          reconnectMinMs: 200,
+          reconnectMaxMs: 1000,
+          onlineAuthTimeoutMs: 800,
+        },
+      } as never,
+      { clock },
+    );
     gws.push(h);
-    await waitFor(() => h.gw.cloud?.isConnected === true && (['hotlist', 'catalog', 'allowances'] as const).every((d) => (h.gw.docs?.version(d) ?? 0) >= 1), `${id} connected with every document`);
+    await waitFor(
+      () =>
+        h.gw.cloud?.isConnected === true &&
+        (['hotlist', 'catalog', 'allowances'] as const).every((d) => (h.gw.docs?.version(d) ?? 0) >= 1),
+      `${id} connected with every document`,
+    );
     await twin.pushDelta(id, 'catalog', { merchants: [{ id: 'cafe-01', name: 'Café' }], members: [member] });
     await waitFor(() => h.gw.redemption.catalog.member('m-1') !== undefined, 'member synced');
     return h;
   };
   const pay = (h: Harness, txnId: string, amountFen: number, trust: 'low' | 'high' = 'high') =>
-    h.gw.redemption.service.redeem({ txnId, memberId: 'm-1', trust, purchase: { merchantId: 'cafe-01', deviceId: 'scanner-x', deviceKind: 'shop_scanner', items: [], amountFen, at: h.gw.clock.now() } });
+    h.gw.redemption.service.redeem({
+      txnId,
+      memberId: 'm-1',
+      trust,
+      purchase: {
+        merchantId: 'cafe-01',
+        deviceId: 'scanner-x',
+        deviceKind: 'shop_scanner',
+        items: [],
+        amountFen,
+        at: h.gw.clock.now(),
+      },
+    });
   const wallet = (h: Harness) => h.gw.redemption.ledger.balance(account.wallet('m-1'), 'fen');
 
   beforeEach(async () => {
@@ -53,18 +85,74 @@ describe('documents from the cloud, and bounded offline risk', () => {
     const v = docs.version('catalog');
     // the same delta again (a redelivery): acknowledged, not applied twice
     const raw = await mqtt.connectAsync(mosq.url, { clientId: 'raw-cloud' });
-    const delta = signDoc('gw-a', { v: 1, doc: 'catalog', kind: 'delta', version: v, base: v - 1, issuedAt: clock.now(), body: { members: [member] } }, 'c1', keys.privateKey);
+    const delta = signDoc(
+      'gw-a',
+      {
+        v: 1,
+        doc: 'catalog',
+        kind: 'delta',
+        version: v,
+        base: v - 1,
+        issuedAt: clock.now(),
+        body: { members: [member] },
+      },
+      'c1',
+      keys.privateKey,
+    );
     expect(await docs.handle(Buffer.from(JSON.stringify(delta)))).toBe('duplicate');
     // a delta on a version the gateway never saw: it asks for the whole document and gets it
-    const ahead = signDoc('gw-a', { v: 1, doc: 'catalog', kind: 'delta', version: v + 5, base: v + 4, issuedAt: clock.now(), body: { members: [] } }, 'c1', keys.privateKey);
+    const ahead = signDoc(
+      'gw-a',
+      {
+        v: 1,
+        doc: 'catalog',
+        kind: 'delta',
+        version: v + 5,
+        base: v + 4,
+        issuedAt: clock.now(),
+        body: { members: [] },
+      },
+      'c1',
+      keys.privateKey,
+    );
     await twin.pushDelta('gw-a', 'catalog', { members: [{ ...member, tier: 'gold' }] }); // the twin is now at v + 1
     await waitFor(() => docs.version('catalog') === v + 1, 'in order');
     expect(await docs.handle(Buffer.from(JSON.stringify(ahead)))).toBe('gap');
-    await waitFor(() => docs.version('catalog') === v + 1 && h.gw.redemption.catalog.member('m-1')?.tier === 'gold', 'resynced from the full document');
+    await waitFor(
+      () => docs.version('catalog') === v + 1 && h.gw.redemption.catalog.member('m-1')?.tier === 'gold',
+      'resynced from the full document',
+    );
     // forged: body changed after signing; unsigned hotlist
-    const forged = { ...signDoc('gw-a', { v: 1, doc: 'hotlist', kind: 'delta', version: 9, base: docs.version('hotlist'), issuedAt: clock.now(), body: { unblock: [card] } }, 'c1', keys.privateKey), body: { block: [card] } };
+    const forged = {
+      ...signDoc(
+        'gw-a',
+        {
+          v: 1,
+          doc: 'hotlist',
+          kind: 'delta',
+          version: 9,
+          base: docs.version('hotlist'),
+          issuedAt: clock.now(),
+          body: { unblock: [card] },
+        },
+        'c1',
+        keys.privateKey,
+      ),
+      body: { block: [card] },
+    };
     expect(await docs.handle(Buffer.from(JSON.stringify(forged)))).toBe('refused');
-    await raw.publishAsync(cloudTopics.down('gw-a', 'hotlist'), JSON.stringify({ v: 1, doc: 'hotlist', kind: 'full', version: 99, issuedAt: clock.now(), body: { block: [card] } }), { qos: 1 });
+    await raw.publishAsync(
+      cloudTopics.down('gw-a', 'hotlist'),
+      JSON.stringify({
+        v: 1,
+        doc: 'hotlist',
+        kind: 'full',
+        version: 99,
+        issuedAt: clock.now(),
+        body: { block: [card] },
+      }),
+      { qos: 1 },
+    );
     await waitFor(() => docs.refused >= 2, 'unsigned hotlist refused');
     expect((await h.gw.redemption.resolver.identify({ type: 'uid', uid: '04A2B3C4' })).memberId).toBe('m-1');
     raw.end(true);
@@ -79,7 +167,9 @@ describe('documents from the cloud, and bounded offline risk', () => {
     clock.advance(25 * 3600_000); // no hotlist for longer than hotlistMaxAgeH
     expect(await pay(h, 'p-2', 1000, 'low')).toMatchObject({ status: 'declined', declineCode: 'LOW_TRUST_LIMIT' });
     expect(await pay(h, 'p-3', 1000, 'high')).toMatchObject({ status: 'approved' }); // secure cards still pay
-    expect(((await h.api('/healthz')).body as { cloud: { hotlist: { stale: boolean } } }).cloud.hotlist.stale).toBe(true);
+    expect(((await h.api('/healthz')).body as { cloud: { hotlist: { stale: boolean } } }).cloud.hotlist.stale).toBe(
+      true,
+    );
     await twin.pushDelta('gw-a', 'hotlist', { block: [card] });
     await waitFor(() => h.gw.hotlistStale() === false, 'fresh hotlist');
     await expect(h.gw.redemption.resolver.identify({ type: 'uid', uid: '04A2B3C4' })).rejects.toThrow(/blocked/i);
@@ -97,7 +187,10 @@ describe('documents from the cloud, and bounded offline risk', () => {
     await pay(h, 'p-1', 1200);
     await twin.pushDelta('gw-a', 'allowances', { releases: [{ releaseId: 'r-1', memberId: 'm-1' }] });
     await waitFor(() => wallet(h) === 0, 'released');
-    await waitFor(() => twin.stream('gw-a', 'money').events.some((e) => e.kind === 'allowance.released'), 'release reported');
+    await waitFor(
+      () => twin.stream('gw-a', 'money').events.some((e) => e.kind === 'allowance.released'),
+      'release reported',
+    );
     const released = twin.stream('gw-a', 'money').events.find((e) => e.kind === 'allowance.released');
     expect(released?.data).toMatchObject({ memberId: 'm-1', amountFen: 1800 });
   });
@@ -105,19 +198,36 @@ describe('documents from the cloud, and bounded offline risk', () => {
   it('a single-use coupon is leased to one gateway at a time: when the lease moves, the old gateway can no longer use it', async () => {
     const a = await gateway('gw-a');
     const b = await gateway('gw-b');
-    const campaign = { id: 'mj-10', name: { zh: '立减10元', en: '10 off' }, effect: { type: 'amount_off', thresholdFen: 0, offFen: 1000 }, usage: { type: 'single_use' }, rules: {} };
-    const leased = (usesLeft: number, leaseSeq: number) => ({ ...member, benefits: [{ id: 'c-1', campaignId: 'mj-10', usesLeft, leaseSeq }] });
+    const campaign = {
+      id: 'mj-10',
+      name: { zh: '立减10元', en: '10 off' },
+      effect: { type: 'amount_off', thresholdFen: 0, offFen: 1000 },
+      usage: { type: 'single_use' },
+      rules: {},
+    };
+    const leased = (usesLeft: number, leaseSeq: number) => ({
+      ...member,
+      benefits: [{ id: 'c-1', campaignId: 'mj-10', usesLeft, leaseSeq }],
+    });
     await twin.pushDelta('gw-a', 'catalog', { campaigns: [campaign], members: [leased(1, 1)] });
     await twin.pushDelta('gw-b', 'catalog', { campaigns: [campaign], members: [leased(0, 1)] });
     twin.wallets.set('m-1', 20_000);
     await twin.grantAllowance('gw-a', 'm-1', 5000);
     await twin.grantAllowance('gw-b', 'm-1', 9000);
-    await waitFor(() => wallet(a) === 5000 && wallet(b) === 9000 && a.gw.redemption.catalog.instance('c-1')?.usesLeft === 1, 'leases and allowances in place');
+    await waitFor(
+      () => wallet(a) === 5000 && wallet(b) === 9000 && a.gw.redemption.catalog.instance('c-1')?.usesLeft === 1,
+      'leases and allowances in place',
+    );
     expect(await pay(b, 'b-1', 3000)).toMatchObject({ status: 'approved', savingFen: 0 });
     // the lease moves to gw-b: gw-a's copy is used up, gw-b's is live
     await twin.pushDelta('gw-a', 'catalog', { members: [leased(0, 2)] });
     await twin.pushDelta('gw-b', 'catalog', { members: [leased(1, 2)] });
-    await waitFor(() => a.gw.redemption.catalog.instance('c-1')?.usesLeft === 0 && b.gw.redemption.catalog.instance('c-1')?.usesLeft === 1, 'lease moved');
+    await waitFor(
+      () =>
+        a.gw.redemption.catalog.instance('c-1')?.usesLeft === 0 &&
+        b.gw.redemption.catalog.instance('c-1')?.usesLeft === 1,
+      'lease moved',
+    );
     expect(await pay(a, 'a-1', 3000)).toMatchObject({ status: 'approved', savingFen: 0 });
     expect(await pay(b, 'b-2', 3000)).toMatchObject({ status: 'approved', savingFen: 1000 });
     // used at gw-b; the same catalog again, or a full resync, never hands the coupon its use back
@@ -152,7 +262,11 @@ describe('documents from the cloud, and bounded offline risk', () => {
     const debts = await twin.reconcile('gw-a');
     expect(debts.get('m-1')).toBe(2000);
     await waitFor(
-      () => h.gw.redemption.resolver.identify({ type: 'uid', uid: '04A2B3C4' }).then(() => false, (err: unknown) => /blocked/i.test(String(err))),
+      () =>
+        h.gw.redemption.resolver.identify({ type: 'uid', uid: '04A2B3C4' }).then(
+          () => false,
+          (err: unknown) => /blocked/i.test(String(err)),
+        ),
       'the card is hotlisted at the gateway',
     );
   });
@@ -187,7 +301,14 @@ describe('documents from the cloud, and bounded offline risk', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(700);
     expect(Date.now() - t0).toBeLessThan(3000);
     // exact accounting: every fen spent anywhere was granted first; nothing spent beyond the wallet
-    const spent = (h: Harness) => (h.gw.store.db.prepare("SELECT COALESCE(SUM(json_extract(result, '$.payableFen')), 0) AS s FROM redemptions WHERE state = 'captured'").get() as { s: number }).s;
+    const spent = (h: Harness) =>
+      (
+        h.gw.store.db
+          .prepare(
+            "SELECT COALESCE(SUM(json_extract(result, '$.payableFen')), 0) AS s FROM redemptions WHERE state = 'captured'",
+          )
+          .get() as { s: number }
+      ).s;
     expect(spent(a)).toBe(3000);
     expect(spent(b)).toBe(5000);
     expect(spent(a)).toBeLessThanOrEqual(twin.granted.get('gw-a/m-1') ?? 0);

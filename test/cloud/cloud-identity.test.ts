@@ -24,14 +24,26 @@ describe('gateway identity on the cloud broker, and settings from the cloud', ()
     writeFileSync(file, `${password}\n`, { mode: 0o600 });
     // through the loader, as `linli start` does: the config comes back deeply frozen
     const configFile = join(tmp.dir, `config-${password}.json`);
-    writeFileSync(configFile, JSON.stringify({
-      dataDir,
-      gateway: { id: 'gw-sunshine' },
-      mqtt: { host: '127.0.0.1', port: 0 },
-      http: { host: '127.0.0.1', port: 0 },
-      log: { level: 'silent' },
-      cloud: { enabled: true, url: mosq.url, username: 'gw-sunshine', passwordFile: file, protocolVersion: 4, signingKeys, reconnectMinMs: 200, reconnectMaxMs: 1000 },
-    }));
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        dataDir,
+        gateway: { id: 'gw-sunshine' },
+        mqtt: { host: '127.0.0.1', port: 0 },
+        http: { host: '127.0.0.1', port: 0 },
+        log: { level: 'silent' },
+        cloud: {
+          enabled: true,
+          url: mosq.url,
+          username: 'gw-sunshine',
+          passwordFile: file,
+          protocolVersion: 4,
+          signingKeys,
+          reconnectMinMs: 200,
+          reconnectMaxMs: 1000,
+        },
+      }),
+    );
     return loadConfig({ file: configFile, env: {} });
   };
   beforeAll(async () => {
@@ -40,7 +52,13 @@ describe('gateway identity on the cloud broker, and settings from the cloud', ()
       { name: 'gw-sunshine', password: 'right-horse-battery' },
       { name: 'cloud', password: 'cloud-secret' },
     ]).start();
-    twin = new CloudTwin({ url: mosq.url, signer: { kid: 'c1', key: keys.privateKey }, username: 'cloud', password: 'cloud-secret', clientId: 'twin-identity' });
+    twin = new CloudTwin({
+      url: mosq.url,
+      signer: { kid: 'c1', key: keys.privateKey },
+      username: 'cloud',
+      password: 'cloud-secret',
+      clientId: 'twin-identity',
+    });
     await twin.start();
   });
   afterAll(async () => {
@@ -77,8 +95,14 @@ describe('gateway identity on the cloud broker, and settings from the cloud', ()
     await gw.start();
     try {
       await waitFor(() => gw.cloud?.isConnected === true && (gw.docs?.version('config') ?? 0) >= 1, 'connected');
-      await twin.pushDelta('gw-sunshine', 'config', { lowTrust: { perTxnFen: 1234, perDayFen: 5678 }, hotlistMaxAgeH: 6 });
-      await waitFor(() => gw.redemption.service.lowTrustLimits.perTxnFen === 1234 && gw.settings.hotlistMaxAgeH === 6, 'applied');
+      await twin.pushDelta('gw-sunshine', 'config', {
+        lowTrust: { perTxnFen: 1234, perDayFen: 5678 },
+        hotlistMaxAgeH: 6,
+      });
+      await waitFor(
+        () => gw.redemption.service.lowTrustLimits.perTxnFen === 1234 && gw.settings.hotlistMaxAgeH === 6,
+        'applied',
+      );
       expect(frozen.cloud.hotlistMaxAgeH).toBe(24); // the configuration file's value, untouched
     } finally {
       await gw.stop();

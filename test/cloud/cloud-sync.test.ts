@@ -17,7 +17,19 @@ describe('store-and-forward to a real cloud broker', () => {
   let h: Harness;
   let n = 0;
   const redeem = () =>
-    h.gw.redemption.service.redeem({ txnId: `t-${++n}`, memberId: 'm-1', trust: 'high', purchase: { merchantId: 'cafe-01', deviceId: 'scanner-x', deviceKind: 'shop_scanner', items: [], amountFen: 100 + n, at: h.gw.clock.now() } });
+    h.gw.redemption.service.redeem({
+      txnId: `t-${++n}`,
+      memberId: 'm-1',
+      trust: 'high',
+      purchase: {
+        merchantId: 'cafe-01',
+        deviceId: 'scanner-x',
+        deviceKind: 'shop_scanner',
+        items: [],
+        amountFen: 100 + n,
+        at: h.gw.clock.now(),
+      },
+    });
   const money = () => twin.stream('linli-gw', 'money');
   const backlog = () => h.gw.outbox?.backlog().reduce((s, b) => s + b.events, 0) ?? -1;
 
@@ -25,7 +37,19 @@ describe('store-and-forward to a real cloud broker', () => {
     mosq = await new Mosquitto().start();
     twin = new CloudTwin({ url: mosq.url });
     await twin.start();
-    h = await startGateway({ cloud: { enabled: true, url: mosq.url, signingKeys: [{ kid: 'k', publicKey: 'A'.repeat(43) }], outboxBudgetMb: 1, batchesPerSecond: 50, batchMax: 10, ackTimeoutS: 2, reconnectMinMs: 200, reconnectMaxMs: 1000 } } as never);
+    h = await startGateway({
+      cloud: {
+        enabled: true,
+        url: mosq.url,
+        signingKeys: [{ kid: 'k', publicKey: 'A'.repeat(43) }],
+        outboxBudgetMb: 1,
+        batchesPerSecond: 50,
+        batchMax: 10,
+        ackTimeoutS: 2,
+        reconnectMinMs: 200,
+        reconnectMaxMs: 1000,
+      },
+    } as never);
     h.gw.store.db.transaction(() => loadInto(h.gw.store, h.dataDir, FIXTURE))();
     await waitFor(() => h.gw.cloud?.isConnected === true, 'gateway connected to the cloud broker');
   });
@@ -62,7 +86,11 @@ describe('store-and-forward to a real cloud broker', () => {
     const s = money();
     expect(s.events.map((e) => e.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
     const ids = s.events.map((e) => (e.data as { redemptionId: string }).redemptionId);
-    const inDb = (h.gw.store.db.prepare("SELECT id FROM redemptions WHERE state = 'captured' ORDER BY rowid").all() as { id: string }[]).map((r) => r.id);
+    const inDb = (
+      h.gw.store.db.prepare("SELECT id FROM redemptions WHERE state = 'captured' ORDER BY rowid").all() as {
+        id: string;
+      }[]
+    ).map((r) => r.id);
     expect(ids).toEqual(inDb);
     expect(s.historical).toBeGreaterThanOrEqual(30);
     expect(s.gaps).toBe(0);
@@ -97,9 +125,17 @@ describe('store-and-forward to a real cloud broker', () => {
 
   it('device health and access decisions are streams of their own', async () => {
     await h.gw.devices.provision({ id: 'door-09', kind: 'door_reader' });
-    await waitFor(() => twin.stream('linli-gw', 'health').events.some((e) => (e.data as { deviceId: string }).deviceId === 'door-09'), 'health event');
+    await waitFor(
+      () =>
+        twin.stream('linli-gw', 'health').events.some((e) => (e.data as { deviceId: string }).deviceId === 'door-09'),
+      'health event',
+    );
     await h.gw.flows.access.localTap('box', 'office', { type: 'uid', uid: '04A2B3C4' }, 'tap-1');
     await waitFor(() => twin.stream('linli-gw', 'access').upTo === 1, 'access event');
-    expect(twin.stream('linli-gw', 'access').events[0]?.data).toMatchObject({ decision: 'denied', reason: 'NO_ACCESS', deviceId: 'box' });
+    expect(twin.stream('linli-gw', 'access').events[0]?.data).toMatchObject({
+      decision: 'denied',
+      reason: 'NO_ACCESS',
+      deviceId: 'box',
+    });
   });
 });

@@ -11,7 +11,11 @@ describe('cloud broker over TLS with client certificates (real Mosquitto)', () =
   let mosq: Mosquitto;
   beforeAll(async () => {
     pki = generateTestPki();
-    mosq = await new Mosquitto({ caFile: pki.caFile, certFile: pki.serverCertFile, keyFile: pki.serverKeyFile }).start();
+    mosq = await new Mosquitto({
+      caFile: pki.caFile,
+      certFile: pki.serverCertFile,
+      keyFile: pki.serverKeyFile,
+    }).start();
     writeFileSync(join(pki.dir, 'gw.crt'), pki.client.cert);
     writeFileSync(join(pki.dir, 'gw.key'), pki.client.key, { mode: 0o600 });
     writeFileSync(join(pki.dir, 'rogue-gw.crt'), pki.rogue.cert);
@@ -23,7 +27,18 @@ describe('cloud broker over TLS with client certificates (real Mosquitto)', () =
   });
 
   const gateway = (cert: string, key: string): Promise<Harness> =>
-    startGateway({ cloud: { enabled: true, url: mosq.url, signingKeys: [{ kid: 'k', publicKey: 'A'.repeat(43) }], caFile: pki.caFile, certFile: join(pki.dir, cert), keyFile: join(pki.dir, key), reconnectMinMs: 200, reconnectMaxMs: 1000 } } as never);
+    startGateway({
+      cloud: {
+        enabled: true,
+        url: mosq.url,
+        signingKeys: [{ kid: 'k', publicKey: 'A'.repeat(43) }],
+        caFile: pki.caFile,
+        certFile: join(pki.dir, cert),
+        keyFile: join(pki.dir, key),
+        reconnectMinMs: 200,
+        reconnectMaxMs: 1000,
+      },
+    } as never);
 
   it('connects with a certificate signed by the CA the broker trusts, and the broker by the configured CA', async () => {
     const h = await gateway('gw.crt', 'gw.key');
@@ -39,7 +54,7 @@ describe('cloud broker over TLS with client certificates (real Mosquitto)', () =
     try {
       await new Promise((r) => setTimeout(r, 1500));
       expect(h.gw.cloud?.isConnected).toBe(false);
-      expect((h.gw.cloud?.status().reconnects ?? 0)).toBeGreaterThan(0);
+      expect(h.gw.cloud?.status().reconnects ?? 0).toBeGreaterThan(0);
       expect((await h.api('/healthz')).status).toBe(200);
     } finally {
       await h.stop();

@@ -16,7 +16,11 @@ describe('outbox disk budget', () => {
     const outbox = new OutboxRepo(store.db, 'gw-t', () => clock.now());
     const alerts: boolean[] = [];
     const link = new CloudLink({
-      config: CloudConfigSchema.parse({ enabled: true, outboxBudgetMb: 1, signingKeys: [{ kid: 'k', publicKey: 'A'.repeat(43) }] }),
+      config: CloudConfigSchema.parse({
+        enabled: true,
+        outboxBudgetMb: 1,
+        signingKeys: [{ kid: 'k', publicKey: 'A'.repeat(43) }],
+      }),
       gatewayId: 'gw-t',
       bootId: 'b',
       outbox,
@@ -25,9 +29,10 @@ describe('outbox disk budget', () => {
       log: silentLogger(),
       onBudget: (over) => alerts.push(over),
     });
-    const fill = (stream: 'telemetry' | 'money', n: number, size: number) => store.db.transaction(() => {
-      for (let i = 0; i < n; i++) outbox.append(stream, `${stream}.x`, { pad: 'x'.repeat(size), i });
-    })();
+    const fill = (stream: 'telemetry' | 'money', n: number, size: number) =>
+      store.db.transaction(() => {
+        for (let i = 0; i < n; i++) outbox.append(stream, `${stream}.x`, { pad: 'x'.repeat(size), i });
+      })();
     return { store, outbox, link, alerts, fill, done: () => (store.close(), tmp.cleanup()) };
   };
 

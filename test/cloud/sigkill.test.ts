@@ -35,7 +35,14 @@ describe('gateway killed with SIGKILL mid-sync', () => {
 
   const start = async () => {
     child = spawn(process.execPath, [BIN, 'start', '--config', config], { stdio: 'ignore' });
-    await waitFor(async () => (await fetch(`${api}/healthz`).then((r) => r.ok).catch(() => false)), 'gateway up', 20_000);
+    await waitFor(
+      async () =>
+        await fetch(`${api}/healthz`)
+          .then((r) => r.ok)
+          .catch(() => false),
+      'gateway up',
+      20_000,
+    );
   };
 
   beforeAll(async () => {
@@ -58,9 +65,17 @@ describe('gateway killed with SIGKILL mid-sync', () => {
         '',
       ].join('\n'),
     );
-    writeFileSync(join(tmp.dir, 'community.json'), JSON.stringify({ members: [{ id: 'm-1', tier: 'regular', walletFen: 0 }] }));
+    writeFileSync(
+      join(tmp.dir, 'community.json'),
+      JSON.stringify({ members: [{ id: 'm-1', tier: 'regular', walletFen: 0 }] }),
+    );
     await run(process.execPath, [BIN, 'load', join(tmp.dir, 'community.json'), '--config', config]);
-    token = (JSON.parse((await run(process.execPath, [BIN, 'token', 'create', '--role', 'operator', '--config', config, '--json'])).stdout) as { token: string }).token;
+    token = (
+      JSON.parse(
+        (await run(process.execPath, [BIN, 'token', 'create', '--role', 'operator', '--config', config, '--json']))
+          .stdout,
+      ) as { token: string }
+    ).token;
   }, 60_000);
   afterAll(async () => {
     child?.kill('SIGKILL');
@@ -74,7 +89,11 @@ describe('gateway killed with SIGKILL mid-sync', () => {
     const confirmed: string[] = [];
     let killed = false;
     const award = async (txnId: string) => {
-      const r = await fetch(`${api}/api/v1/members/m-1/points`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ points: 10, txnId, reason: 'activity' }) }).catch(() => undefined);
+      const r = await fetch(`${api}/api/v1/members/m-1/points`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ points: 10, txnId, reason: 'activity' }),
+      }).catch(() => undefined);
       if (r?.ok) confirmed.push(txnId);
       // the kill comes after ten confirmations, however fast this machine answers, with more in flight
       if (!killed && confirmed.length >= 10) {
@@ -91,12 +110,18 @@ describe('gateway killed with SIGKILL mid-sync', () => {
     expect(killed).toBe(true);
     await Promise.all(inFlight);
     const dead = child;
-    await new Promise<void>((r) => (!dead || dead.exitCode !== null || dead.signalCode !== null ? r() : dead.once('exit', () => r())));
+    await new Promise<void>((r) =>
+      !dead || dead.exitCode !== null || dead.signalCode !== null ? r() : dead.once('exit', () => r()),
+    );
     await start();
     for (let i = 1000; i < 1010; i++) await award(`a-${i}`);
     const money = () => twin.stream('gw-kill', 'money');
     const body = async () => (await (await fetch(`${api}/healthz`)).json()) as { cloud: { backlogEvents: number } };
-    await waitFor(async () => (await body()).cloud.backlogEvents === 0 && money().events.length >= confirmed.length, 'the backlog drained', 30_000);
+    await waitFor(
+      async () => (await body()).cloud.backlogEvents === 0 && money().events.length >= confirmed.length,
+      'the backlog drained',
+      30_000,
+    );
     const applied = money().events.map((e) => (e.data as { txnId: string }).txnId);
     expect(confirmed.filter((t) => Number(t.slice(2)) < 1000).length).toBeGreaterThanOrEqual(10); // the kill came mid-stream
     expect(confirmed.filter((t) => Number(t.slice(2)) >= 1000)).toHaveLength(10);

@@ -9,7 +9,8 @@ const rules: AccessRule[] = [
   { id: 'r-staff', tier: 'staff', zone: '*', weekdays: '1234567', fromMin: 0, toMin: 1440 },
   { id: 'r-old', memberId: 'm-2', zone: 'pool', weekdays: '1234567', fromMin: 0, toMin: 1440, validUntil: 1000 },
 ];
-const at = (memberId: string, tier: string, zone: string, weekday: number, minute: number, now = 5000) => decideAccess({ memberId, tier, zone, weekday, minute, now, rules });
+const at = (memberId: string, tier: string, zone: string, weekday: number, minute: number, now = 5000) =>
+  decideAccess({ memberId, tier, zone, weekday, minute, now, rules });
 
 describe('access policy', () => {
   it('grants by member rule and zone, denies other zones', () => {

@@ -32,8 +32,21 @@ describe('kind-specific health findings', () => {
   const table: { kind: keyof typeof DEVICE_ADAPTERS; telemetry: unknown; codes: string[] }[] = [
     { kind: 'vending_machine', telemetry: { temperatureC: 6 }, codes: [] },
     { kind: 'vending_machine', telemetry: { temperatureC: 12.5 }, codes: ['TOO_WARM'] },
-    { kind: 'vending_machine', telemetry: { slots: [{ slot: 'A1', stock: 0 }, { slot: 'A2', stock: 3 }] }, codes: ['SOLD_OUT'] },
-    { kind: 'parcel_locker', telemetry: { compartments: [{ id: '1', door: 'closed', occupied: true }] }, codes: ['LOCKER_FULL'] },
+    {
+      kind: 'vending_machine',
+      telemetry: {
+        slots: [
+          { slot: 'A1', stock: 0 },
+          { slot: 'A2', stock: 3 },
+        ],
+      },
+      codes: ['SOLD_OUT'],
+    },
+    {
+      kind: 'parcel_locker',
+      telemetry: { compartments: [{ id: '1', door: 'closed', occupied: true }] },
+      codes: ['LOCKER_FULL'],
+    },
     { kind: 'parcel_locker', telemetry: { compartments: [{ id: '1', door: 'closed', occupied: false }] }, codes: [] },
     { kind: 'door_reader', telemetry: { tamper: true }, codes: ['TAMPER'] },
     { kind: 'door_reader', telemetry: { tamper: false }, codes: [] },
@@ -51,19 +64,31 @@ describe('kind-specific health findings', () => {
   it('a warm ambient (not refrigerated) vending machine is fine', () => {
     const vm = DEVICE_ADAPTERS.vending_machine;
     const t = vm.telemetrySchema.parse({ temperatureC: 30 });
-    expect(vm.evaluate(t, limits, { slots: [{ slot: 'A1' }], refrigerated: false, cashless: true }).map((f) => f.code)).toEqual([]);
-    expect(vm.evaluate(t, limits, { slots: [{ slot: 'A1' }], refrigerated: true, cashless: true }).map((f) => f.code)).toEqual(['TOO_WARM']);
+    expect(
+      vm.evaluate(t, limits, { slots: [{ slot: 'A1' }], refrigerated: false, cashless: true }).map((f) => f.code),
+    ).toEqual([]);
+    expect(
+      vm.evaluate(t, limits, { slots: [{ slot: 'A1' }], refrigerated: true, cashless: true }).map((f) => f.code),
+    ).toEqual(['TOO_WARM']);
   });
 
   it('reports openings so the gateway can time doors left open', () => {
     const locker = DEVICE_ADAPTERS.parcel_locker;
-    expect(locker.openings(locker.telemetrySchema.parse({ compartments: [{ id: '7', door: 'open' }] }))).toEqual([{ id: 'compartment 7', state: 'open' }]);
+    expect(locker.openings(locker.telemetrySchema.parse({ compartments: [{ id: '7', door: 'open' }] }))).toEqual([
+      { id: 'compartment 7', state: 'open' },
+    ]);
     const vm = DEVICE_ADAPTERS.vending_machine;
-    expect(vm.openings(vm.telemetrySchema.parse({ serviceDoor: 'open' }))).toEqual([{ id: 'service door', state: 'open' }]);
+    expect(vm.openings(vm.telemetrySchema.parse({ serviceDoor: 'open' }))).toEqual([
+      { id: 'service door', state: 'open' },
+    ]);
   });
 
   it('summarizes capabilities as headline figures', () => {
-    expect(DEVICE_ADAPTERS.parcel_locker.summarize(DEVICE_ADAPTERS.parcel_locker.defaultCapabilities)).toMatchObject({ compartments: 12 });
-    expect(DEVICE_ADAPTERS.shop_scanner.summarize({ merchantId: 'cafe-01', hasDisplay: true, readers: ['qr'] })).toEqual({ merchant: 'cafe-01' });
+    expect(DEVICE_ADAPTERS.parcel_locker.summarize(DEVICE_ADAPTERS.parcel_locker.defaultCapabilities)).toMatchObject({
+      compartments: 12,
+    });
+    expect(
+      DEVICE_ADAPTERS.shop_scanner.summarize({ merchantId: 'cafe-01', hasDisplay: true, readers: ['qr'] }),
+    ).toEqual({ merchant: 'cafe-01' });
   });
 });

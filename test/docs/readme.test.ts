@@ -4,15 +4,23 @@ import { buildCli } from '../../gateway/cli/main.ts';
 import { ConfigSchema } from '../../gateway/config/schema.ts';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const section = (title: string) => readme.slice(readme.indexOf(`## ${title}`), readme.indexOf('\n## ', readme.indexOf(`## ${title}`) + 3));
+const section = (title: string) =>
+  readme.slice(readme.indexOf(`## ${title}`), readme.indexOf('\n## ', readme.indexOf(`## ${title}`) + 3));
 
-type Def = { type: string; shape?: Record<string, { _zod: { def: Def } }>; innerType?: { _zod: { def: Def } }; in?: { _zod: { def: Def } }; element?: { _zod: { def: Def } } };
+type Def = {
+  type: string;
+  shape?: Record<string, { _zod: { def: Def } }>;
+  innerType?: { _zod: { def: Def } };
+  in?: { _zod: { def: Def } };
+  element?: { _zod: { def: Def } };
+};
 
 /** Whether `a.b.c` (or `a.b[]`) names an option of the config schema, optional ones included. */
 function isOption(path: string): boolean {
   let def: Def | undefined = (ConfigSchema as unknown as { _zod: { def: Def } })._zod.def;
   const unwrap = () => {
-    while (def && ['optional', 'default', 'prefault', 'nullable', 'pipe', 'array'].includes(def.type)) def = (def.innerType ?? def.in ?? def.element)?._zod.def;
+    while (def && ['optional', 'default', 'prefault', 'nullable', 'pipe', 'array'].includes(def.type))
+      def = (def.innerType ?? def.in ?? def.element)?._zod.def;
   };
   for (const key of path.split('.')) {
     unwrap();
@@ -43,14 +51,26 @@ describe('README.md stays in step with the code', () => {
   it('every option of the configuration table exists, with the default it states where it states one', () => {
     const table = section('Configuration');
     const defaults = ConfigSchema.parse({});
-    const get = (path: string): unknown => path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k.replace('[]', '')] : undefined), defaults);
+    const get = (path: string): unknown =>
+      path
+        .split('.')
+        .reduce<unknown>(
+          (o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k.replace('[]', '')] : undefined),
+          defaults,
+        );
     const rows = [...table.matchAll(/^\| (`[^|]+`) \| ([^|]+) \|/gm)];
     expect(rows.length).toBeGreaterThan(30);
     for (const [, keys, value] of rows) {
-      const paths = [...(keys ?? '').matchAll(/`([a-zA-Z.[\]*]+)`/g)].map((m) => m[1] ?? '').filter((p) => !p.endsWith('.*'));
+      const paths = [...(keys ?? '').matchAll(/`([a-zA-Z.[\]*]+)`/g)]
+        .map((m) => m[1] ?? '')
+        .filter((p) => !p.endsWith('.*'));
       for (const p of paths) expect(isOption(p), `${p} is an option`).toBe(true);
       // "a, b" rows of plain numbers: each is its option's default
-      const numbers = (value ?? '').split(/ — |;/)[0]?.split(',').map((x) => x.trim()) ?? [];
+      const numbers =
+        (value ?? '')
+          .split(/ — |;/)[0]
+          ?.split(',')
+          .map((x) => x.trim()) ?? [];
       if (paths.length > 0 && numbers.length === paths.length && numbers.every((n) => /^\d+$/.test(n))) {
         paths.forEach((p, i) => expect(String(get(p)), `${p} default`).toBe(numbers[i]));
       }

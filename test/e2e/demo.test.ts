@@ -15,7 +15,22 @@ const BIN = new URL('../../bin/linli.mjs', import.meta.url).pathname;
 function demo(dir: string, extra: string[] = []) {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.LINLI_LOG_LEVEL;
-  const args = ['demo', '--data', dir, '--mqtt-port', '0', '--http-port', '0', '--scenario', 'steady', '--interval', '400', '--summary-every', '2', ...extra];
+  const args = [
+    'demo',
+    '--data',
+    dir,
+    '--mqtt-port',
+    '0',
+    '--http-port',
+    '0',
+    '--scenario',
+    'steady',
+    '--interval',
+    '400',
+    '--summary-every',
+    '2',
+    ...extra,
+  ];
   const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -44,27 +59,38 @@ describe('linli demo (what npm start runs)', () => {
     const d = demo(tmp.dir);
     try {
       const { token, api, mqttUrl } = await d.banner();
-      const get = async <T>(path: string): Promise<T> => (await (await fetch(`${api}${path}`, { headers: { authorization: `Bearer ${token}` } })).json()) as T;
+      const get = async <T>(path: string): Promise<T> =>
+        (await (await fetch(`${api}${path}`, { headers: { authorization: `Bearer ${token}` } })).json()) as T;
       expect(d.out()).toMatch(/Dashboard\s+http:\/\/127\.0\.0\.1:\d+\/#token=llt_/);
       expect(d.out()).toContain(join(tmp.dir, 'linli.db'));
       expect(d.out()).toContain('Cloud (simulated)');
       // the banner comes last: nothing of the start-up scrolled it away, and routine events stay out of the console
       expect(d.out().split('Linli gateway demo is running.')[0]?.trim()).toBe('');
 
-      const devices = async () => (await get<{ items: { id: string; kind: string; online: boolean }[] }>('/api/v1/devices')).items;
+      const devices = async () =>
+        (await get<{ items: { id: string; kind: string; online: boolean }[] }>('/api/v1/devices')).items;
       await waitFor(async () => (await devices()).every((x) => x.online), 'all simulated devices online', 30_000);
       const items = await devices();
-      expect(new Set(items.map((x) => x.kind))).toEqual(new Set(['parcel_locker', 'vending_machine', 'door_reader', 'shop_scanner']));
+      expect(new Set(items.map((x) => x.kind))).toEqual(
+        new Set(['parcel_locker', 'vending_machine', 'door_reader', 'shop_scanner']),
+      );
       expect(items.length).toBe(9);
       expect(items.every((x) => x.id.startsWith('sim-'))).toBe(true);
 
       // a bounded number of simulated purchases: within them, every part of the headline shows
       let a: Activity | undefined;
-      const shown = (x: Activity) => x.purchases.withDiscount >= 1 && x.purchases.savedFen > 0 && x.purchases.pointsEarned > 0 && x.vends.failedRefunded >= 1 && x.parcels.pickedUp >= 1 && x.doors.opened >= 1;
+      const shown = (x: Activity) =>
+        x.purchases.withDiscount >= 1 &&
+        x.purchases.savedFen > 0 &&
+        x.purchases.pointsEarned > 0 &&
+        x.vends.failedRefunded >= 1 &&
+        x.parcels.pickedUp >= 1 &&
+        x.doors.opened >= 1;
       await waitFor(
         async () => {
           a = await get<Activity>('/api/v1/activity');
-          if (a.purchases.approved + a.purchases.declined > 80) throw new Error(`80 purchases and still not everything shown: ${JSON.stringify(a)}`);
+          if (a.purchases.approved + a.purchases.declined > 80)
+            throw new Error(`80 purchases and still not everything shown: ${JSON.stringify(a)}`);
           return shown(a);
         },
         'discounts, points, a refunded vend and a picked-up parcel',
@@ -72,17 +98,36 @@ describe('linli demo (what npm start runs)', () => {
       );
       expect(Object.keys(a?.benefits.applied ?? {}).length).toBeGreaterThan(0);
       // each purchase says which benefits applied and why the others did not
-      const recent = await get<{ items: { result: { applied: unknown[]; notApplied: { code: string; message: { en: string } }[] } }[] }>('/api/v1/redemptions?limit=50');
+      const recent = await get<{
+        items: { result: { applied: unknown[]; notApplied: { code: string; message: { en: string } }[] } }[];
+      }>('/api/v1/redemptions?limit=50');
       expect(recent.items.some((r) => r.result.applied.length > 0)).toBe(true);
       expect(recent.items.some((r) => r.result.notApplied.some((n) => n.message.en.length > 0))).toBe(true);
       // and the console says it in one line a person can follow
-      await waitFor(() => /purchases \d+ approved \([1-9]\d* with a discount, ¥\d+\.\d\d saved, \d+ points earned\).*vends, [1-9]\d* failed and refunded; parcels \d+ in, [1-9]\d* picked up; doors \d+ opened/.test(d.out()), 'a summary line with it all', 30_000);
+      await waitFor(
+        () =>
+          /purchases \d+ approved \([1-9]\d* with a discount, ¥\d+\.\d\d saved, \d+ points earned\).*vends, [1-9]\d* failed and refunded; parcels \d+ in, [1-9]\d* picked up; doors \d+ opened/.test(
+            d.out(),
+          ),
+        'a summary line with it all',
+        30_000,
+      );
       expect(d.out()).not.toMatch(/"level":30/); // routine events are not in the console
 
       // a real device, provisioned over the API, sees the gateway go offline on Ctrl-C
-      const prov = await fetch(`${api}/api/v1/devices`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ id: 'door-99', kind: 'door_reader' }) });
+      const prov = await fetch(`${api}/api/v1/devices`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 'door-99', kind: 'door_reader' }),
+      });
       const { secret } = (await prov.json()) as { secret: string };
-      const observer = await mqtt.connectAsync(mqttUrl, { protocolVersion: 4, clientId: 'door-99', username: 'door-99', password: secret, reconnectPeriod: 0 });
+      const observer = await mqtt.connectAsync(mqttUrl, {
+        protocolVersion: 4,
+        clientId: 'door-99',
+        username: 'door-99',
+        password: secret,
+        reconnectPeriod: 0,
+      });
       const states: string[] = [];
       observer.on('message', (_t, p) => states.push(GatewayStateSchema.parse(JSON.parse(p.toString())).state));
       await observer.subscribeAsync(topics.gatewayState(), { qos: 1 });
@@ -106,26 +151,32 @@ describe('linli demo (what npm start runs)', () => {
   }, 240_000);
 
   it('a restart on the same data folder keeps the admin token; a second demo on it is refused', async () => {
-    const first = /Admin token\s+(llt_\S+)/.exec(await (async () => {
-      const d = demo(tmp.dir);
-      try {
-        await d.banner();
-        const second = demo(tmp.dir);
-        expect(await second.exited).toBe(1);
-        expect(second.err()).toMatch(/^linli: the data folder .* is in use by another Linli gateway \(pid \d+, `linli demo`/);
-        d.child.kill('SIGINT');
-        expect(await d.exited).toBe(0);
-        return d.out();
-      } finally {
-        if (d.child.exitCode === null) d.child.kill('SIGKILL');
-      }
-    })())?.[1];
+    const first = /Admin token\s+(llt_\S+)/.exec(
+      await (async () => {
+        const d = demo(tmp.dir);
+        try {
+          await d.banner();
+          const second = demo(tmp.dir);
+          expect(await second.exited).toBe(1);
+          expect(second.err()).toMatch(
+            /^linli: the data folder .* is in use by another Linli gateway \(pid \d+, `linli demo`/,
+          );
+          d.child.kill('SIGINT');
+          expect(await d.exited).toBe(0);
+          return d.out();
+        } finally {
+          if (d.child.exitCode === null) d.child.kill('SIGKILL');
+        }
+      })(),
+    )?.[1];
     const again = demo(tmp.dir);
     try {
       const { token, api } = await again.banner();
       expect(token).toBe(first);
       expect(again.out()).toMatch(/the same as last time/);
-      expect((await fetch(`${api}/api/v1/devices`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      expect((await fetch(`${api}/api/v1/devices`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(
+        200,
+      );
       again.child.kill('SIGINT');
       expect(await again.exited).toBe(0);
     } finally {

@@ -3,7 +3,17 @@ import { loadInto } from '../../gateway/cli/redemption-commands.ts';
 import { demoFixture } from '../../gateway/redemption/demo-fixture.ts';
 import { FixtureSchema } from '../../gateway/redemption/fixture.ts';
 import { verifyLedger } from '../../gateway/redemption/ledger/ledger-verify.ts';
-import { demoResidents, depositParcel, fleetIds, pickUp, scanAndPay, SimFleet, tapDoor, vendOnce, type SimDevice } from '../../sim/src/index.ts';
+import {
+  demoResidents,
+  depositParcel,
+  fleetIds,
+  pickUp,
+  scanAndPay,
+  SimFleet,
+  tapDoor,
+  vendOnce,
+  type SimDevice,
+} from '../../sim/src/index.ts';
 import { seededRng } from '../../sim/src/prng.ts';
 import { startGateway, waitFor, type Harness } from '../support/gateway-harness.ts';
 
@@ -17,16 +27,27 @@ describe('device flows end to end with simulated devices', () => {
   const residents = demoResidents();
   const rng = seededRng(11);
   const dev = (id: string) => fleet.devices.find((d) => d.id === id) as SimDevice;
-  const held = () => (h.gw.store.db.prepare("SELECT COUNT(*) AS n FROM redemptions WHERE state = 'held'").get() as { n: number }).n;
-  const finding = (id: string, code: string) => h.gw.monitor.get(id)?.verdict.reasons.some((r) => r.code === code) === true;
+  const held = () =>
+    (h.gw.store.db.prepare("SELECT COUNT(*) AS n FROM redemptions WHERE state = 'held'").get() as { n: number }).n;
+  const finding = (id: string, code: string) =>
+    h.gw.monitor.get(id)?.verdict.reasons.some((r) => r.code === code) === true;
 
   beforeAll(async () => {
     h = await startGateway({ health: { doorOpenAlertS: 1 }, flows: { vending: { vendResultS: 5 } } } as never);
     h.gw.store.db.transaction(() => loadInto(h.gw.store, h.dataDir, FixtureSchema.parse(demoFixture())))();
     const plan = { lockers: 1, vending: 2, doors: 1, scanners: 4 };
     const credentials = [];
-    for (const d of fleetIds(plan)) credentials.push({ id: d.id, kind: d.kind, secret: (await h.gw.devices.provision(d)).secret });
-    for (const tier of ['regular', 'silver', 'gold']) h.gw.flows.accessRepo.addRule({ id: `t-${tier}`, tier, zone: 'residential', weekdays: '1234567', fromMin: 0, toMin: 1440 });
+    for (const d of fleetIds(plan))
+      credentials.push({ id: d.id, kind: d.kind, secret: (await h.gw.devices.provision(d)).secret });
+    for (const tier of ['regular', 'silver', 'gold'])
+      h.gw.flows.accessRepo.addRule({
+        id: `t-${tier}`,
+        tier,
+        zone: 'residential',
+        weekdays: '1234567',
+        fromMin: 0,
+        toMin: 1440,
+      });
     h.gw.flows.accessRepo.setZone('door-01', 'main', 'residential');
     fleet = new SimFleet({ url: h.mqttUrl, credentials });
     await fleet.start();
@@ -42,7 +63,15 @@ describe('device flows end to end with simulated devices', () => {
     const r2 = residents.members[1];
     if (!r1 || !r2) throw new Error('no residents');
     const outcomes = [];
-    for (let i = 0; i < 6; i++) outcomes.push((await vendOnce(dev('vm-01'), i % 2 ? r1.uid : r2.uid, rng, { selectionFirst: i >= 3, failRate: i % 3 === 0 ? 1 : 0 })).result);
+    for (let i = 0; i < 6; i++)
+      outcomes.push(
+        (
+          await vendOnce(dev('vm-01'), i % 2 ? r1.uid : r2.uid, rng, {
+            selectionFirst: i >= 3,
+            failRate: i % 3 === 0 ? 1 : 0,
+          })
+        ).result,
+      );
     expect(outcomes.filter((o) => o === 'vend_failed_refunded').length).toBe(2);
     expect(outcomes.filter((o) => o === 'vended' || o === 'declined').length).toBe(4);
     expect(held()).toBe(0);
@@ -54,11 +83,17 @@ describe('device flows end to end with simulated devices', () => {
     if (!a || !b) throw new Error('no residents');
     expect(await depositParcel(dev('locker-01'), a.id, 'M')).toMatchObject({ decision: 'approved' });
     expect(await depositParcel(dev('locker-01'), b.id, 'S')).toMatchObject({ decision: 'approved' });
-    await waitFor(() => h.gw.flows.parcels.list({ lockerId: 'locker-01', status: 'stored', limit: 10 }).length === 2, 'stored');
+    await waitFor(
+      () => h.gw.flows.parcels.list({ lockerId: 'locker-01', status: 'stored', limit: 10 }).length === 2,
+      'stored',
+    );
     expect(await pickUp(dev('locker-01'), { uid: a.uid })).toMatchObject({ decision: 'approved' });
-    const code = (h.gw.flows.parcels.notices(b.id).at(-1)?.payload as { code: string }).code;
+    const code = (h.gw.flows.parcels.notices(b.id).at(-1)?.payload as { code: string } | undefined)?.code ?? '';
     expect(await pickUp(dev('locker-01'), { code })).toMatchObject({ decision: 'approved' });
-    await waitFor(() => h.gw.flows.parcels.list({ lockerId: 'locker-01', status: 'picked_up', limit: 10 }).length === 2, 'picked up');
+    await waitFor(
+      () => h.gw.flows.parcels.list({ lockerId: 'locker-01', status: 'picked_up', limit: 10 }).length === 2,
+      'picked up',
+    );
     expect(await pickUp(dev('locker-01'), { code })).toMatchObject({ declineCode: 'CODE_INVALID' });
   });
 
@@ -67,7 +102,10 @@ describe('device flows end to end with simulated devices', () => {
     if (!a) throw new Error('no residents');
     expect(await tapDoor(dev('door-01'), a.uid)).toMatchObject({ decision: 'approved', unlock: { door: 'main' } });
     expect(await tapDoor(dev('door-01'), '04FFFFFFFF')).toMatchObject({ status: 'error', code: 'MEMBER_NOT_FOUND' });
-    expect(h.gw.flows.accessRepo.recent('door-01', 5).map((e) => e.reason)).toEqual(['MEMBER_NOT_FOUND', 'RULE:t-' + (h.gw.redemption.catalog.member(a.id)?.tier ?? '')]);
+    expect(h.gw.flows.accessRepo.recent('door-01', 5).map((e) => e.reason)).toEqual([
+      'MEMBER_NOT_FOUND',
+      `RULE:t-${h.gw.redemption.catalog.member(a.id)?.tier ?? ''}`,
+    ]);
   });
 
   it('scanner twin: the cashier double-submits a bill, it is redeemed once', async () => {
@@ -98,7 +136,9 @@ describe('device flows end to end with simulated devices', () => {
     const bills = () => count("SELECT COUNT(*) AS n FROM redemptions WHERE merchant_id = 'breakfast-01'");
     const before = bills();
     await run('morning-rush', () => bills() - before > 20, 'more than 20 bills at the breakfast stall');
-    const dupTxns = h.gw.store.db.prepare('SELECT device_id, txn_id, COUNT(*) AS n FROM redemptions GROUP BY device_id, txn_id HAVING n > 1').all();
+    const dupTxns = h.gw.store.db
+      .prepare('SELECT device_id, txn_id, COUNT(*) AS n FROM redemptions GROUP BY device_id, txn_id HAVING n > 1')
+      .all();
     expect(dupTxns).toEqual([]);
     expect(verifyLedger(h.gw.store.db).problems).toEqual([]);
   }, 90_000);
@@ -111,13 +151,20 @@ describe('device flows end to end with simulated devices', () => {
     await run('vend-failures', () => voided() - before.voided >= 3, 'three vends failed and refunded', 300);
     await waitFor(() => held() === 0, 'no hold left', 20_000);
     // refunds: one void movement per voided redemption, never two
-    const doubles = h.gw.store.db.prepare("SELECT redemption_id, COUNT(*) AS n FROM ledger WHERE reason IN ('void', 'expiry') AND delta > 0 AND account LIKE 'wallet:%' GROUP BY redemption_id HAVING n > 1").all();
+    const doubles = h.gw.store.db
+      .prepare(
+        "SELECT redemption_id, COUNT(*) AS n FROM ledger WHERE reason IN ('void', 'expiry') AND delta > 0 AND account LIKE 'wallet:%' GROUP BY redemption_id HAVING n > 1",
+      )
+      .all();
     expect(doubles).toEqual([]);
     expect(verifyLedger(h.gw.store.db).problems).toEqual([]);
   }, 120_000);
 
   it('scenario locker-full: deposits until the bank is full, then pickups; no compartment holds two parcels', async () => {
-    const inUse = () => h.gw.flows.parcels.list({ lockerId: 'locker-01', limit: 1000 }).filter((p) => ['depositing', 'stored', 'opening'].includes(p.status));
+    const inUse = () =>
+      h.gw.flows.parcels
+        .list({ lockerId: 'locker-01', limit: 1000 })
+        .filter((p) => ['depositing', 'stored', 'opening'].includes(p.status));
     await run('locker-full', () => inUse().length > 15, 'more than 15 compartments in use', 100);
     const full = inUse();
     expect(new Set(full.map((p) => p.compartment)).size).toBe(full.length);
@@ -126,6 +173,11 @@ describe('device flows end to end with simulated devices', () => {
 
   it('scenario door-left-open: the alert is raised', async () => {
     // doorOpenAlertS is 1 s on this gateway's real clock: its own ticker raises the alert
-    await run('door-left-open', () => finding('door-01', 'DOOR_LEFT_OPEN') || finding('door-01', 'DOOR_FORCED'), 'a door alert', 200);
+    await run(
+      'door-left-open',
+      () => finding('door-01', 'DOOR_LEFT_OPEN') || finding('door-01', 'DOOR_FORCED'),
+      'a door alert',
+      200,
+    );
   }, 90_000);
 });

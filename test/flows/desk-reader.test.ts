@@ -27,7 +27,10 @@ function fakeHardware() {
     openDoor: async () => void pulses.push(3000),
     start: async () => reader.start(),
     stop: () => reader.stop(),
-    health: () => [{ component: 'nfc', ...reader.health() }, { component: 'gpio', state: 'disabled', warning: 'GPIO disabled in config (box.gpio.enabled)' }],
+    health: () => [
+      { component: 'nfc', ...reader.health() },
+      { component: 'gpio', state: 'disabled', warning: 'GPIO disabled in config (box.gpio.enabled)' },
+    ],
   };
   return { hw, reader, pulses, led, openTamper: (open: boolean) => tamper.forEach((f) => f(open)) };
 }
@@ -50,9 +53,23 @@ describe('the box desk reader', () => {
     f.reader.tap('04:d1:e2:f3');
     const r = await h.api('/api/v1/members/m-2/cards', { method: 'POST', body: { fromDesk: true } });
     expect(r).toMatchObject({ status: 201, body: { memberId: 'm-2', type: 'uid', uidMasked: '04…F3' } });
-    expect((await h.api('/api/v1/members/lookup', { method: 'POST', body: { credential: { type: 'uid', uid: '04D1E2F3' } } })).body).toMatchObject({ memberId: 'm-2' });
+    expect(
+      (
+        await h.api('/api/v1/members/lookup', {
+          method: 'POST',
+          body: { credential: { type: 'uid', uid: '04D1E2F3' } },
+        })
+      ).body,
+    ).toMatchObject({ memberId: 'm-2' });
     expect((await h.api('/api/v1/members/m-2/cards', { method: 'POST', body: { fromDesk: true } })).status).toBe(404);
-    expect((await h.api('/api/v1/members/m-2/cards', { method: 'POST', body: { credential: { type: 'uid', uid: '04A2B3C4' } } })).status).toBe(400);
+    expect(
+      (
+        await h.api('/api/v1/members/m-2/cards', {
+          method: 'POST',
+          body: { credential: { type: 'uid', uid: '04A2B3C4' } },
+        })
+      ).status,
+    ).toBe(400);
     expect(f.pulses).toEqual([]);
   });
 
@@ -63,7 +80,10 @@ describe('the box desk reader', () => {
     await waitFor(() => f.pulses.length === 1, 'relay pulse');
     f.reader.tap('04A2B3C4'); // a resident: no rule for the office
     await waitFor(() => h.gw.flows.accessRepo.recent('box', 5).length === 2, 'logged');
-    expect(h.gw.flows.accessRepo.recent('box', 5).map((e) => `${e.door}:${e.decision}:${e.reason}`)).toEqual(['office:denied:NO_ACCESS', 'office:granted:RULE:staff']);
+    expect(h.gw.flows.accessRepo.recent('box', 5).map((e) => `${e.door}:${e.decision}:${e.reason}`)).toEqual([
+      'office:denied:NO_ACCESS',
+      'office:granted:RULE:staff',
+    ]);
     expect(f.pulses).toHaveLength(1);
     const health = await h.api('/healthz');
     expect((health.body as { hardware: unknown[] }).hardware).toEqual([
@@ -72,7 +92,9 @@ describe('the box desk reader', () => {
       { component: 'tamper', state: 'ok' },
     ]);
     f.openTamper(true);
-    expect(((await h.api('/healthz')).body as { hardware: { component: string; state: string }[] }).hardware.at(-1)).toMatchObject({ component: 'tamper', state: 'open' });
+    expect(
+      ((await h.api('/healthz')).body as { hardware: { component: string; state: string }[] }).hardware.at(-1),
+    ).toMatchObject({ component: 'tamper', state: 'open' });
     await waitFor(() => f.led.at(-1) === 'fault', 'LED shows the fault', 3000);
   });
 });

@@ -32,13 +32,22 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
   let hash: string;
   let clock: ManualClock;
   const noticeCode = (memberId: string) => {
-    const n = h.gw.flows.parcels.notices(memberId).filter((x) => x.kind === 'parcel_arrived').at(-1);
+    const n = h.gw.flows.parcels
+      .notices(memberId)
+      .filter((x) => x.kind === 'parcel_arrived')
+      .at(-1);
     return (n?.payload as { code: string } | undefined)?.code ?? '';
   };
-  const status = (id: string) => h.gw.flows.parcels.list({ lockerId: 'locker-01', limit: 50 }).find((p) => p.compartment === id)?.status;
+  const status = (id: string) =>
+    h.gw.flows.parcels.list({ lockerId: 'locker-01', limit: 50 }).find((p) => p.compartment === id)?.status;
   const health = () => h.gw.monitor.get('locker-01')?.verdict;
   const store = async (txn: string, memberId: string, size = 'S') => {
-    const r = await ask(locker, txn, { op: 'deposit', size, tracking: `SF${txn}`, recipient: { type: 'member', memberId } });
+    const r = await ask(locker, txn, {
+      op: 'deposit',
+      size,
+      tracking: `SF${txn}`,
+      recipient: { type: 'member', memberId },
+    });
     const c = r.status === 'ok' ? (r.open?.[0]?.compartment ?? '') : '';
     await sendEvent(locker, { event: 'compartment', compartment: c, state: 'open' }, txn);
     await sendEvent(locker, { event: 'compartment', compartment: c, state: 'closed' }, txn);
@@ -51,7 +60,14 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
   });
   beforeEach(async () => {
     clock = new ManualClock(Date.now());
-    h = await startGateway({ mqtt: { integrations: [{ username: 'integration-ops', passwordHash: hash, subscribe: ['linli/v1/dev/+/occupancy'] }] } } as never, { clock });
+    h = await startGateway(
+      {
+        mqtt: {
+          integrations: [{ username: 'integration-ops', passwordHash: hash, subscribe: ['linli/v1/dev/+/occupancy'] }],
+        },
+      } as never,
+      { clock },
+    );
     h.gw.store.db.transaction(() => loadInto(h.gw.store, h.dataDir, FIXTURE))();
     secret = (await h.gw.devices.provision({ id: 'locker-01', kind: 'parcel_locker' })).secret;
     locker = await new RawDevice('locker-01', 'parcel_locker', secret).connect(h.mqttUrl);
@@ -64,10 +80,26 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
   });
 
   it('deposit assigns a fitting compartment durably, a retry gets the same one; closing the door stores it and notifies the member', async () => {
-    const d1 = await ask(locker, 'dep-1', { op: 'deposit', size: 'M', tracking: 'SF123', recipient: { type: 'member', memberId: 'm-1' } });
+    const d1 = await ask(locker, 'dep-1', {
+      op: 'deposit',
+      size: 'M',
+      tracking: 'SF123',
+      recipient: { type: 'member', memberId: 'm-1' },
+    });
     expect(d1).toMatchObject({ decision: 'approved', open: [{ compartment: 'B1', size: 'M' }] });
-    expect(await ask(locker, 'dep-1', { op: 'deposit', size: 'M', tracking: 'SF123', recipient: { type: 'member', memberId: 'm-1' } })).toEqual(d1);
-    expect(h.gw.flows.locker.occupancy('locker-01').compartments.find((c) => c.id === 'B1')).toMatchObject({ assigned: true, pending: 'open', door: 'unknown' });
+    expect(
+      await ask(locker, 'dep-1', {
+        op: 'deposit',
+        size: 'M',
+        tracking: 'SF123',
+        recipient: { type: 'member', memberId: 'm-1' },
+      }),
+    ).toEqual(d1);
+    expect(h.gw.flows.locker.occupancy('locker-01').compartments.find((c) => c.id === 'B1')).toMatchObject({
+      assigned: true,
+      pending: 'open',
+      door: 'unknown',
+    });
     await sendEvent(locker, { event: 'compartment', compartment: 'B1', state: 'open' }, 'dep-1');
     await sendEvent(locker, { event: 'compartment', compartment: 'B1', state: 'closed' }, 'dep-1');
     await waitFor(() => status('B1') === 'stored', 'stored');
@@ -78,9 +110,30 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
     expect(row.code_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(h.gw.store.db.prepare('SELECT * FROM parcels').all())).not.toContain(code);
     // the next M parcel goes to L (B1 is taken), then the bank is full for M
-    expect(await ask(locker, 'dep-2', { op: 'deposit', size: 'M', tracking: 'SF124', recipient: { type: 'member', memberId: 'm-2' } })).toMatchObject({ open: [{ compartment: 'C1' }] });
-    expect(await ask(locker, 'dep-3', { op: 'deposit', size: 'M', tracking: 'SF125', recipient: { type: 'member', memberId: 'm-2' } })).toMatchObject({ decision: 'declined', declineCode: 'LOCKER_FULL' });
-    expect(await ask(locker, 'dep-4', { op: 'deposit', size: 'S', tracking: 'SF126', recipient: { type: 'member', memberId: 'nobody' } })).toMatchObject({ status: 'error', code: 'MEMBER_NOT_FOUND' });
+    expect(
+      await ask(locker, 'dep-2', {
+        op: 'deposit',
+        size: 'M',
+        tracking: 'SF124',
+        recipient: { type: 'member', memberId: 'm-2' },
+      }),
+    ).toMatchObject({ open: [{ compartment: 'C1' }] });
+    expect(
+      await ask(locker, 'dep-3', {
+        op: 'deposit',
+        size: 'M',
+        tracking: 'SF125',
+        recipient: { type: 'member', memberId: 'm-2' },
+      }),
+    ).toMatchObject({ decision: 'declined', declineCode: 'LOCKER_FULL' });
+    expect(
+      await ask(locker, 'dep-4', {
+        op: 'deposit',
+        size: 'S',
+        tracking: 'SF126',
+        recipient: { type: 'member', memberId: 'nobody' },
+      }),
+    ).toMatchObject({ status: 'error', code: 'MEMBER_NOT_FOUND' });
   });
 
   it('a card opens every compartment of that member; the door confirmation marks them picked up; the code is single use', async () => {
@@ -94,11 +147,20 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
     expect(status(a)).toBe('opening');
     await sendEvent(locker, { event: 'compartment', compartment: a, state: 'open' }, 'pu-1');
     await sendEvent(locker, { event: 'compartment', compartment: b, state: 'open' }, 'pu-1');
-    await waitFor(() => h.gw.flows.parcels.list({ limit: 50 }).filter((p) => p.status === 'picked_up').length === 2, 'picked up');
+    await waitFor(
+      () => h.gw.flows.parcels.list({ limit: 50 }).filter((p) => p.status === 'picked_up').length === 2,
+      'picked up',
+    );
     await sendEvent(locker, { event: 'compartment', compartment: a, state: 'closed' });
     await sendEvent(locker, { event: 'compartment', compartment: b, state: 'closed' });
-    expect(await ask(locker, 'pu-2', { op: 'pickup_code', code })).toMatchObject({ decision: 'declined', declineCode: 'CODE_INVALID' });
-    expect(await ask(locker, 'pu-3', { op: 'pickup', credential: { type: 'uid', uid: '04A2B3C4' } })).toMatchObject({ decision: 'declined', declineCode: 'NO_PARCELS' });
+    expect(await ask(locker, 'pu-2', { op: 'pickup_code', code })).toMatchObject({
+      decision: 'declined',
+      declineCode: 'CODE_INVALID',
+    });
+    expect(await ask(locker, 'pu-3', { op: 'pickup', credential: { type: 'uid', uid: '04A2B3C4' } })).toMatchObject({
+      decision: 'declined',
+      declineCode: 'NO_PARCELS',
+    });
   });
 
   it('wrong codes lock the keypad for a while; the right code works after the lock', async () => {
@@ -108,13 +170,20 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
     // the locker's own resends of one wrong entry (its answer was lost) are one wrong try, not five [FWP-4.3]
     const first = await ask(locker, 'w-0', { op: 'pickup_code', code: wrong });
     for (let i = 0; i < 4; i++) expect(await ask(locker, 'w-0', { op: 'pickup_code', code: wrong })).toEqual(first);
-    for (let i = 1; i < 4; i++) expect(await ask(locker, `w-${i}`, { op: 'pickup_code', code: wrong })).toMatchObject({ op: 'pickup_code', declineCode: 'CODE_INVALID' });
+    for (let i = 1; i < 4; i++)
+      expect(await ask(locker, `w-${i}`, { op: 'pickup_code', code: wrong })).toMatchObject({
+        op: 'pickup_code',
+        declineCode: 'CODE_INVALID',
+      });
     const locked = await ask(locker, 'w-4', { op: 'pickup_code', code: wrong });
     expect(locked).toMatchObject({ declineCode: 'KEYPAD_LOCKED' });
     expect(locked.status === 'ok' && locked.lockedUntil).toBe(clock.now() + 300_000);
     expect(await ask(locker, 'w-5', { op: 'pickup_code', code })).toMatchObject({ declineCode: 'KEYPAD_LOCKED' });
     clock.advance(300_000);
-    expect(await ask(locker, 'ok-1', { op: 'pickup_code', code })).toMatchObject({ decision: 'approved', open: [{ compartment: c }] });
+    expect(await ask(locker, 'ok-1', { op: 'pickup_code', code })).toMatchObject({
+      decision: 'approved',
+      open: [{ compartment: c }],
+    });
   });
 
   it('an expired code is refused; staff reissue a new one', async () => {
@@ -126,7 +195,9 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
     const re = await h.api(`/api/v1/parcels/${parcel?.id}/reissue-code`, { method: 'POST' });
     expect(re.status).toBe(200);
     expect(await ask(locker, 'x-2', { op: 'pickup_code', code })).toMatchObject({ declineCode: 'CODE_INVALID' });
-    expect(await ask(locker, 'x-3', { op: 'pickup_code', code: (re.body as { code: string }).code })).toMatchObject({ decision: 'approved' });
+    expect(await ask(locker, 'x-3', { op: 'pickup_code', code: (re.body as { code: string }).code })).toMatchObject({
+      decision: 'approved',
+    });
   });
 
   it('a door that does not open is jammed: a fault, the parcel stays assigned, other compartments still serve', async () => {
@@ -137,27 +208,55 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
     expect(status(c)).toBe('stored');
     expect(health()?.status).toBe('fault');
     expect(health()?.reasons.map((r) => r.code)).toContain('COMPARTMENT_JAMMED');
-    expect(await ask(locker, 'pu-2', { op: 'pickup', credential: { type: 'uid', uid: '04A2B3C4' } })).toMatchObject({ declineCode: 'COMPARTMENT_UNAVAILABLE' });
+    expect(await ask(locker, 'pu-2', { op: 'pickup', credential: { type: 'uid', uid: '04A2B3C4' } })).toMatchObject({
+      declineCode: 'COMPARTMENT_UNAVAILABLE',
+    });
     // a reported jam at deposit: the courier deposits again, into another compartment
-    const d = await ask(locker, 'd2', { op: 'deposit', size: 'S', tracking: 'X', recipient: { type: 'member', memberId: 'm-2' } });
+    const d = await ask(locker, 'd2', {
+      op: 'deposit',
+      size: 'S',
+      tracking: 'X',
+      recipient: { type: 'member', memberId: 'm-2' },
+    });
     const first = d.status === 'ok' ? d.open?.[0]?.compartment : undefined;
     await sendEvent(locker, { event: 'compartment', compartment: first, state: 'jammed' }, 'd2');
-    await waitFor(() => h.gw.flows.parcels.list({ limit: 9 }).some((p) => p.txnId === 'd2' && p.status === 'deposit_failed'), 'deposit failed');
-    expect(await ask(locker, 'd3', { op: 'deposit', size: 'S', tracking: 'X', recipient: { type: 'member', memberId: 'm-2' } })).toMatchObject({ decision: 'approved', open: [{ compartment: 'B1' }] });
+    await waitFor(
+      () => h.gw.flows.parcels.list({ limit: 9 }).some((p) => p.txnId === 'd2' && p.status === 'deposit_failed'),
+      'deposit failed',
+    );
+    expect(
+      await ask(locker, 'd3', {
+        op: 'deposit',
+        size: 'S',
+        tracking: 'X',
+        recipient: { type: 'member', memberId: 'm-2' },
+      }),
+    ).toMatchObject({ decision: 'approved', open: [{ compartment: 'B1' }] });
     // staff free the jammed door
     expect((await h.api(`/api/v1/lockers/locker-01/compartments/${c}/clear-jam`, { method: 'POST' })).status).toBe(200);
-    expect(await ask(locker, 'pu-3', { op: 'pickup', credential: { type: 'uid', uid: '04A2B3C4' } })).toMatchObject({ decision: 'approved', open: [{ compartment: c }] });
+    expect(await ask(locker, 'pu-3', { op: 'pickup', credential: { type: 'uid', uid: '04A2B3C4' } })).toMatchObject({
+      decision: 'approved',
+      open: [{ compartment: c }],
+    });
   });
 
   it('a door left open is an alert until closed; overdue parcels raise an alert; occupancy is retained', async () => {
-    const ops = await connectRaw(h.mqttUrl, { clientId: 'integration-ops-1', username: 'integration-ops', password: PASSWORD });
+    const ops = await connectRaw(h.mqttUrl, {
+      clientId: 'integration-ops-1',
+      username: 'integration-ops',
+      password: PASSWORD,
+    });
     const seen: unknown[] = [];
     ops.on('message', (_t, p) => seen.push(JSON.parse(p.toString())));
     try {
       const c = await store('d1', 'm-1');
       await ops.subscribeAsync(topics.lockerOccupancy('locker-01'), { qos: 1 });
       await waitFor(() => seen.length > 0, 'retained occupancy');
-      expect(seen.at(-1)).toMatchObject({ compartments: expect.arrayContaining([{ id: c, size: 'S', assigned: true, door: 'closed', pending: null, jammed: false }]) });
+      expect(seen.at(-1)).toMatchObject({
+        compartments: expect.arrayContaining([
+          { id: c, size: 'S', assigned: true, door: 'closed', pending: null, jammed: false },
+        ]),
+      });
       await ask(locker, 'pu-1', { op: 'pickup', credential: { type: 'uid', uid: '04A2B3C4' } });
       await sendEvent(locker, { event: 'compartment', compartment: c, state: 'open' }, 'pu-1');
       await waitFor(() => status(c) === 'picked_up', 'picked up');
@@ -194,7 +293,12 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
   });
 
   it('a late confirmation after a jam does not free the compartment: no second parcel goes in', async () => {
-    const d = await ask(locker, 'd1', { op: 'deposit', size: 'L', tracking: 'X1', recipient: { type: 'member', memberId: 'm-1' } });
+    const d = await ask(locker, 'd1', {
+      op: 'deposit',
+      size: 'L',
+      tracking: 'X1',
+      recipient: { type: 'member', memberId: 'm-1' },
+    });
     expect(d).toMatchObject({ open: [{ compartment: 'C1' }] });
     clock.advance(10_000);
     await h.gw.flows.tick();
@@ -202,8 +306,17 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
     await sendEvent(locker, { event: 'compartment', compartment: 'C1', state: 'open' }, 'd1');
     await sendEvent(locker, { event: 'compartment', compartment: 'C1', state: 'closed' }, 'd1');
     await new Promise((r) => setTimeout(r, 200));
-    expect(await ask(locker, 'd2', { op: 'deposit', size: 'L', tracking: 'X2', recipient: { type: 'member', memberId: 'm-2' } })).toMatchObject({ decision: 'declined', declineCode: 'LOCKER_FULL' });
-    expect(h.gw.flows.locker.occupancy('locker-01').compartments.find((c) => c.id === 'C1')).toMatchObject({ jammed: true });
+    expect(
+      await ask(locker, 'd2', {
+        op: 'deposit',
+        size: 'L',
+        tracking: 'X2',
+        recipient: { type: 'member', memberId: 'm-2' },
+      }),
+    ).toMatchObject({ decision: 'declined', declineCode: 'LOCKER_FULL' });
+    expect(h.gw.flows.locker.occupancy('locker-01').compartments.find((c) => c.id === 'C1')).toMatchObject({
+      jammed: true,
+    });
   });
 
   it('events for compartments the locker never announced are ignored', async () => {
@@ -214,14 +327,37 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
   });
 
   it('group buy: forms at its target, goods are deposited per buyer, then it is delivered', async () => {
-    expect((await h.api('/api/v1/group-buys', { method: 'POST', body: { id: 'gb-eggs', title: '土鸡蛋 30枚', targetQty: 3 } })).status).toBe(201);
-    expect((await ask(locker, 'g-0', { op: 'deposit', size: 'S', tracking: 'G0', recipient: { type: 'group_buy', orderId: 'gb-eggs' } }))).toMatchObject({ status: 'error', code: 'REDEMPTION_STATE' });
-    expect((await h.api('/api/v1/group-buys/gb-eggs/orders', { method: 'POST', body: { memberId: 'm-1', qty: 1 } })).body).toMatchObject({ status: 'forming', orderedQty: 1 });
-    expect((await h.api('/api/v1/group-buys/gb-eggs/orders', { method: 'POST', body: { memberId: 'm-3', qty: 2 } })).body).toMatchObject({ status: 'formed', orderedQty: 3 });
+    expect(
+      (
+        await h.api('/api/v1/group-buys', {
+          method: 'POST',
+          body: { id: 'gb-eggs', title: '土鸡蛋 30枚', targetQty: 3 },
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      await ask(locker, 'g-0', {
+        op: 'deposit',
+        size: 'S',
+        tracking: 'G0',
+        recipient: { type: 'group_buy', orderId: 'gb-eggs' },
+      }),
+    ).toMatchObject({ status: 'error', code: 'REDEMPTION_STATE' });
+    expect(
+      (await h.api('/api/v1/group-buys/gb-eggs/orders', { method: 'POST', body: { memberId: 'm-1', qty: 1 } })).body,
+    ).toMatchObject({ status: 'forming', orderedQty: 1 });
+    expect(
+      (await h.api('/api/v1/group-buys/gb-eggs/orders', { method: 'POST', body: { memberId: 'm-3', qty: 2 } })).body,
+    ).toMatchObject({ status: 'formed', orderedQty: 3 });
     expect(h.gw.flows.parcels.notices('m-3').map((n) => n.kind)).toContain('group_buy_formed');
     const served: string[] = [];
     for (const txn of ['g-1', 'g-2']) {
-      const r = await ask(locker, txn, { op: 'deposit', size: 'S', tracking: txn, recipient: { type: 'group_buy', orderId: 'gb-eggs' } });
+      const r = await ask(locker, txn, {
+        op: 'deposit',
+        size: 'S',
+        tracking: txn,
+        recipient: { type: 'group_buy', orderId: 'gb-eggs' },
+      });
       const c = r.status === 'ok' ? (r.open?.[0]?.compartment ?? '') : '';
       await sendEvent(locker, { event: 'compartment', compartment: c, state: 'open' }, txn);
       await sendEvent(locker, { event: 'compartment', compartment: c, state: 'closed' }, txn);
@@ -229,7 +365,14 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
       served.push(h.gw.flows.parcels.byTxn('locker-01', txn)?.memberId ?? '');
     }
     expect(served).toEqual(['m-1', 'm-3']);
-    expect(await ask(locker, 'g-3', { op: 'deposit', size: 'S', tracking: 'g-3', recipient: { type: 'group_buy', orderId: 'gb-eggs' } })).toMatchObject({ decision: 'declined', declineCode: 'GROUP_BUY_COMPLETE' });
+    expect(
+      await ask(locker, 'g-3', {
+        op: 'deposit',
+        size: 'S',
+        tracking: 'g-3',
+        recipient: { type: 'group_buy', orderId: 'gb-eggs' },
+      }),
+    ).toMatchObject({ decision: 'declined', declineCode: 'GROUP_BUY_COMPLETE' });
     expect((await h.api('/api/v1/group-buys/gb-eggs')).body).toMatchObject({ status: 'delivered' });
   });
 });
@@ -248,19 +391,39 @@ describe('parcel locker across a gateway restart', () => {
       locker = await new RawDevice('locker-01', 'parcel_locker', secret).connect(h.mqttUrl);
       await locker.birth(CAPS, 3600);
       await waitFor(() => h.gw.monitor.get('locker-01')?.born === true, 'birth');
-      const d = await ask(locker, 'dep-r', { op: 'deposit', size: 'S', tracking: 'R1', recipient: { type: 'member', memberId: 'm-1' } });
+      const d = await ask(locker, 'dep-r', {
+        op: 'deposit',
+        size: 'S',
+        tracking: 'R1',
+        recipient: { type: 'member', memberId: 'm-1' },
+      });
       const c = d.status === 'ok' ? (d.open?.[0]?.compartment ?? '') : '';
       locker.client.end(true);
       const port = h.endpoints.mqttPort;
       await h.gw.stop();
-      gw2 = new Gateway(ConfigSchema.parse({ dataDir: h.dataDir, mqtt: { host: '127.0.0.1', port }, http: { host: '127.0.0.1', port: 0 }, log: { level: 'silent' } }), silentLogger());
+      gw2 = new Gateway(
+        ConfigSchema.parse({
+          dataDir: h.dataDir,
+          mqtt: { host: '127.0.0.1', port },
+          http: { host: '127.0.0.1', port: 0 },
+          log: { level: 'silent' },
+        }),
+        silentLogger(),
+      );
       await gw2.start();
       locker = await new RawDevice('locker-01', 'parcel_locker', secret, 2).connect(`mqtt://127.0.0.1:${port}`);
       await locker.birth(CAPS, 3600);
       const g = gw2;
       await waitFor(() => g.monitor.get('locker-01')?.born === true, 'birth after restart');
       // the courier's app retries the deposit: same compartment, the door is told to open again
-      expect(await ask(locker, 'dep-r', { op: 'deposit', size: 'S', tracking: 'R1', recipient: { type: 'member', memberId: 'm-1' } })).toMatchObject({ open: [{ compartment: c }] });
+      expect(
+        await ask(locker, 'dep-r', {
+          op: 'deposit',
+          size: 'S',
+          tracking: 'R1',
+          recipient: { type: 'member', memberId: 'm-1' },
+        }),
+      ).toMatchObject({ open: [{ compartment: c }] });
       expect(g.flows.locker.occupancy('locker-01').compartments.find((x) => x.id === c)?.pending).toBe('open');
       await sendEvent(locker, { event: 'compartment', compartment: c, state: 'open' }, 'dep-r');
       await sendEvent(locker, { event: 'compartment', compartment: c, state: 'closed' }, 'dep-r');

@@ -11,10 +11,22 @@ function setup() {
   const calls: string[] = [];
   let release: (() => void) | undefined;
   const result = (state: RedemptionResult['state']): RedemptionResult => ({
-    redemptionId: 'r-1', txnId: 'v-1', status: 'approved', state, subtotalFen: 450, savingFen: 0, payableFen: 450, paidBy: 'own', pointsCost: 0, pointsEarned: 4, applied: [], notApplied: [],
+    redemptionId: 'r-1',
+    txnId: 'v-1',
+    status: 'approved',
+    state,
+    subtotalFen: 450,
+    savingFen: 0,
+    payableFen: 450,
+    paidBy: 'own',
+    pointsCost: 0,
+    pointsEarned: 4,
+    applied: [],
+    notApplied: [],
   });
   const service = {
-    authorize: () => new Promise<RedemptionResult>((resolve) => (release = () => (calls.push('authorize'), resolve(result('held'))))),
+    authorize: () =>
+      new Promise<RedemptionResult>((resolve) => (release = () => (calls.push('authorize'), resolve(result('held'))))),
     void: async () => (calls.push('void'), result('voided')),
     capture: async () => (calls.push('capture'), result('captured')),
   };
@@ -30,13 +42,27 @@ function setup() {
   } as unknown as VendingFlowDeps;
   const flow = new VendingFlow(deps);
   const device = { id: 'vm-01', kind: 'vending_machine' as const, merchantId: 'vm-01' };
-  const msg = (txn: string, body: unknown) => ({ v: '1.1', id: `m-${txn}-${Math.random()}`, ts: 0, seq: 1, txn, type: 'request', body }) as RequestMessage;
-  const begin = () => flow.answer(device, msg('s-1', { op: 'vend_begin', credential: { type: 'uid', uid: '04A2B3C4' } }));
-  const request = () => flow.answer(device, msg('v-1', { op: 'vend_request', session: 's-1', item: { slot: 'A1', productId: 'milk', priceFen: 450 } }));
+  const msg = (txn: string, body: unknown) =>
+    ({ v: '1.1', id: `m-${txn}-${Math.random()}`, ts: 0, seq: 1, txn, type: 'request', body }) as RequestMessage;
+  const begin = () =>
+    flow.answer(device, msg('s-1', { op: 'vend_begin', credential: { type: 'uid', uid: '04A2B3C4' } }));
+  const request = () =>
+    flow.answer(
+      device,
+      msg('v-1', { op: 'vend_request', session: 's-1', item: { slot: 'A1', productId: 'milk', priceFen: 450 } }),
+    );
   const until = async (p: () => boolean) => {
     for (let i = 0; i < 100 && !p(); i++) await new Promise((r) => setTimeout(r, 1));
   };
-  return { flow, clock, calls, begin, request, end: () => flow.answer(device, msg('s-1', { op: 'vend_end', reason: 'cancel' })), release: async () => (await until(() => release !== undefined), release?.()) };
+  return {
+    flow,
+    clock,
+    calls,
+    begin,
+    request,
+    end: () => flow.answer(device, msg('s-1', { op: 'vend_end', reason: 'cancel' })),
+    release: async () => (await until(() => release !== undefined), release?.()),
+  };
 }
 
 describe('vending session races with the hold being written', () => {
@@ -69,7 +95,15 @@ describe('vending session races with the hold being written', () => {
     await t.begin();
     t.clock.advance(31_000);
     const ticking = t.flow.tick();
-    const again = t.flow.answer({ id: 'vm-01', kind: 'vending_machine', merchantId: 'vm-01' }, { v: '1.1', id: 'x', ts: 0, seq: 2, txn: 's-2', type: 'request', body: { op: 'vend_begin', credential: { type: 'uid', uid: '04A2B3C4' } } } as RequestMessage);
+    const again = t.flow.answer({ id: 'vm-01', kind: 'vending_machine', merchantId: 'vm-01' }, {
+      v: '1.1',
+      id: 'x',
+      ts: 0,
+      seq: 2,
+      txn: 's-2',
+      type: 'request',
+      body: { op: 'vend_begin', credential: { type: 'uid', uid: '04A2B3C4' } },
+    } as RequestMessage);
     await ticking;
     await again;
     expect(t.flow.session('vm-01')).toMatchObject({ name: 'session', memberTxn: 's-2' });

@@ -47,13 +47,20 @@ describe('loadConfig', () => {
 
   it('keeps the default data folder relative to the working directory when the file does not set it', () => {
     expect(loadConfig({ file: write('n.yaml', 'http:\n  port: 1\n'), env: {} }).dataDir).toBe('./data');
-    const t = loadConfig({ file: write('t.yaml', 'mqtt:\n  tls:\n    enabled: true\n    certFile: tls/s.crt\n    keyFile: tls/s.key\n'), env: {} });
+    const t = loadConfig({
+      file: write('t.yaml', 'mqtt:\n  tls:\n    enabled: true\n    certFile: tls/s.crt\n    keyFile: tls/s.key\n'),
+      env: {},
+    });
     expect(t.mqtt.tls.certFile).toBe(join(tmp.dir, 'tls/s.crt'));
   });
 
   it('precedence: file < environment < command line', () => {
     const file = write('c.yaml', 'mqtt:\n  port: 1001\nhttp:\n  port: 2001\n');
-    const c = loadConfig({ file, env: { LINLI_MQTT_PORT: '1002', LINLI_HTTP_PORT: '2002', LINLI_DATA_DIR: '/var/lib/x' }, overrides: { httpPort: 0 } });
+    const c = loadConfig({
+      file,
+      env: { LINLI_MQTT_PORT: '1002', LINLI_HTTP_PORT: '2002', LINLI_DATA_DIR: '/var/lib/x' },
+      overrides: { httpPort: 0 },
+    });
     expect(c.mqtt.port).toBe(1002);
     expect(c.http.port).toBe(0);
     expect(c.dataDir).toBe('/var/lib/x');
@@ -79,18 +86,26 @@ describe('loadConfig', () => {
 
   it('refuses TLS without a certificate', () => {
     const file = write('tls.yaml', 'mqtt:\n  tls:\n    enabled: true\n');
-    expect(problems(() => loadConfig({ file, env: {} }))).toEqual([expect.stringMatching(/^mqtt\.tls\.certFile: certFile and keyFile are required/)]);
+    expect(problems(() => loadConfig({ file, env: {} }))).toEqual([
+      expect.stringMatching(/^mqtt\.tls\.certFile: certFile and keyFile are required/),
+    ]);
   });
 
   it('refuses a bad port in the environment', () => {
-    expect(problems(() => loadConfig({ env: { LINLI_HTTP_PORT: '80a' } }))).toEqual([expect.stringMatching(/^LINLI_HTTP_PORT: expected a port/)]);
+    expect(problems(() => loadConfig({ env: { LINLI_HTTP_PORT: '80a' } }))).toEqual([
+      expect.stringMatching(/^LINLI_HTTP_PORT: expected a port/),
+    ]);
     expect(problems(() => loadConfig({ env: { LINLI_MQTT_PORT: '70000' } }))).toHaveLength(1);
   });
 
   it('reports an unreadable or unparsable file clearly', () => {
-    expect(problems(() => loadConfig({ file: join(tmp.dir, 'missing.yaml'), env: {} }))).toEqual(['cannot read the file: ENOENT']);
+    expect(problems(() => loadConfig({ file: join(tmp.dir, 'missing.yaml'), env: {} }))).toEqual([
+      'cannot read the file: ENOENT',
+    ]);
     expect(problems(() => loadConfig({ file: write('x.json', '{'), env: {} }))[0]).toMatch(/^not valid JSON/);
-    expect(problems(() => loadConfig({ file: write('l.yaml', '- 1\n- 2\n'), env: {} }))).toEqual(['(root): expected a mapping of options']);
+    expect(problems(() => loadConfig({ file: write('l.yaml', '- 1\n- 2\n'), env: {} }))).toEqual([
+      '(root): expected a mapping of options',
+    ]);
   });
 });
 
@@ -106,7 +121,9 @@ describe('shipped example config', () => {
     const { parse } = await import('yaml');
     const { ConfigSchema } = await import('../../gateway/config/schema.ts');
     const leaves = (o: unknown, path: string[] = []): string[] =>
-      o !== null && typeof o === 'object' && !Array.isArray(o) ? Object.entries(o).flatMap(([k, v]) => leaves(v, [...path, k])) : [path.join('.')];
+      o !== null && typeof o === 'object' && !Array.isArray(o)
+        ? Object.entries(o).flatMap(([k, v]) => leaves(v, [...path, k]))
+        : [path.join('.')];
     const example = parse(readFileSync(file, 'utf8')) as unknown;
     const defaults = ConfigSchema.parse({});
     const shown = new Set(leaves(example));

@@ -4,7 +4,13 @@ import { ManualClock } from '../../gateway/core/clock.ts';
 import { DeviceMonitor, type HealthChange } from '../../gateway/health/device-monitor.ts';
 import type { BirthMessage, TelemetryBody } from '../../firmware-protocol/src/messages/lifecycle.ts';
 
-const config = HealthConfigSchema.parse({ offlineGraceS: 30, heartbeatMissFactor: 3, flapWindowS: 600, flapMaxDisconnects: 3, doorOpenAlertS: 120 });
+const config = HealthConfigSchema.parse({
+  offlineGraceS: 30,
+  heartbeatMissFactor: 3,
+  flapWindowS: 600,
+  flapMaxDisconnects: 3,
+  doorOpenAlertS: 120,
+});
 
 function birth(bdSeq: number, heartbeatS = 30): BirthMessage {
   return {
@@ -13,7 +19,13 @@ function birth(bdSeq: number, heartbeatS = 30): BirthMessage {
     ts: 0,
     seq: 0,
     type: 'birth',
-    body: { kind: 'door_reader', bdSeq, firmware: '1.0.0', heartbeatS, capabilities: { doors: [{ id: 'main', hasDoorSensor: true }], readers: ['nfc'] } },
+    body: {
+      kind: 'door_reader',
+      bdSeq,
+      firmware: '1.0.0',
+      heartbeatS,
+      capabilities: { doors: [{ id: 'main', hasDoorSensor: true }], readers: ['nfc'] },
+    },
   };
 }
 
@@ -38,7 +50,10 @@ describe('DeviceMonitor', () => {
 
   it('a device known from before the restart is unknown for the grace period, then offline', () => {
     monitor.track('door-02', 'door_reader', false, clock.now() - 1000);
-    expect(monitor.get('door-02')?.verdict).toMatchObject({ status: 'unknown', reasons: [{ code: 'AWAITING_RECONNECT' }] });
+    expect(monitor.get('door-02')?.verdict).toMatchObject({
+      status: 'unknown',
+      reasons: [{ code: 'AWAITING_RECONNECT' }],
+    });
     clock.advance(29_000);
     monitor.tick();
     expect(monitor.get('door-02')?.verdict.status).toBe('unknown');
@@ -203,7 +218,9 @@ describe('DeviceMonitor: health churn is bounded (flap damping for faults)', () 
   it('past maxChangesPerMinute, changes fold into one at the end of the minute', () => {
     const clock = new ManualClock();
     const changes: HealthChange[] = [];
-    const monitor = new DeviceMonitor({ ...config, faultClearS: 0, maxChangesPerMinute: 5 }, clock, (c) => changes.push(c));
+    const monitor = new DeviceMonitor({ ...config, faultClearS: 0, maxChangesPerMinute: 5 }, clock, (c) =>
+      changes.push(c),
+    );
     monitor.track('door-01', 'door_reader', false);
     monitor.connected('door-01', 1, '127.0.0.1');
     monitor.birth('door-01', birth(1));

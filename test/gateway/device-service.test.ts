@@ -16,7 +16,9 @@ describe('DeviceService', () => {
     tmp = tempDir();
     store = new Store(tmp.dir);
     revoked = [];
-    svc = new DeviceService(store.devices, new ManualClock(), silentLogger(), { onRevoked: (id, why) => revoked.push(`${id}:${why}`) });
+    svc = new DeviceService(store.devices, new ManualClock(), silentLogger(), {
+      onRevoked: (id, why) => revoked.push(`${id}:${why}`),
+    });
   });
   afterEach(() => {
     store.close();

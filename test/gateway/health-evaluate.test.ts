@@ -15,9 +15,19 @@ const base: HealthInput = {
 describe('evaluateHealth', () => {
   const cases: { name: string; input: Partial<HealthInput>; status: string; codes: string[] }[] = [
     { name: 'healthy', input: {}, status: 'ok', codes: [] },
-    { name: 'disabled wins over everything', input: { disabled: true, faults: ['E1'] }, status: 'offline', codes: ['DISABLED'] },
+    {
+      name: 'disabled wins over everything',
+      input: { disabled: true, faults: ['E1'] },
+      status: 'offline',
+      codes: ['DISABLED'],
+    },
     { name: 'never connected', input: { presence: 'never_seen' }, status: 'unknown', codes: ['NEVER_CONNECTED'] },
-    { name: 'offline with reason', input: { presence: 'offline', offline: { code: 'HEARTBEAT_TIMEOUT', message: 'x' } }, status: 'offline', codes: ['HEARTBEAT_TIMEOUT'] },
+    {
+      name: 'offline with reason',
+      input: { presence: 'offline', offline: { code: 'HEARTBEAT_TIMEOUT', message: 'x' } },
+      status: 'offline',
+      codes: ['HEARTBEAT_TIMEOUT'],
+    },
     { name: 'device fault', input: { faults: ['E_COIN_JAM'] }, status: 'fault', codes: ['DEVICE_FAULT:E_COIN_JAM'] },
     { name: 'device warning', input: { warnings: ['W_PAPER'] }, status: 'degraded', codes: ['DEVICE_WARNING:W_PAPER'] },
     {
@@ -26,11 +36,36 @@ describe('evaluateHealth', () => {
       status: 'fault',
       codes: ['DEVICE_FAULT:F', 'DEVICE_WARNING:W'],
     },
-    { name: 'kind finding degraded', input: { kindFindings: [{ severity: 'degraded', code: 'TOO_WARM', message: 'warm' }] }, status: 'degraded', codes: ['TOO_WARM'] },
-    { name: 'kind finding fault', input: { kindFindings: [{ severity: 'fault', code: 'TAMPER', message: 't' }] }, status: 'fault', codes: ['TAMPER'] },
-    { name: 'door open shorter than the limit', input: { openFor: new Map([['door main', 119]]) }, status: 'ok', codes: [] },
-    { name: 'door left open', input: { openFor: new Map([['door main', 120]]) }, status: 'degraded', codes: ['DOOR_LEFT_OPEN'] },
-    { name: 'flapping', input: { flapping: { disconnects: 6, windowS: 600 } }, status: 'degraded', codes: ['FLAPPING'] },
+    {
+      name: 'kind finding degraded',
+      input: { kindFindings: [{ severity: 'degraded', code: 'TOO_WARM', message: 'warm' }] },
+      status: 'degraded',
+      codes: ['TOO_WARM'],
+    },
+    {
+      name: 'kind finding fault',
+      input: { kindFindings: [{ severity: 'fault', code: 'TAMPER', message: 't' }] },
+      status: 'fault',
+      codes: ['TAMPER'],
+    },
+    {
+      name: 'door open shorter than the limit',
+      input: { openFor: new Map([['door main', 119]]) },
+      status: 'ok',
+      codes: [],
+    },
+    {
+      name: 'door left open',
+      input: { openFor: new Map([['door main', 120]]) },
+      status: 'degraded',
+      codes: ['DOOR_LEFT_OPEN'],
+    },
+    {
+      name: 'flapping',
+      input: { flapping: { disconnects: 6, windowS: 600 } },
+      status: 'degraded',
+      codes: ['FLAPPING'],
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -54,6 +89,8 @@ describe('evaluateHealth', () => {
         { status: 'degraded', reasons: [{ code: 'A', message: '2' }] },
       ),
     ).toBe(true);
-    expect(sameVerdict({ status: 'ok', reasons: [] }, { status: 'degraded', reasons: [{ code: 'A', message: '' }] })).toBe(false);
+    expect(
+      sameVerdict({ status: 'ok', reasons: [] }, { status: 'degraded', reasons: [{ code: 'A', message: '' }] }),
+    ).toBe(false);
   });
 });

@@ -5,7 +5,9 @@ import { FORGOTTEN_KEYS, limitedLogger, LogLimiter, type LogLimiterOptions } fro
 
 const make = (over: Partial<LogLimiterOptions> = {}) => {
   const clock = new ManualClock();
-  const limiter = new LogLimiter({ perKey: 3, total: 100, windowMs: 60_000, maxKeys: 10, ...over }, () => clock.monotonic());
+  const limiter = new LogLimiter({ perKey: 3, total: 100, windowMs: 60_000, maxKeys: 10, ...over }, () =>
+    clock.monotonic(),
+  );
   return { clock, limiter };
 };
 
@@ -80,6 +82,11 @@ describe('limitedLogger', () => {
     clock.advance(60_000);
     limited.sweep();
     expect(lines).toHaveLength(4);
-    expect(lines[3]).toMatchObject({ level: 40, msg: '19997 similar messages suppressed', key: 'flood:10.0.0.7', suppressed: 19_997 });
+    expect(lines[3]).toMatchObject({
+      level: 40,
+      msg: '19997 similar messages suppressed',
+      key: 'flood:10.0.0.7',
+      suppressed: 19_997,
+    });
   });
 });

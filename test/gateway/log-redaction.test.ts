@@ -12,7 +12,17 @@ describe('log redaction', () => {
       },
     });
     const log = createLogger({ level: 'info', destination });
-    log.info({ secret: 'S3CRET', password: 'P4SS', token: 'llt_TOKEN', cardUid: '04A1B2C3', device: { secret: 'NESTED' }, headers: { authorization: 'Bearer llt_X' } }, 'x');
+    log.info(
+      {
+        secret: 'S3CRET',
+        password: 'P4SS',
+        token: 'llt_TOKEN',
+        cardUid: '04A1B2C3',
+        device: { secret: 'NESTED' },
+        headers: { authorization: 'Bearer llt_X' },
+      },
+      'x',
+    );
     const out = lines.join('');
     for (const s of ['S3CRET', 'P4SS', 'llt_TOKEN', '04A1B2C3', 'NESTED', 'llt_X']) expect(out).not.toContain(s);
     expect(out).toContain('[redacted]');

@@ -62,13 +62,21 @@ describe('files other users of the box must not read', () => {
 
   it('a configuration file with inline keys must not be readable by others; key files are resolved next to it', () => {
     const file = join(tmp.dir, 'config.json');
-    writeFileSync(file, JSON.stringify({ redemption: { secureCards: { sdmMetaReadKey: META, fileReadMasterKey: MASTER } } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ redemption: { secureCards: { sdmMetaReadKey: META, fileReadMasterKey: MASTER } } }),
+    );
     chmodSync(file, 0o644); // a Gateway started in this process set umask 077
     expect(() => loadConfig({ file, env: {} })).toThrow(ConfigError);
     expect(() => loadConfig({ file, env: {} })).toThrow(/readable by other users/);
     chmodSync(file, 0o600);
     expect(loadConfig({ file, env: {} }).redemption.secureCards?.sdmMetaReadKey).toBe(META);
-    writeFileSync(file, JSON.stringify({ redemption: { secureCards: { sdmMetaReadKeyFile: 'meta.key', fileReadMasterKeyFile: 'master.key' } } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        redemption: { secureCards: { sdmMetaReadKeyFile: 'meta.key', fileReadMasterKeyFile: 'master.key' } },
+      }),
+    );
     chmodSync(file, 0o644); // a Gateway started in this process set umask 077
     expect(loadConfig({ file, env: {} }).redemption.secureCards?.sdmMetaReadKeyFile).toBe(join(tmp.dir, 'meta.key'));
   });
@@ -82,7 +90,13 @@ describe('files other users of the box must not read', () => {
       mqtt: { host: '127.0.0.1', port: 0 },
       http: { host: '127.0.0.1', port: 0 },
       log: { level: 'silent' },
-      cloud: { enabled: true, url: 'mqtt://127.0.0.1:9', username: 'gw', passwordFile: pw, signingKeys: [{ kid: 'k', publicKey: 'A'.repeat(43) }] },
+      cloud: {
+        enabled: true,
+        url: 'mqtt://127.0.0.1:9',
+        username: 'gw',
+        passwordFile: pw,
+        signingKeys: [{ kid: 'k', publicKey: 'A'.repeat(43) }],
+      },
     });
     await expect(new Gateway(config, silentLogger()).start()).rejects.toThrow(/cloud\.passwordFile/);
   });

@@ -43,16 +43,21 @@ describe('Store', () => {
     const upgraded = openDatabase(file);
     expect(upgraded.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)?.version);
     expect(upgraded.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(upgraded.prepare('SELECT id, txn_id, device_id FROM redemptions').all()).toEqual([{ id: 'r-1', txn_id: 't-1', device_id: 'scanner-01' }]);
+    expect(upgraded.prepare('SELECT id, txn_id, device_id FROM redemptions').all()).toEqual([
+      { id: 'r-1', txn_id: 't-1', device_id: 'scanner-01' },
+    ]);
     expect(upgraded.prepare('SELECT COUNT(*) AS n FROM redemption_benefits').get()).toEqual({ n: 1 });
     expect(upgraded.pragma('foreign_key_check')).toEqual([]);
-    const insert = upgraded.prepare(`INSERT INTO redemptions (id, txn_id, fingerprint, device_id, merchant_id, member_id, state, created_at, payable_fen, saving_fen, points_cost, points_earned, result)
+    const insert =
+      upgraded.prepare(`INSERT INTO redemptions (id, txn_id, fingerprint, device_id, merchant_id, member_id, state, created_at, payable_fen, saving_fen, points_cost, points_earned, result)
       VALUES (?, ?, 'f', ?, 'cafe', 'm-1', 'captured', 1, 100, 0, 0, 0, '{}')`);
     insert.run('r-2', 't-1', 'scanner-02'); // another till's t-1 is another purchase
     expect(() => insert.run('r-3', 't-1', 'scanner-01')).toThrow(/UNIQUE/);
     insert.run('r-4', 'api-1', null);
     expect(() => insert.run('r-5', 'api-1', null)).toThrow(/UNIQUE/); // purchases without a device share one space
-    const parcel = upgraded.prepare(`INSERT INTO parcels (id, txn_id, locker_id, compartment, member_id, tracking, size, status, created_at) VALUES (?, 'd-1', ?, 'C2', 'm-1', 'Y', 'M', 'stored', 1)`);
+    const parcel = upgraded.prepare(
+      `INSERT INTO parcels (id, txn_id, locker_id, compartment, member_id, tracking, size, status, created_at) VALUES (?, 'd-1', ?, 'C2', 'm-1', 'Y', 'M', 'stored', 1)`,
+    );
     parcel.run('p-2', 'locker-02');
     expect(() => parcel.run('p-3', 'locker-01')).toThrow(/UNIQUE/);
     upgraded.close();
@@ -72,8 +77,22 @@ describe('Store', () => {
 
   it('keeps the health history bounded per device', () => {
     const store = new Store(tmp.dir, { historyPerDevice: 10 });
-    store.devices.insert({ id: 'vm-01', kind: 'vending_machine', name: null, secretHash: 'h', capabilities: {}, now: 1 });
-    store.devices.insert({ id: 'vm-02', kind: 'vending_machine', name: null, secretHash: 'h', capabilities: {}, now: 1 });
+    store.devices.insert({
+      id: 'vm-01',
+      kind: 'vending_machine',
+      name: null,
+      secretHash: 'h',
+      capabilities: {},
+      now: 1,
+    });
+    store.devices.insert({
+      id: 'vm-02',
+      kind: 'vending_machine',
+      name: null,
+      secretHash: 'h',
+      capabilities: {},
+      now: 1,
+    });
     for (let i = 0; i < 25; i++) store.health.appendHistory('vm-01', i, i % 2 ? 'ok' : 'degraded', [], `e${i}`);
     store.health.appendHistory('vm-02', 1, 'ok', [], 'only');
     expect(store.health.historyCount('vm-01')).toBe(10);

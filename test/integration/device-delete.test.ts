@@ -11,7 +11,13 @@ const PASSWORD = 'integration-password-1';
 
 /** The retained messages an integration (Home Assistant, say) gets on subscribing to a device's topics. */
 async function retainedFor(url: string, deviceId: string): Promise<Record<string, string>> {
-  const c = await mqtt.connectAsync(url, { protocolVersion: 4, clientId: 'integration-ha-1', username: 'integration-ha', password: PASSWORD, reconnectPeriod: 0 });
+  const c = await mqtt.connectAsync(url, {
+    protocolVersion: 4,
+    clientId: 'integration-ha-1',
+    username: 'integration-ha',
+    password: PASSWORD,
+    reconnectPeriod: 0,
+  });
   const got: Record<string, string> = {};
   c.on('message', (topic, payload) => {
     if (payload.length > 0) got[topic] = payload.toString();
@@ -31,7 +37,17 @@ describe('DELETE /api/v1/devices/:id', () => {
     hash = await hashSecret(PASSWORD);
   });
   beforeEach(async () => {
-    h = await startGateway({ mqtt: { integrations: [{ username: 'integration-ha', passwordHash: hash, subscribe: ['linli/v1/dev/+/state', 'linli/v1/dev/+/occupancy'] }] } } as never);
+    h = await startGateway({
+      mqtt: {
+        integrations: [
+          {
+            username: 'integration-ha',
+            passwordHash: hash,
+            subscribe: ['linli/v1/dev/+/state', 'linli/v1/dev/+/occupancy'],
+          },
+        ],
+      },
+    } as never);
   });
   afterEach(() => h.stop());
 
@@ -40,11 +56,19 @@ describe('DELETE /api/v1/devices/:id', () => {
     const d = new SimDevice({ url: h.mqttUrl, id: 'vm-05', kind: 'vending_machine', secret });
     await d.start();
     await waitFor(() => h.gw.monitor.get('vm-05')?.verdict.status === 'ok', 'vm-05 online');
-    await waitFor(async () => (await retainedFor(h.mqttUrl, 'vm-05'))[topics.deviceState('vm-05')] !== undefined, 'a retained state to clear');
+    await waitFor(
+      async () => (await retainedFor(h.mqttUrl, 'vm-05'))[topics.deviceState('vm-05')] !== undefined,
+      'a retained state to clear',
+    );
     // a purchase made at the device is history: it outlives the device
-    loadInto(h.gw.store, h.dataDir, FixtureSchema.parse({ members: [{ id: 'm-1', walletFen: 5000, cards: [{ type: 'uid', uid: '04A1B2C3' }] }] }));
+    loadInto(
+      h.gw.store,
+      h.dataDir,
+      FixtureSchema.parse({ members: [{ id: 'm-1', walletFen: 5000, cards: [{ type: 'uid', uid: '04A1B2C3' }] }] }),
+    );
     expect((await vendOnce(d, '04A1B2C3', seededRng(1), { failRate: 0 })).result).toBe('vended');
-    const history = () => h.gw.store.db.prepare("SELECT COUNT(*) AS n FROM redemptions WHERE device_id = 'vm-05'").get();
+    const history = () =>
+      h.gw.store.db.prepare("SELECT COUNT(*) AS n FROM redemptions WHERE device_id = 'vm-05'").get();
     expect(history()).toEqual({ n: 1 });
 
     const viewer = h.gw.tokens.create('viewer').token;
@@ -56,13 +80,19 @@ describe('DELETE /api/v1/devices/:id', () => {
     expect(h.gw.monitor.get('vm-05')).toBeUndefined();
     expect((await h.api('/api/v1/devices/vm-05')).body.error.code).toBe('DEVICE_NOT_FOUND');
     expect((await h.api('/api/v1/devices')).body.items).toEqual([]);
-    expect(h.gw.store.db.prepare("SELECT COUNT(*) AS n FROM health_history WHERE device_id = 'vm-05'").get()).toEqual({ n: 0 });
+    expect(h.gw.store.db.prepare("SELECT COUNT(*) AS n FROM health_history WHERE device_id = 'vm-05'").get()).toEqual({
+      n: 0,
+    });
     expect(await retainedFor(h.mqttUrl, 'vm-05')).toEqual({});
     expect(history()).toEqual({ n: 1 });
     // it cannot come back with its old secret
     await d.stop({ graceful: false });
-    await expect(new SimDevice({ url: h.mqttUrl, id: 'vm-05', kind: 'vending_machine', secret }).start()).rejects.toThrow();
+    await expect(
+      new SimDevice({ url: h.mqttUrl, id: 'vm-05', kind: 'vending_machine', secret }).start(),
+    ).rejects.toThrow();
     // a second delete: not found, in the documented error form
-    expect((await h.api('/api/v1/devices/vm-05', { method: 'DELETE' })).body).toEqual({ error: { code: 'DEVICE_NOT_FOUND', message: expect.any(String) } });
+    expect((await h.api('/api/v1/devices/vm-05', { method: 'DELETE' })).body).toEqual({
+      error: { code: 'DEVICE_NOT_FOUND', message: expect.any(String) },
+    });
   });
 });

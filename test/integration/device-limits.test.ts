@@ -17,19 +17,40 @@ describe('per-device budgets', () => {
   let quiet: RawDevice;
   let n = 0;
   const lookup = (d: RawDevice, txn: string) =>
-    d.publishRaw(`linli/v1/dev/${d.id}/up/request`, JSON.stringify({ v: '1.2', id: `${d.id}-${++n}`, ts: 1, seq: n, txn, type: 'request', body: { op: 'lookup', credential: { type: 'uid', uid: '04000000' } } }));
+    d.publishRaw(
+      `linli/v1/dev/${d.id}/up/request`,
+      JSON.stringify({
+        v: '1.2',
+        id: `${d.id}-${++n}`,
+        ts: 1,
+        seq: n,
+        txn,
+        type: 'request',
+        body: { op: 'lookup', credential: { type: 'uid', uid: '04000000' } },
+      }),
+    );
   const codes = (d: RawDevice) => responsesOf(d).map((r) => (r.body.status === 'error' ? r.body.code : 'ok'));
 
   beforeEach(async () => {
-    h = await startGateway({ limits: { requestsPerSecond: 5, requestBurst: 20, messagesPerSecond: 50, messageBurst: 200 } } as never, { clock });
+    h = await startGateway(
+      { limits: { requestsPerSecond: 5, requestBurst: 20, messagesPerSecond: 50, messageBurst: 200 } } as never,
+      { clock },
+    );
     const connect = async (id: string) => {
-      const d = await new RawDevice(id, 'shop_scanner', (await h.gw.devices.provision({ id, kind: 'shop_scanner', merchantId: 'cafe-01' })).secret).connect(h.mqttUrl);
+      const d = await new RawDevice(
+        id,
+        'shop_scanner',
+        (await h.gw.devices.provision({ id, kind: 'shop_scanner', merchantId: 'cafe-01' })).secret,
+      ).connect(h.mqttUrl);
       await d.birth({ merchantId: 'cafe-01' });
       return d;
     };
     noisy = await connect('scanner-01');
     quiet = await connect('scanner-02');
-    await waitFor(() => h.gw.monitor.get('scanner-01')?.born === true && h.gw.monitor.get('scanner-02')?.born === true, 'births');
+    await waitFor(
+      () => h.gw.monitor.get('scanner-01')?.born === true && h.gw.monitor.get('scanner-02')?.born === true,
+      'births',
+    );
   });
   afterEach(async () => {
     noisy.client.end(true);
@@ -56,14 +77,33 @@ describe('per-device budgets', () => {
   });
 
   it('a message flood is dropped past the burst and counted; the gateway keeps up with the others', async () => {
-    const tel = (i: number) => JSON.stringify({ v: '1.2', id: `t-${i}`, ts: 1, seq: i + 1, type: 'telemetry', body: { kind: 'shop_scanner', uptimeS: i } });
-    await Promise.all(Array.from({ length: 600 }, (_, i) => noisy.publishRaw('linli/v1/dev/scanner-01/up/telemetry', tel(i))));
+    const tel = (i: number) =>
+      JSON.stringify({
+        v: '1.2',
+        id: `t-${i}`,
+        ts: 1,
+        seq: i + 1,
+        type: 'telemetry',
+        body: { kind: 'shop_scanner', uptimeS: i },
+      });
+    await Promise.all(
+      Array.from({ length: 600 }, (_, i) => noisy.publishRaw('linli/v1/dev/scanner-01/up/telemetry', tel(i))),
+    );
     await lookup(quiet, 'q-1');
-    await waitFor(() => codes(quiet).length === 1 && (h.gw.monitor.get('scanner-01')?.rateLimited ?? 0) >= 400, 'flood handled');
+    await waitFor(
+      () => codes(quiet).length === 1 && (h.gw.monitor.get('scanner-01')?.rateLimited ?? 0) >= 400,
+      'flood handled',
+    );
     expect(h.gw.monitor.get('scanner-01')?.rateLimited).toBe(400); // 600 minus the 200 burst (a birth is never counted)
     // events settle parcels and commands: a telemetry flood does not use up their budget
-    await noisy.publishRaw('linli/v1/dev/scanner-01/up/event', JSON.stringify({ v: '1.2', id: 'e-1', ts: 1, seq: 601, type: 'event', body: { event: 'tamper', open: true } }));
-    await waitFor(() => h.gw.monitor.get('scanner-01')?.verdict.reasons.some((r) => r.code === 'TAMPER') === true, 'the event still handled');
+    await noisy.publishRaw(
+      'linli/v1/dev/scanner-01/up/event',
+      JSON.stringify({ v: '1.2', id: 'e-1', ts: 1, seq: 601, type: 'event', body: { event: 'tamper', open: true } }),
+    );
+    await waitFor(
+      () => h.gw.monitor.get('scanner-01')?.verdict.reasons.some((r) => r.code === 'TAMPER') === true,
+      'the event still handled',
+    );
     expect(noisy.errors().filter((e) => e.body.code === 'RATE_LIMITED').length).toBeLessThanOrEqual(20);
   });
 });

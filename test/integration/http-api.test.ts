@@ -11,7 +11,7 @@ describe('HTTP API: authentication and roles', () => {
   beforeAll(async () => {
     h = await startGateway();
     tokens.none = null;
-    tokens.bad = 'llt_' + 'x'.repeat(43);
+    tokens.bad = `llt_${'x'.repeat(43)}`;
     tokens.viewer = h.gw.tokens.create('viewer').token;
     tokens.operator = h.gw.tokens.create('operator').token;
     tokens.admin = h.adminToken;
@@ -26,10 +26,22 @@ describe('HTTP API: authentication and roles', () => {
     { method: 'GET', path: '/api/v1/devices', least: 'viewer', okStatus: [200] },
     { method: 'GET', path: '/api/v1/devices/vm-01', least: 'viewer', okStatus: [200] },
     { method: 'GET', path: '/api/v1/devices/vm-01/health-history', least: 'viewer', okStatus: [200] },
-    { method: 'POST', path: '/api/v1/devices/vm-01/commands', least: 'operator', body: { name: 'ping' }, okStatus: [409] },
+    {
+      method: 'POST',
+      path: '/api/v1/devices/vm-01/commands',
+      least: 'operator',
+      body: { name: 'ping' },
+      okStatus: [409],
+    },
     { method: 'POST', path: '/api/v1/devices/vm-01/enable', least: 'admin', okStatus: [200] },
     { method: 'GET', path: '/api/v1/tokens', least: 'admin', okStatus: [200] },
-    { method: 'POST', path: '/api/v1/tokens', least: 'admin', body: { role: 'viewer', label: 'matrix' }, okStatus: [201] },
+    {
+      method: 'POST',
+      path: '/api/v1/tokens',
+      least: 'admin',
+      body: { role: 'viewer', label: 'matrix' },
+      okStatus: [201],
+    },
   ];
   const rank: Record<Role, number> = { none: -2, bad: -1, viewer: 0, operator: 1, admin: 2 };
 
@@ -47,13 +59,19 @@ describe('HTTP API: authentication and roles', () => {
   }
 
   it('provisioning over the API shows the secret once and refuses duplicates and bad ids', async () => {
-    const created = await h.api('/api/v1/devices', { method: 'POST', body: { id: 'door-07', kind: 'door_reader', name: 'Gate 7' } });
+    const created = await h.api('/api/v1/devices', {
+      method: 'POST',
+      body: { id: 'door-07', kind: 'door_reader', name: 'Gate 7' },
+    });
     expect(created.status).toBe(201);
     expect(created.body).toEqual({ id: 'door-07', kind: 'door_reader', secret: expect.any(String) });
     const detail = await h.api('/api/v1/devices/door-07');
     expect(JSON.stringify(detail.body)).not.toContain(created.body.secret);
     expect(detail.body.status).toBe('unknown');
-    expect((await h.api('/api/v1/devices', { method: 'POST', body: { id: 'door-07', kind: 'door_reader' } })).body.error.code).toBe('DEVICE_EXISTS');
+    expect(
+      (await h.api('/api/v1/devices', { method: 'POST', body: { id: 'door-07', kind: 'door_reader' } })).body.error
+        .code,
+    ).toBe('DEVICE_EXISTS');
     const bad = await h.api('/api/v1/devices', { method: 'POST', body: { id: 'Door 7', kind: 'toaster' } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('VALIDATION_FAILED');
@@ -80,7 +98,12 @@ describe('HTTP API: authentication and roles', () => {
 
   it('healthz reports readiness, broker and device counts', async () => {
     const res = await h.api('/healthz', { token: null });
-    expect(res.body).toMatchObject({ status: 'ok', ready: true, database: 'ok', broker: { connections: expect.any(Number) } });
+    expect(res.body).toMatchObject({
+      status: 'ok',
+      ready: true,
+      database: 'ok',
+      broker: { connections: expect.any(Number) },
+    });
     expect(res.body.devices.unknown).toBeGreaterThanOrEqual(1);
   });
 
@@ -100,14 +123,23 @@ describe('HTTP API: authentication and roles', () => {
       for (const method of Object.keys(methods)) {
         if (path === '/healthz') continue;
         const url = path.replace(/\{[^}]+\}/g, 'vm-01');
-        const res = await h.api(url, { method: method.toUpperCase(), token: null, ...(method === 'get' || method === 'delete' ? {} : { body: {} }) });
+        const res = await h.api(url, {
+          method: method.toUpperCase(),
+          token: null,
+          ...(method === 'get' || method === 'delete' ? {} : { body: {} }),
+        });
         expect(res.status, `${method.toUpperCase()} ${path}`).toBe(401);
         checked += 1;
       }
     }
     expect(checked).toBeGreaterThanOrEqual(15);
     const viewer = h.gw.tokens.create('viewer').token;
-    for (const [method, url] of [['POST', '/api/v1/devices/vm-01/rotate-secret'], ['POST', '/api/v1/devices/vm-01/disable'], ['DELETE', '/api/v1/tokens/x'], ['POST', '/api/v1/redemptions/r-1/reverse']] as const) {
+    for (const [method, url] of [
+      ['POST', '/api/v1/devices/vm-01/rotate-secret'],
+      ['POST', '/api/v1/devices/vm-01/disable'],
+      ['DELETE', '/api/v1/tokens/x'],
+      ['POST', '/api/v1/redemptions/r-1/reverse'],
+    ] as const) {
       expect((await h.api(url, { method, token: viewer })).status, `${method} ${url}`).toBe(403);
     }
   });
@@ -115,6 +147,8 @@ describe('HTTP API: authentication and roles', () => {
   it('serves OpenAPI documentation', async () => {
     const res = await h.api('/docs/json', { token: null });
     expect(res.body.openapi).toMatch(/^3\./);
-    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/v1/devices', '/api/v1/devices/{id}/commands', '/healthz']));
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/devices', '/api/v1/devices/{id}/commands', '/healthz']),
+    );
   });
 });

@@ -9,10 +9,22 @@ import { RawDevice } from '../support/raw-device.ts';
 const FIXTURE = FixtureSchema.parse({
   merchants: [{ id: 'cafe-01', name: 'Café' }],
   campaigns: [
-    { id: 'cafe-mj-50-10', name: { zh: '满50减10', en: '10 off 50' }, effect: { type: 'amount_off', thresholdFen: 5000, offFen: 1000 }, usage: { type: 'single_use' }, rules: { merchants: ['cafe-01'] } },
+    {
+      id: 'cafe-mj-50-10',
+      name: { zh: '满50减10', en: '10 off 50' },
+      effect: { type: 'amount_off', thresholdFen: 5000, offFen: 1000 },
+      usage: { type: 'single_use' },
+      rules: { merchants: ['cafe-01'] },
+    },
   ],
   members: [
-    { id: 'm-1', tier: 'regular', walletFen: 10000, cards: [{ type: 'uid', uid: '04A2B3C4' }], benefits: [{ id: 'b-1', campaignId: 'cafe-mj-50-10' }] },
+    {
+      id: 'm-1',
+      tier: 'regular',
+      walletFen: 10000,
+      cards: [{ type: 'uid', uid: '04A2B3C4' }],
+      benefits: [{ id: 'b-1', campaignId: 'cafe-mj-50-10' }],
+    },
     { id: 'm-2', tier: 'regular', walletFen: 5000, cards: [{ type: 'uid', uid: '04FFFFFF' }] },
   ],
   hotlist: [{ type: 'uid', uid: '04FFFFFF' }],
@@ -23,10 +35,14 @@ describe('redemption through the broker', () => {
   let scanner: RawDevice;
   let vm: RawDevice;
   let n = 0;
-  const responses = (d: RawDevice) => d.received.filter((r) => r.topic.endsWith('/down/response')).map((r) => ResponseMessageSchema.parse(r.json));
+  const responses = (d: RawDevice) =>
+    d.received.filter((r) => r.topic.endsWith('/down/response')).map((r) => ResponseMessageSchema.parse(r.json));
   const ask = async (d: RawDevice, txn: string, body: unknown) => {
     const id = `${d.id}-req-${++n}`;
-    await d.publishRaw(`linli/v1/dev/${d.id}/up/request`, JSON.stringify({ v: '1.0', id, ts: Date.now(), seq: n, txn, type: 'request', body }));
+    await d.publishRaw(
+      `linli/v1/dev/${d.id}/up/request`,
+      JSON.stringify({ v: '1.0', id, ts: Date.now(), seq: n, txn, type: 'request', body }),
+    );
     await waitFor(() => responses(d).some((r) => r.corr === id), `response to ${id}`);
     return responses(d).find((r) => r.corr === id)?.body;
   };
@@ -40,7 +56,10 @@ describe('redemption through the broker', () => {
     await scanner.birth({ merchantId: 'cafe-01' });
     vm = await new RawDevice('vm-01', 'vending_machine', s2).connect(h.mqttUrl);
     await vm.birth({ slots: [{ slot: 'A1', productId: 'milk', priceFen: 450 }] });
-    await waitFor(() => h.gw.monitor.get('vm-01')?.born === true && h.gw.monitor.get('scanner-01')?.born === true, 'births');
+    await waitFor(
+      () => h.gw.monitor.get('vm-01')?.born === true && h.gw.monitor.get('scanner-01')?.born === true,
+      'births',
+    );
   });
   afterEach(async () => {
     scanner.client.end(true);
@@ -51,45 +70,96 @@ describe('redemption through the broker', () => {
   it('a scanner redeems, a retry returns the same result, a reversal refunds', async () => {
     const body = { op: 'redeem', credential: { type: 'uid', uid: '04a2b3c4' }, amountFen: 6000 };
     const r1 = await ask(scanner, 'scan-t1', body);
-    expect(r1).toMatchObject({ status: 'ok', decision: 'approved', savingFen: 1000, payableFen: 5000, state: 'captured' });
+    expect(r1).toMatchObject({
+      status: 'ok',
+      decision: 'approved',
+      savingFen: 1000,
+      payableFen: 5000,
+      state: 'captured',
+    });
     expect(r1?.status === 'ok' && r1.display.zh).toContain('¥50.00');
     const r2 = await ask(scanner, 'scan-t1', body);
     expect(r2).toEqual(r1);
     const list = await h.api('/api/v1/redemptions?merchant=cafe-01');
     expect(list.body.items).toHaveLength(1);
-    const lookup = await h.api('/api/v1/members/lookup', { method: 'POST', body: { credential: { type: 'uid', uid: '04A2B3C4' } } });
+    const lookup = await h.api('/api/v1/members/lookup', {
+      method: 'POST',
+      body: { credential: { type: 'uid', uid: '04A2B3C4' } },
+    });
     expect(lookup.body).toMatchObject({ memberId: 'm-1', walletFen: 5000 });
     const rid = r1?.status === 'ok' ? r1.redemptionId : '';
     const rev = await ask(scanner, 'scan-t2', { op: 'reverse', redemptionId: rid });
     expect(rev).toMatchObject({ status: 'ok', state: 'reversed' });
-    expect((await h.api('/api/v1/members/lookup', { method: 'POST', body: { credential: { type: 'uid', uid: '04A2B3C4' } } })).body.walletFen).toBe(10000);
+    expect(
+      (
+        await h.api('/api/v1/members/lookup', {
+          method: 'POST',
+          body: { credential: { type: 'uid', uid: '04A2B3C4' } },
+        })
+      ).body.walletFen,
+    ).toBe(10000);
     expect(verifyLedger(h.gw.store.db).problems).toEqual([]);
   });
 
   it('a vending machine authorizes, and a vend failure refunds; a late failure refunds only once', async () => {
-    const auth = await ask(vm, 'vend-1', { op: 'authorize', credential: { type: 'uid', uid: '04A2B3C4' }, items: [{ productId: 'milk', unitPriceFen: 450, qty: 1 }] });
+    const auth = await ask(vm, 'vend-1', {
+      op: 'authorize',
+      credential: { type: 'uid', uid: '04A2B3C4' },
+      items: [{ productId: 'milk', unitPriceFen: 450, qty: 1 }],
+    });
     expect(auth).toMatchObject({ decision: 'approved', state: 'held', payableFen: 450 });
-    expect((await ask(vm, 'vend-1', { op: 'void', reason: 'vend_failed' }))).toMatchObject({ state: 'voided' });
-    expect((await ask(vm, 'vend-1', { op: 'void', reason: 'vend_failed' }))).toMatchObject({ state: 'voided' });
-    expect((await ask(vm, 'vend-1', { op: 'capture' }))).toMatchObject({ status: 'error', code: 'REDEMPTION_STATE' });
-    expect((await h.api('/api/v1/members/lookup', { method: 'POST', body: { credential: { type: 'uid', uid: '04A2B3C4' } } })).body.walletFen).toBe(10000);
-    const ok = await ask(vm, 'vend-2', { op: 'authorize', credential: { type: 'uid', uid: '04A2B3C4' }, items: [{ productId: 'milk', unitPriceFen: 450, qty: 1 }] });
+    expect(await ask(vm, 'vend-1', { op: 'void', reason: 'vend_failed' })).toMatchObject({ state: 'voided' });
+    expect(await ask(vm, 'vend-1', { op: 'void', reason: 'vend_failed' })).toMatchObject({ state: 'voided' });
+    expect(await ask(vm, 'vend-1', { op: 'capture' })).toMatchObject({ status: 'error', code: 'REDEMPTION_STATE' });
+    expect(
+      (
+        await h.api('/api/v1/members/lookup', {
+          method: 'POST',
+          body: { credential: { type: 'uid', uid: '04A2B3C4' } },
+        })
+      ).body.walletFen,
+    ).toBe(10000);
+    const ok = await ask(vm, 'vend-2', {
+      op: 'authorize',
+      credential: { type: 'uid', uid: '04A2B3C4' },
+      items: [{ productId: 'milk', unitPriceFen: 450, qty: 1 }],
+    });
     expect(ok).toMatchObject({ state: 'held' });
     expect(await ask(vm, 'vend-2', { op: 'capture' })).toMatchObject({ state: 'captured' });
   });
 
   it('refuses hotlisted and unknown cards, other shops and the wrong device kind with coded responses', async () => {
-    expect(await ask(scanner, 't-blk', { op: 'redeem', credential: { type: 'uid', uid: '04FFFFFF' }, amountFen: 100 })).toMatchObject({ status: 'error', code: 'CARD_BLOCKED' });
-    expect(await ask(scanner, 't-unk', { op: 'redeem', credential: { type: 'uid', uid: '01020304' }, amountFen: 100 })).toMatchObject({ status: 'error', code: 'MEMBER_NOT_FOUND' });
-    expect(await ask(vm, 't-kind', { op: 'redeem', credential: { type: 'uid', uid: '04A2B3C4' }, amountFen: 100 })).toMatchObject({ status: 'error', code: 'OPERATION_NOT_ALLOWED' });
-    const vend = await ask(vm, 'vend-x', { op: 'authorize', credential: { type: 'uid', uid: '04A2B3C4' }, items: [{ productId: 'milk', unitPriceFen: 450, qty: 1 }] });
+    expect(
+      await ask(scanner, 't-blk', { op: 'redeem', credential: { type: 'uid', uid: '04FFFFFF' }, amountFen: 100 }),
+    ).toMatchObject({ status: 'error', code: 'CARD_BLOCKED' });
+    expect(
+      await ask(scanner, 't-unk', { op: 'redeem', credential: { type: 'uid', uid: '01020304' }, amountFen: 100 }),
+    ).toMatchObject({ status: 'error', code: 'MEMBER_NOT_FOUND' });
+    expect(
+      await ask(vm, 't-kind', { op: 'redeem', credential: { type: 'uid', uid: '04A2B3C4' }, amountFen: 100 }),
+    ).toMatchObject({ status: 'error', code: 'OPERATION_NOT_ALLOWED' });
+    const vend = await ask(vm, 'vend-x', {
+      op: 'authorize',
+      credential: { type: 'uid', uid: '04A2B3C4' },
+      items: [{ productId: 'milk', unitPriceFen: 450, qty: 1 }],
+    });
     const rid = vend?.status === 'ok' ? vend.redemptionId : '';
-    expect(await ask(scanner, 't-rev', { op: 'reverse', redemptionId: rid })).toMatchObject({ status: 'error', code: 'REDEMPTION_NOT_FOUND' });
-    expect(await ask(scanner, 't-cap', { op: 'capture' })).toMatchObject({ status: 'error', code: 'OPERATION_NOT_ALLOWED' });
+    expect(await ask(scanner, 't-rev', { op: 'reverse', redemptionId: rid })).toMatchObject({
+      status: 'error',
+      code: 'REDEMPTION_NOT_FOUND',
+    });
+    expect(await ask(scanner, 't-cap', { op: 'capture' })).toMatchObject({
+      status: 'error',
+      code: 'OPERATION_NOT_ALLOWED',
+    });
   });
 
   it('staff reverse over the API needs the operator role', async () => {
-    const r = await ask(scanner, 'scan-x', { op: 'redeem', credential: { type: 'uid', uid: '04A2B3C4' }, amountFen: 3000 });
+    const r = await ask(scanner, 'scan-x', {
+      op: 'redeem',
+      credential: { type: 'uid', uid: '04A2B3C4' },
+      amountFen: 3000,
+    });
     const rid = r?.status === 'ok' ? r.redemptionId : '';
     const viewer = h.gw.tokens.create('viewer').token;
     expect((await h.api(`/api/v1/redemptions/${rid}/reverse`, { method: 'POST', token: viewer })).status).toBe(403);
@@ -106,8 +176,15 @@ describe('redemption through the broker', () => {
       expect(rogue.errors()[0].body.code).toBe('MERCHANT_MISMATCH');
       // the birth stands: no NOT_BORN on every request, no rebirth loop [FWP-8.2]
       expect(h.gw.monitor.get('scanner-03')?.born).toBe(true);
-      expect(h.gw.monitor.get('scanner-03')?.verdict).toMatchObject({ status: 'degraded', reasons: [{ code: 'MERCHANT_MISMATCH' }] });
-      const sale = await ask(rogue, 't-rogue', { op: 'redeem', credential: { type: 'uid', uid: '04A2B3C4' }, amountFen: 100 });
+      expect(h.gw.monitor.get('scanner-03')?.verdict).toMatchObject({
+        status: 'degraded',
+        reasons: [{ code: 'MERCHANT_MISMATCH' }],
+      });
+      const sale = await ask(rogue, 't-rogue', {
+        op: 'redeem',
+        credential: { type: 'uid', uid: '04A2B3C4' },
+        amountFen: 100,
+      });
       expect(sale).toMatchObject({ status: 'ok', decision: 'approved' });
       expect(h.gw.redemption.redemptions.byTxn('scanner-03', 't-rogue')?.merchantId).toBe('cafe-01');
       expect(rogue.errors().filter((e) => e.body.code === 'NOT_BORN')).toEqual([]);
@@ -115,7 +192,9 @@ describe('redemption through the broker', () => {
       const unbound = await new RawDevice('scanner-04', 'shop_scanner', s4).connect(h.mqttUrl);
       await unbound.birth({ merchantId: 'cafe-01' });
       await waitFor(() => h.gw.monitor.get('scanner-04')?.born === true, 'unbound birth');
-      expect(await ask(unbound, 't-unbound', { op: 'redeem', credential: { type: 'uid', uid: '04A2B3C4' }, amountFen: 100 })).toMatchObject({ status: 'error', code: 'OPERATION_NOT_ALLOWED' });
+      expect(
+        await ask(unbound, 't-unbound', { op: 'redeem', credential: { type: 'uid', uid: '04A2B3C4' }, amountFen: 100 }),
+      ).toMatchObject({ status: 'error', code: 'OPERATION_NOT_ALLOWED' });
       unbound.client.end(true);
     } finally {
       rogue.client.end(true);

@@ -15,7 +15,10 @@ const META = Buffer.from('000102030405060708090A0B0C0D0E0F', 'hex');
 const MASTER = Buffer.from('F0E0D0C0B0A090807060504030201000', 'hex');
 const UID = Buffer.from('04DE5F1EACC040', 'hex');
 const CRED_ID = Buffer.from('00112233445566778899AABBCCDDEEFF', 'hex');
-const tap = (counter: number) => ({ type: 'sun' as const, ...makeSunMessage(UID, counter, META, cardFileReadKey(MASTER, UID)) });
+const tap = (counter: number) => ({
+  type: 'sun' as const,
+  ...makeSunMessage(UID, counter, META, cardFileReadKey(MASTER, UID)),
+});
 
 /**
  * [FWP-4.3] A device that lost an answer resends the same request with the same txn and a new message
@@ -32,7 +35,16 @@ describe('retries of a transaction get the first answer, for every credential an
   let vm: RawDevice;
   const wallet = () => h.gw.redemption.ledger.balance(account.wallet('m-1'), 'fen');
   const qr = (atMs: number) => {
-    const { credential, cloudSig } = issueCredential({ kid: 'cloud-1', credentialId: CRED_ID, memberRef: 'm-1', exp: Math.floor(atMs / 1000) + 86_400, devicePublicKey: rawPublicKey(phone.publicKey) }, cloud.privateKey);
+    const { credential, cloudSig } = issueCredential(
+      {
+        kid: 'cloud-1',
+        credentialId: CRED_ID,
+        memberRef: 'm-1',
+        exp: Math.floor(atMs / 1000) + 86_400,
+        devicePublicKey: rawPublicKey(phone.publicKey),
+      },
+      cloud.privateKey,
+    );
     return { type: 'qr' as const, code: makeQrCode(credential, cloudSig, phone.privateKey, atMs) };
   };
 
@@ -46,19 +58,39 @@ describe('retries of a transaction get the first answer, for every credential an
       } as never,
       { clock },
     );
-    loadInto(h.gw.store, h.dataDir, FixtureSchema.parse({
-      merchants: [{ id: 'cafe-01', name: 'Café' }],
-      members: [{ id: 'm-1', walletFen: 100_000, cards: [{ type: 'sun', uid: UID.toString('hex') }, { type: 'qr', credentialId: CRED_ID.toString('hex') }] }],
-    }));
+    loadInto(
+      h.gw.store,
+      h.dataDir,
+      FixtureSchema.parse({
+        merchants: [{ id: 'cafe-01', name: 'Café' }],
+        members: [
+          {
+            id: 'm-1',
+            walletFen: 100_000,
+            cards: [
+              { type: 'sun', uid: UID.toString('hex') },
+              { type: 'qr', credentialId: CRED_ID.toString('hex') },
+            ],
+          },
+        ],
+      }),
+    );
     const provision = async (id: string, kind: 'shop_scanner' | 'vending_machine', merchantId?: string) =>
-      new RawDevice(id, kind, (await h.gw.devices.provision({ id, kind, ...(merchantId ? { merchantId } : {}) })).secret).connect(h.mqttUrl);
+      new RawDevice(
+        id,
+        kind,
+        (await h.gw.devices.provision({ id, kind, ...(merchantId ? { merchantId } : {}) })).secret,
+      ).connect(h.mqttUrl);
     scanner = await provision('scanner-01', 'shop_scanner', 'cafe-01');
     scanner2 = await provision('scanner-02', 'shop_scanner', 'cafe-01');
     vm = await provision('vm-01', 'vending_machine');
     await scanner.birth({ merchantId: 'cafe-01' });
     await scanner2.birth({ merchantId: 'cafe-01' });
     await vm.birth({ slots: [{ slot: 'A1', productId: 'milk', priceFen: 450 }] });
-    await waitFor(() => ['scanner-01', 'scanner-02', 'vm-01'].every((id) => h.gw.monitor.get(id)?.born === true), 'births');
+    await waitFor(
+      () => ['scanner-01', 'scanner-02', 'vm-01'].every((id) => h.gw.monitor.get(id)?.born === true),
+      'births',
+    );
   });
   afterEach(async () => {
     for (const d of [scanner, scanner2, vm]) d.client.end(true);
@@ -71,11 +103,16 @@ describe('retries of a transaction get the first answer, for every credential an
     expect(first).toMatchObject({ status: 'ok', decision: 'approved', state: 'captured', payableFen: 2000 });
     expect(await ask(scanner, 'bill-1', body)).toEqual(first);
     // the resident taps again at the other till (counter 6) before the first till's last retry
-    expect(await ask(scanner2, 'bill-9', { op: 'redeem', credential: tap(6), amountFen: 100 })).toMatchObject({ decision: 'approved' });
+    expect(await ask(scanner2, 'bill-9', { op: 'redeem', credential: tap(6), amountFen: 100 })).toMatchObject({
+      decision: 'approved',
+    });
     expect(await ask(scanner, 'bill-1', body)).toEqual(first);
     expect(wallet()).toBe(100_000 - 2000 - 100);
     // the same tap for a new transaction is a replay (a copied SUN message)
-    expect(await ask(scanner, 'bill-2', { ...body, amountFen: 1999 })).toMatchObject({ status: 'error', code: 'CARD_REPLAYED' });
+    expect(await ask(scanner, 'bill-2', { ...body, amountFen: 1999 })).toMatchObject({
+      status: 'error',
+      code: 'CARD_REPLAYED',
+    });
   });
 
   it('a member QR code resent after its time step passed gets the first answer; its screenshot pays nothing new', async () => {
@@ -104,14 +141,19 @@ describe('retries of a transaction get the first answer, for every credential an
     await h.gw.redemption.resolver.identify(tap(12), { txn: { deviceId: 'vm-01', txn: 'v-7' } });
     const body = { op: 'authorize', credential: tap(12), items: [{ productId: 'milk', unitPriceFen: 450, qty: 1 }] };
     expect(await ask(vm, 'v-7', body)).toMatchObject({ decision: 'approved', state: 'held' });
-    expect(await ask(scanner, 'v-7', { op: 'redeem', credential: tap(12), amountFen: 100 })).toMatchObject({ status: 'error', code: 'CARD_REPLAYED' });
+    expect(await ask(scanner, 'v-7', { op: 'redeem', credential: tap(12), amountFen: 100 })).toMatchObject({
+      status: 'error',
+      code: 'CARD_REPLAYED',
+    });
   });
 
   it('a lookup and a vend session begun with a tap are answered again on a resend', async () => {
     const look = await ask(scanner, 'look-1', { op: 'lookup', credential: tap(20) });
     expect(look).toMatchObject({ status: 'ok', decision: 'none', member: { walletFen: 100_000 } });
     expect(await ask(scanner, 'look-1', { op: 'lookup', credential: tap(20) })).toEqual(look);
-    expect(await ask(scanner, 'look-2', { op: 'lookup', credential: tap(20) })).toMatchObject({ code: 'CARD_REPLAYED' });
+    expect(await ask(scanner, 'look-2', { op: 'lookup', credential: tap(20) })).toMatchObject({
+      code: 'CARD_REPLAYED',
+    });
     const begun = await ask(vm, 's-1', { op: 'vend_begin', credential: tap(21) });
     expect(begun).toMatchObject({ decision: 'approved', fundsFen: 100_000 });
     expect(await ask(vm, 's-1', { op: 'vend_begin', credential: tap(21) })).toEqual(begun);
@@ -120,17 +162,27 @@ describe('retries of a transaction get the first answer, for every credential an
   it('a vend session begun with a tap and resent after it ended is answered as first, never reopened to pay again', async () => {
     const milk = { slot: 'A1', productId: 'milk', priceFen: 450 };
     const begun = await ask(vm, 's-1', { op: 'vend_begin', credential: tap(50) });
-    expect(await ask(vm, 'v-1', { op: 'vend_request', session: 's-1', item: milk })).toMatchObject({ decision: 'approved', state: 'held' });
+    expect(await ask(vm, 'v-1', { op: 'vend_request', session: 's-1', item: milk })).toMatchObject({
+      decision: 'approved',
+      state: 'held',
+    });
     expect(await ask(vm, 'v-1', { op: 'vend_result', success: true })).toMatchObject({ state: 'captured' });
     await ask(vm, 's-1', { op: 'vend_end', reason: 'complete' });
     // the machine resends its begin (the answer was lost): the same answer, and no session to vend in
     expect(await ask(vm, 's-1', { op: 'vend_begin', credential: tap(50) })).toEqual(begun);
-    expect(await ask(vm, 'v-2', { op: 'vend_request', session: 's-1', item: milk })).toMatchObject({ status: 'error', code: 'REDEMPTION_STATE' });
+    expect(await ask(vm, 'v-2', { op: 'vend_request', session: 's-1', item: milk })).toMatchObject({
+      status: 'error',
+      code: 'REDEMPTION_STATE',
+    });
     // item first: a resend after the vend was settled gets the vend's answer, not a new session
     const itemFirst = await ask(vm, 'v-3', { op: 'vend_request', credential: tap(51), item: milk });
     expect(itemFirst).toMatchObject({ decision: 'approved', state: 'held' });
     await ask(vm, 'v-3', { op: 'vend_result', success: true });
-    expect(await ask(vm, 'v-3', { op: 'vend_request', credential: tap(51), item: milk })).toMatchObject({ decision: 'approved', state: 'captured', redemptionId: itemFirst.status === 'ok' ? itemFirst.redemptionId : '' });
+    expect(await ask(vm, 'v-3', { op: 'vend_request', credential: tap(51), item: milk })).toMatchObject({
+      decision: 'approved',
+      state: 'captured',
+      redemptionId: itemFirst.status === 'ok' ? itemFirst.redemptionId : '',
+    });
     expect(h.gw.flows.vending.session('vm-01').name).toBe('completing'); // v-3's own session, waiting for vend_end: nothing reopened
     expect(wallet()).toBe(100_000 - 450 - 450);
   });
@@ -141,7 +193,10 @@ describe('retries of a transaction get the first answer, for every credential an
     expect(first).toMatchObject({ decision: 'approved' });
     clock.advanceWall(3 * 86_400_000); // the member code's credential itself has expired
     expect(await ask(scanner, 'exp-1', body)).toEqual(first);
-    expect(await ask(scanner, 'exp-1', { ...body, amountFen: 801 })).toMatchObject({ status: 'error', code: 'TXN_REUSED' });
+    expect(await ask(scanner, 'exp-1', { ...body, amountFen: 801 })).toMatchObject({
+      status: 'error',
+      code: 'TXN_REUSED',
+    });
     expect(await ask(scanner, 'exp-2', body)).toMatchObject({ status: 'error', code: 'CREDENTIAL_INVALID' });
   });
 
@@ -163,7 +218,11 @@ describe('retries of a transaction get the first answer, for every credential an
     expect(a).toMatchObject({ decision: 'approved', payableFen: 700 });
     expect(b).toMatchObject({ decision: 'approved', payableFen: 800 });
     expect(a.status === 'ok' && b.status === 'ok' && a.redemptionId !== b.redemptionId).toBe(true);
-    await ask(vm, 'T-0001', { op: 'authorize', credential: tap(32), items: [{ productId: 'milk', unitPriceFen: 450, qty: 1 }] });
+    await ask(vm, 'T-0001', {
+      op: 'authorize',
+      credential: tap(32),
+      items: [{ productId: 'milk', unitPriceFen: 450, qty: 1 }],
+    });
     expect(await ask(scanner, 'T-0001', { op: 'redeem', credential: tap(30), amountFen: 700 })).toEqual(a);
     expect(wallet()).toBe(100_000 - 700 - 800 - 450);
   });
@@ -175,8 +234,15 @@ describe('retries of a transaction get the first answer, for every credential an
     expect(rev).toMatchObject({ decision: 'approved', state: 'reversed' });
     expect(rev.display.zh).toContain('退款');
     expect(await ask(scanner, 'rev-1', { op: 'reverse', redemptionId: sale.redemptionId })).toEqual(rev);
-    expect(await ask(scanner, 'rev-2', { op: 'reverse', redemptionId: sale.redemptionId })).toMatchObject({ status: 'error', code: 'REDEMPTION_STATE', refusal: 'ALREADY_REVERSED' });
-    expect(await ask(scanner, 'rev-1', { op: 'reverse', redemptionId: 'r-other' })).toMatchObject({ status: 'error', code: 'TXN_REUSED' });
+    expect(await ask(scanner, 'rev-2', { op: 'reverse', redemptionId: sale.redemptionId })).toMatchObject({
+      status: 'error',
+      code: 'REDEMPTION_STATE',
+      refusal: 'ALREADY_REVERSED',
+    });
+    expect(await ask(scanner, 'rev-1', { op: 'reverse', redemptionId: 'r-other' })).toMatchObject({
+      status: 'error',
+      code: 'TXN_REUSED',
+    });
     const staff = await h.api(`/api/v1/redemptions/${sale.redemptionId}/reverse`, { method: 'POST' });
     expect(staff.status).toBe(409);
     expect(wallet()).toBe(100_000);

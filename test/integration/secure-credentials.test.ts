@@ -25,7 +25,22 @@ describe('secure cards and codes at the staff desk and the devices', () => {
         qrTrustedKeys: [{ kid: 'cloud-1', publicKey: rawPublicKey(cloud.publicKey).toString('base64url') }],
       },
     } as never);
-    loadInto(h.gw.store, h.dataDir, FixtureSchema.parse({ members: [{ id: 'm-1', walletFen: 1000, cards: [{ type: 'sun', uid: UID.toString('hex') }, { type: 'qr', credentialId: CRED_ID.toString('hex') }] }] }));
+    loadInto(
+      h.gw.store,
+      h.dataDir,
+      FixtureSchema.parse({
+        members: [
+          {
+            id: 'm-1',
+            walletFen: 1000,
+            cards: [
+              { type: 'sun', uid: UID.toString('hex') },
+              { type: 'qr', credentialId: CRED_ID.toString('hex') },
+            ],
+          },
+        ],
+      }),
+    );
   });
   afterEach(() => h.stop());
 
@@ -38,11 +53,22 @@ describe('secure cards and codes at the staff desk and the devices', () => {
     expect((await lookup({ type: 'sun', ...makeSunMessage(UID, 4, META, key) })).body.error.code).toBe('CARD_REPLAYED');
     expect((await lookup({ type: 'sun', ...makeSunMessage(UID, 6, META, key) })).status).toBe(200);
     // a clone that copied the UID but not the key
-    expect((await lookup({ type: 'sun', ...makeSunMessage(UID, 7, META, Buffer.alloc(16)) })).body.error.code).toBe('CREDENTIAL_INVALID');
+    expect((await lookup({ type: 'sun', ...makeSunMessage(UID, 7, META, Buffer.alloc(16)) })).body.error.code).toBe(
+      'CREDENTIAL_INVALID',
+    );
   });
 
   it('a rotating QR code works once; its screenshot does not', async () => {
-    const { credential, cloudSig } = issueCredential({ kid: 'cloud-1', credentialId: CRED_ID, memberRef: 'm-1', exp: Math.floor(Date.now() / 1000) + 3600, devicePublicKey: rawPublicKey(phone.publicKey) }, cloud.privateKey);
+    const { credential, cloudSig } = issueCredential(
+      {
+        kid: 'cloud-1',
+        credentialId: CRED_ID,
+        memberRef: 'm-1',
+        exp: Math.floor(Date.now() / 1000) + 3600,
+        devicePublicKey: rawPublicKey(phone.publicKey),
+      },
+      cloud.privateKey,
+    );
     const code = makeQrCode(credential, cloudSig, phone.privateKey, Date.now());
     expect((await lookup({ type: 'qr', code })).body).toMatchObject({ memberId: 'm-1' });
     expect((await lookup({ type: 'qr', code })).body.error.code).toBe('CARD_REPLAYED');

@@ -7,7 +7,15 @@ import type { LedgerMovement } from '../../gateway/redemption/service/ports.ts';
 import { Store } from '../../gateway/store/store.ts';
 import { tempDir } from '../support/tmp.ts';
 
-const mv = (account: string, delta: number, asset: LedgerMovement['asset'] = 'fen'): LedgerMovement => ({ at: 1, txnId: 't', redemptionId: 'r', account, asset, delta, reason: 'topup' });
+const mv = (account: string, delta: number, asset: LedgerMovement['asset'] = 'fen'): LedgerMovement => ({
+  at: 1,
+  txnId: 't',
+  redemptionId: 'r',
+  account,
+  asset,
+  delta,
+  reason: 'topup',
+});
 
 describe('hash-chained ledger', () => {
   let tmp: ReturnType<typeof tempDir>;
@@ -32,11 +40,51 @@ describe('hash-chained ledger', () => {
   });
 
   it('has a stable, documented hash (golden value)', () => {
-    expect(entryHash(GENESIS_HASH, { seq: 1, at: 0, txnId: 't', redemptionId: 'r', account: 'wallet:m-1', asset: 'fen', delta: 100, reason: 'topup' })).toBe(
-      entryHash(GENESIS_HASH, { seq: 1, at: 0, txnId: 't', redemptionId: 'r', account: 'wallet:m-1', asset: 'fen', delta: 100, reason: 'topup' }),
+    expect(
+      entryHash(GENESIS_HASH, {
+        seq: 1,
+        at: 0,
+        txnId: 't',
+        redemptionId: 'r',
+        account: 'wallet:m-1',
+        asset: 'fen',
+        delta: 100,
+        reason: 'topup',
+      }),
+    ).toBe(
+      entryHash(GENESIS_HASH, {
+        seq: 1,
+        at: 0,
+        txnId: 't',
+        redemptionId: 'r',
+        account: 'wallet:m-1',
+        asset: 'fen',
+        delta: 100,
+        reason: 'topup',
+      }),
     );
-    expect(entryHash(GENESIS_HASH, { seq: 1, at: 0, txnId: 't', redemptionId: 'r', account: 'a', asset: 'fen', delta: 12, reason: 'x' })).not.toBe(
-      entryHash(GENESIS_HASH, { seq: 1, at: 0, txnId: 't', redemptionId: 'r', account: 'a1', asset: 'fen', delta: 2, reason: 'x' }),
+    expect(
+      entryHash(GENESIS_HASH, {
+        seq: 1,
+        at: 0,
+        txnId: 't',
+        redemptionId: 'r',
+        account: 'a',
+        asset: 'fen',
+        delta: 12,
+        reason: 'x',
+      }),
+    ).not.toBe(
+      entryHash(GENESIS_HASH, {
+        seq: 1,
+        at: 0,
+        txnId: 't',
+        redemptionId: 'r',
+        account: 'a1',
+        asset: 'fen',
+        delta: 2,
+        reason: 'x',
+      }),
     );
   });
 
@@ -60,43 +108,55 @@ describe('hash-chained ledger', () => {
     store.db.prepare('UPDATE ledger SET delta = -4 WHERE seq = 3').run();
     const edited = verifyLedger(store.db);
     expect(edited.ok).toBe(false);
-    expect(edited.problems.map((p) => p.kind)).toEqual(expect.arrayContaining(['hash_mismatch', 'balance_mismatch', 'asset_unbalanced']));
+    expect(edited.problems.map((p) => p.kind)).toEqual(
+      expect.arrayContaining(['hash_mismatch', 'balance_mismatch', 'asset_unbalanced']),
+    );
     store.db.prepare('UPDATE ledger SET delta = -40 WHERE seq = 3').run();
     expect(verifyLedger(store.db).ok).toBe(true);
     store.db.prepare('DELETE FROM ledger WHERE seq = 2').run();
-    expect(verifyLedger(store.db).problems.map((p) => p.kind)).toEqual(expect.arrayContaining(['seq_gap', 'chain_break']));
+    expect(verifyLedger(store.db).problems.map((p) => p.kind)).toEqual(
+      expect.arrayContaining(['seq_gap', 'chain_break']),
+    );
   });
 
   it('detects an edited balance', () => {
     tx([mv('issuer:stored-value', -100), mv('wallet:m-1', 100)]);
     store.db.prepare("UPDATE balances SET balance = 1000 WHERE account = 'wallet:m-1'").run();
-    expect(verifyLedger(store.db).problems).toEqual([{ kind: 'balance_mismatch', account: 'wallet:m-1 (fen)', detail: 'balance 1000, ledger sums to 100' }]);
+    expect(verifyLedger(store.db).problems).toEqual([
+      { kind: 'balance_mismatch', account: 'wallet:m-1 (fen)', detail: 'balance 1000, ledger sums to 100' },
+    ]);
   });
 
   it('property: under any sequence of transfers, balances never go negative and always equal the ledger', () => {
     const accounts = ['wallet:a', 'wallet:b', 'merchant:x', 'issuer:stored-value'];
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.constantFrom(...accounts), fc.constantFrom(...accounts), fc.integer({ min: 1, max: 500 })), { maxLength: 40 }), (transfers) => {
-        const t = tempDir();
-        const s = new Store(t.dir);
-        const l = new SqliteLedger(s.db);
-        try {
-          for (const [from, to, amount] of transfers) {
-            if (from === to) continue;
-            try {
-              s.db.transaction(() => l.append([mv(from, -amount), mv(to, amount)]))();
-            } catch {
-              // an overdraft is refused; nothing of it may remain
+      fc.property(
+        fc.array(
+          fc.tuple(fc.constantFrom(...accounts), fc.constantFrom(...accounts), fc.integer({ min: 1, max: 500 })),
+          { maxLength: 40 },
+        ),
+        (transfers) => {
+          const t = tempDir();
+          const s = new Store(t.dir);
+          const l = new SqliteLedger(s.db);
+          try {
+            for (const [from, to, amount] of transfers) {
+              if (from === to) continue;
+              try {
+                s.db.transaction(() => l.append([mv(from, -amount), mv(to, amount)]))();
+              } catch {
+                // an overdraft is refused; nothing of it may remain
+              }
+              for (const a of accounts.slice(0, 3)) expect(l.balance(a, 'fen')).toBeGreaterThanOrEqual(0);
             }
-            for (const a of accounts.slice(0, 3)) expect(l.balance(a, 'fen')).toBeGreaterThanOrEqual(0);
+            const r = verifyLedger(s.db);
+            expect(r.problems).toEqual([]);
+          } finally {
+            s.close();
+            t.cleanup();
           }
-          const r = verifyLedger(s.db);
-          expect(r.problems).toEqual([]);
-        } finally {
-          s.close();
-          t.cleanup();
-        }
-      }),
+        },
+      ),
       { numRuns: 40, seed: 11 },
     );
   });

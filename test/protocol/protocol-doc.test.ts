@@ -26,9 +26,16 @@ describe('PROTOCOL.md and the JSON Schemas stay in step with the code', () => {
   it('the committed JSON Schema files are what the zod schemas generate (else: npm run schemas)', () => {
     const dir = join(root, 'firmware-protocol/schemas');
     const expected = renderJsonSchemas();
-    const committed = Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith('.schema.json')).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
-    expect(Object.keys(committed).sort(), 'schema files differ: run npm run schemas').toEqual(Object.keys(expected).sort());
-    for (const [name, content] of Object.entries(expected)) expect(committed[name], `${name} is stale: run npm run schemas`).toBe(content);
+    const committed = Object.fromEntries(
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.schema.json'))
+        .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+    );
+    expect(Object.keys(committed).sort(), 'schema files differ: run npm run schemas').toEqual(
+      Object.keys(expected).sort(),
+    );
+    for (const [name, content] of Object.entries(expected))
+      expect(committed[name], `${name} is stale: run npm run schemas`).toBe(content);
   });
 
   it('lists every wire error code in its error table, and no code the catalogue lacks', () => {
@@ -41,7 +48,8 @@ describe('PROTOCOL.md and the JSON Schemas stay in step with the code', () => {
   it('defines every FWP clause the source code cites', () => {
     const cited = new Set<string>();
     for (const dir of ['firmware-protocol/src', 'gateway', 'broker', 'devices', 'sim']) {
-      for (const f of tsFiles(join(root, dir))) for (const m of readFileSync(f, 'utf8').matchAll(/FWP-(\d+\.\d+)/g)) cited.add(m[1] ?? '');
+      for (const f of tsFiles(join(root, dir)))
+        for (const m of readFileSync(f, 'utf8').matchAll(/FWP-(\d+\.\d+)/g)) cited.add(m[1] ?? '');
     }
     const defined = new Set([...doc.matchAll(/\*\*\[FWP-(\d+\.\d+)\]/g)].map((m) => m[1]));
     expect(cited.size).toBeGreaterThan(20);
@@ -56,7 +64,13 @@ describe('PROTOCOL.md and the JSON Schemas stay in step with the code', () => {
     const seen = new Set<string>();
     for (const ex of examples) {
       const type = (ex as { type?: string }).type;
-      const name = type ?? ('bootId' in (ex as object) ? 'gateway-state' : 'compartments' in (ex as object) ? 'locker-occupancy' : undefined);
+      const name =
+        type ??
+        ('bootId' in (ex as object)
+          ? 'gateway-state'
+          : 'compartments' in (ex as object)
+            ? 'locker-occupancy'
+            : undefined);
       expect(name, JSON.stringify(ex)).toBeDefined();
       const entry = MESSAGE_SCHEMAS[name as string];
       expect(entry, `no schema for ${name}`).toBeDefined();
@@ -67,7 +81,19 @@ describe('PROTOCOL.md and the JSON Schemas stay in step with the code', () => {
       expect(validate(ex), `${name}: ${JSON.stringify(validate.errors)}`).toBe(true);
       seen.add(name as string);
     }
-    for (const t of ['birth', 'death', 'heartbeat', 'telemetry', 'ack', 'command', 'error', 'request', 'response', 'gateway-state']) expect(seen).toContain(t);
+    for (const t of [
+      'birth',
+      'death',
+      'heartbeat',
+      'telemetry',
+      'ack',
+      'command',
+      'error',
+      'request',
+      'response',
+      'gateway-state',
+    ])
+      expect(seen).toContain(t);
     expect(GatewayStateSchema).toBeDefined();
   });
 
@@ -76,8 +102,18 @@ describe('PROTOCOL.md and the JSON Schemas stay in step with the code', () => {
     const files = renderJsonSchemas();
     const birth = ajv.compile(JSON.parse(files['birth.schema.json'] ?? '{}'));
     const base = { v: '1.0', id: 'x-1', ts: 1, seq: 0, type: 'birth' };
-    expect(birth({ ...base, body: { kind: 'shop_scanner', bdSeq: 1, firmware: '1', capabilities: { merchantId: 'cafe-01' } } })).toBe(true);
-    expect(birth({ ...base, body: { kind: 'shop_scanner', bdSeq: 70000, firmware: '1', capabilities: { merchantId: 'cafe-01' } } })).toBe(false);
+    expect(
+      birth({
+        ...base,
+        body: { kind: 'shop_scanner', bdSeq: 1, firmware: '1', capabilities: { merchantId: 'cafe-01' } },
+      }),
+    ).toBe(true);
+    expect(
+      birth({
+        ...base,
+        body: { kind: 'shop_scanner', bdSeq: 70000, firmware: '1', capabilities: { merchantId: 'cafe-01' } },
+      }),
+    ).toBe(false);
     expect(birth({ ...base, body: { kind: 'toaster', bdSeq: 1, firmware: '1', capabilities: {} } })).toBe(false);
     const command = ajv.compile(JSON.parse(files['command.schema.json'] ?? '{}'));
     const cmd = { v: '1.0', id: 'g-1', ts: 1, seq: 0, type: 'command' };
@@ -98,7 +134,9 @@ describe('PROTOCOL.md says what the gateway does (1.2 review)', () => {
     expect(doc.split('\n')[0]).toBe(`# Linli device protocol, version ${PROTOCOL_VERSION}`);
     expect(section('[FWP-2.3]', '[FWP-2.4]')).toContain(`now \`${PROTOCOL_VERSION}\``);
     for (let minor = 0; minor <= PROTOCOL_MINOR; minor++) expect(doc).toContain(`- **${PROTOCOL_MAJOR}.${minor}** — `);
-    const versions = jsonExamples().map((ex) => (ex as { v?: string; protocol?: string }).v ?? (ex as { protocol?: string }).protocol).filter((v) => v !== undefined);
+    const versions = jsonExamples()
+      .map((ex) => (ex as { v?: string; protocol?: string }).v ?? (ex as { protocol?: string }).protocol)
+      .filter((v) => v !== undefined);
     expect(versions.length).toBeGreaterThan(10);
     expect(new Set(versions)).toEqual(new Set([PROTOCOL_VERSION]));
   });
@@ -109,8 +147,12 @@ describe('PROTOCOL.md says what the gateway does (1.2 review)', () => {
     expect(section('[FWP-5.2]', '[FWP-5.3]')).toContain(`at most ${REFUSALS_PER_MINUTE} error replies a minute`);
     const d = DeviceLimitsSchema.parse({});
     const budgets = section('[FWP-5.3]', '## 6 ');
-    expect(budgets).toContain(`default ${d.messagesPerSecond}, bursts of \`limits.messageBurst\`, default ${d.messageBurst}`);
-    expect(budgets).toContain(`default ${d.requestsPerSecond}, bursts of \`limits.requestBurst\`, default ${d.requestBurst}`);
+    expect(budgets).toContain(
+      `default ${d.messagesPerSecond}, bursts of \`limits.messageBurst\`, default ${d.messageBurst}`,
+    );
+    expect(budgets).toContain(
+      `default ${d.requestsPerSecond}, bursts of \`limits.requestBurst\`, default ${d.requestBurst}`,
+    );
     const connack = section('[FWP-2.2]', '[FWP-2.3]');
     const codes = [...connack.matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]));
     expect(codes).toEqual([0, 1, 2, 3, 4, 5]);
@@ -119,18 +161,32 @@ describe('PROTOCOL.md says what the gateway does (1.2 review)', () => {
   it('the subscriptions it advises are the ones the broker grants', async () => {
     const { maySubscribe } = await import('../../broker/src/acl.ts');
     const device = { kind: 'device' as const, deviceId: 'door-01' };
-    const advised = [...doc.matchAll(/`(linli\/[^`\s]*?(?:down\/[+#a-z]+|gw\/state))`/g)].map((m) => (m[1] ?? '').replaceAll('{id}', 'door-01'));
+    const advised = [...doc.matchAll(/`(linli\/[^`\s]*?(?:down\/[+#a-z]+|gw\/state))`/g)].map((m) =>
+      (m[1] ?? '').replaceAll('{id}', 'door-01'),
+    );
     expect(advised).toContain('linli/+/dev/door-01/down/error');
     // placeholders such as {N} are not filters a device would send
-    for (const filter of advised.filter((f) => !f.includes('{') && (f.includes('door-01') || f.endsWith('gw/state')))) expect(maySubscribe(device, filter), filter).toEqual({ allow: true });
+    for (const filter of advised.filter((f) => !f.includes('{') && (f.includes('door-01') || f.endsWith('gw/state'))))
+      expect(maySubscribe(device, filter), filter).toEqual({ allow: true });
   });
 
   it('every field of a response is documented in section 11, and txn is required on a response', async () => {
-    const { ResponseBodySchema, ResponseMessageSchema } = await import('../../firmware-protocol/src/messages/redemption.ts');
+    const { ResponseBodySchema, ResponseMessageSchema } = await import(
+      '../../firmware-protocol/src/messages/redemption.ts'
+    );
     const eleven = doc.slice(doc.indexOf('## 11 '), doc.indexOf('## 12 '));
     const ok = ResponseBodySchema.options.find((o) => o.shape.status.value === 'ok');
-    for (const field of Object.keys(ok?.shape ?? {})) expect(eleven, `response field ${field}`).toContain(`\`${field}\``);
-    const response = { v: '1.2', id: 'gw-1', ts: 1, seq: 1, type: 'response', corr: 'd-1', body: { status: 'ok', op: 'lookup', decision: 'none', display: { zh: '好', en: 'ok' } } };
+    for (const field of Object.keys(ok?.shape ?? {}))
+      expect(eleven, `response field ${field}`).toContain(`\`${field}\``);
+    const response = {
+      v: '1.2',
+      id: 'gw-1',
+      ts: 1,
+      seq: 1,
+      type: 'response',
+      corr: 'd-1',
+      body: { status: 'ok', op: 'lookup', decision: 'none', display: { zh: '好', en: 'ok' } },
+    };
     expect(ResponseMessageSchema.safeParse(response).success).toBe(false);
     expect(ResponseMessageSchema.safeParse({ ...response, txn: 't-1' }).success).toBe(true);
   });
@@ -151,6 +207,7 @@ describe('PROTOCOL.md says what the gateway does (1.2 review)', () => {
       }
     }
     // not the generic "busy" for codes that are no such thing (the outside review's examples)
-    for (const code of ['TXN_REUSED', 'OPERATION_NOT_ALLOWED', 'REDEMPTION_NOT_FOUND'] as const) expect(ERROR_DISPLAY[code].zh).not.toContain('系统繁忙');
+    for (const code of ['TXN_REUSED', 'OPERATION_NOT_ALLOWED', 'REDEMPTION_NOT_FOUND'] as const)
+      expect(ERROR_DISPLAY[code].zh).not.toContain('系统繁忙');
   });
 });

@@ -31,14 +31,35 @@ describe('fixtures (linli load)', () => {
   it('the demo fixture is valid and covers every benefit type and usage', () => {
     const f = FixtureSchema.parse(demoFixture());
     expect(f.members).toHaveLength(300);
-    expect(new Set(f.campaigns.map((c) => c.effect.type))).toEqual(new Set(['amount_off', 'percent_off', 'nth_item', 'fixed_price', 'free_item']));
+    expect(new Set(f.campaigns.map((c) => c.effect.type))).toEqual(
+      new Set(['amount_off', 'percent_off', 'nth_item', 'fixed_price', 'free_item']),
+    );
     expect(new Set(f.campaigns.map((c) => c.usage.type))).toEqual(
-      new Set(['always_on', 'single_use', 'period_card', 'punch_card', 'birthday_gift', 'welcome_back', 'points_exchange']),
+      new Set([
+        'always_on',
+        'single_use',
+        'period_card',
+        'punch_card',
+        'birthday_gift',
+        'welcome_back',
+        'points_exchange',
+      ]),
     );
     expect(f.campaigns.some((c) => c.grants.length > 0)).toBe(true);
     expect(f.family.length).toBeGreaterThan(100);
     // PIPL minimisation: members carry a pseudonymous id and benefit-relevant facts only
-    const allowed = new Set(['id', 'tier', 'birthdayMonth', 'lastActiveDate', 'familyGroupId', 'segments', 'walletFen', 'points', 'cards', 'benefits']);
+    const allowed = new Set([
+      'id',
+      'tier',
+      'birthdayMonth',
+      'lastActiveDate',
+      'familyGroupId',
+      'segments',
+      'walletFen',
+      'points',
+      'cards',
+      'benefits',
+    ]);
     for (const m of f.members) for (const k of Object.keys(m)) expect(allowed.has(k), k).toBe(true);
     expect(demoFixture()).toEqual(demoFixture());
   });
@@ -90,7 +111,14 @@ describe('fixtures (linli load)', () => {
   it('a blocked card stays blocked; an unknown card is unknown', () => {
     const catalog = new CatalogRepo(store.db);
     const secrets = GatewaySecrets.forTests();
-    loadFixture(store.db, catalog, secrets, new RecordingBalances(), FixtureSchema.parse(demoFixture({ members: 10 })), 1);
+    loadFixture(
+      store.db,
+      catalog,
+      secrets,
+      new RecordingBalances(),
+      FixtureSchema.parse(demoFixture({ members: 10 })),
+      1,
+    );
     const lost = FixtureSchema.parse(demoFixture({ members: 10 })).hotlist[0];
     if (!lost) throw new Error('fixture has no hotlist');
     const { type, id } = cardIdentifier(lost);
@@ -117,7 +145,9 @@ describe('gateway secrets', () => {
     const b = GatewaySecrets.loadOrCreate(tmp.dir);
     expect(a.lookupKey('uid', '04aabb')).toBe(b.lookupKey('uid', '04AABB'));
     expect(statSync(`${tmp.dir}/secrets.json`).mode & 0o777).toBe(0o600);
-    expect(GatewaySecrets.forTests(Buffer.alloc(32, 1)).lookupKey('uid', 'X')).not.toBe(GatewaySecrets.forTests(Buffer.alloc(32, 2)).lookupKey('uid', 'X'));
+    expect(GatewaySecrets.forTests(Buffer.alloc(32, 1)).lookupKey('uid', 'X')).not.toBe(
+      GatewaySecrets.forTests(Buffer.alloc(32, 2)).lookupKey('uid', 'X'),
+    );
     tmp.cleanup();
   });
 });
@@ -137,7 +167,9 @@ describe('cards bound before card fingerprints (upgrade)', () => {
       catalog.addCredential(secrets.legacyLookupKey('uid', '04A2B3C4'), 'm-1', 'uid', 1);
       catalog.addCredential(secrets.legacyLookupKey('uid', '04B0B0B0'), 'm-2', 'uid', 1);
       catalog.block(secrets.legacyLookupKey('uid', '04B0B0B0'));
-      const resolver = new CredentialResolver(catalog, secrets, undefined, () => 1, { submit: async (work) => store.db.transaction(work)() });
+      const resolver = new CredentialResolver(catalog, secrets, undefined, () => 1, {
+        submit: async (work) => store.db.transaction(work)(),
+      });
       expect((await resolver.identify({ type: 'uid', uid: '04a2b3c4' })).memberId).toBe('m-1');
       expect(catalog.credential(secrets.lookupKey('uid', '04A2B3C4'))?.memberId).toBe('m-1');
       expect(catalog.credential(secrets.legacyLookupKey('uid', '04A2B3C4'))).toBeUndefined();
@@ -166,7 +198,9 @@ describe('the platform card-fingerprint key', () => {
       const catalog = new CatalogRepo(store.db);
       catalog.upsertMember({ id: 'm-1', tier: 'regular', segments: [] } as never, 1);
       catalog.addCredential(before.lookupKey('uid', '04A2B3C4'), 'm-1', 'uid', 1); // keyed before the platform key was set
-      const resolver = new CredentialResolver(catalog, secrets, undefined, () => 1, { submit: async (work) => store.db.transaction(work)() });
+      const resolver = new CredentialResolver(catalog, secrets, undefined, () => 1, {
+        submit: async (work) => store.db.transaction(work)(),
+      });
       expect((await resolver.identify({ type: 'uid', uid: '04A2B3C4' })).memberId).toBe('m-1');
       expect(catalog.credential(secrets.lookupKey('uid', '04A2B3C4'))?.memberId).toBe('m-1');
       expect(() => GatewaySecrets.forTests().useFingerprintKey(Buffer.alloc(8))).toThrow(/16 bytes/);
@@ -187,7 +221,17 @@ describe('campaigns loaded beside a running engine', () => {
     try {
       const engine = new CatalogRepo(store.db);
       expect(engine.campaigns().size).toBe(0); // cached empty, as after an empty catalog from the cloud
-      const c = { id: 'c-1', name: { zh: '满50减10', en: '10 off 50' }, effect: { type: 'amount_off', thresholdFen: 5000, offFen: 1000 }, usage: { type: 'always_on' }, rules: {}, category: 'coupon', priority: 0, exclusive: false, grants: [] };
+      const c = {
+        id: 'c-1',
+        name: { zh: '满50减10', en: '10 off 50' },
+        effect: { type: 'amount_off', thresholdFen: 5000, offFen: 1000 },
+        usage: { type: 'always_on' },
+        rules: {},
+        category: 'coupon',
+        priority: 0,
+        exclusive: false,
+        grants: [],
+      };
       new CatalogRepo(store.db).upsertCampaign(c as never, 1);
       expect([...engine.campaigns().keys()]).toEqual(['c-1']);
       new CatalogRepo(other.db).upsertCampaign({ ...c, id: 'c-2' } as never, 2);

@@ -1,4 +1,11 @@
-import { CampaignSchema, MemberSchema, type BenefitInstance, type Campaign, type Member, type Purchase } from '../../gateway/redemption/domain/model.ts';
+import {
+  CampaignSchema,
+  MemberSchema,
+  type BenefitInstance,
+  type Campaign,
+  type Member,
+  type Purchase,
+} from '../../gateway/redemption/domain/model.ts';
 import type { SelectionInput } from '../../gateway/redemption/domain/select.ts';
 import { NO_USAGE, type UsageFacts } from '../../gateway/redemption/domain/usage-facts.ts';
 
@@ -7,7 +14,10 @@ export const WED_0830 = Date.UTC(2026, 10, 18, 0, 30);
 /** Wednesday 2026-11-18 14:00 in Shanghai. */
 export const WED_1400 = Date.UTC(2026, 10, 18, 6, 0);
 
-export function campaign(id: string, partial: Partial<Record<string, unknown>> & { effect: unknown; usage?: unknown }): Campaign {
+export function campaign(
+  id: string,
+  partial: Partial<Record<string, unknown>> & { effect: unknown; usage?: unknown },
+): Campaign {
   return CampaignSchema.parse({ id, name: { zh: id, en: id }, usage: { type: 'always_on' }, ...partial });
 }
 
@@ -24,10 +34,19 @@ export function bill(amountFen: number, partial: Partial<Purchase> = {}): Purcha
 }
 
 export function items(lines: [string, number, number][], partial: Partial<Purchase> = {}): Purchase {
-  return { merchantId: 'fresh-01', items: lines.map(([productId, unitPriceFen, qty]) => ({ productId, unitPriceFen, qty })), at: WED_1400, ...partial };
+  return {
+    merchantId: 'fresh-01',
+    items: lines.map(([productId, unitPriceFen, qty]) => ({ productId, unitPriceFen, qty })),
+    at: WED_1400,
+    ...partial,
+  };
 }
 
-export function input(campaigns: Campaign[], purchase: Purchase, opts: Omit<Partial<SelectionInput>, 'usage'> & { usage?: Partial<UsageFacts> } = {}): SelectionInput {
+export function input(
+  campaigns: Campaign[],
+  purchase: Purchase,
+  opts: Omit<Partial<SelectionInput>, 'usage'> & { usage?: Partial<UsageFacts> } = {},
+): SelectionInput {
   return {
     member: member(),
     instances: [],

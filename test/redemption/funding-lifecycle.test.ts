@@ -2,14 +2,31 @@ import { describe, expect, it } from 'vitest';
 import { chooseFunding, proxyRemaining, type ProxyAllowance } from '../../gateway/redemption/domain/funding.ts';
 import { transition, type RedemptionCommand, type RedemptionState } from '../../gateway/redemption/domain/lifecycle.ts';
 
-const grandson: ProxyAllowance = { payerId: 'm-child', perTxnFen: 5000, perDayFen: 10000, perMonthFen: 50000, spentTodayFen: 0, spentMonthFen: 0, payerBalanceFen: 100000 };
+const grandson: ProxyAllowance = {
+  payerId: 'm-child',
+  perTxnFen: 5000,
+  perDayFen: 10000,
+  perMonthFen: 50000,
+  spentTodayFen: 0,
+  spentMonthFen: 0,
+  payerBalanceFen: 100000,
+};
 
 describe('family proxy payment (亲情代付)', () => {
   it('own wallet first', () => {
-    expect(chooseFunding('m-1', 500, 800, [grandson])).toEqual({ ok: true, source: 'own', walletOwnerId: 'm-1', amountFen: 500 });
+    expect(chooseFunding('m-1', 500, 800, [grandson])).toEqual({
+      ok: true,
+      source: 'own',
+      walletOwnerId: 'm-1',
+      amountFen: 500,
+    });
   });
   it('a family payer within every limit', () => {
-    expect(chooseFunding('m-1', 3000, 100, [grandson])).toMatchObject({ ok: true, source: 'proxy', walletOwnerId: 'm-child' });
+    expect(chooseFunding('m-1', 3000, 100, [grandson])).toMatchObject({
+      ok: true,
+      source: 'proxy',
+      walletOwnerId: 'm-child',
+    });
   });
   const limits: [string, Partial<ProxyAllowance>, number][] = [
     ['per transaction', {}, 5001],

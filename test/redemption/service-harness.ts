@@ -30,15 +30,76 @@ export function serviceHarness(start = Date.UTC(2026, 10, 18, 6, 0)) {
   const catalog = new CatalogRepo(store.db);
   const usage = new UsageRepo(store.db);
   const redemptions = new RedemptionRepo(store.db);
-  const svc = new RedemptionService({ writer: writer, ledger, catalog, usage, redemptions, clock, log: silentLogger(), config: TEST_CONFIG });
+  const svc = new RedemptionService({
+    writer: writer,
+    ledger,
+    catalog,
+    usage,
+    redemptions,
+    clock,
+    log: silentLogger(),
+    config: TEST_CONFIG,
+  });
   const topUp = (memberId: string, fen: number, points = 0) => {
-    store.db.transaction(() => ledger.append([
-      { at: 0, txnId: 't', redemptionId: '-', account: account.issuerFen, asset: 'fen', delta: -fen, reason: 'topup' },
-      { at: 0, txnId: 't', redemptionId: '-', account: account.wallet(memberId), asset: 'fen', delta: fen, reason: 'topup' },
-      ...(points ? [{ at: 0, txnId: 't', redemptionId: '-', account: account.issuerPoints, asset: 'points' as const, delta: -points, reason: 'topup' as const }, { at: 0, txnId: 't', redemptionId: '-', account: account.points(memberId), asset: 'points' as const, delta: points, reason: 'topup' as const }] : []),
-    ]))();
+    store.db.transaction(() =>
+      ledger.append([
+        {
+          at: 0,
+          txnId: 't',
+          redemptionId: '-',
+          account: account.issuerFen,
+          asset: 'fen',
+          delta: -fen,
+          reason: 'topup',
+        },
+        {
+          at: 0,
+          txnId: 't',
+          redemptionId: '-',
+          account: account.wallet(memberId),
+          asset: 'fen',
+          delta: fen,
+          reason: 'topup',
+        },
+        ...(points
+          ? [
+              {
+                at: 0,
+                txnId: 't',
+                redemptionId: '-',
+                account: account.issuerPoints,
+                asset: 'points' as const,
+                delta: -points,
+                reason: 'topup' as const,
+              },
+              {
+                at: 0,
+                txnId: 't',
+                redemptionId: '-',
+                account: account.points(memberId),
+                asset: 'points' as const,
+                delta: points,
+                reason: 'topup' as const,
+              },
+            ]
+          : []),
+      ]),
+    )();
   };
   /** Double entry and the hash chain hold: what `linli ledger verify` checks. */
   const verify = () => verifyLedger(store.db);
-  return { tmp, store, writer, verify, clock, ledger, catalog, usage, redemptions, svc, topUp, close: () => (writer.stop(), store.close(), tmp.cleanup()) };
+  return {
+    tmp,
+    store,
+    writer,
+    verify,
+    clock,
+    ledger,
+    catalog,
+    usage,
+    redemptions,
+    svc,
+    topUp,
+    close: () => (writer.stop(), store.close(), tmp.cleanup()),
+  };
 }

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceKind } from '../../firmware-protocol/src/kinds/device-kind.ts';
-import { claimSimDevices, DEMO_MARK, SIM_MARK, simDeviceName, type ExistingDevice, type RegistryPort } from '../../sim/src/claim.ts';
+import {
+  claimSimDevices,
+  DEMO_MARK,
+  SIM_MARK,
+  simDeviceName,
+  type ExistingDevice,
+  type RegistryPort,
+} from '../../sim/src/claim.ts';
 
 /** A gateway registry in memory, recording every change the simulator makes. */
 function registry(initial: Record<string, ExistingDevice>) {
@@ -43,7 +50,13 @@ describe('the simulator touches only devices it created', () => {
     ]);
     expect(r.passed.map((p) => p.id)).toEqual(['sim-locker-01', 'sim-vm-01', 'sim-vm-02', 'sim-vm-04']);
     expect(r.passed.find((p) => p.id === 'sim-vm-02')?.why).toBe('disabled by staff');
-    expect(changes).toEqual(['provision sim-locker-02', 'rotate sim-vm-03', 'provision sim-vm-05', 'provision sim-scanner-01 for cafe-01', 'provision sim-scanner-02 for fresh-01']);
+    expect(changes).toEqual([
+      'provision sim-locker-02',
+      'rotate sim-vm-03',
+      'provision sim-vm-05',
+      'provision sim-scanner-01 for cafe-01',
+      'provision sim-scanner-02 for fresh-01',
+    ]);
     expect(changes.some((c) => /sim-vm-0[124]|sim-locker-01|vm-01/.test(c))).toBe(false);
   });
 });

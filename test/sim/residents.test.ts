@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createSecureVerifier } from '../../gateway/redemption/credentials/secure-verifier.ts';
-import { billFor, demoResidents, generateDemoCardKeys, plainCard, redemptionSettingsFor, seededRng } from '../../sim/src/index.ts';
+import {
+  billFor,
+  demoResidents,
+  generateDemoCardKeys,
+  plainCard,
+  redemptionSettingsFor,
+  seededRng,
+} from '../../sim/src/index.ts';
 
 describe('the demo residents and what they spend', () => {
   it('without the community keys: plain cards only, as before', () => {
@@ -43,6 +50,8 @@ describe('the demo residents and what they spend', () => {
     const fresh = Array.from({ length: 200 }, () => billFor('fresh-01', rng, false));
     expect(fresh.some((b) => b.items?.some((i) => i.productId === 'milk-250ml' && i.qty === 2))).toBe(true);
     expect(fresh.filter((b) => b.amountFen >= 2000).length).toBe(200); // the weekly card's minimum spend
-    expect(Array.from({ length: 200 }, () => billFor('cafe-01', rng, true).amountFen).every((f) => f <= 5000)).toBe(true);
+    expect(Array.from({ length: 200 }, () => billFor('cafe-01', rng, true).amountFen).every((f) => f <= 5000)).toBe(
+      true,
+    );
   });
 });

@@ -12,12 +12,18 @@ export interface Harness {
   mqttUrl: string;
   adminToken: string;
   dataDir: string;
-  api(path: string, init?: { method?: string; token?: string | null; body?: unknown }): Promise<{ status: number; body: any }>;
+  api(
+    path: string,
+    init?: { method?: string; token?: string | null; body?: unknown },
+  ): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
 }
 
 /** A real gateway on ephemeral loopback ports with a temp data folder. */
-export async function startGateway(overrides: Partial<ConfigInput> = {}, opts: { log?: Logger; clock?: Clock; hardware?: BoxHardware } = {}): Promise<Harness> {
+export async function startGateway(
+  overrides: Partial<ConfigInput> = {},
+  opts: { log?: Logger; clock?: Clock; hardware?: BoxHardware } = {},
+): Promise<Harness> {
   const tmp = tempDir('linli-gw-');
   const config = ConfigSchema.parse({
     ...overrides,
@@ -27,7 +33,10 @@ export async function startGateway(overrides: Partial<ConfigInput> = {}, opts: {
     health: { offlineGraceS: 1, ...(overrides.health ?? {}) },
     log: { level: 'silent' },
   });
-  const gw = new Gateway(config, opts.log ?? silentLogger(), { ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.hardware ? { hardware: opts.hardware } : {}) });
+  const gw = new Gateway(config, opts.log ?? silentLogger(), {
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.hardware ? { hardware: opts.hardware } : {}),
+  });
   const endpoints = await gw.start();
   const adminToken = gw.tokens.create('admin', 'test').token;
   return {
@@ -83,7 +92,11 @@ export function connectRaw(url: string, opts: mqtt.IClientOptions): Promise<Mqtt
 }
 
 /** Resolves when `predicate` holds, polling; rejects after `timeoutMs` with `what`. */
-export async function waitFor(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+export async function waitFor(
+  predicate: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 5000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -44,7 +44,8 @@ export class Mosquitto {
   }
 
   async start(): Promise<this> {
-    if (!BINARY) throw new Error('mosquitto is not installed: apt-get install -y mosquitto (npm test installs it when it can)');
+    if (!BINARY)
+      throw new Error('mosquitto is not installed: apt-get install -y mosquitto (npm test installs it when it can)');
     if (this.port === 0) this.port = await freePort();
     const conf = join(this.dir.dir, 'mosquitto.conf');
     // started as root, mosquitto drops to its own user: it reads copies in its (readable) folder
@@ -56,17 +57,38 @@ export class Mosquitto {
     };
     chmodSync(this.dir.dir, 0o755);
     const tls = this.tls
-      ? [`cafile ${copy(this.tls.caFile, 'ca.crt')}`, `certfile ${copy(this.tls.certFile, 'server.crt')}`, `keyfile ${copy(this.tls.keyFile, 'server.key')}`, 'require_certificate true', 'use_identity_as_username true']
+      ? [
+          `cafile ${copy(this.tls.caFile, 'ca.crt')}`,
+          `certfile ${copy(this.tls.certFile, 'server.crt')}`,
+          `keyfile ${copy(this.tls.keyFile, 'server.key')}`,
+          'require_certificate true',
+          'use_identity_as_username true',
+        ]
       : [];
     const auth: string[] = [];
     if (this.users) {
       const file = join(this.dir.dir, 'passwords');
       writeFileSync(file, '');
-      for (const u of this.users) execFileSync('mosquitto_passwd', ['-b', file, u.name, u.password], { env: { ...process.env, PATH: `${process.env.PATH ?? ''}:/usr/sbin:/usr/bin` } });
+      for (const u of this.users)
+        execFileSync('mosquitto_passwd', ['-b', file, u.name, u.password], {
+          env: { ...process.env, PATH: `${process.env.PATH ?? ''}:/usr/sbin:/usr/bin` },
+        });
       chmodSync(file, 0o644);
       auth.push(`password_file ${file}`);
     }
-    writeFileSync(conf, [`listener ${this.port} 127.0.0.1`, ...tls, ...auth, `allow_anonymous ${this.users ? 'false' : 'true'}`, 'persistence false', 'max_queued_messages 100000', 'log_dest none', ''].join('\n'));
+    writeFileSync(
+      conf,
+      [
+        `listener ${this.port} 127.0.0.1`,
+        ...tls,
+        ...auth,
+        `allow_anonymous ${this.users ? 'false' : 'true'}`,
+        'persistence false',
+        'max_queued_messages 100000',
+        'log_dest none',
+        '',
+      ].join('\n'),
+    );
     this.proc = spawn(BINARY, ['-c', conf], { stdio: 'ignore' });
     const deadline = Date.now() + 5000;
     while (!(await accepting(this.port))) {

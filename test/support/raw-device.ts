@@ -24,7 +24,14 @@ export class RawDevice {
   }
 
   async connect(url: string): Promise<this> {
-    const will = { v: '1.0', id: `will-${this.bdSeq}`, ts: Date.now(), seq: 0, type: 'death', body: { bdSeq: this.bdSeq, reason: 'lost' } };
+    const will = {
+      v: '1.0',
+      id: `will-${this.bdSeq}`,
+      ts: Date.now(),
+      seq: 0,
+      type: 'death',
+      body: { bdSeq: this.bdSeq, reason: 'lost' },
+    };
     this.client = await connectRaw(url, {
       clientId: this.id,
       username: this.id,
@@ -54,7 +61,13 @@ export class RawDevice {
   }
 
   birth(capabilities: unknown, heartbeatS = 30): Promise<unknown> {
-    return this.send('birth', 'birth', { kind: this.kind, bdSeq: this.bdSeq, firmware: '2.1.0', heartbeatS, capabilities });
+    return this.send('birth', 'birth', {
+      kind: this.kind,
+      bdSeq: this.bdSeq,
+      firmware: '2.1.0',
+      heartbeatS,
+      capabilities,
+    });
   }
 
   errors(): any[] {

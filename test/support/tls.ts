@@ -23,23 +23,56 @@ export interface TestPki {
  */
 export function generateTestPki(): TestPki {
   if (spawnSync('openssl', ['version'], { stdio: 'ignore' }).status !== 0) {
-    throw new Error('the TLS tests need the `openssl` program: install the Debian package "openssl" (apt-get install -y openssl)');
+    throw new Error(
+      'the TLS tests need the `openssl` program: install the Debian package "openssl" (apt-get install -y openssl)',
+    );
   }
   const tmp = tempDir('linli-pki-');
   const p = (name: string) => join(tmp.dir, name);
   const run = (...args: string[]) => execFileSync('openssl', args, { cwd: tmp.dir, stdio: 'pipe' });
-  const key = (name: string) => run('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', p(name));
+  const key = (name: string) =>
+    run('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', p(name));
   const selfSignedCa = (name: string, cn: string) => {
     key(`${name}.key`);
-    run('req', '-x509', '-new', '-key', p(`${name}.key`), '-days', '2', '-subj', `/CN=${cn}`, '-out', p(`${name}.crt`),
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+    run(
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      p(`${name}.key`),
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${cn}`,
+      '-out',
+      p(`${name}.crt`),
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    );
   };
   const signed = (name: string, cn: string, ext: string) => {
     key(`${name}.key`);
     run('req', '-new', '-key', p(`${name}.key`), '-subj', `/CN=${cn}`, '-out', p(`${name}.csr`));
     writeFileSync(p(`${name}.ext`), ext);
-    run('x509', '-req', '-in', p(`${name}.csr`), '-CA', p('ca.crt'), '-CAkey', p('ca.key'), '-CAcreateserial', '-days', '2',
-      '-extfile', p(`${name}.ext`), '-out', p(`${name}.crt`));
+    run(
+      'x509',
+      '-req',
+      '-in',
+      p(`${name}.csr`),
+      '-CA',
+      p('ca.crt'),
+      '-CAkey',
+      p('ca.key'),
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      p(`${name}.ext`),
+      '-out',
+      p(`${name}.crt`),
+    );
   };
   selfSignedCa('ca', 'Linli test CA');
   selfSignedCa('rogue', 'Rogue CA');

@@ -14,7 +14,10 @@ export function isIntegrationUsername(username: string): boolean {
  * The integration account a client id belongs to: the one whose username equals it or, followed by
  * "-", starts it; with several, the longest name wins ("integration-ha-lab-1" is integration-ha-lab's).
  */
-export function integrationOwning(clientId: string, accounts: readonly IntegrationAccount[]): IntegrationAccount | undefined {
+export function integrationOwning(
+  clientId: string,
+  accounts: readonly IntegrationAccount[],
+): IntegrationAccount | undefined {
   let owner: IntegrationAccount | undefined;
   for (const a of accounts) {
     const matches = clientId === a.username || clientId.startsWith(`${a.username}-`);

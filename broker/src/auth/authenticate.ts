@@ -45,7 +45,12 @@ export interface AuthDeps {
 type Refusal = Extract<AuthResult, { ok: false }>;
 type Step = (req: AuthRequest, deps: AuthDeps) => AuthResult | undefined | Promise<AuthResult | undefined>;
 
-const refuse = (code: RefusalCode, why: string, kind: Refusal['kind'] = 'refused'): Refusal => ({ ok: false, code, why, kind });
+const refuse = (code: RefusalCode, why: string, kind: Refusal['kind'] = 'refused'): Refusal => ({
+  ok: false,
+  code,
+  why,
+  kind,
+});
 /** Usernames this long are no account (device ids ≤ 48, integration names ≤ 52): no lockout key for them. */
 const MAX_USERNAME_KEY = 64;
 
@@ -65,15 +70,39 @@ export function lockoutKey(username: string, address: string): string {
 export const AUTH_STEPS: readonly (readonly [string, Step])[] = [
   // [MQTT-3.1.3-8] aedes accepts an empty client id even with cleanSession=0 (aedes#1095); we never do
   ['clientIdPresent', (r) => (r.clientId.length === 0 ? refuse(RC.IDENTIFIER_REJECTED, 'empty client id') : undefined)],
-  ['clientIdLength', (r) => (r.clientId.length > MAX_CLIENT_ID_LENGTH ? refuse(RC.IDENTIFIER_REJECTED, 'client id too long') : undefined)],
+  [
+    'clientIdLength',
+    (r) =>
+      r.clientId.length > MAX_CLIENT_ID_LENGTH ? refuse(RC.IDENTIFIER_REJECTED, 'client id too long') : undefined,
+  ],
   // The default in-memory persistence keeps QoS 1 queues of persistent sessions without bound (FIELD-NOTES),
   // and the protocol needs none: a device re-subscribes and sends a birth on every connection [FWP-8.2].
   // Return code 2 is the one that names the session request as what was refused; the log says why.
-  ['cleanSessionOnly', (r) => (r.cleanSession ? undefined : refuse(RC.IDENTIFIER_REJECTED, 'persistent sessions are not supported; connect with cleanSession=1'))],
-  ['credentialsPresent', (r) => (r.username && r.password ? undefined : refuse(RC.NOT_AUTHORIZED, 'anonymous connections are refused'))],
-  ['addressNotLocked', (r, d) => (d.byAddress.lockedFor(r.address) > 0 ? refuse(RC.NOT_AUTHORIZED, 'address locked out after failed logins', 'locked') : undefined)],
-  ['usernameAtAddressNotLocked', (r, d) =>
-    d.byUsernameAtAddress.lockedFor(lockoutKey(r.username ?? '', r.address)) > 0 ? refuse(RC.NOT_AUTHORIZED, 'username locked out at this address after failed logins', 'locked') : undefined],
+  [
+    'cleanSessionOnly',
+    (r) =>
+      r.cleanSession
+        ? undefined
+        : refuse(RC.IDENTIFIER_REJECTED, 'persistent sessions are not supported; connect with cleanSession=1'),
+  ],
+  [
+    'credentialsPresent',
+    (r) => (r.username && r.password ? undefined : refuse(RC.NOT_AUTHORIZED, 'anonymous connections are refused')),
+  ],
+  [
+    'addressNotLocked',
+    (r, d) =>
+      d.byAddress.lockedFor(r.address) > 0
+        ? refuse(RC.NOT_AUTHORIZED, 'address locked out after failed logins', 'locked')
+        : undefined,
+  ],
+  [
+    'usernameAtAddressNotLocked',
+    (r, d) =>
+      d.byUsernameAtAddress.lockedFor(lockoutKey(r.username ?? '', r.address)) > 0
+        ? refuse(RC.NOT_AUTHORIZED, 'username locked out at this address after failed logins', 'locked')
+        : undefined,
+  ],
   ['identity', (r, d) => (isIntegrationUsername(r.username ?? '') ? integrationIdentity(r, d) : deviceIdentity(r))],
   ['secret', (r, d) => (isIntegrationUsername(r.username ?? '') ? integrationSecret(r, d) : deviceSecret(r, d))],
 ];
@@ -81,8 +110,10 @@ export const AUTH_STEPS: readonly (readonly [string, Step])[] = [
 /** [FWP-1.3] A device's username is its id, and its client id is the same id. */
 function deviceIdentity(r: AuthRequest): AuthResult | undefined {
   const username = r.username ?? '';
-  if (!DeviceIdSchema.safeParse(username).success) return refuse(RC.NOT_AUTHORIZED, 'the username is not a device id', 'failure');
-  if (r.clientId !== username) return refuse(RC.IDENTIFIER_REJECTED, 'a device must use its device id as client id and username');
+  if (!DeviceIdSchema.safeParse(username).success)
+    return refuse(RC.NOT_AUTHORIZED, 'the username is not a device id', 'failure');
+  if (r.clientId !== username)
+    return refuse(RC.IDENTIFIER_REJECTED, 'a device must use its device id as client id and username');
   if (r.willTopic !== undefined) {
     const will = deviceWill(username, r.willTopic);
     if (!will.allow) return refuse(RC.NOT_AUTHORIZED, will.why);
@@ -112,7 +143,10 @@ function integrationIdentity(r: AuthRequest, d: AuthDeps): AuthResult | undefine
   // the client id belongs to the account with the longest matching name, so "integration-ha" cannot
   // take over the connections of "integration-ha-lab" by picking its client ids
   if (integrationOwning(r.clientId, d.integrations)?.username !== account.username) {
-    return refuse(RC.IDENTIFIER_REJECTED, `an integration's client id must be its username or start with "${account.username}-"`);
+    return refuse(
+      RC.IDENTIFIER_REJECTED,
+      `an integration's client id must be its username or start with "${account.username}-"`,
+    );
   }
   if (r.willTopic !== undefined) return refuse(RC.NOT_AUTHORIZED, 'integration accounts may not set a will');
   return undefined;
@@ -141,7 +175,8 @@ export async function authenticate(req: AuthRequest, deps: AuthDeps): Promise<Au
   }
   const final = result ?? refuse(RC.NOT_AUTHORIZED, 'no account check decided');
   const username = req.username ?? '';
-  const userKey = username.length > 0 && username.length <= MAX_USERNAME_KEY ? lockoutKey(username, req.address) : undefined;
+  const userKey =
+    username.length > 0 && username.length <= MAX_USERNAME_KEY ? lockoutKey(username, req.address) : undefined;
   if (final.ok) {
     if (userKey) deps.byUsernameAtAddress.succeed(userKey);
     return final;

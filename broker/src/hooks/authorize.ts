@@ -50,7 +50,9 @@ export function authorizeSubscribeHook(core: Core): NonNullable<AedesOptions['au
   return (client, sub, done) => {
     const conn = core.conns.of(client.conn);
     const principal = conn?.principal;
-    const decision = principal ? maySubscribe(principal, sub.topic) : { allow: false as const, why: 'not authenticated' };
+    const decision = principal
+      ? maySubscribe(principal, sub.topic)
+      : { allow: false as const, why: 'not authenticated' };
     if (decision.allow) return done(null, sub);
     core.counters.refusedSubscribes += 1;
     // one SUBSCRIBE may carry thousands of filters: the log gets a few lines and a count

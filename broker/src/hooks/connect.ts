@@ -35,15 +35,28 @@ type ConnectPacket = Parameters<NonNullable<AedesOptions['preConnect']>>[1];
 function refusal(core: Core, conn: Connection, packet: ConnectPacket): Refusal | undefined {
   const { maxConnections, connectsPerMinutePerAddress, keepaliveLimitS } = core.ctx.config;
   if (packet.protocolVersion !== MQTT_3_1_1) {
-    return { code: UNACCEPTABLE_PROTOCOL_VERSION, why: `protocol level ${String(packet.protocolVersion)} (only MQTT 3.1.1, level 4)`, limited: false };
+    return {
+      code: UNACCEPTABLE_PROTOCOL_VERSION,
+      why: `protocol level ${String(packet.protocolVersion)} (only MQTT 3.1.1, level 4)`,
+      limited: false,
+    };
   }
   const keepalive = packet.keepalive ?? 0;
   if (keepalive === 0 || keepalive > keepaliveLimitS) {
-    return { code: RC.IDENTIFIER_REJECTED, why: `keepalive ${keepalive} s (1 to ${keepaliveLimitS} s required)`, limited: false };
+    return {
+      code: RC.IDENTIFIER_REJECTED,
+      why: `keepalive ${keepalive} s (1 to ${keepaliveLimitS} s required)`,
+      limited: false,
+    };
   }
-  if (core.conns.sessionsExcept(conn) >= maxConnections) return { code: RC.SERVER_UNAVAILABLE, why: `connection limit of ${maxConnections} reached`, limited: true };
+  if (core.conns.sessionsExcept(conn) >= maxConnections)
+    return { code: RC.SERVER_UNAVAILABLE, why: `connection limit of ${maxConnections} reached`, limited: true };
   if (!core.connectRate.take(conn.address)) {
-    return { code: RC.SERVER_UNAVAILABLE, why: `more than ${connectsPerMinutePerAddress} connection attempts per minute from this address`, limited: true };
+    return {
+      code: RC.SERVER_UNAVAILABLE,
+      why: `more than ${connectsPerMinutePerAddress} connection attempts per minute from this address`,
+      limited: true,
+    };
   }
   return undefined;
 }
@@ -64,21 +77,34 @@ export function preConnectHook(core: Core): NonNullable<AedesOptions['preConnect
     if (!r) return callback(null, true);
     if (r.limited) core.counters.rateLimited += 1;
     else core.counters.authFailures += 1;
-    core.limitedLog.warn(`connect-refused:${conn.address}`, { address: conn.address, clientId: core.clip(packet.clientId), returnCode: r.code }, `connection refused: ${r.why}`);
+    core.limitedLog.warn(
+      `connect-refused:${conn.address}`,
+      { address: conn.address, clientId: core.clip(packet.clientId), returnCode: r.code },
+      `connection refused: ${r.why}`,
+    );
     // aedes closes the connection on the error, after the CONNACK has been handed to the socket
     client.conn.write(connack(r.code), () => callback(new Error(r.why), false));
   };
 }
 
 function logRefusal(core: Core, conn: Connection, r: Extract<AuthResult, { ok: false }>): void {
-  const fields = { username: core.clip(conn.username), clientId: core.clip(conn.connect?.clientId), address: conn.address, returnCode: r.code };
+  const fields = {
+    username: core.clip(conn.username),
+    clientId: core.clip(conn.connect?.clientId),
+    address: conn.address,
+    returnCode: r.code,
+  };
   if (r.kind === 'locked') core.counters.lockedOut += 1;
   else core.counters.authFailures += 1;
   core.limitedLog.warn(`connect-refused:${conn.address}`, fields, `connection refused: ${r.why}`);
   if (r.lockedNow) {
     const { maxFailures, windowS, lockS } = core.ctx.config.lockout;
     const what = r.lockedNow === 'address' ? 'address' : 'username at this address';
-    core.limitedLog.warn(`locked-out:${conn.address}`, { ...fields, lockS }, `${what} locked out for ${lockS} s after ${maxFailures} failed logins within ${windowS} s`);
+    core.limitedLog.warn(
+      `locked-out:${conn.address}`,
+      { ...fields, lockS },
+      `${what} locked out for ${lockS} s after ${maxFailures} failed logins within ${windowS} s`,
+    );
   }
 }
 
@@ -94,7 +120,14 @@ export function authenticateHook(core: Core): NonNullable<AedesOptions['authenti
     const connect = conn.connect;
     conn.state = 'authenticating';
     conn.username = username;
-    const request = { clientId: connect.clientId, username, password, cleanSession: connect.clean, willTopic: connect.will?.topic, address: conn.address };
+    const request = {
+      clientId: connect.clientId,
+      username,
+      password,
+      cleanSession: connect.clean,
+      willTopic: connect.will?.topic,
+      address: conn.address,
+    };
     authenticate(request, core.auth).then(
       (result) => {
         if (result.ok && conn.revoked) {
@@ -108,12 +141,19 @@ export function authenticateHook(core: Core): NonNullable<AedesOptions['authenti
         conn.principal = result.principal;
         conn.state = 'authenticated';
         core.conns.settle(conn);
-        core.ctx.log.debug({ clientId: connect.clientId, address: conn.address, kind: result.principal.kind }, 'authenticated');
+        core.ctx.log.debug(
+          { clientId: connect.clientId, address: conn.address, kind: result.principal.kind },
+          'authenticated',
+        );
         done(null, true);
       },
       (err: unknown) => {
         // one key for all: a failing registry fails every device at once
-        core.limitedLog.error('credential-check-failed', { err, username: core.clip(username) }, 'credential check failed; refusing with "server unavailable"');
+        core.limitedLog.error(
+          'credential-check-failed',
+          { err, username: core.clip(username) },
+          'credential check failed; refusing with "server unavailable"',
+        );
         done(authError(RC.SERVER_UNAVAILABLE, 'credential check failed'), false);
       },
     );

@@ -23,7 +23,11 @@ export class Lockout {
     private readonly opts: LockoutOptions,
     private readonly now: () => number,
   ) {
-    this.failures = new SlidingWindowCounter({ windowMs: opts.windowMs, maxHits: opts.maxFailures, maxKeys: opts.maxKeys });
+    this.failures = new SlidingWindowCounter({
+      windowMs: opts.windowMs,
+      maxHits: opts.maxFailures,
+      maxKeys: opts.maxKeys,
+    });
   }
 
   /** Milliseconds until `key` may try again; 0 when it is not locked. */

@@ -16,8 +16,13 @@ export class PendingGate {
 
   admit(address: string): Admission {
     const mine = this.byAddress.get(address) ?? 0;
-    if (mine >= this.opts.perAddress) return { ok: false, why: `${this.opts.perAddress} connections from this address are already waiting to authenticate` };
-    if (this.count >= this.opts.total) return { ok: false, why: `${this.opts.total} connections are already waiting to authenticate` };
+    if (mine >= this.opts.perAddress)
+      return {
+        ok: false,
+        why: `${this.opts.perAddress} connections from this address are already waiting to authenticate`,
+      };
+    if (this.count >= this.opts.total)
+      return { ok: false, why: `${this.opts.total} connections are already waiting to authenticate` };
     this.byAddress.set(address, mine + 1);
     this.count += 1;
     let released = false;

@@ -88,13 +88,15 @@ export class FrameGuard {
       this.length += (byte & 0x7f) * this.multiplier;
       this.multiplier *= 128;
       if (byte & 0x80) {
-        if (this.header.length === 5) return this.stop(pass, { kind: 'malformed', why: 'remaining length longer than 4 bytes' });
+        if (this.header.length === 5)
+          return this.stop(pass, { kind: 'malformed', why: 'remaining length longer than 4 bytes' });
         continue;
       }
       const packetType = (this.header[0] ?? 0) >> 4;
       const packetBytes = this.header.length + this.length;
       if (packetBytes > this.maxPacketBytes) {
-        if (packetType !== PUBLISH) return this.stop(pass, { kind: 'oversized', packetType, packetBytes, topic: undefined });
+        if (packetType !== PUBLISH)
+          return this.stop(pass, { kind: 'oversized', packetType, packetBytes, topic: undefined });
         // read the topic length and name that open a PUBLISH's variable header [MQTT-3.3.2.1], then stop
         this.oversized = { packetType, packetBytes };
         this.captured = [];

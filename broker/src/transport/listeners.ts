@@ -63,7 +63,12 @@ async function readPem(path: string, what: string): Promise<Buffer> {
  * a pending place before it starts: idle or stalled handshakes count against the same per-address and
  * total limits as idle plain connections.
  */
-export async function openListeners(config: MqttConfig, hooks: ListenerHooks, log: Logger, limitedLog: LimitedLogger): Promise<Listeners> {
+export async function openListeners(
+  config: MqttConfig,
+  hooks: ListenerHooks,
+  log: Logger,
+  limitedLog: LimitedLogger,
+): Promise<Listeners> {
   const cap = config.maxConnections + config.pendingTotal + CLOSING_HEADROOM;
   const tcp = createServer((socket) => hooks.onSocket(socket, 'tcp'));
   tcp.maxConnections = cap;
@@ -104,7 +109,11 @@ export async function openListeners(config: MqttConfig, hooks: ListenerHooks, lo
       );
       secure.on('tlsClientError', (err, socket) => {
         const address = normalizeAddress(socket.remoteAddress);
-        limitedLog.warn(`tls-refused:${address}`, { address, err: err.message }, 'TLS handshake refused (no or invalid client certificate?)');
+        limitedLog.warn(
+          `tls-refused:${address}`,
+          { address, err: err.message },
+          'TLS handshake refused (no or invalid client certificate?)',
+        );
       });
       secure.on('error', (err) => log.error({ err }, 'MQTT TLS server error'));
       const front = createServer((raw) => {

@@ -12,5 +12,8 @@ export const DeviceIdSchema = z
   .max(48)
   .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'lower-case letters, digits and inner dashes only')
   // Usernames starting with "integration-" belong to read-only integration accounts on the broker.
-  .refine((id) => !id.startsWith('integration-'), 'ids starting with "integration-" are reserved for integration accounts');
+  .refine(
+    (id) => !id.startsWith('integration-'),
+    'ids starting with "integration-" are reserved for integration accounts',
+  );
 export type DeviceId = z.infer<typeof DeviceIdSchema>;

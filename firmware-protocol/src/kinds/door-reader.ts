@@ -13,13 +13,22 @@ export const DoorReaderCapabilitiesSchema = z.object({
     )
     .min(1)
     .max(8),
-  readers: z.array(z.enum(['nfc', 'qr', 'keypad'])).min(1).default(['nfc']),
+  readers: z
+    .array(z.enum(['nfc', 'qr', 'keypad']))
+    .min(1)
+    .default(['nfc']),
 });
 
 export const DoorReaderTelemetrySchema = z.object({
   ...CommonTelemetryShape,
   doors: z
-    .array(z.object({ id: z.string().min(1).max(16), state: DoorStateSchema, lock: z.enum(['locked', 'unlocked']).optional() }))
+    .array(
+      z.object({
+        id: z.string().min(1).max(16),
+        state: DoorStateSchema,
+        lock: z.enum(['locked', 'unlocked']).optional(),
+      }),
+    )
     .max(8)
     .optional(),
   tamper: z.boolean().optional(),

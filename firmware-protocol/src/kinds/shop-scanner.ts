@@ -6,7 +6,10 @@ export const ShopScannerCapabilitiesSchema = z.object({
   merchantId: z.string().min(1).max(64),
   counter: z.string().min(1).max(32).optional(),
   hasDisplay: z.boolean().default(true),
-  readers: z.array(z.enum(['qr', 'nfc'])).min(1).default(['qr']),
+  readers: z
+    .array(z.enum(['qr', 'nfc']))
+    .min(1)
+    .default(['qr']),
 });
 
 export const ShopScannerTelemetrySchema = z.object({

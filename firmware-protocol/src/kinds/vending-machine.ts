@@ -21,5 +21,8 @@ export const VendingMachineCapabilitiesSchema = z.object({
 export const VendingMachineTelemetrySchema = z.object({
   ...CommonTelemetryShape,
   serviceDoor: DoorStateSchema.optional(),
-  slots: z.array(z.object({ slot: z.string().min(1).max(8), stock: z.number().int().nonnegative() })).max(200).optional(),
+  slots: z
+    .array(z.object({ slot: z.string().min(1).max(8), stock: z.number().int().nonnegative() }))
+    .max(200)
+    .optional(),
 });

@@ -6,7 +6,10 @@ import { DEVICE_KINDS, type DeviceKind } from '../kinds/device-kind.ts';
 export const COMMAND_SPECS = {
   ping: { kinds: DEVICE_KINDS, args: z.object({}).strict() },
   reboot: { kinds: DEVICE_KINDS, args: z.object({ delayS: z.number().int().min(0).max(300).default(0) }).strict() },
-  identify: { kinds: DEVICE_KINDS, args: z.object({ durationS: z.number().int().min(1).max(120).default(10) }).strict() },
+  identify: {
+    kinds: DEVICE_KINDS,
+    args: z.object({ durationS: z.number().int().min(1).max(120).default(10) }).strict(),
+  },
   set_heartbeat: { kinds: DEVICE_KINDS, args: z.object({ intervalS: z.number().int().min(5).max(3600) }).strict() },
   open_compartment: {
     kinds: ['parcel_locker'],
@@ -14,11 +17,15 @@ export const COMMAND_SPECS = {
   },
   unlock_door: {
     kinds: ['door_reader'],
-    args: z.object({ door: z.string().min(1).max(16), pulseMs: z.number().int().min(100).max(30_000).default(3000) }).strict(),
+    args: z
+      .object({ door: z.string().min(1).max(16), pulseMs: z.number().int().min(100).max(30_000).default(3000) })
+      .strict(),
   },
   display_message: {
     kinds: ['vending_machine', 'shop_scanner', 'parcel_locker'],
-    args: z.object({ text: z.string().min(1).max(200), durationS: z.number().int().min(1).max(600).default(10) }).strict(),
+    args: z
+      .object({ text: z.string().min(1).max(200), durationS: z.number().int().min(1).max(600).default(10) })
+      .strict(),
   },
 } as const satisfies Record<string, { kinds: readonly DeviceKind[]; args: z.ZodType }>;
 
@@ -52,7 +59,10 @@ export const CommandBodySchema = z.discriminatedUnion(
       /** The device must send its ack within this many milliseconds of receipt, or not carry out the command. */
       timeoutMs: z.number().int().min(100).max(120_000).default(DEFAULT_COMMAND_TIMEOUT_MS),
     }),
-  ) as unknown as [z.ZodObject<{ name: z.ZodLiteral<CommandName> }>, ...z.ZodObject<{ name: z.ZodLiteral<CommandName> }>[]],
+  ) as unknown as [
+    z.ZodObject<{ name: z.ZodLiteral<CommandName> }>,
+    ...z.ZodObject<{ name: z.ZodLiteral<CommandName> }>[],
+  ],
 ) as unknown as z.ZodType<CommandBody, CommandBodyInput>;
 
 /** [FWP-9.1] A command from the gateway to one device. */

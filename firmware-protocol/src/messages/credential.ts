@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-const Hex = (min: number, max: number) => z.string().regex(new RegExp(`^[0-9A-Fa-f]{${min},${max}}$`), `expected ${min}–${max} hex digits`);
+const Hex = (min: number, max: number) =>
+  z.string().regex(new RegExp(`^[0-9A-Fa-f]{${min},${max}}$`), `expected ${min}–${max} hex digits`);
 
 /** [FWP-11.1] How a resident identified themselves at the device. Card data never leaves the gateway. */
 export const WireCredentialSchema = z.discriminatedUnion('type', [
@@ -14,7 +15,12 @@ export const WireCredentialSchema = z.discriminatedUnion('type', [
    * [FWP-11.8] A coupon's QR code, as scanned at a shop: it names one coupon of one member and pays for
    * nothing else (the rest of the bill is collected at the till, never from the wallet).
    */
-  z.object({ type: z.literal('coupon'), code: z.string().regex(/^LC[0-9A-Za-z]{10,30}$/, 'expected a coupon code "LC…"') }).strict(),
+  z
+    .object({
+      type: z.literal('coupon'),
+      code: z.string().regex(/^LC[0-9A-Za-z]{10,30}$/, 'expected a coupon code "LC…"'),
+    })
+    .strict(),
 ]);
 
 export type WireCredential = z.infer<typeof WireCredentialSchema>;

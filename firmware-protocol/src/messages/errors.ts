@@ -14,7 +14,10 @@ export const ErrorMessageSchema = z.object({
     /** The topic the offending message arrived on. */
     topic: z.string().max(256).optional(),
     /** For SCHEMA_INVALID: where and why, e.g. [{ path: "body.heartbeatS", message: "Too small" }]. */
-    issues: z.array(z.object({ path: z.string(), message: z.string() })).max(20).optional(),
+    issues: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .max(20)
+      .optional(),
     /** For UNSUPPORTED_PROTOCOL_VERSION: the majors this gateway speaks. */
     supportedMajors: z.array(z.number().int()).optional(),
   }),

@@ -7,9 +7,21 @@ import { EnvelopeShape } from '../envelope.ts';
  */
 export const EventBodySchema = z.discriminatedUnion('event', [
   /** A locker compartment door: opened, closed, or it did not open when told to (jammed). */
-  z.object({ event: z.literal('compartment'), compartment: z.string().min(1).max(8), state: z.enum(['open', 'closed', 'jammed']) }).strict(),
+  z
+    .object({
+      event: z.literal('compartment'),
+      compartment: z.string().min(1).max(8),
+      state: z.enum(['open', 'closed', 'jammed']),
+    })
+    .strict(),
   /** A door at a reader: opened, closed, forced open without a grant, or held open. */
-  z.object({ event: z.literal('door'), door: z.string().min(1).max(16), state: z.enum(['open', 'closed', 'forced', 'jammed']) }).strict(),
+  z
+    .object({
+      event: z.literal('door'),
+      door: z.string().min(1).max(16),
+      state: z.enum(['open', 'closed', 'forced', 'jammed']),
+    })
+    .strict(),
   /** The device's tamper switch. */
   z.object({ event: z.literal('tamper'), open: z.boolean() }).strict(),
 ]);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { UplinkChannel } from '../topics.ts';
 import { AckMessageSchema, CommandMessageSchema } from './commands.ts';
 import { ErrorMessageSchema } from './errors.ts';

@@ -52,7 +52,11 @@ export const TelemetryBodySchema = z.discriminatedUnion('kind', [
   DoorReaderTelemetrySchema.extend({ kind: z.literal('door_reader') }),
   ShopScannerTelemetrySchema.extend({ kind: z.literal('shop_scanner') }),
 ]);
-export const TelemetryMessageSchema = z.object({ ...EnvelopeShape, type: z.literal('telemetry'), body: TelemetryBodySchema });
+export const TelemetryMessageSchema = z.object({
+  ...EnvelopeShape,
+  type: z.literal('telemetry'),
+  body: TelemetryBodySchema,
+});
 
 export type BirthMessage = z.infer<typeof BirthMessageSchema>;
 export type BirthBody = z.infer<typeof BirthBodySchema>;

@@ -9,18 +9,31 @@ const Fen = z.number().int().nonnegative().max(100_000_000);
 
 export { WireCredentialSchema, type WireCredential } from './credential.ts';
 
-const ItemSchema = z.object({ productId: z.string().min(1).max(64), unitPriceFen: Fen, qty: z.number().int().min(1).max(100) }).strict();
+const ItemSchema = z
+  .object({ productId: z.string().min(1).max(64), unitPriceFen: Fen, qty: z.number().int().min(1).max(100) })
+  .strict();
 
 /** [FWP-11.2] Requests a device sends on up/request; `txn` names the purchase across retries [FWP-4.3]. */
 export const RequestBodySchema = z.discriminatedUnion('op', [
   /** Shop scanner: redeem and pay in one step. `amountFen` is the bill the cashier entered. */
-  z.object({ op: z.literal('redeem'), credential: WireCredentialSchema, amountFen: Fen, items: z.array(ItemSchema).max(50).optional() }).strict(),
+  z
+    .object({
+      op: z.literal('redeem'),
+      credential: WireCredentialSchema,
+      amountFen: Fen,
+      items: z.array(ItemSchema).max(50).optional(),
+    })
+    .strict(),
   /** Vending machine, locker: hold funds and benefits for the items about to be dispensed. */
-  z.object({ op: z.literal('authorize'), credential: WireCredentialSchema, items: z.array(ItemSchema).min(1).max(20) }).strict(),
+  z
+    .object({ op: z.literal('authorize'), credential: WireCredentialSchema, items: z.array(ItemSchema).min(1).max(20) })
+    .strict(),
   /** The goods came out: take the held money. `txn` is the authorize's. */
   z.object({ op: z.literal('capture') }).strict(),
   /** The goods did not come out, or the resident cancelled: release the hold. `txn` is the authorize's. */
-  z.object({ op: z.literal('void'), reason: z.enum(['vend_failed', 'cancelled', 'timeout']).default('vend_failed') }).strict(),
+  z
+    .object({ op: z.literal('void'), reason: z.enum(['vend_failed', 'cancelled', 'timeout']).default('vend_failed') })
+    .strict(),
   /** Cashier reverses a redemption of this shop within the reversal window. */
   z.object({ op: z.literal('reverse'), redemptionId: z.string().min(1).max(64) }).strict(),
   /** A display asks what the resident has: balance, points, usable benefits. */
@@ -30,7 +43,12 @@ export const RequestBodySchema = z.discriminatedUnion('op', [
   ...AccessOpSchemas,
 ]);
 
-export const RequestMessageSchema = z.object({ ...EnvelopeShape, txn: TransactionIdSchema, type: z.literal('request'), body: RequestBodySchema });
+export const RequestMessageSchema = z.object({
+  ...EnvelopeShape,
+  txn: TransactionIdSchema,
+  type: z.literal('request'),
+  body: RequestBodySchema,
+});
 
 const Name = z.object({ zh: z.string(), en: z.string() });
 
@@ -54,7 +72,10 @@ export const ResponseBodySchema = z.discriminatedUnion('status', [
      * [FWP-11.3] Why the resident's other benefits did not apply (theirs first; at most 5): the benefit's
      * name when known, a stable reason code and the reason in both languages.
      */
-    notApplied: z.array(z.object({ name: Name.optional(), code: z.string(), reason: Name })).max(5).optional(),
+    notApplied: z
+      .array(z.object({ name: Name.optional(), code: z.string(), reason: Name }))
+      .max(5)
+      .optional(),
     member: z
       .object({
         tier: z.string(),
@@ -88,7 +109,13 @@ export const ResponseBodySchema = z.discriminatedUnion('status', [
 ]);
 
 /** A response always echoes the request's id (`corr`) and its `txn`. */
-export const ResponseMessageSchema = z.object({ ...EnvelopeShape, corr: MessageIdSchema, txn: TransactionIdSchema, type: z.literal('response'), body: ResponseBodySchema });
+export const ResponseMessageSchema = z.object({
+  ...EnvelopeShape,
+  corr: MessageIdSchema,
+  txn: TransactionIdSchema,
+  type: z.literal('response'),
+  body: ResponseBodySchema,
+});
 
 export type RequestMessage = z.infer<typeof RequestMessageSchema>;
 export type RequestBody = z.infer<typeof RequestBodySchema>;

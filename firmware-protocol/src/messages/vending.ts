@@ -28,9 +28,13 @@ export const VendOpSchemas = [
       item: VendItemSchema,
     })
     .strict()
-    .refine((b) => (b.session === undefined) !== (b.credential === undefined), { message: 'give exactly one of session (card tapped first) or credential (item chosen first)' }),
+    .refine((b) => (b.session === undefined) !== (b.credential === undefined), {
+      message: 'give exactly one of session (card tapped first) or credential (item chosen first)',
+    }),
   /** The machine reports whether the item came out: success captures, failure refunds. `txn` = the vend. */
-  z.object({ op: z.literal('vend_result'), success: z.boolean(), reason: z.string().min(1).max(48).optional() }).strict(),
+  z
+    .object({ op: z.literal('vend_result'), success: z.boolean(), reason: z.string().min(1).max(48).optional() })
+    .strict(),
   /** The session ends: `complete` after the resident is done, `cancel` when they walk away. `txn` = the session. */
   z.object({ op: z.literal('vend_end'), reason: z.enum(['complete', 'cancel']) }).strict(),
 ] as const;

@@ -37,26 +37,77 @@ export class AccessRepo {
   private readonly s;
   constructor(db: Db) {
     this.s = {
-      zone: db.prepare<[string, string], { zone: string }>('SELECT zone FROM access_points WHERE device_id = ? AND door = ?'),
-      setZone: db.prepare('INSERT INTO access_points (device_id, door, zone) VALUES (?, ?, ?) ON CONFLICT(device_id, door) DO UPDATE SET zone = excluded.zone'),
-      rulesFor: db.prepare<[string, string], { id: string; member_id: string | null; tier: string | null; zone: string; weekdays: string; from_min: number; to_min: number; valid_until: number | null }>(
-        'SELECT * FROM access_rules WHERE member_id = ? OR tier = ?',
+      zone: db.prepare<[string, string], { zone: string }>(
+        'SELECT zone FROM access_points WHERE device_id = ? AND door = ?',
       ),
-      addRule: db.prepare('INSERT OR REPLACE INTO access_rules (id, member_id, tier, zone, weekdays, from_min, to_min, valid_until) VALUES (@id, @memberId, @tier, @zone, @weekdays, @fromMin, @toMin, @validUntil)'),
+      setZone: db.prepare(
+        'INSERT INTO access_points (device_id, door, zone) VALUES (?, ?, ?) ON CONFLICT(device_id, door) DO UPDATE SET zone = excluded.zone',
+      ),
+      rulesFor: db.prepare<
+        [string, string],
+        {
+          id: string;
+          member_id: string | null;
+          tier: string | null;
+          zone: string;
+          weekdays: string;
+          from_min: number;
+          to_min: number;
+          valid_until: number | null;
+        }
+      >('SELECT * FROM access_rules WHERE member_id = ? OR tier = ?'),
+      addRule: db.prepare(
+        'INSERT OR REPLACE INTO access_rules (id, member_id, tier, zone, weekdays, from_min, to_min, valid_until) VALUES (@id, @memberId, @tier, @zone, @weekdays, @fromMin, @toMin, @validUntil)',
+      ),
       deleteRule: db.prepare('DELETE FROM access_rules WHERE id = ?'),
-      addCode: db.prepare('INSERT INTO visitor_codes (code_hash, zone, host_member_id, label, valid_from, expires_at, uses_left, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-      code: db.prepare<[string], { code_hash: string; zone: string; host_member_id: string | null; label: string | null; valid_from: number; expires_at: number; uses_left: number | null }>('SELECT * FROM visitor_codes WHERE code_hash = ?'),
+      addCode: db.prepare(
+        'INSERT INTO visitor_codes (code_hash, zone, host_member_id, label, valid_from, expires_at, uses_left, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      code: db.prepare<
+        [string],
+        {
+          code_hash: string;
+          zone: string;
+          host_member_id: string | null;
+          label: string | null;
+          valid_from: number;
+          expires_at: number;
+          uses_left: number | null;
+        }
+      >('SELECT * FROM visitor_codes WHERE code_hash = ?'),
       useCode: db.prepare('UPDATE visitor_codes SET uses_left = uses_left - 1 WHERE code_hash = ? AND uses_left > 0'),
-      unlimited: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM visitor_codes WHERE code_hash = ? AND uses_left IS NULL'),
-      addEvent: db.prepare('INSERT OR REPLACE INTO activity_events (id, name, device_id, points, starts_at, ends_at) VALUES (@id, @name, @deviceId, @points, @startsAt, @endsAt)'),
-      activeEvent: db.prepare<[string, number, number], { id: string; name: string; device_id: string; points: number; starts_at: number; ends_at: number }>(
+      unlimited: db.prepare<[string], { n: number }>(
+        'SELECT COUNT(*) AS n FROM visitor_codes WHERE code_hash = ? AND uses_left IS NULL',
+      ),
+      addEvent: db.prepare(
+        'INSERT OR REPLACE INTO activity_events (id, name, device_id, points, starts_at, ends_at) VALUES (@id, @name, @deviceId, @points, @startsAt, @endsAt)',
+      ),
+      activeEvent: db.prepare<
+        [string, number, number],
+        { id: string; name: string; device_id: string; points: number; starts_at: number; ends_at: number }
+      >(
         'SELECT * FROM activity_events WHERE device_id = ? AND starts_at <= ? AND ends_at > ? ORDER BY starts_at DESC LIMIT 1',
       ),
-      log: db.prepare('INSERT INTO access_log (at, device_id, door, zone, subject, method, decision, reason, txn_id) VALUES (@at, @deviceId, @door, @zone, @subject, @method, @decision, @reason, @txnId)'),
-      byTxn: db.prepare<[string, string], { decision: string; reason: string }>('SELECT decision, reason FROM access_log WHERE device_id = ? AND txn_id = ? ORDER BY id DESC LIMIT 1'),
-      recent: db.prepare<[{ device: string | null; limit: number }], { at: number; device_id: string; door: string; zone: string; subject: string | null; method: string; decision: string; reason: string; txn_id: string | null }>(
-        'SELECT * FROM access_log WHERE (@device IS NULL OR device_id = @device) ORDER BY id DESC LIMIT @limit',
+      log: db.prepare(
+        'INSERT INTO access_log (at, device_id, door, zone, subject, method, decision, reason, txn_id) VALUES (@at, @deviceId, @door, @zone, @subject, @method, @decision, @reason, @txnId)',
       ),
+      byTxn: db.prepare<[string, string], { decision: string; reason: string }>(
+        'SELECT decision, reason FROM access_log WHERE device_id = ? AND txn_id = ? ORDER BY id DESC LIMIT 1',
+      ),
+      recent: db.prepare<
+        [{ device: string | null; limit: number }],
+        {
+          at: number;
+          device_id: string;
+          door: string;
+          zone: string;
+          subject: string | null;
+          method: string;
+          decision: string;
+          reason: string;
+          txn_id: string | null;
+        }
+      >('SELECT * FROM access_log WHERE (@device IS NULL OR device_id = @device) ORDER BY id DESC LIMIT @limit'),
     };
   }
 
@@ -80,17 +131,45 @@ export class AccessRepo {
     }));
   }
   addRule(r: AccessRule): void {
-    this.s.addRule.run({ id: r.id, memberId: r.memberId ?? null, tier: r.tier ?? null, zone: r.zone, weekdays: r.weekdays, fromMin: r.fromMin, toMin: r.toMin, validUntil: r.validUntil ?? null });
+    this.s.addRule.run({
+      id: r.id,
+      memberId: r.memberId ?? null,
+      tier: r.tier ?? null,
+      zone: r.zone,
+      weekdays: r.weekdays,
+      fromMin: r.fromMin,
+      toMin: r.toMin,
+      validUntil: r.validUntil ?? null,
+    });
   }
   deleteRule(id: string): boolean {
     return this.s.deleteRule.run(id).changes > 0;
   }
   addVisitorCode(c: VisitorCode, now: number): void {
-    this.s.addCode.run(c.codeHash, c.zone, c.hostMemberId ?? null, c.label ?? null, c.validFrom, c.expiresAt, c.usesLeft ?? null, now);
+    this.s.addCode.run(
+      c.codeHash,
+      c.zone,
+      c.hostMemberId ?? null,
+      c.label ?? null,
+      c.validFrom,
+      c.expiresAt,
+      c.usesLeft ?? null,
+      now,
+    );
   }
   visitorCode(codeHash: string): VisitorCode | undefined {
     const r = this.s.code.get(codeHash);
-    return r && { codeHash: r.code_hash, zone: r.zone, hostMemberId: r.host_member_id ?? undefined, label: r.label ?? undefined, validFrom: r.valid_from, expiresAt: r.expires_at, usesLeft: r.uses_left ?? undefined };
+    return (
+      r && {
+        codeHash: r.code_hash,
+        zone: r.zone,
+        hostMemberId: r.host_member_id ?? undefined,
+        label: r.label ?? undefined,
+        validFrom: r.valid_from,
+        expiresAt: r.expires_at,
+        usesLeft: r.uses_left ?? undefined,
+      }
+    );
   }
   /** Takes one use of a code; false when none is left (checked and taken in one statement). */
   useVisitorCode(codeHash: string): boolean {
@@ -102,7 +181,9 @@ export class AccessRepo {
   }
   activeEvent(deviceId: string, now: number): ActivityEvent | undefined {
     const r = this.s.activeEvent.get(deviceId, now, now);
-    return r && { id: r.id, name: r.name, deviceId: r.device_id, points: r.points, startsAt: r.starts_at, endsAt: r.ends_at };
+    return (
+      r && { id: r.id, name: r.name, deviceId: r.device_id, points: r.points, startsAt: r.starts_at, endsAt: r.ends_at }
+    );
   }
   log(e: AccessLogEntry): void {
     this.s.log.run({ ...e, subject: e.subject ?? null, txnId: e.txnId ?? null });

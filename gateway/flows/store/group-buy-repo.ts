@@ -27,11 +27,17 @@ export class GroupBuyRepo {
   private readonly s;
   constructor(db: Db) {
     this.s = {
-      insert: db.prepare("INSERT INTO group_buys (id, title, target_qty, status, closes_at, created_at) VALUES (?, ?, ?, 'forming', ?, ?)"),
+      insert: db.prepare(
+        "INSERT INTO group_buys (id, title, target_qty, status, closes_at, created_at) VALUES (?, ?, ?, 'forming', ?, ?)",
+      ),
       get: db.prepare<[string], Row>('SELECT * FROM group_buys WHERE id = ?'),
       list: db.prepare<[], Row>('SELECT * FROM group_buys ORDER BY created_at DESC'),
-      due: db.prepare<[number], Row>("SELECT * FROM group_buys WHERE status = 'forming' AND closes_at IS NOT NULL AND closes_at <= ?"),
-      orders: db.prepare<[string], { member_id: string; qty: number; parcel_id: string | null }>('SELECT member_id, qty, parcel_id FROM group_buy_orders WHERE group_buy_id = ? ORDER BY joined_at, member_id'),
+      due: db.prepare<[number], Row>(
+        "SELECT * FROM group_buys WHERE status = 'forming' AND closes_at IS NOT NULL AND closes_at <= ?",
+      ),
+      orders: db.prepare<[string], { member_id: string; qty: number; parcel_id: string | null }>(
+        'SELECT member_id, qty, parcel_id FROM group_buy_orders WHERE group_buy_id = ? ORDER BY joined_at, member_id',
+      ),
       join: db.prepare(
         `INSERT INTO group_buy_orders (group_buy_id, member_id, qty, joined_at) VALUES (?, ?, ?, ?)
          ON CONFLICT(group_buy_id, member_id) DO UPDATE SET qty = excluded.qty`,
@@ -71,7 +77,9 @@ export class GroupBuyRepo {
   }
 
   private hydrate(r: Row): GroupBuy {
-    const buyers = this.s.orders.all(r.id).map((o) => ({ memberId: o.member_id, qty: o.qty, parcelId: o.parcel_id ?? undefined }));
+    const buyers = this.s.orders
+      .all(r.id)
+      .map((o) => ({ memberId: o.member_id, qty: o.qty, parcelId: o.parcel_id ?? undefined }));
     return {
       id: r.id,
       title: r.title,

@@ -67,28 +67,62 @@ export class ParcelRepo {
       ),
       get: db.prepare<[string], Row>('SELECT * FROM parcels WHERE id = ?'),
       byTxn: db.prepare<[string, string], Row>('SELECT * FROM parcels WHERE locker_id = ? AND txn_id = ?'),
-      active: db.prepare<[string], Row>("SELECT * FROM parcels WHERE locker_id = ? AND status IN ('depositing', 'stored', 'opening') ORDER BY created_at"),
-      ofMember: db.prepare<[string, string], Row>("SELECT * FROM parcels WHERE locker_id = ? AND member_id = ? AND status = 'stored' ORDER BY created_at"),
-      byCode: db.prepare<[string, string], Row>("SELECT * FROM parcels WHERE locker_id = ? AND code_hash = ? AND status = 'stored'"),
-      codeInUse: db.prepare<[string, string], { n: number }>("SELECT COUNT(*) AS n FROM parcels WHERE locker_id = ? AND code_hash = ? AND status IN ('depositing', 'stored', 'opening')"),
-      setStatus: db.prepare('UPDATE parcels SET status = @status, stored_at = COALESCE(@storedAt, stored_at), picked_up_at = COALESCE(@pickedUpAt, picked_up_at), pickup_txn = COALESCE(@pickupTxn, pickup_txn) WHERE id = @id'),
+      active: db.prepare<[string], Row>(
+        "SELECT * FROM parcels WHERE locker_id = ? AND status IN ('depositing', 'stored', 'opening') ORDER BY created_at",
+      ),
+      ofMember: db.prepare<[string, string], Row>(
+        "SELECT * FROM parcels WHERE locker_id = ? AND member_id = ? AND status = 'stored' ORDER BY created_at",
+      ),
+      byCode: db.prepare<[string, string], Row>(
+        "SELECT * FROM parcels WHERE locker_id = ? AND code_hash = ? AND status = 'stored'",
+      ),
+      codeInUse: db.prepare<[string, string], { n: number }>(
+        "SELECT COUNT(*) AS n FROM parcels WHERE locker_id = ? AND code_hash = ? AND status IN ('depositing', 'stored', 'opening')",
+      ),
+      setStatus: db.prepare(
+        'UPDATE parcels SET status = @status, stored_at = COALESCE(@storedAt, stored_at), picked_up_at = COALESCE(@pickedUpAt, picked_up_at), pickup_txn = COALESCE(@pickupTxn, pickup_txn) WHERE id = @id',
+      ),
       setCode: db.prepare('UPDATE parcels SET code_hash = ?, code_expires_at = ? WHERE id = ?'),
-      overdueCounts: db.prepare<[number], { locker_id: string; n: number }>("SELECT locker_id, COUNT(*) AS n FROM parcels WHERE status = 'stored' AND stored_at < ? GROUP BY locker_id"),
+      overdueCounts: db.prepare<[number], { locker_id: string; n: number }>(
+        "SELECT locker_id, COUNT(*) AS n FROM parcels WHERE status = 'stored' AND stored_at < ? GROUP BY locker_id",
+      ),
       list: db.prepare<[{ locker: string | null; status: string | null; limit: number }], Row>(
         'SELECT * FROM parcels WHERE (@locker IS NULL OR locker_id = @locker) AND (@status IS NULL OR status = @status) ORDER BY created_at DESC, rowid DESC LIMIT @limit',
       ),
-      byPickup: db.prepare<[string, string], Row>('SELECT * FROM parcels WHERE locker_id = ? AND pickup_txn = ? ORDER BY created_at'),
+      byPickup: db.prepare<[string, string], Row>(
+        'SELECT * FROM parcels WHERE locker_id = ? AND pickup_txn = ? ORDER BY created_at',
+      ),
       notice: db.prepare('INSERT INTO member_notices (member_id, kind, payload, created_at) VALUES (?, ?, ?, ?)'),
-      notices: db.prepare<[string], { kind: string; payload: string; created_at: number }>('SELECT kind, payload, created_at FROM member_notices WHERE member_id = ? ORDER BY id'),
-      dropCodeNotices: db.prepare("DELETE FROM member_notices WHERE kind IN ('parcel_arrived', 'parcel_code') AND json_extract(payload, '$.parcelId') = ?"),
-      expiredCodes: db.prepare<[number], { id: string }>("SELECT id FROM parcels WHERE status = 'stored' AND code_expires_at IS NOT NULL AND code_expires_at <= ? LIMIT 1000"),
-      dropExpired: db.prepare("DELETE FROM member_notices WHERE kind IN ('parcel_arrived', 'parcel_code') AND json_extract(payload, '$.expiresAt') <= ?"),
+      notices: db.prepare<[string], { kind: string; payload: string; created_at: number }>(
+        'SELECT kind, payload, created_at FROM member_notices WHERE member_id = ? ORDER BY id',
+      ),
+      dropCodeNotices: db.prepare(
+        "DELETE FROM member_notices WHERE kind IN ('parcel_arrived', 'parcel_code') AND json_extract(payload, '$.parcelId') = ?",
+      ),
+      expiredCodes: db.prepare<[number], { id: string }>(
+        "SELECT id FROM parcels WHERE status = 'stored' AND code_expires_at IS NOT NULL AND code_expires_at <= ? LIMIT 1000",
+      ),
+      dropExpired: db.prepare(
+        "DELETE FROM member_notices WHERE kind IN ('parcel_arrived', 'parcel_code') AND json_extract(payload, '$.expiresAt') <= ?",
+      ),
       // stale 'opening' after a restart: the open was never confirmed, so the parcel is still in there
       reopenStale: db.prepare("UPDATE parcels SET status = 'stored' WHERE status = 'opening'"),
     };
   }
 
-  insert(p: { id: string; txnId: string; lockerId: string; compartment: string; memberId: string; tracking: string; size: string; groupBuyId: string | null; codeHash: string; codeExpiresAt: number; createdAt: number }): void {
+  insert(p: {
+    id: string;
+    txnId: string;
+    lockerId: string;
+    compartment: string;
+    memberId: string;
+    tracking: string;
+    size: string;
+    groupBuyId: string | null;
+    codeHash: string;
+    codeExpiresAt: number;
+    createdAt: number;
+  }): void {
     this.s.insert.run(p);
   }
   get(id: string): Parcel | undefined {
@@ -114,8 +148,18 @@ export class ParcelRepo {
   codeInUse(lockerId: string, codeHash: string): boolean {
     return (this.s.codeInUse.get(lockerId, codeHash)?.n ?? 0) > 0;
   }
-  setStatus(id: string, status: ParcelStatus, extra: { storedAt?: number; pickedUpAt?: number; pickupTxn?: string } = {}): void {
-    this.s.setStatus.run({ id, status, storedAt: extra.storedAt ?? null, pickedUpAt: extra.pickedUpAt ?? null, pickupTxn: extra.pickupTxn ?? null });
+  setStatus(
+    id: string,
+    status: ParcelStatus,
+    extra: { storedAt?: number; pickedUpAt?: number; pickupTxn?: string } = {},
+  ): void {
+    this.s.setStatus.run({
+      id,
+      status,
+      storedAt: extra.storedAt ?? null,
+      pickedUpAt: extra.pickedUpAt ?? null,
+      pickupTxn: extra.pickupTxn ?? null,
+    });
   }
   setCode(id: string, codeHash: string, expiresAt: number): void {
     this.s.setCode.run(codeHash, expiresAt, id);
@@ -125,7 +169,9 @@ export class ParcelRepo {
     return new Map(this.s.overdueCounts.all(storedBefore).map((r) => [r.locker_id, r.n]));
   }
   list(filter: { lockerId?: string | undefined; status?: string | undefined; limit: number }): Parcel[] {
-    return this.s.list.all({ locker: filter.lockerId ?? null, status: filter.status ?? null, limit: filter.limit }).map(toParcel);
+    return this.s.list
+      .all({ locker: filter.lockerId ?? null, status: filter.status ?? null, limit: filter.limit })
+      .map(toParcel);
   }
   /** The parcels a pickup transaction opened (for answering its retry the same). */
   byPickupTxn(lockerId: string, txn: string): Parcel[] {
@@ -135,7 +181,9 @@ export class ParcelRepo {
     this.s.notice.run(memberId, kind, JSON.stringify(payload), at);
   }
   notices(memberId: string): { kind: string; payload: unknown; at: number }[] {
-    return this.s.notices.all(memberId).map((n) => ({ kind: n.kind, payload: JSON.parse(n.payload) as unknown, at: n.created_at }));
+    return this.s.notices
+      .all(memberId)
+      .map((n) => ({ kind: n.kind, payload: JSON.parse(n.payload) as unknown, at: n.created_at }));
   }
   /** Pickup codes are kept in clear only in the notice outbox, and only while they can open something. */
   dropCodeNotices(parcelId: string): void {

@@ -11,7 +11,10 @@ export const dashboardRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/', { config: { public: true }, schema: { hide: true } }, async (_req, reply) =>
     reply
       .type('text/html; charset=utf-8')
-      .header('content-security-policy', "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'")
+      .header(
+        'content-security-policy',
+        "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
+      )
       .header('x-frame-options', 'DENY')
       .send(page),
   );

@@ -4,8 +4,18 @@ import { LinliError } from '../../../firmware-protocol/src/errors.ts';
 import type { DeviceFlows } from '../../flows/wire-flows.ts';
 import { ApiErrorSchema, iso } from '../schemas.ts';
 
-const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema };
-const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
+const errors = {
+  400: ApiErrorSchema,
+  401: ApiErrorSchema,
+  403: ApiErrorSchema,
+  404: ApiErrorSchema,
+  409: ApiErrorSchema,
+};
+const Id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
 const HHMM = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'expected HH:MM');
 const MAX_VISITOR_DAYS = 30;
 const minutes = (s: string) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3));
@@ -35,238 +45,361 @@ const GroupBuyView = z.object({
 });
 
 /** Staff: parcels and lockers, group buys, door access rules, visitor codes, activity events, the access log. */
-export const flowRoutes = (f: DeviceFlows): FastifyPluginAsyncZod => async (app) => {
-  const gbView = (g: NonNullable<ReturnType<DeviceFlows['groupBuyRepo']['get']>>) => ({
-    id: g.id,
-    title: g.title,
-    targetQty: g.targetQty,
-    orderedQty: g.orderedQty,
-    status: g.status,
-    closesAt: iso(g.closesAt) ?? null,
-    buyers: g.buyers.map((b) => ({ memberId: b.memberId, qty: b.qty, parcelId: b.parcelId ?? null })),
-  });
+export const flowRoutes =
+  (f: DeviceFlows): FastifyPluginAsyncZod =>
+  async (app) => {
+    const gbView = (g: NonNullable<ReturnType<DeviceFlows['groupBuyRepo']['get']>>) => ({
+      id: g.id,
+      title: g.title,
+      targetQty: g.targetQty,
+      orderedQty: g.orderedQty,
+      status: g.status,
+      closesAt: iso(g.closesAt) ?? null,
+      buyers: g.buyers.map((b) => ({ memberId: b.memberId, qty: b.qty, parcelId: b.parcelId ?? null })),
+    });
 
-  app.get('/parcels', {
-    config: { role: 'viewer' },
-    schema: {
-      tags: ['lockers'],
-      summary: 'Parcels, newest first',
-      querystring: z.object({ locker: z.string().max(64).optional(), status: z.enum(['depositing', 'stored', 'opening', 'picked_up', 'deposit_failed']).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
-      response: { 200: z.object({ items: z.array(ParcelView) }), ...errors },
-    },
-    handler: async (req) => ({
-      items: f.parcels.list({ lockerId: req.query.locker, status: req.query.status, limit: req.query.limit }).map((p) => ({
-        id: p.id,
-        lockerId: p.lockerId,
-        compartment: p.compartment,
-        memberId: p.memberId,
-        tracking: p.tracking,
-        size: p.size,
-        groupBuyId: p.groupBuyId ?? null,
-        status: p.status,
-        createdAt: iso(p.createdAt) ?? '',
-        storedAt: iso(p.storedAt) ?? null,
-        pickedUpAt: iso(p.pickedUpAt) ?? null,
-        codeExpiresAt: iso(p.codeExpiresAt) ?? null,
-      })),
-    }),
-  });
-
-  app.post('/parcels/:id/reissue-code', {
-    config: { role: 'operator' },
-    schema: {
-      tags: ['lockers'],
-      summary: 'A new pickup code for a stored parcel; the old one stops working. Shown once.',
-      params: z.object({ id: Id }),
-      response: { 200: z.object({ code: z.string(), expiresAt: z.string() }), ...errors },
-    },
-    handler: async (req) => {
-      const r = await f.locker.reissueCode(req.params.id);
-      return { code: r.code, expiresAt: iso(r.expiresAt) ?? '' };
-    },
-  });
-
-  app.get('/lockers/:id/occupancy', {
-    config: { role: 'viewer' },
-    schema: {
-      tags: ['lockers'],
-      summary: 'Compartments: assigned (assumed), door (confirmed), pending command, jammed',
-      params: z.object({ id: Id }),
-      response: { 200: z.object({ ts: z.number(), compartments: z.array(z.object({ id: z.string(), size: z.string(), assigned: z.boolean(), door: z.string(), pending: z.string().nullable(), jammed: z.boolean() })) }), ...errors },
-    },
-    handler: async (req) => f.locker.occupancy(req.params.id),
-  });
-
-  app.post('/lockers/:id/compartments/:compartment/clear-jam', {
-    config: { role: 'operator' },
-    schema: { tags: ['lockers'], summary: 'Staff freed a jammed compartment', params: z.object({ id: Id, compartment: z.string().min(1).max(8) }), response: { 200: z.object({ ok: z.literal(true) }), ...errors } },
-    handler: async (req) => {
-      await f.locker.clearJam(req.params.id, req.params.compartment);
-      return { ok: true as const };
-    },
-  });
-
-  app.get('/group-buys', {
-    config: { role: 'viewer' },
-    schema: { tags: ['group buys'], summary: 'Group buys', response: { 200: z.object({ items: z.array(GroupBuyView) }), ...errors } },
-    handler: async () => ({ items: f.groupBuyRepo.list().map(gbView) }),
-  });
-
-  app.get('/group-buys/:id', {
-    config: { role: 'viewer' },
-    schema: { tags: ['group buys'], summary: 'One group buy', params: z.object({ id: Id }), response: { 200: GroupBuyView, ...errors } },
-    handler: async (req) => {
-      const g = f.groupBuyRepo.get(req.params.id);
-      if (!g) throw new LinliError('NOT_FOUND', `no group buy ${req.params.id}`);
-      return gbView(g);
-    },
-  });
-
-  app.post('/group-buys', {
-    config: { role: 'operator' },
-    schema: {
-      tags: ['group buys'],
-      summary: 'Open a group buy; it forms when the target quantity is ordered',
-      body: z.object({ id: Id, title: z.string().min(1).max(100), targetQty: z.number().int().min(1).max(100_000), closesAt: z.iso.datetime().optional() }).strict(),
-      response: { 201: GroupBuyView, ...errors },
-    },
-    handler: async (req, reply) => {
-      const b = req.body;
-      const g = await f.groupBuys.create(b.id, b.title, b.targetQty, b.closesAt ? Date.parse(b.closesAt) : undefined);
-      return reply.code(201).send(gbView(g));
-    },
-  });
-
-  app.post('/group-buys/:id/orders', {
-    config: { role: 'operator' },
-    schema: {
-      tags: ['group buys'],
-      summary: "Add or change a member's order",
-      params: z.object({ id: Id }),
-      body: z.object({ memberId: Id, qty: z.number().int().min(1).max(1000) }).strict(),
-      response: { 200: GroupBuyView, ...errors },
-    },
-    handler: async (req) => gbView(await f.groupBuys.join(req.params.id, req.body.memberId, req.body.qty)),
-  });
-
-  app.put('/access/points/:device/:door', {
-    config: { role: 'admin' },
-    schema: {
-      tags: ['access'],
-      summary: 'Set the zone (building, gate) a door of a reader opens',
-      params: z.object({ device: Id, door: z.string().min(1).max(16) }),
-      body: z.object({ zone: z.string().min(1).max(64) }).strict(),
-      response: { 200: z.object({ ok: z.literal(true) }), ...errors },
-    },
-    handler: async (req) => {
-      f.accessRepo.setZone(req.params.device, req.params.door, req.body.zone);
-      return { ok: true as const };
-    },
-  });
-
-  app.put('/access/rules/:id', {
-    config: { role: 'admin' },
-    schema: {
-      tags: ['access'],
-      summary: 'Add or replace an access rule: a member or a tier, a zone ("*" for all), days and hours',
-      params: z.object({ id: Id }),
-      body: z
-        .object({
-          memberId: Id.optional(),
-          tier: z.string().min(1).max(32).optional(),
-          zone: z.string().min(1).max(64),
-          weekdays: z.string().regex(/^[1-7]{1,7}$/, 'ISO weekdays, e.g. "12345"').default('1234567'),
-          from: HHMM.default('00:00'),
-          to: HHMM.default('24:00'),
-          validUntil: z.iso.datetime().optional(),
-        })
-        .strict()
-        .refine((b) => (b.memberId === undefined) !== (b.tier === undefined), { message: 'give exactly one of memberId or tier' }),
-      response: { 200: z.object({ ok: z.literal(true) }), ...errors },
-    },
-    handler: async (req) => {
-      const b = req.body;
-      f.accessRepo.addRule({ id: req.params.id, memberId: b.memberId, tier: b.tier, zone: b.zone, weekdays: b.weekdays, fromMin: minutes(b.from), toMin: minutes(b.to), validUntil: b.validUntil ? Date.parse(b.validUntil) : undefined });
-      return { ok: true as const };
-    },
-  });
-
-  app.delete('/access/rules/:id', {
-    config: { role: 'admin' },
-    schema: { tags: ['access'], summary: 'Remove an access rule', params: z.object({ id: Id }), response: { 200: z.object({ ok: z.literal(true) }), ...errors } },
-    handler: async (req) => {
-      if (!f.accessRepo.deleteRule(req.params.id)) throw new LinliError('NOT_FOUND', `no rule ${req.params.id}`);
-      return { ok: true as const };
-    },
-  });
-
-  app.post('/access/visitor-codes', {
-    config: { role: 'operator' },
-    schema: {
-      tags: ['access'],
-      summary: 'A visitor code for a zone, valid for a time and a number of uses. The code is shown once.',
-      body: z.object({ zone: z.string().min(1).max(64), hostMemberId: Id.optional(), label: z.string().max(64).optional(), validFrom: z.iso.datetime().optional(), expiresAt: z.iso.datetime(), uses: z.number().int().min(1).max(100).optional() }).strict(),
-      response: { 201: z.object({ code: z.string(), expiresAt: z.string() }), ...errors },
-    },
-    handler: async (req, reply) => {
-      const b = req.body;
-      // a code for every zone is staff-wide access: only an admin may issue one; and a visitor code is for a visit
-      if (b.zone === '*' && req.staff?.role !== 'admin') throw new LinliError('FORBIDDEN', 'a visitor code for every zone ("*") needs the admin role');
-      if (Date.parse(b.expiresAt) - f.now() > MAX_VISITOR_DAYS * 86_400_000) throw new LinliError('VALIDATION_FAILED', `a visitor code is valid for at most ${MAX_VISITOR_DAYS} days`);
-      const r = await f.access.createVisitorCode({ zone: b.zone, hostMemberId: b.hostMemberId, label: b.label, validFrom: b.validFrom ? Date.parse(b.validFrom) : undefined, expiresAt: Date.parse(b.expiresAt), uses: b.uses });
-      return reply.code(201).send({ code: r.code, expiresAt: iso(r.expiresAt) ?? '' });
-    },
-  });
-
-  app.put('/access/events/:id', {
-    config: { role: 'operator' },
-    schema: {
-      tags: ['access'],
-      summary: 'Set a reader to a community activity: a tap checks in and earns points once per member',
-      params: z.object({ id: Id }),
-      body: z.object({ name: z.string().min(1).max(64), deviceId: Id, points: z.number().int().min(1).max(10_000), startsAt: z.iso.datetime(), endsAt: z.iso.datetime() }).strict(),
-      response: { 200: z.object({ ok: z.literal(true) }), ...errors },
-    },
-    handler: async (req) => {
-      const b = req.body;
-      if (Date.parse(b.endsAt) <= Date.parse(b.startsAt)) throw new LinliError('VALIDATION_FAILED', 'endsAt must be after startsAt');
-      f.accessRepo.addEvent({ id: req.params.id, name: b.name, deviceId: b.deviceId, points: b.points, startsAt: Date.parse(b.startsAt), endsAt: Date.parse(b.endsAt) });
-      return { ok: true as const };
-    },
-  });
-
-  app.post('/devices/:id/alerts/:code/acknowledge', {
-    config: { role: 'operator' },
-    schema: {
-      tags: ['access'],
-      summary: 'Acknowledge an alert staff have dealt with: a forced or jammed door (door = the door id), a vend after void',
-      params: z.object({ id: Id, code: z.enum(['DOOR_FORCED', 'DOOR_JAMMED', 'VEND_AFTER_VOID']) }),
-      querystring: z.object({ door: z.string().min(1).max(16).optional() }),
-      response: { 200: z.object({ ok: z.literal(true) }), ...errors },
-    },
-    handler: async (req) => {
-      if (req.params.code === 'VEND_AFTER_VOID') f.acknowledge(req.params.id, 'VEND_AFTER_VOID');
-      else {
-        if (!req.query.door) throw new LinliError('VALIDATION_FAILED', 'say which door: ?door=main');
-        f.acknowledge(req.params.id, `${req.params.code}:${req.query.door}`);
-      }
-      return { ok: true as const };
-    },
-  });
-
-  app.get('/access/log', {
-    config: { role: 'viewer' },
-    schema: {
-      tags: ['access'],
-      summary: 'Access decisions, newest first',
-      querystring: z.object({ device: z.string().max(64).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
-      response: {
-        200: z.object({ items: z.array(z.object({ at: z.string(), deviceId: z.string(), door: z.string(), zone: z.string(), subject: z.string().nullable(), method: z.string(), decision: z.string(), reason: z.string() })) }),
-        ...errors,
+    app.get('/parcels', {
+      config: { role: 'viewer' },
+      schema: {
+        tags: ['lockers'],
+        summary: 'Parcels, newest first',
+        querystring: z.object({
+          locker: z.string().max(64).optional(),
+          status: z.enum(['depositing', 'stored', 'opening', 'picked_up', 'deposit_failed']).optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+        }),
+        response: { 200: z.object({ items: z.array(ParcelView) }), ...errors },
       },
-    },
-    handler: async (req) => ({
-      items: f.accessRepo.recent(req.query.device, req.query.limit).map((e) => ({ at: iso(e.at) ?? '', deviceId: e.deviceId, door: e.door, zone: e.zone, subject: e.subject ?? null, method: e.method, decision: e.decision, reason: e.reason })),
-    }),
-  });
-};
+      handler: async (req) => ({
+        items: f.parcels
+          .list({ lockerId: req.query.locker, status: req.query.status, limit: req.query.limit })
+          .map((p) => ({
+            id: p.id,
+            lockerId: p.lockerId,
+            compartment: p.compartment,
+            memberId: p.memberId,
+            tracking: p.tracking,
+            size: p.size,
+            groupBuyId: p.groupBuyId ?? null,
+            status: p.status,
+            createdAt: iso(p.createdAt) ?? '',
+            storedAt: iso(p.storedAt) ?? null,
+            pickedUpAt: iso(p.pickedUpAt) ?? null,
+            codeExpiresAt: iso(p.codeExpiresAt) ?? null,
+          })),
+      }),
+    });
+
+    app.post('/parcels/:id/reissue-code', {
+      config: { role: 'operator' },
+      schema: {
+        tags: ['lockers'],
+        summary: 'A new pickup code for a stored parcel; the old one stops working. Shown once.',
+        params: z.object({ id: Id }),
+        response: { 200: z.object({ code: z.string(), expiresAt: z.string() }), ...errors },
+      },
+      handler: async (req) => {
+        const r = await f.locker.reissueCode(req.params.id);
+        return { code: r.code, expiresAt: iso(r.expiresAt) ?? '' };
+      },
+    });
+
+    app.get('/lockers/:id/occupancy', {
+      config: { role: 'viewer' },
+      schema: {
+        tags: ['lockers'],
+        summary: 'Compartments: assigned (assumed), door (confirmed), pending command, jammed',
+        params: z.object({ id: Id }),
+        response: {
+          200: z.object({
+            ts: z.number(),
+            compartments: z.array(
+              z.object({
+                id: z.string(),
+                size: z.string(),
+                assigned: z.boolean(),
+                door: z.string(),
+                pending: z.string().nullable(),
+                jammed: z.boolean(),
+              }),
+            ),
+          }),
+          ...errors,
+        },
+      },
+      handler: async (req) => f.locker.occupancy(req.params.id),
+    });
+
+    app.post('/lockers/:id/compartments/:compartment/clear-jam', {
+      config: { role: 'operator' },
+      schema: {
+        tags: ['lockers'],
+        summary: 'Staff freed a jammed compartment',
+        params: z.object({ id: Id, compartment: z.string().min(1).max(8) }),
+        response: { 200: z.object({ ok: z.literal(true) }), ...errors },
+      },
+      handler: async (req) => {
+        await f.locker.clearJam(req.params.id, req.params.compartment);
+        return { ok: true as const };
+      },
+    });
+
+    app.get('/group-buys', {
+      config: { role: 'viewer' },
+      schema: {
+        tags: ['group buys'],
+        summary: 'Group buys',
+        response: { 200: z.object({ items: z.array(GroupBuyView) }), ...errors },
+      },
+      handler: async () => ({ items: f.groupBuyRepo.list().map(gbView) }),
+    });
+
+    app.get('/group-buys/:id', {
+      config: { role: 'viewer' },
+      schema: {
+        tags: ['group buys'],
+        summary: 'One group buy',
+        params: z.object({ id: Id }),
+        response: { 200: GroupBuyView, ...errors },
+      },
+      handler: async (req) => {
+        const g = f.groupBuyRepo.get(req.params.id);
+        if (!g) throw new LinliError('NOT_FOUND', `no group buy ${req.params.id}`);
+        return gbView(g);
+      },
+    });
+
+    app.post('/group-buys', {
+      config: { role: 'operator' },
+      schema: {
+        tags: ['group buys'],
+        summary: 'Open a group buy; it forms when the target quantity is ordered',
+        body: z
+          .object({
+            id: Id,
+            title: z.string().min(1).max(100),
+            targetQty: z.number().int().min(1).max(100_000),
+            closesAt: z.iso.datetime().optional(),
+          })
+          .strict(),
+        response: { 201: GroupBuyView, ...errors },
+      },
+      handler: async (req, reply) => {
+        const b = req.body;
+        const g = await f.groupBuys.create(b.id, b.title, b.targetQty, b.closesAt ? Date.parse(b.closesAt) : undefined);
+        return reply.code(201).send(gbView(g));
+      },
+    });
+
+    app.post('/group-buys/:id/orders', {
+      config: { role: 'operator' },
+      schema: {
+        tags: ['group buys'],
+        summary: "Add or change a member's order",
+        params: z.object({ id: Id }),
+        body: z.object({ memberId: Id, qty: z.number().int().min(1).max(1000) }).strict(),
+        response: { 200: GroupBuyView, ...errors },
+      },
+      handler: async (req) => gbView(await f.groupBuys.join(req.params.id, req.body.memberId, req.body.qty)),
+    });
+
+    app.put('/access/points/:device/:door', {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['access'],
+        summary: 'Set the zone (building, gate) a door of a reader opens',
+        params: z.object({ device: Id, door: z.string().min(1).max(16) }),
+        body: z.object({ zone: z.string().min(1).max(64) }).strict(),
+        response: { 200: z.object({ ok: z.literal(true) }), ...errors },
+      },
+      handler: async (req) => {
+        f.accessRepo.setZone(req.params.device, req.params.door, req.body.zone);
+        return { ok: true as const };
+      },
+    });
+
+    app.put('/access/rules/:id', {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['access'],
+        summary: 'Add or replace an access rule: a member or a tier, a zone ("*" for all), days and hours',
+        params: z.object({ id: Id }),
+        body: z
+          .object({
+            memberId: Id.optional(),
+            tier: z.string().min(1).max(32).optional(),
+            zone: z.string().min(1).max(64),
+            weekdays: z
+              .string()
+              .regex(/^[1-7]{1,7}$/, 'ISO weekdays, e.g. "12345"')
+              .default('1234567'),
+            from: HHMM.default('00:00'),
+            to: HHMM.default('24:00'),
+            validUntil: z.iso.datetime().optional(),
+          })
+          .strict()
+          .refine((b) => (b.memberId === undefined) !== (b.tier === undefined), {
+            message: 'give exactly one of memberId or tier',
+          }),
+        response: { 200: z.object({ ok: z.literal(true) }), ...errors },
+      },
+      handler: async (req) => {
+        const b = req.body;
+        f.accessRepo.addRule({
+          id: req.params.id,
+          memberId: b.memberId,
+          tier: b.tier,
+          zone: b.zone,
+          weekdays: b.weekdays,
+          fromMin: minutes(b.from),
+          toMin: minutes(b.to),
+          validUntil: b.validUntil ? Date.parse(b.validUntil) : undefined,
+        });
+        return { ok: true as const };
+      },
+    });
+
+    app.delete('/access/rules/:id', {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['access'],
+        summary: 'Remove an access rule',
+        params: z.object({ id: Id }),
+        response: { 200: z.object({ ok: z.literal(true) }), ...errors },
+      },
+      handler: async (req) => {
+        if (!f.accessRepo.deleteRule(req.params.id)) throw new LinliError('NOT_FOUND', `no rule ${req.params.id}`);
+        return { ok: true as const };
+      },
+    });
+
+    app.post('/access/visitor-codes', {
+      config: { role: 'operator' },
+      schema: {
+        tags: ['access'],
+        summary: 'A visitor code for a zone, valid for a time and a number of uses. The code is shown once.',
+        body: z
+          .object({
+            zone: z.string().min(1).max(64),
+            hostMemberId: Id.optional(),
+            label: z.string().max(64).optional(),
+            validFrom: z.iso.datetime().optional(),
+            expiresAt: z.iso.datetime(),
+            uses: z.number().int().min(1).max(100).optional(),
+          })
+          .strict(),
+        response: { 201: z.object({ code: z.string(), expiresAt: z.string() }), ...errors },
+      },
+      handler: async (req, reply) => {
+        const b = req.body;
+        // a code for every zone is staff-wide access: only an admin may issue one; and a visitor code is for a visit
+        if (b.zone === '*' && req.staff?.role !== 'admin')
+          throw new LinliError('FORBIDDEN', 'a visitor code for every zone ("*") needs the admin role');
+        if (Date.parse(b.expiresAt) - f.now() > MAX_VISITOR_DAYS * 86_400_000)
+          throw new LinliError('VALIDATION_FAILED', `a visitor code is valid for at most ${MAX_VISITOR_DAYS} days`);
+        const r = await f.access.createVisitorCode({
+          zone: b.zone,
+          hostMemberId: b.hostMemberId,
+          label: b.label,
+          validFrom: b.validFrom ? Date.parse(b.validFrom) : undefined,
+          expiresAt: Date.parse(b.expiresAt),
+          uses: b.uses,
+        });
+        return reply.code(201).send({ code: r.code, expiresAt: iso(r.expiresAt) ?? '' });
+      },
+    });
+
+    app.put('/access/events/:id', {
+      config: { role: 'operator' },
+      schema: {
+        tags: ['access'],
+        summary: 'Set a reader to a community activity: a tap checks in and earns points once per member',
+        params: z.object({ id: Id }),
+        body: z
+          .object({
+            name: z.string().min(1).max(64),
+            deviceId: Id,
+            points: z.number().int().min(1).max(10_000),
+            startsAt: z.iso.datetime(),
+            endsAt: z.iso.datetime(),
+          })
+          .strict(),
+        response: { 200: z.object({ ok: z.literal(true) }), ...errors },
+      },
+      handler: async (req) => {
+        const b = req.body;
+        if (Date.parse(b.endsAt) <= Date.parse(b.startsAt))
+          throw new LinliError('VALIDATION_FAILED', 'endsAt must be after startsAt');
+        f.accessRepo.addEvent({
+          id: req.params.id,
+          name: b.name,
+          deviceId: b.deviceId,
+          points: b.points,
+          startsAt: Date.parse(b.startsAt),
+          endsAt: Date.parse(b.endsAt),
+        });
+        return { ok: true as const };
+      },
+    });
+
+    app.post('/devices/:id/alerts/:code/acknowledge', {
+      config: { role: 'operator' },
+      schema: {
+        tags: ['access'],
+        summary:
+          'Acknowledge an alert staff have dealt with: a forced or jammed door (door = the door id), a vend after void',
+        params: z.object({ id: Id, code: z.enum(['DOOR_FORCED', 'DOOR_JAMMED', 'VEND_AFTER_VOID']) }),
+        querystring: z.object({ door: z.string().min(1).max(16).optional() }),
+        response: { 200: z.object({ ok: z.literal(true) }), ...errors },
+      },
+      handler: async (req) => {
+        if (req.params.code === 'VEND_AFTER_VOID') f.acknowledge(req.params.id, 'VEND_AFTER_VOID');
+        else {
+          if (!req.query.door) throw new LinliError('VALIDATION_FAILED', 'say which door: ?door=main');
+          f.acknowledge(req.params.id, `${req.params.code}:${req.query.door}`);
+        }
+        return { ok: true as const };
+      },
+    });
+
+    app.get('/access/log', {
+      config: { role: 'viewer' },
+      schema: {
+        tags: ['access'],
+        summary: 'Access decisions, newest first',
+        querystring: z.object({
+          device: z.string().max(64).optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+        }),
+        response: {
+          200: z.object({
+            items: z.array(
+              z.object({
+                at: z.string(),
+                deviceId: z.string(),
+                door: z.string(),
+                zone: z.string(),
+                subject: z.string().nullable(),
+                method: z.string(),
+                decision: z.string(),
+                reason: z.string(),
+              }),
+            ),
+          }),
+          ...errors,
+        },
+      },
+      handler: async (req) => ({
+        items: f.accessRepo.recent(req.query.device, req.query.limit).map((e) => ({
+          at: iso(e.at) ?? '',
+          deviceId: e.deviceId,
+          door: e.door,
+          zone: e.zone,
+          subject: e.subject ?? null,
+          method: e.method,
+          decision: e.decision,
+          reason: e.reason,
+        })),
+      }),
+    });
+  };

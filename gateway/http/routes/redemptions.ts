@@ -7,7 +7,13 @@ import { account } from '../../redemption/service/ports.ts';
 import type { RedemptionModule } from '../../redemption/module.ts';
 import { ApiErrorSchema, iso } from '../schemas.ts';
 
-const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema };
+const errors = {
+  400: ApiErrorSchema,
+  401: ApiErrorSchema,
+  403: ApiErrorSchema,
+  404: ApiErrorSchema,
+  409: ApiErrorSchema,
+};
 const State = z.enum(['declined', 'held', 'captured', 'voided', 'reversed']);
 const RedemptionView = z.object({
   id: z.string(),
@@ -21,135 +27,162 @@ const RedemptionView = z.object({
 });
 
 /** Staff: redemptions with filters (viewer), reversal (operator), member lookup by card or code (viewer). */
-export const redemptionRoutes = (m: RedemptionModule): FastifyPluginAsyncZod => async (app) => {
-  const view = (r: NonNullable<ReturnType<RedemptionModule['redemptions']['get']>>) => ({
-    id: r.id,
-    txnId: r.txnId,
-    merchantId: r.merchantId,
-    deviceId: r.deviceId ?? null,
-    memberId: r.memberId,
-    state: r.state,
-    createdAt: iso(r.createdAt) ?? '',
-    result: r.result,
-  });
+export const redemptionRoutes =
+  (m: RedemptionModule): FastifyPluginAsyncZod =>
+  async (app) => {
+    const view = (r: NonNullable<ReturnType<RedemptionModule['redemptions']['get']>>) => ({
+      id: r.id,
+      txnId: r.txnId,
+      merchantId: r.merchantId,
+      deviceId: r.deviceId ?? null,
+      memberId: r.memberId,
+      state: r.state,
+      createdAt: iso(r.createdAt) ?? '',
+      result: r.result,
+    });
 
-  /** A shop's token sees its shop only: the filter is forced, never taken from the query. */
-  const shopOf = (req: { staff?: { merchantId: string | null } | undefined }) => req.staff?.merchantId ?? undefined;
+    /** A shop's token sees its shop only: the filter is forced, never taken from the query. */
+    const shopOf = (req: { staff?: { merchantId: string | null } | undefined }) => req.staff?.merchantId ?? undefined;
 
-  app.get('/redemptions', {
-    config: { role: 'viewer', merchantScoped: true },
-    schema: {
-      tags: ['redemptions'],
-      summary: 'Redemptions, newest first',
-      querystring: z.object({
-        merchant: z.string().max(64).optional(),
-        member: z.string().max(64).optional(),
-        device: z.string().max(64).optional(),
-        state: State.optional(),
-        since: z.iso.datetime().optional(),
-        until: z.iso.datetime().optional(),
-        limit: z.coerce.number().int().min(1).max(1000).default(100),
-      }),
-      response: { 200: z.object({ items: z.array(RedemptionView) }), ...errors },
-    },
-    handler: async (req) => {
-      const q = req.query;
-      const shop = shopOf(req);
-      if (shop !== undefined && q.merchant !== undefined && q.merchant !== shop) throw new LinliError('FORBIDDEN', `this token sees shop ${shop} only`);
-      const items = m.redemptions.list({
-        merchantId: shop ?? q.merchant,
-        memberId: q.member,
-        deviceId: q.device,
-        state: q.state,
-        since: q.since ? Date.parse(q.since) : undefined,
-        until: q.until ? Date.parse(q.until) : undefined,
-        limit: q.limit,
-      });
-      return { items: items.map(view) };
-    },
-  });
-
-  app.get('/redemptions/:id', {
-    config: { role: 'viewer', merchantScoped: true },
-    schema: { tags: ['redemptions'], summary: 'One redemption with its decision', params: z.object({ id: z.string().max(64) }), response: { 200: RedemptionView, ...errors } },
-    handler: async (req) => {
-      const r = m.redemptions.get(req.params.id);
-      const shop = shopOf(req);
-      // another shop's redemption does not exist for this token
-      if (!r || (shop !== undefined && r.merchantId !== shop)) throw new LinliError('REDEMPTION_NOT_FOUND', `no redemption ${req.params.id}`);
-      return view(r);
-    },
-  });
-
-  app.post('/redemptions/:id/reverse', {
-    config: { role: 'operator', merchantScoped: true },
-    schema: {
-      tags: ['redemptions'],
-      summary: 'Reverse (refund) a captured redemption within the reversal window: wallet, points, uses and budgets are restored',
-      params: z.object({ id: z.string().max(64) }),
-      response: { 200: RedemptionResultSchema, ...errors },
-    },
-    handler: async (req) => {
-      const shop = shopOf(req);
-      if (shop !== undefined && m.redemptions.get(req.params.id)?.merchantId !== shop) throw new LinliError('REDEMPTION_NOT_FOUND', `no redemption ${req.params.id}`);
-      // staff reverse once: a second reversal is refused (ALREADY_REVERSED), never answered "refunded" again
-      // by staff member and redemption: that staff member's retry gets the answer again, anyone else a 409
-      const result = await m.service.reverse(req.params.id, `staff:${req.staff?.id ?? 'unknown'}`);
-      req.log.info({ redemptionId: req.params.id, by: req.staff?.id }, 'redemption reversed by staff');
-      return result;
-    },
-  });
-
-  app.post('/members/:id/points', {
-    config: { role: 'operator' },
-    schema: {
-      tags: ['members'],
-      summary: 'Credit community-activity or property-fee points, once per transaction id',
-      params: z.object({ id: z.string().max(64) }),
-      body: z.object({ points: z.number().int().min(1).max(100_000), txnId: z.string().min(1).max(64), reason: z.enum(['activity', 'property-fee']) }).strict(),
-      response: { 200: z.object({ awarded: z.boolean(), points: z.number().int() }), ...errors },
-    },
-    handler: async (req) => m.service.awardPoints(req.params.id, req.body.points, req.body.txnId, req.body.reason),
-  });
-
-  app.post('/members/lookup', {
-    config: { role: 'viewer' },
-    schema: {
-      tags: ['members'],
-      summary: "A member's balance, points, benefits and recent redemptions, found by card or code (never by name or phone)",
-      body: z.object({ credential: WireCredentialSchema }).strict(),
-      response: {
-        200: z.object({
-          memberId: z.string(),
-          tier: z.string(),
-          walletFen: z.number().int(),
-          points: z.number().int(),
-          benefits: z.array(z.object({ id: z.string(), campaignId: z.string(), name: z.object({ zh: z.string(), en: z.string() }), status: z.string(), usesLeft: z.number().int().optional(), expiresAt: z.string().optional() })),
-          history: z.array(RedemptionView),
+    app.get('/redemptions', {
+      config: { role: 'viewer', merchantScoped: true },
+      schema: {
+        tags: ['redemptions'],
+        summary: 'Redemptions, newest first',
+        querystring: z.object({
+          merchant: z.string().max(64).optional(),
+          member: z.string().max(64).optional(),
+          device: z.string().max(64).optional(),
+          state: State.optional(),
+          since: z.iso.datetime().optional(),
+          until: z.iso.datetime().optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
         }),
-        ...errors,
+        response: { 200: z.object({ items: z.array(RedemptionView) }), ...errors },
       },
-    },
-    handler: async (req) => {
-      const who = await m.resolver.identify(req.body.credential);
-      const member = m.catalog.member(who.memberId);
-      if (!member) throw new LinliError('MEMBER_NOT_FOUND');
-      const campaigns = m.catalog.campaigns();
-      return {
-        memberId: member.id,
-        tier: member.tier,
-        walletFen: m.ledger.balance(account.wallet(member.id), 'fen'),
-        points: m.ledger.balance(account.points(member.id), 'points'),
-        benefits: m.catalog.instancesOf(member.id).map((i) => ({
-          id: i.id,
-          campaignId: i.campaignId,
-          name: campaigns.get(i.campaignId)?.name ?? { zh: i.campaignId, en: i.campaignId },
-          status: i.status,
-          ...(i.usesLeft !== undefined ? { usesLeft: i.usesLeft } : {}),
-          ...(i.expiresAt !== undefined ? { expiresAt: iso(i.expiresAt) ?? '' } : {}),
-        })),
-        history: m.redemptions.list({ memberId: member.id, limit: 20 }).map(view),
-      };
-    },
-  });
-};
+      handler: async (req) => {
+        const q = req.query;
+        const shop = shopOf(req);
+        if (shop !== undefined && q.merchant !== undefined && q.merchant !== shop)
+          throw new LinliError('FORBIDDEN', `this token sees shop ${shop} only`);
+        const items = m.redemptions.list({
+          merchantId: shop ?? q.merchant,
+          memberId: q.member,
+          deviceId: q.device,
+          state: q.state,
+          since: q.since ? Date.parse(q.since) : undefined,
+          until: q.until ? Date.parse(q.until) : undefined,
+          limit: q.limit,
+        });
+        return { items: items.map(view) };
+      },
+    });
+
+    app.get('/redemptions/:id', {
+      config: { role: 'viewer', merchantScoped: true },
+      schema: {
+        tags: ['redemptions'],
+        summary: 'One redemption with its decision',
+        params: z.object({ id: z.string().max(64) }),
+        response: { 200: RedemptionView, ...errors },
+      },
+      handler: async (req) => {
+        const r = m.redemptions.get(req.params.id);
+        const shop = shopOf(req);
+        // another shop's redemption does not exist for this token
+        if (!r || (shop !== undefined && r.merchantId !== shop))
+          throw new LinliError('REDEMPTION_NOT_FOUND', `no redemption ${req.params.id}`);
+        return view(r);
+      },
+    });
+
+    app.post('/redemptions/:id/reverse', {
+      config: { role: 'operator', merchantScoped: true },
+      schema: {
+        tags: ['redemptions'],
+        summary:
+          'Reverse (refund) a captured redemption within the reversal window: wallet, points, uses and budgets are restored',
+        params: z.object({ id: z.string().max(64) }),
+        response: { 200: RedemptionResultSchema, ...errors },
+      },
+      handler: async (req) => {
+        const shop = shopOf(req);
+        if (shop !== undefined && m.redemptions.get(req.params.id)?.merchantId !== shop)
+          throw new LinliError('REDEMPTION_NOT_FOUND', `no redemption ${req.params.id}`);
+        // staff reverse once: a second reversal is refused (ALREADY_REVERSED), never answered "refunded" again
+        // by staff member and redemption: that staff member's retry gets the answer again, anyone else a 409
+        const result = await m.service.reverse(req.params.id, `staff:${req.staff?.id ?? 'unknown'}`);
+        req.log.info({ redemptionId: req.params.id, by: req.staff?.id }, 'redemption reversed by staff');
+        return result;
+      },
+    });
+
+    app.post('/members/:id/points', {
+      config: { role: 'operator' },
+      schema: {
+        tags: ['members'],
+        summary: 'Credit community-activity or property-fee points, once per transaction id',
+        params: z.object({ id: z.string().max(64) }),
+        body: z
+          .object({
+            points: z.number().int().min(1).max(100_000),
+            txnId: z.string().min(1).max(64),
+            reason: z.enum(['activity', 'property-fee']),
+          })
+          .strict(),
+        response: { 200: z.object({ awarded: z.boolean(), points: z.number().int() }), ...errors },
+      },
+      handler: async (req) => m.service.awardPoints(req.params.id, req.body.points, req.body.txnId, req.body.reason),
+    });
+
+    app.post('/members/lookup', {
+      config: { role: 'viewer' },
+      schema: {
+        tags: ['members'],
+        summary:
+          "A member's balance, points, benefits and recent redemptions, found by card or code (never by name or phone)",
+        body: z.object({ credential: WireCredentialSchema }).strict(),
+        response: {
+          200: z.object({
+            memberId: z.string(),
+            tier: z.string(),
+            walletFen: z.number().int(),
+            points: z.number().int(),
+            benefits: z.array(
+              z.object({
+                id: z.string(),
+                campaignId: z.string(),
+                name: z.object({ zh: z.string(), en: z.string() }),
+                status: z.string(),
+                usesLeft: z.number().int().optional(),
+                expiresAt: z.string().optional(),
+              }),
+            ),
+            history: z.array(RedemptionView),
+          }),
+          ...errors,
+        },
+      },
+      handler: async (req) => {
+        const who = await m.resolver.identify(req.body.credential);
+        const member = m.catalog.member(who.memberId);
+        if (!member) throw new LinliError('MEMBER_NOT_FOUND');
+        const campaigns = m.catalog.campaigns();
+        return {
+          memberId: member.id,
+          tier: member.tier,
+          walletFen: m.ledger.balance(account.wallet(member.id), 'fen'),
+          points: m.ledger.balance(account.points(member.id), 'points'),
+          benefits: m.catalog.instancesOf(member.id).map((i) => ({
+            id: i.id,
+            campaignId: i.campaignId,
+            name: campaigns.get(i.campaignId)?.name ?? { zh: i.campaignId, en: i.campaignId },
+            status: i.status,
+            ...(i.usesLeft !== undefined ? { usesLeft: i.usesLeft } : {}),
+            ...(i.expiresAt !== undefined ? { expiresAt: iso(i.expiresAt) ?? '' } : {}),
+          })),
+          history: m.redemptions.list({ memberId: member.id, limit: 20 }).map(view),
+        };
+      },
+    });
+  };

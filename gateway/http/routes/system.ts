@@ -3,41 +3,58 @@ import type { Gateway } from '../../app.ts';
 import { GatewayHealthSchema } from '../schemas.ts';
 
 /** /healthz: liveness and readiness for systemd, load balancers and monitoring. Open, and cheap. */
-export const systemRoutes = (gw: Gateway, startedMono: number): FastifyPluginAsyncZod => async (app) => {
-  app.get('/healthz', {
-    config: { public: true },
-    schema: { tags: ['system'], summary: 'Gateway liveness and readiness (no token needed)', response: { 200: GatewayHealthSchema, 503: GatewayHealthSchema } },
-    handler: async (_req, reply) => {
-      let database: 'ok' | 'error' = 'ok';
-      try {
-        gw.store.db.prepare('SELECT 1').get();
-      } catch {
-        database = 'error';
-      }
-      const devices: Record<string, number> = { ok: 0, degraded: 0, fault: 0, offline: 0, unknown: 0 };
-      for (const d of gw.monitor.all()) devices[d.verdict.status] = (devices[d.verdict.status] ?? 0) + 1;
-      const stats = gw.broker.stats();
-      const ready = gw.ready && database === 'ok';
-      const body = {
-        status: gw.ready ? ('ok' as const) : ('stopping' as const),
-        ready,
-        bootId: gw.bootId,
-        uptimeS: Math.round((gw.clock.monotonic() - startedMono) / 1000),
-        broker: { connections: stats.connections, devicesConnected: stats.devicesConnected },
-        database,
-        devices,
-        hardware: gw.desk.health(),
-        clock: gw.clockHealth.status(),
-        cloud: (() => {
-          const c = gw.cloud?.status();
-          const at = gw.docs?.issuedAt('hotlist');
-          const hotlist = { version: gw.docs?.version('hotlist') ?? 0, ageS: at === undefined ? null : Math.round((gw.clock.now() - at) / 1000), stale: c ? gw.hotlistStale() : false };
-          return c
-            ? { enabled: true, connected: c.connected, session: c.session, backlogEvents: c.backlog.reduce((n, b) => n + b.events, 0), overBudget: c.overBudget, hotlist }
-            : { enabled: false, connected: false, session: 0, backlogEvents: 0, overBudget: false, hotlist };
-        })(),
-      };
-      return reply.code(ready ? 200 : 503).send(body);
-    },
-  });
-};
+export const systemRoutes =
+  (gw: Gateway, startedMono: number): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get('/healthz', {
+      config: { public: true },
+      schema: {
+        tags: ['system'],
+        summary: 'Gateway liveness and readiness (no token needed)',
+        response: { 200: GatewayHealthSchema, 503: GatewayHealthSchema },
+      },
+      handler: async (_req, reply) => {
+        let database: 'ok' | 'error' = 'ok';
+        try {
+          gw.store.db.prepare('SELECT 1').get();
+        } catch {
+          database = 'error';
+        }
+        const devices: Record<string, number> = { ok: 0, degraded: 0, fault: 0, offline: 0, unknown: 0 };
+        for (const d of gw.monitor.all()) devices[d.verdict.status] = (devices[d.verdict.status] ?? 0) + 1;
+        const stats = gw.broker.stats();
+        const ready = gw.ready && database === 'ok';
+        const body = {
+          status: gw.ready ? ('ok' as const) : ('stopping' as const),
+          ready,
+          bootId: gw.bootId,
+          uptimeS: Math.round((gw.clock.monotonic() - startedMono) / 1000),
+          broker: { connections: stats.connections, devicesConnected: stats.devicesConnected },
+          database,
+          devices,
+          hardware: gw.desk.health(),
+          clock: gw.clockHealth.status(),
+          cloud: (() => {
+            const c = gw.cloud?.status();
+            const at = gw.docs?.issuedAt('hotlist');
+            const hotlist = {
+              version: gw.docs?.version('hotlist') ?? 0,
+              ageS: at === undefined ? null : Math.round((gw.clock.now() - at) / 1000),
+              stale: c ? gw.hotlistStale() : false,
+            };
+            return c
+              ? {
+                  enabled: true,
+                  connected: c.connected,
+                  session: c.session,
+                  backlogEvents: c.backlog.reduce((n, b) => n + b.events, 0),
+                  overBudget: c.overBudget,
+                  hotlist,
+                }
+              : { enabled: false, connected: false, session: 0, backlogEvents: 0, overBudget: false, hotlist };
+          })(),
+        };
+        return reply.code(ready ? 200 : 503).send(body);
+      },
+    });
+  };

@@ -1,7 +1,9 @@
 import { createCipheriv, createDecipheriv, timingSafeEqual } from 'node:crypto';
 import { aesCmac } from './aes-cmac.ts';
 
-export type SunResult = { ok: true; uid: Buffer; counter: number } | { ok: false; code: 'SUN_MALFORMED' | 'SUN_BAD_PICC_DATA' | 'SUN_BAD_MAC' };
+export type SunResult =
+  | { ok: true; uid: Buffer; counter: number }
+  | { ok: false; code: 'SUN_MALFORMED' | 'SUN_BAD_PICC_DATA' | 'SUN_BAD_MAC' };
 
 const HEX = /^[0-9A-Fa-f]*$/;
 
@@ -33,8 +35,15 @@ export function sunMac(sessionKey: Buffer, macInput: Buffer = Buffer.alloc(0)): 
  * `fileReadKeyFor(uid)` (diversified from a master key). Whether the counter increased is the caller's
  * check, made durably in the database before anything is approved. Never throws on input.
  */
-export function verifySun(opts: { picc: string; cmac: string; metaKey: Buffer; fileReadKeyFor: (uid: Buffer) => Buffer; macInput?: Buffer }): SunResult {
-  if (opts.cmac.length !== 16 || !HEX.test(opts.cmac) || opts.picc.length !== 32 || !HEX.test(opts.picc)) return { ok: false, code: 'SUN_MALFORMED' };
+export function verifySun(opts: {
+  picc: string;
+  cmac: string;
+  metaKey: Buffer;
+  fileReadKeyFor: (uid: Buffer) => Buffer;
+  macInput?: Buffer;
+}): SunResult {
+  if (opts.cmac.length !== 16 || !HEX.test(opts.cmac) || opts.picc.length !== 32 || !HEX.test(opts.picc))
+    return { ok: false, code: 'SUN_MALFORMED' };
   const picc = decryptPiccData(opts.picc, opts.metaKey);
   if (!picc) return { ok: false, code: 'SUN_BAD_PICC_DATA' };
   const expected = sunMac(sessionMacKey(opts.fileReadKeyFor(picc.uid), picc.uid, picc.counter), opts.macInput);
@@ -44,7 +53,13 @@ export function verifySun(opts: { picc: string; cmac: string; metaKey: Buffer; f
 }
 
 /** What a card produces on a tap (for the simulator and tests): encrypted PICC data and the SUN MAC. */
-export function makeSunMessage(uid: Buffer, counter: number, metaKey: Buffer, fileReadKey: Buffer, pad: Buffer = Buffer.alloc(5)): { picc: string; cmac: string } {
+export function makeSunMessage(
+  uid: Buffer,
+  counter: number,
+  metaKey: Buffer,
+  fileReadKey: Buffer,
+  pad: Buffer = Buffer.alloc(5),
+): { picc: string; cmac: string } {
   const plain = Buffer.alloc(16);
   plain[0] = 0xc7;
   uid.copy(plain, 1);
@@ -52,6 +67,13 @@ export function makeSunMessage(uid: Buffer, counter: number, metaKey: Buffer, fi
   pad.copy(plain, 11, 0, 5);
   const c = createCipheriv('aes-128-cbc', metaKey, Buffer.alloc(16));
   c.setAutoPadding(false);
-  const picc = Buffer.concat([c.update(plain), c.final()]).toString('hex').toUpperCase();
-  return { picc, cmac: sunMac(sessionMacKey(fileReadKey, uid, counter)).toString('hex').toUpperCase() };
+  const picc = Buffer.concat([c.update(plain), c.final()])
+    .toString('hex')
+    .toUpperCase();
+  return {
+    picc,
+    cmac: sunMac(sessionMacKey(fileReadKey, uid, counter))
+      .toString('hex')
+      .toUpperCase(),
+  };
 }

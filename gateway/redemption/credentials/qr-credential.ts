@@ -20,7 +20,16 @@ export interface CredentialFields {
 
 export type QrVerdict =
   | { ok: true; memberRef: string; credentialId: string; step: number; exp: number; stale: boolean }
-  | { ok: false; code: 'QR_MALFORMED' | 'QR_UNKNOWN_KEY' | 'QR_BAD_SIGNATURE' | 'QR_EXPIRED' | 'QR_STALE' | 'QR_BAD_DEVICE_SIGNATURE' };
+  | {
+      ok: false;
+      code:
+        | 'QR_MALFORMED'
+        | 'QR_UNKNOWN_KEY'
+        | 'QR_BAD_SIGNATURE'
+        | 'QR_EXPIRED'
+        | 'QR_STALE'
+        | 'QR_BAD_DEVICE_SIGNATURE';
+    };
 
 const PREFIX = 'LQ1.';
 const DOMAIN = Buffer.from('LINLI-QR1', 'ascii');
@@ -37,22 +46,46 @@ export function rawPublicKey(key: KeyObject): Buffer {
 export function encodeCredential(f: CredentialFields): Buffer {
   const kid = Buffer.from(f.kid, 'utf8');
   const member = Buffer.from(f.memberRef, 'utf8');
-  if (kid.length < 1 || kid.length > 16 || member.length < 1 || member.length > 40 || f.credentialId.length !== 16 || f.devicePublicKey.length !== 32) {
+  if (
+    kid.length < 1 ||
+    kid.length > 16 ||
+    member.length < 1 ||
+    member.length > 40 ||
+    f.credentialId.length !== 16 ||
+    f.devicePublicKey.length !== 32
+  ) {
     throw new Error('credential fields out of range');
   }
   const exp = Buffer.alloc(4);
   exp.writeUInt32BE(f.exp);
-  return Buffer.concat([Buffer.from([1, kid.length]), kid, f.credentialId, Buffer.from([member.length]), member, exp, f.devicePublicKey]);
+  return Buffer.concat([
+    Buffer.from([1, kid.length]),
+    kid,
+    f.credentialId,
+    Buffer.from([member.length]),
+    member,
+    exp,
+    f.devicePublicKey,
+  ]);
 }
 
 /** Cloud side (and the cloud simulator): sign a credential. */
-export function issueCredential(f: CredentialFields, cloudPrivateKey: KeyObject): { credential: Buffer; cloudSig: Buffer } {
+export function issueCredential(
+  f: CredentialFields,
+  cloudPrivateKey: KeyObject,
+): { credential: Buffer; cloudSig: Buffer } {
   const credential = encodeCredential(f);
   return { credential, cloudSig: sign(null, credential, cloudPrivateKey) };
 }
 
 /** Phone side: the code to show at `nowMs`. */
-export function makeQrCode(credential: Buffer, cloudSig: Buffer, devicePrivateKey: KeyObject, nowMs: number, stepS = 30): string {
+export function makeQrCode(
+  credential: Buffer,
+  cloudSig: Buffer,
+  devicePrivateKey: KeyObject,
+  nowMs: number,
+  stepS = 30,
+): string {
   const step = Math.floor(nowMs / 1000 / stepS);
   const stepBuf = Buffer.alloc(4);
   stepBuf.writeUInt32BE(step);
@@ -62,7 +95,16 @@ export function makeQrCode(credential: Buffer, cloudSig: Buffer, devicePrivateKe
 }
 
 /** Gateway side: verify offline. Never throws, whatever the input. */
-export function verifyQrCode(code: string, opts: { trustedKeys: ReadonlyMap<string, KeyObject>; nowMs: number; stepS?: number; skewSteps?: number; allowStale?: boolean }): QrVerdict {
+export function verifyQrCode(
+  code: string,
+  opts: {
+    trustedKeys: ReadonlyMap<string, KeyObject>;
+    nowMs: number;
+    stepS?: number;
+    skewSteps?: number;
+    allowStale?: boolean;
+  },
+): QrVerdict {
   try {
     if (!code.startsWith(PREFIX) || code.length > 1024) return { ok: false, code: 'QR_MALFORMED' };
     const b = Buffer.from(code.slice(PREFIX.length), 'base64url');
@@ -89,7 +131,8 @@ export function verifyQrCode(code: string, opts: { trustedKeys: ReadonlyMap<stri
     if (!verify(null, credential, key, cloudSig)) return { ok: false, code: 'QR_BAD_SIGNATURE' };
     if (opts.nowMs >= exp * 1000) return { ok: false, code: 'QR_EXPIRED' };
     const step = stepBuf.readUInt32BE();
-    if (!verify(null, Buffer.concat([DOMAIN, credentialId, stepBuf]), ed25519PublicFromRaw(devicePublicKey), phoneSig)) return { ok: false, code: 'QR_BAD_DEVICE_SIGNATURE' };
+    if (!verify(null, Buffer.concat([DOMAIN, credentialId, stepBuf]), ed25519PublicFromRaw(devicePublicKey), phoneSig))
+      return { ok: false, code: 'QR_BAD_DEVICE_SIGNATURE' };
     const current = Math.floor(opts.nowMs / 1000 / (opts.stepS ?? 30));
     const stale = Math.abs(step - current) > (opts.skewSteps ?? 1);
     // a stale code is still genuine: with allowStale the caller decides (a retry of the request it was first shown for)
@@ -104,4 +147,3 @@ export function verifyQrCode(code: string, opts: { trustedKeys: ReadonlyMap<stri
 export function trustedKeysFrom(entries: readonly { kid: string; publicKey: string }[]): Map<string, KeyObject> {
   return new Map(entries.map((e) => [e.kid, ed25519PublicFromRaw(Buffer.from(e.publicKey, 'base64url'))]));
 }
-

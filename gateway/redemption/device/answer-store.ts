@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
-import { ResponseBodySchema, type RequestBody, type ResponseBody } from '../../../firmware-protocol/src/messages/redemption.ts';
+import {
+  ResponseBodySchema,
+  type RequestBody,
+  type ResponseBody,
+} from '../../../firmware-protocol/src/messages/redemption.ts';
 import type { Db } from '../../store/db.ts';
 
 /** Migration 15: the first answer to each device request, for resends [FWP-4.3]. */
@@ -39,8 +43,12 @@ export class AnswerStore {
   private readonly s;
   constructor(db: Db) {
     this.s = {
-      get: db.prepare<[string, string, string], { request_hash: string; answer: string | null }>('SELECT request_hash, answer FROM request_answers WHERE device_id = ? AND txn_id = ? AND op = ?'),
-      put: db.prepare('INSERT OR IGNORE INTO request_answers (device_id, txn_id, op, request_hash, answer, at) VALUES (?, ?, ?, ?, ?, ?)'),
+      get: db.prepare<[string, string, string], { request_hash: string; answer: string | null }>(
+        'SELECT request_hash, answer FROM request_answers WHERE device_id = ? AND txn_id = ? AND op = ?',
+      ),
+      put: db.prepare(
+        'INSERT OR IGNORE INTO request_answers (device_id, txn_id, op, request_hash, answer, at) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
       prune: db.prepare('DELETE FROM request_answers WHERE at < ?'),
     };
   }
@@ -48,7 +56,10 @@ export class AnswerStore {
   get(deviceId: string, txn: string, op: string): StoredAnswer | undefined {
     const r = this.s.get.get(deviceId, txn, op);
     if (!r) return undefined;
-    return { requestHash: r.request_hash, answer: r.answer === null ? undefined : ResponseBodySchema.parse(JSON.parse(r.answer)) };
+    return {
+      requestHash: r.request_hash,
+      answer: r.answer === null ? undefined : ResponseBodySchema.parse(JSON.parse(r.answer)),
+    };
   }
 
   /** Inside a writer unit. The first one stays: a racing duplicate never replaces the answer already given. */

@@ -21,7 +21,12 @@ export function memberSummary(catalog: CatalogRepo, ledger: LedgerPort, memberId
       const c = campaigns.get(i.campaignId);
       return c ? [{ name: c.name, ...(i.usesLeft !== undefined ? { usesLeft: i.usesLeft } : {}) }] : [];
     });
-  return { tier: member.tier, walletFen: ledger.balance(account.wallet(member.id), 'fen'), points: ledger.balance(account.points(member.id), 'points'), benefits };
+  return {
+    tier: member.tier,
+    walletFen: ledger.balance(account.wallet(member.id), 'fen'),
+    points: ledger.balance(account.points(member.id), 'points'),
+    benefits,
+  };
 }
 
 const ASKS_FOR_MONEY = new Set(['redeem', 'authorize', 'vend_request']);
@@ -36,13 +41,18 @@ function reasonsFor(r: RedemptionResult): NonNullable<Extract<ResponseBody, { st
   const mine = r.notApplied.filter((n) => !NOT_FOR_THIS_MEMBER.has(n.code as ReasonCode));
   const held = mine.filter((n) => n.instanceId !== undefined);
   const others = mine.filter((n) => n.instanceId === undefined);
-  return [...held, ...others].slice(0, MAX_REASONS_ON_DEVICE).map((n) => ({ ...(n.name ? { name: n.name } : {}), code: n.code, reason: n.message }));
+  return [...held, ...others]
+    .slice(0, MAX_REASONS_ON_DEVICE)
+    .map((n) => ({ ...(n.name ? { name: n.name } : {}), code: n.code, reason: n.message }));
 }
 
 /** What the resident reads after the decision, by operation (a refund does not read like a purchase). */
 function approvedDisplay(op: string, r: RedemptionResult): { zh: string; en: string } {
   const pay = formatYuan(r.payableFen);
-  const saved = r.savingFen > 0 ? { zh: `，已优惠 ¥${formatYuan(r.savingFen)}`, en: `, you saved ¥${formatYuan(r.savingFen)}` } : { zh: '', en: '' };
+  const saved =
+    r.savingFen > 0
+      ? { zh: `，已优惠 ¥${formatYuan(r.savingFen)}`, en: `, you saved ¥${formatYuan(r.savingFen)}` }
+      : { zh: '', en: '' };
   switch (op) {
     case 'reverse':
       return r.paidBy === 'none'
@@ -52,9 +62,12 @@ function approvedDisplay(op: string, r: RedemptionResult): { zh: string; en: str
       return { zh: '已取消，未扣款', en: 'Cancelled; you were not charged' };
     case 'vend_result':
     case 'capture':
-      return r.state === 'voided' ? { zh: '出货失败，已退款', en: 'Not dispensed; you were refunded' } : { zh: `已扣款 ¥${pay}${saved.zh}`, en: `Charged ¥${pay}${saved.en}` };
+      return r.state === 'voided'
+        ? { zh: '出货失败，已退款', en: 'Not dispensed; you were refunded' }
+        : { zh: `已扣款 ¥${pay}${saved.zh}`, en: `Charged ¥${pay}${saved.en}` };
     default:
-      if (r.paidBy === 'none' && r.payableFen > 0) return { zh: `请在柜台付 ¥${pay}${saved.zh}`, en: `Pay ¥${pay} at the till${saved.en}` };
+      if (r.paidBy === 'none' && r.payableFen > 0)
+        return { zh: `请在柜台付 ¥${pay}${saved.zh}`, en: `Pay ¥${pay} at the till${saved.en}` };
       return { zh: `应付 ¥${pay}${saved.zh}`, en: `To pay ¥${pay}${saved.en}` };
   }
 }
@@ -97,7 +110,10 @@ export function decided(op: string, r: RedemptionResult): ResponseBody {
         : r.declineCode === 'COUPON_NOT_APPLICABLE'
           ? couponRefusal(r)
           : r.declineCode === 'LOW_TRUST_LIMIT'
-            ? { zh: '超出此卡限额，请使用安全卡或二维码', en: "Over this card's limit; use a secure card or the QR code" }
+            ? {
+                zh: '超出此卡限额，请使用安全卡或二维码',
+                en: "Over this card's limit; use a secure card or the QR code",
+              }
             : r.declineCode === 'NOTHING_TO_PAY_FOR'
               ? { zh: '金额为零，无需支付', en: 'Nothing to pay' }
               : { zh: '无法支付，请联系工作人员', en: 'Cannot pay here; please ask staff' },
@@ -106,7 +122,9 @@ export function decided(op: string, r: RedemptionResult): ResponseBody {
 
 function couponRefusal(r: RedemptionResult): { zh: string; en: string } {
   const why = r.notApplied[0]?.message;
-  return why ? { zh: `此券不能用：${why.zh}`, en: `This coupon cannot be used: ${why.en}` } : { zh: '此券不能用于本单', en: 'This coupon does not apply to this bill' };
+  return why
+    ? { zh: `此券不能用：${why.zh}`, en: `This coupon cannot be used: ${why.en}` }
+    : { zh: '此券不能用于本单', en: 'This coupon does not apply to this bill' };
 }
 
 /** What to show for an error code, in both languages [FWP-6.2]. */

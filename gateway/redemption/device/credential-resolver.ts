@@ -36,7 +36,10 @@ const txnKey = (t: TxnRef | undefined) => (t ? `${t.deviceId ?? ''}|${t.txn}` : 
 export interface SecureCredentialVerifier {
   verifySun(picc: string, cmac: string): { ok: true; uid: string; counter: number } | { ok: false; code: string };
   /** `stale`: the signatures verify but the time step is past (a screenshot, or a retry of an earlier request). */
-  verifyQr(code: string, nowMs: number): { ok: true; credentialId: string; step: number; stale: boolean } | { ok: false; code: string };
+  verifyQr(
+    code: string,
+    nowMs: number,
+  ): { ok: true; credentialId: string; step: number; stale: boolean } | { ok: false; code: string };
 }
 
 /**
@@ -59,7 +62,12 @@ export class CredentialResolver {
   async identify(c: WireCredential, opts: { allowCoupon?: boolean; txn?: TxnRef } = {}): Promise<Identified> {
     const p = this.present(c, opts);
     await this.writer.submit(() => this.admit(p, opts.txn));
-    return { memberId: p.memberId, trust: p.trust, lookupKey: p.lookupKey, ...(p.couponInstanceId ? { couponInstanceId: p.couponInstanceId } : {}) };
+    return {
+      memberId: p.memberId,
+      trust: p.trust,
+      lookupKey: p.lookupKey,
+      ...(p.couponInstanceId ? { couponInstanceId: p.couponInstanceId } : {}),
+    };
   }
 
   /**
@@ -71,14 +79,19 @@ export class CredentialResolver {
   present(c: WireCredential, opts: { allowCoupon?: boolean } = {}): Presented {
     if (c.type === 'uid') return this.find(this.keyFor('uid', c.uid), 'low', undefined, false);
     if (c.type === 'coupon') {
-      if (!opts.allowCoupon) throw new LinliError('OPERATION_NOT_ALLOWED', 'a coupon code is only accepted by a shop scanner paying a bill; tap the member card or show the member code');
+      if (!opts.allowCoupon)
+        throw new LinliError(
+          'OPERATION_NOT_ALLOWED',
+          'a coupon code is only accepted by a shop scanner paying a bill; tap the member card or show the member code',
+        );
       const key = this.secrets.codeHash('coupon', c.code);
       const instanceId = this.catalog.couponInstance(key);
       const inst = instanceId ? this.catalog.instance(instanceId) : undefined;
       if (!inst) throw new LinliError('CREDENTIAL_INVALID', 'this coupon code is not known here');
       return { memberId: inst.memberId, trust: 'high', lookupKey: key, couponInstanceId: inst.id, stale: false };
     }
-    if (!this.secure) throw new LinliError('CREDENTIAL_INVALID', 'secure cards and codes are not configured on this gateway');
+    if (!this.secure)
+      throw new LinliError('CREDENTIAL_INVALID', 'secure cards and codes are not configured on this gateway');
     if (c.type === 'sun') {
       const v = this.secure.verifySun(c.picc, c.cmac);
       if (!v.ok) throw new LinliError('CREDENTIAL_INVALID', `the card's SUN message does not verify (${v.code})`);
@@ -130,7 +143,10 @@ export class CredentialResolver {
   private find(lookupKey: string, trust: 'low' | 'high', counter: number | undefined, stale: boolean): Presented {
     const rec = this.catalog.credential(lookupKey);
     // a hotlisted card this gateway does not know is still refused as blocked, not as unknown
-    if (!rec) throw this.catalog.isHotlisted(lookupKey) ? new LinliError('CARD_BLOCKED') : new LinliError('MEMBER_NOT_FOUND', 'this card or code is not registered');
+    if (!rec)
+      throw this.catalog.isHotlisted(lookupKey)
+        ? new LinliError('CARD_BLOCKED')
+        : new LinliError('MEMBER_NOT_FOUND', 'this card or code is not registered');
     return { memberId: rec.memberId, trust, lookupKey, stale, ...(counter !== undefined ? { counter } : {}) };
   }
 }

@@ -39,7 +39,15 @@ import type { RequestingDevice } from '../../flows/flow-handler.ts';
  * pickups are answered by the locker flow from its parcels: a settled deposit is never told to open
  * its door again, and a retried one whose door is still closed is.
  */
-const REPLAYED: ReadonlySet<RequestOp> = new Set(['lookup', 'reverse', 'vend_begin', 'vend_end', 'pickup_code', 'access', 'access_code']);
+const REPLAYED: ReadonlySet<RequestOp> = new Set([
+  'lookup',
+  'reverse',
+  'vend_begin',
+  'vend_end',
+  'pickup_code',
+  'access',
+  'access_code',
+]);
 
 export class DeviceRequestHandler {
   constructor(
@@ -71,7 +79,8 @@ export class DeviceRequestHandler {
       body = await this.answer(device, msg);
     } catch (err) {
       const code: ErrorCode = err instanceof LinliError ? err.code : 'INTERNAL_ERROR';
-      if (!(err instanceof LinliError)) this.d.log.error({ err, deviceId: device.id, op: msg.body.op }, 'device request failed');
+      if (!(err instanceof LinliError))
+        this.d.log.error({ err, deviceId: device.id, op: msg.body.op }, 'device request failed');
       const refusal = err instanceof LinliError ? err.details?.refusal : undefined;
       body = {
         status: 'error',
@@ -89,7 +98,8 @@ export class DeviceRequestHandler {
     const b = msg.body;
     const flow = this.flows.get(b.op);
     const kinds = flow ? flow.ops[b.op] : ALLOWED[b.op];
-    if (!kinds?.includes(device.kind)) throw new LinliError('OPERATION_NOT_ALLOWED', `a ${device.kind} may not ${b.op}`);
+    if (!kinds?.includes(device.kind))
+      throw new LinliError('OPERATION_NOT_ALLOWED', `a ${device.kind} may not ${b.op}`);
     const hash = requestHash(b);
     const again = this.resent(device, msg, hash);
     if (again) return again;
@@ -104,7 +114,8 @@ export class DeviceRequestHandler {
   private resent(device: RequestingDevice, msg: RequestMessage, hash: string): ResponseBody | undefined {
     const prior = this.d.answers.get(device.id, msg.txn, msg.body.op);
     if (!prior) return undefined;
-    if (prior.requestHash !== hash) throw new LinliError('TXN_REUSED', `transaction ${msg.txn} was used for a different ${msg.body.op}`);
+    if (prior.requestHash !== hash)
+      throw new LinliError('TXN_REUSED', `transaction ${msg.txn} was used for a different ${msg.body.op}`);
     if (prior.answer) return prior.answer;
     const row = this.d.redemptions.byTxn(device.id, msg.txn);
     return row ? decided(msg.body.op, row.result) : undefined;
@@ -113,7 +124,11 @@ export class DeviceRequestHandler {
   private async builtin(device: RequestingDevice, msg: RequestMessage, hash: string): Promise<ResponseBody> {
     const b = msg.body;
     const merchantId = device.merchantId;
-    if (merchantId === null && b.op !== 'lookup') throw new LinliError('OPERATION_NOT_ALLOWED', `${device.id} is not bound to a merchant; staff set one when provisioning`);
+    if (merchantId === null && b.op !== 'lookup')
+      throw new LinliError(
+        'OPERATION_NOT_ALLOWED',
+        `${device.id} is not bound to a merchant; staff set one when provisioning`,
+      );
     const at = this.d.clock.now();
     switch (b.op) {
       case 'redeem':
@@ -134,16 +149,32 @@ export class DeviceRequestHandler {
           // with the decision, in its transaction: a resend is then known before its card is read again
           this.d.answers.put(device.id, msg.txn, b.op, hash, undefined, at);
         };
-        const req = { txnId: msg.txn, memberId: who.memberId, trust: who.trust, purchase, couponInstanceId: who.couponInstanceId, admit };
-        return decided(b.op, b.op === 'redeem' ? await this.d.service.redeem(req) : await this.d.service.authorize(req));
+        const req = {
+          txnId: msg.txn,
+          memberId: who.memberId,
+          trust: who.trust,
+          purchase,
+          couponInstanceId: who.couponInstanceId,
+          admit,
+        };
+        return decided(
+          b.op,
+          b.op === 'redeem' ? await this.d.service.redeem(req) : await this.d.service.authorize(req),
+        );
       }
       case 'capture':
       case 'void':
-        return decided(b.op, b.op === 'capture' ? await this.d.service.capture(msg.txn, device.id) : await this.d.service.void(msg.txn, device.id));
+        return decided(
+          b.op,
+          b.op === 'capture'
+            ? await this.d.service.capture(msg.txn, device.id)
+            : await this.d.service.void(msg.txn, device.id),
+        );
       case 'reverse': {
         const r = this.d.redemptions.get(b.redemptionId);
         // a cashier sees and reverses only their own shop's redemptions
-        if (!r || r.merchantId !== merchantId) throw new LinliError('REDEMPTION_NOT_FOUND', `no redemption ${b.redemptionId} at this shop`);
+        if (!r || r.merchantId !== merchantId)
+          throw new LinliError('REDEMPTION_NOT_FOUND', `no redemption ${b.redemptionId} at this shop`);
         return decided(b.op, await this.d.service.reverse(b.redemptionId, `${device.id}|${msg.txn}`));
       }
       case 'lookup': {
@@ -155,7 +186,10 @@ export class DeviceRequestHandler {
           op: 'lookup',
           decision: 'none',
           member,
-          display: { zh: `余额 ¥${formatYuan(walletFen)} · 积分 ${points}`, en: `Balance ¥${formatYuan(walletFen)} · ${points} points` },
+          display: {
+            zh: `余额 ¥${formatYuan(walletFen)} · 积分 ${points}`,
+            en: `Balance ¥${formatYuan(walletFen)} · ${points} points`,
+          },
         };
       }
       default:
@@ -163,4 +197,3 @@ export class DeviceRequestHandler {
     }
   }
 }
-

@@ -20,7 +20,9 @@ export class Cart {
   ) {}
 
   static of(p: Purchase): Cart {
-    const units = p.items.flatMap((i) => Array.from({ length: i.qty }, () => ({ productId: i.productId, priceFen: i.unitPriceFen })));
+    const units = p.items.flatMap((i) =>
+      Array.from({ length: i.qty }, () => ({ productId: i.productId, priceFen: i.unitPriceFen })),
+    );
     const itemsTotal = units.reduce((s, u) => s + u.priceFen, 0);
     // A scanner may send items and a bill amount; the amount wins, items only scope the benefits.
     const unitemized = p.amountFen !== undefined ? Math.max(0, p.amountFen - itemsTotal) : 0;
@@ -50,7 +52,12 @@ export class Cart {
         return { cart: new Cart(this.units, this.unitemized, this.orderOff + saving), savingFen: saving };
       }
       case 'percent_off': {
-        const base = c.rules.products ? Math.min(this.scoped(c).reduce((s, u) => s + u.priceFen, 0), this.totalFen) : this.totalFen;
+        const base = c.rules.products
+          ? Math.min(
+              this.scoped(c).reduce((s, u) => s + u.priceFen, 0),
+              this.totalFen,
+            )
+          : this.totalFen;
         const saving = Math.min(percentOf(base, e.percent), e.capFen ?? Number.MAX_SAFE_INTEGER, capFen);
         return { cart: new Cart(this.units, this.unitemized, this.orderOff + saving), savingFen: saving };
       }
@@ -69,10 +76,19 @@ export class Cart {
         });
       case 'fixed_price':
         return this.reprice(c, capFen, (units) =>
-          [...units].sort((a, b) => b.priceFen - a.priceFen).slice(0, e.maxUnits).filter((u) => u.priceFen > e.priceFen).map((u): [Unit, Fen] => [u, e.priceFen]),
+          [...units]
+            .sort((a, b) => b.priceFen - a.priceFen)
+            .slice(0, e.maxUnits)
+            .filter((u) => u.priceFen > e.priceFen)
+            .map((u): [Unit, Fen] => [u, e.priceFen]),
         );
       case 'free_item':
-        return this.reprice(c, capFen, (units) => [...units].sort((a, b) => b.priceFen - a.priceFen).slice(0, e.maxUnits).map((u): [Unit, Fen] => [u, 0]));
+        return this.reprice(c, capFen, (units) =>
+          [...units]
+            .sort((a, b) => b.priceFen - a.priceFen)
+            .slice(0, e.maxUnits)
+            .map((u): [Unit, Fen] => [u, 0]),
+        );
     }
   }
 

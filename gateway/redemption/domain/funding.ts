@@ -19,7 +19,10 @@ export type Funding =
 
 /** How much a payer can still pay for this member now, under all three limits and the payer's balance. */
 export function proxyRemaining(a: ProxyAllowance): Fen {
-  return Math.max(0, Math.min(a.perTxnFen, a.perDayFen - a.spentTodayFen, a.perMonthFen - a.spentMonthFen, a.payerBalanceFen));
+  return Math.max(
+    0,
+    Math.min(a.perTxnFen, a.perDayFen - a.spentTodayFen, a.perMonthFen - a.spentMonthFen, a.payerBalanceFen),
+  );
 }
 
 /**
@@ -27,7 +30,12 @@ export function proxyRemaining(a: ProxyAllowance): Fen {
  * limits and balance cover all of it (the one with the most room, then by id). A payment is never
  * split across wallets: one purchase, one wallet, one clear line on each statement.
  */
-export function chooseFunding(memberId: string, amountFen: Fen, ownBalanceFen: Fen, proxies: readonly ProxyAllowance[]): Funding {
+export function chooseFunding(
+  memberId: string,
+  amountFen: Fen,
+  ownBalanceFen: Fen,
+  proxies: readonly ProxyAllowance[],
+): Funding {
   if (amountFen <= ownBalanceFen) return { ok: true, source: 'own', walletOwnerId: memberId, amountFen };
   const usable = proxies
     .map((p) => ({ p, room: proxyRemaining(p) }))
@@ -35,5 +43,10 @@ export function chooseFunding(memberId: string, amountFen: Fen, ownBalanceFen: F
     .sort((a, b) => b.room - a.room || a.p.payerId.localeCompare(b.p.payerId));
   const pick = usable[0];
   if (pick) return { ok: true, source: 'proxy', walletOwnerId: pick.p.payerId, amountFen };
-  return { ok: false, code: 'INSUFFICIENT_FUNDS', ownBalanceFen, proxyRemainingFen: Math.max(0, ...proxies.map(proxyRemaining)) };
+  return {
+    ok: false,
+    code: 'INSUFFICIENT_FUNDS',
+    ownBalanceFen,
+    proxyRemainingFen: Math.max(0, ...proxies.map(proxyRemaining)),
+  };
 }

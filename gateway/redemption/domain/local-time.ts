@@ -21,7 +21,16 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatter(tz: string): Intl.DateTimeFormat {
   let f = formatters.get(tz);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', weekday: 'short' });
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone: tz,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      weekday: 'short',
+    });
     formatters.set(tz, f);
   }
   return f;
@@ -37,7 +46,14 @@ export function localTime(atMs: number, tz: string): LocalTime {
   const day = Number(parts.day);
   const weekday = WEEKDAYS[parts.weekday ?? ''] ?? 1;
   const date = `${parts.year}-${parts.month}-${parts.day}`;
-  return { date, year, month, weekday, minuteOfDay: Number(parts.hour) * 60 + Number(parts.minute), isoWeek: isoWeekKey(year, month, day, weekday) };
+  return {
+    date,
+    year,
+    month,
+    weekday,
+    minuteOfDay: Number(parts.hour) * 60 + Number(parts.minute),
+    isoWeek: isoWeekKey(year, month, day, weekday),
+  };
 }
 
 /** ISO 8601 week: the week belongs to the year of its Thursday. */

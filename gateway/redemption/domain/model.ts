@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { DeviceKindSchema } from '../../../firmware-protocol/src/kinds/device-kind.ts';
 
-const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
+const Id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
 const FenSchema = z.number().int().nonnegative();
 const HhMm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM, 24-hour');
 const LocalDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
@@ -24,7 +28,12 @@ export type Member = z.infer<typeof MemberSchema>;
 
 /** A line of a purchase: a product, its unit price and quantity. */
 export const PurchaseItemSchema = z
-  .object({ productId: Id, unitPriceFen: FenSchema, qty: z.number().int().min(1).max(100), category: z.string().max(32).optional() })
+  .object({
+    productId: Id,
+    unitPriceFen: FenSchema,
+    qty: z.number().int().min(1).max(100),
+    category: z.string().max(32).optional(),
+  })
   .strict();
 export type PurchaseItem = z.infer<typeof PurchaseItemSchema>;
 
@@ -47,11 +56,25 @@ export const EffectSchema = z.discriminatedUnion('type', [
   /** 满50减10: off the order once the running total reaches the threshold. */
   z.object({ type: z.literal('amount_off'), thresholdFen: FenSchema.default(0), offFen: FenSchema.min(1) }).strict(),
   /** 会员日8折 = 20% off, with an optional cap on the saving. */
-  z.object({ type: z.literal('percent_off'), percent: z.number().int().min(1).max(99), capFen: FenSchema.optional() }).strict(),
+  z
+    .object({ type: z.literal('percent_off'), percent: z.number().int().min(1).max(99), capFen: FenSchema.optional() })
+    .strict(),
   /** 第二件半价: every n-th unit of a scoped product at `percent` off. */
-  z.object({ type: z.literal('nth_item'), n: z.number().int().min(2).max(10), percent: z.number().int().min(1).max(100) }).strict(),
+  z
+    .object({
+      type: z.literal('nth_item'),
+      n: z.number().int().min(2).max(10),
+      percent: z.number().int().min(1).max(100),
+    })
+    .strict(),
   /** A set price for scoped products, e.g. the morning breakfast package at 9.90 yuan. */
-  z.object({ type: z.literal('fixed_price'), priceFen: FenSchema, maxUnits: z.number().int().min(1).max(10).default(1) }).strict(),
+  z
+    .object({
+      type: z.literal('fixed_price'),
+      priceFen: FenSchema,
+      maxUnits: z.number().int().min(1).max(10).default(1),
+    })
+    .strict(),
   /** One scoped unit free: a punch-card reward, a period-card item, points for a box of eggs. */
   z.object({ type: z.literal('free_item'), maxUnits: z.number().int().min(1).max(10).default(1) }).strict(),
 ]);
@@ -64,7 +87,13 @@ export const UsageSchema = z.discriminatedUnion('type', [
   /** One use per issued instance (a coupon). */
   z.object({ type: z.literal('single_use') }).strict(),
   /** N uses per day/week/month, e.g. the weekly fresh-food card (社区生鲜周卡). */
-  z.object({ type: z.literal('period_card'), usesPerPeriod: z.number().int().min(1).max(100), period: z.enum(['day', 'week', 'month']) }).strict(),
+  z
+    .object({
+      type: z.literal('period_card'),
+      usesPerPeriod: z.number().int().min(1).max(100),
+      period: z.enum(['day', 'week', 'month']),
+    })
+    .strict(),
   /** N uses in total (punch card). */
   z.object({ type: z.literal('punch_card'), uses: z.number().int().min(1).max(1000) }).strict(),
   /** Once per year, in the member's birthday month. */
@@ -82,7 +111,10 @@ export const RulesSchema = z
     validFrom: z.number().int().optional(),
     validTo: z.number().int().optional(),
     daysOfWeek: z.array(z.number().int().min(1).max(7)).min(1).optional(),
-    hours: z.array(z.object({ from: HhMm, to: HhMm }).strict()).min(1).optional(),
+    hours: z
+      .array(z.object({ from: HhMm, to: HhMm }).strict())
+      .min(1)
+      .optional(),
     merchants: z.array(Id).min(1).optional(),
     devices: z.array(Id).min(1).optional(),
     deviceKinds: z.array(DeviceKindSchema).min(1).optional(),
@@ -90,8 +122,14 @@ export const RulesSchema = z
     minSpendFen: FenSchema.optional(),
     tiers: z.array(z.string().min(1)).min(1).optional(),
     segments: z.array(z.string().min(1)).min(1).optional(),
-    perMemberLimit: z.object({ count: z.number().int().min(1), period: z.enum(['day', 'week', 'month', 'campaign']) }).strict().optional(),
-    budget: z.object({ count: z.number().int().min(1).optional(), amountFen: FenSchema.min(1).optional() }).strict().optional(),
+    perMemberLimit: z
+      .object({ count: z.number().int().min(1), period: z.enum(['day', 'week', 'month', 'campaign']) })
+      .strict()
+      .optional(),
+    budget: z
+      .object({ count: z.number().int().min(1).optional(), amountFen: FenSchema.min(1).optional() })
+      .strict()
+      .optional(),
   })
   .strict()
   .default({});
@@ -133,6 +171,9 @@ export type BenefitInstance = z.infer<typeof BenefitInstanceSchema>;
 
 /** Points accrual: points per yuan paid, multiplied by tier. */
 export const AccrualSchema = z
-  .object({ pointsPerYuan: z.number().int().min(0).max(100).default(1), tierMultipliers: z.record(z.string(), z.number().min(0).max(10)).default({}) })
+  .object({
+    pointsPerYuan: z.number().int().min(0).max(100).default(1),
+    tierMultipliers: z.record(z.string(), z.number().min(0).max(10)).default({}),
+  })
   .strict();
 export type Accrual = z.infer<typeof AccrualSchema>;

@@ -47,7 +47,10 @@ export interface Rejection {
   message: { zh: string; en: string };
 }
 
-export function reject(c: { ref: string; campaign: { id: string; name: { zh: string; en: string } } }, code: ReasonCode): Rejection {
+export function reject(
+  c: { ref: string; campaign: { id: string; name: { zh: string; en: string } } },
+  code: ReasonCode,
+): Rejection {
   return { ref: c.ref, campaignId: c.campaign.id, name: c.campaign.name, code, message: REASONS[code] };
 }
 
@@ -55,4 +58,9 @@ export function reject(c: { ref: string; campaign: { id: string; name: { zh: str
  * Reasons about benefits that were never this member's to use (another tier, segment, birthday month):
  * true to the staff API, but noise on a device's small screen.
  */
-export const NOT_FOR_THIS_MEMBER: ReadonlySet<ReasonCode> = new Set(['TIER_NOT_ELIGIBLE', 'SEGMENT_NOT_ELIGIBLE', 'NOT_BIRTHDAY_MONTH', 'NOT_INACTIVE_LONG_ENOUGH']);
+export const NOT_FOR_THIS_MEMBER: ReadonlySet<ReasonCode> = new Set([
+  'TIER_NOT_ELIGIBLE',
+  'SEGMENT_NOT_ELIGIBLE',
+  'NOT_BIRTHDAY_MONTH',
+  'NOT_INACTIVE_LONG_ENOUGH',
+]);

@@ -37,7 +37,8 @@ export const RULES: readonly Rule[] = [
       if (!instance) return undefined;
       if (instance.status === 'used') return 'INSTANCE_USED';
       if (instance.status === 'revoked') return 'INSTANCE_REVOKED';
-      if (instance.status === 'expired' || (instance.expiresAt !== undefined && now >= instance.expiresAt)) return 'INSTANCE_EXPIRED';
+      if (instance.status === 'expired' || (instance.expiresAt !== undefined && now >= instance.expiresAt))
+        return 'INSTANCE_EXPIRED';
       if (instance.usesLeft !== undefined && instance.usesLeft <= 0) return 'NO_USES_LEFT';
       return undefined;
     },
@@ -52,7 +53,8 @@ export const RULES: readonly Rule[] = [
   },
   {
     name: 'day-of-week',
-    check: ({ campaign: { rules } }, { local }) => (rules.daysOfWeek && !rules.daysOfWeek.includes(local.weekday) ? 'WRONG_DAY' : undefined),
+    check: ({ campaign: { rules } }, { local }) =>
+      rules.daysOfWeek && !rules.daysOfWeek.includes(local.weekday) ? 'WRONG_DAY' : undefined,
   },
   {
     name: 'hours',
@@ -70,23 +72,29 @@ export const RULES: readonly Rule[] = [
   },
   {
     name: 'merchant-scope',
-    check: ({ campaign: { rules } }, { purchase }) => (rules.merchants && !rules.merchants.includes(purchase.merchantId) ? 'MERCHANT_NOT_IN_SCOPE' : undefined),
+    check: ({ campaign: { rules } }, { purchase }) =>
+      rules.merchants && !rules.merchants.includes(purchase.merchantId) ? 'MERCHANT_NOT_IN_SCOPE' : undefined,
   },
   {
     name: 'device-scope',
     check: ({ campaign: { rules } }, { purchase }) =>
-      rules.devices && (!purchase.deviceId || !rules.devices.includes(purchase.deviceId)) ? 'DEVICE_NOT_IN_SCOPE' : undefined,
+      rules.devices && (!purchase.deviceId || !rules.devices.includes(purchase.deviceId))
+        ? 'DEVICE_NOT_IN_SCOPE'
+        : undefined,
   },
   {
     name: 'device-kind-scope',
     check: ({ campaign: { rules } }, { purchase }) =>
-      rules.deviceKinds && (!purchase.deviceKind || !rules.deviceKinds.includes(purchase.deviceKind)) ? 'DEVICE_KIND_NOT_IN_SCOPE' : undefined,
+      rules.deviceKinds && (!purchase.deviceKind || !rules.deviceKinds.includes(purchase.deviceKind))
+        ? 'DEVICE_KIND_NOT_IN_SCOPE'
+        : undefined,
   },
   {
     name: 'product-scope',
     check({ campaign }, { purchase }) {
       const scoped = campaign.rules.products;
-      const needsItems = scoped !== undefined || ['nth_item', 'fixed_price', 'free_item'].includes(campaign.effect.type);
+      const needsItems =
+        scoped !== undefined || ['nth_item', 'fixed_price', 'free_item'].includes(campaign.effect.type);
       if (!needsItems) return undefined;
       const hit = purchase.items.some((i) => !scoped || scoped.includes(i.productId));
       return hit ? undefined : 'NO_ELIGIBLE_PRODUCT';
@@ -94,11 +102,13 @@ export const RULES: readonly Rule[] = [
   },
   {
     name: 'min-spend',
-    check: ({ campaign: { rules } }, { subtotalFen }) => (rules.minSpendFen !== undefined && subtotalFen < rules.minSpendFen ? 'MIN_SPEND_NOT_MET' : undefined),
+    check: ({ campaign: { rules } }, { subtotalFen }) =>
+      rules.minSpendFen !== undefined && subtotalFen < rules.minSpendFen ? 'MIN_SPEND_NOT_MET' : undefined,
   },
   {
     name: 'tier',
-    check: ({ campaign: { rules } }, { member }) => (rules.tiers && !rules.tiers.includes(member.tier) ? 'TIER_NOT_ELIGIBLE' : undefined),
+    check: ({ campaign: { rules } }, { member }) =>
+      rules.tiers && !rules.tiers.includes(member.tier) ? 'TIER_NOT_ELIGIBLE' : undefined,
   },
   {
     name: 'segment',
@@ -120,9 +130,12 @@ export const RULES: readonly Rule[] = [
         return last !== undefined && now - last < 330 * 86_400_000 ? 'BIRTHDAY_GIFT_USED' : undefined;
       }
       if (u.type === 'welcome_back') {
-        if (!member.lastActiveDate || daysBetween(member.lastActiveDate, local.date) < u.inactiveDays) return 'NOT_INACTIVE_LONG_ENOUGH';
+        if (!member.lastActiveDate || daysBetween(member.lastActiveDate, local.date) < u.inactiveDays)
+          return 'NOT_INACTIVE_LONG_ENOUGH';
         const last = usage.lastUseAt[campaign.id];
-        return last !== undefined && last >= Date.parse(`${member.lastActiveDate}T00:00:00Z`) - 86_400_000 ? 'WELCOME_BACK_USED' : undefined;
+        return last !== undefined && last >= Date.parse(`${member.lastActiveDate}T00:00:00Z`) - 86_400_000
+          ? 'WELCOME_BACK_USED'
+          : undefined;
       }
       if (u.type === 'points_exchange' && usage.pointsBalance < u.pointsCost) return 'NOT_ENOUGH_POINTS';
       return undefined;
@@ -133,7 +146,9 @@ export const RULES: readonly Rule[] = [
     check({ campaign }, { local, usage }) {
       const lim = campaign.rules.perMemberLimit;
       if (!lim) return undefined;
-      return (usage.memberUses[memberUseKey(campaign, lim.period, local)] ?? 0) >= lim.count ? 'MEMBER_LIMIT_REACHED' : undefined;
+      return (usage.memberUses[memberUseKey(campaign, lim.period, local)] ?? 0) >= lim.count
+        ? 'MEMBER_LIMIT_REACHED'
+        : undefined;
     },
   },
   {

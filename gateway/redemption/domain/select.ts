@@ -58,7 +58,8 @@ interface Eligible {
 export function candidatesFor(input: SelectionInput): Candidate[] {
   const out: Candidate[] = [];
   for (const c of [...input.campaigns.values()].sort((a, b) => a.id.localeCompare(b.id))) {
-    if (['always_on', 'points_exchange', 'birthday_gift', 'welcome_back'].includes(c.usage.type)) out.push({ ref: `c:${c.id}`, campaign: c, instance: undefined });
+    if (['always_on', 'points_exchange', 'birthday_gift', 'welcome_back'].includes(c.usage.type))
+      out.push({ ref: `c:${c.id}`, campaign: c, instance: undefined });
   }
   for (const i of [...input.instances].sort((a, b) => a.id.localeCompare(b.id))) {
     const campaign = input.campaigns.get(i.campaignId);
@@ -76,7 +77,14 @@ export function candidatesFor(input: SelectionInput): Candidate[] {
 export function selectBenefits(input: SelectionInput): Selection {
   const cart = Cart.of(input.purchase);
   const subtotalFen = cart.totalFen;
-  const ctx: RuleContext = { member: input.member, purchase: input.purchase, subtotalFen, now: input.now, local: localTime(input.now, input.timezone), usage: input.usage };
+  const ctx: RuleContext = {
+    member: input.member,
+    purchase: input.purchase,
+    subtotalFen,
+    now: input.now,
+    local: localTime(input.now, input.timezone),
+    usage: input.usage,
+  };
   const notApplied: Rejection[] = [];
   const eligible: Eligible[] = [];
   for (const c of candidatesFor(input)) {
@@ -91,11 +99,24 @@ export function selectBenefits(input: SelectionInput): Selection {
       notApplied.push(reject(c, noSavingCode(c.campaign)));
       continue;
     }
-    eligible.push({ c, standalone, cap, pointsCost: c.campaign.usage.type === 'points_exchange' ? c.campaign.usage.pointsCost : 0, consumes: c.instance ? 1 : 0 });
+    eligible.push({
+      c,
+      standalone,
+      cap,
+      pointsCost: c.campaign.usage.type === 'points_exchange' ? c.campaign.usage.pointsCost : 0,
+      consumes: c.instance ? 1 : 0,
+    });
   }
   const best = withoutZeroSavings(bestCombination(eligible, cart, input), cart);
   const chosen = new Set(best.picked.map((e) => e.c.ref));
-  for (const e of eligible) if (!chosen.has(e.c.ref)) notApplied.push(reject(e.c, best.zero.has(e.c.ref) ? noSavingCode(e.c.campaign) : whyLeftOut(e, best, input.maxBenefitsPerPurchase, cart)));
+  for (const e of eligible)
+    if (!chosen.has(e.c.ref))
+      notApplied.push(
+        reject(
+          e.c,
+          best.zero.has(e.c.ref) ? noSavingCode(e.c.campaign) : whyLeftOut(e, best, input.maxBenefitsPerPurchase, cart),
+        ),
+      );
   const payableFen = Math.max(0, subtotalFen - best.saving);
   const pointsCost = best.picked.reduce((s, e) => s + e.pointsCost, 0);
   return {
@@ -116,7 +137,10 @@ const noSavingCode = (c: Campaign): ReasonCode => (c.effect.type === 'amount_off
  * first pushed the bill under) is dropped: it must never use up a coupon, a period use or points for
  * nothing. A benefit that gives nothing leaves the cart as it was, so the others save the same without it.
  */
-function withoutZeroSavings(best: { picked: Eligible[]; applied: AppliedBenefit[]; saving: Fen }, cart: Cart): { picked: Eligible[]; applied: AppliedBenefit[]; saving: Fen; zero: Set<string> } {
+function withoutZeroSavings(
+  best: { picked: Eligible[]; applied: AppliedBenefit[]; saving: Fen },
+  cart: Cart,
+): { picked: Eligible[]; applied: AppliedBenefit[]; saving: Fen; zero: Set<string> } {
   const zero = new Set<string>();
   let current = best;
   for (;;) {
@@ -135,7 +159,12 @@ function budgetLeft(c: Campaign, usage: UsageFacts): Fen {
 
 /** Applies a combination in the fixed order (item-level first, then percent-off, then amount-off). */
 function evaluate(combo: Eligible[], cart: Cart): { saving: Fen; applied: AppliedBenefit[] } {
-  const ordered = [...combo].sort((a, b) => effectOrder(a.c.campaign) - effectOrder(b.c.campaign) || b.c.campaign.priority - a.c.campaign.priority || a.c.ref.localeCompare(b.c.ref));
+  const ordered = [...combo].sort(
+    (a, b) =>
+      effectOrder(a.c.campaign) - effectOrder(b.c.campaign) ||
+      b.c.campaign.priority - a.c.campaign.priority ||
+      a.c.ref.localeCompare(b.c.ref),
+  );
   let current = cart;
   const applied: AppliedBenefit[] = [];
   let saving = 0;
@@ -162,11 +191,17 @@ function tieKey(combo: Eligible[]): [number, number, number, string] {
     combo.reduce((s, e) => s + e.consumes, 0),
     combo.reduce((s, e) => s + e.pointsCost, 0),
     -combo.reduce((s, e) => s + e.c.campaign.priority, 0),
-    combo.map((e) => e.c.ref).sort().join(','),
+    combo
+      .map((e) => e.c.ref)
+      .sort()
+      .join(','),
   ];
 }
 
-function better(a: { saving: Fen; key: [number, number, number, string] }, b: { saving: Fen; key: [number, number, number, string] }): boolean {
+function better(
+  a: { saving: Fen; key: [number, number, number, string] },
+  b: { saving: Fen; key: [number, number, number, string] },
+): boolean {
   if (a.saving !== b.saving) return a.saving > b.saving;
   for (let i = 0; i < 3; i++) if (a.key[i] !== b.key[i]) return (a.key[i] as number) < (b.key[i] as number);
   return a.key[3] < b.key[3];
@@ -182,7 +217,12 @@ function bestCombination(eligible: Eligible[], cart: Cart, input: SelectionInput
   // Order = preference: bigger saving, then keeping coupons and points, then priority, then id. The
   // search finds the first best set in this order, which is how ties are settled.
   const sorted = [...eligible].sort(
-    (a, b) => b.standalone - a.standalone || a.consumes - b.consumes || a.pointsCost - b.pointsCost || b.c.campaign.priority - a.c.campaign.priority || a.c.ref.localeCompare(b.c.ref),
+    (a, b) =>
+      b.standalone - a.standalone ||
+      a.consumes - b.consumes ||
+      a.pointsCost - b.pointsCost ||
+      b.c.campaign.priority - a.c.campaign.priority ||
+      a.c.ref.localeCompare(b.c.ref),
   );
   const prefix = [0];
   for (const e of sorted) prefix.push((prefix.at(-1) ?? 0) + e.standalone);
@@ -190,7 +230,8 @@ function bestCombination(eligible: Eligible[], cart: Cart, input: SelectionInput
   let best = { saving: 0, applied: [] as AppliedBenefit[], picked: [] as Eligible[], key: tieKey([]) };
   const max = Math.max(1, input.maxBenefitsPerPurchase);
   // a required benefit that cannot save on this purchase at all binds nothing: the caller declines with its reason
-  const required = input.required !== undefined && eligible.some((e) => e.c.ref === input.required) ? input.required : undefined;
+  const required =
+    input.required !== undefined && eligible.some((e) => e.c.ref === input.required) ? input.required : undefined;
   const walk = (i: number, picked: Eligible[], pickedSaving: Fen) => {
     if (i >= sorted.length || picked.length >= max) return;
     // a branch that can at most tie is cut: walking every tie costs 100× on members with many equal
@@ -213,13 +254,15 @@ function bestCombination(eligible: Eligible[], cart: Cart, input: SelectionInput
 
 function compatible(e: Eligible, picked: Eligible[], points: number): boolean {
   if (picked.length > 0 && (e.c.campaign.exclusive || picked.some((p) => p.c.campaign.exclusive))) return false;
-  if (picked.some((p) => p.c.campaign.category === e.c.campaign.category || p.c.campaign.id === e.c.campaign.id)) return false;
+  if (picked.some((p) => p.c.campaign.category === e.c.campaign.category || p.c.campaign.id === e.c.campaign.id))
+    return false;
   return picked.reduce((s, p) => s + p.pointsCost, 0) + e.pointsCost <= points;
 }
 
 function whyLeftOut(e: Eligible, best: { picked: Eligible[]; saving: Fen }, max: number, cart: Cart): ReasonCode {
   const { picked } = best;
-  if (picked.some((p) => p.c.campaign.exclusive) || (e.c.campaign.exclusive && picked.length > 0)) return 'EXCLUSIVE_CONFLICT';
+  if (picked.some((p) => p.c.campaign.exclusive) || (e.c.campaign.exclusive && picked.length > 0))
+    return 'EXCLUSIVE_CONFLICT';
   if (picked.some((p) => p.c.campaign.category === e.c.campaign.category)) return 'CATEGORY_CONFLICT';
   if (picked.length >= max) return 'STACKING_LIMIT';
   // it would give nothing on top of the others (their discounts took the bill under its threshold)

@@ -47,8 +47,18 @@ export function verifyLedger(db: Db, maxProblems = 100): LedgerReport {
     entries += 1;
     if (r.seq !== expected) add({ kind: 'seq_gap', seq: r.seq, detail: `expected seq ${expected}, found ${r.seq}` });
     expected = r.seq + 1;
-    if (r.prev_hash !== prev) add({ kind: 'chain_break', seq: r.seq, detail: 'prev_hash does not match the previous entry' });
-    const h = entryHash(r.prev_hash, { seq: r.seq, at: r.at, txnId: r.txn_id, redemptionId: r.redemption_id, account: r.account, asset: r.asset, delta: r.delta, reason: r.reason });
+    if (r.prev_hash !== prev)
+      add({ kind: 'chain_break', seq: r.seq, detail: 'prev_hash does not match the previous entry' });
+    const h = entryHash(r.prev_hash, {
+      seq: r.seq,
+      at: r.at,
+      txnId: r.txn_id,
+      redemptionId: r.redemption_id,
+      account: r.account,
+      asset: r.asset,
+      delta: r.delta,
+      reason: r.reason,
+    });
     if (h !== r.hash) add({ kind: 'hash_mismatch', seq: r.seq, detail: 'the entry was altered after it was written' });
     prev = r.hash;
     const key = `${r.account}\u0000${r.asset}`;
@@ -56,15 +66,28 @@ export function verifyLedger(db: Db, maxProblems = 100): LedgerReport {
     assetSums.set(r.asset, (assetSums.get(r.asset) ?? 0) + r.delta);
   }
   const seen = new Set<string>();
-  for (const b of db.prepare<[], { account: string; asset: string; balance: number }>('SELECT * FROM balances').iterate()) {
+  for (const b of db
+    .prepare<[], { account: string; asset: string; balance: number }>('SELECT * FROM balances')
+    .iterate()) {
     const key = `${b.account}\u0000${b.asset}`;
     seen.add(key);
     const sum = sums.get(key) ?? 0;
-    if (sum !== b.balance) add({ kind: 'balance_mismatch', account: `${b.account} (${b.asset})`, detail: `balance ${b.balance}, ledger sums to ${sum}` });
+    if (sum !== b.balance)
+      add({
+        kind: 'balance_mismatch',
+        account: `${b.account} (${b.asset})`,
+        detail: `balance ${b.balance}, ledger sums to ${sum}`,
+      });
   }
   for (const [key, sum] of sums) {
-    if (!seen.has(key) && sum !== 0) add({ kind: 'balance_mismatch', account: key.replace('\u0000', ' '), detail: `no balance row, ledger sums to ${sum}` });
+    if (!seen.has(key) && sum !== 0)
+      add({
+        kind: 'balance_mismatch',
+        account: key.replace('\u0000', ' '),
+        detail: `no balance row, ledger sums to ${sum}`,
+      });
   }
-  for (const [asset, sum] of assetSums) if (sum !== 0) add({ kind: 'asset_unbalanced', detail: `${asset} movements sum to ${sum}, not 0` });
+  for (const [asset, sum] of assetSums)
+    if (sum !== 0) add({ kind: 'asset_unbalanced', detail: `${asset} movements sum to ${sum}, not 0` });
   return { ok: problems.length === 0, entries, accounts: sums.size, problems };
 }

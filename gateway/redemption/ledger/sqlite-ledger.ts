@@ -20,7 +20,9 @@ export class SqliteLedger implements LedgerPort {
         `INSERT INTO ledger (seq, at, txn_id, redemption_id, account, asset, delta, reason, prev_hash, hash)
          VALUES (@seq, @at, @txnId, @redemptionId, @account, @asset, @delta, @reason, @prevHash, @hash)`,
       ),
-      balance: db.prepare<[string, string], { balance: number }>('SELECT balance FROM balances WHERE account = ? AND asset = ?'),
+      balance: db.prepare<[string, string], { balance: number }>(
+        'SELECT balance FROM balances WHERE account = ? AND asset = ?',
+      ),
       bump: db.prepare(
         `INSERT INTO balances (account, asset, balance) VALUES (@account, @asset, @delta)
          ON CONFLICT(account, asset) DO UPDATE SET balance = balance + @delta`,
@@ -38,7 +40,8 @@ export class SqliteLedger implements LedgerPort {
     let prevHash = last?.hash ?? GENESIS_HASH;
     const after = new Map<string, number>();
     for (const e of entries) {
-      if (!Number.isSafeInteger(e.delta) || e.delta === 0) throw new Error(`ledger delta must be a non-zero integer, got ${e.delta}`);
+      if (!Number.isSafeInteger(e.delta) || e.delta === 0)
+        throw new Error(`ledger delta must be a non-zero integer, got ${e.delta}`);
       const key = `${e.account}\u0000${e.asset}`;
       const next = (after.get(key) ?? this.balance(e.account, e.asset)) + e.delta;
       if (next < 0 && NON_NEGATIVE.test(e.account)) {
@@ -48,7 +51,16 @@ export class SqliteLedger implements LedgerPort {
     }
     for (const e of entries) {
       seq += 1;
-      const fields = { seq, at: e.at, txnId: e.txnId, redemptionId: e.redemptionId, account: e.account, asset: e.asset, delta: e.delta, reason: e.reason };
+      const fields = {
+        seq,
+        at: e.at,
+        txnId: e.txnId,
+        redemptionId: e.redemptionId,
+        account: e.account,
+        asset: e.asset,
+        delta: e.delta,
+        reason: e.reason,
+      };
       const hash = entryHash(prevHash, fields);
       this.s.insert.run({ ...fields, prevHash, hash });
       this.s.bump.run({ account: e.account, asset: e.asset, delta: e.delta });

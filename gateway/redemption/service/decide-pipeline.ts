@@ -59,7 +59,8 @@ export const DECIDE_PIPELINE: readonly DecideStep[] = [
     run(x, d) {
       const existing = d.redemptions.byTxn(x.req.purchase.deviceId, x.req.txnId);
       if (!existing) return undefined;
-      if (existing.fingerprint !== x.fingerprint) throw new LinliError('TXN_REUSED', `transaction ${x.req.txnId} was used for a different request`);
+      if (existing.fingerprint !== x.fingerprint)
+        throw new LinliError('TXN_REUSED', `transaction ${x.req.txnId} was used for a different request`);
       return existing.result; // [FWP-4.3] a retry gets the same answer, and nothing is charged again
     },
   },
@@ -116,13 +117,21 @@ export const DECIDE_PIPELINE: readonly DecideStep[] = [
       if (coupon !== undefined && !sel.applied.some((a) => a.instanceId === coupon)) {
         // the presented coupon's own reason first: it is what the cashier reads out
         const campaignId = x.instances?.find((i) => i.id === coupon)?.campaignId;
-        x.sel = { ...sel, notApplied: [...sel.notApplied.filter((n) => n.campaignId === campaignId), ...sel.notApplied.filter((n) => n.campaignId !== campaignId)] };
+        x.sel = {
+          ...sel,
+          notApplied: [
+            ...sel.notApplied.filter((n) => n.campaignId === campaignId),
+            ...sel.notApplied.filter((n) => n.campaignId !== campaignId),
+          ],
+        };
         return decline(x, d, 'COUPON_NOT_APPLICABLE');
       }
-      if (x.req.trust === 'low' && sel.payableFen > 0 && d.config.strictLowTrust?.()) return decline(x, d, 'LOW_TRUST_LIMIT');
+      if (x.req.trust === 'low' && sel.payableFen > 0 && d.config.strictLowTrust?.())
+        return decline(x, d, 'LOW_TRUST_LIMIT');
       if (x.req.trust === 'low' && sel.payableFen > 0) {
         const today = d.usage.get(counterKey.lowTrustDay(x.req.memberId, x.t)).amountFen;
-        if (sel.payableFen > d.config.lowTrust.perTxnFen || today + sel.payableFen > d.config.lowTrust.perDayFen) return decline(x, d, 'LOW_TRUST_LIMIT');
+        if (sel.payableFen > d.config.lowTrust.perTxnFen || today + sel.payableFen > d.config.lowTrust.perDayFen)
+          return decline(x, d, 'LOW_TRUST_LIMIT');
       }
       return undefined;
     },
@@ -134,7 +143,10 @@ export const DECIDE_PIPELINE: readonly DecideStep[] = [
       const id = x.req.memberId;
       // with a coupon code the rest of the bill is paid at the till: the wallet is never touched
       const own = d.ledger.balance(account.wallet(id), 'fen');
-      x.funding = sel.payableFen === 0 || x.req.couponInstanceId !== undefined ? undefined : chooseFunding(id, sel.payableFen, own, gatherProxies(id, x.t, d.catalog, d.usage, d.ledger));
+      x.funding =
+        sel.payableFen === 0 || x.req.couponInstanceId !== undefined
+          ? undefined
+          : chooseFunding(id, sel.payableFen, own, gatherProxies(id, x.t, d.catalog, d.usage, d.ledger));
       // online, the cloud may top up the allowance first: nothing is stored, the caller asks and decides again
       if (x.funding && !x.funding.ok && x.req.askForTopUp) throw new ShortfallError(sel.payableFen - own);
       return x.funding && !x.funding.ok ? decline(x, d, 'INSUFFICIENT_FUNDS') : undefined;
@@ -150,14 +162,40 @@ export const DECIDE_PIPELINE: readonly DecideStep[] = [
       const payer = x.funding?.ok ? x.funding.walletOwnerId : undefined;
       const state = phase === 'hold' ? 'held' : 'captured';
       const holdExpiresAt = phase === 'hold' ? now + d.config.holdTimeoutMs : undefined;
-      const result = toResult(id, x.req.txnId, 'approved', state, sel, x.funding?.ok ? x.funding.source : 'none', holdExpiresAt);
-      d.redemptions.insert({ id, txnId: x.req.txnId, fingerprint: x.fingerprint, memberId: member.id, now, merchantId: x.req.purchase.merchantId, deviceId: x.req.purchase.deviceId, payerId: payer, state, holdExpiresAt, result });
+      const result = toResult(
+        id,
+        x.req.txnId,
+        'approved',
+        state,
+        sel,
+        x.funding?.ok ? x.funding.source : 'none',
+        holdExpiresAt,
+      );
+      d.redemptions.insert({
+        id,
+        txnId: x.req.txnId,
+        fingerprint: x.fingerprint,
+        memberId: member.id,
+        now,
+        merchantId: x.req.purchase.merchantId,
+        deviceId: x.req.purchase.deviceId,
+        payerId: payer,
+        state,
+        holdExpiresAt,
+        result,
+      });
       const mv: Mover = (acct, asset, delta, reason) => {
-        if (delta !== 0) x.moves.push({ at: now, txnId: x.req.txnId, redemptionId: id, account: acct, asset, delta, reason });
+        if (delta !== 0)
+          x.moves.push({ at: now, txnId: x.req.txnId, redemptionId: id, account: acct, asset, delta, reason });
       };
       if (payer) {
         mv(account.wallet(payer), 'fen', -sel.payableFen, phase);
-        mv(phase === 'hold' ? account.held(id) : account.merchant(x.req.purchase.merchantId), 'fen', sel.payableFen, phase);
+        mv(
+          phase === 'hold' ? account.held(id) : account.merchant(x.req.purchase.merchantId),
+          'fen',
+          sel.payableFen,
+          phase,
+        );
         const proxied = payer === member.id ? 0 : sel.payableFen;
         d.usage.add(id, counterKey.proxyDay(payer, member.id, t), 0, proxied);
         d.usage.add(id, counterKey.proxyMonth(payer, member.id, t), 0, proxied);
@@ -172,17 +210,35 @@ export const DECIDE_PIPELINE: readonly DecideStep[] = [
       for (const a of sel.applied) {
         const c = campaigns.get(a.campaignId);
         d.redemptions.addBenefit(id, a.campaignId, a.instanceId, a.savingFen);
-        if (c?.rules.perMemberLimit) d.usage.add(id, counterKey.member(member.id, c.id, periodKey(c.rules.perMemberLimit.period, t)), 1, a.savingFen);
+        if (c?.rules.perMemberLimit)
+          d.usage.add(
+            id,
+            counterKey.member(member.id, c.id, periodKey(c.rules.perMemberLimit.period, t)),
+            1,
+            a.savingFen,
+          );
         if (c?.rules.budget) d.usage.add(id, counterKey.budget(c.id), 1, a.savingFen);
         const inst = a.instanceId ? x.instances?.find((i) => i.id === a.instanceId) : undefined;
-        if (inst && c?.usage.type === 'period_card') d.usage.add(id, counterKey.instance(inst.id, periodKey(c.usage.period, t)), 1, 0);
+        if (inst && c?.usage.type === 'period_card')
+          d.usage.add(id, counterKey.instance(inst.id, periodKey(c.usage.period, t)), 1, 0);
         if (inst?.usesLeft !== undefined) {
           mv(account.uses(inst.id), 'uses', -1, phase);
           mv(account.issuerUses, 'uses', 1, phase);
-          d.catalog.upsertInstance({ ...inst, usesLeft: inst.usesLeft - 1, status: inst.usesLeft - 1 === 0 ? 'used' : 'active' });
+          d.catalog.upsertInstance({
+            ...inst,
+            usesLeft: inst.usesLeft - 1,
+            status: inst.usesLeft - 1 === 0 ? 'used' : 'active',
+          });
         }
       }
-      if (phase === 'capture') grantBundles(id, member.id, sel.applied.map((a) => a.campaignId), now, mv);
+      if (phase === 'capture')
+        grantBundles(
+          id,
+          member.id,
+          sel.applied.map((a) => a.campaignId),
+          now,
+          mv,
+        );
       return undefined;
     },
   },
@@ -192,7 +248,15 @@ export const DECIDE_PIPELINE: readonly DecideStep[] = [
       d.ledger.append(x.moves);
       d.catalog.markActive(x.req.memberId, x.t.date);
       const result = need(d.redemptions.byTxn(x.req.purchase.deviceId, x.req.txnId), 'the stored redemption').result;
-      d.outbox?.append('money', `redemption.${result.state}`, redemptionEvent({ merchantId: x.req.purchase.merchantId, deviceId: x.req.purchase.deviceId, memberId: x.req.memberId }, result, x.now));
+      d.outbox?.append(
+        'money',
+        `redemption.${result.state}`,
+        redemptionEvent(
+          { merchantId: x.req.purchase.merchantId, deviceId: x.req.purchase.deviceId, memberId: x.req.memberId },
+          result,
+          x.now,
+        ),
+      );
       return result;
     },
   },
@@ -201,15 +265,40 @@ export const DECIDE_PIPELINE: readonly DecideStep[] = [
 /** Runs the pipeline for one request; steps are logged by name with their duration. */
 export type GrantBundles = (id: string, memberId: string, campaignIds: string[], now: number, mv: Mover) => void;
 
-export function runDecide(req: RedeemRequest, phase: 'hold' | 'capture', d: RedemptionDeps, grantBundles: GrantBundles): RedemptionResult {
+export function runDecide(
+  req: RedeemRequest,
+  phase: 'hold' | 'capture',
+  d: RedemptionDeps,
+  grantBundles: GrantBundles,
+): RedemptionResult {
   const now = d.clock.now();
-  const x: Decision = { req, phase, now, t: localTime(now, d.config.timezone), id: `r-${now.toString(36)}-${randomBytes(5).toString('hex')}`, fingerprint: fingerprintOf(req, phase), moves: [] };
+  const x: Decision = {
+    req,
+    phase,
+    now,
+    t: localTime(now, d.config.timezone),
+    id: `r-${now.toString(36)}-${randomBytes(5).toString('hex')}`,
+    fingerprint: fingerprintOf(req, phase),
+    moves: [],
+  };
   for (const step of DECIDE_PIPELINE) {
     const started = performance.now();
     const done = step.run(x, d, grantBundles);
-    d.log.debug({ txnId: req.txnId, step: step.name, ms: +(performance.now() - started).toFixed(3) }, 'redemption step');
+    d.log.debug(
+      { txnId: req.txnId, step: step.name, ms: +(performance.now() - started).toFixed(3) },
+      'redemption step',
+    );
     if (done) {
-      d.log.debug({ redemptionId: done.redemptionId, status: done.status, payableFen: done.payableFen, savingFen: done.savingFen, applied: done.applied.map((a) => a.campaignId) }, 'redemption decided');
+      d.log.debug(
+        {
+          redemptionId: done.redemptionId,
+          status: done.status,
+          payableFen: done.payableFen,
+          savingFen: done.savingFen,
+          applied: done.applied.map((a) => a.campaignId),
+        },
+        'redemption decided',
+      );
       return done;
     }
   }
@@ -220,18 +309,48 @@ export function runDecide(req: RedeemRequest, phase: 'hold' | 'capture', d: Rede
 function decline(x: Decision, d: RedemptionDeps, code: NonNullable<RedemptionResult['declineCode']>): RedemptionResult {
   const sel = need(x.sel, 'the selection');
   const result = { ...toResult(x.id, x.req.txnId, 'declined', 'declined', sel, 'none', undefined), declineCode: code };
-  d.redemptions.insert({ id: x.id, txnId: x.req.txnId, fingerprint: x.fingerprint, memberId: x.req.memberId, now: x.now, merchantId: x.req.purchase.merchantId, deviceId: x.req.purchase.deviceId, payerId: undefined, state: 'declined', holdExpiresAt: undefined, result });
-  d.outbox?.append('money', 'redemption.declined', redemptionEvent({ merchantId: x.req.purchase.merchantId, deviceId: x.req.purchase.deviceId, memberId: x.req.memberId }, result, x.now));
+  d.redemptions.insert({
+    id: x.id,
+    txnId: x.req.txnId,
+    fingerprint: x.fingerprint,
+    memberId: x.req.memberId,
+    now: x.now,
+    merchantId: x.req.purchase.merchantId,
+    deviceId: x.req.purchase.deviceId,
+    payerId: undefined,
+    state: 'declined',
+    holdExpiresAt: undefined,
+    result,
+  });
+  d.outbox?.append(
+    'money',
+    'redemption.declined',
+    redemptionEvent(
+      { merchantId: x.req.purchase.merchantId, deviceId: x.req.purchase.deviceId, memberId: x.req.memberId },
+      result,
+      x.now,
+    ),
+  );
   return result;
 }
 
 /** What makes two requests "the same purchase": everything but the time it arrived (a retry comes later). */
 function fingerprintOf(req: RedeemRequest, phase: string): string {
   const { at: _at, ...what } = req.purchase;
-  return createHash('sha256').update(JSON.stringify([phase, req.memberId, req.trust, what, req.couponInstanceId ?? null])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([phase, req.memberId, req.trust, what, req.couponInstanceId ?? null]))
+    .digest('hex');
 }
 
-export function toResult(id: string, txnId: string, status: 'approved' | 'declined', state: RedemptionResult['state'], sel: Selection, paidBy: RedemptionResult['paidBy'], holdExpiresAt: number | undefined): RedemptionResult {
+export function toResult(
+  id: string,
+  txnId: string,
+  status: 'approved' | 'declined',
+  state: RedemptionResult['state'],
+  sel: Selection,
+  paidBy: RedemptionResult['paidBy'],
+  holdExpiresAt: number | undefined,
+): RedemptionResult {
   const approved = status === 'approved';
   return {
     redemptionId: id,
@@ -244,8 +363,21 @@ export function toResult(id: string, txnId: string, status: 'approved' | 'declin
     paidBy,
     pointsCost: approved ? sel.pointsCost : 0,
     pointsEarned: approved ? sel.pointsEarned : 0,
-    applied: approved ? sel.applied.map((a) => ({ campaignId: a.campaignId, ...(a.instanceId ? { instanceId: a.instanceId } : {}), name: a.name, savingFen: a.savingFen })) : [],
-    notApplied: sel.notApplied.map((r) => ({ campaignId: r.campaignId, ...(r.ref.startsWith('i:') ? { instanceId: r.ref.slice(2) } : {}), name: r.name, code: r.code, message: r.message })),
+    applied: approved
+      ? sel.applied.map((a) => ({
+          campaignId: a.campaignId,
+          ...(a.instanceId ? { instanceId: a.instanceId } : {}),
+          name: a.name,
+          savingFen: a.savingFen,
+        }))
+      : [],
+    notApplied: sel.notApplied.map((r) => ({
+      campaignId: r.campaignId,
+      ...(r.ref.startsWith('i:') ? { instanceId: r.ref.slice(2) } : {}),
+      name: r.name,
+      code: r.code,
+      message: r.message,
+    })),
     ...(holdExpiresAt !== undefined ? { holdExpiresAt } : {}),
   };
 }

@@ -17,7 +17,14 @@ export const counterKey = {
 };
 
 /** Reads, inside the writer's transaction, everything the rules need to know about past use. */
-export function gatherUsage(member: Member, campaigns: ReadonlyMap<string, Campaign>, instances: readonly BenefitInstance[], t: LocalTime, usage: UsageRepo, ledger: LedgerPort): UsageFacts {
+export function gatherUsage(
+  member: Member,
+  campaigns: ReadonlyMap<string, Campaign>,
+  instances: readonly BenefitInstance[],
+  t: LocalTime,
+  usage: UsageRepo,
+  ledger: LedgerPort,
+): UsageFacts {
   const memberUses: Record<string, number> = {};
   const budgets: Record<string, { count: number; amountFen: number }> = {};
   for (const c of campaigns.values()) {
@@ -36,11 +43,23 @@ export function gatherUsage(member: Member, campaigns: ReadonlyMap<string, Campa
       instanceUses[`${i.id}|${pk}`] = usage.get(counterKey.instance(i.id, pk)).count;
     }
   }
-  return { memberUses, instanceUses, budgets, lastUseAt: usage.lastUses(member.id), pointsBalance: ledger.balance(account.points(member.id), 'points') };
+  return {
+    memberUses,
+    instanceUses,
+    budgets,
+    lastUseAt: usage.lastUses(member.id),
+    pointsBalance: ledger.balance(account.points(member.id), 'points'),
+  };
 }
 
 /** The member's family payers with what they already paid today and this month, and their balances. */
-export function gatherProxies(memberId: string, t: LocalTime, catalog: CatalogRepo, usage: UsageRepo, ledger: LedgerPort): ProxyAllowance[] {
+export function gatherProxies(
+  memberId: string,
+  t: LocalTime,
+  catalog: CatalogRepo,
+  usage: UsageRepo,
+  ledger: LedgerPort,
+): ProxyAllowance[] {
   return catalog.proxyLimits(memberId).map((p) => ({
     ...p,
     spentTodayFen: usage.get(counterKey.proxyDay(p.payerId, memberId, t)).amountFen,

@@ -1,6 +1,15 @@
 /** Assets the ledger moves. */
 export type Asset = 'fen' | 'points' | 'uses';
-export type LedgerReason = 'hold' | 'capture' | 'void' | 'reversal' | 'topup' | 'accrual' | 'exchange' | 'adjustment' | 'expiry';
+export type LedgerReason =
+  | 'hold'
+  | 'capture'
+  | 'void'
+  | 'reversal'
+  | 'topup'
+  | 'accrual'
+  | 'exchange'
+  | 'adjustment'
+  | 'expiry';
 
 export interface LedgerMovement {
   at: number;

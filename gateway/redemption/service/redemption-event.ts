@@ -4,7 +4,11 @@ import type { RedemptionResult } from './result.ts';
  * What the cloud learns of a redemption: ids, amounts and the benefits applied; never card data. The
  * member is named by their id only (a pseudonym shared with the platform that issued it).
  */
-export function redemptionEvent(where: { merchantId: string; deviceId: string | undefined; memberId: string }, r: RedemptionResult, at: number) {
+export function redemptionEvent(
+  where: { merchantId: string; deviceId: string | undefined; memberId: string },
+  r: RedemptionResult,
+  at: number,
+) {
   return {
     redemptionId: r.redemptionId,
     txnId: r.txnId,
@@ -19,7 +23,11 @@ export function redemptionEvent(where: { merchantId: string; deviceId: string | 
     paidBy: r.paidBy,
     pointsCost: r.pointsCost,
     pointsEarned: r.pointsEarned,
-    applied: r.applied.map((a) => ({ campaignId: a.campaignId, ...(a.instanceId ? { instanceId: a.instanceId } : {}), savingFen: a.savingFen })),
+    applied: r.applied.map((a) => ({
+      campaignId: a.campaignId,
+      ...(a.instanceId ? { instanceId: a.instanceId } : {}),
+      savingFen: a.savingFen,
+    })),
     at,
   };
 }

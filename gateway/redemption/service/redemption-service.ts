@@ -116,7 +116,10 @@ export class RedemptionService {
     } catch (err) {
       if (!(err instanceof ShortfallError)) throw err;
       const granted = await topUp(req.memberId, err.shortfallFen).catch(() => false);
-      this.d.log.info({ txnId: req.txnId, shortfallFen: err.shortfallFen, granted }, 'online authorisation asked of the cloud');
+      this.d.log.info(
+        { txnId: req.txnId, shortfallFen: err.shortfallFen, granted },
+        'online authorisation asked of the cloud',
+      );
       // granted or not (timed out, refused, offline), this decision is final and stored
       return this.d.writer.submit(() => this.decide(req, phase));
     }
@@ -141,7 +144,10 @@ export class RedemptionService {
       const row = this.d.redemptions.get(redemptionId);
       if (!row) throw new LinliError('REDEMPTION_NOT_FOUND', `no redemption ${redemptionId}`);
       if (row.state === 'reversed' && row.reversedBy !== by) {
-        throw new LinliError('REDEMPTION_STATE', `redemption ${row.id} was already reversed`, { refusal: 'ALREADY_REVERSED', state: row.state });
+        throw new LinliError('REDEMPTION_STATE', `redemption ${row.id} was already reversed`, {
+          refusal: 'ALREADY_REVERSED',
+          state: row.state,
+        });
       }
       return this.move(row, 'reverse', by);
     });
@@ -151,8 +157,14 @@ export class RedemptionService {
    * Community-activity points (an event check-in, a volunteer shift, a property-fee payment): credited
    * once per `txnId`, whatever the retries; returns whether this call credited them and the new balance.
    */
-  awardPoints(memberId: string, points: number, txnId: string, reason: 'activity' | 'property-fee'): Promise<{ awarded: boolean; points: number }> {
-    if (!Number.isSafeInteger(points) || points <= 0) return Promise.reject(new LinliError('VALIDATION_FAILED', 'points must be a positive whole number'));
+  awardPoints(
+    memberId: string,
+    points: number,
+    txnId: string,
+    reason: 'activity' | 'property-fee',
+  ): Promise<{ awarded: boolean; points: number }> {
+    if (!Number.isSafeInteger(points) || points <= 0)
+      return Promise.reject(new LinliError('VALIDATION_FAILED', 'points must be a positive whole number'));
     return this.d.writer.submit(() => {
       if (!this.d.catalog.member(memberId)) throw new LinliError('MEMBER_NOT_FOUND', `no member ${memberId}`);
       const marker = `award|${txnId}`;
@@ -186,14 +198,22 @@ export class RedemptionService {
   }
 
   private decide(req: RedeemRequest, phase: 'hold' | 'capture'): RedemptionResult {
-    return runDecide(req, phase, this.d, (id, memberId, campaignIds, now, mv) => this.grantBundles(id, memberId, campaignIds, now, mv));
+    return runDecide(req, phase, this.d, (id, memberId, campaignIds, now, mv) =>
+      this.grantBundles(id, memberId, campaignIds, now, mv),
+    );
   }
 
   /**
    * Cross-merchant bundles (亲子乐园+社区生鲜): a captured purchase with a bundle benefit issues the
    * member the benefits it grants at other merchants, with their uses in the ledger.
    */
-  private grantBundles(redemptionId: string, memberId: string, appliedCampaignIds: string[], now: number, mv: Mover): void {
+  private grantBundles(
+    redemptionId: string,
+    memberId: string,
+    appliedCampaignIds: string[],
+    now: number,
+    mv: Mover,
+  ): void {
     const campaigns = this.d.catalog.campaigns();
     for (const cid of appliedCampaignIds) {
       for (const g of campaigns.get(cid)?.grants ?? []) {
@@ -201,7 +221,14 @@ export class RedemptionService {
         if (!granted) continue;
         const uses = grantedUses(granted);
         const id = grantedId(redemptionId, g);
-        this.d.catalog.upsertInstance({ id, campaignId: g, memberId, issuedAt: now, ...(uses !== undefined ? { usesLeft: uses } : {}), status: 'active' });
+        this.d.catalog.upsertInstance({
+          id,
+          campaignId: g,
+          memberId,
+          issuedAt: now,
+          ...(uses !== undefined ? { usesLeft: uses } : {}),
+          status: 'active',
+        });
         if (uses) {
           mv(account.issuerUses, 'uses', -uses, 'capture');
           mv(account.uses(id), 'uses', uses, 'capture');
@@ -221,7 +248,9 @@ export class RedemptionService {
         if (!inst || !granted) continue;
         const uses = grantedUses(granted);
         if (inst.status !== 'active' || (uses !== undefined && inst.usesLeft !== uses)) {
-          throw new LinliError('REDEMPTION_STATE', 'a benefit this bundle granted has been used since', { refusal: 'BUNDLE_BENEFIT_USED' });
+          throw new LinliError('REDEMPTION_STATE', 'a benefit this bundle granted has been used since', {
+            refusal: 'BUNDLE_BENEFIT_USED',
+          });
         }
         this.d.catalog.upsertInstance({ ...inst, status: 'revoked' });
         if (uses) {
@@ -234,15 +263,27 @@ export class RedemptionService {
 
   /** Capture, void, expiry and reversal: the pure lifecycle decides, then the ledger moves it all at once. */
   private move(row: RedemptionRow, cmd: RedemptionCommand, reversedBy?: string): RedemptionResult {
-    if (row.state === 'declined') throw new LinliError('REDEMPTION_STATE', `redemption ${row.id} was declined`, { refusal: 'DECLINED' });
+    if (row.state === 'declined')
+      throw new LinliError('REDEMPTION_STATE', `redemption ${row.id} was declined`, { refusal: 'DECLINED' });
     const now = this.d.clock.now();
-    const t = transition(row.state, cmd, { createdAt: row.createdAt, holdExpiresAt: row.holdExpiresAt, capturedAt: row.capturedAt }, now, this.d.config.reversalWindowMs);
-    if ('refused' in t) throw new LinliError('REDEMPTION_STATE', `cannot ${cmd} redemption ${row.id}: ${t.refused}`, { refusal: t.refused, state: row.state });
+    const t = transition(
+      row.state,
+      cmd,
+      { createdAt: row.createdAt, holdExpiresAt: row.holdExpiresAt, capturedAt: row.capturedAt },
+      now,
+      this.d.config.reversalWindowMs,
+    );
+    if ('refused' in t)
+      throw new LinliError('REDEMPTION_STATE', `cannot ${cmd} redemption ${row.id}: ${t.refused}`, {
+        refusal: t.refused,
+        state: row.state,
+      });
     if (t.same) return row.result;
     const { ledger } = this.d;
     const moves: LedgerMovement[] = [];
     const mv = (acct: string, asset: LedgerMovement['asset'], delta: number, reason: LedgerReason) => {
-      if (delta !== 0) moves.push({ at: now, txnId: row.txnId, redemptionId: row.id, account: acct, asset, delta, reason });
+      if (delta !== 0)
+        moves.push({ at: now, txnId: row.txnId, redemptionId: row.id, account: acct, asset, delta, reason });
     };
     const payable = row.payableFen;
     if (t.next === 'captured') {
@@ -250,9 +291,21 @@ export class RedemptionService {
       mv(account.merchant(row.merchantId), 'fen', payable, 'capture');
       mv(account.issuerPoints, 'points', -row.pointsEarned, 'accrual');
       mv(account.points(row.memberId), 'points', row.pointsEarned, 'accrual');
-      this.grantBundles(row.id, row.memberId, this.d.redemptions.benefits(row.id).map((b) => b.campaignId), now, mv);
+      this.grantBundles(
+        row.id,
+        row.memberId,
+        this.d.redemptions.benefits(row.id).map((b) => b.campaignId),
+        now,
+        mv,
+      );
     } else {
-      if (cmd === 'reverse') this.revokeBundles(row.id, row.memberId, this.d.redemptions.benefits(row.id).map((b) => b.campaignId), mv);
+      if (cmd === 'reverse')
+        this.revokeBundles(
+          row.id,
+          row.memberId,
+          this.d.redemptions.benefits(row.id).map((b) => b.campaignId),
+          mv,
+        );
       const reason: LedgerReason = cmd === 'reverse' ? 'reversal' : cmd === 'expire' ? 'expiry' : 'void';
       if (row.payerId) {
         mv(cmd === 'reverse' ? account.merchant(row.merchantId) : account.held(row.id), 'fen', -payable, reason);
@@ -263,13 +316,17 @@ export class RedemptionService {
       if (cmd === 'reverse' && row.pointsEarned > 0) {
         // all or nothing: points earned on this purchase that were spent since cannot be taken back
         if (ledger.balance(account.points(row.memberId), 'points') + row.pointsCost < row.pointsEarned) {
-          throw new LinliError('REDEMPTION_STATE', `the ${row.pointsEarned} points earned were already spent`, { refusal: 'POINTS_ALREADY_SPENT' });
+          throw new LinliError('REDEMPTION_STATE', `the ${row.pointsEarned} points earned were already spent`, {
+            refusal: 'POINTS_ALREADY_SPENT',
+          });
         }
         mv(account.points(row.memberId), 'points', -row.pointsEarned, reason);
         mv(account.issuerPoints, 'points', row.pointsEarned, reason);
       }
       for (const b of this.d.redemptions.benefits(row.id)) {
-        const inst = b.instanceId ? this.d.catalog.instancesOf(row.memberId).find((i) => i.id === b.instanceId) : undefined;
+        const inst = b.instanceId
+          ? this.d.catalog.instancesOf(row.memberId).find((i) => i.id === b.instanceId)
+          : undefined;
         if (inst?.usesLeft !== undefined) {
           mv(account.uses(inst.id), 'uses', 1, reason);
           mv(account.issuerUses, 'uses', -1, reason);
@@ -281,7 +338,11 @@ export class RedemptionService {
     ledger.append(moves);
     const result: RedemptionResult = { ...row.result, state: t.next };
     this.d.redemptions.setState(row.id, t.next, now, result, reversedBy);
-    this.d.outbox?.append('money', `redemption.${cmd === 'expire' ? 'expired' : t.next}`, redemptionEvent({ ...row, deviceId: row.deviceId }, result, now));
+    this.d.outbox?.append(
+      'money',
+      `redemption.${cmd === 'expire' ? 'expired' : t.next}`,
+      redemptionEvent({ ...row, deviceId: row.deviceId }, result, now),
+    );
     return result;
   }
 }

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 
-export const DECLINE_CODES = ['INSUFFICIENT_FUNDS', 'NOTHING_TO_PAY_FOR', 'LOW_TRUST_LIMIT', 'POINTS_ALREADY_SPENT', 'COUPON_NOT_APPLICABLE'] as const;
+export const DECLINE_CODES = [
+  'INSUFFICIENT_FUNDS',
+  'NOTHING_TO_PAY_FOR',
+  'LOW_TRUST_LIMIT',
+  'POINTS_ALREADY_SPENT',
+  'COUPON_NOT_APPLICABLE',
+] as const;
 
 /** What a device, the API and a retry get back for one transaction. Stored, so a retry returns it unchanged. */
 export const RedemptionResultSchema = z.object({
@@ -15,7 +21,14 @@ export const RedemptionResultSchema = z.object({
   paidBy: z.enum(['own', 'proxy', 'none']),
   pointsCost: z.number().int(),
   pointsEarned: z.number().int(),
-  applied: z.array(z.object({ campaignId: z.string(), instanceId: z.string().optional(), name: z.object({ zh: z.string(), en: z.string() }), savingFen: z.number().int() })),
+  applied: z.array(
+    z.object({
+      campaignId: z.string(),
+      instanceId: z.string().optional(),
+      name: z.object({ zh: z.string(), en: z.string() }),
+      savingFen: z.number().int(),
+    }),
+  ),
   notApplied: z.array(
     z.object({
       campaignId: z.string(),

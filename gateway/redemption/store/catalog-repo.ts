@@ -72,11 +72,20 @@ export class CatalogRepo {
         `INSERT INTO credentials (lookup_key, member_id, type, status, created_at) VALUES (?, ?, ?, 'active', ?)
          ON CONFLICT(lookup_key) DO UPDATE SET member_id = excluded.member_id`,
       ),
-      credential: db.prepare<[string], { lookup_key: string; member_id: string; type: CredentialRecord['type']; status: CredentialRecord['status']; last_counter: number | null }>(
-        'SELECT * FROM credentials WHERE lookup_key = ?',
-      ),
+      credential: db.prepare<
+        [string],
+        {
+          lookup_key: string;
+          member_id: string;
+          type: CredentialRecord['type'];
+          status: CredentialRecord['status'];
+          last_counter: number | null;
+        }
+      >('SELECT * FROM credentials WHERE lookup_key = ?'),
       block: db.prepare("UPDATE credentials SET status = 'blocked' WHERE lookup_key = ?"),
-      setCounter: db.prepare('UPDATE credentials SET last_counter = ? WHERE lookup_key = ? AND (last_counter IS NULL OR last_counter < ?)'),
+      setCounter: db.prepare(
+        'UPDATE credentials SET last_counter = ? WHERE lookup_key = ? AND (last_counter IS NULL OR last_counter < ?)',
+      ),
       upsertCampaign: db.prepare(
         'INSERT INTO campaigns (id, doc, updated_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at',
       ),
@@ -88,12 +97,18 @@ export class CatalogRepo {
       ),
       instances: db.prepare<[string], InstanceRow>('SELECT * FROM benefit_instances WHERE member_id = ? ORDER BY id'),
       instance: db.prepare<[string], InstanceRow>('SELECT * FROM benefit_instances WHERE id = ?'),
-      addCouponCode: db.prepare('INSERT OR REPLACE INTO coupon_codes (code_hash, instance_id, created_at) VALUES (?, ?, ?)'),
+      addCouponCode: db.prepare(
+        'INSERT OR REPLACE INTO coupon_codes (code_hash, instance_id, created_at) VALUES (?, ?, ?)',
+      ),
       dropCouponCodes: db.prepare('DELETE FROM coupon_codes WHERE instance_id = ?'),
-      couponCode: db.prepare<[string], { instance_id: string }>('SELECT instance_id FROM coupon_codes WHERE code_hash = ?'),
+      couponCode: db.prepare<[string], { instance_id: string }>(
+        'SELECT instance_id FROM coupon_codes WHERE code_hash = ?',
+      ),
       rekey: db.prepare('UPDATE credentials SET lookup_key = ? WHERE lookup_key = ?'),
       rekeyUses: db.prepare('UPDATE credential_uses SET lookup_key = ? WHERE lookup_key = ?'),
-      use: db.prepare<[string, number], { txn_key: string }>('SELECT txn_key FROM credential_uses WHERE lookup_key = ? AND counter = ?'),
+      use: db.prepare<[string, number], { txn_key: string }>(
+        'SELECT txn_key FROM credential_uses WHERE lookup_key = ? AND counter = ?',
+      ),
       addUse: db.prepare('INSERT INTO credential_uses (lookup_key, counter, txn_key, at) VALUES (?, ?, ?, ?)'),
       pruneUses: db.prepare('DELETE FROM credential_uses WHERE at < ?'),
       hotlisted: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM hotlist WHERE lookup_key = ?'),
@@ -105,10 +120,15 @@ export class CatalogRepo {
         `INSERT INTO family_proxies (member_id, payer_id, per_txn_fen, per_day_fen, per_month_fen) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT(member_id, payer_id) DO UPDATE SET per_txn_fen = excluded.per_txn_fen, per_day_fen = excluded.per_day_fen, per_month_fen = excluded.per_month_fen`,
       ),
-      proxies: db.prepare<[string], { payer_id: string; per_txn_fen: number; per_day_fen: number; per_month_fen: number }>(
+      proxies: db.prepare<
+        [string],
+        { payer_id: string; per_txn_fen: number; per_day_fen: number; per_month_fen: number }
+      >(
         'SELECT payer_id, per_txn_fen, per_day_fen, per_month_fen FROM family_proxies WHERE member_id = ? ORDER BY payer_id',
       ),
-      upsertMerchant: db.prepare('INSERT INTO merchants (id, name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name'),
+      upsertMerchant: db.prepare(
+        'INSERT INTO merchants (id, name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name',
+      ),
     };
   }
 
@@ -143,7 +163,9 @@ export class CatalogRepo {
 
   credential(lookupKey: string): CredentialRecord | undefined {
     const r = this.s.credential.get(lookupKey);
-    return r ? { lookupKey: r.lookup_key, memberId: r.member_id, type: r.type, status: r.status, lastCounter: r.last_counter } : undefined;
+    return r
+      ? { lookupKey: r.lookup_key, memberId: r.member_id, type: r.type, status: r.status, lastCounter: r.last_counter }
+      : undefined;
   }
 
   /** Hotlist: the card is refused from this commit on. */
@@ -236,13 +258,24 @@ export class CatalogRepo {
     return this.s.instances.all(memberId).map(toInstance);
   }
 
-  upsertProxy(p: { memberId: string; payerId: string; perTxnFen: number; perDayFen: number; perMonthFen: number }): void {
+  upsertProxy(p: {
+    memberId: string;
+    payerId: string;
+    perTxnFen: number;
+    perDayFen: number;
+    perMonthFen: number;
+  }): void {
     this.s.upsertProxy.run(p.memberId, p.payerId, p.perTxnFen, p.perDayFen, p.perMonthFen);
   }
 
   /** The family payers of a member with their limits (spending so far is added by the caller). */
   proxyLimits(memberId: string): Omit<ProxyAllowance, 'spentTodayFen' | 'spentMonthFen' | 'payerBalanceFen'>[] {
-    return this.s.proxies.all(memberId).map((r) => ({ payerId: r.payer_id, perTxnFen: r.per_txn_fen, perDayFen: r.per_day_fen, perMonthFen: r.per_month_fen }));
+    return this.s.proxies.all(memberId).map((r) => ({
+      payerId: r.payer_id,
+      perTxnFen: r.per_txn_fen,
+      perDayFen: r.per_day_fen,
+      perMonthFen: r.per_month_fen,
+    }));
   }
 
   upsertMerchant(id: string, name: string): void {

@@ -83,7 +83,9 @@ export class RedemptionRepo {
            @capturedAt, @payableFen, @savingFen, @pointsCost, @pointsEarned, @result)`,
       ),
       // the expression of the unique index redemptions_device_txn, so the lookup uses it
-      byTxn: db.prepare<[string, string], Row>("SELECT * FROM redemptions WHERE ifnull(device_id, '') = ? AND txn_id = ?"),
+      byTxn: db.prepare<[string, string], Row>(
+        "SELECT * FROM redemptions WHERE ifnull(device_id, '') = ? AND txn_id = ?",
+      ),
       get: db.prepare<[string], Row>('SELECT * FROM redemptions WHERE id = ?'),
       setState: db.prepare(
         `UPDATE redemptions SET state = @state, result = @result,
@@ -92,13 +94,32 @@ export class RedemptionRepo {
            reversed_by = COALESCE(@reversedBy, reversed_by)
          WHERE id = @id`,
       ),
-      expired: db.prepare<[number], Row>("SELECT * FROM redemptions WHERE state = 'held' AND hold_expires_at <= ? ORDER BY hold_expires_at LIMIT 500"),
-      addBenefit: db.prepare('INSERT INTO redemption_benefits (redemption_id, campaign_id, instance_id, saving_fen) VALUES (?, ?, ?, ?)'),
-      benefits: db.prepare<[string], { campaign_id: string; instance_id: string | null; saving_fen: number }>('SELECT * FROM redemption_benefits WHERE redemption_id = ?'),
+      expired: db.prepare<[number], Row>(
+        "SELECT * FROM redemptions WHERE state = 'held' AND hold_expires_at <= ? ORDER BY hold_expires_at LIMIT 500",
+      ),
+      addBenefit: db.prepare(
+        'INSERT INTO redemption_benefits (redemption_id, campaign_id, instance_id, saving_fen) VALUES (?, ?, ?, ?)',
+      ),
+      benefits: db.prepare<[string], { campaign_id: string; instance_id: string | null; saving_fen: number }>(
+        'SELECT * FROM redemption_benefits WHERE redemption_id = ?',
+      ),
     };
   }
 
-  insert(r: { id: string; txnId: string; fingerprint: string; deviceId: string | undefined; merchantId: string; memberId: string; payerId: string | undefined; state: RedemptionRow['state']; now: number; holdExpiresAt: number | undefined; result: RedemptionResult; purchase?: Purchase }): void {
+  insert(r: {
+    id: string;
+    txnId: string;
+    fingerprint: string;
+    deviceId: string | undefined;
+    merchantId: string;
+    memberId: string;
+    payerId: string | undefined;
+    state: RedemptionRow['state'];
+    now: number;
+    holdExpiresAt: number | undefined;
+    result: RedemptionResult;
+    purchase?: Purchase;
+  }): void {
     this.s.insert.run({
       id: r.id,
       txnId: r.txnId,
@@ -143,21 +164,34 @@ export class RedemptionRepo {
   }
 
   benefits(redemptionId: string): { campaignId: string; instanceId: string | undefined; savingFen: number }[] {
-    return this.s.benefits.all(redemptionId).map((b) => ({ campaignId: b.campaign_id, instanceId: b.instance_id ?? undefined, savingFen: b.saving_fen }));
+    return this.s.benefits
+      .all(redemptionId)
+      .map((b) => ({ campaignId: b.campaign_id, instanceId: b.instance_id ?? undefined, savingFen: b.saving_fen }));
   }
 
   /** Newest first, with the filters staff use. */
   list(f: RedemptionFilter): RedemptionRow[] {
     const where: string[] = [];
     const args: Record<string, string | number> = { limit: f.limit };
-    for (const [col, key, val] of [['merchant_id', 'merchantId', f.merchantId], ['member_id', 'memberId', f.memberId], ['device_id', 'deviceId', f.deviceId], ['state', 'state', f.state]] as const) {
+    for (const [col, key, val] of [
+      ['merchant_id', 'merchantId', f.merchantId],
+      ['member_id', 'memberId', f.memberId],
+      ['device_id', 'deviceId', f.deviceId],
+      ['state', 'state', f.state],
+    ] as const) {
       if (val !== undefined) {
         where.push(`${col} = @${key}`);
         args[key] = val;
       }
     }
-    if (f.since !== undefined) (where.push('created_at >= @since'), (args.since = f.since));
-    if (f.until !== undefined) (where.push('created_at < @until'), (args.until = f.until));
+    if (f.since !== undefined) {
+      where.push('created_at >= @since');
+      args.since = f.since;
+    }
+    if (f.until !== undefined) {
+      where.push('created_at < @until');
+      args.until = f.until;
+    }
     const sql = `SELECT * FROM redemptions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT @limit`;
     return this.db.prepare<[Record<string, string | number>], Row>(sql).all(args).map(fromRow);
   }

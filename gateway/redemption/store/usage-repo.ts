@@ -5,15 +5,21 @@ export class UsageRepo {
   private readonly s;
   constructor(db: Db) {
     this.s = {
-      get: db.prepare<[string], { count: number; amount_fen: number }>('SELECT count, amount_fen FROM usage_counters WHERE key = ?'),
+      get: db.prepare<[string], { count: number; amount_fen: number }>(
+        'SELECT count, amount_fen FROM usage_counters WHERE key = ?',
+      ),
       bump: db.prepare(
         `INSERT INTO usage_counters (key, count, amount_fen) VALUES (@key, @count, @amount)
          ON CONFLICT(key) DO UPDATE SET count = count + @count, amount_fen = amount_fen + @amount`,
       ),
       // a separate UPDATE: an upsert would check the negative candidate row before finding the conflict
-      unbump: db.prepare('UPDATE usage_counters SET count = count - @count, amount_fen = amount_fen - @amount WHERE key = @key'),
+      unbump: db.prepare(
+        'UPDATE usage_counters SET count = count - @count, amount_fen = amount_fen - @amount WHERE key = @key',
+      ),
       record: db.prepare('INSERT INTO redemption_counters (redemption_id, key, count, amount_fen) VALUES (?, ?, ?, ?)'),
-      recorded: db.prepare<[string], { key: string; count: number; amount_fen: number }>('SELECT key, count, amount_fen FROM redemption_counters WHERE redemption_id = ?'),
+      recorded: db.prepare<[string], { key: string; count: number; amount_fen: number }>(
+        'SELECT key, count, amount_fen FROM redemption_counters WHERE redemption_id = ?',
+      ),
       lastUse: db.prepare<[string], { campaign_id: string; at: number }>(
         `SELECT b.campaign_id, MAX(r.created_at) AS at FROM redemption_benefits b JOIN redemptions r ON r.id = b.redemption_id
          WHERE r.member_id = ? AND r.state IN ('held', 'captured') GROUP BY b.campaign_id`,
@@ -44,7 +50,8 @@ export class UsageRepo {
 
   /** Takes back everything a redemption added (void, expiry, reversal). */
   undo(redemptionId: string): void {
-    for (const r of this.s.recorded.all(redemptionId)) this.s.unbump.run({ key: r.key, count: r.count, amount: r.amount_fen });
+    for (const r of this.s.recorded.all(redemptionId))
+      this.s.unbump.run({ key: r.key, count: r.count, amount: r.amount_fen });
   }
 
   /** When the member last used each campaign, counting only redemptions that still stand. */

@@ -12,7 +12,11 @@ function firstDoor(d: SimDevice): string {
  * [FWP-11.6] A resident taps a card (or shows a code) at a door reader: when granted the door is released, opens and
  * closes again (or is held open, when `holdOpen`: the door-left-open alert).
  */
-export function tapDoor(d: SimDevice, who: Presented, opts: { holdOpen?: boolean; closeAfterMs?: number } = {}): Promise<ResponseBody> {
+export function tapDoor(
+  d: SimDevice,
+  who: Presented,
+  opts: { holdOpen?: boolean; closeAfterMs?: number } = {},
+): Promise<ResponseBody> {
   // a flow in progress keeps the device busy: the fleet knows when every started flow has ended
   return d.flow(async () => {
     const door = firstDoor(d);

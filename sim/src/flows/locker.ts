@@ -5,11 +5,19 @@ import { present, type Presented } from './credential.ts';
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** [FWP-11.5] A courier deposits a parcel: the locker opens the assigned compartment, the courier closes it. */
-export function depositParcel(d: SimDevice, memberId: string, size: 'S' | 'M' | 'L', opts: { closeAfterMs?: number } = {}): Promise<ResponseBody> {
+export function depositParcel(
+  d: SimDevice,
+  memberId: string,
+  size: 'S' | 'M' | 'L',
+  opts: { closeAfterMs?: number } = {},
+): Promise<ResponseBody> {
   // a flow in progress keeps the device busy: the fleet knows when every started flow has ended
   return d.flow(async () => {
     const txn = d.newTxn();
-    const r = await d.request({ op: 'deposit', size, tracking: `SF${txn.slice(-8)}`, recipient: { type: 'member', memberId } }, txn);
+    const r = await d.request(
+      { op: 'deposit', size, tracking: `SF${txn.slice(-8)}`, recipient: { type: 'member', memberId } },
+      txn,
+    );
     const c = r.status === 'ok' ? r.open?.[0]?.compartment : undefined;
     if (c === undefined) return r;
     d.model.setOpen(c, true);
@@ -25,11 +33,18 @@ export function depositParcel(d: SimDevice, memberId: string, size: 'S' | 'M' | 
  * [FWP-11.5] A resident picks up by card or code: every compartment opened is confirmed open, then
  * closed after `closeAfterMs` (or left open when `leaveOpen`, the door-left-open alert).
  */
-export function pickUp(d: SimDevice, by: { uid: Presented } | { code: string }, opts: { closeAfterMs?: number; leaveOpen?: boolean } = {}): Promise<ResponseBody> {
+export function pickUp(
+  d: SimDevice,
+  by: { uid: Presented } | { code: string },
+  opts: { closeAfterMs?: number; leaveOpen?: boolean } = {},
+): Promise<ResponseBody> {
   // a flow in progress keeps the device busy: the fleet knows when every started flow has ended
   return d.flow(async () => {
     const txn = d.newTxn();
-    const r = await d.request('uid' in by ? { op: 'pickup', credential: present(by.uid) } : { op: 'pickup_code', code: by.code }, txn);
+    const r = await d.request(
+      'uid' in by ? { op: 'pickup', credential: present(by.uid) } : { op: 'pickup_code', code: by.code },
+      txn,
+    );
     const opened = r.status === 'ok' ? (r.open ?? []).map((o) => o.compartment) : [];
     for (const c of opened) {
       d.model.setOpen(c, true);

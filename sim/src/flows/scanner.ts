@@ -7,11 +7,21 @@ import { present, type Presented } from './credential.ts';
  * till knows them: item offers such as a second milk half price apply to those). With `submitTwice` the cashier's
  * double tap on "pay" sends the same bill again (same txn): the gateway redeems it once.
  */
-export function scanAndPay(d: SimDevice, who: Presented, amountFen: number, opts: { submitTwice?: boolean; items?: { productId: string; unitPriceFen: number; qty: number }[] } = {}): Promise<{ first: ResponseBody; second?: ResponseBody }> {
+export function scanAndPay(
+  d: SimDevice,
+  who: Presented,
+  amountFen: number,
+  opts: { submitTwice?: boolean; items?: { productId: string; unitPriceFen: number; qty: number }[] } = {},
+): Promise<{ first: ResponseBody; second?: ResponseBody }> {
   // a flow in progress keeps the device busy: the fleet knows when every started flow has ended
   return d.flow(async () => {
     const txn = d.newTxn();
-    const body = { op: 'redeem' as const, credential: present(who), amountFen, ...(opts.items ? { items: opts.items } : {}) };
+    const body = {
+      op: 'redeem' as const,
+      credential: present(who),
+      amountFen,
+      ...(opts.items ? { items: opts.items } : {}),
+    };
     const first = await d.request(body, txn);
     if (!opts.submitTwice) return { first };
     return { first, second: await d.request(body, txn) };

@@ -8,7 +8,11 @@ type Caps = z.input<typeof ParcelLockerCapabilitiesSchema>;
 /** A 24-compartment locker bank: 12 small, 8 medium, 4 large. */
 export function parcelLockerCapabilities(): Caps {
   const size = (i: number): 'S' | 'M' | 'L' => (i < 12 ? 'S' : i < 20 ? 'M' : 'L');
-  return { compartments: Array.from({ length: 24 }, (_, i) => ({ id: String(i + 1), size: size(i), refrigerated: false })), hasKeypad: true, hasScanner: true };
+  return {
+    compartments: Array.from({ length: 24 }, (_, i) => ({ id: String(i + 1), size: size(i), refrigerated: false })),
+    hasKeypad: true,
+    hasScanner: true,
+  };
 }
 
 export class ParcelLockerModel implements KindModel {
@@ -31,7 +35,8 @@ export class ParcelLockerModel implements KindModel {
   command(body: Parameters<KindModel['command']>[0], fx: Parameters<KindModel['command']>[1]) {
     if (body.name !== 'open_compartment') return undefined;
     const id = body.args.compartment;
-    if (!this.doors.has(id)) return { status: 'rejected' as const, reason: 'E_NO_SUCH_COMPARTMENT', detail: `no compartment ${id}` };
+    if (!this.doors.has(id))
+      return { status: 'rejected' as const, reason: 'E_NO_SUCH_COMPARTMENT', detail: `no compartment ${id}` };
     this.doors.set(id, 'open');
     this.occupied.delete(id);
     fx.changed();

@@ -23,7 +23,12 @@ const PRODUCTS: [string, number][] = [
 /** A refrigerated cashless machine with 12 slots; prices in integer fen. */
 export function vendingMachineCapabilities(): Caps {
   return {
-    slots: PRODUCTS.map(([productId, priceFen], i) => ({ slot: `${String.fromCharCode(65 + Math.floor(i / 4))}${(i % 4) + 1}`, productId, priceFen, capacity: 10 })),
+    slots: PRODUCTS.map(([productId, priceFen], i) => ({
+      slot: `${String.fromCharCode(65 + Math.floor(i / 4))}${(i % 4) + 1}`,
+      productId,
+      priceFen,
+      capacity: 10,
+    })),
     refrigerated: true,
     cashless: true,
   };
@@ -57,7 +62,8 @@ export class VendingMachineModel implements KindModel {
   }
 
   drift(rng: Rng): void {
-    if (this.temperatureC !== undefined && this.temperatureC < 10) this.temperatureC = Math.round(between(rng, 3.5, 7) * 10) / 10;
+    if (this.temperatureC !== undefined && this.temperatureC < 10)
+      this.temperatureC = Math.round(between(rng, 3.5, 7) * 10) / 10;
     // residents buy things; a restock refills an empty slot
     for (const [slot, n] of this.stock) {
       if (rng() < 0.1) this.stock.set(slot, n === 0 ? 10 : n - 1);

@@ -21,12 +21,18 @@ describe('box hardware config', () => {
   it('is all off by default, with the README wiring (BCM 17/27/22) and a 3 s door pulse', () => {
     const c = BoxHardwareConfigSchema.parse({});
     expect(c.nfc).toEqual({ enabled: false, pcscdSocket: '/run/pcscd/pcscd.comm', watchdogMs: 5_000 });
-    expect(c.gpio).toMatchObject({ enabled: false, relay: { line: 17, activeLow: false, pulseMs: 3_000 }, led: { line: 27 }, tamper: { line: 22, debounceMs: 50 } });
+    expect(c.gpio).toMatchObject({
+      enabled: false,
+      relay: { line: 17, activeLow: false, pulseMs: 3_000 },
+      led: { line: 27 },
+      tamper: { line: 22, debounceMs: 50 },
+    });
     expect(BoxHardwareConfigSchema.parse({ gpio: { enabled: true, led: null } }).gpio.led).toBeNull();
   });
 
   it('refuses a line used twice, sysfs numbers where BCM numbers belong, and unknown keys, with the path', () => {
-    const issues = (input: unknown) => BoxHardwareConfigSchema.safeParse(input).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    const issues = (input: unknown) =>
+      BoxHardwareConfigSchema.safeParse(input).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     expect(issues({ gpio: { led: { line: 17 } } })).toEqual(['gpio.led.line: BCM 17 is already the relay line']);
     expect(issues({ gpio: { relay: { line: 529 } } })?.[0]).toMatch(/^gpio\.relay\.line: /);
     expect(issues({ gpio: { relay: { pulseMs: 120_000 } } })?.[0]).toMatch(/^gpio\.relay\.pulseMs: /);
@@ -48,12 +54,21 @@ describe('createBoxHardware', () => {
   });
 
   it('enabled on a machine without pcscd or GPIO: warnings in health, no crash', async () => {
-    const config = BoxHardwareConfigSchema.parse({ nfc: { enabled: true, pcscdSocket: join(dir(), 'pcscd.comm') }, gpio: { enabled: true } });
-    const box = createBoxHardware(config, recordingLog().log, { loadOnoff: () => Promise.reject(new Error('not installed')) });
+    const config = BoxHardwareConfigSchema.parse({
+      nfc: { enabled: true, pcscdSocket: join(dir(), 'pcscd.comm') },
+      gpio: { enabled: true },
+    });
+    const box = createBoxHardware(config, recordingLog().log, {
+      loadOnoff: () => Promise.reject(new Error('not installed')),
+    });
     await box.start();
     expect(box.health()).toEqual([
       { component: 'nfc', state: 'unavailable', warning: PCSCD_MISSING },
-      { component: 'gpio', state: 'disabled', warning: expect.stringMatching(/^GPIO not accessible: onoff could not be loaded/) },
+      {
+        component: 'gpio',
+        state: 'disabled',
+        warning: expect.stringMatching(/^GPIO not accessible: onoff could not be loaded/),
+      },
     ]);
     await box.stop();
     expect(box.health()[0]).toEqual({ component: 'nfc', state: 'disabled' });
@@ -64,7 +79,9 @@ describe('createBoxHardware', () => {
     const root = writeSysfs(dir(), [{ base: 512, ngpio: 58, label: 'pinctrl-bcm2711' }]);
     const onoff = fakeOnoff();
     const reader = new FakeCardReader();
-    const config = BoxHardwareConfigSchema.parse({ gpio: { enabled: true, sysfsRoot: root, relay: { pulseMs: 1_500, activeLow: true }, tamper: { debounceMs: 10 } } });
+    const config = BoxHardwareConfigSchema.parse({
+      gpio: { enabled: true, sysfsRoot: root, relay: { pulseMs: 1_500, activeLow: true }, tamper: { debounceMs: 10 } },
+    });
     const box = createBoxHardware(config, recordingLog().log, { reader, loadOnoff: async () => onoff.module });
     expect(box.health()[1]).toEqual({ component: 'gpio', state: 'starting' });
     const opened: boolean[] = [];

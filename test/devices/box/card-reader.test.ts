@@ -9,7 +9,8 @@ describe('card UIDs', () => {
   });
 
   it('refuses what is not a UID', () => {
-    for (const bad of ['', 'xyz', 'abc', '010203', '0102030405060708090A0B', 'zz112233']) expect(normalizeUid(bad)).toBeUndefined();
+    for (const bad of ['', 'xyz', 'abc', '010203', '0102030405060708090A0B', 'zz112233'])
+      expect(normalizeUid(bad)).toBeUndefined();
   });
 });
 

@@ -103,7 +103,8 @@ describe('door relay pulse', () => {
   it('refuses pulses that are not 1..60000 ms, and pulses after close; close drops a held relay', async () => {
     const l = line();
     const relay = new LineRelay(l, systemTimers);
-    for (const ms of [0, -5, Number.NaN, Number.POSITIVE_INFINITY, 60_001]) await expect(relay.pulse(ms)).rejects.toThrow(RangeError);
+    for (const ms of [0, -5, Number.NaN, Number.POSITIVE_INFINITY, 60_001])
+      await expect(relay.pulse(ms)).rejects.toThrow(RangeError);
     expect(l.writes).toEqual([]);
     const held = relay.pulse(10_000);
     await vi.advanceTimersByTimeAsync(200);

@@ -11,7 +11,10 @@ export interface LogRecord {
 /** A real pino logger (with the gateway's redaction) whose lines tests can read back. */
 export function recordingLog() {
   const records: LogRecord[] = [];
-  const log = createLogger({ level: 'debug', destination: { write: (s: string) => void records.push(JSON.parse(s) as LogRecord) } });
+  const log = createLogger({
+    level: 'debug',
+    destination: { write: (s: string) => void records.push(JSON.parse(s) as LogRecord) },
+  });
   return { log, records, messages: () => records.map((r) => r.msg) };
 }
 
