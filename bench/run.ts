@@ -1,3 +1,4 @@
+import { benchColdStart } from './cold-start.ts';
 import { benchDecisions } from './decisions.ts';
 import { benchDurable } from './durable.ts';
 import { benchDrain } from './drain.ts';
@@ -25,3 +26,16 @@ console.log(
   `  live events:      ${dr.live} delivered during the drain, latency p50 ${dr.liveP50Ms.toFixed(0)} ms, p99 ${dr.liveP99Ms.toFixed(0)} ms (not starved)`,
 );
 console.log(`  process RSS:      ${dr.rssMb.toFixed(0)} MB`);
+const cs = await benchColdStart();
+console.log(
+  `cold start, exec to the first CONNACK a device receives (loopback, temp data folder, median of ${cs.runs} runs after a warm-up):`,
+);
+const range = (xs: number[]) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)} ms`;
+console.log(
+  `  linli start:        ${cs.linliP50Ms.toFixed(0)} ms   (runs ${range(cs.linliMs)}; compiled dist/, plain node)`,
+);
+console.log(
+  `  bare node:          ${cs.bareP50Ms.toFixed(0)} ms   (runs ${range(cs.bareMs)}; better-sqlite3 opens the same database, bare aedes listener)`,
+);
+console.log(`  ratio linli/bare:   ${cs.ratio.toFixed(1)}×`);
+console.log(`  linli --version:    ${cs.versionP50Ms.toFixed(0)} ms   (exec to exit)`);

@@ -1,13 +1,39 @@
 import { Command, CommanderError } from 'commander';
 import { PROTOCOL_VERSION } from '../../firmware-protocol/src/version.ts';
-import { reportError, type Write } from './report-error.ts';
-import { demoCommand } from './demo-command.ts';
-import { deviceCommand, provisionCommand, tokenCommand } from './registry-commands.ts';
-import { simCommand } from './sim-command.ts';
-import { ledgerCommand, loadCommand } from './redemption-commands.ts';
-import { startCommand } from './start-command.ts';
-import { residentsCommand } from './residents-command.ts';
-import { configCommand, hashSecretCommand } from './tool-commands.ts';
+import type { Write } from './report-error.ts';
+
+type CommandFactory = () => Command;
+
+/**
+ * linli's commands, in the order help lists them, each loaded only when it runs: a command's module
+ * pulls in the gateway (broker, SQLite, HTTP), which `linli --version` or `linli residents` never need.
+ */
+const COMMANDS: readonly (readonly [name: string, load: () => Promise<CommandFactory>])[] = [
+  ['start', async () => (await import('./start-command.ts')).startCommand],
+  ['demo', async () => (await import('./demo-command.ts')).demoCommand],
+  ['provision', async () => (await import('./registry-commands.ts')).provisionCommand],
+  ['device', async () => (await import('./registry-commands.ts')).deviceCommand],
+  ['token', async () => (await import('./registry-commands.ts')).tokenCommand],
+  ['load', async () => (await import('./redemption-commands.ts')).loadCommand],
+  ['ledger', async () => (await import('./redemption-commands.ts')).ledgerCommand],
+  ['sim', async () => (await import('./sim-command.ts')).simCommand],
+  ['residents', async () => (await import('./residents-command.ts')).residentsCommand],
+  ['hash-secret', async () => (await import('./tool-commands.ts')).hashSecretCommand],
+  ['config', async () => (await import('./tool-commands.ts')).configCommand],
+];
+
+/**
+ * The commands `linli ...argv` needs: the one it names; none for a bare --version; all of them
+ * otherwise (the top-level help lists every command, `help X` and a misspelt command name them).
+ */
+async function loadCommands(argv: readonly string[]): Promise<Map<string, CommandFactory>> {
+  const args = argv.slice(2);
+  const named = args.find((a) => !a.startsWith('-'));
+  const wanted = COMMANDS.filter(([name]) => name === named);
+  const versionOnly = named === undefined && args.some((a) => a === '--version' || a === '-V');
+  const chosen = wanted.length > 0 ? wanted : versionOnly ? [] : COMMANDS;
+  return new Map(await Promise.all(chosen.map(async ([name, load]) => [name, await load()] as const)));
+}
 
 /** Where the CLI writes its help, usage errors and error reports (the terminal, or a buffer in tests). */
 export interface CliOutput {
@@ -25,8 +51,11 @@ function configureAll(cmd: Command, output: CliOutput): void {
   for (const sub of cmd.commands) configureAll(sub, output);
 }
 
-/** The `linli` command line. */
-export function buildCli(output: CliOutput = {}): Command {
+/**
+ * The `linli` command line. Commands whose factory is not in `loaded` are there by name only (enough to
+ * list them); runCli loads the one it runs.
+ */
+export function buildCli(output: CliOutput = {}, loaded: ReadonlyMap<string, CommandFactory> = new Map()): Command {
   const program = new Command('linli')
     .description(`Linli (邻里) community edge gateway — device protocol ${PROTOCOL_VERSION}`)
     .version('0.1.0')
@@ -41,17 +70,7 @@ Quick start:
   linli provision --kind vending_machine --id vm-01 --data /var/lib/linli --json
   linli token create --role admin --data /var/lib/linli --json`,
     );
-  program.addCommand(startCommand());
-  program.addCommand(demoCommand());
-  program.addCommand(provisionCommand());
-  program.addCommand(deviceCommand());
-  program.addCommand(tokenCommand());
-  program.addCommand(loadCommand());
-  program.addCommand(ledgerCommand());
-  program.addCommand(simCommand());
-  program.addCommand(residentsCommand());
-  program.addCommand(hashSecretCommand());
-  program.addCommand(configCommand());
+  for (const [name] of COMMANDS) program.addCommand(loaded.get(name)?.() ?? new Command(name));
   configureAll(program, output);
   return program;
 }
@@ -68,11 +87,12 @@ export function isVerbose(argv: readonly string[]): boolean {
  */
 export async function runCli(argv: string[], output: CliOutput = {}): Promise<number> {
   try {
-    await buildCli(output).parseAsync(argv);
+    await buildCli(output, await loadCommands(argv)).parseAsync(argv);
     return 0;
   } catch (err) {
     // commander printed its own message (a usage error) or the help/version it was asked for
     if (err instanceof CommanderError) return err.exitCode;
+    const { reportError } = await import('./report-error.ts');
     return reportError(err, { verbose: isVerbose(argv), ...(output.err ? { write: output.err } : {}) });
   }
 }

@@ -1,0 +1,200 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import mqtt from 'mqtt';
+
+const root = new URL('..', import.meta.url).pathname;
+const BIN = join(root, 'bin', 'linli.mjs');
+const run = promisify(execFile);
+const DEVICE = 'bench-cold-01';
+/** One start that takes longer than this is a failure, not a figure. */
+const START_DEADLINE_MS = 30_000;
+
+/**
+ * The floor: a bare Node process that opens the same SQLite database the gateway opens (WAL,
+ * synchronous=FULL, one read) and starts a bare aedes listener, with nothing else.
+ */
+const BARE = `
+import Database from 'better-sqlite3';
+import { Aedes } from 'aedes';
+import { createServer } from 'node:net';
+const [dbPath, port] = process.argv.slice(1);
+const db = new Database(dbPath);
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = FULL');
+db.prepare('select count(*) from sqlite_master').get();
+const broker = await Aedes.createBroker();
+const server = createServer(broker.handle);
+server.listen(Number(port), '127.0.0.1');
+process.on('SIGTERM', () => server.close(() => broker.close(() => (db.close(), process.exit(0)))));
+`;
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+};
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+/** Waits for a child to exit: SIGTERM first (a clean stop), SIGKILL if it lingers. */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * Milliseconds from the exec of `command` to the first CONNACK an mqtt.js client receives from it,
+ * retrying the TCP connection every 5 ms until the listener is up. The process is stopped afterwards.
+ */
+async function execToConnack(
+  command: string[],
+  port: number,
+  auth: { username: string; password: string },
+  children: Set<ChildProcess>,
+): Promise<number> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, command, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  children.add(child);
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => {
+    if (stderr.length < 4000) stderr += c.toString();
+  });
+  const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, {
+    clientId: auth.username,
+    ...auth,
+    protocolVersion: 4,
+    clean: true,
+    reconnectPeriod: 5,
+    connectTimeout: 5_000,
+  });
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      const deadline = setTimeout(
+        () => reject(new Error(`no CONNACK within ${START_DEADLINE_MS} ms`)),
+        START_DEADLINE_MS,
+      );
+      const done = (f: () => void) => {
+        clearTimeout(deadline);
+        f();
+      };
+      client.once('connect', () => done(() => resolve(performance.now() - t0)));
+      client.on('error', (err: Error & { code?: unknown }) => {
+        // a CONNACK that refuses is a bench that is set up wrong; connection refused (not up yet) is retried
+        if (typeof err.code === 'number') done(() => reject(new Error(`CONNACK refused (${err.code})`)));
+      });
+      child.once('exit', (code) =>
+        done(() => reject(new Error(`${command.join(' ')} exited (${code}) before a CONNACK: ${stderr.trim()}`))),
+      );
+    });
+  } finally {
+    await client.endAsync(true).catch(() => undefined);
+    await stop(child);
+    children.delete(child);
+  }
+}
+
+export interface ColdStartResult {
+  runs: number;
+  linliMs: number[];
+  bareMs: number[];
+  linliP50Ms: number;
+  bareP50Ms: number;
+  ratio: number;
+  versionP50Ms: number;
+}
+
+/**
+ * Cold start of the real production start, `linli start` (compiled: npm run bench builds first), from
+ * exec to the first CONNACK a provisioned device receives, against the bare floor (BARE), on loopback
+ * ports with a temporary data folder. Runs alternate between the two; one warm-up of each is not
+ * counted, so both find the files in the page cache. Also `linli --version`, exec to exit.
+ */
+export async function benchColdStart(runs = 5): Promise<ColdStartResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'linli-bench-cold-'));
+  const children = new Set<ChildProcess>();
+  const killAll = () => {
+    for (const c of children) c.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
+  try {
+    const data = join(dir, 'data');
+    const config = join(dir, 'config.yaml');
+    writeFileSync(
+      config,
+      [
+        `dataDir: ${data}`,
+        'gateway: { id: gw-bench-cold }',
+        'mqtt: { host: 127.0.0.1 }',
+        'http: { host: 127.0.0.1 }',
+        'log: { level: warn }',
+        '',
+      ].join('\n'),
+    );
+    // a box that restarts finds its database: create it (migrations) and the device that connects
+    const { stdout } = await run(
+      process.execPath,
+      [BIN, 'provision', '--kind', 'vending_machine', '--id', DEVICE, '--config', config, '--json'],
+      { timeout: START_DEADLINE_MS },
+    );
+    const auth = { username: DEVICE, password: (JSON.parse(stdout) as { secret: string }).secret };
+    const linli = async () => {
+      const [mqttPort, httpPort] = [await freePort(), await freePort()];
+      const args = ['start', '--config', config, '--mqtt-port', String(mqttPort), '--http-port', String(httpPort)];
+      return execToConnack([BIN, ...args], mqttPort, auth, children);
+    };
+    const bare = async () => {
+      const port = await freePort();
+      return execToConnack(
+        ['--input-type=module', '-e', BARE, join(data, 'linli.db'), String(port)],
+        port,
+        auth,
+        children,
+      );
+    };
+    await linli();
+    await bare();
+    const linliMs: number[] = [];
+    const bareMs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      linliMs.push(await linli());
+      bareMs.push(await bare());
+    }
+    const versionMs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      await run(process.execPath, [BIN, '--version'], { timeout: START_DEADLINE_MS });
+      versionMs.push(performance.now() - t0);
+    }
+    const linliP50Ms = median(linliMs);
+    const bareP50Ms = median(bareMs);
+    return {
+      runs,
+      linliMs,
+      bareMs,
+      linliP50Ms,
+      bareP50Ms,
+      ratio: linliP50Ms / bareP50Ms,
+      versionP50Ms: median(versionMs),
+    };
+  } finally {
+    killAll();
+    process.removeListener('exit', killAll);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
