@@ -11,7 +11,7 @@ import { CatalogRepo } from '../gateway/redemption/store/catalog-repo.ts';
 import { RedemptionRepo } from '../gateway/redemption/store/redemption-repo.ts';
 import { UsageRepo } from '../gateway/redemption/store/usage-repo.ts';
 import { BatchWriter } from '../gateway/store/batch-writer.ts';
-import type { Db } from '../gateway/store/db.ts';
+import type { Db } from '../gateway/store/db-type.ts';
 import { Store } from '../gateway/store/store.ts';
 import { tempDir } from '../test/support/tmp.ts';
 

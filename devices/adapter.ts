@@ -1,6 +1,4 @@
 import type { z } from 'zod';
-import type { DeviceKind } from '../firmware-protocol/src/kinds/device-kind.ts';
-import type { CommandName } from '../firmware-protocol/src/messages/commands.ts';
 
 /** One problem a device has, as health evaluation reports it. `code` is stable; `message` is for people. */
 export interface HealthFinding {
@@ -21,19 +19,10 @@ export interface KindHealthLimits {
   doorOpenAlertS: number;
 }
 
-/**
- * What the gateway needs to know about one device kind. Capabilities are data: the API, the health
- * evaluation and the simulator read them instead of switching on the kind.
- */
-export interface DeviceAdapter<Caps = unknown, Telemetry = unknown> {
-  readonly kind: DeviceKind;
-  /** Human name, e.g. "Parcel locker". */
-  readonly label: string;
-  readonly capabilitiesSchema: z.ZodType<Caps>;
-  readonly telemetrySchema: z.ZodType<Telemetry>;
+/** A kind's health rules and headline figures: pure functions of what its devices report. */
+export interface KindHealth<Caps = unknown, Telemetry = unknown> {
   /** Used at provisioning until the device's birth reports its real capabilities. */
   readonly defaultCapabilities: Caps;
-  readonly commands: readonly CommandName[];
   /** The doors in a telemetry report, so the gateway can time how long each stays open. */
   openings(telemetry: Telemetry): Opening[];
   /**
@@ -43,4 +32,19 @@ export interface DeviceAdapter<Caps = unknown, Telemetry = unknown> {
   evaluate(telemetry: Telemetry, limits: KindHealthLimits, capabilities?: Caps): HealthFinding[];
   /** A few headline figures for lists and dashboards, e.g. { compartments: 24 }. */
   summarize(capabilities: Caps): Record<string, string | number | boolean>;
+}
+
+/**
+ * What the gateway needs to know about one device kind, put together by the registry from the kind's
+ * wire contract and health rules. Capabilities are data: the API, the health evaluation and the
+ * simulator read them instead of switching on the kind.
+ */
+export interface DeviceAdapter<Caps = unknown, Telemetry = unknown> extends KindHealth<Caps, Telemetry> {
+  readonly kind: string;
+  /** Human name, e.g. "Parcel locker". */
+  readonly label: string;
+  readonly capabilitiesSchema: z.ZodType<Caps>;
+  readonly telemetrySchema: z.ZodType<Telemetry>;
+  /** The commands the kind implements [FWP-9.2]. */
+  readonly commands: readonly string[];
 }

@@ -31,6 +31,9 @@ import { Store } from './store/store.ts';
 import { RuntimeSettings } from './core/runtime-settings.ts';
 import { assertPrivateFile, secretFilesOf } from './security/secret-files.ts';
 import { BatchWriter } from './store/batch-writer.ts';
+import { buildKindParts, type KindParts } from './kinds/kind-parts.ts';
+import { kindModule } from '../devices/registry.ts';
+import { EVENT_KINDS } from '../firmware-protocol/src/messages/events.ts';
 
 export interface GatewayEndpoints {
   mqttPort: number;
@@ -79,6 +82,8 @@ export class Gateway {
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
 
   private readonly hardwareOverride: BoxHardware | undefined;
+  /** The gateway side of kinds with flows of their own (charging piles): requests, events, ticks. */
+  private kindParts!: KindParts;
 
   constructor(
     readonly config: Config,
@@ -208,6 +213,42 @@ export class Gateway {
           .catch((err: unknown) => log.debug({ err }, 'occupancy not published'));
       },
     });
+    this.kindParts = buildKindParts(
+      this.store.db,
+      {
+        writer: this.writer,
+        service: this.redemption.service,
+        resolver: this.redemption.resolver,
+        clock,
+        outbox: this.outbox,
+        capabilitiesOf: (id) => this.monitor.get(id)?.capabilities ?? this.store.devices.get(id)?.capabilities,
+        setFinding: (id, key, finding) => this.monitor.setFinding(id, key, finding),
+      },
+      {
+        log,
+        send: (id, name, args) => {
+          const live = this.monitor.get(id);
+          if (!live) return Promise.reject(new Error(`no device ${id} to command`));
+          return this.commands.send(id, live.kind, { name, args });
+        },
+      },
+    );
+    for (const flow of this.kindParts.requests) this.redemption.handler.use(flow);
+    const events = new Map<string, (deviceId: string, body: unknown, txn: string | undefined) => Promise<void>>([
+      [
+        'tamper',
+        async (id, body) =>
+          this.monitor.setFinding(
+            id,
+            'TAMPER',
+            (body as { open: boolean }).open
+              ? { severity: 'fault', code: 'TAMPER', message: 'the device reports its case open (tamper switch)' }
+              : undefined,
+          ),
+      ],
+      ...Object.entries(this.flows.events),
+      ...this.kindParts.events,
+    ]);
     this.router = new UplinkRouter({
       log: log.child({ component: 'uplink' }),
       limits: config.limits,
@@ -223,24 +264,17 @@ export class Gateway {
       discover: (id) => this.discover(id),
       merchantOf: (id) => this.store.devices.get(id)?.merchantId ?? null,
       onEvent: async (live, msg) => {
-        if (live.kind === 'parcel_locker') await this.flows.locker.onEvent(live.id, msg.body, msg.txn);
-        else if (live.kind === 'door_reader') this.flows.access.onEvent(live.id, msg.body);
-        else if (msg.body.event === 'tamper') {
-          const open = msg.body.open;
-          this.monitor.setFinding(
-            live.id,
-            'TAMPER',
-            open
-              ? { severity: 'fault', code: 'TAMPER', message: 'the device reports its case open (tamper switch)' }
-              : undefined,
-          );
-        }
+        // [FWP-11.7] an event another kind declares is ignored, as one the protocol does not know
+        const owners = EVENT_KINDS.get(msg.body.event);
+        if (owners !== 'all' && !owners?.includes(live.kind)) return;
+        await events.get(msg.body.event)?.(live.id, msg.body, msg.txn);
       },
+      onTelemetry: (live, body) => this.kindParts.telemetry(live.kind, live.id, body),
       onRequest: (live, msg) => {
-        // a scanner sells for the shop staff bound it to (never what it claims); a vending machine or
-        // locker is its own point of sale
+        // a kind sold for a bound merchant (a shop's scanner) sells for the shop staff bound it to, never
+        // what it claims; the others (a vending machine, a locker, a pile) are their own point of sale
         const bound = this.store.devices.get(live.id)?.merchantId ?? null;
-        const merchantId = live.kind === 'shop_scanner' ? bound : live.id;
+        const merchantId = kindModule(live.kind)?.pointOfSale === 'bound' ? bound : live.id;
         return this.redemption.handler.handle({ id: live.id, kind: live.kind, merchantId }, msg);
       },
     });
@@ -399,6 +433,7 @@ export class Gateway {
       this.router.sweepLogs();
       pending.push(this.expireHolds());
       pending.push(this.flows.tick().catch((err: unknown) => this.log.error({ err }, 'device flow timeouts failed')));
+      pending.push(this.kindParts.tick());
       // the LED on the box: steady when all is well, fast blink when a device or the box has a fault
       const fault =
         this.monitor.all().some((d) => d.verdict.status === 'fault') ||

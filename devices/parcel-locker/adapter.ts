@@ -1,9 +1,5 @@
-import {
-  ParcelLockerCapabilitiesSchema,
-  ParcelLockerTelemetrySchema,
-} from '../../firmware-protocol/src/kinds/parcel-locker.ts';
-import type { DeviceAdapter } from '../adapter.ts';
-import { commandsFor } from '../commands-for.ts';
+import type { ParcelLockerCapabilitiesSchema, ParcelLockerTelemetrySchema } from './wire.ts';
+import type { KindHealth } from '../adapter.ts';
 import type { z } from 'zod';
 
 type Caps = z.infer<typeof ParcelLockerCapabilitiesSchema>;
@@ -11,11 +7,8 @@ type Telemetry = z.infer<typeof ParcelLockerTelemetrySchema>;
 
 const sizes = ['S', 'M', 'L'] as const;
 
-export const parcelLockerAdapter: DeviceAdapter<Caps, Telemetry> = {
-  kind: 'parcel_locker',
-  label: 'Parcel locker',
-  capabilitiesSchema: ParcelLockerCapabilitiesSchema,
-  telemetrySchema: ParcelLockerTelemetrySchema,
+/** The parcel locker's health rules and headline figures. */
+export const parcelLockerHealth: KindHealth<Caps, Telemetry> = {
   defaultCapabilities: {
     compartments: Array.from({ length: 12 }, (_, i) => ({
       id: String(i + 1),
@@ -25,7 +18,6 @@ export const parcelLockerAdapter: DeviceAdapter<Caps, Telemetry> = {
     hasKeypad: true,
     hasScanner: true,
   },
-  commands: commandsFor('parcel_locker'),
   openings: (t) => (t.compartments ?? []).map((c) => ({ id: `compartment ${c.id}`, state: c.door })),
   evaluate(t) {
     const occupied = (t.compartments ?? []).filter((c) => c.occupied).length;

@@ -1,23 +1,15 @@
 import type { z } from 'zod';
-import {
-  ShopScannerCapabilitiesSchema,
-  ShopScannerTelemetrySchema,
-} from '../../firmware-protocol/src/kinds/shop-scanner.ts';
-import type { DeviceAdapter } from '../adapter.ts';
-import { commandsFor } from '../commands-for.ts';
+import type { ShopScannerCapabilitiesSchema, ShopScannerTelemetrySchema } from './wire.ts';
+import type { KindHealth } from '../adapter.ts';
 
 type Caps = z.infer<typeof ShopScannerCapabilitiesSchema>;
 type Telemetry = z.infer<typeof ShopScannerTelemetrySchema>;
 
 const LOW_BATTERY_PCT = 15;
 
-export const shopScannerAdapter: DeviceAdapter<Caps, Telemetry> = {
-  kind: 'shop_scanner',
-  label: 'Shop scanner',
-  capabilitiesSchema: ShopScannerCapabilitiesSchema,
-  telemetrySchema: ShopScannerTelemetrySchema,
+/** The shop scanner's health rules and headline figures. */
+export const shopScannerHealth: KindHealth<Caps, Telemetry> = {
   defaultCapabilities: { merchantId: 'unassigned', hasDisplay: true, readers: ['qr'] },
-  commands: commandsFor('shop_scanner'),
   openings: () => [],
   evaluate(t) {
     if (t.batteryPct !== undefined && t.batteryPct < LOW_BATTERY_PCT && !t.charging) {

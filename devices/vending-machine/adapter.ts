@@ -1,25 +1,17 @@
 import type { z } from 'zod';
-import {
-  VendingMachineCapabilitiesSchema,
-  VendingMachineTelemetrySchema,
-} from '../../firmware-protocol/src/kinds/vending-machine.ts';
-import type { DeviceAdapter } from '../adapter.ts';
-import { commandsFor } from '../commands-for.ts';
+import type { VendingMachineCapabilitiesSchema, VendingMachineTelemetrySchema } from './wire.ts';
+import type { KindHealth } from '../adapter.ts';
 
 type Caps = z.infer<typeof VendingMachineCapabilitiesSchema>;
 type Telemetry = z.infer<typeof VendingMachineTelemetrySchema>;
 
-export const vendingMachineAdapter: DeviceAdapter<Caps, Telemetry> = {
-  kind: 'vending_machine',
-  label: 'Vending machine',
-  capabilitiesSchema: VendingMachineCapabilitiesSchema,
-  telemetrySchema: VendingMachineTelemetrySchema,
+/** The vending machine's health rules and headline figures. */
+export const vendingMachineHealth: KindHealth<Caps, Telemetry> = {
   defaultCapabilities: {
     slots: Array.from({ length: 8 }, (_, i) => ({ slot: `A${i + 1}` })),
     refrigerated: true,
     cashless: true,
   },
-  commands: commandsFor('vending_machine'),
   openings: (t) => (t.serviceDoor ? [{ id: 'service door', state: t.serviceDoor }] : []),
   evaluate(t, limits, caps) {
     const findings = [];

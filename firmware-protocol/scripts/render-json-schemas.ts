@@ -9,7 +9,8 @@ import {
 } from '../src/messages/lifecycle.ts';
 import { DeviceStateSchema, GatewayStateSchema, LockerOccupancySchema } from '../src/messages/state.ts';
 import { EventMessageSchema } from '../src/messages/events.ts';
-import { RequestMessageSchema, ResponseMessageSchema } from '../src/messages/redemption.ts';
+import { ResponseMessageSchema } from '../src/messages/response.ts';
+import { RequestMessageSchema } from '../src/messages/redemption.ts';
 import { PROTOCOL_VERSION } from '../src/version.ts';
 
 /** Every message of the protocol, with the clause that defines it. */

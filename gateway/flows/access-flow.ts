@@ -1,8 +1,10 @@
 import { uniqueShortCode } from './short-codes.ts';
 import { ERROR_CATALOGUE, LinliError, type ErrorCode } from '../../firmware-protocol/src/errors.ts';
-import { DoorReaderCapabilitiesSchema } from '../../firmware-protocol/src/kinds/door-reader.ts';
+import { DoorReaderCapabilitiesSchema } from '../../devices/door-reader/wire.ts';
 import type { EventBody } from '../../firmware-protocol/src/messages/events.ts';
-import type { RequestMessage, ResponseBody, WireCredential } from '../../firmware-protocol/src/messages/redemption.ts';
+import type { WireCredential } from '../../firmware-protocol/src/messages/credential.ts';
+import type { ResponseBody } from '../../firmware-protocol/src/messages/response.ts';
+import type { RequestMessage } from '../../firmware-protocol/src/messages/redemption.ts';
 import type { HealthFinding } from '../../devices/adapter.ts';
 import { decideAccess } from '../../devices/door-reader/access-policy.ts';
 import { isLocked, noLockout, recordAttempt, type LockoutState } from '../../devices/keypad-lockout.ts';
@@ -19,7 +21,6 @@ import type { FlowHandler, RequestingDevice } from './flow-handler.ts';
 import type { AccessLogEntry, AccessRepo } from './store/access-repo.ts';
 import type { OutboxPort } from '../cloud/outbox-repo.ts';
 
-const READER = ['door_reader'] as const;
 const VISITOR_SCOPE = 'visitor';
 
 export interface AccessFlowDeps {
@@ -50,7 +51,8 @@ type Decided = { entry: Omit<AccessLogEntry, 'at' | 'deviceId' | 'door' | 'zone'
  * reader set to a community activity checks members in instead, with points once per member and event.
  */
 export class AccessFlow implements FlowHandler {
-  readonly ops = { access: READER, access_code: READER } as const;
+  readonly ops = ['access', 'access_code'];
+  readonly replayed = ['access', 'access_code'];
   private readonly keypads = new Map<string, LockoutState>();
   /** Doors reported open: since when (monotonic ms), to raise "left open". */
   private readonly openDoors = new Map<string, { deviceId: string; door: string; since: number; alerted: boolean }>();

@@ -1,4 +1,4 @@
-import type { ResponseBody } from '../../firmware-protocol/src/messages/redemption.ts';
+import type { ResponseBody } from '../../firmware-protocol/src/messages/response.ts';
 import type { Parcel } from './store/parcel-repo.ts';
 
 /** [FWP-11.5] What the locker is told after a deposit: the compartment to open, or that it is settled. */

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { LinliError } from '../../firmware-protocol/src/errors.ts';
-import { ParcelLockerCapabilitiesSchema } from '../../firmware-protocol/src/kinds/parcel-locker.ts';
+import { ParcelLockerCapabilitiesSchema } from '../../devices/parcel-locker/wire.ts';
 import type { EventBody } from '../../firmware-protocol/src/messages/events.ts';
 import type { LockerOccupancy } from '../../firmware-protocol/src/messages/state.ts';
-import type { RequestMessage, ResponseBody } from '../../firmware-protocol/src/messages/redemption.ts';
+import type { ResponseBody } from '../../firmware-protocol/src/messages/response.ts';
+import type { RequestMessage } from '../../firmware-protocol/src/messages/redemption.ts';
 import type { HealthFinding } from '../../devices/adapter.ts';
 import {
   compartmentStep,
@@ -30,7 +31,6 @@ import { depositAnswer, keypadLocked, pickupAnswer } from './locker-answers.ts';
 import type { GroupBuyRepo } from './store/group-buy-repo.ts';
 import type { Parcel, ParcelRepo } from './store/parcel-repo.ts';
 
-const LOCKER = ['parcel_locker'] as const;
 const OVERDUE_CHECK_MS = 60_000;
 
 export interface LockerFlowDeps {
@@ -68,7 +68,9 @@ interface LockerRuntime {
  * the door opened for the pickup. A door that does not open is jammed and the parcel stays assigned.
  */
 export class LockerFlow implements FlowHandler {
-  readonly ops = { deposit: LOCKER, pickup: LOCKER, pickup_code: LOCKER } as const;
+  readonly ops = ['deposit', 'pickup', 'pickup_code'];
+  /** Deposits and card pickups are answered from the parcels: a retried one whose door is still closed opens it. */
+  readonly replayed = ['pickup_code'];
   private readonly lockers = new Map<string, LockerRuntime>();
   /** Pickup codes in clear, only until the parcel is stored and the member notice written. */
   private readonly pendingCodes = new Map<string, string>();

@@ -1,5 +1,7 @@
 import { LinliError } from '../../firmware-protocol/src/errors.ts';
-import type { RequestMessage, ResponseBody, WireCredential } from '../../firmware-protocol/src/messages/redemption.ts';
+import type { WireCredential } from '../../firmware-protocol/src/messages/credential.ts';
+import type { ResponseBody } from '../../firmware-protocol/src/messages/response.ts';
+import type { RequestMessage } from '../../firmware-protocol/src/messages/redemption.ts';
 import {
   DEFAULT_VEND_TIMEOUTS,
   vendStep,
@@ -19,8 +21,6 @@ import type { RedemptionService } from '../redemption/service/redemption-service
 import type { RedemptionResult } from '../redemption/service/result.ts';
 import type { RedemptionRepo } from '../redemption/store/redemption-repo.ts';
 import type { FlowHandler, OpBody, RequestingDevice } from './flow-handler.ts';
-
-const VENDING = ['vending_machine'] as const;
 
 interface Session {
   state: VendState;
@@ -54,7 +54,8 @@ export interface VendingFlowDeps {
  * settled against the stored redemption, so a failed vend is refunded exactly once.
  */
 export class VendingFlow implements FlowHandler {
-  readonly ops = { vend_begin: VENDING, vend_request: VENDING, vend_result: VENDING, vend_end: VENDING } as const;
+  readonly ops = ['vend_begin', 'vend_request', 'vend_result', 'vend_end'];
+  readonly replayed = ['vend_begin', 'vend_end'];
   private readonly sessions = new Map<string, Session>();
   private readonly timeouts: VendTimeouts;
 

@@ -12,6 +12,8 @@ import { AccessRepo } from './store/access-repo.ts';
 import { GroupBuyRepo } from './store/group-buy-repo.ts';
 import { ParcelRepo } from './store/parcel-repo.ts';
 import { VendingFlow } from './vending-flow.ts';
+import type { LockerEvent } from '../../devices/parcel-locker/wire.ts';
+import type { DoorEvent } from '../../devices/door-reader/wire.ts';
 import type { OutboxPort } from '../cloud/outbox-repo.ts';
 
 export interface DeviceFlows {
@@ -26,6 +28,8 @@ export interface DeviceFlows {
   acknowledge(deviceId: string, key: string): void;
   /** The gateway's wall clock, for validating times staff give. */
   now(): number;
+  /** Handlers of the locker's and door reader's events, by event name [FWP-11.7]. */
+  events: Record<string, (deviceId: string, body: unknown, txn: string | undefined) => Promise<void>>;
   /** Runs every flow's timeouts; called by the gateway's one-second tick. */
   tick(): Promise<void>;
 }
@@ -129,6 +133,10 @@ export function createDeviceFlows(o: {
     parcels,
     accessRepo,
     groupBuyRepo,
+    events: {
+      compartment: (deviceId, body, txn) => locker.onEvent(deviceId, body as LockerEvent, txn),
+      door: async (deviceId, body) => access.onEvent(deviceId, body as DoorEvent),
+    },
     acknowledge: (deviceId, key) => o.setFinding(deviceId, key, undefined),
     now: () => clock.now(),
     tick() {

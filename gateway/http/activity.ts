@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Db } from '../store/db.ts';
+import type { Db } from '../store/db-type.ts';
 
 /**
  * Why a benefit was left out, counted when it tells something: a benefit the member holds (a coupon, a

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DeviceIdSchema, DeviceKindSchema } from '../../firmware-protocol/src/kinds/device-kind.ts';
+import { DeviceIdSchema } from '../../firmware-protocol/src/kinds/device-id.ts';
+import { DeviceKindSchema } from '../../firmware-protocol/src/kinds/device-kind.ts';
 import { ERROR_CODES, type ErrorCode } from '../../firmware-protocol/src/errors.ts';
 import { StaffRoleSchema } from '../security/staff-tokens.ts';
 

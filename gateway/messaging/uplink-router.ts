@@ -11,6 +11,7 @@ import type { CommandService } from '../commands/command-service.ts';
 import type { DeviceMonitor } from '../health/device-monitor.ts';
 import type { LiveDevice } from '../health/live-device.ts';
 import type { Downlink } from './downlink.ts';
+import { kindModule } from '../../devices/registry.ts';
 
 export interface UplinkRouterDeps {
   log: Logger;
@@ -25,6 +26,8 @@ export interface UplinkRouterDeps {
   onRequest?(live: LiveDevice, msg: Extract<UplinkMessage, { type: 'request' }>): Promise<void>;
   /** [FWP-11.7] Confirmed states from devices (doors, compartments, tamper). */
   onEvent?(live: LiveDevice, msg: Extract<UplinkMessage, { type: 'event' }>): Promise<void>;
+  /** Every accepted telemetry report, after health saw it (a kind's part may act on it: cut a socket). */
+  onTelemetry?(live: LiveDevice, body: Extract<UplinkMessage, { type: 'telemetry' }>['body']): void;
   /** The merchant staff bound the device to, if any. */
   merchantOf(deviceId: string): string | null;
   /** Persists what a birth tells about the device (capabilities, firmware). */
@@ -178,7 +181,9 @@ export class UplinkRouter {
       return;
     }
     const bound = this.deps.merchantOf(live.id);
-    const mismatch = msg.body.kind === 'shop_scanner' && bound !== null && msg.body.capabilities.merchantId !== bound;
+    // a kind sold for a bound merchant may claim another in its birth: staff's binding wins
+    const claimed = kindModule(live.kind)?.claimedMerchant?.(msg.body.capabilities);
+    const mismatch = claimed !== undefined && bound !== null && claimed !== bound;
     this.deps.monitor.birth(live.id, msg);
     // [FWP-8.2] the birth stands (refusing it made every request NOT_BORN, and a rebirth loop): the
     // scanner sells for the shop staff bound it to, whatever it claims; staff see the misconfiguration
@@ -189,7 +194,7 @@ export class UplinkRouter {
         ? {
             severity: 'degraded',
             code: 'MERCHANT_MISMATCH',
-            message: `configured for merchant ${msg.body.kind === 'shop_scanner' ? msg.body.capabilities.merchantId : '?'}, bound to ${bound ?? '?'}: it sells for ${bound ?? '?'}`,
+            message: `configured for merchant ${claimed ?? '?'}, bound to ${bound ?? '?'}: it sells for ${bound ?? '?'}`,
           }
         : undefined,
     );
@@ -216,6 +221,7 @@ export class UplinkRouter {
           return;
         }
         this.deps.monitor.telemetry(live.id, msg.body);
+        this.deps.onTelemetry?.(live, msg.body);
         return;
       case 'request':
         if (!this.deps.onRequest) {

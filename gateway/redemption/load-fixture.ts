@@ -1,4 +1,4 @@
-import type { Db } from '../store/db.ts';
+import type { Db } from '../store/db-type.ts';
 import type { GatewaySecrets } from '../security/gateway-secrets.ts';
 import { cardIdentifier, type Fixture } from './fixture.ts';
 import type { CatalogRepo } from './store/catalog-repo.ts';

@@ -1,7 +1,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { adapterFor } from '../../devices/registry.ts';
-import { DeviceIdSchema, DeviceKindSchema } from '../../firmware-protocol/src/kinds/device-kind.ts';
+import { DeviceIdSchema } from '../../firmware-protocol/src/kinds/device-id.ts';
+import { DeviceKindSchema } from '../../firmware-protocol/src/kinds/device-kind.ts';
 import { LinliError } from '../../firmware-protocol/src/errors.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';

@@ -1,5 +1,5 @@
 import type { Logger } from '../core/log.ts';
-import type { Db } from '../store/db.ts';
+import type { Db } from '../store/db-type.ts';
 import type { DeviceRecord, DeviceRepo } from '../store/device-repo.ts';
 
 export interface RegistryChanges {

@@ -3,7 +3,8 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS, type Migration } from './migrations.ts';
 
-export type Db = Database.Database;
+export type { Db } from './db-type.ts';
+import type { Db } from './db-type.ts';
 
 /**
  * Opens the gateway database with the pragmas money needs. better-sqlite3 is compiled with

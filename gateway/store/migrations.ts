@@ -205,4 +205,9 @@ export const MIGRATIONS: readonly Migration[] = [
     foreignKeyCheck: ['redemption_counters', 'redemption_benefits', 'parcels'],
   },
   { version: 15, name: 'the first answer to each device request, for resends', sql: ANSWERS_SQL },
+  {
+    version: 16,
+    name: "each device kind's own schema version (its tables are the kind module's)",
+    sql: 'CREATE TABLE kind_schema (kind TEXT PRIMARY KEY, version INTEGER NOT NULL) STRICT;',
+  },
 ];

@@ -1,5 +1,5 @@
 import type { DeviceKind } from '../../firmware-protocol/src/kinds/device-kind.ts';
-import { scannerMerchant } from './kinds/shop-scanner.ts';
+import { KIND_MODULES } from '../../devices/registry.ts';
 import { SIM_ID_PREFIX, type SimFleetPlan } from './fleet.ts';
 
 /** What the simulator sees of a device that exists on the gateway. */
@@ -24,18 +24,10 @@ export interface Claimed {
   action: 'created' | 'new secret';
 }
 
-const KINDS: [keyof SimFleetPlan, string, DeviceKind][] = [
-  ['lockers', 'locker', 'parcel_locker'],
-  ['vending', 'vm', 'vending_machine'],
-  ['doors', 'door', 'door_reader'],
-  ['scanners', 'scanner', 'shop_scanner'],
-];
-
-const LABEL: Record<DeviceKind, string> = {
-  parcel_locker: 'parcel locker',
-  vending_machine: 'vending machine',
-  door_reader: 'door reader',
-  shop_scanner: 'shop scanner',
+/** "Parcel locker" → "parcel locker"; an acronym ("NFC door reader") keeps its capitals. */
+const labelOf = (kind: string) => {
+  const label = KIND_MODULES.find((m) => m.wire.kind === kind)?.wire.label ?? kind;
+  return /^[A-Z][a-z]/.test(label) ? label[0]?.toLowerCase() + label.slice(1) : label;
 };
 
 /** The mark of devices `linli sim` creates, and of those the demo creates: neither touches the other's. */
@@ -43,7 +35,7 @@ export const SIM_MARK = '(linli sim)';
 export const DEMO_MARK = '(linli demo)';
 
 /** The name a simulator gives a device it creates; `mark` says which one ("(linli sim)", "(linli demo)"). */
-export const simDeviceName = (kind: DeviceKind, mark: string) => `Simulated ${LABEL[kind]} ${mark}`;
+export const simDeviceName = (kind: DeviceKind, mark: string) => `Simulated ${labelOf(kind)} ${mark}`;
 
 /** Whether a device was created by the simulator that signs with `mark`: the only devices it may touch. */
 export const createdBy = (mark: string) => (id: string, d: { name: string | null }) =>
@@ -63,15 +55,17 @@ export async function claimSimDevices(
   const ours = createdBy(mark);
   const claimed: Claimed[] = [];
   const passed: { id: string; why: string }[] = [];
-  for (const [key, short, kind] of KINDS) {
+  for (const m of KIND_MODULES) {
+    const kind = m.wire.kind as DeviceKind;
     let n = 0;
-    for (let k = 0; k < plan[key]; k++) {
+    for (let k = 0; k < (plan[m.sim.option] ?? 0); k++) {
       // the k-th scanner of the plan serves the k-th demo shop, whatever number its id got
-      const merchantId = kind === 'shop_scanner' ? scannerMerchant(k) : undefined;
+      const merchantId = m.sim.merchant?.(k);
       for (let tries = 0; ; tries++) {
-        if (tries > 200) throw new Error(`no free id for a simulated ${LABEL[kind]} after ${passed.length} taken ones`);
+        if (tries > 200)
+          throw new Error(`no free id for a simulated ${labelOf(kind)} after ${passed.length} taken ones`);
         n += 1;
-        const id = `${SIM_ID_PREFIX}${short}-${String(n).padStart(2, '0')}`;
+        const id = `${SIM_ID_PREFIX}${m.sim.prefix}-${String(n).padStart(2, '0')}`;
         const existing = await port.find(id);
         if (!existing) {
           const secret = await port.provision({

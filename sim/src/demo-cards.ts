@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import type { WireCredential } from '../../firmware-protocol/src/messages/redemption.ts';
+import type { WireCredential } from '../../firmware-protocol/src/messages/credential.ts';
 import { cardFileReadKey } from '../../gateway/redemption/credentials/key-diversification.ts';
 import { makeSunMessage } from '../../gateway/redemption/credentials/ntag424-sun.ts';
 import { issueCredential, makeQrCode, rawPublicKey } from '../../gateway/redemption/credentials/qr-credential.ts';

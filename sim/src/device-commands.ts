@@ -1,5 +1,5 @@
 import type { CommandMessage } from '../../firmware-protocol/src/messages/commands.ts';
-import type { AckBody, KindModel } from './kinds/index.ts';
+import type { AckBody, KindModel } from './kinds/model.ts';
 
 /** What a command may do to the simulated device that received it. */
 export interface CommandTarget {

@@ -4,26 +4,15 @@ import { silentLogger, type Logger } from '../../gateway/core/log.ts';
 import { seededRng } from './prng.ts';
 import { runScenario, type Residents, type ScenarioName } from './scenarios.ts';
 import { SimDevice } from './sim-device.ts';
-import { scannerMerchant } from './kinds/shop-scanner.ts';
+import { KIND_MODULES } from '../../devices/registry.ts';
 
-export interface SimFleetPlan {
-  lockers: number;
-  vending: number;
-  doors: number;
-  scanners: number;
-}
+/** How many simulated devices of each kind, by the kind's option name (`lockers`, `vending`, `piles`, ...); absent = 0. */
+export type SimFleetPlan = Readonly<Record<string, number | undefined>>;
 
 export const SimCredentialsSchema = z.array(
   z.object({ id: z.string().min(1), kind: DeviceKindSchema, secret: z.string().min(1) }).strict(),
 );
 export type SimCredential = z.infer<typeof SimCredentialsSchema>[number];
-
-const PREFIX: [keyof SimFleetPlan, string, DeviceKind][] = [
-  ['lockers', 'locker', 'parcel_locker'],
-  ['vending', 'vm', 'vending_machine'],
-  ['doors', 'door', 'door_reader'],
-  ['scanners', 'scanner', 'shop_scanner'],
-];
 
 /**
  * The id prefix of every device a simulator creates on a gateway (`linli sim`, `linli demo`), with a
@@ -33,11 +22,11 @@ export const SIM_ID_PREFIX = 'sim-';
 
 /** Stable ids for a plan: locker-01.., vm-01.., door-01.., scanner-01.. (after `prefix`). */
 export function fleetIds(plan: SimFleetPlan, prefix = ''): { id: string; kind: DeviceKind; merchantId?: string }[] {
-  return PREFIX.flatMap(([key, name, kind]) =>
-    Array.from({ length: plan[key] }, (_, i) => ({
-      id: `${prefix}${name}-${String(i + 1).padStart(2, '0')}`,
-      kind,
-      ...(kind === 'shop_scanner' ? { merchantId: scannerMerchant(i) } : {}),
+  return KIND_MODULES.flatMap((m) =>
+    Array.from({ length: plan[m.sim.option] ?? 0 }, (_, i) => ({
+      id: `${prefix}${m.sim.prefix}-${String(i + 1).padStart(2, '0')}`,
+      kind: m.wire.kind as DeviceKind,
+      ...(m.sim.merchant ? { merchantId: m.sim.merchant(i) } : {}),
     })),
   );
 }

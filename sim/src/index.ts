@@ -21,7 +21,7 @@ export { SCENARIOS, SCENARIO_TABLE, isScenario, scenarioHelp, type ScenarioName 
 export { GARBAGE_KINDS, type GarbageKind } from './garbage.ts';
 export { seededRng, type Rng } from './prng.ts';
 export { Backoff } from './backoff.ts';
-export * from './kinds/index.ts';
+export type { KindModel, AckBody, ModelEffects, TwinCommand } from './kinds/model.ts';
 export { demoResidents } from './residents.ts';
 export type { Resident, Residents } from './resident.ts';
 export { presentedBy, plainCard } from './resident.ts';

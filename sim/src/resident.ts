@@ -1,4 +1,4 @@
-import type { WireCredential } from '../../firmware-protocol/src/messages/redemption.ts';
+import type { WireCredential } from '../../firmware-protocol/src/messages/credential.ts';
 import type { Presented } from './flows/credential.ts';
 
 /** A member of the community the gateway holds, as a scenario sees them. */

@@ -1,7 +1,7 @@
 import type { DeviceKind } from '../../firmware-protocol/src/kinds/device-kind.ts';
 import type { Clock } from '../../gateway/core/clock.ts';
 import type { Logger } from '../../gateway/core/log.ts';
-import type { KindModel } from './kinds/index.ts';
+import type { KindModel } from './kinds/model.ts';
 import type { Rng } from './prng.ts';
 
 /** How a simulated device is set up: its identity and credentials, its model, its timing. */

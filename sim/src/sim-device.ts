@@ -9,18 +9,16 @@ import type { DeviceKind } from '../../firmware-protocol/src/kinds/device-kind.t
 import { CommandMessageSchema, type CommandMessage } from '../../firmware-protocol/src/messages/commands.ts';
 import { ErrorMessageSchema, type ErrorMessage } from '../../firmware-protocol/src/messages/errors.ts';
 import { GatewayStateSchema } from '../../firmware-protocol/src/messages/state.ts';
-import {
-  ResponseMessageSchema,
-  type RequestBody,
-  type ResponseBody,
-} from '../../firmware-protocol/src/messages/redemption.ts';
+import { ResponseMessageSchema, type ResponseBody } from '../../firmware-protocol/src/messages/response.ts';
+import { type RequestBody } from '../../firmware-protocol/src/messages/redemption.ts';
 import { EnvelopeStamper } from '../../firmware-protocol/src/stamp.ts';
 import { topics, type UplinkChannel } from '../../firmware-protocol/src/topics.ts';
 import { PROTOCOL_VERSION } from '../../firmware-protocol/src/version.ts';
 import { systemClock, type Clock } from '../../gateway/core/clock.ts';
 import { silentLogger, type Logger } from '../../gateway/core/log.ts';
 import { sendGarbage, type GarbageKind } from './garbage.ts';
-import { KIND_MODELS, type AckBody, type KindModel } from './kinds/index.ts';
+import type { AckBody, KindModel } from './kinds/model.ts';
+import { kindModule } from '../../devices/registry.ts';
 import { fnvHash, seededRng, type Rng } from './prng.ts';
 import { Backoff } from './backoff.ts';
 import type { SimDeviceOptions } from './sim-device-options.ts';
@@ -65,7 +63,7 @@ export class SimDevice extends EventEmitter {
     this.clock = opts.clock ?? systemClock;
     this.log = opts.log ?? silentLogger();
     this.rng = opts.rng ?? seededRng(fnvHash(opts.id));
-    this.model = opts.model ?? KIND_MODELS[opts.kind](opts.index ?? 0);
+    this.model = opts.model ?? twinOf(opts.kind, opts.index ?? 0);
     this.heartbeatS = opts.heartbeatS ?? 30;
     this.bdSeqValue = Math.floor(this.rng() * 1000);
     this.stamper = new EnvelopeStamper(`${opts.id}-${this.bdSeqValue}`, () => this.clock.now());
@@ -437,4 +435,11 @@ export class SimDevice extends EventEmitter {
   private uptimeS(): number {
     return Math.floor((this.clock.monotonic() - this.startedMono) / 1000);
   }
+}
+
+/** The registry's simulator twin of a kind. */
+function twinOf(kind: string, index: number): KindModel {
+  const m = kindModule(kind);
+  if (!m) throw new Error(`no device kind "${kind}" to simulate`);
+  return m.sim.model(index);
 }

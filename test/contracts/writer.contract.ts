@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WriterPort } from '../../gateway/redemption/service/ports.ts';
-import type { Db } from '../../gateway/store/db.ts';
+import type { Db } from '../../gateway/store/db-type.ts';
 
 /**
  * A fresh writer over a database holding `t (id INTEGER PRIMARY KEY, v INTEGER NOT NULL CHECK (v >= 0))`.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEVICE_ADAPTERS } from '../../devices/registry.ts';
 import { DEVICE_KINDS } from '../../firmware-protocol/src/kinds/device-kind.ts';
 import { KIND_SCHEMAS } from '../../firmware-protocol/src/kinds/index.ts';
-import { COMMAND_SPECS } from '../../firmware-protocol/src/messages/commands.ts';
+import { COMMAND_SPECS, type CommandName } from '../../firmware-protocol/src/messages/commands.ts';
 
 const limits = { vendingMaxTemperatureC: 12, doorOpenAlertS: 120 };
 
@@ -16,7 +16,8 @@ describe('device adapter table', () => {
       expect(a.telemetrySchema).toBe(KIND_SCHEMAS[kind].telemetry);
       expect(a.capabilitiesSchema.safeParse(a.defaultCapabilities).success).toBe(true);
       expect(a.commands).toContain('ping');
-      for (const c of a.commands) expect((COMMAND_SPECS[c].kinds as readonly string[]).includes(kind)).toBe(true);
+      for (const c of a.commands)
+        expect((COMMAND_SPECS[c as CommandName].kinds as readonly string[]).includes(kind)).toBe(true);
     }
   });
 

@@ -20,7 +20,7 @@ describe('per-device budgets', () => {
     d.publishRaw(
       `linli/v1/dev/${d.id}/up/request`,
       JSON.stringify({
-        v: '1.2',
+        v: '1.3',
         id: `${d.id}-${++n}`,
         ts: 1,
         seq: n,
@@ -79,7 +79,7 @@ describe('per-device budgets', () => {
   it('a message flood is dropped past the burst and counted; the gateway keeps up with the others', async () => {
     const tel = (i: number) =>
       JSON.stringify({
-        v: '1.2',
+        v: '1.3',
         id: `t-${i}`,
         ts: 1,
         seq: i + 1,
@@ -98,7 +98,7 @@ describe('per-device budgets', () => {
     // events settle parcels and commands: a telemetry flood does not use up their budget
     await noisy.publishRaw(
       'linli/v1/dev/scanner-01/up/event',
-      JSON.stringify({ v: '1.2', id: 'e-1', ts: 1, seq: 601, type: 'event', body: { event: 'tamper', open: true } }),
+      JSON.stringify({ v: '1.3', id: 'e-1', ts: 1, seq: 601, type: 'event', body: { event: 'tamper', open: true } }),
     );
     await waitFor(
       () => h.gw.monitor.get('scanner-01')?.verdict.reasons.some((r) => r.code === 'TAMPER') === true,

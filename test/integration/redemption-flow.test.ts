@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ResponseMessageSchema } from '../../firmware-protocol/src/messages/redemption.ts';
+import { ResponseMessageSchema } from '../../firmware-protocol/src/messages/response.ts';
 import { loadInto } from '../../gateway/cli/redemption-commands.ts';
 import { verifyLedger } from '../../gateway/redemption/ledger/ledger-verify.ts';
 import { FixtureSchema } from '../../gateway/redemption/fixture.ts';

@@ -179,7 +179,7 @@ describe('PROTOCOL.md says what the gateway does (1.2 review)', () => {
     for (const field of Object.keys(ok?.shape ?? {}))
       expect(eleven, `response field ${field}`).toContain(`\`${field}\``);
     const response = {
-      v: '1.2',
+      v: '1.3',
       id: 'gw-1',
       ts: 1,
       seq: 1,

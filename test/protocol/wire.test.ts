@@ -6,7 +6,7 @@ import {
   kindSupportsCommand,
 } from '../../firmware-protocol/src/messages/commands.ts';
 import { TelemetryBodySchema } from '../../firmware-protocol/src/messages/lifecycle.ts';
-import { DeviceIdSchema } from '../../firmware-protocol/src/kinds/device-kind.ts';
+import { DeviceIdSchema } from '../../firmware-protocol/src/kinds/device-id.ts';
 import { EnvelopeStamper } from '../../firmware-protocol/src/stamp.ts';
 import { parseTopic, topics } from '../../firmware-protocol/src/topics.ts';
 import { parseVersion } from '../../firmware-protocol/src/version.ts';

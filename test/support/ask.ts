@@ -1,4 +1,4 @@
-import { ResponseMessageSchema, type ResponseBody } from '../../firmware-protocol/src/messages/redemption.ts';
+import { ResponseMessageSchema, type ResponseBody } from '../../firmware-protocol/src/messages/response.ts';
 import { waitFor } from './gateway-harness.ts';
 import type { RawDevice } from './raw-device.ts';
 

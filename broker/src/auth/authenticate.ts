@@ -1,4 +1,4 @@
-import { DeviceIdSchema } from '../../../firmware-protocol/src/kinds/device-kind.ts';
+import { DeviceIdSchema } from '../../../firmware-protocol/src/kinds/device-id.ts';
 import type { IntegrationAccount } from '../../../gateway/config/schema.ts';
 import { deviceWill, type Principal } from '../acl.ts';
 import type { Lockout } from '../limits/lockout.ts';

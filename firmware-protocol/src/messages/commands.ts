@@ -1,33 +1,42 @@
 import { z } from 'zod';
-import { EnvelopeShape, MessageIdSchema } from '../envelope.ts';
-import { DEVICE_KINDS, type DeviceKind } from '../kinds/device-kind.ts';
+import { DEVICE_KINDS, type DeviceKind, KIND_MODULES } from '../../../devices/registry.ts';
+import { EnvelopeShape } from '../envelope.ts';
+import { COMMON_COMMANDS, DISPLAY_COMMAND } from './common-commands.ts';
 
-/** [FWP-9.2] Every command the protocol defines, its arguments and the kinds that must implement it. */
-export const COMMAND_SPECS = {
-  ping: { kinds: DEVICE_KINDS, args: z.object({}).strict() },
-  reboot: { kinds: DEVICE_KINDS, args: z.object({ delayS: z.number().int().min(0).max(300).default(0) }).strict() },
-  identify: {
-    kinds: DEVICE_KINDS,
-    args: z.object({ durationS: z.number().int().min(1).max(120).default(10) }).strict(),
-  },
-  set_heartbeat: { kinds: DEVICE_KINDS, args: z.object({ intervalS: z.number().int().min(5).max(3600) }).strict() },
-  open_compartment: {
-    kinds: ['parcel_locker'],
-    args: z.object({ compartment: z.string().min(1).max(8) }).strict(),
-  },
-  unlock_door: {
-    kinds: ['door_reader'],
-    args: z
-      .object({ door: z.string().min(1).max(16), pulseMs: z.number().int().min(100).max(30_000).default(3000) })
-      .strict(),
-  },
-  display_message: {
-    kinds: ['vending_machine', 'shop_scanner', 'parcel_locker'],
-    args: z
-      .object({ text: z.string().min(1).max(200), durationS: z.number().int().min(1).max(600).default(10) })
-      .strict(),
-  },
-} as const satisfies Record<string, { kinds: readonly DeviceKind[]; args: z.ZodType }>;
+type Modules = (typeof KIND_MODULES)[number];
+type CommandsOf<M> = M extends Modules ? M['wire']['commands'] : never;
+type KeysOf<M> = M extends Modules ? keyof M['wire']['commands'] & string : never;
+type KindCommandName = KeysOf<Modules>;
+type KindCommandArgs<N extends string> = Extract<CommandsOf<Modules>, Record<N, unknown>>[N];
+type CommandSpec = { kinds: readonly DeviceKind[]; args: z.ZodObject };
+
+const commonSpecs = Object.fromEntries(
+  Object.entries(COMMON_COMMANDS).map(([name, args]) => [name, { kinds: DEVICE_KINDS, args }]),
+);
+const displaySpecs = Object.fromEntries(
+  Object.entries(DISPLAY_COMMAND).map(([name, args]) => [
+    name,
+    { kinds: KIND_MODULES.filter((m) => m.wire.displays).map((m) => m.wire.kind), args },
+  ]),
+);
+const kindSpecs = Object.fromEntries(
+  KIND_MODULES.flatMap((m) =>
+    Object.entries(m.wire.commands as Record<string, z.ZodObject>).map(([name, args]) => [
+      name,
+      { kinds: [m.wire.kind], args },
+    ]),
+  ),
+);
+
+/**
+ * [FWP-9.2] Every command the protocol defines, its arguments and the kinds that must implement it:
+ * the common ones, `display_message` for kinds with a screen, and each kind's own from its wire contract.
+ */
+export const COMMAND_SPECS = { ...commonSpecs, ...displaySpecs, ...kindSpecs } as unknown as {
+  [N in keyof typeof COMMON_COMMANDS]: { kinds: readonly DeviceKind[]; args: (typeof COMMON_COMMANDS)[N] };
+} & { [N in keyof typeof DISPLAY_COMMAND]: { kinds: readonly DeviceKind[]; args: (typeof DISPLAY_COMMAND)[N] } } & {
+  [N in KindCommandName]: { kinds: readonly DeviceKind[]; args: KindCommandArgs<N> };
+} satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof COMMAND_SPECS;
 export const COMMAND_NAMES = Object.keys(COMMAND_SPECS) as CommandName[];
@@ -68,19 +77,5 @@ export const CommandBodySchema = z.discriminatedUnion(
 /** [FWP-9.1] A command from the gateway to one device. */
 export const CommandMessageSchema = z.object({ ...EnvelopeShape, type: z.literal('command'), body: CommandBodySchema });
 
-/** [FWP-9.3] The device's answer to a command; `corr` is the command's `id`. */
-export const AckMessageSchema = z.object({
-  ...EnvelopeShape,
-  corr: MessageIdSchema,
-  type: z.literal('ack'),
-  body: z.object({
-    status: z.enum(['done', 'rejected', 'failed']),
-    /** For rejected/failed: the device's own reason code, e.g. "E_DOOR_JAMMED". */
-    reason: z.string().min(1).max(48).optional(),
-    detail: z.string().max(200).optional(),
-    result: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
-  }),
-});
-
 export type CommandMessage = z.infer<typeof CommandMessageSchema>;
-export type AckMessage = z.infer<typeof AckMessageSchema>;
+export { AckMessageSchema, type AckMessage } from './ack.ts';

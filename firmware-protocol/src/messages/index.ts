@@ -12,7 +12,6 @@ export * from './errors.ts';
 export * from './state.ts';
 export * from './redemption.ts';
 export * from './events.ts';
-export type { VendItem } from './vending.ts';
 
 /**
  * [FWP-3.2] Which message types each uplink channel carries. A channel without a schema is reserved

@@ -1,20 +1,19 @@
 import { z } from 'zod';
-import { EnvelopeShape, MessageIdSchema, TransactionIdSchema } from '../envelope.ts';
-import { AccessOpSchemas } from './access.ts';
+import { KIND_MODULES } from '../../../devices/registry.ts';
+import { EnvelopeShape, TransactionIdSchema } from '../envelope.ts';
 import { WireCredentialSchema } from './credential.ts';
-import { LockerOpSchemas } from './locker.ts';
-import { VendOpSchemas } from './vending.ts';
 
 const Fen = z.number().int().nonnegative().max(100_000_000);
 
 export { WireCredentialSchema, type WireCredential } from './credential.ts';
+export { ResponseBodySchema, ResponseMessageSchema, type ResponseBody } from './response.ts';
 
 const ItemSchema = z
   .object({ productId: z.string().min(1).max(64), unitPriceFen: Fen, qty: z.number().int().min(1).max(100) })
   .strict();
 
-/** [FWP-11.2] Requests a device sends on up/request; `txn` names the purchase across retries [FWP-4.3]. */
-export const RequestBodySchema = z.discriminatedUnion('op', [
+/** [FWP-11.2] Requests of the redemption engine; each kind's wire contract says which its devices may send. */
+export const ENGINE_OP_SCHEMAS = [
   /** Shop scanner: redeem and pay in one step. `amountFen` is the bill the cashier entered. */
   z
     .object({
@@ -38,10 +37,34 @@ export const RequestBodySchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('reverse'), redemptionId: z.string().min(1).max(64) }).strict(),
   /** A display asks what the resident has: balance, points, usable benefits. */
   z.object({ op: z.literal('lookup'), credential: WireCredentialSchema }).strict(),
-  ...VendOpSchemas,
-  ...LockerOpSchemas,
-  ...AccessOpSchemas,
-]);
+] as const;
+
+type KindRequest = (typeof KIND_MODULES)[number]['wire']['requests'][number];
+type EngineRequest = (typeof ENGINE_OP_SCHEMAS)[number];
+
+/** Which kinds may send an op: the engine's ops by the kinds that list them, the kinds' own ops by their kind. */
+export const OP_KINDS: ReadonlyMap<string, readonly string[]> = (() => {
+  const m = new Map<string, string[]>();
+  const add = (op: string, kind: string) => m.set(op, [...(m.get(op) ?? []), kind]);
+  for (const k of KIND_MODULES) {
+    for (const op of k.wire.engineOps) add(op, k.wire.kind);
+    for (const r of k.wire.requests as readonly z.ZodObject[])
+      add(String((r.shape.op as z.ZodLiteral).value), k.wire.kind);
+  }
+  return m;
+})();
+
+/**
+ * [FWP-11.2] Requests a device sends on up/request; `txn` names the purchase across retries [FWP-4.3]:
+ * the engine's and every kind's own, from the device registry.
+ */
+export const RequestBodySchema = z.discriminatedUnion('op', [
+  ...ENGINE_OP_SCHEMAS,
+  ...KIND_MODULES.flatMap((m) => m.wire.requests as readonly z.ZodObject[]),
+] as [z.ZodObject, ...z.ZodObject[]]) as unknown as z.ZodType<
+  z.output<EngineRequest> | z.output<KindRequest>,
+  z.input<EngineRequest> | z.input<KindRequest>
+>;
 
 export const RequestMessageSchema = z.object({
   ...EnvelopeShape,
@@ -50,73 +73,5 @@ export const RequestMessageSchema = z.object({
   body: RequestBodySchema,
 });
 
-const Name = z.object({ zh: z.string(), en: z.string() });
-
-/** [FWP-11.3] The gateway's answer on down/response; `corr` is the request's id, `txn` echoes it. */
-export const ResponseBodySchema = z.discriminatedUnion('status', [
-  z.object({
-    status: z.literal('ok'),
-    op: z.string(),
-    decision: z.enum(['approved', 'declined', 'none']),
-    declineCode: z.string().optional(),
-    redemptionId: z.string().optional(),
-    state: z.string().optional(),
-    subtotalFen: Fen.optional(),
-    savingFen: Fen.optional(),
-    payableFen: Fen.optional(),
-    pointsEarned: z.number().int().optional(),
-    /** Who pays `payableFen`: the member's wallet, a family payer's, or `none`: collect it at the till. */
-    paidBy: z.enum(['own', 'proxy', 'none']).optional(),
-    applied: z.array(z.object({ name: Name, savingFen: Fen })).optional(),
-    /**
-     * [FWP-11.3] Why the resident's other benefits did not apply (theirs first; at most 5): the benefit's
-     * name when known, a stable reason code and the reason in both languages.
-     */
-    notApplied: z
-      .array(z.object({ name: Name.optional(), code: z.string(), reason: Name }))
-      .max(5)
-      .optional(),
-    member: z
-      .object({
-        tier: z.string(),
-        walletFen: Fen,
-        points: z.number().int(),
-        benefits: z.array(z.object({ name: Name, usesLeft: z.number().int().optional() })),
-      })
-      .optional(),
-    /** [FWP-11.4] vend_begin: what the resident can spend in this session (wallet, capped for plain cards). */
-    fundsFen: Fen.optional(),
-    /** [FWP-11.5] Compartments the locker must open now (deposit: the one assigned; pickup: all of the member's). */
-    open: z.array(z.object({ compartment: z.string(), size: z.string().optional() })).optional(),
-    /** [FWP-11.6] Door to release and for how long. */
-    unlock: z.object({ door: z.string(), pulseMs: z.number().int().positive() }).optional(),
-    /** [FWP-11.5] Keypad locked after too many wrong codes, until this wall time (ms). */
-    lockedUntil: z.number().int().optional(),
-    /** [FWP-11.6] Points credited for an activity check-in. */
-    pointsAwarded: z.number().int().optional(),
-    /** What the device should show, in both languages. */
-    display: Name,
-  }),
-  z.object({
-    status: z.literal('error'),
-    op: z.string().optional(),
-    code: z.string(),
-    message: z.string(),
-    /** With REDEMPTION_STATE: why, e.g. ALREADY_REVERSED, REVERSAL_WINDOW_CLOSED, VEND_IN_PROGRESS, NO_SESSION [FWP-6.2]. */
-    refusal: z.string().optional(),
-    display: Name,
-  }),
-]);
-
-/** A response always echoes the request's id (`corr`) and its `txn`. */
-export const ResponseMessageSchema = z.object({
-  ...EnvelopeShape,
-  corr: MessageIdSchema,
-  txn: TransactionIdSchema,
-  type: z.literal('response'),
-  body: ResponseBodySchema,
-});
-
 export type RequestMessage = z.infer<typeof RequestMessageSchema>;
 export type RequestBody = z.infer<typeof RequestBodySchema>;
-export type ResponseBody = z.infer<typeof ResponseBodySchema>;

@@ -1,5 +1,5 @@
 import type { AccessRule } from '../../../devices/door-reader/access-policy.ts';
-import type { Db } from '../../store/db.ts';
+import type { Db } from '../../store/db-type.ts';
 
 export interface VisitorCode {
   codeHash: string;

@@ -1,4 +1,4 @@
-import type { Db } from '../../store/db.ts';
+import type { Db } from '../../store/db-type.ts';
 
 export interface GroupBuy {
   id: string;

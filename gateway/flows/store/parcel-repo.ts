@@ -1,4 +1,4 @@
-import type { Db } from '../../store/db.ts';
+import type { Db } from '../../store/db-type.ts';
 
 export type ParcelStatus = 'depositing' | 'stored' | 'opening' | 'picked_up' | 'deposit_failed';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { LinliError } from '../../../firmware-protocol/src/errors.ts';
-import { WireCredentialSchema } from '../../../firmware-protocol/src/messages/redemption.ts';
+import { WireCredentialSchema } from '../../../firmware-protocol/src/messages/credential.ts';
 import { RedemptionResultSchema } from '../../redemption/service/result.ts';
 import { account } from '../../redemption/service/ports.ts';
 import type { RedemptionModule } from '../../redemption/module.ts';

@@ -1,10 +1,7 @@
 import { createHash } from 'node:crypto';
-import {
-  ResponseBodySchema,
-  type RequestBody,
-  type ResponseBody,
-} from '../../../firmware-protocol/src/messages/redemption.ts';
-import type { Db } from '../../store/db.ts';
+import { ResponseBodySchema, type ResponseBody } from '../../../firmware-protocol/src/messages/response.ts';
+import { type RequestBody } from '../../../firmware-protocol/src/messages/redemption.ts';
+import type { Db } from '../../store/db-type.ts';
 
 /** Migration 15: the first answer to each device request, for resends [FWP-4.3]. */
 export const ANSWERS_SQL = `

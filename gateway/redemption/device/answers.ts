@@ -1,7 +1,7 @@
 import { LinliError, type ErrorCode } from '../../../firmware-protocol/src/errors.ts';
 import { ERROR_DISPLAY, type WireErrorCode } from '../../../firmware-protocol/src/error-display.ts';
 import { NOT_FOR_THIS_MEMBER, type ReasonCode } from '../domain/reasons.ts';
-import type { ResponseBody } from '../../../firmware-protocol/src/messages/redemption.ts';
+import type { ResponseBody } from '../../../firmware-protocol/src/messages/response.ts';
 import { formatYuan } from '../domain/money.ts';
 import { account, type LedgerPort } from '../service/ports.ts';
 import type { RedemptionResult } from '../service/result.ts';

@@ -1,5 +1,5 @@
 import { LinliError } from '../../../firmware-protocol/src/errors.ts';
-import type { WireCredential } from '../../../firmware-protocol/src/messages/redemption.ts';
+import type { WireCredential } from '../../../firmware-protocol/src/messages/credential.ts';
 import type { GatewaySecrets } from '../../security/gateway-secrets.ts';
 import type { WriterPort } from '../service/ports.ts';
 import type { CatalogRepo } from '../store/catalog-repo.ts';

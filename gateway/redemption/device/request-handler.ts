@@ -1,10 +1,10 @@
-import type { DeviceKind } from '../../../firmware-protocol/src/kinds/device-kind.ts';
 import { ERROR_CATALOGUE, LinliError, type ErrorCode } from '../../../firmware-protocol/src/errors.ts';
-import type { RequestMessage, ResponseBody } from '../../../firmware-protocol/src/messages/redemption.ts';
+import { type ResponseBody } from '../../../firmware-protocol/src/messages/response.ts';
+import { OP_KINDS, type RequestMessage } from '../../../firmware-protocol/src/messages/redemption.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Downlink } from '../../messaging/downlink.ts';
-import type { FlowHandler, RequestOp } from '../../flows/flow-handler.ts';
+import type { FlowHandler } from '../../flows/flow-handler.ts';
 import { formatYuan } from '../domain/money.ts';
 import { decided, displayFor, memberSummary } from './answers.ts';
 import type { LedgerPort, WriterPort } from '../service/ports.ts';
@@ -14,40 +14,22 @@ import type { RedemptionRepo } from '../store/redemption-repo.ts';
 import type { CredentialResolver } from './credential-resolver.ts';
 import { requestHash, type AnswerStore } from './answer-store.ts';
 
-/** [FWP-11.2] Which kinds may ask for what. */
-const ALLOWED: Partial<Record<RequestOp, readonly DeviceKind[]>> = {
-  redeem: ['shop_scanner'],
-  reverse: ['shop_scanner'],
-  authorize: ['vending_machine', 'parcel_locker'],
-  capture: ['vending_machine', 'parcel_locker'],
-  void: ['vending_machine', 'parcel_locker'],
-  lookup: ['shop_scanner', 'vending_machine', 'parcel_locker', 'door_reader'],
-};
-
 export type { RequestingDevice } from '../../flows/flow-handler.ts';
 import type { RequestingDevice } from '../../flows/flow-handler.ts';
+
+/**
+ * [FWP-4.3] The engine's ops whose first answer is kept and replayed as is to a resend (a flow names
+ * its own in `replayed`). Money ops are answered from their redemption (its state moves on): redeem and
+ * authorize keep only the request's hash, written with the decision, so a resend is recognised before
+ * the card is read again.
+ */
+const REPLAYED: ReadonlySet<string> = new Set(['lookup', 'reverse']);
 
 /**
  * Device requests of the redemption flows: identify the resident, decide through the redemption
  * service, and answer on the device's response topic with what to show. Nothing a device sends can
  * make this throw: every failure becomes a coded response.
  */
-/**
- * [FWP-4.3] Ops whose first answer is kept and replayed as is to a resend. Money ops are answered from
- * their redemption (its state moves on): redeem and authorize keep only the request's hash, written
- * with the decision, so a resend is recognised before the card is read again. Deposits and card
- * pickups are answered by the locker flow from its parcels: a settled deposit is never told to open
- * its door again, and a retried one whose door is still closed is.
- */
-const REPLAYED: ReadonlySet<RequestOp> = new Set([
-  'lookup',
-  'reverse',
-  'vend_begin',
-  'vend_end',
-  'pickup_code',
-  'access',
-  'access_code',
-]);
 
 export class DeviceRequestHandler {
   constructor(
@@ -65,11 +47,13 @@ export class DeviceRequestHandler {
     },
   ) {}
 
-  private readonly flows = new Map<RequestOp, FlowHandler>();
+  private readonly flows = new Map<string, FlowHandler>();
+  private readonly replayed = new Set<string>(REPLAYED);
 
-  /** Adds the ops of a device flow (vending session, locker, door access). */
+  /** Adds the ops of a device flow (a kind's sessions: vending, locker, door access, charging). */
   use(flow: FlowHandler): this {
-    for (const op of Object.keys(flow.ops) as RequestOp[]) this.flows.set(op, flow);
+    for (const op of flow.ops) this.flows.set(op, flow);
+    for (const op of flow.replayed ?? []) this.replayed.add(op);
     return this;
   }
 
@@ -97,14 +81,14 @@ export class DeviceRequestHandler {
   private async answer(device: RequestingDevice, msg: RequestMessage): Promise<ResponseBody> {
     const b = msg.body;
     const flow = this.flows.get(b.op);
-    const kinds = flow ? flow.ops[b.op] : ALLOWED[b.op];
-    if (!kinds?.includes(device.kind))
+    // [FWP-11.2] the kinds' wire contracts say which kind may ask for what
+    if (!OP_KINDS.get(b.op)?.includes(device.kind))
       throw new LinliError('OPERATION_NOT_ALLOWED', `a ${device.kind} may not ${b.op}`);
     const hash = requestHash(b);
     const again = this.resent(device, msg, hash);
     if (again) return again;
     const body = flow ? await flow.answer(device, msg) : await this.builtin(device, msg, hash);
-    if (REPLAYED.has(b.op) && body.status === 'ok') {
+    if (this.replayed.has(b.op) && body.status === 'ok') {
       await this.d.writer.submit(() => this.d.answers.put(device.id, msg.txn, b.op, hash, body, this.d.clock.now()));
     }
     return body;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DeviceKindSchema } from '../../../firmware-protocol/src/kinds/device-kind.ts';
+import { KindNameSchema } from '../../../firmware-protocol/src/kinds/device-id.ts';
 
 const Id = z
   .string()
@@ -42,7 +42,7 @@ export const PurchaseSchema = z
   .object({
     merchantId: Id,
     deviceId: Id.optional(),
-    deviceKind: DeviceKindSchema.optional(),
+    deviceKind: KindNameSchema.optional(),
     items: z.array(PurchaseItemSchema).max(100).default([]),
     amountFen: FenSchema.optional(),
     at: z.number().int().nonnegative(),
@@ -117,7 +117,8 @@ export const RulesSchema = z
       .optional(),
     merchants: z.array(Id).min(1).optional(),
     devices: z.array(Id).min(1).optional(),
-    deviceKinds: z.array(DeviceKindSchema).min(1).optional(),
+    /** Kinds by name (the device registry's); a kind this gateway does not know never matches. */
+    deviceKinds: z.array(KindNameSchema).min(1).optional(),
     products: z.array(Id).min(1).optional(),
     minSpendFen: FenSchema.optional(),
     tiers: z.array(z.string().min(1)).min(1).optional(),

@@ -1,4 +1,4 @@
-import type { Db } from '../../store/db.ts';
+import type { Db } from '../../store/db-type.ts';
 import { entryHash, GENESIS_HASH } from './entry-hash.ts';
 
 export interface LedgerProblem {

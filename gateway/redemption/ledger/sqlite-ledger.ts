@@ -1,5 +1,5 @@
 import { LinliError } from '../../../firmware-protocol/src/errors.ts';
-import type { Db } from '../../store/db.ts';
+import type { Db } from '../../store/db-type.ts';
 import type { Asset, LedgerMovement, LedgerPort } from '../service/ports.ts';
 import { entryHash, GENESIS_HASH } from './entry-hash.ts';
 

@@ -161,7 +161,7 @@ export const DECIDE_PIPELINE: readonly DecideStep[] = [
       const { id, phase, now, t } = x;
       const payer = x.funding?.ok ? x.funding.walletOwnerId : undefined;
       const state = phase === 'hold' ? 'held' : 'captured';
-      const holdExpiresAt = phase === 'hold' ? now + d.config.holdTimeoutMs : undefined;
+      const holdExpiresAt = phase === 'hold' ? now + (x.req.holdMs ?? d.config.holdTimeoutMs) : undefined;
       const result = toResult(
         id,
         x.req.txnId,

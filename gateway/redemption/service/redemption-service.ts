@@ -39,6 +39,8 @@ export interface RedeemRequest {
    * known txn is answered before it runs, and the counter moves only if the decision commits.
    */
   admit?: (() => void) | undefined;
+  /** How long a hold lasts, when a device's flow needs longer than `holdTimeoutMs` (a charge of hours). */
+  holdMs?: number | undefined;
 }
 
 /** Asks the cloud to add to a member's allowance on this gateway; true when it did (the grant is applied). */
@@ -132,6 +134,31 @@ export class RedemptionService {
 
   void(txnId: string, deviceId: string | undefined): Promise<RedemptionResult> {
     return this.d.writer.submit(() => this.move(this.byTxn(deviceId, txnId), 'void'));
+  }
+
+  /**
+   * Takes what was really used out of a hold and releases the rest, in one unit of work: the hold
+   * (`holdTxnId`) is voided and `actual` is decided as a purchase of its own (benefits chosen again on
+   * what was used), so the wallet never shows both. A hold that expired meanwhile (the device was
+   * offline past it) is charged from the wallet the same way. A resend of the same settlement gets
+   * its first answer; an `actual` without items only releases the hold.
+   */
+  settle(holdTxnId: string, deviceId: string, actual: RedeemRequest): Promise<RedemptionResult> {
+    return this.d.writer.submit(() => {
+      const settled = this.d.redemptions.byTxn(deviceId, actual.txnId);
+      if (settled) return settled.result;
+      const hold = this.byTxn(deviceId, holdTxnId);
+      const released =
+        hold.state === 'held' ? this.move(hold, 'void') : hold.state === 'voided' ? hold.result : undefined;
+      if (!released)
+        throw new LinliError('REDEMPTION_STATE', `hold ${hold.id} is ${hold.state}, not settled`, {
+          refusal: 'NOT_HELD',
+          state: hold.state,
+        });
+      const fen = actual.purchase.items.reduce((sum, i) => sum + i.unitPriceFen * i.qty, 0);
+      if (fen === 0) return released;
+      return this.decide(actual, 'capture');
+    });
   }
 
   /**

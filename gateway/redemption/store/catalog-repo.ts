@@ -1,4 +1,4 @@
-import type { Db } from '../../store/db.ts';
+import type { Db } from '../../store/db-type.ts';
 import { CampaignSchema, MemberSchema, type BenefitInstance, type Campaign, type Member } from '../domain/model.ts';
 import type { ProxyAllowance } from '../domain/funding.ts';
 

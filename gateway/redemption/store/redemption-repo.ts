@@ -1,4 +1,4 @@
-import type { Db } from '../../store/db.ts';
+import type { Db } from '../../store/db-type.ts';
 import type { RedemptionState } from '../domain/lifecycle.ts';
 import type { Purchase } from '../domain/model.ts';
 import { RedemptionResultSchema, type RedemptionResult } from '../service/result.ts';

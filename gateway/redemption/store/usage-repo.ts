@@ -1,4 +1,4 @@
-import type { Db } from '../../store/db.ts';
+import type { Db } from '../../store/db-type.ts';
 
 /** Counters keyed by strings like "m|m-1|campaign|2026-W47"; every change is recorded per redemption. */
 export class UsageRepo {

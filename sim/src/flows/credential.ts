@@ -1,4 +1,4 @@
-import type { WireCredential } from '../../../firmware-protocol/src/messages/redemption.ts';
+import type { WireCredential } from '../../../firmware-protocol/src/messages/credential.ts';
 
 /**
  * What a resident presents at a device: a plain card's UID (a string), or a credential such as a

@@ -1,4 +1,4 @@
-import type { ResponseBody } from '../../../firmware-protocol/src/messages/redemption.ts';
+import type { ResponseBody } from '../../../firmware-protocol/src/messages/response.ts';
 import type { SimDevice } from '../sim-device.ts';
 import { present, type Presented } from './credential.ts';
 

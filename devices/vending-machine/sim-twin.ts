@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import type { VendingMachineCapabilitiesSchema } from '../../../firmware-protocol/src/kinds/vending-machine.ts';
-import { between, type Rng } from '../prng.ts';
-import type { KindModel } from './model.ts';
+import { type VendingMachineCapabilitiesSchema, vendingMachineWire } from './wire.ts';
+import { between, type Rng } from '../../sim/src/prng.ts';
+import type { KindModel } from '../../sim/src/kinds/model.ts';
 
 type Caps = z.input<typeof VendingMachineCapabilitiesSchema>;
 
@@ -45,7 +45,7 @@ export class VendingMachineModel implements KindModel {
 
   telemetry() {
     return {
-      kind: 'vending_machine' as const,
+      kind: vendingMachineWire.kind,
       temperatureC: this.temperatureC,
       serviceDoor: this.serviceDoor,
       slots: [...this.stock].map(([slot, stock]) => ({ slot, stock })),

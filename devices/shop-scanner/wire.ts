@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CommonTelemetryShape } from './common.ts';
+import { CommonTelemetryShape } from '../../firmware-protocol/src/kinds/common.ts';
+import type { KindWire } from '../../firmware-protocol/src/kinds/kind-wire.ts';
 
 /** [FWP-7.5] A shop scanner's capabilities: the merchant and counter it serves. */
 export const ShopScannerCapabilitiesSchema = z.object({
@@ -17,3 +18,16 @@ export const ShopScannerTelemetrySchema = z.object({
   batteryPct: z.number().int().min(0).max(100).optional(),
   charging: z.boolean().optional(),
 });
+
+export const shopScannerWire = {
+  kind: 'shop_scanner',
+  label: 'Shop scanner',
+  clause: 'FWP-7.5',
+  capabilities: ShopScannerCapabilitiesSchema,
+  telemetry: ShopScannerTelemetrySchema,
+  events: [],
+  requests: [],
+  engineOps: ['redeem', 'reverse', 'lookup'],
+  commands: {},
+  displays: true,
+} as const satisfies KindWire;

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import type { ShopScannerCapabilitiesSchema } from '../../../firmware-protocol/src/kinds/shop-scanner.ts';
-import type { Rng } from '../prng.ts';
-import type { KindModel } from './model.ts';
+import { type ShopScannerCapabilitiesSchema, shopScannerWire } from './wire.ts';
+import type { Rng } from '../../sim/src/prng.ts';
+import type { KindModel } from '../../sim/src/kinds/model.ts';
 
 type Caps = z.input<typeof ShopScannerCapabilitiesSchema>;
 
@@ -24,7 +24,7 @@ export class ShopScannerModel implements KindModel {
   constructor(readonly capabilities: Caps = shopScannerCapabilities()) {}
 
   telemetry() {
-    return { kind: 'shop_scanner' as const, batteryPct: this.batteryPct, charging: this.charging };
+    return { kind: shopScannerWire.kind, batteryPct: this.batteryPct, charging: this.charging };
   }
 
   command() {

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import type { DoorReaderCapabilitiesSchema } from '../../../firmware-protocol/src/kinds/door-reader.ts';
-import { between, type Rng } from '../prng.ts';
-import type { KindModel } from './model.ts';
+import { type DoorReaderCapabilitiesSchema, doorReaderWire } from './wire.ts';
+import { between, type Rng } from '../../sim/src/prng.ts';
+import type { KindModel } from '../../sim/src/kinds/model.ts';
 
 type Caps = z.input<typeof DoorReaderCapabilitiesSchema>;
 
@@ -20,7 +20,7 @@ export class DoorReaderModel implements KindModel {
 
   telemetry() {
     return {
-      kind: 'door_reader' as const,
+      kind: doorReaderWire.kind,
       temperatureC: this.temperatureC,
       tamper: this.tamper,
       doors: [...this.doors].map(([id, d]) => ({ id, state: d.state, lock: d.lock })),

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import type { ParcelLockerCapabilitiesSchema } from '../../../firmware-protocol/src/kinds/parcel-locker.ts';
-import { between, type Rng } from '../prng.ts';
-import type { KindModel } from './model.ts';
+import { type ParcelLockerCapabilitiesSchema, parcelLockerWire } from './wire.ts';
+import { between, type Rng } from '../../sim/src/prng.ts';
+import type { KindModel } from '../../sim/src/kinds/model.ts';
 
 type Caps = z.input<typeof ParcelLockerCapabilitiesSchema>;
 
@@ -26,7 +26,7 @@ export class ParcelLockerModel implements KindModel {
 
   telemetry() {
     return {
-      kind: 'parcel_locker' as const,
+      kind: parcelLockerWire.kind,
       temperatureC: this.temperatureC,
       compartments: [...this.doors].map(([id, door]) => ({ id, door, occupied: this.occupied.has(id) })),
     };

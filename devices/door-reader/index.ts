@@ -1,0 +1,17 @@
+import { defineKind } from '../kind-module.ts';
+import { doorReaderHealth } from './adapter.ts';
+import { DoorReaderModel } from './sim-twin.ts';
+import { doorReaderWire } from './wire.ts';
+
+/** 门禁: access by card, member QR or visitor code; doors and tamper as health. */
+export const doorReader = defineKind({
+  wire: doorReaderWire,
+  health: doorReaderHealth,
+  pointOfSale: 'self',
+  sim: {
+    prefix: 'door',
+    option: 'doors',
+    faults: ['E_READER_ANTENNA', 'E_LOCK_RELAY'],
+    model: () => new DoorReaderModel(),
+  },
+});

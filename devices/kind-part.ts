@@ -1,0 +1,72 @@
+import type Database from 'better-sqlite3';
+import type { ResponseBody } from '../firmware-protocol/src/messages/response.ts';
+import type { Clock } from '../gateway/core/clock.ts';
+import type { Logger } from '../gateway/core/log.ts';
+import type { CredentialResolver } from '../gateway/redemption/device/credential-resolver.ts';
+import type { WriterPort } from '../gateway/redemption/service/ports.ts';
+import type { RedemptionService } from '../gateway/redemption/service/redemption-service.ts';
+import type { OutboxPort } from '../gateway/cloud/outbox-repo.ts';
+import type { HealthFinding } from './adapter.ts';
+
+/** The device a request came from, as the gateway knows it (never as the device claims). */
+export interface RequestingDevice {
+  id: string;
+  kind: string;
+  /** The merchant the device sells for: the shop staff bound a scanner to, else the device itself; null = unbound. */
+  merchantId: string | null;
+}
+
+/** A validated request: its envelope's id and txn, and a body of one of the serving part's ops. */
+export interface DeviceRequest<Body extends { op: string } = { op: string }> {
+  id: string;
+  txn: string;
+  body: Body;
+}
+
+/**
+ * The request ops one flow serves. Which kinds may send an op is the kinds' wire contracts' business;
+ * answers are coded: a thrown LinliError becomes an error response, never a crash.
+ */
+export interface FlowHandler {
+  readonly ops: readonly string[];
+  /**
+   * [FWP-4.3] Ops whose first answer the gateway keeps and replays as is to a resend; the others are
+   * answered by the flow from its own state (a settled deposit is never told to open its door again).
+   */
+  readonly replayed?: readonly string[];
+  answer(device: RequestingDevice, msg: DeviceRequest): Promise<ResponseBody>;
+}
+
+/** What the gateway lends a kind's part: narrow ports, never the gateway itself. */
+export interface KindPartPorts {
+  /** For the part's own reads; every write goes through `writer`. */
+  db: Database.Database;
+  writer: WriterPort;
+  service: RedemptionService;
+  resolver: CredentialResolver;
+  clock: Clock;
+  log: Logger;
+  outbox: OutboxPort | undefined;
+  /** The device's capabilities as its latest birth reported them. */
+  capabilitiesOf(deviceId: string): unknown;
+  /** Raises (or clears, with undefined) a health finding on a device. */
+  setFinding(deviceId: string, key: string, finding: HealthFinding | undefined): void;
+  /** Sends a command and resolves with the device's acknowledgement status. */
+  command(deviceId: string, name: string, args: Record<string, unknown>): Promise<'done' | 'rejected' | 'failed'>;
+}
+
+/** The gateway side of one kind: what it answers, what it listens to, its tables and its periodic work. */
+export interface KindPart {
+  readonly requests?: FlowHandler;
+  /** Handlers of the kind's events [FWP-11.7], by event name. */
+  readonly events?: Readonly<
+    Record<string, (deviceId: string, body: unknown, txn: string | undefined) => Promise<void>>
+  >;
+  /** Every accepted telemetry report of a device of this kind. */
+  onTelemetry?(deviceId: string, telemetry: unknown): void;
+  /** The kind's tables: statements applied once each, in order, recorded per kind. */
+  readonly migrations?: readonly string[];
+  /** Called once the part's tables exist, before the broker accepts devices. */
+  start?(): void;
+  tick?(): Promise<void>;
+}

@@ -1,0 +1,17 @@
+import { defineKind } from '../kind-module.ts';
+import { parcelLockerHealth } from './adapter.ts';
+import { ParcelLockerModel } from './sim-twin.ts';
+import { parcelLockerWire } from './wire.ts';
+
+/** 快递柜: courier deposits, pickups by card or code, compartments as health. */
+export const parcelLocker = defineKind({
+  wire: parcelLockerWire,
+  health: parcelLockerHealth,
+  pointOfSale: 'self',
+  sim: {
+    prefix: 'locker',
+    option: 'lockers',
+    faults: ['E_LOCK_MOTOR', 'E_KEYPAD'],
+    model: () => new ParcelLockerModel(),
+  },
+});

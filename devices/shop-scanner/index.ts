@@ -1,0 +1,19 @@
+import { defineKind } from '../kind-module.ts';
+import { shopScannerHealth } from './adapter.ts';
+import { ShopScannerModel, scannerMerchant, shopScannerCapabilities } from './sim-twin.ts';
+import { shopScannerWire } from './wire.ts';
+
+/** 扫码核销: a shop's QR/NFC scanner; it sells for the shop staff bound it to, never for what it claims. */
+export const shopScanner = defineKind({
+  wire: shopScannerWire,
+  health: shopScannerHealth,
+  pointOfSale: 'bound',
+  claimedMerchant: (capabilities) => (capabilities as { merchantId?: string }).merchantId,
+  sim: {
+    prefix: 'scanner',
+    option: 'scanners',
+    faults: ['E_CAMERA'],
+    model: (index) => new ShopScannerModel(shopScannerCapabilities(index)),
+    merchant: scannerMerchant,
+  },
+});

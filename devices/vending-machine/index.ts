@@ -1,0 +1,17 @@
+import { defineKind } from '../kind-module.ts';
+import { vendingMachineHealth } from './adapter.ts';
+import { VendingMachineModel } from './sim-twin.ts';
+import { vendingMachineWire } from './wire.ts';
+
+/** 自动售货机: the MDB-style cashless session, temperature and stock as health. */
+export const vendingMachine = defineKind({
+  wire: vendingMachineWire,
+  health: vendingMachineHealth,
+  pointOfSale: 'self',
+  sim: {
+    prefix: 'vm',
+    option: 'vending',
+    faults: ['E_COIN_JAM', 'E_DISPENSER', 'E_COMPRESSOR'],
+    model: () => new VendingMachineModel(),
+  },
+});
