@@ -7,10 +7,20 @@ import type { Logger } from '../core/log.ts';
 import type { WriterPort } from '../redemption/service/ports.ts';
 import { randomBytes } from 'node:crypto';
 import { PendingReplies } from '../core/pending-replies.ts';
-import { CloudAckSchema, cloudTopics, TopUpResponseSchema, type CloudBatch } from './cloud-messages.ts';
-import { DOC_NAMES } from './cloud-docs.ts';
-import type { DocAck, DocSync } from './doc-sync.ts';
-import { DROPPABLE, STREAMS, type OutboxRepo, type Stream } from './outbox-repo.ts';
+import { DOC_NAMES, type DocAck } from './contract/documents.ts';
+import {
+  CloudAckSchema,
+  TopUpResponseSchema,
+  type CloudAck,
+  type CloudBatch,
+  type CloudGatewayState,
+  type Grant,
+  type TopUpRequest,
+} from './contract/envelopes.ts';
+import { DROPPABLE, STREAMS, type Stream } from './contract/streams.ts';
+import { cloudTopics } from './contract/topics.ts';
+import type { DocSync } from './doc-sync.ts';
+import type { OutboxRepo } from './outbox-repo.ts';
 
 export interface CloudLinkStatus {
   enabled: boolean;
@@ -29,12 +39,13 @@ interface InFlight {
 }
 
 /**
- * The gateway as an edge client of the cloud's MQTT broker. The outbox is the queue: a batch leaves it
- * only when the cloud acknowledged it, so nothing is lost while offline and nothing depends on
- * mqtt.js's own in-memory queue (never used: we publish only while connected). One batch per stream is
- * in flight, so each stream arrives in order; streams take turns, so a telemetry backlog never holds up
- * money. Batches are paced (`batchesPerSecond`) so a drain after an outage cannot flood either side.
- * Reconnects back off exponentially with full jitter (mqtt.js's fixed reconnect period is switched off).
+ * The gateway as an edge client of the cloud's MQTT broker (CLOUD-PROTOCOL.md). The outbox is the queue:
+ * a batch leaves it only when the cloud acknowledged it, so nothing is lost while offline and nothing
+ * depends on mqtt.js's own in-memory queue (never used: we publish only while connected). One batch per
+ * stream is in flight, so each stream arrives in order; streams take turns, so a telemetry backlog never
+ * holds up money [CLP-3.5]. Batches are paced (`batchesPerSecond`) so a drain after an outage cannot flood
+ * either side. Reconnects back off exponentially with full jitter [CLP-1.3] (mqtt.js's fixed reconnect
+ * period is switched off).
  */
 export class CloudLink {
   private client: MqttClient | undefined;
@@ -72,12 +83,9 @@ export class CloudLink {
     },
   ) {}
 
-  private readonly pendingRpc = new PendingReplies<{
-    granted: boolean;
-    grant?: { grantId: string; memberId: string; amountFen: number } | undefined;
-  }>();
+  private readonly pendingRpc = new PendingReplies<{ granted: boolean; grant?: Grant | undefined }>();
 
-  /** Tells the cloud what a document's version is here (and asks for a full one on a gap). */
+  /** Tells the cloud what a document's version is here (and asks for a full one on a gap) [CLP-5.4]. */
   docAck(a: DocAck): void {
     if (!this.connected || !this.client) return; // announced again on the next connect
     this.client
@@ -86,7 +94,7 @@ export class CloudLink {
   }
 
   /**
-   * Online authorisation beyond the allowance: asks the cloud to top it up and waits at most
+   * Online authorisation beyond the allowance [CLP-6.1]: asks the cloud to top it up and waits at most
    * `onlineAuthTimeoutMs`. Offline, or on silence or refusal, it answers false at once or at the
    * timeout: the purchase then gets the offline limit (the allowance held here).
    */
@@ -94,15 +102,12 @@ export class CloudLink {
     const client = this.client;
     if (!this.connected || !client) return false;
     const requestId = `tu-${randomBytes(8).toString('hex')}`;
+    const request: TopUpRequest = { requestId, op: 'topup', memberId, amountFen };
     const answer = this.pendingRpc.wait(requestId, this.d.config.onlineAuthTimeoutMs);
     // never wait for the PUBACK: with a persistent session mqtt.js keeps an unacknowledged publish
     // pending across a dropped link, and a payment must not wait on that; the timeout above bounds it
     void client
-      .publishAsync(
-        cloudTopics.rpcReq(this.d.gatewayId),
-        JSON.stringify({ requestId, op: 'topup', memberId, amountFen }),
-        { qos: 1 },
-      )
+      .publishAsync(cloudTopics.rpcReq(this.d.gatewayId), JSON.stringify(request), { qos: 1 })
       .catch(() => undefined);
     const r = await answer;
     if (!r?.granted || !r.grant || r.grant.memberId !== memberId || !this.d.docs) return false;
@@ -119,7 +124,7 @@ export class CloudLink {
     this.pumpTimer.unref();
   }
 
-  /** Announces offline (retained) and disconnects; what was not acknowledged stays in the outbox. */
+  /** Announces offline (retained) [CLP-1.5] and disconnects; what was not acknowledged stays in the outbox. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.pumpTimer) clearInterval(this.pumpTimer);
@@ -157,7 +162,8 @@ export class CloudLink {
     return this.connected;
   }
 
-  private stateMessage(state: 'online' | 'offline') {
+  /** [CLP-1.5] The retained availability; the will carries the offline one made when the connection is set up. */
+  private stateMessage(state: CloudGatewayState['state']): CloudGatewayState {
     return { state, session: this.session, bootId: this.d.bootId, ts: this.d.clock.now() };
   }
 
@@ -168,6 +174,7 @@ export class CloudLink {
     const ca = read(c.caFile);
     const cert = read(c.certFile);
     const key = read(c.keyFile);
+    // [CLP-1.1] [CLP-1.2] identity and session
     return {
       clientId: `linli-gw-${this.d.gatewayId}`,
       protocolVersion: c.protocolVersion,
@@ -239,6 +246,7 @@ export class CloudLink {
     this.reconnectTimer.unref();
   }
 
+  /** [CLP-1.4] Session set-up: subscriptions, then the online state, then what we hold of every document. */
   private async onConnect(client: MqttClient): Promise<void> {
     try {
       await client.subscribeAsync(
@@ -299,7 +307,8 @@ export class CloudLink {
       return;
     }
     if (topic !== cloudTopics.ack(this.d.gatewayId)) return;
-    let ack: ReturnType<typeof CloudAckSchema.parse>;
+    // [CLP-3.7] a malformed ack is ignored (the batch is sent again after ackTimeoutS)
+    let ack: CloudAck;
     try {
       ack = CloudAckSchema.parse(JSON.parse(payload.toString('utf8')));
     } catch (err) {
@@ -325,7 +334,7 @@ export class CloudLink {
       .catch((err: unknown) => this.d.log.error({ err, stream }, 'could not record a cloud ack'));
   }
 
-  /** Sends at most one batch per call, taking the streams in turn. */
+  /** Sends at most one batch per call, taking the streams in turn [CLP-3.5]. */
   private pump(): void {
     this.checkBudget();
     const client = this.client;
@@ -353,7 +362,7 @@ export class CloudLink {
           seq: e.seq,
           kind: e.kind,
           at: e.at,
-          historical: e.at < this.connectedAtWall,
+          historical: e.at < this.connectedAtWall, // [CLP-3.9]
           data: e.data,
         })),
       };
@@ -376,8 +385,8 @@ export class CloudLink {
   private telemetryPeriods = 0;
 
   /**
-   * Down-sampling before dropping: while the backlog fills the disk budget, only every 4th (past half
-   * the budget) or 16th (past 80 %) periodic telemetry summary is written at all.
+   * Down-sampling before dropping [CLP-3.8]: while the backlog fills the disk budget, only every 4th (past
+   * half the budget) or 16th (past 80 %) periodic telemetry summary is written at all.
    */
   sampleTelemetry(): boolean {
     const fill = this.d.outbox.bytes() / (this.d.config.outboxBudgetMb * 1024 * 1024);
@@ -391,9 +400,23 @@ export class CloudLink {
     if (mono - this.lastBudgetCheck < 5000) return;
     this.lastBudgetCheck = mono;
     this.enforceBudget();
+    this.reportInvalidEvents();
   }
 
-  /** Past the disk budget: telemetry is dropped oldest first (counted); money, access and parcels never. */
+  private invalidReported = 0;
+
+  /** Events that break the contract are a bug of this gateway: said loudly, at most once per check. */
+  private reportInvalidEvents(): void {
+    const invalid = this.d.outbox.invalidEvents();
+    if (invalid.total === this.invalidReported) return;
+    this.d.log.error(
+      { new: invalid.total - this.invalidReported, byKind: invalid.byKind, last: invalid.last },
+      'events that break the cloud contract (CLOUD-PROTOCOL.md) were written: sent all the same',
+    );
+    this.invalidReported = invalid.total;
+  }
+
+  /** Past the disk budget: telemetry is dropped oldest first (counted); money, access, parcels and health never [CLP-3.8]. */
   enforceBudget(): void {
     const budget = this.d.config.outboxBudgetMb * 1024 * 1024;
     let bytes = this.d.outbox.bytes();

@@ -6,8 +6,17 @@ import type { CatalogRepo } from '../redemption/store/catalog-repo.ts';
 import type { UsageRepo } from '../redemption/store/usage-repo.ts';
 import type { LedgerOpeningBalances } from '../redemption/opening-balances.ts';
 import type { GatewaySecrets } from '../security/gateway-secrets.ts';
-import type { Db } from '../store/db.ts';
-import { DOC_BODIES, DownDocSchema, verifyDoc, type DocName, type DownDoc } from './cloud-docs.ts';
+import type { Db } from '../store/db-type.ts';
+import { verifyDoc } from './cloud-docs.ts';
+import {
+  DOC_BODIES,
+  DownDocSchema,
+  type CloudSettings,
+  type DocAck,
+  type DocName,
+  type DownDoc,
+} from './contract/documents.ts';
+import type { Grant } from './contract/envelopes.ts';
 import type { OutboxPort } from './outbox-repo.ts';
 import type { RolloutService } from './rollouts.ts';
 import type { GroupBuyRepo } from '../flows/store/group-buy-repo.ts';
@@ -18,11 +27,7 @@ import { placeOrder } from '../flows/group-buys.ts';
 /** Where the cloud's escrowed wallet money comes from on this gateway's ledger. */
 export const ESCROW_ACCOUNT = 'escrow:cloud';
 
-export interface DocAck {
-  doc: DocName;
-  version: number;
-  resync: boolean;
-}
+export type { DocAck } from './contract/documents.ts';
 
 export interface DocSyncDeps {
   db: Db;
@@ -36,26 +41,23 @@ export interface DocSyncDeps {
   outbox: OutboxPort | undefined;
   clock: Clock;
   log: Logger;
-  /** Keys the cloud signs documents with; the hotlist is refused unsigned, other documents when keys are set. */
+  /** Keys the cloud signs documents with: every document is refused unsigned or signed by another key [CLP-5.2]. */
   signingKeys: ReadonlyMap<string, KeyObject>;
-  /** Answers the cloud: what was applied, or a request for a full document. */
+  /** Answers the cloud: what was applied, or a request for a full document [CLP-5.4]. */
   ack(a: DocAck): void;
-  /** The cloud's time as a document states it: a hint for the clock health. */
+  /** The cloud's time as a document states it: a hint for the clock health [CLP-7.1]. */
   onTimeHint?(cloudMs: number): void;
   rollouts?: RolloutService;
   /** Applies run-time settings from a `config` document (after its transaction committed). */
-  onConfig?(settings: {
-    lowTrust?: { perTxnFen: number; perDayFen: number } | undefined;
-    hotlistMaxAgeH?: number | undefined;
-  }): void;
+  onConfig?(settings: CloudSettings): void;
   groupBuys?: GroupBuyRepo;
   parcels?: ParcelRepo;
   access?: AccessRepo;
 }
 
 /**
- * Applies the cloud's versioned documents in order and exactly once: a full document replaces, a delta
- * applies on top of exactly its base version; an old or repeated one is acknowledged and ignored; a
+ * Applies the cloud's versioned documents in order and exactly once [CLP-5.3]: a full document replaces, a
+ * delta applies on top of exactly its base version; an old or repeated one is acknowledged and ignored; a
  * gap (a delta on a version the gateway does not have) asks for a full document instead. Each applies
  * in one transaction with its new version, so a crash leaves the old version or the new, never half.
  */
@@ -79,7 +81,7 @@ export class DocSync {
   private pendingSettings: Record<string, unknown> | undefined;
 
   /** The run-time settings the cloud set (merged over all config documents applied). */
-  settings(): { lowTrust?: { perTxnFen: number; perDayFen: number } | undefined; hotlistMaxAgeH?: number | undefined } {
+  settings(): CloudSettings {
     const raw = this.s.body.get('config')?.body;
     const parsed = raw ? DOC_BODIES.config.safeParse(JSON.parse(raw)) : undefined;
     return parsed?.success ? parsed.data : {};
@@ -104,6 +106,8 @@ export class DocSync {
   }
 
   private async handleOne(payload: Buffer): Promise<'applied' | 'duplicate' | 'gap' | 'refused'> {
+    // [CLP-5.3] a document that cannot be read, is not signed for us, or has an invalid body is refused
+    // (logged and counted, never acknowledged)
     let doc: DownDoc;
     try {
       doc = DownDocSchema.parse(JSON.parse(payload.toString('utf8')));
@@ -130,6 +134,7 @@ export class DocSync {
       );
       return 'refused';
     }
+    // [CLP-5.3] in order and once: old or repeated → acknowledged as what we have; a gap → ask for a full one
     const have = this.version(doc.doc);
     if (doc.kind === 'full' ? doc.version <= have : (doc.base ?? 0) < have || doc.version <= have) {
       this.d.ack({ doc: doc.doc, version: have, resync: false });
@@ -205,12 +210,13 @@ export class DocSync {
     if (bi.leaseSeq !== undefined) this.d.usage.bump(marker, 0, bi.leaseSeq - this.d.usage.get(marker).amountFen);
   }
 
-  /** A grant that came with an online authorisation; credited once, like one in the allowances document. */
-  applyGrant(g: { grantId: string; memberId: string; amountFen: number }): Promise<void> {
+  /** A grant that came with an online authorisation [CLP-6.2]; credited once, like one in the allowances document. */
+  applyGrant(g: Grant): Promise<void> {
     return this.d.writer.submit(() => this.credit(g, this.d.clock.now()));
   }
 
-  private credit(g: { grantId: string; memberId: string; amountFen: number }, now: number): void {
+  /** [CLP-5.7] Credited once by grant id; the cloud hears of it (`allowance.credited` [CLP-4.4]). */
+  private credit(g: Grant, now: number): void {
     const marker = `grant|${g.grantId}`;
     if (this.d.usage.get(marker).count > 0) return; // credited once, whatever the redeliveries
     this.d.usage.bump(marker, 1, g.amountFen);

@@ -1,13 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { Db } from '../store/db.ts';
+import type { Db } from '../store/db-type.ts';
+import { eventProblem } from './contract/events.ts';
+import { DROPPABLE, type Stream } from './contract/streams.ts';
 
-/**
- * Streams of the outbox. Each is delivered in order on its own, so a backlog of one never holds up
- * another. Money, access and parcel events are never dropped; telemetry may be, oldest first.
- */
-export const STREAMS = ['money', 'access', 'parcels', 'health', 'telemetry'] as const;
-export type Stream = (typeof STREAMS)[number];
-export const DROPPABLE: ReadonlySet<Stream> = new Set(['telemetry']);
+/** The streams are the contract's [CLP-3.1]; re-exported for the code that imports them from here. */
+export { DROPPABLE, STREAMS, type Stream } from './contract/streams.ts';
 
 export interface OutboxEvent {
   stream: Stream;
@@ -16,6 +13,13 @@ export interface OutboxEvent {
   kind: string;
   at: number;
   data: unknown;
+}
+
+/** An event written although it breaks the cloud contract [CLP-4.1]: kept and sent all the same. */
+export interface InvalidEvent {
+  stream: string;
+  kind: string;
+  problem: string;
 }
 
 /** What the business code writes events with, inside the unit of work that makes the change. */
@@ -38,10 +42,20 @@ export class OutboxRepo implements OutboxPort {
    */
   readonly epoch: string;
 
+  private readonly invalid = {
+    total: 0,
+    byKind: new Map<string, number>(),
+    last: undefined as InvalidEvent | undefined,
+  };
+
   constructor(
     db: Db,
     private readonly gatewayId: string,
     private readonly now: () => number,
+    private readonly opts: {
+      /** Told of every event that breaks the contract (tests make it throw); it is counted either way. */
+      onInvalid?(e: InvalidEvent): void;
+    } = {},
   ) {
     this.s = {
       stream: db.prepare<
@@ -106,8 +120,14 @@ export class OutboxRepo implements OutboxPort {
     return this.s.stream.get(stream)?.dropped ?? 0;
   }
 
-  /** Must run inside the transaction of the change it describes (a unit of the writer). */
+  /**
+   * Must run inside the transaction of the change it describes (a unit of the writer). The body is checked
+   * against the contract first [CLP-4.1]: an event that breaks it is counted and reported, never refused —
+   * the business change it belongs to (a payment, a door opening) has happened and the cloud must hear of it.
+   */
   append(stream: Stream, kind: string, data: unknown): void {
+    const problem = eventProblem(stream, kind, data);
+    if (problem !== undefined) this.reportInvalid({ stream, kind, problem });
     this.s.initStream.run(stream);
     const st = this.s.stream.get(stream);
     const seq = st?.next_seq ?? 1;
@@ -122,6 +142,18 @@ export class OutboxRepo implements OutboxPort {
       payload.length,
     );
     this.s.bump.run(payload.length, stream);
+  }
+
+  private reportInvalid(e: InvalidEvent): void {
+    this.invalid.total += 1;
+    this.invalid.byKind.set(e.kind, (this.invalid.byKind.get(e.kind) ?? 0) + 1);
+    this.invalid.last = e;
+    this.opts.onInvalid?.(e);
+  }
+
+  /** Events written since start that break the cloud contract: how many, per type, and the latest problem. */
+  invalidEvents(): { total: number; byKind: Record<string, number>; last: InvalidEvent | undefined } {
+    return { total: this.invalid.total, byKind: Object.fromEntries(this.invalid.byKind), last: this.invalid.last };
   }
 
   /** Events of a stream after a sequence number, in order. */

@@ -4,7 +4,7 @@ import type { CommandService } from '../commands/command-service.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
 import type { WriterPort } from '../redemption/service/ports.ts';
-import type { Db } from '../store/db.ts';
+import type { Db } from '../store/db-type.ts';
 import type { OutboxPort } from './outbox-repo.ts';
 
 export interface Rollout {
@@ -31,10 +31,10 @@ export interface RolloutProgress extends Rollout {
 const MAX_ATTEMPTS = 5;
 
 /**
- * Campaign pushes to device screens (a promotion on every vending machine): each device of the target
- * kinds gets the message as a `display_message` command [FWP-9] when it is online, and its delivery is
- * tracked (acknowledged, refused, or retried on timeout up to 5 times); the progress is in the API and
- * goes to the cloud.
+ * Campaign pushes to device screens (a promotion on every vending machine), from the cloud's `display`
+ * document [CLP-5.9]: each device of the target kinds gets the message as a `display_message` command
+ * [FWP-9] when it is online, and its delivery is tracked (acknowledged, refused, or retried on timeout up
+ * to 5 times); the progress is in the API and goes to the cloud [CLP-4.8].
  */
 export class RolloutService {
   private readonly s;
@@ -130,6 +130,7 @@ export class RolloutService {
     const now = this.d.clock.now();
     await this.d.writer.submit(() => {
       this.s.set.run(status, t.attempts + 1, error, now, t.rollout_id, t.device_id);
+      // [CLP-4.8] only the end of a delivery is news for the cloud
       if (status !== 'pending')
         this.d.outbox?.append('health', `rollout.${status}`, {
           rolloutId: t.rollout_id,
