@@ -1,12 +1,18 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { randomBytes, type KeyObject } from 'node:crypto';
+import type { z } from 'zod';
+import { signDoc } from '../../gateway/cloud/cloud-docs.ts';
+import { DocAckSchema, type DocAck, type DocName } from '../../gateway/cloud/contract/documents.ts';
 import {
+  CloudBatchObject,
   CloudBatchSchema,
-  cloudTopics,
+  CloudGatewayStateSchema,
   TopUpRequestSchema,
   type CloudBatch,
-} from '../../gateway/cloud/cloud-messages.ts';
-import { DocAckSchema, signDoc, type DocName } from '../../gateway/cloud/cloud-docs.ts';
+  type TopUpRequest,
+} from '../../gateway/cloud/contract/envelopes.ts';
+import { eventProblem } from '../../gateway/cloud/contract/events.ts';
+import { cloudTopics } from '../../gateway/cloud/contract/topics.ts';
 import type { Logger } from '../../gateway/core/log.ts';
 import { silentLogger } from '../../gateway/core/log.ts';
 
@@ -20,17 +26,38 @@ export interface TwinStream {
   dropped: number;
 }
 
+/** A message from a gateway that breaks the cloud contract (CLOUD-PROTOCOL.md). */
+export interface InvalidMessage {
+  topic: string;
+  /** Which message: `batch`, `event {type} #{seq}`, `state`, `docack`, `rpc/req`. */
+  what: string;
+  problem: string;
+}
+
+const problemOf = (e: z.ZodError) =>
+  e.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`)
+    .join('; ');
+
 /**
  * A simulated cloud platform: consumes every gateway's uplink from the cloud broker, applies each
  * stream's events exactly once and in order (duplicates are counted and skipped, a gap is never
- * applied over), and acknowledges what it applied. Tests read its accounting.
+ * applied over) [CLP-3.6], and acknowledges what it applied [CLP-3.7]. Everything it receives is checked
+ * against the contract: what breaks it is counted in `invalidMessages` (an event that breaks it is still
+ * applied, as a lenient platform would). Tests read its accounting.
  */
 export class CloudTwin {
   private client: MqttClient | undefined;
   readonly streams = new Map<string, TwinStream>();
   readonly states: unknown[] = [];
   batches = 0;
+  /** Messages that could not be read at all (not JSON, or no batch): dropped. */
   malformed = 0;
+  /** Messages from gateways that break the contract (the first 100 kept), malformed ones included. */
+  readonly invalidMessages: InvalidMessage[] = [];
+  invalid = 0;
+  private log: Logger = silentLogger();
 
   /** Per gateway and document: the current version and the whole body (sent in full on a resync). */
   readonly docs = new Map<string, { version: number; full: Record<string, unknown> }>();
@@ -60,7 +87,7 @@ export class CloudTwin {
   ) {}
 
   async start(): Promise<void> {
-    const log = this.opts.log ?? silentLogger();
+    this.log = this.opts.log ?? silentLogger();
     const v5 = (this.opts.protocolVersion ?? 5) === 5;
     this.client = await mqtt.connectAsync(this.opts.url, {
       clientId: this.opts.clientId ?? 'linli-cloud-twin',
@@ -71,33 +98,71 @@ export class CloudTwin {
       ...(this.opts.username ? { username: this.opts.username, password: this.opts.password ?? '' } : {}),
     });
     this.client.on('message', (topic, payload) => {
-      const gw = topic.split('/')[3] ?? '';
-      if (topic.endsWith('/docack')) return void this.onDocAck(gw, payload);
-      if (topic.endsWith('/rpc/req')) return void this.onTopUp(gw, payload);
-      if (topic.endsWith('/state')) {
-        try {
-          this.states.push(JSON.parse(payload.toString()));
-        } catch {
-          this.malformed += 1;
-        }
+      const gw = cloudTopics.gatewayOf(topic) ?? '';
+      if (topic === cloudTopics.docAck(gw)) return void this.onDocAck(gw, topic, payload);
+      if (topic === cloudTopics.rpcReq(gw)) return void this.onTopUp(gw, topic, payload);
+      if (topic === cloudTopics.state(gw)) {
+        const state = this.read(topic, 'state', payload, CloudGatewayStateSchema, true);
+        if (state !== undefined) this.states.push(state);
         return;
       }
       const t = cloudTopics.parse(topic);
       if (!t) return;
-      let batch: CloudBatch;
-      try {
-        batch = CloudBatchSchema.parse(JSON.parse(payload.toString()));
-      } catch (err) {
-        this.malformed += 1;
-        log.warn({ err }, 'cloud twin: malformed batch');
-        return;
+      const batch: CloudBatch | undefined = this.read(topic, 'batch', payload, CloudBatchObject);
+      if (!batch) return;
+      // [CLP-3.2] a batch names the gateway and stream of its topic, numbers its events as [CLP-3.4] says,
+      // and each event keeps the contract of its type [CLP-4]
+      if (batch.gatewayId !== t.gatewayId || batch.stream !== t.stream)
+        this.flag(
+          topic,
+          'batch',
+          `batch of ${batch.gatewayId}/${batch.stream} on the topic of ${t.gatewayId}/${t.stream}`,
+        );
+      const numbering = CloudBatchSchema.safeParse(batch);
+      if (!numbering.success) this.flag(topic, 'batch', problemOf(numbering.error));
+      for (const e of batch.events) {
+        const problem = eventProblem(batch.stream, e.kind, e.data);
+        if (problem !== undefined) this.flag(topic, `event ${e.kind} #${e.seq}`, problem);
       }
       this.apply(batch);
     });
     await this.client.subscribeAsync(
-      [cloudTopics.allUp(), cloudTopics.allState(), 'linli-cloud/v1/gw/+/docack', 'linli-cloud/v1/gw/+/rpc/req'],
+      [cloudTopics.allUp(), cloudTopics.allState(), cloudTopics.allDocAck(), cloudTopics.allRpcReq()],
       { qos: 1 },
     );
+  }
+
+  /**
+   * A message as the contract has it; a message that does not keep it is counted, and returned all the
+   * same when it can be read (a lenient platform), undefined when it cannot (not JSON, or not the schema).
+   */
+  private read<T extends z.ZodType>(
+    topic: string,
+    what: string,
+    payload: Buffer,
+    schema: T,
+    lenient = false,
+  ): z.output<T> | undefined {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(payload.toString());
+    } catch {
+      this.malformed += 1;
+      this.flag(topic, what, 'not JSON');
+      return undefined;
+    }
+    const r = schema.safeParse(raw);
+    if (r.success) return r.data;
+    this.flag(topic, what, problemOf(r.error));
+    if (lenient) return raw as z.output<T>;
+    this.malformed += 1;
+    return undefined;
+  }
+
+  private flag(topic: string, what: string, problem: string): void {
+    this.invalid += 1;
+    if (this.invalidMessages.length < 100) this.invalidMessages.push({ topic, what, problem });
+    if (this.invalid <= 10) this.log.warn({ topic, what, problem }, 'cloud twin: a message breaks the cloud contract');
   }
 
   /** The epoch each gateway's database is in (a restored backup starts a new one, with its own sequences). */
@@ -248,28 +313,18 @@ export class CloudTwin {
     await this.client?.publishAsync(cloudTopics.down(gatewayId, doc), JSON.stringify(msg), { qos: 1 });
   }
 
-  private async onDocAck(gatewayId: string, payload: Buffer): Promise<void> {
-    let a: ReturnType<typeof DocAckSchema.parse>;
-    try {
-      a = DocAckSchema.parse(JSON.parse(payload.toString()));
-    } catch {
-      this.malformed += 1;
-      return;
-    }
+  private async onDocAck(gatewayId: string, topic: string, payload: Buffer): Promise<void> {
+    const a: DocAck | undefined = this.read(topic, 'docack', payload, DocAckSchema);
+    if (!a) return;
     const d = this.doc(gatewayId, a.doc);
     // a gateway behind (or asking) gets the whole document
     if (a.resync || a.version < d.version) await this.pushFull(gatewayId, a.doc);
   }
 
-  /** Online authorisation: grants from the member's cloud wallet while it lasts. */
-  private async onTopUp(gatewayId: string, payload: Buffer): Promise<void> {
-    let r: ReturnType<typeof TopUpRequestSchema.parse>;
-    try {
-      r = TopUpRequestSchema.parse(JSON.parse(payload.toString()));
-    } catch {
-      this.malformed += 1;
-      return;
-    }
+  /** Online authorisation: grants from the member's cloud wallet while it lasts [CLP-6.2]. */
+  private async onTopUp(gatewayId: string, topic: string, payload: Buffer): Promise<void> {
+    const r: TopUpRequest | undefined = this.read(topic, 'rpc/req', payload, TopUpRequestSchema);
+    if (!r) return;
     this.topUps.asked += 1;
     if (this.silent) return;
     const left = this.wallets.get(r.memberId) ?? 0;

@@ -10,6 +10,7 @@ import { cardFingerprint } from '../../gateway/security/gateway-secrets.ts';
 import { CloudTwin } from '../../sim/src/cloud-twin.ts';
 import { startGateway, waitFor, type Harness } from '../support/gateway-harness.ts';
 import { Mosquitto } from '../support/mosquitto.ts';
+import { expectCloudContractKept } from './contract-conformance.ts';
 
 const keys = generateKeyPairSync('ed25519');
 const signer = { kid: 'c1', key: keys.privateKey };
@@ -73,9 +74,11 @@ describe('documents from the cloud, and bounded offline risk', () => {
     await twin.start();
   });
   afterEach(async () => {
+    const outboxes = gws.map((h) => h.gw.outbox);
     for (const h of gws.splice(0)) await h.stop();
     await twin.stop();
     await mosq.dispose();
+    expectCloudContractKept(twin, ...outboxes);
   });
 
   it('applies documents in order and once; a gap asks for the full document; a forged document is refused', async () => {

@@ -6,6 +6,7 @@ import { CloudTwin } from '../../sim/src/cloud-twin.ts';
 import { SimDevice } from '../../sim/src/sim-device.ts';
 import { startGateway, waitFor, type Harness } from '../support/gateway-harness.ts';
 import { Mosquitto } from '../support/mosquitto.ts';
+import { expectCloudContractKept } from './contract-conformance.ts';
 
 const keys = generateKeyPairSync('ed25519');
 const signingKeys = [{ kid: 'c1', publicKey: rawPublicKey(keys.publicKey).toString('base64url') }];
@@ -51,9 +52,11 @@ describe('cloud → gateway → devices', () => {
   });
   afterEach(async () => {
     await Promise.all(sims.splice(0).map((s) => s.stop({ graceful: false })));
+    const outbox = h.gw.outbox;
     await h.stop();
     await twin.stop();
     await mosq.dispose();
+    expectCloudContractKept(twin, outbox);
   });
 
   it('a promotion reaches every vending machine screen, delivery tracked per device; an offline machine gets it when it comes back', async () => {

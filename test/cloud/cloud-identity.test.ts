@@ -10,6 +10,7 @@ import { CloudTwin } from '../../sim/src/cloud-twin.ts';
 import { waitFor } from '../support/gateway-harness.ts';
 import { Mosquitto } from '../support/mosquitto.ts';
 import { tempDir } from '../support/tmp.ts';
+import { expectCloudContractKept } from './contract-conformance.ts';
 
 const keys = generateKeyPairSync('ed25519');
 const signingKeys = [{ kid: 'c1', publicKey: rawPublicKey(keys.publicKey).toString('base64url') }];
@@ -65,6 +66,7 @@ describe('gateway identity on the cloud broker, and settings from the cloud', ()
     await twin?.stop();
     await mosq?.dispose();
     tmp?.cleanup();
+    if (twin) expectCloudContractKept(twin);
   });
 
   it('a wrong password is refused (the gateway keeps trying with back-off); the right one connects over MQTT 3.1.1', async () => {

@@ -4,6 +4,7 @@ import { FixtureSchema } from '../../gateway/redemption/fixture.ts';
 import { CloudTwin } from '../../sim/src/cloud-twin.ts';
 import { startGateway, waitFor, type Harness } from '../support/gateway-harness.ts';
 import { Mosquitto } from '../support/mosquitto.ts';
+import { expectCloudContractKept } from './contract-conformance.ts';
 
 const FIXTURE = FixtureSchema.parse({
   merchants: [{ id: 'cafe-01', name: 'Café' }],
@@ -70,6 +71,7 @@ describe('store-and-forward to a real cloud broker', () => {
     expect(twin.states.some((x) => (x as { state: string }).state === 'online')).toBe(true);
     const health = (await h.api('/healthz')).body as { cloud: { connected: boolean; backlogEvents: number } };
     expect(health.cloud).toMatchObject({ connected: true, backlogEvents: 0 });
+    expectCloudContractKept(twin, h.gw.outbox);
   });
 
   it('the cloud broker dies mid-stream and comes back: nothing lost, nothing applied twice, the backlog marked historical', async () => {
@@ -94,6 +96,7 @@ describe('store-and-forward to a real cloud broker', () => {
     expect(ids).toEqual(inDb);
     expect(s.historical).toBeGreaterThanOrEqual(30);
     expect(s.gaps).toBe(0);
+    expectCloudContractKept(twin, h.gw.outbox);
   }, 60_000);
 
   it('a lost acknowledgement: the batch is sent again and the cloud applies it once', async () => {
@@ -102,6 +105,7 @@ describe('store-and-forward to a real cloud broker', () => {
     await waitFor(() => money().upTo === 8 && backlog() === 0, 'applied and acknowledged after the resend', 20_000);
     expect(money().duplicates).toBeGreaterThan(0);
     expect(money().events).toHaveLength(8);
+    expectCloudContractKept(twin, h.gw.outbox);
   }, 30_000);
 
   it('telemetry dropped under the disk budget: the cloud skips the hole knowingly and gets everything after it', async () => {
@@ -137,5 +141,6 @@ describe('store-and-forward to a real cloud broker', () => {
       reason: 'NO_ACCESS',
       deviceId: 'box',
     });
+    expectCloudContractKept(twin, h.gw.outbox);
   });
 });

@@ -8,6 +8,7 @@ import { CloudTwin } from '../../sim/src/cloud-twin.ts';
 import { waitFor } from '../support/gateway-harness.ts';
 import { Mosquitto } from '../support/mosquitto.ts';
 import { tempDir } from '../support/tmp.ts';
+import { expectCloudContractKept } from './contract-conformance.ts';
 
 const run = promisify(execFile);
 const BIN = new URL('../../bin/linli.mjs', import.meta.url).pathname;
@@ -130,6 +131,7 @@ describe('gateway killed with SIGKILL mid-sync', () => {
     for (const t of confirmed) expect(applied).toContain(t);
     expect(money().events.map((e) => e.seq)).toEqual(Array.from({ length: applied.length }, (_, i) => i + 1));
     expect(money().gaps).toBe(0);
+    expectCloudContractKept(twin);
     child?.kill('SIGTERM');
   }, 90_000);
 });
