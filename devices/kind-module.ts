@@ -1,6 +1,8 @@
 import type { z } from 'zod';
+import type { FixtureSchema } from '../gateway/redemption/fixture.ts';
+import type { Rng } from '../sim/src/prng.ts';
 import type { KindWire } from '../firmware-protocol/src/kinds/kind-wire.ts';
-import type { KindModel } from '../sim/src/kinds/model.ts';
+import type { KindModel, KindScenarios } from '../sim/src/kinds/model.ts';
 import type { KindHealth } from './adapter.ts';
 import type { KindPart, KindPartPorts } from './kind-part.ts';
 
@@ -21,17 +23,36 @@ export interface KindModule<W extends KindWire = KindWire> {
   claimedMerchant?(capabilities: unknown): string | undefined;
   /** The simulator's twin of this kind. */
   readonly sim: {
-    /** Id prefix and the `--lockers N`-style option name of the demo and `linli sim`. */
+    /** Id prefix and the `--lockers N`-style option name of the demo and `linli sim`, with its help. */
     readonly prefix: string;
     readonly option: string;
+    readonly describe: string;
+    /** How many the demo runs unless told otherwise. */
+    readonly demo: number;
+    /** Its own resident behaviour and trouble in the scenarios (the four first kinds' live in scenarios.ts). */
+    readonly scenarios?: KindScenarios;
     /** Device fault codes the fault scenarios raise. */
     readonly faults: readonly string[];
     model(index: number): KindModel;
     /** The merchant staff bind the n-th simulated device to, for a kind sold for a bound merchant. */
     merchant?(index: number): string;
   };
+  /** What the kind adds to the demo community: its offers, and who holds them. */
+  readonly demo?: KindDemo;
   /** The gateway side of a kind with flows of its own (sessions, tables, commands). */
   part?(ports: KindPartPorts): KindPart;
+}
+
+type FixtureInput = z.input<typeof FixtureSchema>;
+
+/** A kind's offers in the demo community (campaigns scoped to its products), and the benefits members hold. */
+export interface KindDemo {
+  readonly campaigns: NonNullable<FixtureInput['campaigns']>;
+  benefits(
+    memberId: string,
+    rng: Rng,
+    now: number,
+  ): NonNullable<NonNullable<FixtureInput['members']>[number]['benefits']>;
 }
 
 /** Keeps a kind module's literal types (its wire's op and event names) for the protocol's unions. */

@@ -5,7 +5,7 @@ import type { Logger } from '../gateway/core/log.ts';
 import type { CredentialResolver } from '../gateway/redemption/device/credential-resolver.ts';
 import type { WriterPort } from '../gateway/redemption/service/ports.ts';
 import type { RedemptionService } from '../gateway/redemption/service/redemption-service.ts';
-import type { OutboxPort } from '../gateway/cloud/outbox-repo.ts';
+import type { OutboxPort } from '../gateway/cloud/outbox-port.ts';
 import type { HealthFinding } from './adapter.ts';
 
 /** The device a request came from, as the gateway knows it (never as the device claims). */

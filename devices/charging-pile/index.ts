@@ -1,7 +1,9 @@
 import { defineKind } from '../kind-module.ts';
 import { chargingPileHealth } from './adapter.ts';
+import { chargingDemo } from './demo.ts';
 import { chargingPilePart } from './part.ts';
 import { ChargingPileModel } from './sim-twin.ts';
+import { chargingPileScenarios } from './sim-flow.ts';
 import { chargingPileWire } from './wire.ts';
 
 /**
@@ -16,8 +18,12 @@ export const chargingPile = defineKind({
   sim: {
     prefix: 'pile',
     option: 'piles',
+    describe: 'e-bike charging piles (ten sockets each)',
+    demo: 1,
+    scenarios: chargingPileScenarios,
     faults: ['E_RELAY_STUCK', 'E_METER'],
     model: () => new ChargingPileModel(),
   },
+  demo: chargingDemo,
   part: chargingPilePart,
 });

@@ -83,6 +83,17 @@ export class ChargingPileModel implements KindModel {
     Object.assign(this.socket(id), { currentA, temperatureC });
   }
 
+  /** Staff reset a socket the gateway cut, once its charger is gone. */
+  reset(id: string): void {
+    Object.assign(this.socket(id), {
+      state: 'idle',
+      plugged: false,
+      currentA: 0,
+      temperatureC: 28,
+      cutReason: undefined,
+    });
+  }
+
   cutReason(id: string): string | undefined {
     return this.socket(id).cutReason;
   }

@@ -11,6 +11,8 @@ export const doorReader = defineKind({
   sim: {
     prefix: 'door',
     option: 'doors',
+    describe: 'NFC door readers',
+    demo: 3,
     faults: ['E_READER_ANTENNA', 'E_LOCK_RELAY'],
     model: () => new DoorReaderModel(),
   },

@@ -11,6 +11,8 @@ export const parcelLocker = defineKind({
   sim: {
     prefix: 'locker',
     option: 'lockers',
+    describe: 'parcel lockers',
+    demo: 2,
     faults: ['E_LOCK_MOTOR', 'E_KEYPAD'],
     model: () => new ParcelLockerModel(),
   },

@@ -12,6 +12,8 @@ export const shopScanner = defineKind({
   sim: {
     prefix: 'scanner',
     option: 'scanners',
+    describe: 'shop scanners (café, fresh food, pharmacy, breakfast stall, …)',
+    demo: 2,
     faults: ['E_CAMERA'],
     model: (index) => new ShopScannerModel(shopScannerCapabilities(index)),
     merchant: scannerMerchant,

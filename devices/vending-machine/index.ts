@@ -11,6 +11,8 @@ export const vendingMachine = defineKind({
   sim: {
     prefix: 'vm',
     option: 'vending',
+    describe: 'vending machines',
+    demo: 2,
     faults: ['E_COIN_JAM', 'E_DISPENSER', 'E_COMPRESSOR'],
     model: () => new VendingMachineModel(),
   },

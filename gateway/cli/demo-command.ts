@@ -1,15 +1,12 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { z } from 'zod';
+import { KIND_MODULES } from '../../devices/registry.ts';
 import { isScenario, scenarioHelp, SCENARIOS } from '../../sim/src/scenario-table.ts';
 import { configFrom, parsePort, type CommonOptions } from './common.ts';
 
 interface DemoOptions extends CommonOptions {
   mqttPort?: number;
   httpPort?: number;
-  lockers: number;
-  vending: number;
-  doors: number;
-  scanners: number;
   scenario: string;
   interval: number;
   summaryEvery: number;
@@ -28,17 +25,16 @@ const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'si
 
 /** `linli demo` (what `npm start` runs): gateway, broker, SQLite and simulated devices on this machine. */
 export function demoCommand(): Command {
-  return new Command('demo')
+  const cmd = new Command('demo');
+  // one count per device kind of the registry, e.g. --lockers 2 --piles 1
+  for (const m of KIND_MODULES) cmd.option(`--${m.sim.option} <n>`, `simulated ${m.sim.describe}`, count, m.sim.demo);
+  return cmd
     .description(
       'start the gateway with simulated devices of every kind and a community of residents on localhost (what `npm start` runs)',
     )
     .option('-d, --data <dir>', 'data folder (default ./data); the admin token is kept there between runs')
     .option('--mqtt-port <n>', 'MQTT port (default 1883; 0 = any free port)', parsePort)
     .option('--http-port <n>', 'HTTP port (default 8080; 0 = any free port)', parsePort)
-    .option('--lockers <n>', 'simulated parcel lockers', count, 2)
-    .option('--vending <n>', 'simulated vending machines', count, 2)
-    .option('--doors <n>', 'simulated NFC door readers', count, 3)
-    .option('--scanners <n>', 'simulated shop scanners (café, fresh food, pharmacy, breakfast stall, …)', count, 2)
     .option(
       '--scenario <name>',
       'device behaviour beside daily life (see the list below)',
@@ -65,7 +61,7 @@ export function demoCommand(): Command {
       },
     )
     .addHelpText('after', `\nScenarios (daily life runs beside the one chosen):\n${scenarioHelp()}`)
-    .action(async (opts: DemoOptions, cmd: Command) => {
+    .action(async (opts: DemoOptions & Record<string, unknown>, cmd: Command) => {
       const verbose = (cmd.optsWithGlobals() as { verbose?: boolean }).verbose === true;
       const level = opts.logLevel ?? (process.env.LINLI_LOG_LEVEL || (verbose ? 'info' : 'warn'));
       const base = configFrom(
@@ -100,7 +96,7 @@ export function demoCommand(): Command {
         // the residents' secure cards and member QR codes are verified with the demo community's keys
         redemption: { ...base.redemption, ...redemptionSettingsFor(keys) },
       };
-      const plan = { lockers: opts.lockers, vending: opts.vending, doors: opts.doors, scanners: opts.scanners };
+      const plan = Object.fromEntries(KIND_MODULES.map((m) => [m.sim.option, opts[m.sim.option] as number]));
       const run = new DemoRun(
         { plan, scenario: opts.scenario, intervalMs: opts.interval, summaryEveryS: opts.summaryEvery },
         config,

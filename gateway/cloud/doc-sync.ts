@@ -17,7 +17,7 @@ import {
   type DownDoc,
 } from './contract/documents.ts';
 import type { Grant } from './contract/envelopes.ts';
-import type { OutboxPort } from './outbox-repo.ts';
+import type { OutboxPort } from './outbox-port.ts';
 import type { RolloutService } from './rollouts.ts';
 import type { GroupBuyRepo } from '../flows/store/group-buy-repo.ts';
 import type { ParcelRepo } from '../flows/store/parcel-repo.ts';

@@ -22,12 +22,9 @@ export interface InvalidEvent {
   problem: string;
 }
 
-/** What the business code writes events with, inside the unit of work that makes the change. */
-export interface OutboxPort {
-  append(stream: Stream, kind: string, data: unknown): void;
-  /** Takes a pickup code out of events not yet sent (used or expired codes open nothing). */
-  redactPickupCode?(parcelId: string): void;
-}
+import type { OutboxPort } from './outbox-port.ts';
+
+export type { OutboxPort } from './outbox-port.ts';
 
 /**
  * The transactional outbox: an event is written in the same SQLite transaction as the change it
@@ -230,27 +227,3 @@ export class OutboxRepo implements OutboxPort {
     this.s.redact.run(parcelId);
   }
 }
-
-export const OUTBOX_SQL = `
-  CREATE TABLE outbox (
-    stream     TEXT NOT NULL,
-    stream_seq INTEGER NOT NULL,
-    event_id   TEXT NOT NULL UNIQUE,
-    kind       TEXT NOT NULL,
-    at         INTEGER NOT NULL,
-    payload    TEXT NOT NULL,
-    bytes      INTEGER NOT NULL,
-    PRIMARY KEY (stream, stream_seq)
-  ) STRICT;
-  CREATE TABLE outbox_streams (
-    stream    TEXT PRIMARY KEY,
-    next_seq  INTEGER NOT NULL,
-    acked_seq INTEGER NOT NULL DEFAULT 0,
-    dropped   INTEGER NOT NULL DEFAULT 0
-  ) STRICT;
-  -- The cloud session counter: +1 on every connection, kept across restarts.
-  CREATE TABLE cloud_session (
-    id      INTEGER PRIMARY KEY CHECK (id = 1),
-    session INTEGER NOT NULL
-  ) STRICT;
-`;

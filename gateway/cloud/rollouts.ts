@@ -5,7 +5,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
 import type { WriterPort } from '../redemption/service/ports.ts';
 import type { Db } from '../store/db-type.ts';
-import type { OutboxPort } from './outbox-repo.ts';
+import type { OutboxPort } from './outbox-port.ts';
 
 export interface Rollout {
   id: string;

@@ -19,7 +19,7 @@ import type { CatalogRepo } from '../redemption/store/catalog-repo.ts';
 import type { GatewaySecrets } from '../security/gateway-secrets.ts';
 import type { FlowHandler, RequestingDevice } from './flow-handler.ts';
 import type { AccessLogEntry, AccessRepo } from './store/access-repo.ts';
-import type { OutboxPort } from '../cloud/outbox-repo.ts';
+import type { OutboxPort } from '../cloud/outbox-port.ts';
 
 const VISITOR_SCOPE = 'visitor';
 

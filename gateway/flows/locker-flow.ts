@@ -23,7 +23,7 @@ import type { CredentialResolver } from '../redemption/device/credential-resolve
 import type { WriterPort } from '../redemption/service/ports.ts';
 import type { CatalogRepo } from '../redemption/store/catalog-repo.ts';
 import type { GatewaySecrets } from '../security/gateway-secrets.ts';
-import type { OutboxPort } from '../cloud/outbox-repo.ts';
+import type { OutboxPort } from '../cloud/outbox-port.ts';
 import type { FlowHandler, OpBody, RequestingDevice } from './flow-handler.ts';
 import { uniqueShortCode } from './short-codes.ts';
 import { markDeliveredWhenAllStored, nextBuyerToServe } from './group-buys.ts';

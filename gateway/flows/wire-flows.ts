@@ -14,7 +14,7 @@ import { ParcelRepo } from './store/parcel-repo.ts';
 import { VendingFlow } from './vending-flow.ts';
 import type { LockerEvent } from '../../devices/parcel-locker/wire.ts';
 import type { DoorEvent } from '../../devices/door-reader/wire.ts';
-import type { OutboxPort } from '../cloud/outbox-repo.ts';
+import type { OutboxPort } from '../cloud/outbox-port.ts';
 
 export interface DeviceFlows {
   vending: VendingFlow;

@@ -6,7 +6,7 @@ import type { Publisher } from '../messaging/downlink.ts';
 import type { HealthRepo } from '../store/health-repo.ts';
 import type { WriterPort } from '../redemption/service/ports.ts';
 import type { HealthChange } from './device-monitor.ts';
-import type { OutboxPort } from '../cloud/outbox-repo.ts';
+import type { OutboxPort } from '../cloud/outbox-port.ts';
 
 /**
  * Where health changes go: the current snapshot and the bounded history in SQLite, the retained

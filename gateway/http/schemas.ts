@@ -14,7 +14,8 @@ export const ApiErrorSchema = z.object({
 });
 
 export const HealthReasonSchema = z.object({ code: z.string(), message: z.string() });
-export const HealthStatusSchema = z.enum(['ok', 'degraded', 'fault', 'offline', 'unknown']);
+export { HealthStatusSchema } from '../health/health-status.ts';
+import { HealthStatusSchema } from '../health/health-status.ts';
 
 export const DeviceSummarySchema = z.object({
   id: DeviceIdSchema,

@@ -1,3 +1,4 @@
+import { KIND_MODULES } from '../../devices/registry.ts';
 import { seededRng } from '../../sim/src/prng.ts';
 import type { z } from 'zod';
 import type { FixtureSchema } from './fixture.ts';
@@ -138,6 +139,10 @@ export function demoFixture(opts: { members?: number; seed?: number; now?: numbe
       category: 'promo',
     },
   ];
+  // each kind's own offers (a charging card, free hours); drawn from their own sequence, so adding a kind
+  // leaves the members the other offers went to as they were
+  const kindRng = seededRng((opts.seed ?? 2026) + 1);
+  for (const m of KIND_MODULES) if ('demo' in m && m.demo) campaigns.push(...m.demo.campaigns);
   const tiers = ['regular', 'regular', 'regular', 'silver', 'silver', 'gold'];
   const members: NonNullable<FixtureInput['members']> = [];
   for (let i = 1; i <= n; i++) {
@@ -159,6 +164,7 @@ export function demoFixture(opts: { members?: number; seed?: number; now?: numbe
     if (rng() < 0.3)
       benefits.push({ id: `b-${id}-punch`, campaignId: 'breakfast-punch', usesLeft: 1 + Math.floor(rng() * 10) });
     if (rng() < 0.2) benefits.push({ id: `b-${id}-bundle`, campaignId: 'kids-park-bundle', expiresAt: now + 60 * DAY });
+    for (const m of KIND_MODULES) if ('demo' in m && m.demo) benefits.push(...m.demo.benefits(id, kindRng, now));
     members.push({
       id,
       tier: tiers[Math.floor(rng() * tiers.length)] ?? 'regular',

@@ -12,7 +12,7 @@ import { AnswerStore } from './device/answer-store.ts';
 import { SqliteLedger } from './ledger/sqlite-ledger.ts';
 import { createSecureVerifier } from './credentials/secure-verifier.ts';
 import type { RedemptionModule } from './module.ts';
-import type { OutboxPort } from '../cloud/outbox-repo.ts';
+import type { OutboxPort } from '../cloud/outbox-port.ts';
 import { LedgerOpeningBalances } from './opening-balances.ts';
 import { RedemptionService } from './service/redemption-service.ts';
 import { CatalogRepo } from './store/catalog-repo.ts';

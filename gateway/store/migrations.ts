@@ -1,8 +1,8 @@
 import { LEDGER_SQL } from '../redemption/ledger/ledger-sql.ts';
 import { REDEMPTION_SQL, REDEMPTION_SQL_V14 } from '../redemption/store/redemption-sql.ts';
 import { FLOWS_SQL, FLOWS_SQL_V14 } from '../flows/store/flows-sql.ts';
-import { OUTBOX_SQL } from '../cloud/outbox-repo.ts';
-import { ANSWERS_SQL } from '../redemption/device/answer-store.ts';
+import { OUTBOX_SQL } from '../cloud/outbox-sql.ts';
+import { ANSWERS_SQL } from '../redemption/device/answers-sql.ts';
 
 /** Versioned schema migrations; each runs once, in order, inside a transaction. Never edit a released one: add a new one. */
 export interface Migration {

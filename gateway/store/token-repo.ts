@@ -1,4 +1,4 @@
-import type { Db } from './db.ts';
+import type { Db } from './db-type.ts';
 
 export type StaffRole = 'viewer' | 'operator' | 'admin';
 

@@ -1,3 +1,4 @@
+import { KIND_MODULES } from '../../devices/registry.ts';
 import { Command, InvalidArgumentError } from 'commander';
 import { isScenario, scenarioHelp, SCENARIOS } from './scenario-table.ts';
 
@@ -14,10 +15,8 @@ const scenario = (v: string) => {
 
 export interface SimOptions {
   url: string;
-  lockers: number;
-  vending: number;
-  doors: number;
-  scanners: number;
+  /** Counts by the kinds' option names (lockers, vending, doors, scanners, piles, ...). */
+  [count: string]: unknown;
   credentials?: string;
   api?: string;
   token?: string;
@@ -33,15 +32,13 @@ export interface SimOptions {
  * its MQTT clients are loaded only when the command runs, so `--help` stays instant.
  */
 export function simCommand(): Command {
-  return new Command('sim')
+  const cmd = new Command('sim');
+  for (const m of KIND_MODULES) cmd.option(`--${m.sim.option} <n>`, m.sim.describe, count, 0);
+  return cmd
     .description(
-      'run simulated parcel lockers, vending machines, door readers and shop scanners against a Linli gateway',
+      `run simulated devices (${KIND_MODULES.map((m) => m.wire.label.toLowerCase()).join(', ')}) against a Linli gateway`,
     )
     .option('--url <url>', 'the gateway broker', 'mqtt://127.0.0.1:1883')
-    .option('--lockers <n>', 'parcel lockers', count, 0)
-    .option('--vending <n>', 'vending machines', count, 0)
-    .option('--doors <n>', 'NFC door readers', count, 0)
-    .option('--scanners <n>', 'shop scanners', count, 0)
     .option(
       '--credentials <file>',
       'JSON file [{"id","kind","secret"}] of devices provisioned already, instead of counts and --api',

@@ -1,3 +1,4 @@
+import { KIND_MODULES } from '../../devices/registry.ts';
 import { createLogger } from '../../gateway/core/log.ts';
 import { UserError } from '../../gateway/cli/user-error.ts';
 import type { SimOptions } from './cli.ts';
@@ -9,7 +10,7 @@ const out = (line: string) => void process.stdout.write(`${line}\n`);
 
 /** Gets the devices' credentials, connects them and runs the scenario until Ctrl-C or `--duration`. */
 export async function runSim(o: SimOptions): Promise<void> {
-  const plan = { lockers: o.lockers, vending: o.vending, doors: o.doors, scanners: o.scanners };
+  const plan = Object.fromEntries(KIND_MODULES.map((m) => [m.sim.option, Number(o[m.sim.option] ?? 0)]));
   let credentials: SimCredential[];
   if (o.credentials) credentials = readCredentialsFile(o.credentials);
   else if (o.api && o.token) {
@@ -29,7 +30,7 @@ export async function runSim(o: SimOptions): Promise<void> {
   if (credentials.length === 0)
     throw new UserError(
       'no devices to simulate',
-      'give counts (--lockers, --vending, --doors, --scanners) or a credentials file',
+      `give counts (${KIND_MODULES.map((m) => `--${m.sim.option}`).join(', ')}) or a credentials file`,
     );
   const log = createLogger({ level: o.logLevel });
   const fleet = new SimFleet({ url: o.url, credentials, log });

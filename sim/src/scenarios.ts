@@ -1,3 +1,5 @@
+import { kindModule } from '../../devices/registry.ts';
+import { present } from './flows/credential.ts';
 import type { Logger } from '../../gateway/core/log.ts';
 import { tapDoor } from './flows/door.ts';
 import { depositParcel, pickUp } from './flows/locker.ts';
@@ -13,12 +15,10 @@ import type { SimDevice } from './sim-device.ts';
 export { SCENARIOS, type ScenarioName } from './scenario-table.ts';
 export type { Resident, Residents } from './resident.ts';
 
-const DEVICE_FAULTS: Record<string, string[]> = {
-  parcel_locker: ['E_LOCK_MOTOR', 'E_KEYPAD'],
-  vending_machine: ['E_COIN_JAM', 'E_DISPENSER', 'E_COMPRESSOR'],
-  door_reader: ['E_READER_ANTENNA', 'E_LOCK_RELAY'],
-  shop_scanner: ['E_CAMERA'],
-};
+/** Each kind's own device fault codes, from its kind module. */
+const faultsOf = (kind: string): readonly string[] => kindModule(kind)?.sim.faults ?? ['E_GENERIC'];
+/** A kind's own resident behaviour and trouble, for kinds that bring theirs (the charging pile). */
+const scenariosOf = (kind: string) => kindModule(kind)?.sim.scenarios;
 
 /**
  * Named behaviours for a fleet, each step `intervalMs` apart, until the returned stop function is
@@ -202,7 +202,9 @@ function stepFor(
         );
         const member = pick(rng, residents.members);
         if (!d || !member) return;
-        if (d.kind === 'door_reader')
+        const own = scenariosOf(d.kind)?.daily;
+        if (own) void own(d, () => present(presentedBy(member)), rng).then(report(d.id, 'resident'), failed(d.id));
+        else if (d.kind === 'door_reader')
           void tapDoor(d, presentedBy(member)).then(
             (r) =>
               report(
@@ -253,6 +255,11 @@ function stepFor(
       return () => {
         const d = pick(rng, devices);
         if (!d?.connected) return;
+        const trouble = scenariosOf(d.kind)?.trouble?.(d, rng, later);
+        if (trouble) {
+          log.info({ deviceId: d.id }, `scenario: ${trouble}`);
+          return;
+        }
         const roll = rng();
         if (d.kind === 'vending_machine' && roll < 0.35) {
           log.info({ deviceId: d.id }, 'scenario: fridge warming up');
@@ -263,7 +270,7 @@ function stepFor(
           d.openDoor();
           later(150_000, () => d.closeDoor());
         } else if (roll < 0.7) {
-          const code = pick(rng, DEVICE_FAULTS[d.kind] ?? ['E_GENERIC']);
+          const code = pick(rng, [...faultsOf(d.kind)]);
           log.info({ deviceId: d.id, code }, 'scenario: device fault');
           d.setFault(code);
           later(45_000, () => d.clearFault(code));

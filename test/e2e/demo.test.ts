@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
+import { KIND_MODULES } from '../../devices/registry.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GatewayStateSchema } from '../../firmware-protocol/src/messages/state.ts';
 import { topics } from '../../firmware-protocol/src/topics.ts';
@@ -71,10 +72,9 @@ describe('linli demo (what npm start runs)', () => {
         (await get<{ items: { id: string; kind: string; online: boolean }[] }>('/api/v1/devices')).items;
       await waitFor(async () => (await devices()).every((x) => x.online), 'all simulated devices online', 30_000);
       const items = await devices();
-      expect(new Set(items.map((x) => x.kind))).toEqual(
-        new Set(['parcel_locker', 'vending_machine', 'door_reader', 'shop_scanner']),
-      );
-      expect(items.length).toBe(9);
+      // every kind of the registry, as many as the demo runs of each
+      expect(new Set(items.map((x) => x.kind))).toEqual(new Set(KIND_MODULES.map((m) => m.wire.kind)));
+      expect(items.length).toBe(KIND_MODULES.reduce((n, m) => n + m.sim.demo, 0));
       expect(items.every((x) => x.id.startsWith('sim-'))).toBe(true);
 
       // a bounded number of simulated purchases: within them, every part of the headline shows

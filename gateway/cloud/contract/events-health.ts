@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ERROR_CODES } from '../../../firmware-protocol/src/errors.ts';
 import { DeviceIdSchema } from '../../../firmware-protocol/src/kinds/device-id.ts';
 import { DeviceKindSchema } from '../../../firmware-protocol/src/kinds/device-kind.ts';
-import { HealthStatusSchema } from '../../http/schemas.ts';
+import { HealthStatusSchema } from '../../health/health-status.ts';
 import { CountSchema, EpochMsSchema } from './common.ts';
 
 /** [CLP-4.7] `device.health`: a device's health verdict changed. */

@@ -9,7 +9,7 @@ import type { UsageRepo } from '../store/usage-repo.ts';
 import { account, type LedgerMovement, type LedgerPort, type LedgerReason, type WriterPort } from './ports.ts';
 import type { RedemptionResult } from './result.ts';
 import { redemptionEvent } from './redemption-event.ts';
-import type { OutboxPort } from '../../cloud/outbox-repo.ts';
+import type { OutboxPort } from '../../cloud/outbox-port.ts';
 import { runDecide, ShortfallError, type Mover } from './decide-pipeline.ts';
 
 export interface RedemptionConfig {

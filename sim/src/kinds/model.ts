@@ -1,4 +1,6 @@
 import type { AckMessage } from '../../../firmware-protocol/src/messages/ack.ts';
+import type { ResponseBody } from '../../../firmware-protocol/src/messages/response.ts';
+import type { WireCredential } from '../../../firmware-protocol/src/messages/credential.ts';
 import type { Rng } from '../prng.ts';
 
 export type AckBody = AckMessage['body'];
@@ -8,6 +10,18 @@ export interface TwinCommand {
   name: string;
   // biome-ignore lint/suspicious/noExplicitAny: each twin reads the arguments of its own commands
   args: any;
+}
+
+/** The simulated device a kind's own resident behaviour drives (structural: the twin never loads the device). */
+export interface TwinDevice {
+  readonly id: string;
+  readonly model: KindModel;
+  newTxn(): string;
+  request(body: { op: string } & Record<string, unknown>, txn: string): Promise<ResponseBody>;
+  /** Runs a resident's flow; the fleet knows when every started flow has ended. */
+  flow<T>(fn: () => Promise<T>): Promise<T>;
+  sendTelemetryNow(): void;
+  sendEvent(body: { event: string } & Record<string, unknown>, txn?: string): Promise<void>;
 }
 
 /** What a command handler may do besides answering: report changed state, or act later. */
@@ -28,4 +42,12 @@ export interface KindModel {
   setOpen(id: string | undefined, open: boolean): boolean;
   /** Small random drift of readings between reports. */
   drift(rng: Rng): void;
+}
+
+/** A kind's part in the simulator's scenarios: a resident's ordinary use, and its trouble now and then. */
+export interface KindScenarios {
+  /** One resident uses the device (`credential` makes a fresh tap or code); resolves with what happened. */
+  daily?(d: TwinDevice, credential: () => WireCredential, rng: Rng): Promise<string>;
+  /** Kind-specific trouble for the faults scenario; false when this roll is left to the common faults. */
+  trouble?(d: TwinDevice, rng: Rng, later: (ms: number, fn: () => void) => void): string | undefined;
 }
