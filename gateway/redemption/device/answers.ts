@@ -1,5 +1,7 @@
 import { LinliError, type ErrorCode } from '../../../firmware-protocol/src/errors.ts';
 import { ERROR_DISPLAY, type WireErrorCode } from '../../../firmware-protocol/src/error-display.ts';
+import { DECLINES } from '../../../firmware-protocol/src/catalogue/declines.ts';
+import { textOf } from '../../../firmware-protocol/src/catalogue/text.ts';
 import { NOT_FOR_THIS_MEMBER, type ReasonCode } from '../domain/reasons.ts';
 import type { ResponseBody } from '../../../firmware-protocol/src/messages/response.ts';
 import { formatYuan } from '../domain/money.ts';
@@ -84,7 +86,7 @@ export function decided(op: string, r: RedemptionResult): ResponseBody {
       declineCode: r.state === 'voided' ? 'VOIDED' : 'REVERSED',
       redemptionId: r.redemptionId,
       state: r.state,
-      display: { zh: '交易已取消，未扣款', en: 'Cancelled; you were not charged' },
+      display: textOf(r.state === 'voided' ? DECLINES.VOIDED : DECLINES.REVERSED),
     };
   }
   const reasons = reasonsFor(r);
@@ -103,28 +105,24 @@ export function decided(op: string, r: RedemptionResult): ResponseBody {
     ...(approved ? { paidBy: r.paidBy } : {}),
     applied: r.applied.map((a) => ({ name: a.name, savingFen: a.savingFen })),
     ...(reasons.length > 0 ? { notApplied: reasons } : {}),
-    display: approved
-      ? approvedDisplay(op, r)
-      : r.declineCode === 'INSUFFICIENT_FUNDS'
-        ? { zh: '余额不足', en: 'Not enough balance' }
-        : r.declineCode === 'COUPON_NOT_APPLICABLE'
-          ? couponRefusal(r)
-          : r.declineCode === 'LOW_TRUST_LIMIT'
-            ? {
-                zh: '超出此卡限额，请使用安全卡或二维码',
-                en: "Over this card's limit; use a secure card or the QR code",
-              }
-            : r.declineCode === 'NOTHING_TO_PAY_FOR'
-              ? { zh: '金额为零，无需支付', en: 'Nothing to pay' }
-              : { zh: '无法支付，请联系工作人员', en: 'Cannot pay here; please ask staff' },
+    display: approved ? approvedDisplay(op, r) : declinedDisplay(r),
   };
+}
+
+/** A decline without a code (none is expected): the resident is sent to staff. */
+const CANNOT_PAY = { zh: '无法支付，请联系工作人员', en: 'Cannot pay here; please ask staff' };
+
+/** What the resident reads on a decline: its code's text in the catalogue [FWP-11.3], a coupon's with why. */
+function declinedDisplay(r: RedemptionResult): { zh: string; en: string } {
+  if (r.declineCode === 'COUPON_NOT_APPLICABLE') return couponRefusal(r);
+  return r.declineCode ? textOf(DECLINES[r.declineCode]) : CANNOT_PAY;
 }
 
 function couponRefusal(r: RedemptionResult): { zh: string; en: string } {
   const why = r.notApplied[0]?.message;
   return why
     ? { zh: `此券不能用：${why.zh}`, en: `This coupon cannot be used: ${why.en}` }
-    : { zh: '此券不能用于本单', en: 'This coupon does not apply to this bill' };
+    : textOf(DECLINES.COUPON_NOT_APPLICABLE);
 }
 
 /** What to show for an error code, in both languages [FWP-6.2]. */
