@@ -51,6 +51,8 @@ export interface KindPartPorts {
   capabilitiesOf(deviceId: string): unknown;
   /** Raises (or clears, with undefined) a health finding on a device. */
   setFinding(deviceId: string, key: string, finding: HealthFinding | undefined): void;
+  /** Something needs a person at once (fire risk): the gateway logs it and the box's LED blinks a fault. */
+  alert(a: { deviceId: string; code: string; message: string }): void;
   /** Sends a command and resolves with the device's acknowledgement status. */
   command(deviceId: string, name: string, args: Record<string, unknown>): Promise<'done' | 'rejected' | 'failed'>;
 }

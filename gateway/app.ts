@@ -31,6 +31,10 @@ import { Store } from './store/store.ts';
 import { RuntimeSettings } from './core/runtime-settings.ts';
 import { assertPrivateFile, secretFilesOf } from './security/secret-files.ts';
 import { BatchWriter } from './store/batch-writer.ts';
+import { EventBus } from './core/event-bus.ts';
+import type { GatewayEvents } from './gateway-events.ts';
+import { startParts, stopParts, type Part } from './parts/part.ts';
+import type { HealthFinding } from '../devices/adapter.ts';
 import { buildKindParts, type KindParts } from './kinds/kind-parts.ts';
 import { kindModule } from '../devices/registry.ts';
 import { EVENT_KINDS } from '../firmware-protocol/src/messages/events.ts';
@@ -57,6 +61,12 @@ export class Gateway {
   broker!: LinliBroker;
   health!: HealthSink;
   private watcher!: RegistryWatcher;
+  /** What one part tells the others: health changes, settled redemptions, alerts, the registry's news. */
+  private readonly bus: EventBus<GatewayEvents>;
+  /** The parts in start order, built by compose(); stop() releases them in reverse. */
+  private parts: Part[] = [];
+  /** When a kind part last raised an alert (monotonic): the box's LED blinks a fault for a minute after. */
+  private lastAlertMono = -Infinity;
   private router!: UplinkRouter;
   redemption!: RedemptionEngine;
   flows!: DeviceFlows;
@@ -93,6 +103,7 @@ export class Gateway {
     this.clock = opts.clock ?? systemClock;
     this.hardwareOverride = opts.hardware;
     this.settings = new RuntimeSettings(config);
+    this.bus = new EventBus<GatewayEvents>(log.child({ component: 'bus' }));
   }
 
   get ready(): boolean {
@@ -101,185 +112,168 @@ export class Gateway {
 
   async start(): Promise<GatewayEndpoints> {
     this.state = 'starting';
-    const { config, log, clock } = this;
     // files this process creates (database, WAL, secrets, backups) are its user's only
     process.umask(0o077);
-    for (const { file, what } of secretFilesOf(config)) assertPrivateFile(file, what);
-    this.store = new Store(config.dataDir, { historyPerDevice: config.health.historyPerDevice });
-    const mark = this.store.db.prepare<[], { wall: number }>('SELECT wall FROM clock_marks WHERE id = 1').get();
+    for (const { file, what } of secretFilesOf(this.config)) assertPrivateFile(file, what);
+    this.parts = this.compose();
+    await startParts(this.parts, this.log);
+    this.state = 'running';
+    const { ports } = this;
+    if (!ports || !this.http) throw new Error('the broker and the HTTP server did not start');
+    const endpoints: GatewayEndpoints = {
+      mqttPort: ports.port,
+      mqttTlsPort: ports.tlsPort,
+      httpUrl: this.http.url,
+      database: this.store.file,
+    };
+    this.log.info({ ...endpoints, bootId: this.bootId, protocol: PROTOCOL_VERSION }, 'gateway started');
+    return endpoints;
+  }
+
+  async stop(): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'stopping' || this.state === 'new') return;
+    this.state = 'stopping';
+    await stopParts(this.parts, this.log);
+    this.state = 'stopped';
+    this.log.info('gateway stopped; database closed cleanly');
+  }
+
+  /** Events per kind emitted on the bus since start (for /healthz). */
+  eventsEmitted(): Record<string, number> {
+    return this.bus.emitted();
+  }
+
+  private ports: { port: number; tlsPort?: number | undefined } | undefined;
+
+  /**
+   * Builds the gateway's objects in dependency order (nothing is used before it is built: what one part
+   * must tell another goes over the bus) and returns its parts in start order; they stop in reverse.
+   */
+  private compose(): Part[] {
+    const { config, log, clock, bus } = this;
+    const store = new Store(config.dataDir, { historyPerDevice: config.health.historyPerDevice });
+    this.store = store;
+    const mark = store.db.prepare<[], { wall: number }>('SELECT wall FROM clock_marks WHERE id = 1').get();
     this.clockHealth = new ClockHealth(clock, undefined, mark?.wall);
-    this.writer = new BatchWriter(this.store.db, config.redemption.groupCommit);
+    const writer = new BatchWriter(store.db, config.redemption.groupCommit);
+    this.writer = writer;
     // without a cloud nothing would ever drain the outbox: it is written only when sync is on
-    this.outbox = config.cloud.enabled
-      ? new OutboxRepo(this.store.db, config.gateway.id, () => clock.now())
-      : undefined;
+    const outbox = config.cloud.enabled ? new OutboxRepo(store.db, config.gateway.id, () => clock.now()) : undefined;
+    this.outbox = outbox;
     const stamper = new EnvelopeStamper(`gw-${this.bootId}`, () => clock.now());
-    const remember = (id: string) => {
-      const d = this.store.devices.get(id);
-      if (d) this.watcher.remember(d);
-    };
-    // a removed device is forgotten everywhere, whichever process removed it
-    const forgetDevice = (id: string) => {
-      this.monitor.forget(id);
-      // an empty retained message deletes a retained topic, so integrations forget the device too
-      for (const topic of [topics.deviceState(id), topics.lockerOccupancy(id)])
-        this.broker.publish(topic, Buffer.alloc(0), { qos: 1, retain: true }).catch(() => undefined);
-    };
-    this.devices = new DeviceService(this.store.devices, clock, log.child({ component: 'registry' }), {
-      onRevoked: (id, why) => {
-        remember(id);
-        this.broker.kick(id, `credentials ${why}`);
-        if (why === 'removed') forgetDevice(id);
-      },
-      onProvisioned: (d) => {
-        remember(d.id);
-        this.monitor.track(d.id, d.kind, d.disabled);
-      },
-      onChanged: (d) => {
-        remember(d.id);
-        this.monitor.track(d.id, d.kind, d.disabled);
-      },
+
+    // the registry: this process's changes and another process's (the CLI), told to whoever listens
+    const registryLog = log.child({ component: 'registry' });
+    this.devices = new DeviceService(store.devices, clock, registryLog, {
+      onRevoked: (id, why) => bus.emit('device.revoked', { id, why, elsewhere: false }),
+      onProvisioned: (d) => bus.emit('device.registered', { device: d, elsewhere: false }),
+      onChanged: (d) => bus.emit('device.registered', { device: d, elsewhere: false }),
     });
-    this.watcher = new RegistryWatcher(
-      this.store.db,
-      this.store.devices,
+    const watcher = new RegistryWatcher(
+      store.db,
+      store.devices,
       {
-        added: (d) => this.monitor.track(d.id, d.kind, d.disabled, d.lastSeenAt),
-        changed: (d) => this.monitor.track(d.id, d.kind, d.disabled, d.lastSeenAt),
-        revoked: (id, why) => {
-          this.broker.kick(id, `credentials ${why} by another process`);
-          if (why === 'removed') forgetDevice(id);
-        },
+        added: (d) => bus.emit('device.registered', { device: d, elsewhere: true }),
+        changed: (d) => bus.emit('device.registered', { device: d, elsewhere: true }),
+        revoked: (id, why) => bus.emit('device.revoked', { id, why, elsewhere: true }),
       },
-      log.child({ component: 'registry' }),
+      registryLog,
     );
-    this.watcher.prime();
-    this.tokens = new StaffTokens(this.store.tokens, clock);
-    this.broker = new LinliBroker({
+    watcher.prime();
+    this.watcher = watcher;
+    this.tokens = new StaffTokens(store.tokens, clock);
+
+    const broker = new LinliBroker({
       config: config.mqtt,
       log: log.child({ component: 'broker' }),
       clock,
       credentials: this.devices,
       stamper,
-      onPresence: (e) => {
-        if (!this.monitor.get(e.deviceId)) this.discover(e.deviceId);
-        if (e.type === 'connected') this.monitor.connected(e.deviceId, e.connectionId, e.address);
-        else {
-          this.monitor.disconnected(e.deviceId, e.connectionId, e.reason);
-          void this.writer
-            .submit(() => this.store.devices.touch(e.deviceId, e.at))
-            .catch((err: unknown) => log.warn({ err }, 'could not record last-seen'));
-        }
-      },
+      onPresence: (e) => bus.emit('device.presence', e),
     });
-    const downlink = new Downlink(this.broker, stamper, log.child({ component: 'downlink' }));
-    this.health = new HealthSink(
-      this.store.health,
-      this.writer,
-      this.broker,
-      log.child({ component: 'health' }),
-      this.outbox,
-      () => clock.monotonic(),
+    this.broker = broker;
+    const downlink = new Downlink(broker, stamper, log.child({ component: 'downlink' }));
+    const health = new HealthSink(store.health, writer, broker, log.child({ component: 'health' }), outbox, () =>
+      clock.monotonic(),
     );
-    this.monitor = new DeviceMonitor(config.health, clock, (change) =>
-      this.health.record(change, this.monitor.get(change.deviceId)?.telemetry),
-    );
+    this.health = health;
+    const monitor = new DeviceMonitor(config.health, clock, (change) => bus.emit('device.health', change));
+    this.monitor = monitor;
+    bus.on('device.health', (change) => health.record(change, monitor.get(change.deviceId)?.telemetry));
+    for (const d of store.devices.list()) monitor.track(d.id, d.kind, d.disabled, d.lastSeenAt, 'gateway_start');
+    this.listenToRegistry(watcher);
     this.commands = new CommandService(downlink, clock, log.child({ component: 'commands' }));
-    for (const d of this.store.devices.list())
-      this.monitor.track(d.id, d.kind, d.disabled, d.lastSeenAt, 'gateway_start');
+
     this.redemption = createRedemptionEngine({
-      store: this.store,
+      store,
       config,
       clock,
       log,
       downlink,
-      writer: this.writer,
-      outbox: this.outbox,
-      ...(this.outbox ? { strictLowTrust: () => this.hotlistStale() } : {}),
+      writer,
+      outbox,
+      ...(outbox ? { strictLowTrust: () => this.hotlistStale() } : {}),
+      onSettled: (e) => bus.emit('redemption.settled', e),
     });
+    // the birth in memory first: its persisted copy is written by the group-commit writer a moment later
+    const capabilitiesOf = (id: string) => monitor.get(id)?.capabilities ?? store.devices.get(id)?.capabilities;
+    const setFinding = (id: string, key: string, finding: HealthFinding | undefined) =>
+      monitor.setFinding(id, key, finding);
     this.flows = createDeviceFlows({
-      store: this.store,
+      store,
       config,
       clock,
       log,
       engine: this.redemption,
-      // the birth in memory first: its persisted copy is written by the group-commit writer a moment later
-      capabilitiesOf: (id) => this.monitor.get(id)?.capabilities ?? this.store.devices.get(id)?.capabilities,
-      setFinding: (id, key, finding) => this.monitor.setFinding(id, key, finding),
-      outbox: this.outbox,
+      capabilitiesOf,
+      setFinding,
+      outbox,
       publishOccupancy: (id, occupancy) => {
-        this.broker
+        broker
           .publish(topics.lockerOccupancy(id), JSON.stringify(occupancy), { qos: 1, retain: true })
           .catch((err: unknown) => log.debug({ err }, 'occupancy not published'));
       },
     });
     this.kindParts = buildKindParts(
-      this.store.db,
+      store.db,
       {
-        writer: this.writer,
+        writer,
         service: this.redemption.service,
         resolver: this.redemption.resolver,
         clock,
-        outbox: this.outbox,
-        capabilitiesOf: (id) => this.monitor.get(id)?.capabilities ?? this.store.devices.get(id)?.capabilities,
-        setFinding: (id, key, finding) => this.monitor.setFinding(id, key, finding),
+        outbox,
+        capabilitiesOf,
+        setFinding,
+        alert: (a) => bus.emit('alert.raised', a),
       },
       {
         log,
         send: (id, name, args) => {
-          const live = this.monitor.get(id);
+          const live = monitor.get(id);
           if (!live) return Promise.reject(new Error(`no device ${id} to command`));
           return this.commands.send(id, live.kind, { name, args });
         },
       },
     );
     for (const flow of this.kindParts.requests) this.redemption.handler.use(flow);
-    const events = new Map<string, (deviceId: string, body: unknown, txn: string | undefined) => Promise<void>>([
-      [
-        'tamper',
-        async (id, body) =>
-          this.monitor.setFinding(
-            id,
-            'TAMPER',
-            (body as { open: boolean }).open
-              ? { severity: 'fault', code: 'TAMPER', message: 'the device reports its case open (tamper switch)' }
-              : undefined,
-          ),
-      ],
-      ...Object.entries(this.flows.events),
-      ...this.kindParts.events,
-    ]);
-    this.router = new UplinkRouter({
-      log: log.child({ component: 'uplink' }),
-      limits: config.limits,
-      setFinding: (id, key, finding) => this.monitor.setFinding(id, key, finding),
-      monitor: this.monitor,
+    this.router = this.uplinkRouter(downlink);
+    this.rollouts = new RolloutService(store.db, {
       commands: this.commands,
-      downlink,
-      recordBirth: (id, caps, fw) => {
-        void this.writer
-          .submit(() => this.devices.recordBirth(id, caps, fw))
-          .catch((err: unknown) => log.warn({ err, deviceId: id }, 'could not record a birth'));
+      writer,
+      clock,
+      log: log.child({ component: 'rollouts' }),
+      outbox,
+      devicesOfKind: (kind) =>
+        store.devices
+          .list()
+          .filter((d) => d.kind === kind && !d.disabled)
+          .map((d) => d.id),
+      ready: (id) => {
+        const d = monitor.get(id);
+        return d !== undefined && d.presence === 'online' && d.born;
       },
-      discover: (id) => this.discover(id),
-      merchantOf: (id) => this.store.devices.get(id)?.merchantId ?? null,
-      onEvent: async (live, msg) => {
-        // [FWP-11.7] an event another kind declares is ignored, as one the protocol does not know
-        const owners = EVENT_KINDS.get(msg.body.event);
-        if (owners !== 'all' && !owners?.includes(live.kind)) return;
-        await events.get(msg.body.event)?.(live.id, msg.body, msg.txn);
-      },
-      onTelemetry: (live, body) => this.kindParts.telemetry(live.kind, live.id, body),
-      onRequest: (live, msg) => {
-        // a kind sold for a bound merchant (a shop's scanner) sells for the shop staff bound it to, never
-        // what it claims; the others (a vending machine, a locker, a pile) are their own point of sale
-        const bound = this.store.devices.get(live.id)?.merchantId ?? null;
-        const merchantId = kindModule(live.kind)?.pointOfSale === 'bound' ? bound : live.id;
-        return this.redemption.handler.handle({ id: live.id, kind: live.kind, merchantId }, msg);
-      },
+      kindOf: (id) => monitor.get(id)?.kind,
     });
-    const router = this.router;
-
     this.hardware = this.hardwareOverride ?? createBoxHardware(config.box.hardware, log.child({ component: 'box' }));
     this.desk = new DeskReader({
       hardware: this.hardware,
@@ -290,75 +284,174 @@ export class Gateway {
       deviceId: 'box',
       door: config.box.door,
     });
-    // a missing reader, daemon or GPIO is a health warning, never a failed start
-    await this.hardware.start().catch((err: unknown) => log.warn({ err }, 'box hardware did not start'));
-    for (const h of this.hardware.health())
-      if (h.warning && h.state !== 'disabled') log.warn({ component: h.component, state: h.state }, h.warning);
+    bus.on('alert.raised', (a) => {
+      log.error({ deviceId: a.deviceId, code: a.code, alert: true }, a.message);
+      this.lastAlertMono = clock.monotonic();
+    });
 
-    const ports = await this.broker.start();
-    await this.broker.subscribe(topics.allUplinks(), (m) => router.handle(m.topic, m.payload));
-    await this.publishGatewayState('online');
-    this.health.publishAll(this.monitor.snapshot());
-    this.http = await startHttpServer(this);
-    this.rollouts = new RolloutService(this.store.db, {
-      commands: this.commands,
-      writer: this.writer,
-      clock,
-      log: log.child({ component: 'rollouts' }),
-      outbox: this.outbox,
-      devicesOfKind: (kind) =>
-        this.store.devices
-          .list()
-          .filter((d) => d.kind === kind && !d.disabled)
-          .map((d) => d.id),
-      ready: (id) => {
-        const d = this.monitor.get(id);
-        return d !== undefined && d.presence === 'online' && d.born;
+    const router = this.router;
+    return [
+      { name: 'store', stop: () => store.close() },
+      // what is queued is written before the database closes
+      { name: 'writer', stop: () => writer.stop() },
+      {
+        name: 'box hardware',
+        // a missing reader, daemon or GPIO is a health warning, never a failed start
+        start: async () => {
+          await this.hardware.start().catch((err: unknown) => log.warn({ err }, 'box hardware did not start'));
+          for (const h of this.hardware.health())
+            if (h.warning && h.state !== 'disabled') log.warn({ component: h.component, state: h.state }, h.warning);
+        },
+        stop: async () => {
+          this.hardware.led.show('off');
+          await this.hardware.stop();
+        },
       },
-      kindOf: (id) => this.monitor.get(id)?.kind,
-    });
-    if (this.outbox) {
-      const sync = startCloudSync({ gw: this, outbox: this.outbox });
-      this.docs = sync.docs;
-      this.cloud = sync.cloud;
-    }
-    // on the injected clock: a test's ManualClock runs it when time moves, never a real second later
-    this.stopTicker = clock.every(1000, () => {
-      const t = this.tick();
-      this.ticking.add(t);
-      void t.finally(() => this.ticking.delete(t));
-    });
-    this.state = 'running';
-    const endpoints: GatewayEndpoints = {
-      mqttPort: ports.port,
-      mqttTlsPort: ports.tlsPort,
-      httpUrl: this.http.url,
-      database: this.store.file,
-    };
-    log.info({ ...endpoints, bootId: this.bootId, protocol: PROTOCOL_VERSION }, 'gateway started');
-    return endpoints;
+      {
+        name: 'broker',
+        start: async () => {
+          this.ports = await broker.start();
+          await broker.subscribe(topics.allUplinks(), (m) => router.handle(m.topic, m.payload));
+          await this.publishGatewayState('online');
+          health.publishAll(monitor.snapshot());
+        },
+        stop: async () => {
+          // [FWP-10.1] devices see the gateway go offline before their connections close
+          await this.publishGatewayState('offline').catch(() => undefined);
+          health.stopPublishing();
+          // give the offline state a moment on the wire before the sockets close under it
+          await new Promise((r) => setTimeout(r, 150));
+          await broker.stop();
+        },
+      },
+      { name: 'commands', stop: () => this.commands.stop() },
+      {
+        name: 'http',
+        start: async () => {
+          this.http = await startHttpServer(this);
+        },
+        stop: () => this.http?.close(),
+      },
+      {
+        name: 'cloud',
+        start: () => {
+          if (!outbox) return;
+          const sync = startCloudSync({
+            config,
+            clock,
+            log,
+            writer,
+            db: store.db,
+            bootId: this.bootId,
+            outbox,
+            redemption: this.redemption,
+            flows: this.flows,
+            rollouts: this.rollouts,
+            settings: this.settings,
+            clockHealth: this.clockHealth,
+          });
+          this.docs = sync.docs;
+          this.cloud = sync.cloud;
+        },
+        stop: () => this.cloud?.stop(),
+      },
+      {
+        name: 'ticker',
+        // on the injected clock: a test's ManualClock runs it when time moves, never a real second later
+        start: () => {
+          this.stopTicker = clock.every(1000, () => {
+            const t = this.tick();
+            this.ticking.add(t);
+            void t.finally(() => this.ticking.delete(t));
+          });
+        },
+        stop: async () => {
+          this.stopTicker?.();
+          await Promise.all(this.ticking);
+        },
+      },
+    ];
   }
 
-  async stop(): Promise<void> {
-    if (this.state === 'stopped' || this.state === 'stopping' || this.state === 'new') return;
-    this.state = 'stopping';
-    this.stopTicker?.();
-    await Promise.all(this.ticking);
-    this.commands?.stop();
-    await this.cloud?.stop().catch((err: unknown) => this.log.warn({ err }, 'cloud link stop failed'));
-    this.hardware?.led.show('off');
-    await this.hardware?.stop().catch((err: unknown) => this.log.warn({ err }, 'box hardware stop failed'));
-    await this.http?.close().catch((err: unknown) => this.log.warn({ err }, 'http close failed'));
-    // [FWP-10.1] devices see the gateway go offline before their connections close
-    await this.publishGatewayState('offline').catch(() => undefined);
-    this.health?.stopPublishing();
-    // Give the offline state a moment on the wire before the sockets close under it.
-    await new Promise((r) => setTimeout(r, 150));
-    await this.broker?.stop();
-    this.writer?.stop(); // what is queued is written before the database closes
-    this.store?.close();
-    this.state = 'stopped';
-    this.log.info('gateway stopped; database closed cleanly');
+  /** The registry's news (this process's or the CLI's) reaches the broker, the monitor and the watcher. */
+  private listenToRegistry(watcher: RegistryWatcher): void {
+    const { bus, log } = this;
+    bus.on('device.registered', ({ device: d, elsewhere }) => {
+      watcher.remember(d);
+      this.monitor.track(d.id, d.kind, d.disabled, elsewhere ? d.lastSeenAt : undefined);
+    });
+    bus.on('device.revoked', ({ id, why, elsewhere }) => {
+      if (!elsewhere) {
+        const d = this.store.devices.get(id);
+        if (d) watcher.remember(d);
+      }
+      this.broker.kick(id, elsewhere ? `credentials ${why} by another process` : `credentials ${why}`);
+      // a removed device is forgotten everywhere, whichever process removed it
+      if (why !== 'removed') return;
+      this.monitor.forget(id);
+      // an empty retained message deletes a retained topic, so integrations forget the device too
+      for (const topic of [topics.deviceState(id), topics.lockerOccupancy(id)])
+        this.broker.publish(topic, Buffer.alloc(0), { qos: 1, retain: true }).catch(() => undefined);
+    });
+    bus.on('device.presence', (e) => {
+      if (!this.monitor.get(e.deviceId)) this.discover(e.deviceId);
+      if (e.type === 'connected') this.monitor.connected(e.deviceId, e.connectionId, e.address);
+      else {
+        this.monitor.disconnected(e.deviceId, e.connectionId, e.reason);
+        void this.writer
+          .submit(() => this.store.devices.touch(e.deviceId, e.at))
+          .catch((err: unknown) => log.warn({ err }, 'could not record last-seen'));
+      }
+    });
+  }
+
+  /** Every device uplink: decoded, checked, and dispatched to the engine, the flows and the kinds' parts. */
+  private uplinkRouter(downlink: Downlink): UplinkRouter {
+    const { log, monitor, store } = this;
+    const events = new Map<string, (deviceId: string, body: unknown, txn: string | undefined) => Promise<void>>([
+      [
+        'tamper',
+        async (id, body) =>
+          monitor.setFinding(
+            id,
+            'TAMPER',
+            (body as { open: boolean }).open
+              ? { severity: 'fault', code: 'TAMPER', message: 'the device reports its case open (tamper switch)' }
+              : undefined,
+          ),
+      ],
+      ...Object.entries(this.flows.events),
+      ...this.kindParts.events,
+    ]);
+    return new UplinkRouter({
+      log: log.child({ component: 'uplink' }),
+      limits: this.config.limits,
+      setFinding: (id, key, finding) => monitor.setFinding(id, key, finding),
+      monitor,
+      commands: this.commands,
+      downlink,
+      recordBirth: (id, caps, fw) => {
+        void this.writer
+          .submit(() => this.devices.recordBirth(id, caps, fw))
+          .catch((err: unknown) => log.warn({ err, deviceId: id }, 'could not record a birth'));
+      },
+      discover: (id) => this.discover(id),
+      merchantOf: (id) => store.devices.get(id)?.merchantId ?? null,
+      onEvent: async (live, msg) => {
+        // [FWP-11.7] an event another kind declares is ignored, as one the protocol does not know
+        const owners = EVENT_KINDS.get(msg.body.event);
+        if (owners !== 'all' && !owners?.includes(live.kind)) return;
+        await events.get(msg.body.event)?.(live.id, msg.body, msg.txn);
+      },
+      onTelemetry: (live, body) => this.kindParts.telemetry(live.kind, live.id, body),
+      onRequest: (live, msg) => {
+        // a kind sold for a bound merchant (a shop's scanner) sells for the shop staff bound it to, never
+        // what it claims; the others (a vending machine, a locker, a pile) are their own point of sale
+        const bound = store.devices.get(live.id)?.merchantId ?? null;
+        const merchantId = kindModule(live.kind)?.pointOfSale === 'bound' ? bound : live.id;
+        return this.redemption.handler.handle({ id: live.id, kind: live.kind, merchantId }, msg);
+      },
+    });
   }
 
   private lastMarkMono = -Infinity;
@@ -436,6 +529,7 @@ export class Gateway {
       pending.push(this.kindParts.tick());
       // the LED on the box: steady when all is well, fast blink when a device or the box has a fault
       const fault =
+        this.clock.monotonic() - this.lastAlertMono < 60_000 ||
         this.monitor.all().some((d) => d.verdict.status === 'fault') ||
         this.desk.health().some((h) => h.state === 'open') ||
         this.cloud?.status().overBudget === true;

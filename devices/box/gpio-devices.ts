@@ -1,5 +1,5 @@
 import type { BoxLog } from './card-reader.ts';
-import type { DoorRelay, LedPattern, StatusLed, TamperSwitch } from './gpio.ts';
+import type { DoorRelay, LedPattern, StatusLed, TamperSwitch } from './box-outputs.ts';
 import type { Bit, GpioLine } from './gpio-line.ts';
 import type { TimerHandle, Timers } from './timers.ts';
 

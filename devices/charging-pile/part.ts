@@ -31,7 +31,7 @@ export function chargingPilePart(p: KindPartPorts): KindPart {
 
   const cutSocket = (deviceId: string, socket: string, code: 'OVER_CURRENT' | 'OVER_TEMPERATURE', why: string) => {
     // a fire risk: the alert goes out at once, and the socket's power is cut by command, not left to the pile
-    p.log.error({ deviceId, socket, code, alert: true }, `charging pile alert: ${why}; cutting the socket`);
+    p.alert({ deviceId, code, message: `charging pile alert: ${why}; cutting the socket` });
     const reason = code === 'OVER_CURRENT' ? 'over_current' : 'over_temperature';
     void p
       .command(deviceId, 'cut_socket', { socket, reason })

@@ -1,4 +1,13 @@
-import type { Gateway } from '../app.ts';
+import type { Config } from '../config/schema.ts';
+import type { Clock } from '../core/clock.ts';
+import type { ClockHealth } from '../core/clock-health.ts';
+import type { Logger } from '../core/log.ts';
+import type { RuntimeSettings } from '../core/runtime-settings.ts';
+import type { DeviceFlows } from '../flows/wire-flows.ts';
+import type { RedemptionEngine } from '../redemption/wire.ts';
+import type { BatchWriter } from '../store/batch-writer.ts';
+import type { Db } from '../store/db-type.ts';
+import type { RolloutService } from './rollouts.ts';
 import type { LiveDevice } from '../health/live-device.ts';
 import { trustedKeysFrom } from '../redemption/credentials/qr-credential.ts';
 import { CloudLink } from './cloud-link.ts';
@@ -10,11 +19,27 @@ import type { OutboxRepo } from './outbox-repo.ts';
  * the device flows), the link to the cloud's broker, online authorisation for the redemption service,
  * and the settings the cloud changed before a restart.
  */
-export function startCloudSync({ gw, outbox }: { gw: Gateway; outbox: OutboxRepo }): {
+/** The ports cloud sync uses: the engine and flows it feeds, the writer, the clock health it hints. */
+export interface CloudPorts {
+  config: Config;
+  clock: Clock;
+  log: Logger;
+  writer: BatchWriter;
+  db: Db;
+  bootId: string;
+  outbox: OutboxRepo;
+  redemption: RedemptionEngine;
+  flows: Pick<DeviceFlows, 'groupBuyRepo' | 'parcels' | 'accessRepo'>;
+  rollouts: RolloutService;
+  settings: RuntimeSettings;
+  clockHealth: Pick<ClockHealth, 'hint'>;
+}
+
+export function startCloudSync(gw: CloudPorts): {
   docs: DocSync;
   cloud: CloudLink;
 } {
-  const { config, clock, log, writer } = gw;
+  const { config, clock, log, writer, outbox } = gw;
   const e = gw.redemption;
   const applySettings = (c: ReturnType<DocSync['settings']>) => {
     gw.settings.apply(c);
@@ -22,7 +47,7 @@ export function startCloudSync({ gw, outbox }: { gw: Gateway; outbox: OutboxRepo
   };
   let cloud: CloudLink | undefined;
   const docs = new DocSync({
-    db: gw.store.db,
+    db: gw.db,
     gatewayId: config.gateway.id,
     catalog: e.catalog,
     usage: e.usage,

@@ -104,6 +104,8 @@ export const GatewayHealthSchema = z.object({
   broker: z.object({ connections: z.number(), devicesConnected: z.number() }),
   database: z.enum(['ok', 'error']),
   devices: z.record(HealthStatusSchema, z.number()),
+  /** Events on the gateway's bus since start, by kind (device.health, redemption.settled, alert.raised, ...). */
+  events: z.record(z.string(), z.number()),
   /** The box's own NFC reader, GPIO and tamper switch: a missing reader or daemon shows here as a warning. */
   hardware: z.array(z.object({ component: z.string(), state: z.string(), warning: z.string().optional() })),
   /** Cloud sync: connected, and how many events wait in the outbox for the cloud's acknowledgement. */

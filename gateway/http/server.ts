@@ -7,7 +7,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import type { Gateway } from '../app.ts';
+import type { HttpPorts } from './ports.ts';
 import { staffAuth } from './auth.ts';
 import { errorHandler, logRequest, notFoundHandler } from './errors.ts';
 import { commandRoutes } from './routes/commands.ts';
@@ -30,7 +30,7 @@ export interface HttpServer {
 }
 
 /** The staff API with OpenAPI docs at /docs. Everything but /healthz and /docs needs a token. */
-export async function buildHttpApp(gw: Gateway) {
+export async function buildHttpApp(gw: HttpPorts) {
   // Fastify's own two lines per request would flood the log (an open dashboard polls): one line, from logRequest
   const app = Fastify({
     loggerInstance: gw.log.child({ component: 'http' }),
@@ -66,7 +66,7 @@ export async function buildHttpApp(gw: Gateway) {
   return app;
 }
 
-export async function startHttpServer(gw: Gateway): Promise<HttpServer> {
+export async function startHttpServer(gw: HttpPorts): Promise<HttpServer> {
   const app = await buildHttpApp(gw);
   await app.listen({ host: gw.config.http.host, port: gw.config.http.port });
   const addr = app.server.address();

@@ -14,7 +14,7 @@ import { createSecureVerifier } from './credentials/secure-verifier.ts';
 import type { RedemptionModule } from './module.ts';
 import type { OutboxPort } from '../cloud/outbox-port.ts';
 import { LedgerOpeningBalances } from './opening-balances.ts';
-import { RedemptionService } from './service/redemption-service.ts';
+import { RedemptionService, type SettledRedemption } from './service/redemption-service.ts';
 import { CatalogRepo } from './store/catalog-repo.ts';
 import { RedemptionRepo } from './store/redemption-repo.ts';
 import { UsageRepo } from './store/usage-repo.ts';
@@ -43,6 +43,7 @@ export function createRedemptionEngine(opts: {
   writer: BatchWriter;
   outbox?: OutboxPort | undefined;
   strictLowTrust?: () => boolean;
+  onSettled?: (e: SettledRedemption) => void;
 }): RedemptionEngine {
   const { store, config, clock, log } = opts;
   const r = config.redemption;
@@ -63,6 +64,7 @@ export function createRedemptionEngine(opts: {
     redemptions,
     clock,
     log: log.child({ component: 'redemption' }),
+    onSettled: opts.onSettled,
     config: {
       timezone: config.gateway.timezone,
       maxBenefitsPerPurchase: r.maxBenefitsPerPurchase,

@@ -13,19 +13,8 @@ const scenario = (v: string) => {
   return v;
 };
 
-export interface SimOptions {
-  url: string;
-  /** Counts by the kinds' option names (lockers, vending, doors, scanners, piles, ...). */
-  [count: string]: unknown;
-  credentials?: string;
-  api?: string;
-  token?: string;
-  scenario: string;
-  duration?: number;
-  seed: number;
-  interval: number;
-  logLevel: string;
-}
+export type { SimOptions } from './sim-options.ts';
+import type { SimOptions } from './sim-options.ts';
 
 /**
  * `linli sim`: simulated devices against any Linli gateway. The options are parsed here; the fleet and

@@ -1,7 +1,7 @@
 import { KIND_MODULES } from '../../devices/registry.ts';
 import { createLogger } from '../../gateway/core/log.ts';
 import { UserError } from '../../gateway/cli/user-error.ts';
-import type { SimOptions } from './cli.ts';
+import type { SimOptions } from './sim-options.ts';
 import { credentialsFromApi, readCredentialsFile } from './credentials.ts';
 import { SimFleet, type SimCredential } from './fleet.ts';
 import { demoResidents } from './residents.ts';

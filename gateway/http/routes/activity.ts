@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Gateway } from '../../app.ts';
+import type { HttpPorts } from '../ports.ts';
 import { activitySince, ActivitySchema } from '../activity.ts';
 import { ApiErrorSchema } from '../schemas.ts';
 
 /** GET /activity: what the community did (purchases, savings, benefits and why not, vends, parcels, doors) since a time. */
 export const activityRoutes =
-  (gw: Gateway, startedAt: number): FastifyPluginAsyncZod =>
+  (gw: Pick<HttpPorts, 'store' | 'writer'>, startedAt: number): FastifyPluginAsyncZod =>
   async (app) => {
     app.get('/activity', {
       config: { role: 'viewer' },

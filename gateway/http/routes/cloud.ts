@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { LinliError } from '../../../firmware-protocol/src/errors.ts';
-import type { Gateway } from '../../app.ts';
+import type { HttpPorts } from '../ports.ts';
 import { DOC_NAMES } from '../../cloud/cloud-docs.ts';
 import { ApiErrorSchema, iso } from '../schemas.ts';
 
@@ -22,7 +22,7 @@ const Progress = z.object({
 
 /** Staff: cloud sync status (backlog per stream, document versions) and campaign rollouts to device screens. */
 export const cloudRoutes =
-  (gw: Gateway): FastifyPluginAsyncZod =>
+  (gw: Pick<HttpPorts, 'cloud' | 'docs' | 'rollouts'>): FastifyPluginAsyncZod =>
   async (app) => {
     app.get('/cloud', {
       config: { role: 'viewer' },

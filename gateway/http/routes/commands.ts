@@ -2,12 +2,12 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { LinliError } from '../../../firmware-protocol/src/errors.ts';
 import { CommandNameSchema } from '../../../firmware-protocol/src/messages/commands.ts';
-import type { Gateway } from '../../app.ts';
+import type { HttpPorts } from '../ports.ts';
 import { ApiErrorSchema, DeviceIdParamsSchema } from '../schemas.ts';
 
 /** Commands to devices (operator): sent on the device's command topic, answered when the device acks [FWP-9.1]. */
 export const commandRoutes =
-  (gw: Gateway): FastifyPluginAsyncZod =>
+  (gw: Pick<HttpPorts, 'commands' | 'devices' | 'monitor'>): FastifyPluginAsyncZod =>
   async (app) => {
     app.post('/devices/:id/commands', {
       config: { role: 'operator' },

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { DeviceKindSchema } from '../../../firmware-protocol/src/kinds/device-kind.ts';
 import { ProvisionRequestSchema } from '../../registry/device-service.ts';
-import type { Gateway } from '../../app.ts';
+import type { HttpPorts } from '../ports.ts';
 import { deviceDetail, deviceSummary } from '../device-views.ts';
 import {
   ApiErrorSchema,
@@ -25,7 +25,7 @@ const errors = {
 
 /** Devices: list and detail with health (viewer); provisioning, rotation, disabling, deletion (admin). */
 export const deviceRoutes =
-  (gw: Gateway): FastifyPluginAsyncZod =>
+  (gw: Pick<HttpPorts, 'devices' | 'monitor' | 'store' | 'writer'>): FastifyPluginAsyncZod =>
   async (app) => {
     app.get('/devices', {
       config: { role: 'viewer' },

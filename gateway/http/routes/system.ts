@@ -1,10 +1,27 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Gateway } from '../../app.ts';
+import type { HttpPorts } from '../ports.ts';
 import { GatewayHealthSchema } from '../schemas.ts';
 
 /** /healthz: liveness and readiness for systemd, load balancers and monitoring. Open, and cheap. */
 export const systemRoutes =
-  (gw: Gateway, startedMono: number): FastifyPluginAsyncZod =>
+  (
+    gw: Pick<
+      HttpPorts,
+      | 'bootId'
+      | 'broker'
+      | 'clock'
+      | 'clockHealth'
+      | 'cloud'
+      | 'desk'
+      | 'docs'
+      | 'hotlistStale'
+      | 'monitor'
+      | 'ready'
+      | 'store'
+      | 'eventsEmitted'
+    >,
+    startedMono: number,
+  ): FastifyPluginAsyncZod =>
   async (app) => {
     app.get('/healthz', {
       config: { public: true },
@@ -32,6 +49,7 @@ export const systemRoutes =
           broker: { connections: stats.connections, devicesConnected: stats.devicesConnected },
           database,
           devices,
+          events: gw.eventsEmitted(),
           hardware: gw.desk.health(),
           clock: gw.clockHealth.status(),
           cloud: (() => {

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { LinliError } from '../../../firmware-protocol/src/errors.ts';
-import type { Gateway } from '../../app.ts';
+import type { HttpPorts } from '../ports.ts';
 import { ApiErrorSchema, iso, TokenCreatedSchema, TokenCreateSchema, TokenListSchema } from '../schemas.ts';
 
 const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema };
 
 /** Staff API tokens (admin). */
 export const tokenRoutes =
-  (gw: Gateway): FastifyPluginAsyncZod =>
+  (gw: Pick<HttpPorts, 'tokens'>): FastifyPluginAsyncZod =>
   async (app) => {
     app.get('/tokens', {
       config: { role: 'admin' },

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ResponseBodySchema, type ResponseBody } from '../../../firmware-protocol/src/messages/response.ts';
-import { type RequestBody } from '../../../firmware-protocol/src/messages/redemption.ts';
+import type { RequestBody } from '../../../firmware-protocol/src/messages/redemption.ts';
 import type { Db } from '../../store/db-type.ts';
 
 /** What makes a resend "the same request": its body, whatever the message id and time it came with. */

@@ -1,5 +1,5 @@
 import { ERROR_CATALOGUE, LinliError, type ErrorCode } from '../../../firmware-protocol/src/errors.ts';
-import { type ResponseBody } from '../../../firmware-protocol/src/messages/response.ts';
+import type { ResponseBody } from '../../../firmware-protocol/src/messages/response.ts';
 import { OP_KINDS, type RequestMessage } from '../../../firmware-protocol/src/messages/redemption.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/log.ts';

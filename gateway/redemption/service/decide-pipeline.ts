@@ -9,7 +9,7 @@ import { counterKey, gatherProxies, gatherUsage } from './facts.ts';
 import { account, type LedgerMovement, type LedgerReason } from './ports.ts';
 import type { RedemptionResult } from './result.ts';
 import { redemptionEvent } from './redemption-event.ts';
-import type { RedeemRequest, RedemptionDeps } from './redemption-service.ts';
+import type { RedeemRequest, RedemptionDeps } from './service-types.ts';
 
 /** The wallet allowance on this gateway is short by `shortfallFen`: ask the cloud, then decide again. */
 export class ShortfallError extends Error {

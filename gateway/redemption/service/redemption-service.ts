@@ -1,63 +1,19 @@
 import { LinliError } from '../../../firmware-protocol/src/errors.ts';
-import type { Clock } from '../../core/clock.ts';
-import type { Logger } from '../../core/log.ts';
 import { transition, type RedemptionCommand } from '../domain/lifecycle.ts';
-import type { Accrual, Purchase } from '../domain/model.ts';
-import type { CatalogRepo } from '../store/catalog-repo.ts';
-import type { RedemptionRepo, RedemptionRow } from '../store/redemption-repo.ts';
-import type { UsageRepo } from '../store/usage-repo.ts';
-import { account, type LedgerMovement, type LedgerPort, type LedgerReason, type WriterPort } from './ports.ts';
+import type { RedemptionRow } from '../store/redemption-repo.ts';
+import { account, type LedgerMovement, type LedgerReason } from './ports.ts';
 import type { RedemptionResult } from './result.ts';
 import { redemptionEvent } from './redemption-event.ts';
-import type { OutboxPort } from '../../cloud/outbox-port.ts';
 import { runDecide, ShortfallError, type Mover } from './decide-pipeline.ts';
 
-export interface RedemptionConfig {
-  timezone: string;
-  maxBenefitsPerPurchase: number;
-  holdTimeoutMs: number;
-  reversalWindowMs: number;
-  accrual: Accrual;
-  /** Plain UID cards can be cloned: what one may pay per purchase and per day. */
-  lowTrust: { perTxnFen: number; perDayFen: number };
-  /** True while the gateway cannot vouch for its hotlist (too old): plain UID cards may not pay. */
-  strictLowTrust?: () => boolean;
-}
-
-export interface RedeemRequest {
-  txnId: string;
-  memberId: string;
-  trust: 'low' | 'high';
-  purchase: Purchase;
-  /** The resident presented this one coupon (its QR code): only it may apply, and the wallet is not charged. */
-  couponInstanceId?: string | undefined;
-  /** Internal: on a shortfall, throw ShortfallError instead of storing a decline (an online top-up is tried). */
-  askForTopUp?: boolean;
-  /**
-   * Runs inside the decision's writer unit right after the idempotency check: the card's hotlist check
-   * and its tap counter bound to this transaction (throws CARD_BLOCKED, CARD_REPLAYED). A retry of a
-   * known txn is answered before it runs, and the counter moves only if the decision commits.
-   */
-  admit?: (() => void) | undefined;
-  /** How long a hold lasts, when a device's flow needs longer than `holdTimeoutMs` (a charge of hours). */
-  holdMs?: number | undefined;
-}
-
-/** Asks the cloud to add to a member's allowance on this gateway; true when it did (the grant is applied). */
-export type OnlineTopUp = (memberId: string, shortfallFen: number) => Promise<boolean>;
-
-export interface RedemptionDeps {
-  writer: WriterPort;
-  /** The cloud outbox: every decision and money movement is an event, written in the same transaction. */
-  outbox?: OutboxPort | undefined;
-  ledger: LedgerPort;
-  catalog: CatalogRepo;
-  usage: UsageRepo;
-  redemptions: RedemptionRepo;
-  clock: Clock;
-  log: Logger;
-  config: RedemptionConfig;
-}
+export type {
+  OnlineTopUp,
+  RedeemRequest,
+  RedemptionConfig,
+  RedemptionDeps,
+  SettledRedemption,
+} from './service-types.ts';
+import type { OnlineTopUp, RedeemRequest, RedemptionDeps } from './service-types.ts';
 
 /**
  * Durable, idempotent redemption. Every decision runs inside the single writer, so two requests for
@@ -91,7 +47,25 @@ export class RedemptionService {
 
   /** Single-phase, for shop scanners: decide and capture at once. */
   redeem(req: RedeemRequest): Promise<RedemptionResult> {
-    return this.decideWithTopUp(req, 'capture');
+    return this.told(this.decideWithTopUp(req, 'capture'), req.purchase.deviceId);
+  }
+
+  /** Tells the listener of a committed result that settled money (a decline or a hold moved nothing for good). */
+  private told(p: Promise<RedemptionResult>, deviceId: string | undefined): Promise<RedemptionResult> {
+    return p.then((r) => {
+      this.tell(r, deviceId);
+      return r;
+    });
+  }
+
+  private tell(r: RedemptionResult, deviceId: string | undefined): void {
+    if (r.status !== 'approved' || r.state === 'held' || !this.d.onSettled) return;
+    const { redemptionId, state, payableFen, savingFen } = r;
+    try {
+      this.d.onSettled({ redemptionId, deviceId, state, payableFen, savingFen });
+    } catch (err) {
+      this.d.log.error({ err, redemptionId }, 'a settled-redemption listener failed');
+    }
   }
 
   /** Decisions waiting on the cloud, by device and txn [FWP-4.3]: a retry meanwhile waits for it instead of asking again. */
@@ -129,11 +103,17 @@ export class RedemptionService {
 
   /** [FWP-4.3] `txnId` is the authorize's, unique per device (`deviceId` undefined: a purchase made without one). */
   capture(txnId: string, deviceId: string | undefined): Promise<RedemptionResult> {
-    return this.d.writer.submit(() => this.move(this.byTxn(deviceId, txnId), 'capture'));
+    return this.told(
+      this.d.writer.submit(() => this.move(this.byTxn(deviceId, txnId), 'capture')),
+      deviceId,
+    );
   }
 
   void(txnId: string, deviceId: string | undefined): Promise<RedemptionResult> {
-    return this.d.writer.submit(() => this.move(this.byTxn(deviceId, txnId), 'void'));
+    return this.told(
+      this.d.writer.submit(() => this.move(this.byTxn(deviceId, txnId), 'void')),
+      deviceId,
+    );
   }
 
   /**
@@ -144,6 +124,10 @@ export class RedemptionService {
    * its first answer; an `actual` without items only releases the hold.
    */
   settle(holdTxnId: string, deviceId: string, actual: RedeemRequest): Promise<RedemptionResult> {
+    return this.told(this.settleUnit(holdTxnId, deviceId, actual), deviceId);
+  }
+
+  private settleUnit(holdTxnId: string, deviceId: string, actual: RedeemRequest): Promise<RedemptionResult> {
     return this.d.writer.submit(() => {
       const settled = this.d.redemptions.byTxn(deviceId, actual.txnId);
       if (settled) return settled.result;
@@ -167,6 +151,10 @@ export class RedemptionService {
    * (ALREADY_REVERSED): a cashier never sees a second "refunded" for money that moved once.
    */
   reverse(redemptionId: string, by: string): Promise<RedemptionResult> {
+    return this.told(this.reverseUnit(redemptionId, by), undefined);
+  }
+
+  private reverseUnit(redemptionId: string, by: string): Promise<RedemptionResult> {
     return this.d.writer.submit(() => {
       const row = this.d.redemptions.get(redemptionId);
       if (!row) throw new LinliError('REDEMPTION_NOT_FOUND', `no redemption ${redemptionId}`);
@@ -211,11 +199,14 @@ export class RedemptionService {
 
   /** Voids every hold whose time ran out; returns how many. */
   expireHolds(): Promise<number> {
-    return this.d.writer.submit(() => {
-      const due = this.d.redemptions.expiredHolds(this.d.clock.now());
-      for (const row of due) this.move(row, 'expire');
-      return due.length;
-    });
+    return this.d.writer
+      .submit(() =>
+        this.d.redemptions.expiredHolds(this.d.clock.now()).map((row) => ({ row, r: this.move(row, 'expire') })),
+      )
+      .then((expired) => {
+        for (const { row, r } of expired) this.tell(r, row.deviceId ?? undefined);
+        return expired.length;
+      });
   }
 
   private byTxn(deviceId: string | undefined, txnId: string): RedemptionRow {

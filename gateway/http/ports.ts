@@ -1,0 +1,47 @@
+import type { LinliBroker } from '../../broker/src/index.ts';
+import type { CommandService } from '../commands/command-service.ts';
+import type { CloudLink } from '../cloud/cloud-link.ts';
+import type { DocSync } from '../cloud/doc-sync.ts';
+import type { RolloutService } from '../cloud/rollouts.ts';
+import type { Config } from '../config/schema.ts';
+import type { Clock } from '../core/clock.ts';
+import type { ClockHealth } from '../core/clock-health.ts';
+import type { Logger } from '../core/log.ts';
+import type { DeskReader } from '../flows/desk-reader.ts';
+import type { DeviceFlows } from '../flows/wire-flows.ts';
+import type { DeviceMonitor } from '../health/device-monitor.ts';
+import type { RedemptionEngine } from '../redemption/wire.ts';
+import type { DeviceService } from '../registry/device-service.ts';
+import type { StaffTokens } from '../security/staff-tokens.ts';
+import type { BatchWriter } from '../store/batch-writer.ts';
+import type { Store } from '../store/store.ts';
+
+/**
+ * What the staff API may use of the running gateway: each route module takes the few of these it
+ * needs (a `Pick`), never the gateway itself.
+ */
+export interface HttpPorts {
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly config: Pick<Config, 'http'>;
+  readonly bootId: string;
+  /** True between a finished start and the beginning of the stop. */
+  readonly ready: boolean;
+  readonly tokens: StaffTokens;
+  readonly devices: DeviceService;
+  readonly monitor: DeviceMonitor;
+  readonly commands: CommandService;
+  readonly store: Store;
+  readonly writer: BatchWriter;
+  readonly redemption: RedemptionEngine;
+  readonly flows: DeviceFlows;
+  readonly desk: DeskReader;
+  readonly broker: Pick<LinliBroker, 'stats'>;
+  readonly clockHealth: ClockHealth;
+  readonly cloud: CloudLink | undefined;
+  readonly docs: DocSync | undefined;
+  readonly rollouts: RolloutService;
+  /** Events per kind emitted on the gateway's bus since start. */
+  eventsEmitted(): Record<string, number>;
+  hotlistStale(): boolean;
+}
