@@ -164,7 +164,7 @@ export class Gateway {
 
     // the registry: this process's changes and another process's (the CLI), told to whoever listens
     const registryLog = log.child({ component: 'registry' });
-    this.devices = new DeviceService(store.devices, clock, registryLog, {
+    this.devices = new DeviceService(store.devices, writer, clock, registryLog, {
       onRevoked: (id, why) => bus.emit('device.revoked', { id, why, elsewhere: false }),
       onProvisioned: (d) => bus.emit('device.registered', { device: d, elsewhere: false }),
       onChanged: (d) => bus.emit('device.registered', { device: d, elsewhere: false }),
@@ -181,7 +181,7 @@ export class Gateway {
     );
     watcher.prime();
     this.watcher = watcher;
-    this.tokens = new StaffTokens(store.tokens, clock);
+    this.tokens = new StaffTokens(store.tokens, writer, clock);
 
     const broker = new LinliBroker({
       config: config.mqtt,

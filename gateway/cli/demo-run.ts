@@ -41,7 +41,7 @@ export class DemoRun {
     // the simulated cloud keeps the hotlist fresh, as the platform does: a stale one stops plain cards
     await this.cloud.keepHotlistFresh(this.config.gateway.id, () => gw.docs?.version('hotlist') ?? 0);
     const { credentials, passed } = await demoCredentials(gw, this.s.plan);
-    const { token, reused, file } = stableDemoToken(gw.tokens, this.config.dataDir);
+    const { token, reused, file } = await stableDemoToken(gw.tokens, this.config.dataDir);
     // residents pay with what they hold: a plain card (capped), a secure NTAG 424 card or the member QR code
     const { catalog, secrets, ledger } = gw.redemption;
     const residents = demoResidents({
@@ -86,7 +86,7 @@ export class DemoRun {
     this.summary = setInterval(() => {
       gw.writer.flush();
       this.console.line(
-        `[${new Date().toTimeString().slice(0, 8)}] ${activityLine(activitySince(gw.store.db, startedAt))}`,
+        `[${new Date().toTimeString().slice(0, 8)}] ${activityLine(activitySince(gw.store.reader, startedAt))}`,
       );
     }, this.s.summaryEveryS * 1000);
     this.summary.unref();

@@ -10,10 +10,10 @@ const LABEL = 'demo';
  * working: kept in the data folder (mode 0600, like an SSH key) and reused while the gateway still
  * accepts it; a new one only when it was revoked or the file is gone.
  */
-export function stableDemoToken(
+export async function stableDemoToken(
   tokens: StaffTokens,
   dataDir: string,
-): { token: string; reused: boolean; file: string } {
+): Promise<{ token: string; reused: boolean; file: string }> {
   const file = join(dataDir, DEMO_TOKEN_FILE);
   const kept = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
   const rec = kept ? tokens.authenticate(kept) : undefined;
@@ -22,8 +22,8 @@ export function stableDemoToken(
     return { token: kept, reused: true, file };
   }
   // the demo tokens of earlier runs whose file is gone can no longer be shown: retire them
-  for (const t of tokens.list()) if (t.label === LABEL && t.revokedAt === null) tokens.revoke(t.id);
-  const { token } = tokens.create('admin', LABEL);
+  for (const t of tokens.list()) if (t.label === LABEL && t.revokedAt === null) await tokens.revoke(t.id);
+  const { token } = await tokens.create('admin', LABEL);
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   chmodSync(file, 0o600); // an existing file keeps its mode on write
   return { token, reused: false, file };

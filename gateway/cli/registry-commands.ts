@@ -1,3 +1,4 @@
+import { ImmediateWriter } from '../store/immediate-writer.ts';
 import { Command } from 'commander';
 import { DEVICE_KINDS } from '../../firmware-protocol/src/kinds/device-kind.ts';
 import { silentLogger } from '../core/log.ts';
@@ -21,7 +22,7 @@ export function provisionCommand(): Command {
       .option('-m, --merchant <id>', 'for a shop scanner: the shop it redeems for (required before it can redeem)'),
   ).action(async (opts: CommonOptions & { kind: string; id: string; name?: string; merchant?: string }) => {
     await withStore(opts, async (store) => {
-      const svc = new DeviceService(store.devices, systemClock, silentLogger());
+      const svc = new DeviceService(store.devices, new ImmediateWriter(store.db), systemClock, silentLogger());
       const { device, secret } = await svc.provision({
         id: opts.id,
         kind: opts.kind as (typeof DEVICE_KINDS)[number],
@@ -69,7 +70,12 @@ export function deviceCommand(): Command {
       new Command('rotate').description('issue a new secret; the old one stops working').argument('<id>'),
     ).action(async (id: string, opts: CommonOptions) => {
       await withStore(opts, async (store) => {
-        const { device, secret } = await new DeviceService(store.devices, systemClock, silentLogger()).rotateSecret(id);
+        const { device, secret } = await new DeviceService(
+          store.devices,
+          new ImmediateWriter(store.db),
+          systemClock,
+          silentLogger(),
+        ).rotateSecret(id);
         print(
           opts,
           { id: device.id, kind: device.kind, secret },
@@ -88,8 +94,13 @@ export function deviceCommand(): Command {
           .description(disabled ? 'refuse the device from now on' : 'allow a disabled device again')
           .argument('<id>'),
       ).action(async (id: string, opts: CommonOptions) => {
-        await withStore(opts, (store) => {
-          const d = new DeviceService(store.devices, systemClock, silentLogger()).setDisabled(id, disabled);
+        await withStore(opts, async (store) => {
+          const d = await new DeviceService(
+            store.devices,
+            new ImmediateWriter(store.db),
+            systemClock,
+            silentLogger(),
+          ).setDisabled(id, disabled);
           print(
             opts,
             { id: d.id, disabled: d.disabled },
@@ -108,8 +119,8 @@ export function deviceCommand(): Command {
         .argument('<id>')
         .option('-y, --yes', 'confirm: the device cannot connect again until provisioned anew'),
     ).action(async (id: string, opts: CommonOptions & { yes?: boolean }) => {
-      await withStore(opts, (store) => {
-        const svc = new DeviceService(store.devices, systemClock, silentLogger());
+      await withStore(opts, async (store) => {
+        const svc = new DeviceService(store.devices, new ImmediateWriter(store.db), systemClock, silentLogger());
         const d = svc.get(id);
         if (!opts.yes)
           throw new UserError(
@@ -117,7 +128,7 @@ export function deviceCommand(): Command {
             `confirm with: linli device delete ${d.id} --yes`,
             2,
           );
-        svc.remove(id);
+        await svc.remove(id);
         print(
           opts,
           { id: d.id, kind: d.kind, deleted: true },
@@ -141,8 +152,12 @@ export function tokenCommand(): Command {
         .option('-m, --merchant <id>', "a shop's token: only that shop's redemptions (viewer or operator)"),
     ).action(async (opts: CommonOptions & { role: string; label?: string; merchant?: string }) => {
       const role = StaffRoleSchema.parse(opts.role);
-      await withStore(opts, (store) => {
-        const t = new StaffTokens(store.tokens, systemClock).create(role, opts.label ?? null, opts.merchant ?? null);
+      await withStore(opts, async (store) => {
+        const t = await new StaffTokens(store.tokens, new ImmediateWriter(store.db), systemClock).create(
+          role,
+          opts.label ?? null,
+          opts.merchant ?? null,
+        );
         print(
           opts,
           t,
@@ -155,7 +170,7 @@ export function tokenCommand(): Command {
     withDataOptions(new Command('list').description('list tokens (never the tokens themselves)')).action(
       async (opts: CommonOptions) => {
         await withStore(opts, (store) => {
-          const items = new StaffTokens(store.tokens, systemClock).list();
+          const items = new StaffTokens(store.tokens, new ImmediateWriter(store.db), systemClock).list();
           print(
             opts,
             { items },
@@ -170,8 +185,8 @@ export function tokenCommand(): Command {
   cmd.addCommand(
     withDataOptions(new Command('revoke').description('revoke a token').argument('<id>')).action(
       async (id: string, opts: CommonOptions) => {
-        await withStore(opts, (store) => {
-          const ok = new StaffTokens(store.tokens, systemClock).revoke(id);
+        await withStore(opts, async (store) => {
+          const ok = await new StaffTokens(store.tokens, new ImmediateWriter(store.db), systemClock).revoke(id);
           if (!ok)
             throw new UserError(
               `no active token "${id}"`,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Db } from '../store/db-type.ts';
+import type { ReadDb } from '../store/db-type.ts';
 
 /**
  * Why a benefit was left out, counted when it tells something: a benefit the member holds (a coupon, a
@@ -44,7 +44,7 @@ const n = (v: number | null | undefined) => v ?? 0;
  * the benefits applied and why others were not, vends and refunds, parcels, doors. Read-only SQL over
  * a few indexed ranges: cheap enough for a dashboard polling every few seconds.
  */
-export function activitySince(db: Db, since: number): Activity {
+export function activitySince(db: ReadDb, since: number): Activity {
   const r = db
     .prepare<
       [number],

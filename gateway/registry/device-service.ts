@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import type { WriterPort } from '../redemption/service/ports.ts';
 import { adapterFor } from '../../devices/registry.ts';
 import { DeviceIdSchema } from '../../firmware-protocol/src/kinds/device-id.ts';
 import { DeviceKindSchema } from '../../firmware-protocol/src/kinds/device-kind.ts';
@@ -46,8 +47,10 @@ export class DeviceService {
   private readonly verified = new Map<string, Buffer>();
   private readonly cacheKey = randomBytes(32);
 
+  /** Reads come from the repository; every write goes through `writer`, the process's one writer. */
   constructor(
     private readonly repo: DeviceRepo,
+    private readonly writer: WriterPort,
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly events: Partial<DeviceServiceEvents> = {},
@@ -68,18 +71,21 @@ export class DeviceService {
     if (this.repo.get(parsed.id)) throw new LinliError('DEVICE_EXISTS', `device "${parsed.id}" is already provisioned`);
     const secret = generateSecret();
     const secretHash = await hashSecret(secret);
-    // Re-check after the await: two provisions of one id must not both succeed.
-    if (this.repo.get(parsed.id)) throw new LinliError('DEVICE_EXISTS', `device "${parsed.id}" is already provisioned`);
-    this.repo.insert({
-      id: parsed.id,
-      kind: parsed.kind,
-      name: parsed.name ?? null,
-      secretHash,
-      capabilities: parsed.merchantId
-        ? { ...(adapterFor(parsed.kind).defaultCapabilities as object), merchantId: parsed.merchantId }
-        : adapterFor(parsed.kind).defaultCapabilities,
-      now: this.clock.now(),
-      merchantId: parsed.merchantId ?? null,
+    await this.writer.submit(() => {
+      // checked again in the writer: two provisions of one id must not both succeed
+      if (this.repo.get(parsed.id))
+        throw new LinliError('DEVICE_EXISTS', `device "${parsed.id}" is already provisioned`);
+      this.repo.insert({
+        id: parsed.id,
+        kind: parsed.kind,
+        name: parsed.name ?? null,
+        secretHash,
+        capabilities: parsed.merchantId
+          ? { ...(adapterFor(parsed.kind).defaultCapabilities as object), merchantId: parsed.merchantId }
+          : adapterFor(parsed.kind).defaultCapabilities,
+        now: this.clock.now(),
+        merchantId: parsed.merchantId ?? null,
+      });
     });
     const device = this.get(parsed.id);
     this.log.info({ deviceId: device.id, kind: device.kind }, 'device provisioned');
@@ -90,16 +96,22 @@ export class DeviceService {
   async rotateSecret(id: string): Promise<{ device: DeviceRecord; secret: string }> {
     this.get(id);
     const secret = generateSecret();
-    this.repo.setSecret(id, await hashSecret(secret), this.clock.now());
+    const secretHash = await hashSecret(secret);
+    await this.writer.submit(() => {
+      this.get(id);
+      this.repo.setSecret(id, secretHash, this.clock.now());
+    });
     this.verified.delete(id);
     this.log.info({ deviceId: id }, 'device secret rotated; existing connection dropped');
     this.events.onRevoked?.(id, 'rotated');
     return { device: this.get(id), secret };
   }
 
-  setDisabled(id: string, disabled: boolean): DeviceRecord {
-    this.get(id);
-    this.repo.setDisabled(id, disabled);
+  async setDisabled(id: string, disabled: boolean): Promise<DeviceRecord> {
+    await this.writer.submit(() => {
+      this.get(id);
+      this.repo.setDisabled(id, disabled);
+    });
     const device = this.get(id);
     this.log.info({ deviceId: id }, disabled ? 'device disabled; connection dropped' : 'device enabled');
     if (disabled) {
@@ -115,9 +127,12 @@ export class DeviceService {
    * history. Redemptions, parcels and the access log keep its id as history. The device is kicked at
    * once and cannot connect again; its id may be provisioned anew.
    */
-  remove(id: string): DeviceRecord {
-    const device = this.get(id);
-    this.repo.remove(id);
+  async remove(id: string): Promise<DeviceRecord> {
+    const device = await this.writer.submit(() => {
+      const d = this.get(id);
+      this.repo.remove(id);
+      return d;
+    });
     this.verified.delete(id);
     this.log.info({ deviceId: id, kind: device.kind }, 'device deleted; connection dropped');
     this.events.onRevoked?.(id, 'removed');
@@ -141,6 +156,7 @@ export class DeviceService {
     return 'ok';
   }
 
+  /** Inside a unit of the writer (the router submits it): what a birth says the device is. */
   recordBirth(id: string, capabilities: unknown, firmware: string): void {
     this.repo.recordBirth(id, capabilities, firmware, this.clock.now());
   }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Clock } from '../core/clock.ts';
+import type { WriterPort } from '../redemption/service/ports.ts';
 import type { StaffRole, StaffTokenRecord, TokenRepo } from '../store/token-repo.ts';
 
 export const StaffRoleSchema = z.enum(['viewer', 'operator', 'admin']);
@@ -18,8 +19,10 @@ const TOKEN_RE = /^llt_[A-Za-z0-9_-]{43}$/;
  * because the token is random, not a password a person chose; it also keeps every API call cheap.
  */
 export class StaffTokens {
+  /** Reads come from the repository; every write goes through `writer`, the process's one writer. */
   constructor(
     private readonly repo: TokenRepo,
+    private readonly writer: WriterPort,
     private readonly clock: Clock,
   ) {}
 
@@ -28,19 +31,24 @@ export class StaffTokens {
     role: StaffRole,
     label: string | null = null,
     merchantId: string | null = null,
-  ): { id: string; token: string; role: StaffRole; merchantId: string | null } {
-    if (merchantId !== null && role === 'admin') throw new Error('a shop token cannot be admin');
+  ): Promise<{ id: string; token: string; role: StaffRole; merchantId: string | null }> {
+    if (merchantId !== null && role === 'admin') return Promise.reject(new Error('a shop token cannot be admin'));
     const token = `llt_${randomBytes(32).toString('base64url')}`;
     const id = `tok_${randomBytes(6).toString('hex')}`;
-    this.repo.insert({ id, tokenHash: digest(token), role, label, now: this.clock.now(), merchantId });
-    return { id, token, role, merchantId };
+    return this.writer
+      .submit(() => this.repo.insert({ id, tokenHash: digest(token), role, label, now: this.clock.now(), merchantId }))
+      .then(() => ({ id, token, role, merchantId }));
   }
 
   /** The active token record for a presented token, or undefined. */
   authenticate(token: string): StaffTokenRecord | undefined {
     if (!TOKEN_RE.test(token)) return undefined;
     const rec = this.repo.findActiveByHash(digest(token));
-    if (rec) this.repo.markUsed(rec.id, this.clock.now());
+    // when a token was last used is bookkeeping: written by the writer in its next batch, never waited for
+    if (rec) {
+      const at = this.clock.now();
+      void this.writer.submit(() => this.repo.markUsed(rec.id, at)).catch(() => undefined);
+    }
     return rec;
   }
 
@@ -48,8 +56,8 @@ export class StaffTokens {
     return this.repo.list();
   }
 
-  revoke(id: string): boolean {
-    return this.repo.revoke(id, this.clock.now());
+  revoke(id: string): Promise<boolean> {
+    return this.writer.submit(() => this.repo.revoke(id, this.clock.now()));
   }
 }
 

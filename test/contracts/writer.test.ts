@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import type { WriterPort } from '../../gateway/redemption/service/ports.ts';
 import { BatchWriter } from '../../gateway/store/batch-writer.ts';
+import { ImmediateWriter } from '../../gateway/store/immediate-writer.ts';
 import { openDatabase, type Db } from '../../gateway/store/db.ts';
 import { tempDir } from '../support/tmp.ts';
 import { describeWriterContract, type WriterSubject } from './writer.contract.ts';
@@ -48,6 +49,14 @@ describeWriterContract('BatchWriter, maxBatch 1', () => batchWriter({ maxWaitMs:
   rollsBackFailedUnit: true,
   queuesNestedWork: true,
   stoppable: true,
+});
+
+// The CLI's writer (gateway/store/immediate-writer.ts): one IMMEDIATE transaction per unit, committed
+// before it resolves; SQLite's lock serialises it with a running gateway's group-commit writer.
+describeWriterContract('ImmediateWriter, the CLI’s', () => subject((db) => ({ writer: new ImmediateWriter(db) })), {
+  rollsBackFailedUnit: true,
+  queuesNestedWork: false,
+  stoppable: false,
 });
 
 // The immediate writers tests use instead, copied as written there. Both run a unit at once, in the

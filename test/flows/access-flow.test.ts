@@ -205,7 +205,7 @@ describe('door reader over the broker [FWP-11.6]', () => {
   });
 
   it('only an admin may issue a code for every zone, and a visitor code lasts 30 days at most', async () => {
-    const operator = h.gw.tokens.create('operator', 'desk').token;
+    const operator = (await h.gw.tokens.create('operator', 'desk')).token;
     const far = new Date(MONDAY_10 + 3600_000).toISOString();
     expect(
       (

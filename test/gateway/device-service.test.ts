@@ -1,3 +1,4 @@
+import { ImmediateWriter } from '../../gateway/store/immediate-writer.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../gateway/core/clock.ts';
 import { silentLogger } from '../../gateway/core/log.ts';
@@ -16,7 +17,7 @@ describe('DeviceService', () => {
     tmp = tempDir();
     store = new Store(tmp.dir);
     revoked = [];
-    svc = new DeviceService(store.devices, new ManualClock(), silentLogger(), {
+    svc = new DeviceService(store.devices, new ImmediateWriter(store.db), new ManualClock(), silentLogger(), {
       onRevoked: (id, why) => revoked.push(`${id}:${why}`),
     });
   });
@@ -56,12 +57,12 @@ describe('DeviceService', () => {
 
   it('a disabled device is refused until enabled', async () => {
     const { secret } = await svc.provision({ id: 'scanner-01', kind: 'shop_scanner' });
-    svc.setDisabled('scanner-01', true);
+    await svc.setDisabled('scanner-01', true);
     expect(revoked).toEqual(['scanner-01:disabled']);
     expect(await svc.checkDevice('scanner-01', Buffer.from(secret))).toBe('disabled');
-    svc.setDisabled('scanner-01', false);
+    await svc.setDisabled('scanner-01', false);
     expect(await svc.checkDevice('scanner-01', Buffer.from(secret))).toBe('ok');
-    expect(() => svc.setDisabled('nope', true)).toThrow(/no device "nope"/);
+    await expect(svc.setDisabled('nope', true)).rejects.toThrow(/no device "nope"/);
   });
 
   it('new devices get the kind default capabilities until their birth', async () => {
@@ -81,17 +82,17 @@ describe('secret hashing', () => {
 });
 
 describe('StaffTokens', () => {
-  it('stores only a hash, authenticates, and revokes', () => {
+  it('stores only a hash, authenticates, and revokes', async () => {
     const tmp = tempDir();
     const store = new Store(tmp.dir);
-    const tokens = new StaffTokens(store.tokens, new ManualClock());
-    const t = tokens.create('operator', 'desk');
+    const tokens = new StaffTokens(store.tokens, new ImmediateWriter(store.db), new ManualClock());
+    const t = await tokens.create('operator', 'desk');
     expect(JSON.stringify(store.db.prepare('SELECT * FROM staff_tokens').all())).not.toContain(t.token);
     expect(tokens.authenticate(t.token)?.role).toBe('operator');
     // one character changed (never to itself: a token may end in "A")
     expect(tokens.authenticate(`${t.token.slice(0, -1)}${t.token.endsWith('A') ? 'B' : 'A'}`)).toBeUndefined();
     expect(tokens.authenticate('not-a-token')).toBeUndefined();
-    expect(tokens.revoke(t.id)).toBe(true);
+    expect(await tokens.revoke(t.id)).toBe(true);
     expect(tokens.authenticate(t.token)).toBeUndefined();
     store.close();
     tmp.cleanup();

@@ -71,7 +71,7 @@ describe('DELETE /api/v1/devices/:id', () => {
       h.gw.store.db.prepare("SELECT COUNT(*) AS n FROM redemptions WHERE device_id = 'vm-05'").get();
     expect(history()).toEqual({ n: 1 });
 
-    const viewer = h.gw.tokens.create('viewer').token;
+    const viewer = (await h.gw.tokens.create('viewer')).token;
     expect((await h.api('/api/v1/devices/vm-05', { method: 'DELETE', token: viewer })).status).toBe(403);
     const del = await h.api('/api/v1/devices/vm-05', { method: 'DELETE' });
     expect(del).toEqual({ status: 200, body: { id: 'vm-05', kind: 'vending_machine', deleted: true } });

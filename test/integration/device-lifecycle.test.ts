@@ -1,3 +1,4 @@
+import { ImmediateWriter } from '../../gateway/store/immediate-writer.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ErrorMessageSchema,
@@ -272,7 +273,7 @@ describe('device lifecycle through the real broker', () => {
   it('devices provisioned, rotated or disabled by another process (the CLI) take effect in the running gateway', async () => {
     const other = new Store(h.dataDir);
     try {
-      const svc = new DeviceService(other.devices, systemClock, silentLogger());
+      const svc = new DeviceService(other.devices, new ImmediateWriter(other.db), systemClock, silentLogger());
       const { secret: s2 } = await svc.provision({ id: 'door-02', kind: 'door_reader' });
       const d = await new RawDevice('door-02', 'door_reader', s2).connect(h.mqttUrl);
       devices.push(d);

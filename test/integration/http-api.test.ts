@@ -12,8 +12,8 @@ describe('HTTP API: authentication and roles', () => {
     h = await startGateway();
     tokens.none = null;
     tokens.bad = `llt_${'x'.repeat(43)}`;
-    tokens.viewer = h.gw.tokens.create('viewer').token;
-    tokens.operator = h.gw.tokens.create('operator').token;
+    tokens.viewer = (await h.gw.tokens.create('viewer')).token;
+    tokens.operator = (await h.gw.tokens.create('operator')).token;
     tokens.admin = h.adminToken;
     await h.gw.devices.provision({ id: 'vm-01', kind: 'vending_machine' });
   });
@@ -83,7 +83,7 @@ describe('HTTP API: authentication and roles', () => {
     const res = await h.api('/api/v1/devices/nope-1');
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('DEVICE_NOT_FOUND');
-    const t = h.gw.tokens.create('viewer');
+    const t = await h.gw.tokens.create('viewer');
     expect((await h.api('/api/v1/devices', { token: t.token })).status).toBe(200);
     expect((await h.api(`/api/v1/tokens/${t.id}`, { method: 'DELETE' })).status).toBe(204);
     expect((await h.api('/api/v1/devices', { token: t.token })).status).toBe(401);
@@ -133,7 +133,7 @@ describe('HTTP API: authentication and roles', () => {
       }
     }
     expect(checked).toBeGreaterThanOrEqual(15);
-    const viewer = h.gw.tokens.create('viewer').token;
+    const viewer = (await h.gw.tokens.create('viewer')).token;
     for (const [method, url] of [
       ['POST', '/api/v1/devices/vm-01/rotate-secret'],
       ['POST', '/api/v1/devices/vm-01/disable'],

@@ -161,7 +161,7 @@ describe('redemption through the broker', () => {
       amountFen: 3000,
     });
     const rid = r?.status === 'ok' ? r.redemptionId : '';
-    const viewer = h.gw.tokens.create('viewer').token;
+    const viewer = (await h.gw.tokens.create('viewer')).token;
     expect((await h.api(`/api/v1/redemptions/${rid}/reverse`, { method: 'POST', token: viewer })).status).toBe(403);
     const done = await h.api(`/api/v1/redemptions/${rid}/reverse`, { method: 'POST' });
     expect(done.body).toMatchObject({ state: 'reversed' });

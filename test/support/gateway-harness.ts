@@ -38,7 +38,7 @@ export async function startGateway(
     ...(opts.hardware ? { hardware: opts.hardware } : {}),
   });
   const endpoints = await gw.start();
-  const adminToken = gw.tokens.create('admin', 'test').token;
+  const adminToken = (await gw.tokens.create('admin', 'test')).token;
   return {
     gw,
     endpoints,

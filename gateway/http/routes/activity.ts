@@ -18,7 +18,7 @@ export const activityRoutes =
       },
       handler: async (req) => {
         gw.writer.flush(); // read your writes: the last purchases may still wait for the group commit
-        return activitySince(gw.store.db, req.query.since ? Date.parse(req.query.since) : startedAt);
+        return activitySince(gw.store.reader, req.query.since ? Date.parse(req.query.since) : startedAt);
       },
     });
   };

@@ -127,7 +127,7 @@ export const deviceRoutes =
           response: { 200: DeviceSummarySchema, ...errors },
         },
         handler: async (req) => {
-          const d = gw.devices.setDisabled(req.params.id, disabled);
+          const d = await gw.devices.setDisabled(req.params.id, disabled);
           return deviceSummary(d, gw.monitor.get(d.id));
         },
       });
@@ -146,7 +146,7 @@ export const deviceRoutes =
         // queued health writes of this device go first: afterwards its rows are gone for good
         gw.writer.flush();
         // the gateway's registry hook kicks it, forgets it and clears its retained topics
-        const d = gw.devices.remove(req.params.id);
+        const d = await gw.devices.remove(req.params.id);
         req.log.info({ deviceId: d.id, by: req.staff?.id }, 'device deleted over the API');
         return { id: d.id, kind: d.kind, deleted: true as const };
       },

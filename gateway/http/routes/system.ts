@@ -33,7 +33,7 @@ export const systemRoutes =
       handler: async (_req, reply) => {
         let database: 'ok' | 'error' = 'ok';
         try {
-          gw.store.db.prepare('SELECT 1').get();
+          gw.store.reader.prepare('SELECT 1').get();
         } catch {
           database = 'error';
         }

@@ -39,7 +39,9 @@ export const tokenRoutes =
         response: { 201: TokenCreatedSchema, ...errors },
       },
       handler: async (req, reply) =>
-        reply.code(201).send(gw.tokens.create(req.body.role, req.body.label ?? null, req.body.merchantId ?? null)),
+        reply
+          .code(201)
+          .send(await gw.tokens.create(req.body.role, req.body.label ?? null, req.body.merchantId ?? null)),
     });
 
     app.delete('/tokens/:id', {
@@ -51,7 +53,8 @@ export const tokenRoutes =
         response: { 204: z.null(), ...errors },
       },
       handler: async (req, reply) => {
-        if (!gw.tokens.revoke(req.params.id)) throw new LinliError('NOT_FOUND', `no active token "${req.params.id}"`);
+        if (!(await gw.tokens.revoke(req.params.id)))
+          throw new LinliError('NOT_FOUND', `no active token "${req.params.id}"`);
         return reply.code(204).send(null);
       },
     });
