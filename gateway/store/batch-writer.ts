@@ -42,6 +42,13 @@ export class BatchWriter {
     });
   }
 
+  /** Writes what is queued, then `work` in a transaction of its own, now; inside a batch it runs in it. */
+  runNow<T>(work: () => T): T {
+    if (this.stopped) throw new Error('the writer is stopped');
+    if (!this.flushing) this.flush();
+    return this.db.transaction(work)();
+  }
+
   /** Writes what is queued now, in one transaction per batch. */
   flush(): void {
     if (this.flushing) return;

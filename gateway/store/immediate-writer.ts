@@ -10,6 +10,10 @@ import type { Db } from './db-type.ts';
 export class ImmediateWriter implements WriterPort {
   constructor(private readonly db: Db) {}
 
+  runNow<T>(work: () => T): T {
+    return this.db.transaction(work).immediate();
+  }
+
   submit<T>(work: () => T): Promise<T> {
     try {
       return Promise.resolve(this.db.transaction(work).immediate());

@@ -134,7 +134,9 @@ export class CredentialResolver {
     if (this.catalog.credential(key)) return key;
     for (const old of this.secrets.previousLookupKeys(type, id)) {
       if (!this.catalog.credential(old)) continue;
-      this.catalog.rekeyCredential(old, key);
+      const rekey = () => this.catalog.rekeyCredential(old, key);
+      if (this.writer.runNow) this.writer.runNow(rekey);
+      else rekey();
       break;
     }
     return key;

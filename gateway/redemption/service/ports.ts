@@ -30,6 +30,11 @@ export interface LedgerPort {
 /** Runs a unit of work in the single writer and resolves after its batch is durably committed. */
 export interface WriterPort {
   submit<T>(work: () => T): Promise<T>;
+  /**
+   * Runs a small unit now, in its own transaction, after what is queued (a card moved to its current
+   * lookup key while it is being read): for the rare write a synchronous read path cannot wait for.
+   */
+  runNow?<T>(work: () => T): T;
 }
 
 /**
