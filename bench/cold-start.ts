@@ -109,7 +109,7 @@ async function execToConnack(
   }
 }
 
-export interface ColdStartResult {
+interface ColdStartResult {
   runs: number;
   linliMs: number[];
   bareMs: number[];

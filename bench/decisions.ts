@@ -8,7 +8,7 @@ import { selectBenefits, type SelectionInput } from '../gateway/redemption/domai
 import { NO_USAGE } from '../gateway/redemption/domain/usage-facts.ts';
 
 /** A member holding 50 active benefits of every type, at a shop with a 123.45 yuan bill and items. */
-export function fiftyBenefitInput(now = Date.UTC(2026, 10, 18, 1, 0)): SelectionInput {
+function fiftyBenefitInput(now = Date.UTC(2026, 10, 18, 1, 0)): SelectionInput {
   const effects = [
     { type: 'amount_off', thresholdFen: 5000, offFen: 1000 },
     { type: 'percent_off', percent: 15, capFen: 3000 },

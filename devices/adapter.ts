@@ -14,7 +14,7 @@ export interface Opening {
 }
 
 /** Thresholds a kind's evaluation may read; the gateway passes its health config. */
-export interface KindHealthLimits {
+interface KindHealthLimits {
   vendingMaxTemperatureC: number;
   doorOpenAlertS: number;
 }

@@ -42,7 +42,7 @@ function isGatewayState(topic: string, filter = false): boolean {
  * [FWP-3.2] A device publishes only on linli/v{N}/dev/{self}/up/{one level}. Unknown channels and
  * majors are let through on purpose: the gateway answers them with a coded error instead of a silent drop.
  */
-export function devicePublish(deviceId: string, topic: string): AclDecision {
+function devicePublish(deviceId: string, topic: string): AclDecision {
   if (!isValidTopicName(topic)) return deny('wildcards are not allowed in a topic name');
   if (deviceLevels(topic, deviceId, 'up') === undefined)
     return deny(`devices publish only on ${TOPIC_ROOT}/v{N}/dev/${deviceId}/up/{channel}`);
@@ -61,7 +61,7 @@ export function deviceWill(deviceId: string, topic: string): AclDecision {
  * [FWP-3.3] A device subscribes to its own downlink (a channel, '+' or '#') and to the gateway state;
  * nothing across devices, no '$SYS', no bare '#'.
  */
-export function deviceSubscribe(deviceId: string, filter: string): AclDecision {
+function deviceSubscribe(deviceId: string, filter: string): AclDecision {
   if (!isValidFilter(filter)) return deny('invalid topic filter');
   if (isGatewayState(filter, true)) return ALLOW;
   if (deviceLevels(filter, deviceId, 'down', true) !== undefined) return ALLOW;
@@ -71,12 +71,12 @@ export function deviceSubscribe(deviceId: string, filter: string): AclDecision {
 }
 
 /** What a device may receive: defence in depth behind deviceSubscribe, checked on every delivery. */
-export function deviceReceive(deviceId: string, topic: string): boolean {
+function deviceReceive(deviceId: string, topic: string): boolean {
   return isGatewayState(topic) || deviceLevels(topic, deviceId, 'down') !== undefined;
 }
 
 /** Integration accounts subscribe only to filters contained in one of their configured ones; never '$' topics. */
-export function integrationSubscribe(allowed: readonly string[], filter: string): AclDecision {
+function integrationSubscribe(allowed: readonly string[], filter: string): AclDecision {
   if (!isValidFilter(filter)) return deny('invalid topic filter');
   if (filter.startsWith('$')) return deny('$ topics are reserved for the broker');
   if (!allowed.some((outer) => !outer.startsWith('$') && filterContains(outer, filter))) {

@@ -5,7 +5,7 @@ import type { Transport } from './transport/listeners.ts';
 import type { DisconnectReason, PresenceEvent } from './types.ts';
 
 /** Where a connection is in its life: accepted → CONNECT seen → checking → accepted by us → registered by aedes → closed. */
-export type ConnectionState = 'open' | 'connecting' | 'authenticating' | 'authenticated' | 'registered' | 'closed';
+type ConnectionState = 'open' | 'connecting' | 'authenticating' | 'authenticated' | 'registered' | 'closed';
 
 /** One network connection and what we know about it. */
 export interface Connection {

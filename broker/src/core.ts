@@ -10,9 +10,9 @@ import { SlidingWindowCounter } from './limits/sliding-window.ts';
 import type { BrokerContext, BrokerStats, PresenceEvent } from './types.ts';
 
 /** Keys each limiter remembers at most (per username, per address): bounded memory under attack. */
-export const MAX_TRACKED_KEYS = 10_000;
+const MAX_TRACKED_KEYS = 10_000;
 /** [MQTT-3.1.4-2] takeovers of one id within this window beyond this count suggest a cloned identity. */
-export const TAKEOVER_WINDOW_MS = 60_000;
+const TAKEOVER_WINDOW_MS = 60_000;
 export const TAKEOVER_WARN_ABOVE = 3;
 /**
  * Warnings caused by one client (refused filters, publishes, connections; dropped deliveries) are
@@ -21,7 +21,7 @@ export const TAKEOVER_WARN_ABOVE = 3;
  */
 export const LOG_WINDOW_MS = 60_000;
 export const LOG_LINES_PER_KEY = 5;
-export const LOG_LINES_TOTAL = 100;
+const LOG_LINES_TOTAL = 100;
 const LOG_KEYS = 1000;
 
 export type Counters = Omit<BrokerStats, 'connections' | 'devicesConnected' | 'pending'>;

@@ -8,14 +8,14 @@ import type { Core } from './core.ts';
 import type { FrameVerdict } from './transport/frame-guard.ts';
 
 /** How long the error report may take before the connection is closed anyway. */
-export const REPORT_TIMEOUT_MS = 1000;
+const REPORT_TIMEOUT_MS = 1000;
 
 /**
  * [FWP-6.1] The PAYLOAD_TOO_LARGE report for a device, on its own down/error topic. When the oversized
  * packet was a PUBLISH on the device's own topics, the report goes to that topic's major (a device on
  * another major listens there) and names the topic.
  */
-export function payloadTooLarge(
+function payloadTooLarge(
   stamper: EnvelopeStamper,
   deviceId: string,
   verdict: Extract<FrameVerdict, { kind: 'oversized' }>,

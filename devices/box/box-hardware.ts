@@ -73,7 +73,7 @@ export const BoxHardwareConfigSchema = z
   })
   .strict();
 
-export type BoxHardwareConfig = z.output<typeof BoxHardwareConfigSchema>;
+type BoxHardwareConfig = z.output<typeof BoxHardwareConfigSchema>;
 
 export interface BoxComponentHealth extends ReaderHealth {
   component: 'nfc' | 'gpio';
@@ -92,7 +92,7 @@ export interface BoxHardware {
 }
 
 /** Test and simulator seams. */
-export interface BoxHardwareDeps {
+interface BoxHardwareDeps {
   reader?: CardReader;
   loadOnoff?: GpioOptions['loadOnoff'];
   timers?: Timers;

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 export const DEFAULT_SYSFS_GPIO_ROOT = '/sys/class/gpio';
 
 /** Labels of the controller that drives the 40-pin header: Pi 0–3, Pi 4/400, Pi 5 (through the RP1 chip). */
-export const PI_HEADER_CHIP_LABELS = ['pinctrl-bcm2835', 'pinctrl-bcm2711', 'pinctrl-rp1'] as const;
+const PI_HEADER_CHIP_LABELS = ['pinctrl-bcm2835', 'pinctrl-bcm2711', 'pinctrl-rp1'] as const;
 
-export interface GpioChip {
+interface GpioChip {
   /** Directory name, e.g. "gpiochip512". */
   name: string;
   base: number;
@@ -20,7 +20,7 @@ export interface GpioChip {
   label: string;
 }
 
-export type SysfsNumber = { ok: true; number: number; chip: GpioChip } | { ok: false; reason: string };
+type SysfsNumber = { ok: true; number: number; chip: GpioChip } | { ok: false; reason: string };
 
 /** Reads every `gpiochip*` under the sysfs root; chips whose files cannot be read or parsed are left out. */
 export function readGpioChips(sysfsRoot: string = DEFAULT_SYSFS_GPIO_ROOT): GpioChip[] {

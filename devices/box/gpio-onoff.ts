@@ -1,7 +1,7 @@
 import type { Bit, GpioLine } from './gpio-line.ts';
 
 /** The part of onoff 6 we use. Written here because onoff is an optional dependency and may be absent. */
-export interface OnoffGpio {
+interface OnoffGpio {
   readSync(): number;
   writeSync(value: number): void;
   watch(cb: (err: Error | null | undefined, value: number) => void): void;

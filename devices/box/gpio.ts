@@ -8,10 +8,10 @@ import { systemTimers, type Timers } from './timers.ts';
 export type { DoorRelay, LedPattern, StatusLed, TamperSwitch } from './box-outputs.ts';
 import type { DoorRelay, StatusLed, TamperSwitch } from './box-outputs.ts';
 
-export type GpioHealth = ReaderHealth;
+type GpioHealth = ReaderHealth;
 
 /** BCM line numbers (the numbers on Pi pinout charts, not sysfs numbers) and their polarity. */
-export interface GpioLines {
+interface GpioLines {
   relay?: number;
   led?: number;
   tamper?: number;

@@ -59,7 +59,7 @@ function definedOnly<T extends object>(o: T): Partial<T> {
 }
 
 /** True when `path` is a Unix socket (what pcscd, or systemd's pcscd.socket, listens on). */
-export function socketExists(path: string): boolean {
+function socketExists(path: string): boolean {
   try {
     return statSync(path).isSocket();
   } catch {

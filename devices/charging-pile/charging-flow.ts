@@ -14,7 +14,7 @@ import {
 } from './wire.ts';
 
 /** A pile offline when the charge ends still settles within the hold: it lasts the charge and this much more. */
-export const HOLD_GRACE_MS = 2 * 3600_000;
+const HOLD_GRACE_MS = 2 * 3600_000;
 
 /**
  * [FWP-11.9] A charge at a socket: the price of the longest charge chosen is held at the tap; when the

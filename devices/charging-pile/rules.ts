@@ -4,14 +4,14 @@ import type { ChargingPileCapabilities, ChargingPileTelemetry } from './wire.ts'
 /** Mains voltage the rated current is derived from; piles in Chinese communities run on 220 V. */
 const MAINS_V = 220;
 /** Above this a socket or the pile is a fire risk (GB/T 17626-style enclosures are rated to 70 °C). */
-export const OVER_TEMPERATURE_C = 65;
+const OVER_TEMPERATURE_C = 65;
 /** A full battery left plugged in blocks a socket others need; after this long it is a finding. */
 export const OCCUPIED_AFTER_FULL_MS = 30 * 60_000;
 
 /** The products a charge is sold as, so campaigns (a monthly charging card, free hours) can name them. */
 export const CHARGE_PRODUCTS = { hour: 'ebike-charge-hour', kwh: 'ebike-charge-kwh' } as const;
 
-export type DangerCode = 'OVER_CURRENT' | 'OVER_TEMPERATURE';
+type DangerCode = 'OVER_CURRENT' | 'OVER_TEMPERATURE';
 
 /** The sockets to cut now and why: over their rated current (+10%), or too hot. Pure. */
 export function dangers(

@@ -6,7 +6,7 @@ import type { ChargingPileModel } from './sim-twin.ts';
 
 const pile = (d: TwinDevice) => d.model as ChargingPileModel;
 
-export interface ChargeOutcome {
+interface ChargeOutcome {
   begin: ResponseBody;
   end?: ResponseBody;
 }

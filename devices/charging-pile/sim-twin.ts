@@ -19,7 +19,7 @@ interface Socket {
 }
 
 /** Ten 1 kW sockets at ¥1.00 per started hour, charges up to 8 h: a typical community pile. */
-export function chargingPileCapabilities(): Caps {
+function chargingPileCapabilities(): Caps {
   return {
     sockets: Array.from({ length: 10 }, (_, i) => ({ id: String(i + 1), maxPowerW: 1000 })),
     tariff: { per: 'hour', priceFen: 100 },

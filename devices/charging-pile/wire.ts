@@ -32,9 +32,9 @@ export const ChargingPileCapabilitiesSchema = z.object({
     .default(['nfc']),
 });
 
-export const SocketStateSchema = z.enum(['idle', 'charging', 'full', 'fault']);
+const SocketStateSchema = z.enum(['idle', 'charging', 'full', 'fault']);
 
-export const ChargingPileTelemetrySchema = z.object({
+const ChargingPileTelemetrySchema = z.object({
   ...CommonTelemetryShape,
   sockets: z
     .array(
@@ -54,7 +54,7 @@ export const ChargingPileTelemetrySchema = z.object({
 });
 
 /** [FWP-11.9] A resident taps or scans at a socket: hold the price of `hours` (default: the longest). `txn` = the charge. */
-export const ChargeBeginSchema = z
+const ChargeBeginSchema = z
   .object({
     op: z.literal('charge_begin'),
     socket: SocketIdSchema,
@@ -68,7 +68,7 @@ export const ChargeBeginSchema = z
  * `session` is the charge_begin's txn; `txn` is this settlement's. Sent when the pile is online again
  * if it ended while the pile was offline.
  */
-export const ChargeEndSchema = z
+const ChargeEndSchema = z
   .object({
     op: z.literal('charge_end'),
     socket: SocketIdSchema,
@@ -84,7 +84,7 @@ export const ChargeEndSchema = z
   .strict();
 
 /** [FWP-11.9] A socket's plug: in, out, or the battery is full (the plug may stay in). */
-export const SocketEventSchema = z
+const SocketEventSchema = z
   .object({
     event: z.literal('socket'),
     socket: SocketIdSchema,

@@ -18,7 +18,7 @@ export interface AccessRule {
 }
 
 export type AccessDenial = 'NO_ACCESS' | 'OUTSIDE_HOURS' | 'ACCESS_EXPIRED';
-export type AccessDecision = { granted: true; ruleId: string } | { granted: false; reason: AccessDenial };
+type AccessDecision = { granted: true; ruleId: string } | { granted: false; reason: AccessDenial };
 
 export function inWindow(
   r: Pick<AccessRule, 'weekdays' | 'fromMin' | 'toMin'>,

@@ -5,7 +5,7 @@ import type { KindModel } from '../../sim/src/kinds/model.ts';
 
 type Caps = z.input<typeof DoorReaderCapabilitiesSchema>;
 
-export function doorReaderCapabilities(): Caps {
+function doorReaderCapabilities(): Caps {
   return { doors: [{ id: 'main', location: 'building lobby', hasDoorSensor: true }], readers: ['nfc', 'qr'] };
 }
 

@@ -37,11 +37,11 @@ export const DoorReaderTelemetrySchema = z.object({
 });
 
 /** [FWP-11.6] A card or member QR at a door. */
-export const AccessSchema = z
+const AccessSchema = z
   .object({ op: z.literal('access'), door: z.string().min(1).max(16), credential: WireCredentialSchema })
   .strict();
 /** [FWP-11.6] A visitor code entered or scanned at a door. */
-export const AccessCodeSchema = z
+const AccessCodeSchema = z
   .object({
     op: z.literal('access_code'),
     door: z.string().min(1).max(16),
@@ -50,7 +50,7 @@ export const AccessCodeSchema = z
   .strict();
 
 /** A door at a reader: opened, closed, forced open without a grant, or held open. */
-export const DoorEventSchema = z
+const DoorEventSchema = z
   .object({
     event: z.literal('door'),
     door: z.string().min(1).max(16),
@@ -58,7 +58,6 @@ export const DoorEventSchema = z
   })
   .strict();
 
-export type AccessRequest = z.infer<typeof AccessSchema | typeof AccessCodeSchema>;
 export type DoorEvent = z.infer<typeof DoorEventSchema>;
 
 export const doorReaderWire = {

@@ -3,9 +3,9 @@
  * locker confirmed. Pure: (state, event, now) → next state and effects. Every commanded open has a
  * deadline: a door that does not confirm "open" in time is jammed, and what it held stays assigned.
  */
-export type Purpose = 'deposit' | 'pickup';
+type Purpose = 'deposit' | 'pickup';
 
-export type DoorPhase =
+type DoorPhase =
   | { phase: 'idle' }
   | { phase: 'commanded'; txn: string; purpose: Purpose; deadline: number }
   | { phase: 'open'; txn: string | undefined; purpose: Purpose | undefined; since: number; alerted: boolean };
@@ -32,7 +32,7 @@ export type CompartmentEffect =
   | { type: 'left_open'; openForMs: number }
   | { type: 'opened_unexpectedly' };
 
-export interface CompartmentTimeouts {
+interface CompartmentTimeouts {
   openConfirmMs: number;
   leftOpenMs: number;
 }

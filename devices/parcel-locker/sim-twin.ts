@@ -6,7 +6,7 @@ import type { KindModel } from '../../sim/src/kinds/model.ts';
 type Caps = z.input<typeof ParcelLockerCapabilitiesSchema>;
 
 /** A 24-compartment locker bank: 12 small, 8 medium, 4 large. */
-export function parcelLockerCapabilities(): Caps {
+function parcelLockerCapabilities(): Caps {
   const size = (i: number): 'S' | 'M' | 'L' => (i < 12 ? 'S' : i < 20 ? 'M' : 'L');
   return {
     compartments: Array.from({ length: 24 }, (_, i) => ({ id: String(i + 1), size: size(i), refrigerated: false })),

@@ -3,7 +3,7 @@ import { CommonTelemetryShape, DoorStateSchema } from '../../firmware-protocol/s
 import type { KindWire } from '../../firmware-protocol/src/kinds/kind-wire.ts';
 import { WireCredentialSchema } from '../../firmware-protocol/src/messages/credential.ts';
 
-export const CompartmentSizeSchema = z.enum(['S', 'M', 'L', 'XL']);
+const CompartmentSizeSchema = z.enum(['S', 'M', 'L', 'XL']);
 
 /** [FWP-7.2] A parcel locker's capabilities: its compartments and their sizes. */
 export const ParcelLockerCapabilitiesSchema = z.object({
@@ -38,7 +38,7 @@ const RecipientSchema = z.discriminatedUnion('type', [
 ]);
 
 /** A courier deposits a parcel: the gateway assigns a free compartment of a fitting size. `txn` = the deposit. */
-export const DepositSchema = z
+const DepositSchema = z
   .object({
     op: z.literal('deposit'),
     size: CompartmentSizeSchema,
@@ -47,14 +47,14 @@ export const DepositSchema = z
   })
   .strict();
 /** A resident taps a card: every compartment holding their parcels at this locker opens. */
-export const PickupSchema = z.object({ op: z.literal('pickup'), credential: WireCredentialSchema }).strict();
+const PickupSchema = z.object({ op: z.literal('pickup'), credential: WireCredentialSchema }).strict();
 /** A resident enters or scans a pickup code. */
-export const PickupCodeSchema = z
+const PickupCodeSchema = z
   .object({ op: z.literal('pickup_code'), code: z.string().regex(/^\d{6,8}$/, 'expected a 6–8 digit code') })
   .strict();
 
 /** A locker compartment door: opened, closed, or it did not open when told to (jammed). */
-export const CompartmentEventSchema = z
+const CompartmentEventSchema = z
   .object({
     event: z.literal('compartment'),
     compartment: z.string().min(1).max(8),
@@ -62,7 +62,6 @@ export const CompartmentEventSchema = z
   })
   .strict();
 
-export type LockerRequest = z.infer<typeof DepositSchema | typeof PickupSchema | typeof PickupCodeSchema>;
 export type LockerEvent = z.infer<typeof CompartmentEventSchema>;
 
 export const parcelLockerWire = {

@@ -46,7 +46,7 @@ export const DEFAULT_VEND_TIMEOUTS: VendTimeouts = {
   completeMs: 5_000,
 };
 
-export interface VendStep {
+interface VendStep {
   state: VendState;
   effects: VendEffect[];
   /** Set when the event made no sense in the state: the machine gets this reason, nothing changes. */

@@ -21,7 +21,7 @@ const PRODUCTS: [string, number][] = [
 ];
 
 /** A refrigerated cashless machine with 12 slots; prices in integer fen. */
-export function vendingMachineCapabilities(): Caps {
+function vendingMachineCapabilities(): Caps {
   return {
     slots: PRODUCTS.map(([productId, priceFen], i) => ({
       slot: `${String.fromCharCode(65 + Math.floor(i / 4))}${(i % 4) + 1}`,

@@ -42,12 +42,12 @@ const VendItemSchema = z
   .strict();
 
 /** A card was tapped: open a session; the answer carries the funds available. `txn` = the session. */
-export const VendBeginSchema = z.object({ op: z.literal('vend_begin'), credential: WireCredentialSchema }).strict();
+const VendBeginSchema = z.object({ op: z.literal('vend_begin'), credential: WireCredentialSchema }).strict();
 /**
  * The resident chose an item: hold its price (less benefits). `txn` = this vend. In a session `session`
  * is the vend_begin's txn; in selection-first mode there is no session yet and `credential` comes instead.
  */
-export const VendRequestSchema = z
+const VendRequestSchema = z
   .object({
     op: z.literal('vend_request'),
     session: TransactionIdSchema.optional(),
@@ -59,16 +59,11 @@ export const VendRequestSchema = z
     message: 'give exactly one of session (card tapped first) or credential (item chosen first)',
   });
 /** The machine reports whether the item came out: success captures, failure refunds. `txn` = the vend. */
-export const VendResultSchema = z
+const VendResultSchema = z
   .object({ op: z.literal('vend_result'), success: z.boolean(), reason: z.string().min(1).max(48).optional() })
   .strict();
 /** The session ends: `complete` after the resident is done, `cancel` when they walk away. `txn` = the session. */
-export const VendEndSchema = z.object({ op: z.literal('vend_end'), reason: z.enum(['complete', 'cancel']) }).strict();
-
-export type VendItem = z.infer<typeof VendItemSchema>;
-export type VendRequest = z.infer<
-  typeof VendBeginSchema | typeof VendRequestSchema | typeof VendResultSchema | typeof VendEndSchema
->;
+const VendEndSchema = z.object({ op: z.literal('vend_end'), reason: z.enum(['complete', 'cancel']) }).strict();
 
 export const vendingMachineWire = {
   kind: 'vending_machine',

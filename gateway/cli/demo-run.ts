@@ -13,7 +13,7 @@ import type { DemoConsole } from './demo-console.ts';
 import { demoCredentials } from './demo-devices.ts';
 import { stableDemoToken } from './demo-token.ts';
 
-export interface DemoSettings {
+interface DemoSettings {
   plan: SimFleetPlan;
   scenario: string;
   /** Time between daily-life steps (a purchase, a vend, a parcel, a door). */

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StaffTokens } from '../security/staff-tokens.ts';
 
-export const DEMO_TOKEN_FILE = 'demo-admin-token';
+const DEMO_TOKEN_FILE = 'demo-admin-token';
 const LABEL = 'demo';
 
 /**

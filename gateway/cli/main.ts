@@ -17,6 +17,7 @@ const COMMANDS: readonly (readonly [name: string, load: () => Promise<CommandFac
   ['load', async () => (await import('./redemption-commands.ts')).loadCommand],
   ['ledger', async () => (await import('./redemption-commands.ts')).ledgerCommand],
   ['sim', async () => (await import('./sim-command.ts')).simCommand],
+  ['conformance', async () => (await import('./conformance-command.ts')).conformanceCommand],
   ['residents', async () => (await import('./residents-command.ts')).residentsCommand],
   ['hash-secret', async () => (await import('./tool-commands.ts')).hashSecretCommand],
   ['config', async () => (await import('./tool-commands.ts')).configCommand],

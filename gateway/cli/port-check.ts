@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import type { Config } from '../config/schema.ts';
 
 /** One listener the gateway opens, and how to choose another port for it. */
-export interface Listener {
+interface Listener {
   what: string;
   host: string;
   port: number;

@@ -17,7 +17,7 @@ import { print, withDataOptions, withStore, type CommonOptions } from './common.
 import { UserError } from './user-error.ts';
 
 /** Parses and validates a fixture file; every problem is named by its exact path. */
-export function readFixture(file: string): Fixture {
+function readFixture(file: string): Fixture {
   const text = readFileSync(file, 'utf8');
   let raw: unknown;
   try {

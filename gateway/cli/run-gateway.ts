@@ -6,7 +6,7 @@ import { DataFolderBusyError, DataFolderLock } from '../store/data-lock.ts';
 import { firstBusyPort, listenersOf } from './port-check.ts';
 import { systemCode, UserError } from './user-error.ts';
 
-export interface RunGatewayOptions {
+interface RunGatewayOptions {
   /** How the process was started, named to a second process that finds the data folder taken. */
   command?: string;
   /** The logger to use (the demo's quiet console); else one from `config.log`. */

@@ -22,7 +22,7 @@ import { cloudTopics } from './contract/topics.ts';
 import type { DocSync } from './doc-sync.ts';
 import type { OutboxRepo } from './outbox-repo.ts';
 
-export interface CloudLinkStatus {
+interface CloudLinkStatus {
   enabled: boolean;
   connected: boolean;
   session: number;

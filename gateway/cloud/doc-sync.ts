@@ -25,11 +25,11 @@ import type { AccessRepo } from '../flows/store/access-repo.ts';
 import { placeOrder } from '../flows/group-buys.ts';
 
 /** Where the cloud's escrowed wallet money comes from on this gateway's ledger. */
-export const ESCROW_ACCOUNT = 'escrow:cloud';
+const ESCROW_ACCOUNT = 'escrow:cloud';
 
 export type { DocAck } from './contract/documents.ts';
 
-export interface DocSyncDeps {
+interface DocSyncDeps {
   db: Db;
   gatewayId: string;
   catalog: CatalogRepo;

@@ -6,7 +6,7 @@ import { DROPPABLE, type Stream } from './contract/streams.ts';
 /** The streams are the contract's [CLP-3.1]; re-exported for the code that imports them from here. */
 export { DROPPABLE, STREAMS, type Stream } from './contract/streams.ts';
 
-export interface OutboxEvent {
+interface OutboxEvent {
   stream: Stream;
   seq: number;
   id: string;

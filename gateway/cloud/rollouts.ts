@@ -7,7 +7,7 @@ import type { WriterPort } from '../redemption/service/ports.ts';
 import type { Db } from '../store/db-type.ts';
 import type { OutboxPort } from './outbox-port.ts';
 
-export interface Rollout {
+interface Rollout {
   id: string;
   text: string;
   kinds: DeviceKind[];
@@ -15,7 +15,7 @@ export interface Rollout {
   createdAt: number;
 }
 
-export interface RolloutProgress extends Rollout {
+interface RolloutProgress extends Rollout {
   total: number;
   delivered: number;
   failed: number;

@@ -20,7 +20,7 @@ import type { OutboxRepo } from './outbox-repo.ts';
  * and the settings the cloud changed before a restart.
  */
 /** The ports cloud sync uses: the engine and flows it feeds, the writer, the clock health it hints. */
-export interface CloudPorts {
+interface CloudPorts {
   config: Config;
   clock: Clock;
   log: Logger;

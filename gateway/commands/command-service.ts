@@ -11,7 +11,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
 import type { Downlink } from '../messaging/downlink.ts';
 
-export interface CommandResult {
+interface CommandResult {
   commandId: string;
   status: 'done';
   result: AckMessage['body']['result'];

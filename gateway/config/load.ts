@@ -26,7 +26,7 @@ export interface ConfigOverrides {
 }
 
 /** Environment variables an operator (or systemd unit) may set, and the config path each overrides. */
-export const ENV_OVERRIDES: readonly { name: string; path: readonly string[]; type: 'string' | 'port' }[] = [
+const ENV_OVERRIDES: readonly { name: string; path: readonly string[]; type: 'string' | 'port' }[] = [
   { name: 'LINLI_DATA_DIR', path: ['dataDir'], type: 'string' },
   { name: 'LINLI_MQTT_PORT', path: ['mqtt', 'port'], type: 'port' },
   { name: 'LINLI_MQTT_HOST', path: ['mqtt', 'host'], type: 'string' },

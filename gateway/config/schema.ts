@@ -4,7 +4,7 @@ import { BoxHardwareConfigSchema } from '../../devices/box/box-hardware.ts';
 const Port = z.number().int().min(0).max(65535);
 
 /** One read-only integration account (Home Assistant, Node-RED, monitoring) on the embedded broker. */
-export const IntegrationAccountSchema = z
+const IntegrationAccountSchema = z
   .object({
     username: z
       .string()
@@ -16,7 +16,7 @@ export const IntegrationAccountSchema = z
   })
   .strict();
 
-export const TlsListenerSchema = z
+const TlsListenerSchema = z
   .object({
     enabled: z.boolean().default(false),
     host: z.string().default('0.0.0.0'),
@@ -102,7 +102,7 @@ export const MqttConfigSchema = z
     path: ['maxQueuedBytesPerClient'],
   });
 
-export const HttpConfigSchema = z
+const HttpConfigSchema = z
   .object({
     host: z.string().default('127.0.0.1'),
     port: Port.default(8080),
@@ -134,7 +134,7 @@ export const HealthConfigSchema = z
 
 const KeyHex = z.string().regex(/^[0-9A-Fa-f]{32}$/, 'expected an AES-128 key as 32 hex digits');
 
-export const RedemptionConfigSchema = z
+const RedemptionConfigSchema = z
   .object({
     maxBenefitsPerPurchase: z.number().int().min(1).max(10).default(3),
     /** A vend's hold is voided (refunded) when not captured within this time. */
@@ -208,7 +208,7 @@ export const RedemptionConfigSchema = z
   .strict();
 
 /** Timeouts and limits of the device flows [FWP-11.4–11.6]. */
-export const FlowsConfigSchema = z
+const FlowsConfigSchema = z
   .object({
     vending: z
       .object({
@@ -283,7 +283,7 @@ export const DeviceLimitsSchema = z
   .strict();
 
 /** The gateway box's own NFC reader and GPIO (see devices/box/README.md). Off unless enabled. */
-export const BoxConfigSchema = z
+const BoxConfigSchema = z
   .object({
     hardware: BoxHardwareConfigSchema.prefault({}),
     /** What the desk reader is for: binding new cards to members, or opening the office door like a door reader. */
@@ -410,7 +410,6 @@ export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
 export type MqttConfig = Config['mqtt'];
 export type HealthConfig = Config['health'];
-export type RedemptionSettings = Config['redemption'];
 export type FlowsSettings = Config['flows'];
 export type CloudConfig = Config['cloud'];
 export type DeviceLimits = Config['limits'];

@@ -1,6 +1,6 @@
 import type { Clock } from './clock.ts';
 
-export interface ClockStatus {
+interface ClockStatus {
   /** ok: no jump and within tolerance of the cloud's time; unsynced: no cloud time seen yet. */
   state: 'ok' | 'unsynced' | 'skewed' | 'jumped' | 'behind';
   /** Cloud time minus local wall time at the last hint (ms). */

@@ -11,9 +11,9 @@ export interface LogLimiterOptions {
 }
 
 /** Whether to write a line; `suppressed` lines of the key's previous window were not written (report them first). */
-export type LogDecision = { log: true; suppressed: number } | { log: false };
+type LogDecision = { log: true; suppressed: number } | { log: false };
 
-export interface SuppressedSummary {
+interface SuppressedSummary {
   /** The key, or '*' for lines of keys forgotten to keep memory bounded. */
   key: string;
   suppressed: number;
@@ -111,7 +111,7 @@ export class LogLimiter {
 }
 
 /** The message of a summary line; the line also carries `{ key, suppressed }`. */
-export const suppressedMessage = (n: number): string => `${n} similar messages suppressed`;
+const suppressedMessage = (n: number): string => `${n} similar messages suppressed`;
 
 type Level = 'warn' | 'info' | 'error';
 

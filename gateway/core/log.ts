@@ -6,7 +6,7 @@ export type { Logger } from 'pino';
  * Paths never logged in clear: device secrets, passwords, API tokens, card data and member identifiers.
  * pino's redaction is path based, so every place that logs such a field uses one of these names.
  */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'secret',
   '*.secret',
   'password',

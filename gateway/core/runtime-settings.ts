@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.ts';
 
 /** What the cloud's `config` document may change while the gateway runs [cloud settings]. */
-export interface SettingsChange {
+interface SettingsChange {
   lowTrust?: { perTxnFen: number; perDayFen: number } | undefined;
   hotlistMaxAgeH?: number | undefined;
 }

@@ -23,7 +23,7 @@ import type { OutboxPort } from '../cloud/outbox-port.ts';
 
 const VISITOR_SCOPE = 'visitor';
 
-export interface AccessFlowDeps {
+interface AccessFlowDeps {
   access: AccessRepo;
   catalog: CatalogRepo;
   resolver: CredentialResolver;

@@ -1,5 +1,5 @@
 import type { RequestBody } from '../../firmware-protocol/src/messages/redemption.ts';
 
-export type RequestOp = RequestBody['op'];
+type RequestOp = RequestBody['op'];
 export type OpBody<O extends RequestOp> = Extract<RequestBody, { op: O }>;
 export type { FlowHandler, RequestingDevice } from '../../devices/kind-part.ts';

@@ -33,7 +33,7 @@ import type { Parcel, ParcelRepo } from './store/parcel-repo.ts';
 
 const OVERDUE_CHECK_MS = 60_000;
 
-export interface LockerFlowDeps {
+interface LockerFlowDeps {
   parcels: ParcelRepo;
   groupBuys: GroupBuyRepo;
   catalog: CatalogRepo;

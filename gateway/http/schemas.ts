@@ -13,7 +13,7 @@ export const ApiErrorSchema = z.object({
   }),
 });
 
-export const HealthReasonSchema = z.object({ code: z.string(), message: z.string() });
+const HealthReasonSchema = z.object({ code: z.string(), message: z.string() });
 export { HealthStatusSchema } from '../health/health-status.ts';
 import { HealthStatusSchema } from '../health/health-status.ts';
 

@@ -21,7 +21,7 @@ import { cardRoutes } from './routes/cards.ts';
 import { cloudRoutes } from './routes/cloud.ts';
 import { activityRoutes } from './routes/activity.ts';
 
-export type HttpApp = Awaited<ReturnType<typeof buildHttpApp>>;
+type HttpApp = Awaited<ReturnType<typeof buildHttpApp>>;
 
 export interface HttpServer {
   app: HttpApp;
@@ -30,7 +30,7 @@ export interface HttpServer {
 }
 
 /** The staff API with OpenAPI docs at /docs. Everything but /healthz and /docs needs a token. */
-export async function buildHttpApp(gw: HttpPorts) {
+async function buildHttpApp(gw: HttpPorts) {
   // Fastify's own two lines per request would flood the log (an open dashboard polls): one line, from logRequest
   const app = Fastify({
     loggerInstance: gw.log.child({ component: 'http' }),

@@ -13,7 +13,7 @@ import type { LiveDevice } from '../health/live-device.ts';
 import type { Downlink } from './downlink.ts';
 import { kindModule } from '../../devices/registry.ts';
 
-export interface UplinkRouterDeps {
+interface UplinkRouterDeps {
   log: Logger;
   /** [FWP-5.3] What one device may send per second. */
   limits: DeviceLimits;

@@ -11,7 +11,7 @@ export interface OpeningBalances {
   setUses(instanceId: string, usesLeft: number, txnId: string, now: number): void;
 }
 
-export interface LoadSummary {
+interface LoadSummary {
   merchants: number;
   campaigns: number;
   members: number;

@@ -20,7 +20,7 @@ import { RedemptionRepo } from './store/redemption-repo.ts';
 import { UsageRepo } from './store/usage-repo.ts';
 
 /** How long the answers and tap bindings resends rely on are kept. */
-export const RESEND_MEMORY_MS = 24 * 3600_000;
+const RESEND_MEMORY_MS = 24 * 3600_000;
 
 export interface RedemptionEngine extends RedemptionModule {
   /** Forgets what resends older than RESEND_MEMORY_MS would need; run now and then. */

@@ -28,9 +28,9 @@ export const ProvisionRequestSchema = z
     message: 'only shop scanners are bound to a merchant',
     path: ['merchantId'],
   });
-export type ProvisionRequest = z.infer<typeof ProvisionRequestSchema>;
+type ProvisionRequest = z.infer<typeof ProvisionRequestSchema>;
 
-export interface DeviceServiceEvents {
+interface DeviceServiceEvents {
   /** The device's credentials changed or it was disabled: the broker must drop its connection now. */
   onRevoked(deviceId: string, why: 'disabled' | 'rotated' | 'removed'): void;
   onProvisioned(device: DeviceRecord): void;

@@ -2,7 +2,7 @@ import type { Logger } from '../core/log.ts';
 import type { Db } from '../store/db-type.ts';
 import type { DeviceRecord, DeviceRepo } from '../store/device-repo.ts';
 
-export interface RegistryChanges {
+interface RegistryChanges {
   added(d: DeviceRecord): void;
   changed(d: DeviceRecord): void;
   /** Disabled, secret rotated or removed by another process: its live connection must go. */

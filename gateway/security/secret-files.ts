@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import type { Config } from '../config/schema.ts';
 
 /** A file holding keys or passwords that other users of the box could read: the gateway refuses to start. */
-export class ExposedSecretError extends Error {
+class ExposedSecretError extends Error {
   constructor(
     readonly file: string,
     readonly what: string,

@@ -6,7 +6,7 @@ interface Unit {
   reject: (e: unknown) => void;
 }
 
-export interface BatchWriterStats {
+interface BatchWriterStats {
   batches: number;
   units: number;
   maxBatch: number;

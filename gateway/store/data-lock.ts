@@ -11,7 +11,7 @@ const HolderSchema = z.object({
   startedAt: z.string(),
   host: z.string(),
 });
-export type LockHolder = z.infer<typeof HolderSchema>;
+type LockHolder = z.infer<typeof HolderSchema>;
 
 /** Another gateway runs on this data folder. */
 export class DataFolderBusyError extends Error {
@@ -26,7 +26,7 @@ export class DataFolderBusyError extends Error {
   }
 }
 
-export const LOCK_FILE = 'linli.lock';
+const LOCK_FILE = 'linli.lock';
 const HOLDER_FILE = 'linli.lock.json';
 
 /**

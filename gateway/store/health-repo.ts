@@ -7,7 +7,7 @@ export interface HealthReason {
   message: string;
 }
 
-export interface HealthSnapshot {
+interface HealthSnapshot {
   deviceId: string;
   status: HealthStatus;
   reasons: HealthReason[];
@@ -15,7 +15,7 @@ export interface HealthSnapshot {
   updatedAt: number;
 }
 
-export interface HealthHistoryEntry {
+interface HealthHistoryEntry {
   seq: number;
   deviceId: string;
   at: number;

@@ -27,7 +27,7 @@ export interface TwinStream {
 }
 
 /** A message from a gateway that breaks the cloud contract (CLOUD-PROTOCOL.md). */
-export interface InvalidMessage {
+interface InvalidMessage {
   topic: string;
   /** Which message: `batch`, `event {type} #{seq}`, `state`, `docack`, `rpc/req`. */
   what: string;

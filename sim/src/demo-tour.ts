@@ -12,7 +12,7 @@ import type { SimDevice } from './sim-device.ts';
 type Member = Fixture['members'][number];
 
 /** One thing the opening shows, and what came of it. */
-export interface TourStop {
+interface TourStop {
   what: string;
   outcome: string;
 }
@@ -27,7 +27,7 @@ const merchantOf = (d: SimDevice) => (d.model.capabilities as { merchantId?: str
  * picked up by card, a fresh-food bill with the weekly card and a second milk half price, a door.
  * Random daily life follows; this makes sure a newcomer sees every part at once.
  */
-export interface OpeningOptions {
+interface OpeningOptions {
   pauseMs?: number;
   signal?: AbortSignal;
   /**

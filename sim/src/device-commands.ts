@@ -2,7 +2,7 @@ import type { CommandMessage } from '../../firmware-protocol/src/messages/comman
 import type { AckBody, KindModel } from './kinds/model.ts';
 
 /** What a command may do to the simulated device that received it. */
-export interface CommandTarget {
+interface CommandTarget {
   kind: string;
   model: KindModel;
   uptimeS(): number;

@@ -4,13 +4,13 @@ import type { SimDevice } from './sim-device.ts';
 import { present } from './flows/credential.ts';
 import { vendOnce } from './flows/vending.ts';
 
-export interface Bill {
+interface Bill {
   amountFen: number;
   items?: { productId: string; unitPriceFen: number; qty: number }[];
 }
 
 /** The part of the gateway's answer a scenario reports: approved or declined, what was saved and why. */
-export interface PurchaseOutcome {
+interface PurchaseOutcome {
   what: 'paid' | 'declined' | 'vended' | 'vend_failed_refunded' | 'error' | 'nothing_to_sell';
   detail: string;
 }

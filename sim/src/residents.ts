@@ -3,7 +3,7 @@ import { FixtureSchema } from '../../gateway/redemption/fixture.ts';
 import { memberQr, sunCard, type DemoCardKeys } from './demo-cards.ts';
 import type { Resident, Residents } from './resident.ts';
 
-export interface SecureOptions {
+interface SecureOptions {
   keys: DemoCardKeys;
   /** Where a secure card's tap counter or a QR code's time step left off (the gateway's last seen value). */
   lastCounter?: (type: 'sun' | 'qr', id: string) => number | undefined;

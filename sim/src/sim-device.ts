@@ -10,7 +10,7 @@ import { CommandMessageSchema, type CommandMessage } from '../../firmware-protoc
 import { ErrorMessageSchema, type ErrorMessage } from '../../firmware-protocol/src/messages/errors.ts';
 import { GatewayStateSchema } from '../../firmware-protocol/src/messages/state.ts';
 import { ResponseMessageSchema, type ResponseBody } from '../../firmware-protocol/src/messages/response.ts';
-import { type RequestBody } from '../../firmware-protocol/src/messages/redemption.ts';
+import type { RequestBody } from '../../firmware-protocol/src/messages/redemption.ts';
 import { EnvelopeStamper } from '../../firmware-protocol/src/stamp.ts';
 import { topics, type UplinkChannel } from '../../firmware-protocol/src/topics.ts';
 import { PROTOCOL_VERSION } from '../../firmware-protocol/src/version.ts';

@@ -1,7 +1,7 @@
 import type { IntegrationAccount } from '../../../gateway/config/schema.ts';
 
 /** Usernames with this prefix are integration accounts from config; never device ids [FWP-1.3]. */
-export const INTEGRATION_PREFIX = 'integration-';
+const INTEGRATION_PREFIX = 'integration-';
 
 /** Longest client id accepted: device ids are at most 48 characters, integrations add a suffix. */
 export const MAX_CLIENT_ID_LENGTH = 64;

@@ -59,7 +59,7 @@ const MAX_USERNAME_KEY = 64;
  * device or integration out everywhere with a few wrong passwords. Addresses contain no '@', so the
  * key is unambiguous whatever the username.
  */
-export function lockoutKey(username: string, address: string): string {
+function lockoutKey(username: string, address: string): string {
   return `${username}@${address}`;
 }
 

@@ -1,6 +1,6 @@
 import { SlidingWindowCounter } from './sliding-window.ts';
 
-export interface LockoutOptions {
+interface LockoutOptions {
   /** Failed logins within `windowMs` that lock the key. */
   maxFailures: number;
   windowMs: number;

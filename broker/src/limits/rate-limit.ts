@@ -1,4 +1,4 @@
-export interface TokenBucketOptions {
+interface TokenBucketOptions {
   /** Tokens a key may spend in a burst, and per refill period. */
   capacity: number;
   /** Time in which an empty bucket refills completely. */

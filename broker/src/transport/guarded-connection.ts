@@ -11,7 +11,7 @@ export function normalizeAddress(address: string | undefined): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
-export interface GuardOptions {
+interface GuardOptions {
   maxPacketBytes: number;
   /** Bytes that may wait in the socket for the client to read them; beyond it the client is a slow consumer. */
   maxQueuedBytes: number;

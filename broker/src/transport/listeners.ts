@@ -17,7 +17,7 @@ export interface Listeners {
   tlsPort: number | undefined;
 }
 
-export interface ListenerHooks {
+interface ListenerHooks {
   /**
    * An accepted socket. `release` is set for TLS: the pending place its handshake took, which the
    * connection keeps until it is authenticated; a plain TCP socket is admitted by the callee.

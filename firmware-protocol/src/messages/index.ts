@@ -1,9 +1,8 @@
 import type { z } from 'zod';
 import type { UplinkChannel } from '../topics.ts';
-import { AckMessageSchema, CommandMessageSchema } from './commands.ts';
-import { ErrorMessageSchema } from './errors.ts';
+import { AckMessageSchema } from './commands.ts';
 import { EventMessageSchema } from './events.ts';
-import { RequestMessageSchema, ResponseMessageSchema } from './redemption.ts';
+import { RequestMessageSchema } from './redemption.ts';
 import { BirthMessageSchema, DeathMessageSchema, HeartbeatMessageSchema, TelemetryMessageSchema } from './lifecycle.ts';
 
 export * from './lifecycle.ts';
@@ -26,12 +25,6 @@ export const UPLINK_SCHEMAS = {
   event: EventMessageSchema,
   request: RequestMessageSchema,
 } as const satisfies Record<UplinkChannel, z.ZodType | undefined>;
-
-export const DOWNLINK_SCHEMAS = {
-  command: CommandMessageSchema,
-  error: ErrorMessageSchema,
-  response: ResponseMessageSchema,
-} as const;
 
 export type UplinkMessage =
   | z.infer<typeof BirthMessageSchema>

@@ -1,7 +1,7 @@
 import type { AccessRule } from '../../../devices/door-reader/access-policy.ts';
 import type { Db } from '../../store/db-type.ts';
 
-export interface VisitorCode {
+interface VisitorCode {
   codeHash: string;
   zone: string;
   hostMemberId: string | undefined;
@@ -11,7 +11,7 @@ export interface VisitorCode {
   usesLeft: number | undefined;
 }
 
-export interface ActivityEvent {
+interface ActivityEvent {
   id: string;
   name: string;
   deviceId: string;

@@ -1,6 +1,6 @@
 import type { Db } from '../../store/db-type.ts';
 
-export type ParcelStatus = 'depositing' | 'stored' | 'opening' | 'picked_up' | 'deposit_failed';
+type ParcelStatus = 'depositing' | 'stored' | 'opening' | 'picked_up' | 'deposit_failed';
 
 export interface Parcel {
   id: string;

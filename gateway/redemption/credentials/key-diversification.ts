@@ -22,7 +22,7 @@ export function diversifyAes128(masterKey: Buffer, input: Buffer): Buffer {
   return encryptBlock(masterKey, second);
 }
 
-export const LINLI_APP_ID = Buffer.from('LINLI', 'ascii');
+const LINLI_APP_ID = Buffer.from('LINLI', 'ascii');
 
 /** The SDM file read key of one card. */
 export function cardFileReadKey(masterKey: Buffer, uid: Buffer): Buffer {

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, timingSafeEqual } from 'node:crypto';
 import { aesCmac } from './aes-cmac.ts';
 
-export type SunResult =
+type SunResult =
   | { ok: true; uid: Buffer; counter: number }
   | { ok: false; code: 'SUN_MALFORMED' | 'SUN_BAD_PICC_DATA' | 'SUN_BAD_MAC' };
 

@@ -10,7 +10,7 @@ import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
  * keys: it checks both signatures, the expiry, and that the step is now (±1 for clock skew). Each step
  * is accepted once per credential (stored durably), so a screenshot is worthless within a minute.
  */
-export interface CredentialFields {
+interface CredentialFields {
   kid: string;
   credentialId: Buffer;
   memberRef: string;
@@ -18,7 +18,7 @@ export interface CredentialFields {
   devicePublicKey: Buffer;
 }
 
-export type QrVerdict =
+type QrVerdict =
   | { ok: true; memberRef: string; credentialId: string; step: number; exp: number; stale: boolean }
   | {
       ok: false;
@@ -35,7 +35,7 @@ const PREFIX = 'LQ1.';
 const DOMAIN = Buffer.from('LINLI-QR1', 'ascii');
 const SPKI_ED25519 = Buffer.from('302a300506032b6570032100', 'hex');
 
-export function ed25519PublicFromRaw(raw: Buffer): KeyObject {
+function ed25519PublicFromRaw(raw: Buffer): KeyObject {
   return createPublicKey({ key: Buffer.concat([SPKI_ED25519, raw]), format: 'der', type: 'spki' });
 }
 
@@ -43,7 +43,7 @@ export function rawPublicKey(key: KeyObject): Buffer {
   return key.export({ format: 'der', type: 'spki' }).subarray(SPKI_ED25519.length);
 }
 
-export function encodeCredential(f: CredentialFields): Buffer {
+function encodeCredential(f: CredentialFields): Buffer {
   const kid = Buffer.from(f.kid, 'utf8');
   const member = Buffer.from(f.memberRef, 'utf8');
   if (

@@ -8,7 +8,7 @@ export function requestHash(body: RequestBody): string {
   return createHash('sha256').update(JSON.stringify(body)).digest('base64url');
 }
 
-export interface StoredAnswer {
+interface StoredAnswer {
   requestHash: string;
   /** Undefined where the redemption record answers (its current state). */
   answer: ResponseBody | undefined;

@@ -33,7 +33,7 @@ export function memberSummary(catalog: CatalogRepo, ledger: LedgerPort, memberId
 
 const ASKS_FOR_MONEY = new Set(['redeem', 'authorize', 'vend_request']);
 /** Reasons a device gets at most: its screen is small; the staff API has the whole list. */
-export const MAX_REASONS_ON_DEVICE = 5;
+const MAX_REASONS_ON_DEVICE = 5;
 
 /**
  * The benefits not applied that a resident can act on, the ones they hold (coupons, cards) first;

@@ -4,7 +4,7 @@ import type { GatewaySecrets } from '../../security/gateway-secrets.ts';
 import type { WriterPort } from '../service/ports.ts';
 import type { CatalogRepo } from '../store/catalog-repo.ts';
 
-export interface Identified {
+interface Identified {
   memberId: string;
   /** low: a clonable plain UID card, capped; high: a cryptographically verified card or code. */
   trust: 'low' | 'high';
@@ -25,7 +25,7 @@ export interface Presented extends Identified {
 }
 
 /** [FWP-4.3] The transaction a presentation belongs to: `txn` is unique per device. */
-export interface TxnRef {
+interface TxnRef {
   deviceId: string | undefined;
   txn: string;
 }

@@ -15,7 +15,7 @@ export type TransitionRefusal =
   | 'NOT_CAPTURED'
   | 'REVERSAL_WINDOW_CLOSED';
 
-export interface RedemptionTimes {
+interface RedemptionTimes {
   createdAt: number;
   holdExpiresAt: number | undefined;
   capturedAt: number | undefined;

@@ -10,9 +10,6 @@ const FenSchema = z.number().int().nonnegative();
 const HhMm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM, 24-hour');
 const LocalDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 
-/** Member tiers, lowest first; configurable per community. */
-export const DEFAULT_TIERS = ['regular', 'silver', 'gold'] as const;
-
 /** A member as the gateway knows them: pseudonymous, no name or phone number (PIPL data minimisation). */
 export const MemberSchema = z
   .object({
@@ -27,7 +24,7 @@ export const MemberSchema = z
 export type Member = z.infer<typeof MemberSchema>;
 
 /** A line of a purchase: a product, its unit price and quantity. */
-export const PurchaseItemSchema = z
+const PurchaseItemSchema = z
   .object({
     productId: Id,
     unitPriceFen: FenSchema,
@@ -35,10 +32,9 @@ export const PurchaseItemSchema = z
     category: z.string().max(32).optional(),
   })
   .strict();
-export type PurchaseItem = z.infer<typeof PurchaseItemSchema>;
 
 /** What is being bought, where and when. A shop scanner sends only the bill amount; a vending machine the item. */
-export const PurchaseSchema = z
+const PurchaseSchema = z
   .object({
     merchantId: Id,
     deviceId: Id.optional(),
@@ -52,7 +48,7 @@ export const PurchaseSchema = z
 export type Purchase = z.infer<typeof PurchaseSchema>;
 
 /** [Effects] what a benefit does to the price. */
-export const EffectSchema = z.discriminatedUnion('type', [
+const EffectSchema = z.discriminatedUnion('type', [
   /** 满50减10: off the order once the running total reaches the threshold. */
   z.object({ type: z.literal('amount_off'), thresholdFen: FenSchema.default(0), offFen: FenSchema.min(1) }).strict(),
   /** 会员日8折 = 20% off, with an optional cap on the saving. */
@@ -78,10 +74,9 @@ export const EffectSchema = z.discriminatedUnion('type', [
   /** One scoped unit free: a punch-card reward, a period-card item, points for a box of eggs. */
   z.object({ type: z.literal('free_item'), maxUnits: z.number().int().min(1).max(10).default(1) }).strict(),
 ]);
-export type Effect = z.infer<typeof EffectSchema>;
 
 /** How a benefit is held and used up. */
-export const UsageSchema = z.discriminatedUnion('type', [
+const UsageSchema = z.discriminatedUnion('type', [
   /** Always on for eligible members (tier discounts, member day): no instance needed. */
   z.object({ type: z.literal('always_on') }).strict(),
   /** One use per issued instance (a coupon). */
@@ -106,7 +101,7 @@ export const UsageSchema = z.discriminatedUnion('type', [
 export type Usage = z.infer<typeof UsageSchema>;
 
 /** [Rules] named conditions; each failing one gives its own reason code. */
-export const RulesSchema = z
+const RulesSchema = z
   .object({
     validFrom: z.number().int().optional(),
     validTo: z.number().int().optional(),
@@ -134,7 +129,6 @@ export const RulesSchema = z
   })
   .strict()
   .default({});
-export type Rules = z.infer<typeof RulesSchema>;
 
 /** A benefit template (campaign): what it does, how it is used, when it applies and how it stacks. */
 export const CampaignSchema = z
@@ -156,7 +150,7 @@ export const CampaignSchema = z
 export type Campaign = z.infer<typeof CampaignSchema>;
 
 /** A benefit issued to one member (coupon, card, gift). Always-on and points-exchange campaigns need none. */
-export const BenefitInstanceSchema = z
+const BenefitInstanceSchema = z
   .object({
     id: Id,
     campaignId: Id,

@@ -5,10 +5,6 @@
  */
 export type Fen = number;
 
-export function isFen(n: unknown): n is Fen {
-  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
-}
-
 /** `percent`% of `amount`, rounded down to the fen. */
 export function percentOf(amount: Fen, percent: number): Fen {
   return Math.floor((amount * percent) / 100);

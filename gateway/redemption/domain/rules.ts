@@ -21,7 +21,7 @@ export interface Candidate {
 }
 
 /** A named predicate: undefined when satisfied, else the reason it is not. */
-export interface Rule {
+interface Rule {
   name: string;
   check(c: Candidate, ctx: RuleContext): ReasonCode | undefined;
 }
@@ -29,7 +29,7 @@ export interface Rule {
 const INSTANCE_USAGES = new Set(['single_use', 'period_card', 'punch_card']);
 
 /** The rules, in the order they are checked; the first failing one names the reason. */
-export const RULES: readonly Rule[] = [
+const RULES: readonly Rule[] = [
   {
     name: 'instance-state',
     check({ campaign, instance }, { now }) {

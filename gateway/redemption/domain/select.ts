@@ -25,7 +25,7 @@ export interface SelectionInput {
   required?: string | undefined;
 }
 
-export interface AppliedBenefit {
+interface AppliedBenefit {
   ref: string;
   campaignId: string;
   instanceId: string | undefined;
@@ -55,7 +55,7 @@ interface Eligible {
 }
 
 /** Every benefit the member could use for this purchase: campaign-level ones and issued instances. */
-export function candidatesFor(input: SelectionInput): Candidate[] {
+function candidatesFor(input: SelectionInput): Candidate[] {
   const out: Candidate[] = [];
   for (const c of [...input.campaigns.values()].sort((a, b) => a.id.localeCompare(b.id))) {
     if (['always_on', 'points_exchange', 'birthday_gift', 'welcome_back'].includes(c.usage.type))

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-export interface HashedFields {
+interface HashedFields {
   seq: number;
   at: number;
   txnId: string;

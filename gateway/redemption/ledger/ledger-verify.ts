@@ -1,7 +1,7 @@
 import type { Db } from '../../store/db-type.ts';
 import { entryHash, GENESIS_HASH } from './entry-hash.ts';
 
-export interface LedgerProblem {
+interface LedgerProblem {
   kind: 'hash_mismatch' | 'chain_break' | 'seq_gap' | 'balance_mismatch' | 'asset_unbalanced';
   seq?: number;
   account?: string;

@@ -20,7 +20,7 @@ export class ShortfallError extends Error {
 }
 
 /** Everything the steps of one decision share; each step fills in what the next ones need. */
-export interface Decision {
+interface Decision {
   req: RedeemRequest;
   phase: 'hold' | 'capture';
   id: string;
@@ -36,7 +36,7 @@ export interface Decision {
 }
 
 /** One named step; returning a result ends the pipeline with it (a retry's answer, or a decline). */
-export interface DecideStep {
+interface DecideStep {
   name: string;
   run(x: Decision, d: RedemptionDeps, grantBundles: GrantBundles): RedemptionResult | undefined;
 }
@@ -263,7 +263,7 @@ export const DECIDE_PIPELINE: readonly DecideStep[] = [
 ];
 
 /** Runs the pipeline for one request; steps are logged by name with their duration. */
-export type GrantBundles = (id: string, memberId: string, campaignIds: string[], now: number, mv: Mover) => void;
+type GrantBundles = (id: string, memberId: string, campaignIds: string[], now: number, mv: Mover) => void;
 
 export function runDecide(
   req: RedeemRequest,
@@ -342,7 +342,7 @@ function fingerprintOf(req: RedeemRequest, phase: string): string {
     .digest('hex');
 }
 
-export function toResult(
+function toResult(
   id: string,
   txnId: string,
   status: 'approved' | 'declined',

@@ -19,7 +19,7 @@ interface InstanceRow {
   uses_left: number | null;
   status: BenefitInstance['status'];
 }
-export interface CredentialRecord {
+interface CredentialRecord {
   lookupKey: string;
   memberId: string;
   type: 'uid' | 'sun' | 'qr';

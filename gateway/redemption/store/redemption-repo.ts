@@ -61,7 +61,7 @@ const fromRow = (r: Row): RedemptionRow => ({
   result: RedemptionResultSchema.parse(JSON.parse(r.result)),
 });
 
-export interface RedemptionFilter {
+interface RedemptionFilter {
   merchantId?: string | undefined;
   memberId?: string | undefined;
   deviceId?: string | undefined;

@@ -3,7 +3,7 @@ import { pick, type Rng } from '../prng.ts';
 import type { SimDevice } from '../sim-device.ts';
 import { present, type Presented } from './credential.ts';
 
-export interface VendOutcome {
+interface VendOutcome {
   result: 'vended' | 'vend_failed_refunded' | 'declined' | 'error' | 'nothing_to_sell';
   detail: string;
 }
