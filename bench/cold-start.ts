@@ -1,3 +1,4 @@
+import { vendingMachineWire } from '../devices/vending-machine/wire.ts';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -149,7 +150,7 @@ export async function benchColdStart(runs = 5): Promise<ColdStartResult> {
     // a box that restarts finds its database: create it (migrations) and the device that connects
     const { stdout } = await run(
       process.execPath,
-      [BIN, 'provision', '--kind', 'vending_machine', '--id', DEVICE, '--config', config, '--json'],
+      [BIN, 'provision', '--kind', vendingMachineWire.kind, '--id', DEVICE, '--config', config, '--json'],
       { timeout: START_DEADLINE_MS },
     );
     const auth = { username: DEVICE, password: (JSON.parse(stdout) as { secret: string }).secret };

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { FixtureSchema } from '../gateway/redemption/fixture.ts';
 import type { Rng } from '../sim/src/prng.ts';
+import type { KindCodes } from '../firmware-protocol/src/catalogue/text.ts';
 import type { KindWire } from '../firmware-protocol/src/kinds/kind-wire.ts';
 import type { KindModel, KindScenarios } from '../sim/src/kinds/model.ts';
 import type { KindHealth } from './adapter.ts';
@@ -14,6 +15,8 @@ import type { KindPart, KindPartPorts } from './kind-part.ts';
 export interface KindModule<W extends KindWire = KindWire> {
   readonly wire: W;
   readonly health: KindHealth<z.output<W['capabilities']>, z.output<W['telemetry']>>;
+  /** The codes the kind's folder emits (health findings, declines, refusals), with their texts, for the catalogue. */
+  readonly codes: KindCodes;
   /**
    * Whom the device's purchases pay: `bound` = the merchant staff bound it to at provisioning (a shop's
    * scanner, never what it claims), `self` = the device is its own point of sale (a vending machine).

@@ -1,4 +1,5 @@
 import { defineKind } from '../kind-module.ts';
+import { chargingPileCodes } from './codes.ts';
 import { chargingPileHealth } from './adapter.ts';
 import { chargingDemo } from './demo.ts';
 import { chargingPilePart } from './part.ts';
@@ -14,6 +15,7 @@ import { chargingPileWire } from './wire.ts';
 export const chargingPile = defineKind({
   wire: chargingPileWire,
   health: chargingPileHealth,
+  codes: chargingPileCodes,
   pointOfSale: 'self',
   sim: {
     prefix: 'pile',

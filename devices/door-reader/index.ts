@@ -1,4 +1,5 @@
 import { defineKind } from '../kind-module.ts';
+import { doorReaderCodes } from './codes.ts';
 import { doorReaderHealth } from './adapter.ts';
 import { DoorReaderModel } from './sim-twin.ts';
 import { doorReaderWire } from './wire.ts';
@@ -7,6 +8,7 @@ import { doorReaderWire } from './wire.ts';
 export const doorReader = defineKind({
   wire: doorReaderWire,
   health: doorReaderHealth,
+  codes: doorReaderCodes,
   pointOfSale: 'self',
   sim: {
     prefix: 'door',

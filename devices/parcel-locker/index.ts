@@ -1,4 +1,5 @@
 import { defineKind } from '../kind-module.ts';
+import { parcelLockerCodes } from './codes.ts';
 import { parcelLockerHealth } from './adapter.ts';
 import { ParcelLockerModel } from './sim-twin.ts';
 import { parcelLockerWire } from './wire.ts';
@@ -7,6 +8,7 @@ import { parcelLockerWire } from './wire.ts';
 export const parcelLocker = defineKind({
   wire: parcelLockerWire,
   health: parcelLockerHealth,
+  codes: parcelLockerCodes,
   pointOfSale: 'self',
   sim: {
     prefix: 'locker',

@@ -1,4 +1,5 @@
 import { defineKind } from '../kind-module.ts';
+import { shopScannerCodes } from './codes.ts';
 import { shopScannerHealth } from './adapter.ts';
 import { ShopScannerModel, scannerMerchant, shopScannerCapabilities } from './sim-twin.ts';
 import { shopScannerWire } from './wire.ts';
@@ -7,6 +8,7 @@ import { shopScannerWire } from './wire.ts';
 export const shopScanner = defineKind({
   wire: shopScannerWire,
   health: shopScannerHealth,
+  codes: shopScannerCodes,
   pointOfSale: 'bound',
   claimedMerchant: (capabilities) => (capabilities as { merchantId?: string }).merchantId,
   sim: {

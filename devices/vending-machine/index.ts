@@ -1,4 +1,5 @@
 import { defineKind } from '../kind-module.ts';
+import { vendingMachineCodes } from './codes.ts';
 import { vendingMachineHealth } from './adapter.ts';
 import { VendingMachineModel } from './sim-twin.ts';
 import { vendingMachineWire } from './wire.ts';
@@ -7,6 +8,7 @@ import { vendingMachineWire } from './wire.ts';
 export const vendingMachine = defineKind({
   wire: vendingMachineWire,
   health: vendingMachineHealth,
+  codes: vendingMachineCodes,
   pointOfSale: 'self',
   sim: {
     prefix: 'vm',

@@ -1,3 +1,4 @@
+import { OP_KINDS } from '../../firmware-protocol/src/messages/redemption.ts';
 import type { Gateway, GatewayEndpoints } from '../app.ts';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../core/log.ts';
@@ -65,7 +66,9 @@ export class DemoRun {
         fromMin: 0,
         toMin: 1440,
       });
-    for (const d of credentials.filter((c) => c.kind === 'door_reader'))
+    // the devices that open doors (the kinds that may send access requests)
+    const doorKinds = OP_KINDS.get('access') ?? [];
+    for (const d of credentials.filter((c) => doorKinds.includes(c.kind)))
       gw.flows.accessRepo.setZone(d.id, 'main', 'residential');
     fleet.runScenario(this.s.scenario, { residents });
     const holds = {

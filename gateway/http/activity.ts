@@ -1,3 +1,4 @@
+import { OP_KINDS } from '../../firmware-protocol/src/messages/redemption.ts';
 import { z } from 'zod';
 import type { ReadDb } from '../store/db-type.ts';
 
@@ -38,6 +39,9 @@ export const ActivitySchema = z.object({
 export type Activity = z.infer<typeof ActivitySchema>;
 
 const n = (v: number | null | undefined) => v ?? 0;
+
+/** The kinds that run vending sessions (the kinds that may send vend_request), as an SQL list. */
+const VENDING_KINDS = `(${(OP_KINDS.get('vend_request') ?? []).map((k) => `'${k}'`).join(', ') || "''"})`;
 
 /**
  * What the community did since `since`, from the gateway's own records: purchases and what they saved,
@@ -80,7 +84,7 @@ export function activitySince(db: ReadDb, since: number): Activity {
   const vends = db
     .prepare<[number], { approved: number; voided: number }>(
       `SELECT SUM(r.state <> 'declined') AS approved, SUM(r.state = 'voided') AS voided FROM redemptions r JOIN devices d ON d.id = r.device_id
-        WHERE r.created_at >= ? AND d.kind = 'vending_machine'`,
+        WHERE r.created_at >= ? AND d.kind IN ${VENDING_KINDS}`,
     )
     .get(since);
   const parcels = db

@@ -1,3 +1,4 @@
+import { vendingMachineWire } from '../../devices/vending-machine/wire.ts';
 import { KIND_MODULES } from '../../devices/registry.ts';
 import { seededRng } from '../../sim/src/prng.ts';
 import type { z } from 'zod';
@@ -131,7 +132,7 @@ export function demoFixture(opts: { members?: number; seed?: number; now?: numbe
       effect: { type: 'amount_off', offFen: 100 },
       usage: { type: 'always_on' },
       rules: {
-        deviceKinds: ['vending_machine'],
+        deviceKinds: [vendingMachineWire.kind],
         hours: [{ from: '18:00', to: '23:00' }],
         perMemberLimit: { count: 2, period: 'day' },
         budget: { count: 5000, amountFen: 500_000 },

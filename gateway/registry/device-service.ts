@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { WriterPort } from '../redemption/service/ports.ts';
-import { adapterFor } from '../../devices/registry.ts';
+import { adapterFor, KIND_MODULES, kindModule } from '../../devices/registry.ts';
 import { DeviceIdSchema } from '../../firmware-protocol/src/kinds/device-id.ts';
 import { DeviceKindSchema } from '../../firmware-protocol/src/kinds/device-kind.ts';
 import { LinliError } from '../../firmware-protocol/src/errors.ts';
@@ -9,6 +9,11 @@ import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
 import { generateSecret, hashSecret, verifySecret } from '../security/secret-hash.ts';
 import type { DeviceRecord, DeviceRepo } from '../store/device-repo.ts';
+
+/** The kinds sold for a merchant staff bind them to (shop scanners), as people read them. */
+const BOUND_KINDS = KIND_MODULES.filter((m) => m.pointOfSale === 'bound')
+  .map((m) => `${m.wire.label.toLowerCase()}s`)
+  .join(', ');
 
 export const ProvisionRequestSchema = z
   .object({
@@ -24,8 +29,8 @@ export const ProvisionRequestSchema = z
       .optional(),
   })
   .strict()
-  .refine((r) => r.kind === 'shop_scanner' || r.merchantId === undefined, {
-    message: 'only shop scanners are bound to a merchant',
+  .refine((r) => kindModule(r.kind)?.pointOfSale === 'bound' || r.merchantId === undefined, {
+    message: `only ${BOUND_KINDS} are bound to a merchant`,
     path: ['merchantId'],
   });
 type ProvisionRequest = z.infer<typeof ProvisionRequestSchema>;

@@ -30,7 +30,7 @@ export function readCredentialsFile(file: string): SimCredential[] {
     );
     throw new UserError(
       `invalid credentials file ${file}:\n  ${lines.join('\n  ')}`,
-      'each entry: {"id": "...", "kind": "parcel_locker|vending_machine|door_reader|shop_scanner", "secret": "..."}',
+      `each entry: {"id": "...", "kind": "${DeviceKindSchema.options.join('|')}", "secret": "..."}`,
       2,
     );
   }

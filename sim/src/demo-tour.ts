@@ -1,3 +1,7 @@
+import { shopScannerWire } from '../../devices/shop-scanner/wire.ts';
+import { vendingMachineWire } from '../../devices/vending-machine/wire.ts';
+import { parcelLockerWire } from '../../devices/parcel-locker/wire.ts';
+import { doorReaderWire } from '../../devices/door-reader/wire.ts';
 import type { Logger } from '../../gateway/core/log.ts';
 import { demoFixture } from '../../gateway/redemption/demo-fixture.ts';
 import { FixtureSchema, type Fixture } from '../../gateway/redemption/fixture.ts';
@@ -83,22 +87,22 @@ export async function demoOpening(
     r.status === 'ok' ? `${r.decision}: ${r.display.en}` : `error ${r.code}`;
 
   await stop('café bill of ¥68 with the 满50减10 coupon', async () => {
-    const d = online('shop_scanner', 'cafe-01');
+    const d = online(shopScannerWire.kind, 'cafe-01');
     const r = d && who(7000, 'cafe-mj-50-10');
     return d && r ? answer((await scanAndPay(d, presentedBy(r), 6800)).first) : undefined;
   });
   await stop('vend whose item does not drop: refunded', async () => {
-    const d = online('vending_machine');
+    const d = online(vendingMachineWire.kind);
     const r = d && who(1500);
     return d && r ? `${(await vendOnce(d, presentedBy(r), rng, { failRate: 1 })).result}` : undefined;
   });
   await stop('vend that goes through: points earned', async () => {
-    const d = online('vending_machine');
+    const d = online(vendingMachineWire.kind);
     const r = d && who(1500);
     return d && r ? `${(await vendOnce(d, presentedBy(r), rng, { failRate: 0 })).result}` : undefined;
   });
   await stop('parcel deposited, then picked up by card', async () => {
-    const d = online('parcel_locker');
+    const d = online(parcelLockerWire.kind);
     const r = d && who(0);
     if (!d || !r) return undefined;
     const dep = await depositParcel(d, r.id, 'M');
@@ -109,7 +113,7 @@ export async function demoOpening(
     return `deposited; pickup ${up.status === 'ok' ? up.decision : up.code}`;
   });
   await stop('fresh-food bill of ¥45 with the weekly card and two milks', async () => {
-    const d = online('shop_scanner', 'fresh-01');
+    const d = online(shopScannerWire.kind, 'fresh-01');
     const r = d && who(5000, 'fresh-weekly-card');
     return d && r
       ? answer(
@@ -122,7 +126,7 @@ export async function demoOpening(
       : undefined;
   });
   await stop('a resident comes home', async () => {
-    const d = online('door_reader');
+    const d = online(doorReaderWire.kind);
     const r = d && who(0);
     if (!d || !r) return undefined;
     const res = await tapDoor(d, presentedBy(r));

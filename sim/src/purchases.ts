@@ -1,3 +1,4 @@
+import { shopScannerWire } from '../../devices/shop-scanner/wire.ts';
 import { pick, type Rng } from './prng.ts';
 import { plainCard, presentedBy, type Resident } from './resident.ts';
 import type { SimDevice } from './sim-device.ts';
@@ -61,7 +62,7 @@ const merchantOf = (d: SimDevice) => (d.model.capabilities as { merchantId?: str
 export function shop(d: SimDevice, r: Resident, rng: Rng, opts: { failRate?: number } = {}): Promise<PurchaseOutcome> {
   // a flow in progress keeps the device busy: the fleet knows when every started flow has ended
   return d.flow(async () => {
-    if (d.kind === 'shop_scanner') {
+    if (d.kind === shopScannerWire.kind) {
       const bill = billFor(merchantOf(d), rng, plainCard(r));
       const res = await d.request({ op: 'redeem', credential: present(presentedBy(r)), ...bill }, d.newTxn());
       if (res.status !== 'ok') return { what: 'error', detail: res.code };

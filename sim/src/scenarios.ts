@@ -1,3 +1,7 @@
+import { shopScannerWire } from '../../devices/shop-scanner/wire.ts';
+import { vendingMachineWire } from '../../devices/vending-machine/wire.ts';
+import { parcelLockerWire } from '../../devices/parcel-locker/wire.ts';
+import { doorReaderWire } from '../../devices/door-reader/wire.ts';
 import { kindModule } from '../../devices/registry.ts';
 import { present } from './flows/credential.ts';
 import type { Logger } from '../../gateway/core/log.ts';
@@ -65,7 +69,7 @@ function stepFor(
     case 'morning-rush': {
       // 7:30 at the breakfast stall: bursts of residents paying at once, and the cashier's double taps
       const stall = () => {
-        const all = online('shop_scanner');
+        const all = online(shopScannerWire.kind);
         const breakfast = all.filter(
           (d) => (d.model.capabilities as { merchantId?: string }).merchantId === 'breakfast-01',
         );
@@ -95,7 +99,7 @@ function stepFor(
     case 'holiday-peak':
       // a holiday promotion: every vending machine serves a resident at every step, half of them choosing first
       return () => {
-        for (const d of online('vending_machine')) {
+        for (const d of online(vendingMachineWire.kind)) {
           const who = pick(rng, residents.members);
           if (!who) return;
           void vendOnce(d, presentedBy(who), rng, { selectionFirst: rng() < 0.5, failRate: 0.03 }).then(
@@ -107,7 +111,7 @@ function stepFor(
     case 'vend-failures': {
       // dispensers jam: half the vends fail and are refunded; one in four is reported only after a reconnect
       return () => {
-        const d = pick(rng, online('vending_machine'));
+        const d = pick(rng, online(vendingMachineWire.kind));
         const who = pick(rng, residents.members);
         if (!d || !who) return;
         if (rng() < 0.25) {
@@ -124,7 +128,7 @@ function stepFor(
       // the courier's big delivery day: deposits until the bank is full, then residents start picking up
       const parcels = new Map<string, string[]>(); // locker → members with parcels there
       return () => {
-        for (const d of online('parcel_locker')) {
+        for (const d of online(parcelLockerWire.kind)) {
           const member = pick(rng, residents.members);
           if (!member) return;
           const waiting = parcels.get(d.id) ?? [];
@@ -156,7 +160,7 @@ function stepFor(
     case 'door-left-open': {
       // a resident props the lobby door open with a parcel trolley; someone forces the side door
       return () => {
-        const d = pick(rng, online('door_reader'));
+        const d = pick(rng, online(doorReaderWire.kind));
         const who = pick(rng, residents.members);
         if (!d || !who) return;
         if (rng() < 0.2) {
@@ -204,7 +208,7 @@ function stepFor(
         if (!d || !member) return;
         const own = scenariosOf(d.kind)?.daily;
         if (own) void own(d, () => present(presentedBy(member)), rng).then(report(d.id, 'resident'), failed(d.id));
-        else if (d.kind === 'door_reader')
+        else if (d.kind === doorReaderWire.kind)
           void tapDoor(d, presentedBy(member)).then(
             (r) =>
               report(
@@ -213,7 +217,7 @@ function stepFor(
               )(r.status === 'ok' ? `${r.decision}${r.declineCode ? ` ${r.declineCode}` : ''}` : r.code),
             failed(d.id),
           );
-        else if (d.kind === 'parcel_locker') {
+        else if (d.kind === parcelLockerWire.kind) {
           const here = waiting.get(d.id) ?? [];
           const who =
             here.length > 3 || (here.length > 0 && rng() < 0.5)
@@ -242,7 +246,7 @@ function stepFor(
       return () => {
         const who = pick(rng, residents.members);
         const sellers = devices.filter(
-          (d) => d.connected && (d.kind === 'shop_scanner' || d.kind === 'vending_machine'),
+          (d) => d.connected && (d.kind === shopScannerWire.kind || d.kind === vendingMachineWire.kind),
         );
         const d = pick(rng, sellers);
         if (!who || !d) return;
@@ -261,11 +265,11 @@ function stepFor(
           return;
         }
         const roll = rng();
-        if (d.kind === 'vending_machine' && roll < 0.35) {
+        if (d.kind === vendingMachineWire.kind && roll < 0.35) {
           log.info({ deviceId: d.id }, 'scenario: fridge warming up');
           d.setTemperature(14.5);
           later(60_000, () => d.setTemperature(5));
-        } else if ((d.kind === 'parcel_locker' || d.kind === 'door_reader') && roll < 0.35) {
+        } else if ((d.kind === parcelLockerWire.kind || d.kind === doorReaderWire.kind) && roll < 0.35) {
           log.info({ deviceId: d.id }, 'scenario: door left open');
           d.openDoor();
           later(150_000, () => d.closeDoor());

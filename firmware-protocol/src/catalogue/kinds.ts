@@ -1,23 +1,15 @@
 import { boxCodes } from '../../../devices/box/codes.ts';
-import { chargingPileCodes } from '../../../devices/charging-pile/codes.ts';
-import { doorReaderCodes } from '../../../devices/door-reader/codes.ts';
-import { parcelLockerCodes } from '../../../devices/parcel-locker/codes.ts';
-import { shopScannerCodes } from '../../../devices/shop-scanner/codes.ts';
-import { vendingMachineCodes } from '../../../devices/vending-machine/codes.ts';
+import { KIND_MODULES } from '../../../devices/registry.ts';
 import type { KindCodes } from './text.ts';
 
 /**
- * The codes each device kind's folder declares, by kind. Only leaf `codes.ts` files are imported, never
- * the registry, so anything (the gateway, the registry's own cone) may import the catalogue without an
- * import cycle; a test checks that every kind of the registry (KIND_MODULES) is here.
+ * The codes each device kind declares (its module's `codes`, a leaf file in its folder), by kind, from
+ * the registry. Only the catalogue's index imports this, and nothing in the registry's cone imports
+ * the index: the base families (errors, declines, ...) the gateway reads stay free of the registry.
  */
-export const KIND_CODES: Readonly<Record<string, KindCodes>> = {
-  parcel_locker: parcelLockerCodes,
-  vending_machine: vendingMachineCodes,
-  door_reader: doorReaderCodes,
-  shop_scanner: shopScannerCodes,
-  charging_pile: chargingPileCodes,
-};
+export const KIND_CODES: Readonly<Record<string, KindCodes>> = Object.fromEntries(
+  KIND_MODULES.map((m) => [m.wire.kind, m.codes]),
+);
 
 /** The gateway box's own hardware (devices/box/): not a kind, but its health has codes too. */
 export const BOX_CODES: KindCodes = boxCodes;
