@@ -179,7 +179,6 @@ export class Gateway {
       },
       registryLog,
     );
-    watcher.prime();
     this.watcher = watcher;
     this.tokens = new StaffTokens(store.tokens, writer, clock);
 
@@ -294,6 +293,11 @@ export class Gateway {
       { name: 'store', stop: () => store.close() },
       // what is queued is written before the database closes
       { name: 'writer', stop: () => writer.stop() },
+      // the registry as it stands now: later changes by another process are what the watcher reports
+      { name: 'registry', start: () => watcher.prime() },
+      { name: 'device flows', start: () => this.flows.recover() },
+      // each kind's own tables and start, before the broker lets its devices in
+      { name: 'kinds', start: () => this.kindParts.start() },
       {
         name: 'box hardware',
         // a missing reader, daemon or GPIO is a health warning, never a failed start
@@ -318,6 +322,7 @@ export class Gateway {
         stop: async () => {
           // [FWP-10.1] devices see the gateway go offline before their connections close
           await this.publishGatewayState('offline').catch(() => undefined);
+          // changes from here on (every device going offline) are stored, no longer published
           health.stopPublishing();
           // give the offline state a moment on the wire before the sockets close under it
           await new Promise((r) => setTimeout(r, 150));

@@ -30,6 +30,8 @@ export interface DeviceFlows {
   now(): number;
   /** Handlers of the locker's and door reader's events, by event name [FWP-11.7]. */
   events: Record<string, (deviceId: string, body: unknown, txn: string | undefined) => Promise<void>>;
+  /** Picks up what the flows left in progress before a restart (lockers' open compartments). */
+  recover(): void;
   /** Runs every flow's timeouts; called by the gateway's one-second tick. */
   tick(): Promise<void>;
 }
@@ -90,7 +92,6 @@ export function createDeviceFlows(o: {
     publishOccupancy: o.publishOccupancy,
     outbox: o.outbox,
   });
-  locker.recover();
   const access = new AccessFlow({
     access: accessRepo,
     catalog: engine.catalog,
@@ -138,6 +139,7 @@ export function createDeviceFlows(o: {
       door: async (deviceId, body) => access.onEvent(deviceId, body as DoorEvent),
     },
     acknowledge: (deviceId, key) => o.setFinding(deviceId, key, undefined),
+    recover: () => locker.recover(),
     now: () => clock.now(),
     tick() {
       if (queued) return queued;

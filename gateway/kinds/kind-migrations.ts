@@ -14,7 +14,8 @@ export function migrateKind(db: Db, kind: string, statements: readonly string[])
         throw new Error(`the ${kind} tables are at version ${from}, newer than this release (${statements.length})`);
       for (const sql of statements.slice(from)) db.exec(sql);
       db.prepare(
-        'INSERT INTO kind_schema (kind, version) VALUES (?, ?) ON CONFLICT(kind) DO UPDATE SET version = excluded.version',
+        'INSERT INTO kind_schema (kind, version) VALUES (?, ?) ' +
+          'ON CONFLICT(kind) DO UPDATE SET version = excluded.version',
       ).run(kind, statements.length);
       return statements.length - from;
     })

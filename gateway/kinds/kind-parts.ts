@@ -15,6 +15,8 @@ export interface KindParts {
   readonly events: ReadonlyMap<string, EventHandler>;
   telemetry(kind: string, deviceId: string, body: unknown): void;
   tick(): Promise<void>;
+  /** Applies each part's tables and starts it; before the broker lets devices in. */
+  start(): void;
 }
 
 /**
@@ -43,15 +45,18 @@ export function buildKindParts(
   for (const m of KIND_MODULES) {
     if (!('part' in m) || !m.part) continue;
     const log = deps.log.child({ component: m.wire.kind });
-    const part = m.part({ ...ports, db, command, log });
-    const applied = migrateKind(db, m.wire.kind, part.migrations ?? []);
-    if (applied > 0) log.info({ applied }, 'kind tables migrated');
-    part.start?.();
-    parts.set(m.wire.kind, part);
+    parts.set(m.wire.kind, m.part({ ...ports, db, command, log }));
   }
   const events = new Map<string, EventHandler>();
   for (const part of parts.values()) for (const [name, h] of Object.entries(part.events ?? {})) events.set(name, h);
   return {
+    start() {
+      for (const [kind, part] of parts) {
+        const applied = migrateKind(db, kind, part.migrations ?? []);
+        if (applied > 0) deps.log.info({ kind, applied }, 'kind tables migrated');
+        part.start?.();
+      }
+    },
     requests: [...parts.values()].flatMap((p) => (p.requests ? [p.requests] : [])),
     events,
     telemetry: (kind, deviceId, body) => parts.get(kind)?.onTelemetry?.(deviceId, body),
