@@ -1,3 +1,4 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type Database from 'better-sqlite3';
 import type { ResponseBody } from '../firmware-protocol/src/messages/response.ts';
 import type { Clock } from '../gateway/core/clock.ts';
@@ -68,6 +69,8 @@ export interface KindPart {
   onTelemetry?(deviceId: string, telemetry: unknown): void;
   /** The kind's tables: statements applied once each, in order, recorded per kind. */
   readonly migrations?: readonly string[];
+  /** The kind's staff API routes, mounted under /api/v1 (each names its least role in `config.role`). */
+  readonly routes?: FastifyPluginAsyncZod;
   /** Called once the part's tables exist, before the broker accepts devices. */
   start?(): void;
   tick?(): Promise<void>;

@@ -1,3 +1,4 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomBytes } from 'node:crypto';
 import { LinliBroker } from '../broker/src/index.ts';
 import { EnvelopeStamper } from '../firmware-protocol/src/stamp.ts';
@@ -136,6 +137,11 @@ export class Gateway {
     await stopParts(this.parts, this.log);
     this.state = 'stopped';
     this.log.info('gateway stopped; database closed cleanly');
+  }
+
+  /** The device kinds' own staff routes, for the HTTP server. */
+  get kindRoutes(): readonly FastifyPluginAsyncZod[] {
+    return this.kindParts.routes;
   }
 
   /** Events per kind emitted on the bus since start (for /healthz). */

@@ -96,12 +96,15 @@ describe('e-bike charging pile over the broker [FWP-7.6, FWP-11.9]', () => {
     expect(verifyLedger(h.gw.store.db).problems).toEqual([]);
   });
 
-  it('without a choice holds the pile’s longest charge; a charge that used nothing releases the whole hold', async () => {
-    expect(await begin('c-1', '04A2B3C4')).toMatchObject({ decision: 'approved', payableFen: 800 });
-    expect(await end('e-1', 'c-1', 0)).toMatchObject({ status: 'ok', decision: 'none', payableFen: 0 });
-    expect(wallet('m-1')).toBe(2000);
-    expect(verifyLedger(h.gw.store.db).problems).toEqual([]);
-  });
+  it(
+    'without a choice holds the pile’s longest charge; ' + 'a charge that used nothing releases the whole hold',
+    async () => {
+      expect(await begin('c-1', '04A2B3C4')).toMatchObject({ decision: 'approved', payableFen: 800 });
+      expect(await end('e-1', 'c-1', 0)).toMatchObject({ status: 'ok', decision: 'none', payableFen: 0 });
+      expect(wallet('m-1')).toBe(2000);
+      expect(verifyLedger(h.gw.store.db).problems).toEqual([]);
+    },
+  );
 
   it('applies charging benefits on what was really used: monthly card, gold free hours, 满减 coupon', async () => {
     // the monthly card makes up to ten hours of a charge free
@@ -192,19 +195,22 @@ describe('e-bike charging pile over the broker [FWP-7.6, FWP-11.9]', () => {
     expect(verifyLedger(h.gw.store.db).problems).toEqual([]);
   });
 
-  it('a pile back after its hold expired is refunded in full, then charged from the wallet for what it metered', async () => {
-    await begin('c-1', '04A2B3C4', { hours: 1 });
-    pile.crash();
-    clock.advance(3.5 * HOUR);
-    await h.gw.tick();
-    expect(wallet('m-1')).toBe(2000);
-    pile = await new RawDevice('pile-01', 'charging_pile', secret, 2).connect(h.mqttUrl);
-    await pile.birth(CAPS, 3600);
-    await waitFor(() => h.gw.monitor.get('pile-01')?.born === true, 'rebirth');
-    expect(await end('e-1', 'c-1', 55)).toMatchObject({ decision: 'approved', payableFen: 100 });
-    expect(wallet('m-1')).toBe(1900);
-    expect(verifyLedger(h.gw.store.db).problems).toEqual([]);
-  });
+  it(
+    'a pile back after its hold expired is refunded in full, ' + 'then charged from the wallet for what it metered',
+    async () => {
+      await begin('c-1', '04A2B3C4', { hours: 1 });
+      pile.crash();
+      clock.advance(3.5 * HOUR);
+      await h.gw.tick();
+      expect(wallet('m-1')).toBe(2000);
+      pile = await new RawDevice('pile-01', 'charging_pile', secret, 2).connect(h.mqttUrl);
+      await pile.birth(CAPS, 3600);
+      await waitFor(() => h.gw.monitor.get('pile-01')?.born === true, 'rebirth');
+      expect(await end('e-1', 'c-1', 55)).toMatchObject({ decision: 'approved', payableFen: 100 });
+      expect(wallet('m-1')).toBe(1900);
+      expect(verifyLedger(h.gw.store.db).problems).toEqual([]);
+    },
+  );
 
   it('over-current and over-temperature: a fault at once and the socket cut by command', async () => {
     const telemetry = (sockets: unknown[]) => pile.send('telemetry', 'telemetry', { kind: 'charging_pile', sockets });
@@ -247,5 +253,23 @@ describe('e-bike charging pile over the broker [FWP-7.6, FWP-11.9]', () => {
       await h.gw.tick();
       return !reasons().includes('OCCUPIED_AFTER_FULL');
     }, 'finding cleared');
+  });
+
+  it('staff see the charges in progress and cut a socket by hand (operators only)', async () => {
+    await begin('c-1', '04A2B3C4', { hours: 2 });
+    const list = await h.api('/api/v1/charging/sessions');
+    expect(list.status).toBe(200);
+    expect(list.body.items).toMatchObject([{ pileId: 'pile-01', socket: '1', session: 'c-1', memberId: 'm-1' }]);
+    const viewer = (await h.gw.tokens.create('viewer')).token;
+    const refused = await h.api('/api/v1/charging/pile-01/sockets/1/cut', { method: 'POST', token: viewer });
+    expect(refused.status).toBe(403);
+    expect(pile.commands()).toEqual([]);
+    const cut = h.api('/api/v1/charging/pile-01/sockets/1/cut', { method: 'POST' });
+    await waitFor(() => pile.commands().length === 1, 'the cut command');
+    const cmd = pile.commands()[0];
+    expect(cmd.body).toMatchObject({ name: 'cut_socket', args: { socket: '1', reason: 'staff' } });
+    await pile.send('ack', 'ack', { status: 'done' }, { corr: cmd.id });
+    expect(await cut).toMatchObject({ status: 200, body: { pileId: 'pile-01', socket: '1', status: 'done' } });
+    expect((await h.api('/api/v1/charging/pile-01/sockets/9/cut', { method: 'POST' })).status).toBe(404);
   });
 });

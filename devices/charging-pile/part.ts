@@ -1,5 +1,6 @@
 import type { KindPart, KindPartPorts } from '../kind-part.ts';
 import { ChargingFlow } from './charging-flow.ts';
+import { chargingRoutes } from './routes.ts';
 import { dangers, OCCUPIED_AFTER_FULL_MS } from './rules.ts';
 import { CHARGING_MIGRATIONS, ChargingSessions } from './sessions.ts';
 import {
@@ -44,6 +45,7 @@ export function chargingPilePart(p: KindPartPorts): KindPart {
   return {
     requests: flow,
     migrations: CHARGING_MIGRATIONS,
+    routes: chargingRoutes(sessions, p),
     events: {
       socket: async (deviceId, body) => {
         const e = body as SocketEvent;
@@ -88,7 +90,9 @@ export function chargingPilePart(p: KindPartPorts): KindPart {
             ? {
                 severity: 'degraded',
                 code: 'OCCUPIED_AFTER_FULL',
-                message: `socket ${sockets.join(', ')} still occupied ${Math.round(OCCUPIED_AFTER_FULL_MS / 60_000)}+ min after the battery was full`,
+                message:
+                  `socket ${sockets.join(', ')} still ` +
+                  `occupied ${Math.round(OCCUPIED_AFTER_FULL_MS / 60_000)}+ min after the battery was full`,
               }
             : undefined,
         );

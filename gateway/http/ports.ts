@@ -1,3 +1,4 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { LinliBroker } from '../../broker/src/index.ts';
 import type { CommandService } from '../commands/command-service.ts';
 import type { CloudLink } from '../cloud/cloud-link.ts';
@@ -41,6 +42,8 @@ export interface HttpPorts {
   readonly cloud: CloudLink | undefined;
   readonly docs: DocSync | undefined;
   readonly rollouts: RolloutService;
+  /** The device kinds' own staff routes (charging sessions, ...), mounted under /api/v1. */
+  readonly kindRoutes: readonly FastifyPluginAsyncZod[];
   /** Events per kind emitted on the gateway's bus since start. */
   eventsEmitted(): Record<string, number>;
   hotlistStale(): boolean;

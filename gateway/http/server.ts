@@ -63,6 +63,7 @@ async function buildHttpApp(gw: HttpPorts) {
   await app.register(cardRoutes(gw.redemption, gw.clock, gw.desk), { prefix: '/api/v1' });
   await app.register(cloudRoutes(gw), { prefix: '/api/v1' });
   await app.register(activityRoutes(gw, gw.clock.now()), { prefix: '/api/v1' });
+  for (const routes of gw.kindRoutes) await app.register(routes, { prefix: '/api/v1' });
   return app;
 }
 

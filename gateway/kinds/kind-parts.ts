@@ -9,6 +9,8 @@ type EventHandler = NonNullable<KindPart['events']>[string];
 
 /** The gateway parts of the registry's kinds: their tables, requests, events, telemetry and ticks. */
 export interface KindParts {
+  /** The kinds' staff API routes, mounted under /api/v1. */
+  readonly routes: NonNullable<KindPart['routes']>[];
   /** Flows to register with the request handler. */
   readonly requests: NonNullable<KindPart['requests']>[];
   /** Event handlers by event name [FWP-11.7]. */
@@ -58,6 +60,7 @@ export function buildKindParts(
       }
     },
     requests: [...parts.values()].flatMap((p) => (p.requests ? [p.requests] : [])),
+    routes: [...parts.values()].flatMap((p) => (p.routes ? [p.routes] : [])),
     events,
     telemetry: (kind, deviceId, body) => parts.get(kind)?.onTelemetry?.(deviceId, body),
     async tick() {
