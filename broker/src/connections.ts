@@ -4,7 +4,10 @@ import type { GuardedConnection } from './transport/guarded-connection.ts';
 import type { Transport } from './transport/listeners.ts';
 import type { DisconnectReason, PresenceEvent } from './types.ts';
 
-/** Where a connection is in its life: accepted → CONNECT seen → checking → accepted by us → registered by aedes → closed. */
+/**
+ * Where a connection is in its life: accepted → CONNECT seen
+ * → checking → accepted by us → registered by aedes → closed.
+ */
 type ConnectionState = 'open' | 'connecting' | 'authenticating' | 'authenticated' | 'registered' | 'closed';
 
 /** One network connection and what we know about it. */
@@ -16,7 +19,9 @@ export interface Connection {
   readonly stream: GuardedConnection;
   state: ConnectionState;
   client: Client | undefined;
-  /** From the CONNECT packet (seen in preConnect). `will` is kept by identity: aedes later authorizes that very object. */
+  /**
+   * From the CONNECT packet (seen in preConnect). `will` is kept by identity: aedes later authorizes that very object.
+   */
   connect: { clientId: string; clean: boolean; will: { topic: string } | undefined } | undefined;
   /** The username it authenticates with (set when authentication starts). */
   username: string | undefined;

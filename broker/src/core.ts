@@ -63,7 +63,8 @@ export function createCore(ctx: BrokerContext): Core {
     try {
       ctx.onPresence?.(e);
     } catch (err) {
-      // a failing listener must never throw into aedes' connection handling; a device reconnecting in a loop must not flood the log
+      // a failing listener must never throw into aedes' connection
+      // handling; a device reconnecting in a loop must not flood the log
       limitedLog.error(
         `presence-listener:${e.deviceId}`,
         { err, deviceId: e.deviceId, event: e.type },

@@ -25,7 +25,9 @@ function payloadTooLarge(
   const major = parsed && 'deviceId' in parsed && parsed.deviceId === deviceId ? parsed.major : PROTOCOL_MAJOR;
   const body: ErrorMessage['body'] = {
     code: 'PAYLOAD_TOO_LARGE',
-    message: `A packet of ${verdict.packetBytes} bytes exceeds the gateway's limit of ${maxPacketBytes} bytes; the connection is closed.`,
+    message:
+      `A packet of ${verdict.packetBytes} bytes exceeds the gateway's limit of ${maxPacketBytes} bytes; ` +
+      'the connection is closed.',
   };
   if (verdict.topic !== undefined) body.topic = verdict.topic;
   return { topic: topics.down(deviceId, 'error', major), message: stamper.stamp(deviceId, 'error', body) };

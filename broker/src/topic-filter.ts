@@ -9,7 +9,10 @@ export function levels(topicOrFilter: string): string[] {
   return topicOrFilter.split('/');
 }
 
-/** A valid filter: non-empty, '#' only as the whole last level, '+' only as a whole level [MQTT-4.7.1-2], [MQTT-4.7.1-3]. */
+/**
+ * A valid filter: non-empty, '#' only as the whole last level,
+ * '+' only as a whole level [MQTT-4.7.1-2], [MQTT-4.7.1-3].
+ */
 export function isValidFilter(filter: string): boolean {
   if (filter.length === 0) return false;
   const parts = levels(filter);

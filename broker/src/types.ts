@@ -63,7 +63,10 @@ export interface BrokerStats {
   devicesConnected: number;
   /** Connections not yet authenticated, TLS handshakes included (bounded by pendingPerAddress, pendingTotal). */
   pending: number;
-  /** CONNECTs refused for bad, unknown, disabled or missing credentials or identities, or refused parameters (protocol level, keepalive). */
+  /**
+   * CONNECTs refused for bad, unknown, disabled or missing credentials
+   * or identities, or refused parameters (protocol level, keepalive).
+   */
   authFailures: number;
   /** CONNECTs refused because the username or address was locked out. */
   lockedOut: number;

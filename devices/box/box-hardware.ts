@@ -27,7 +27,10 @@ export const BoxHardwareConfigSchema = z
         enabled: z.boolean().default(false),
         /** pcscd's socket; the reader waits for it and says so in health while it is missing. */
         pcscdSocket: z.string().min(1).default(DEFAULT_PCSCD_SOCKET),
-        /** The reader process is killed when it has not answered for this long (the PC/SC library busy-loops without pcscd). */
+        /**
+         * The reader process is killed when it has not answered for
+         * this long (the PC/SC library busy-loops without pcscd).
+         */
         watchdogMs: z.number().int().min(500).max(60_000).default(5_000),
       })
       .strict()

@@ -3,7 +3,10 @@ import type { Logger } from '../../gateway/core/log.ts';
 /** The pino methods the box drivers use; a pino Logger fits. */
 export type BoxLog = Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
 
-/** What a driver says about itself: `disabled` = turned off or impossible here (a PC), `unavailable` = wanted but broken. */
+/**
+ * What a driver says about itself: `disabled` = turned off or
+ * impossible here (a PC), `unavailable` = wanted but broken.
+ */
 export interface ReaderHealth {
   state: 'ok' | 'starting' | 'unavailable' | 'disabled';
   /** For people: what is wrong and, where we know it, how to fix it. */

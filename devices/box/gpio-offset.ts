@@ -63,7 +63,9 @@ export function sysfsGpioNumber(chips: readonly GpioChip[], bcmLine: number): Sy
   if (bcmLine >= chip.ngpio) {
     return {
       ok: false,
-      reason: `BCM line ${bcmLine} does not exist on ${chip.name} (${chip.label || 'no label'}), which has ${chip.ngpio} lines`,
+      reason:
+        `BCM line ${bcmLine} does not exist on ${chip.name} ` +
+        `(${chip.label || 'no label'}), which has ${chip.ngpio} lines`,
     };
   }
   return { ok: true, number: chip.base + bcmLine, chip };

@@ -58,7 +58,10 @@ async function loadGpioClass(load: () => Promise<unknown>): Promise<OnoffGpioCla
   try {
     mod = await load();
   } catch (err) {
-    return `onoff could not be loaded (${(err as Error).message?.split('\n')[0] ?? String(err)}); it is an optional dependency that installs only on Linux`;
+    return (
+      `onoff could not be loaded (${(err as Error).message?.split('\n')[0] ?? String(err)}); ` +
+      'it is an optional dependency that installs only on Linux'
+    );
   }
   const Gpio = gpioClassOf(mod);
   if (!Gpio) return 'the onoff module has no Gpio class (onoff 6 expected)';
@@ -70,7 +73,8 @@ async function loadGpioClass(load: () => Promise<unknown>): Promise<OnoffGpioCla
   }
   return accessible
     ? Gpio
-    : `cannot open ${DEFAULT_SYSFS_GPIO_ROOT}/export (not a Raspberry Pi, a kernel without sysfs GPIO, or the user is not in the gpio group)`;
+    : `cannot open ${DEFAULT_SYSFS_GPIO_ROOT}/export (not a Raspberry Pi, ` +
+        'a kernel without sysfs GPIO, or the user is not in the gpio group)';
 }
 
 /**

@@ -31,7 +31,10 @@ export interface PcscReaderOptions {
   pingIntervalMs?: number;
   /** A child that has not answered a ping for this long is busy-looping: SIGKILL. */
   watchdogMs?: number;
-  /** Time from fork to the child's first message (Node itself may start slowly on a busy board); then `watchdogMs` applies. */
+  /**
+   * Time from fork to the child's first message (Node itself may
+   * start slowly on a busy board); then `watchdogMs` applies.
+   */
   startTimeoutMs?: number;
   /** After the child is ready, how long a reader may take to show up before health says none is attached. */
   readerGraceMs?: number;
@@ -213,7 +216,8 @@ export class PcscCardReader implements CardReader {
     const silentMs = this.o.timers.now() - c.lastPongAt;
     if (silentMs > (c.alive ? this.o.watchdogMs : this.o.startTimeoutMs)) {
       c.reason = c.alive
-        ? `the NFC reader process did not answer for ${silentMs} ms and was killed (the PC/SC library hangs like this when pcscd is down)`
+        ? `the NFC reader process did not answer for ${silentMs} ms and was killed ` +
+          '(the PC/SC library hangs like this when pcscd is down)'
         : `the NFC reader process did not start within ${silentMs} ms and was killed`;
       this.setHealth({ state: 'unavailable', warning: c.reason });
       c.proc.kill('SIGKILL');

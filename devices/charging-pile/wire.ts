@@ -53,7 +53,10 @@ const ChargingPileTelemetrySchema = z.object({
     .optional(),
 });
 
-/** [FWP-11.9] A resident taps or scans at a socket: hold the price of `hours` (default: the longest). `txn` = the charge. */
+/**
+ * [FWP-11.9] A resident taps or scans at a socket: hold the
+ * price of `hours` (default: the longest). `txn` = the charge.
+ */
 const ChargeBeginSchema = z
   .object({
     op: z.literal('charge_begin'),

@@ -58,7 +58,9 @@ export function renderJsonSchemas(): Record<string, string> {
       $schema: json.$schema,
       $id: `https://linli.dev/protocol/v${PROTOCOL_VERSION.split('.')[0]}/${name}.schema.json`,
       title,
-      description: `Linli device protocol ${PROTOCOL_VERSION}, clause ${clause} of firmware-protocol/PROTOCOL.md. Generated from the gateway's zod schemas by \`npm run schemas\`; do not edit.`,
+      description:
+        `Linli device protocol ${PROTOCOL_VERSION}, clause ${clause} of firmware-protocol/PROTOCOL.md. ` +
+        `Generated from the gateway's zod schemas by \`npm run schemas\`; do not edit.`,
       ...Object.fromEntries(Object.entries(json).filter(([k]) => k !== '$schema')),
     };
     out[`${name}.schema.json`] = `${JSON.stringify(doc, null, 2)}\n`;

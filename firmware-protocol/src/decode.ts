@@ -55,7 +55,9 @@ export function decodeUplink(channel: UplinkChannel, payload: Buffer | string): 
     return {
       ok: false,
       code: 'UNSUPPORTED_PROTOCOL_VERSION',
-      message: `protocol ${header.success ? header.data.v : '?'} is not supported; supported majors: ${SUPPORTED_MAJORS.join(', ')}`,
+      message:
+        `protocol ${header.success ? header.data.v : '?'} is not supported; ` +
+        `supported majors: ${SUPPORTED_MAJORS.join(', ')}`,
       corr,
       supportedMajors: [...SUPPORTED_MAJORS],
     };

@@ -14,9 +14,13 @@ export const EnvelopeShape = {
   /** Full protocol version "major.minor" of the sender. */
   v: z.string().regex(/^\d{1,3}\.\d{1,3}$/, 'expected "major.minor", e.g. "1.0"'),
   id: MessageIdSchema,
-  /** Sender's wall clock, milliseconds since the Unix epoch. Informational: the gateway never trusts it for timeouts. */
+  /**
+   * Sender's wall clock, milliseconds since the Unix epoch. Informational: the gateway never trusts it for timeouts.
+   */
   ts: z.number().int().nonnegative(),
-  /** [FWP-4.4] Per-device, per-session sequence number: 0 for the birth, +1 for every later uplink, wraps after 2^32-1. */
+  /**
+   * [FWP-4.4] Per-device, per-session sequence number: 0 for the birth, +1 for every later uplink, wraps after 2^32-1.
+   */
   seq: z.number().int().min(0).max(0xffff_ffff),
   txn: TransactionIdSchema.optional(),
   /** [FWP-5.1] On a response, ack or error: the `id` of the message it answers. */

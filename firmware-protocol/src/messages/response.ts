@@ -55,7 +55,10 @@ export const ResponseBodySchema = z.discriminatedUnion('status', [
     op: z.string().optional(),
     code: z.string(),
     message: z.string(),
-    /** With REDEMPTION_STATE: why, e.g. ALREADY_REVERSED, REVERSAL_WINDOW_CLOSED, VEND_IN_PROGRESS, NO_SESSION [FWP-6.2]. */
+    /**
+     * With REDEMPTION_STATE: why, e.g. ALREADY_REVERSED,
+     * REVERSAL_WINDOW_CLOSED, VEND_IN_PROGRESS, NO_SESSION [FWP-6.2].
+     */
     refusal: z.string().optional(),
     display: Name,
   }),
