@@ -478,7 +478,8 @@ export class Gateway {
       .submit(() =>
         this.store.db
           .prepare(
-            'INSERT INTO clock_marks (id, wall) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET wall = MAX(wall, excluded.wall)',
+            'INSERT INTO clock_marks (id, wall) VALUES (1, ?) ' +
+              'ON CONFLICT(id) DO UPDATE SET wall = MAX(wall, excluded.wall)',
           )
           .run(wall),
       )

@@ -30,7 +30,8 @@ export function demoCommand(): Command {
   for (const m of KIND_MODULES) cmd.option(`--${m.sim.option} <n>`, `simulated ${m.sim.describe}`, count, m.sim.demo);
   return cmd
     .description(
-      'start the gateway with simulated devices of every kind and a community of residents on localhost (what `npm start` runs)',
+      'start the gateway with simulated devices of every kind and a community of residents on localhost ' +
+        '(what `npm start` runs)',
     )
     .option('-d, --data <dir>', 'data folder (default ./data); the admin token is kept there between runs')
     .option('--mqtt-port <n>', 'MQTT port (default 1883; 0 = any free port)', parsePort)

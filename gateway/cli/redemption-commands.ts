@@ -24,7 +24,8 @@ function readFixture(file: string): Fixture {
     raw = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
     throw new UserError(
-      `${file} is not valid ${extname(file).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0] ?? ''}`,
+      `${file} is not valid ${extname(file).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ` +
+        `${(err as Error).message.split('\n')[0] ?? ''}`,
       'fix the file; JSON or YAML with merchants, campaigns, members',
       2,
     );
@@ -73,7 +74,8 @@ export function loadCommand(): Command {
       print(
         opts,
         summary,
-        `loaded ${summary.members} members, ${summary.cards} cards, ${summary.campaigns} campaigns, ${summary.benefits} benefits, ${summary.familyLinks} family links; ${summary.blocked} cards blocked`,
+        `loaded ${summary.members} members, ${summary.cards} cards, ${summary.campaigns} campaigns, ` +
+          `${summary.benefits} benefits, ${summary.familyLinks} family links; ${summary.blocked} cards blocked`,
       );
     });
   });
@@ -94,7 +96,13 @@ export function ledgerCommand(): Command {
           r,
           r.ok
             ? `ledger OK: ${r.entries} entries, ${r.accounts} accounts`
-            : `LEDGER PROBLEMS (${r.problems.length}):\n${r.problems.map((p) => `  - ${p.kind}${p.seq ? ` at seq ${p.seq}` : ''}${p.account ? ` ${p.account}` : ''}: ${p.detail}`).join('\n')}`,
+            : `LEDGER PROBLEMS (${r.problems.length}):\n` +
+                r.problems
+                  .map(
+                    (p) =>
+                      `  - ${p.kind}${p.seq ? ` at seq ${p.seq}` : ''}${p.account ? ` ${p.account}` : ''}: ${p.detail}`,
+                  )
+                  .join('\n'),
         );
         if (!r.ok) process.exitCode = 3;
       });

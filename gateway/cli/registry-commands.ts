@@ -32,7 +32,9 @@ export function provisionCommand(): Command {
       print(
         opts,
         { id: device.id, kind: device.kind, secret },
-        `Provisioned ${device.kind} ${device.id}.\n  MQTT username and client id: ${device.id}\n  MQTT password (secret, shown once): ${secret}`,
+        `Provisioned ${device.kind} ${device.id}.\n` +
+          `  MQTT username and client id: ${device.id}\n` +
+          `  MQTT password (secret, shown once): ${secret}`,
       );
     });
   });
@@ -124,7 +126,8 @@ export function deviceCommand(): Command {
         const d = svc.get(id);
         if (!opts.yes)
           throw new UserError(
-            `this deletes ${d.kind} ${d.id} and its health history (its redemptions and parcels stay); nothing was changed`,
+            `this deletes ${d.kind} ${d.id} and its health history (its redemptions and parcels stay); ` +
+              'nothing was changed',
             `confirm with: linli device delete ${d.id} --yes`,
             2,
           );
@@ -132,7 +135,8 @@ export function deviceCommand(): Command {
         print(
           opts,
           { id: d.id, kind: d.kind, deleted: true },
-          `${d.id} deleted. ${RUNNING_NOTE.replace('disconnects the device', 'disconnects it and clears its retained state')}`,
+          `${d.id} deleted. ` +
+            RUNNING_NOTE.replace('disconnects the device', 'disconnects it and clears its retained state'),
         );
       });
     }),
@@ -161,7 +165,9 @@ export function tokenCommand(): Command {
         print(
           opts,
           t,
-          `Token ${t.id} (${t.role}${t.merchantId ? `, shop ${t.merchantId}` : ''}), shown once:\n  ${t.token}\nUse it as: Authorization: Bearer ${t.token}`,
+          `Token ${t.id} (${t.role}${t.merchantId ? `, shop ${t.merchantId}` : ''}), shown once:\n` +
+            `  ${t.token}\n` +
+            `Use it as: Authorization: Bearer ${t.token}`,
         );
       });
     }),

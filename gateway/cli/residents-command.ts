@@ -58,10 +58,17 @@ export function residentsCommand(): Command {
         const cards = r.cards
           .map((c) => `${CARD[c.type]('uid' in c ? c : {})}${c.lost ? ' — reported LOST (on the hotlist)' : ''}`)
           .join('; ');
-        return `${r.memberId}  ${r.tier.padEnd(7)}  ¥${formatYuan(r.walletFen).padStart(7)}  ${String(r.points).padStart(5)} pts  ${cards}${r.benefits.length ? `\n          coupons and cards: ${r.benefits.join(', ')}` : ''}`;
+        return (
+          `${r.memberId}  ${r.tier.padEnd(7)}  ¥${formatYuan(r.walletFen).padStart(7)}  ` +
+          `${String(r.points).padStart(5)} pts  ${cards}` +
+          `${r.benefits.length ? `\n          coupons and cards: ${r.benefits.join(', ')}` : ''}`
+        );
       });
       process.stdout.write(
-        `${lines.join('\n')}\n${opts.member ? '' : `(${rows.length} of ${fixture.members?.length ?? 0}; --limit N for more, --member ID for one)\n`}`,
+        `${lines.join('\n')}\n` +
+          (opts.member
+            ? ''
+            : `(${rows.length} of ${fixture.members?.length ?? 0}; --limit N for more, --member ID for one)\n`),
       );
     });
 }

@@ -49,7 +49,8 @@ function takeLock(config: Config, command: string): DataFolderLock {
     if (!(err instanceof DataFolderBusyError)) throw err;
     throw new UserError(
       err.message,
-      `stop it first${err.holder ? ` (kill ${err.holder.pid})` : ''}, or give this one another data folder with --data DIR`,
+      `stop it first${err.holder ? ` (kill ${err.holder.pid})` : ''}, ` +
+        'or give this one another data folder with --data DIR',
       1,
       { cause: err },
     );

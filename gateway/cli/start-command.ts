@@ -25,7 +25,8 @@ export function startCommand(): Command {
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace; env LINLI_LOG_LEVEL')
     .addHelpText(
       'after',
-      '\nPrecedence: defaults < config file < environment < command line.\nExample: linli start --config /etc/linli/config.yaml',
+      '\nPrecedence: defaults < config file < environment < command line.\n' +
+        'Example: linli start --config /etc/linli/config.yaml',
     )
     .action(async (opts: StartOptions) => {
       const config = configFrom(opts, {

@@ -416,7 +416,10 @@ export class CloudLink {
     this.invalidReported = invalid.total;
   }
 
-  /** Past the disk budget: telemetry is dropped oldest first (counted); money, access, parcels and health never [CLP-3.8]. */
+  /**
+   * Past the disk budget: telemetry is dropped oldest first
+   * (counted); money, access, parcels and health never [CLP-3.8].
+   */
   enforceBudget(): void {
     const budget = this.d.config.outboxBudgetMb * 1024 * 1024;
     let bytes = this.d.outbox.bytes();

@@ -73,7 +73,8 @@ export class DocSync {
       body: d.db.prepare<[string], { body: string | null }>('SELECT body FROM cloud_docs WHERE doc = ?'),
       setBody: d.db.prepare('UPDATE cloud_docs SET body = ? WHERE doc = ?'),
       set: d.db.prepare(
-        'INSERT INTO cloud_docs (doc, version, issued_at, applied_at) VALUES (?, ?, ?, ?) ON CONFLICT(doc) DO UPDATE SET version = excluded.version, issued_at = excluded.issued_at, applied_at = excluded.applied_at',
+        'INSERT INTO cloud_docs (doc, version, issued_at, applied_at) VALUES (?, ?, ?, ?) ON CONFLICT(doc) DO UPDATE ' +
+          'SET version = excluded.version, issued_at = excluded.issued_at, applied_at = excluded.applied_at',
       ),
     };
   }

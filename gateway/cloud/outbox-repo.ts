@@ -72,7 +72,8 @@ export class OutboxRepo implements OutboxPort {
         [string, number, number],
         { stream_seq: number; event_id: string; kind: string; at: number; payload: string }
       >(
-        'SELECT stream_seq, event_id, kind, at, payload FROM outbox WHERE stream = ? AND stream_seq > ? ORDER BY stream_seq LIMIT ?',
+        'SELECT stream_seq, event_id, kind, at, payload FROM outbox ' +
+          'WHERE stream = ? AND stream_seq > ? ORDER BY stream_seq LIMIT ?',
       ),
       ack: db.prepare('UPDATE outbox_streams SET acked_seq = MAX(acked_seq, ?) WHERE stream = ?'),
       range: db.prepare<[string, number], { n: number; bytes: number }>(
@@ -94,13 +95,15 @@ export class OutboxRepo implements OutboxPort {
       countDropped: db.prepare('UPDATE outbox_streams SET dropped = dropped + ? WHERE stream = ?'),
       totalBytes: db.prepare<[], { bytes: number }>('SELECT COALESCE(SUM(bytes), 0) AS bytes FROM outbox_streams'),
       nextSession: db.prepare<[], { session: number }>(
-        'INSERT INTO cloud_session (id, session) VALUES (1, 1) ON CONFLICT(id) DO UPDATE SET session = session + 1 RETURNING session',
+        'INSERT INTO cloud_session (id, session) VALUES (1, 1) ' +
+          'ON CONFLICT(id) DO UPDATE SET session = session + 1 RETURNING session',
       ),
       epoch: db.prepare<[], { epoch: string | null }>('SELECT epoch FROM cloud_session WHERE id = 1'),
       initSession: db.prepare('INSERT OR IGNORE INTO cloud_session (id, session) VALUES (1, 0)'),
       setEpoch: db.prepare('UPDATE cloud_session SET epoch = ? WHERE id = 1 AND epoch IS NULL'),
       redact: db.prepare(
-        "UPDATE outbox SET payload = json_remove(payload, '$.code') WHERE kind = 'parcel.stored' AND json_extract(payload, '$.parcelId') = ?",
+        "UPDATE outbox SET payload = json_remove(payload, '$.code') " +
+          "WHERE kind = 'parcel.stored' AND json_extract(payload, '$.parcelId') = ?",
       ),
     };
     this.s.initSession.run();

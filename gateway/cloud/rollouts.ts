@@ -66,10 +66,12 @@ export class RolloutService {
         [],
         { rollout_id: string; device_id: string; attempts: number; text: string; duration_s: number }
       >(
-        "SELECT t.rollout_id, t.device_id, t.attempts, r.text, r.duration_s FROM rollout_targets t JOIN rollouts r ON r.id = t.rollout_id WHERE t.status = 'pending' ORDER BY r.created_at",
+        'SELECT t.rollout_id, t.device_id, t.attempts, r.text, r.duration_s FROM rollout_targets t ' +
+          "JOIN rollouts r ON r.id = t.rollout_id WHERE t.status = 'pending' ORDER BY r.created_at",
       ),
       set: db.prepare(
-        'UPDATE rollout_targets SET status = ?, attempts = ?, last_error = ?, updated_at = ? WHERE rollout_id = ? AND device_id = ?',
+        'UPDATE rollout_targets SET status = ?, attempts = ?, last_error = ?, updated_at = ? ' +
+          'WHERE rollout_id = ? AND device_id = ?',
       ),
       list: db.prepare<[], { id: string; text: string; kinds: string; duration_s: number; created_at: number }>(
         'SELECT * FROM rollouts ORDER BY created_at DESC LIMIT 200',
@@ -84,7 +86,10 @@ export class RolloutService {
     };
   }
 
-  /** Inside a writer unit (a cloud document): a new rollout to every device of its kinds; an old one again changes nothing. */
+  /**
+   * Inside a writer unit (a cloud document): a new rollout to
+   * every device of its kinds; an old one again changes nothing.
+   */
   add(r: Omit<Rollout, 'createdAt'>, now: number): void {
     if (this.s.insert.run(r.id, r.text, JSON.stringify(r.kinds), r.durationS, now).changes === 0) return;
     for (const kind of r.kinds) for (const id of this.d.devicesOfKind(kind)) this.s.target.run(r.id, id, now);

@@ -82,7 +82,10 @@ export class CommandService {
     });
   }
 
-  /** Matches an ack to its command; returns the command, or undefined when nothing is waiting (late, duplicate or foreign ack). */
+  /**
+   * Matches an ack to its command; returns the command, or undefined
+   * when nothing is waiting (late, duplicate or foreign ack).
+   */
   ack(deviceId: string, ack: AckMessage): CommandBody | undefined {
     const p = this.pending.get(ack.corr);
     if (!p || p.deviceId !== deviceId) return undefined;

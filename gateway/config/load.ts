@@ -129,7 +129,8 @@ export function loadConfig(
         assertPrivateFile(opts.file, 'the configuration, with redemption.secureCards keys inline');
       } catch (err) {
         throw new ConfigError(opts.file, [
-          `redemption.secureCards: ${(err as Error).message}; better, move the keys to sdmMetaReadKeyFile and fileReadMasterKeyFile`,
+          `redemption.secureCards: ${(err as Error).message}; ` +
+            'better, move the keys to sdmMetaReadKeyFile and fileReadMasterKeyFile',
         ]);
       }
     }

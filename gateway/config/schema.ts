@@ -79,12 +79,21 @@ export const MqttConfigSchema = z
       .min(64 * 1024)
       .max(256 * 1024 * 1024)
       .default(1024 * 1024),
-    /** Backstop only (aedes drainTimeout): the broker completes every write at once, so aedes never waits on a client's socket. */
+    /**
+     * Backstop only (aedes drainTimeout): the broker completes every
+     * write at once, so aedes never waits on a client's socket.
+     */
     drainTimeoutMs: z.number().int().min(100).default(10_000),
     keepaliveLimitS: z.number().int().min(5).max(3600).default(300),
-    /** Pre-authentication deadline: from the accepted socket (after the TLS handshake, itself bounded by the same time) to CONNACK 0. */
+    /**
+     * Pre-authentication deadline: from the accepted socket (after the
+     * TLS handshake, itself bounded by the same time) to CONNACK 0.
+     */
     connectTimeoutMs: z.number().int().min(500).default(5_000),
-    /** Connections accepted but not yet authenticated, per remote address; more from it are closed at once. Less than pendingTotal. */
+    /**
+     * Connections accepted but not yet authenticated, per remote
+     * address; more from it are closed at once. Less than pendingTotal.
+     */
     pendingPerAddress: z.number().int().positive().default(16),
     /** Connections accepted but not yet authenticated, from all addresses together (TLS handshakes included). */
     pendingTotal: z.number().int().positive().default(256),
@@ -288,7 +297,9 @@ const BoxConfigSchema = z
     hardware: BoxHardwareConfigSchema.prefault({}),
     /** What the desk reader is for: binding new cards to members, or opening the office door like a door reader. */
     deskReader: z.enum(['bind', 'door']).default('bind'),
-    /** The door the box's relay opens, as the access rules and the log name it (zone via PUT /access/points/box/{door}). */
+    /**
+     * The door the box's relay opens, as the access rules and the log name it (zone via PUT /access/points/box/{door}).
+     */
     door: z.string().min(1).max(16).default('office'),
   })
   .strict();
@@ -329,7 +340,9 @@ export const CloudConfigSchema = z
     reconnectMaxMs: z.number().int().min(1000).max(3_600_000).default(60_000),
     /** Disk the unacknowledged events may take; past it telemetry is dropped and a critical alert raised. */
     outboxBudgetMb: z.number().min(1).max(100_000).default(512),
-    /** An online authorisation beyond the allowance waits this long for the cloud, then falls back to the offline limit. */
+    /**
+     * An online authorisation beyond the allowance waits this long for the cloud, then falls back to the offline limit.
+     */
     onlineAuthTimeoutMs: z.number().int().min(100).max(10_000).default(1500),
     /** Ed25519 keys the cloud signs its documents with (raw, base64url); the hotlist is refused unsigned. */
     signingKeys: z

@@ -23,7 +23,10 @@ export class ClockHealth {
   private lastJumpAt: number | null = null;
   private lastJumpMono = -Infinity;
 
-  /** Started with the wall clock behind the last time it showed before (a box without RTC rebooted): until the cloud says otherwise. */
+  /**
+   * Started with the wall clock behind the last time it showed before
+   * (a box without RTC rebooted): until the cloud says otherwise.
+   */
   private behind: boolean;
 
   constructor(

@@ -126,7 +126,9 @@ export interface LimitedLogger {
   flush(): void;
 }
 
-/** Wraps `log` with `limiter`: a line is written only when the limiter lets it through, after the summary it carries. */
+/**
+ * Wraps `log` with `limiter`: a line is written only when the limiter lets it through, after the summary it carries.
+ */
 export function limitedLogger(log: Logger, limiter: LogLimiter): LimitedLogger {
   const summary = (level: Level, s: SuppressedSummary) =>
     log[level]({ key: s.key, suppressed: s.suppressed }, suppressedMessage(s.suppressed));

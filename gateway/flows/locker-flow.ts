@@ -186,7 +186,8 @@ export class LockerFlow implements FlowHandler {
   }
 
   occupancy(lockerId: string): LockerOccupancy {
-    const compartments = this.compartments(lockerId); // throws for a device that is no locker: no state is created for it
+    // throws for a device that is no locker: no state is created for it
+    const compartments = this.compartments(lockerId);
     const rt = this.runtime(lockerId);
     const assigned = new Set(this.d.parcels.active(lockerId).map((p) => p.compartment));
     return {
@@ -399,7 +400,9 @@ export class LockerFlow implements FlowHandler {
         this.d.setFinding(lockerId, `COMPARTMENT_JAMMED:${compartment}`, {
           severity: 'fault',
           code: 'COMPARTMENT_JAMMED',
-          message: `compartment ${compartment} did not open${fx.why === 'no_confirmation' ? ' (no confirmation in time)' : ''}`,
+          message:
+            `compartment ${compartment} did not open` +
+            `${fx.why === 'no_confirmation' ? ' (no confirmation in time)' : ''}`,
         });
         if (p && fx.purpose === 'pickup' && p.status === 'opening') {
           await this.d.writer.submit(() => this.d.parcels.setStatus(p.id, 'stored'));

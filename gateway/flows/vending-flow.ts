@@ -106,7 +106,8 @@ export class VendingFlow implements FlowHandler {
     if (current && current.state.name !== 'idle' && current.state.memberTxn === txn && current.begun)
       return current.begun;
     if (current?.state.name === 'session' || current?.state.name === 'completing') {
-      // MDB: a new tap while a session waits for a selection replaces it (the machine lost it, or another resident came)
+      // MDB: a new tap while a session waits for a selection
+      // replaces it (the machine lost it, or another resident came)
       await this.step(device.id, current, { type: 'complete' });
     } else if (current && current.state.name !== 'idle') {
       throw new LinliError('REDEMPTION_STATE', 'a vend is in progress on this machine; report its result first', {

@@ -119,7 +119,8 @@ export class DeviceMonitor {
     } else {
       d.flaps.record(mono);
       // [FWP-8.3] flap damping: a lost connection counts as offline only after the grace period.
-      if (d.presence === 'online') d.lostAtMono ??= mono; // a quick reconnect that drops again does not restart the grace
+      // a quick reconnect that drops again does not restart the grace
+      if (d.presence === 'online') d.lostAtMono ??= mono;
     }
     this.reevaluate(d, `disconnect:${reason}`);
   }

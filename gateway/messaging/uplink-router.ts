@@ -51,7 +51,10 @@ const MAX_DEVICES_TRACKED = 10_000;
 
 export class UplinkRouter {
   private readonly refusals = new Map<string, { since: number; count: number; suppressed: number }>();
-  /** Heartbeats, telemetry and anything unknown; events and acks have their own, so a telemetry flood never starves them. */
+  /**
+   * Heartbeats, telemetry and anything unknown; events and acks
+   * have their own, so a telemetry flood never starves them.
+   */
   private readonly messageBudget: TokenBucketLimiter;
   private readonly flowBudget: TokenBucketLimiter;
   private readonly requestBudget: TokenBucketLimiter;
@@ -194,14 +197,17 @@ export class UplinkRouter {
         ? {
             severity: 'degraded',
             code: 'MERCHANT_MISMATCH',
-            message: `configured for merchant ${claimed ?? '?'}, bound to ${bound ?? '?'}: it sells for ${bound ?? '?'}`,
+            message:
+              `configured for merchant ${claimed ?? '?'}, ` + `bound to ${bound ?? '?'}: it sells for ${bound ?? '?'}`,
           }
         : undefined,
     );
     if (mismatch)
       this.refuse(live, 'MERCHANT_MISMATCH', topic, {
         corr: msg.id,
-        message: `${live.id} is bound to merchant ${bound}; the birth's merchantId is ignored and its sales go to ${bound}`,
+        message:
+          `${live.id} is bound to merchant ${bound}; ` +
+          `the birth's merchantId is ignored and its sales go to ${bound}`,
       });
     live.dedup.firstSeen(msg.id);
     this.deps.recordBirth(live.id, msg.body.capabilities, msg.body.firmware);
@@ -283,7 +289,9 @@ export class UplinkRouter {
     void this.deps.downlink.error(live.id, code, { ...detail, topic });
   }
 
-  /** [FWP-5.3] A request over the budget is answered (the device waits for it) with RATE_LIMITED, within the reply cap. */
+  /**
+   * [FWP-5.3] A request over the budget is answered (the device waits for it) with RATE_LIMITED, within the reply cap.
+   */
   private refuseRequest(live: LiveDevice, msg: Extract<UplinkMessage, { type: 'request' }>, topic: string): void {
     if (!this.mayReply(live)) return;
     this.lines.warn(
@@ -295,7 +303,9 @@ export class UplinkRouter {
       status: 'error' as const,
       op: msg.body.op,
       code: 'RATE_LIMITED',
-      message: `more than ${this.deps.limits.requestsPerSecond} requests a second (burst ${this.deps.limits.requestBurst}); retry with back-off`,
+      message:
+        `more than ${this.deps.limits.requestsPerSecond} requests a second ` +
+        `(burst ${this.deps.limits.requestBurst}); retry with back-off`,
       display: ERROR_DISPLAY.RATE_LIMITED,
     };
     this.deps.downlink

@@ -9,7 +9,8 @@ class ExposedSecretError extends Error {
     readonly mode: number,
   ) {
     super(
-      `${file} (${what}) holds keys but is readable by other users of this machine (mode ${(mode & 0o777).toString(8).padStart(3, '0')}); ` +
+      `${file} (${what}) holds keys but is readable by other users of this machine ` +
+        `(mode ${(mode & 0o777).toString(8).padStart(3, '0')}); ` +
         `run: chmod 600 ${file}  (or chmod 640 with the group of the gateway's user)`,
     );
     this.name = 'ExposedSecretError';

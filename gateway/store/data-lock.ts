@@ -20,7 +20,8 @@ export class DataFolderBusyError extends Error {
     readonly holder: LockHolder | undefined,
   ) {
     super(
-      `the data folder ${folder} is in use by another Linli gateway${holder ? ` (pid ${holder.pid}, \`${holder.command}\`, started ${holder.startedAt})` : ''}`,
+      `the data folder ${folder} is in use by another Linli gateway` +
+        `${holder ? ` (pid ${holder.pid}, \`${holder.command}\`, started ${holder.startedAt})` : ''}`,
     );
     this.name = 'DataFolderBusyError';
   }

@@ -52,7 +52,8 @@ export class DeviceRepo {
       get: db.prepare<[string], Row>('SELECT * FROM devices WHERE id = ?'),
       list: db.prepare<[], Row>('SELECT * FROM devices ORDER BY kind, id'),
       insert: db.prepare(
-        `INSERT INTO devices (id, kind, name, secret_hash, disabled, capabilities, created_at, secret_rotated_at, merchant_id)
+        `INSERT INTO devices
+           (id, kind, name, secret_hash, disabled, capabilities, created_at, secret_rotated_at, merchant_id)
          VALUES (@id, @kind, @name, @secretHash, 0, @capabilities, @now, @now, @merchantId)`,
       ),
       setSecret: db.prepare('UPDATE devices SET secret_hash = ?, secret_rotated_at = ? WHERE id = ?'),

@@ -49,7 +49,8 @@ export class HealthRepo {
   ) {
     this.stmts = {
       upsert: db.prepare(
-        `INSERT INTO device_health (device_id, status, reasons, telemetry, updated_at) VALUES (@deviceId, @status, @reasons, @telemetry, @updatedAt)
+        `INSERT INTO device_health (device_id, status, reasons, telemetry, updated_at)
+         VALUES (@deviceId, @status, @reasons, @telemetry, @updatedAt)
          ON CONFLICT(device_id) DO UPDATE SET status = excluded.status, reasons = excluded.reasons,
            telemetry = COALESCE(excluded.telemetry, device_health.telemetry), updated_at = excluded.updated_at`,
       ),

@@ -4,7 +4,10 @@ import { FLOWS_SQL, FLOWS_SQL_V14 } from '../flows/store/flows-sql.ts';
 import { OUTBOX_SQL } from '../cloud/outbox-sql.ts';
 import { ANSWERS_SQL } from '../redemption/device/answers-sql.ts';
 
-/** Versioned schema migrations; each runs once, in order, inside a transaction. Never edit a released one: add a new one. */
+/**
+ * Versioned schema migrations; each runs once, in order, inside
+ * a transaction. Never edit a released one: add a new one.
+ */
 export interface Migration {
   version: number;
   name: string;
@@ -189,8 +192,9 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'outbox running totals, an epoch per database, the last wall time seen',
     sql: `ALTER TABLE outbox_streams ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE outbox_streams ADD COLUMN events INTEGER NOT NULL DEFAULT 0;
-    UPDATE outbox_streams SET bytes = (SELECT COALESCE(SUM(bytes), 0) FROM outbox o WHERE o.stream = outbox_streams.stream),
-                              events = (SELECT COUNT(*) FROM outbox o WHERE o.stream = outbox_streams.stream);
+    UPDATE outbox_streams
+      SET bytes = (SELECT COALESCE(SUM(bytes), 0) FROM outbox o WHERE o.stream = outbox_streams.stream),
+          events = (SELECT COUNT(*) FROM outbox o WHERE o.stream = outbox_streams.stream);
     -- a database restored from a backup must not reuse the event ids the cloud already has
     ALTER TABLE cloud_session ADD COLUMN epoch TEXT;
     CREATE TABLE clock_marks (
@@ -200,7 +204,9 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 14,
-    name: 'transaction ids unique per device; reversals remember their request; secure-card presentations bound to their transaction',
+    name:
+      'transaction ids unique per device; reversals remember their request; ' +
+      'secure-card presentations bound to their transaction',
     sql: REDEMPTION_SQL_V14 + FLOWS_SQL_V14,
     foreignKeyCheck: ['redemption_counters', 'redemption_benefits', 'parcels'],
   },

@@ -59,7 +59,9 @@ export const DOC_BODIES = {
       unblock: z.array(CardRefSchema).max(100_000).default([]),
     })
     .strict(),
-  /** [CLP-5.6] Merchants, campaigns (benefit templates), members with their cards and issued benefits (coupon leases). */
+  /**
+   * [CLP-5.6] Merchants, campaigns (benefit templates), members with their cards and issued benefits (coupon leases).
+   */
   catalog: z
     .object({
       merchants: z.array(z.object({ id: IdSchema, name: z.string().min(1).max(100) }).strict()).default([]),
@@ -97,7 +99,10 @@ export const DOC_BODIES = {
         .optional(),
     })
     .strict(),
-  /** [CLP-5.9] Campaign content for device screens (a promotion on every vending machine), pushed and tracked per device. */
+  /**
+   * [CLP-5.9] Campaign content for device screens (a promotion
+   * on every vending machine), pushed and tracked per device.
+   */
   display: z
     .object({
       rollouts: z

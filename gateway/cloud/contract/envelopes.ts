@@ -28,7 +28,10 @@ export const CloudBatchObject = z
     stream: StreamSchema,
     /** The database's epoch: sequence numbers count within it (a new database starts a new one) [CLP-3.4]. */
     epoch: EpochSchema,
-    /** The seq the gateway last saw acknowledged: events after it and before the first here were dropped (telemetry only). */
+    /**
+     * The seq the gateway last saw acknowledged: events after it
+     * and before the first here were dropped (telemetry only).
+     */
     after: CountSchema,
     /** How many events of the stream the gateway dropped so far (telemetry under disk pressure) [CLP-3.8]. */
     dropped: CountSchema,
@@ -71,7 +74,10 @@ export const CloudAckSchema = z
 export const CloudGatewayStateSchema = z
   .object({
     state: z.enum(['online', 'offline']),
-    /** +1 on every connection attempt, kept across restarts (Sparkplug's bdSeq): a late will of an old session is told apart. */
+    /**
+     * +1 on every connection attempt, kept across restarts (Sparkplug's
+     * bdSeq): a late will of an old session is told apart.
+     */
     session: z.number().int().nonnegative(),
     /** A random id of this run of the gateway process (12 hex digits). */
     bootId: z.string().min(1).max(32),

@@ -12,7 +12,10 @@ export const DeviceHealthSchema = z
     kind: DeviceKindSchema,
     status: HealthStatusSchema,
     previous: HealthStatusSchema,
-    /** Codes of the reasons for the new status, e.g. `OFFLINE`, `DOOR_LEFT_OPEN`, `FLAPPING`, a device's own fault code [FWP-7.1]. */
+    /**
+     * Codes of the reasons for the new status, e.g. `OFFLINE`,
+     * `DOOR_LEFT_OPEN`, `FLAPPING`, a device's own fault code [FWP-7.1].
+     */
     reasons: z.array(z.string().min(1).max(64)).max(64),
     /** What caused the change, e.g. `birth`, `telemetry`, `heartbeat_timeout`, `death:shutdown`, `snapshot`. */
     event: z.string().min(1).max(64),

@@ -18,7 +18,9 @@ export function renderCloudSchemas(): Record<string, Record<string, unknown>> {
       $schema: json.$schema,
       $id: schemaId(name),
       title,
-      description: `Linli cloud protocol ${CLOUD_PROTOCOL_VERSION}, clause ${clause} of gateway/cloud/CLOUD-PROTOCOL.md. Generated from the gateway's zod schemas by gateway/cloud/contract/generate-schemas.ts; do not edit.`,
+      description:
+        `Linli cloud protocol ${CLOUD_PROTOCOL_VERSION}, clause ${clause} of gateway/cloud/CLOUD-PROTOCOL.md. ` +
+        `Generated from the gateway's zod schemas by gateway/cloud/contract/generate-schemas.ts; do not edit.`,
       ...Object.fromEntries(Object.entries(json).filter(([k]) => k !== '$schema')),
     };
   }

@@ -41,7 +41,8 @@ export class AccessRepo {
         'SELECT zone FROM access_points WHERE device_id = ? AND door = ?',
       ),
       setZone: db.prepare(
-        'INSERT INTO access_points (device_id, door, zone) VALUES (?, ?, ?) ON CONFLICT(device_id, door) DO UPDATE SET zone = excluded.zone',
+        'INSERT INTO access_points (device_id, door, zone) VALUES (?, ?, ?) ' +
+          'ON CONFLICT(device_id, door) DO UPDATE SET zone = excluded.zone',
       ),
       rulesFor: db.prepare<
         [string, string],
@@ -57,11 +58,13 @@ export class AccessRepo {
         }
       >('SELECT * FROM access_rules WHERE member_id = ? OR tier = ?'),
       addRule: db.prepare(
-        'INSERT OR REPLACE INTO access_rules (id, member_id, tier, zone, weekdays, from_min, to_min, valid_until) VALUES (@id, @memberId, @tier, @zone, @weekdays, @fromMin, @toMin, @validUntil)',
+        'INSERT OR REPLACE INTO access_rules (id, member_id, tier, zone, weekdays, from_min, to_min, valid_until) ' +
+          'VALUES (@id, @memberId, @tier, @zone, @weekdays, @fromMin, @toMin, @validUntil)',
       ),
       deleteRule: db.prepare('DELETE FROM access_rules WHERE id = ?'),
       addCode: db.prepare(
-        'INSERT INTO visitor_codes (code_hash, zone, host_member_id, label, valid_from, expires_at, uses_left, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO visitor_codes (code_hash, zone, host_member_id, label, ' +
+          'valid_from, expires_at, uses_left, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       code: db.prepare<
         [string],
@@ -80,16 +83,19 @@ export class AccessRepo {
         'SELECT COUNT(*) AS n FROM visitor_codes WHERE code_hash = ? AND uses_left IS NULL',
       ),
       addEvent: db.prepare(
-        'INSERT OR REPLACE INTO activity_events (id, name, device_id, points, starts_at, ends_at) VALUES (@id, @name, @deviceId, @points, @startsAt, @endsAt)',
+        'INSERT OR REPLACE INTO activity_events (id, name, device_id, points, starts_at, ends_at) ' +
+          'VALUES (@id, @name, @deviceId, @points, @startsAt, @endsAt)',
       ),
       activeEvent: db.prepare<
         [string, number, number],
         { id: string; name: string; device_id: string; points: number; starts_at: number; ends_at: number }
       >(
-        'SELECT * FROM activity_events WHERE device_id = ? AND starts_at <= ? AND ends_at > ? ORDER BY starts_at DESC LIMIT 1',
+        'SELECT * FROM activity_events WHERE device_id = ? AND starts_at <= ? AND ends_at > ? ' +
+          'ORDER BY starts_at DESC LIMIT 1',
       ),
       log: db.prepare(
-        'INSERT INTO access_log (at, device_id, door, zone, subject, method, decision, reason, txn_id) VALUES (@at, @deviceId, @door, @zone, @subject, @method, @decision, @reason, @txnId)',
+        'INSERT INTO access_log (at, device_id, door, zone, subject, method, decision, reason, txn_id) ' +
+          'VALUES (@at, @deviceId, @door, @zone, @subject, @method, @decision, @reason, @txnId)',
       ),
       byTxn: db.prepare<[string, string], { decision: string; reason: string }>(
         'SELECT decision, reason FROM access_log WHERE device_id = ? AND txn_id = ? ORDER BY id DESC LIMIT 1',

@@ -124,8 +124,8 @@ export const FLOWS_SQL_V14 = `
     pickup_txn      TEXT,
     UNIQUE (locker_id, txn_id)
   ) STRICT;
-  INSERT INTO parcels_v14 (id, txn_id, locker_id, compartment, member_id, tracking, size, group_buy_id, status, code_hash,
-      code_expires_at, created_at, stored_at, picked_up_at, pickup_txn)
+  INSERT INTO parcels_v14 (id, txn_id, locker_id, compartment, member_id, tracking, size, group_buy_id, status,
+      code_hash, code_expires_at, created_at, stored_at, picked_up_at, pickup_txn)
     SELECT id, txn_id, locker_id, compartment, member_id, tracking, size, group_buy_id, status, code_hash,
       code_expires_at, created_at, stored_at, picked_up_at, pickup_txn FROM parcels;
   DROP TABLE parcels;

@@ -22,13 +22,16 @@ interface Row {
   formed_at: number | null;
 }
 
-/** Group-buy orders (社区团购): they form when the target quantity is reached; delivered goods go into lockers per buyer. */
+/**
+ * Group-buy orders (社区团购): they form when the target quantity is reached; delivered goods go into lockers per buyer.
+ */
 export class GroupBuyRepo {
   private readonly s;
   constructor(db: Db) {
     this.s = {
       insert: db.prepare(
-        "INSERT INTO group_buys (id, title, target_qty, status, closes_at, created_at) VALUES (?, ?, ?, 'forming', ?, ?)",
+        'INSERT INTO group_buys (id, title, target_qty, status, closes_at, created_at) ' +
+          "VALUES (?, ?, ?, 'forming', ?, ?)",
       ),
       get: db.prepare<[string], Row>('SELECT * FROM group_buys WHERE id = ?'),
       list: db.prepare<[], Row>('SELECT * FROM group_buys ORDER BY created_at DESC'),

@@ -62,13 +62,16 @@ export class ParcelRepo {
   constructor(db: Db) {
     this.s = {
       insert: db.prepare(
-        `INSERT INTO parcels (id, txn_id, locker_id, compartment, member_id, tracking, size, group_buy_id, status, code_hash, code_expires_at, created_at)
-         VALUES (@id, @txnId, @lockerId, @compartment, @memberId, @tracking, @size, @groupBuyId, 'depositing', @codeHash, @codeExpiresAt, @createdAt)`,
+        `INSERT INTO parcels (id, txn_id, locker_id, compartment, member_id, tracking, size, group_buy_id, status,
+           code_hash, code_expires_at, created_at)
+         VALUES (@id, @txnId, @lockerId, @compartment, @memberId, @tracking, @size, @groupBuyId, 'depositing',
+           @codeHash, @codeExpiresAt, @createdAt)`,
       ),
       get: db.prepare<[string], Row>('SELECT * FROM parcels WHERE id = ?'),
       byTxn: db.prepare<[string, string], Row>('SELECT * FROM parcels WHERE locker_id = ? AND txn_id = ?'),
       active: db.prepare<[string], Row>(
-        "SELECT * FROM parcels WHERE locker_id = ? AND status IN ('depositing', 'stored', 'opening') ORDER BY created_at",
+        'SELECT * FROM parcels ' +
+          "WHERE locker_id = ? AND status IN ('depositing', 'stored', 'opening') ORDER BY created_at",
       ),
       ofMember: db.prepare<[string, string], Row>(
         "SELECT * FROM parcels WHERE locker_id = ? AND member_id = ? AND status = 'stored' ORDER BY created_at",
@@ -77,17 +80,22 @@ export class ParcelRepo {
         "SELECT * FROM parcels WHERE locker_id = ? AND code_hash = ? AND status = 'stored'",
       ),
       codeInUse: db.prepare<[string, string], { n: number }>(
-        "SELECT COUNT(*) AS n FROM parcels WHERE locker_id = ? AND code_hash = ? AND status IN ('depositing', 'stored', 'opening')",
+        'SELECT COUNT(*) AS n FROM parcels ' +
+          "WHERE locker_id = ? AND code_hash = ? AND status IN ('depositing', 'stored', 'opening')",
       ),
       setStatus: db.prepare(
-        'UPDATE parcels SET status = @status, stored_at = COALESCE(@storedAt, stored_at), picked_up_at = COALESCE(@pickedUpAt, picked_up_at), pickup_txn = COALESCE(@pickupTxn, pickup_txn) WHERE id = @id',
+        'UPDATE parcels SET status = @status, stored_at = COALESCE(@storedAt, stored_at), ' +
+          'picked_up_at = COALESCE(@pickedUpAt, picked_up_at), pickup_txn = COALESCE(@pickupTxn, pickup_txn) ' +
+          'WHERE id = @id',
       ),
       setCode: db.prepare('UPDATE parcels SET code_hash = ?, code_expires_at = ? WHERE id = ?'),
       overdueCounts: db.prepare<[number], { locker_id: string; n: number }>(
         "SELECT locker_id, COUNT(*) AS n FROM parcels WHERE status = 'stored' AND stored_at < ? GROUP BY locker_id",
       ),
       list: db.prepare<[{ locker: string | null; status: string | null; limit: number }], Row>(
-        'SELECT * FROM parcels WHERE (@locker IS NULL OR locker_id = @locker) AND (@status IS NULL OR status = @status) ORDER BY created_at DESC, rowid DESC LIMIT @limit',
+        'SELECT * FROM parcels ' +
+          'WHERE (@locker IS NULL OR locker_id = @locker) AND (@status IS NULL OR status = @status) ' +
+          'ORDER BY created_at DESC, rowid DESC LIMIT @limit',
       ),
       byPickup: db.prepare<[string, string], Row>(
         'SELECT * FROM parcels WHERE locker_id = ? AND pickup_txn = ? ORDER BY created_at',
@@ -97,13 +105,16 @@ export class ParcelRepo {
         'SELECT kind, payload, created_at FROM member_notices WHERE member_id = ? ORDER BY id',
       ),
       dropCodeNotices: db.prepare(
-        "DELETE FROM member_notices WHERE kind IN ('parcel_arrived', 'parcel_code') AND json_extract(payload, '$.parcelId') = ?",
+        'DELETE FROM member_notices ' +
+          "WHERE kind IN ('parcel_arrived', 'parcel_code') AND json_extract(payload, '$.parcelId') = ?",
       ),
       expiredCodes: db.prepare<[number], { id: string }>(
-        "SELECT id FROM parcels WHERE status = 'stored' AND code_expires_at IS NOT NULL AND code_expires_at <= ? LIMIT 1000",
+        'SELECT id FROM parcels ' +
+          "WHERE status = 'stored' AND code_expires_at IS NOT NULL AND code_expires_at <= ? LIMIT 1000",
       ),
       dropExpired: db.prepare(
-        "DELETE FROM member_notices WHERE kind IN ('parcel_arrived', 'parcel_code') AND json_extract(payload, '$.expiresAt') <= ?",
+        'DELETE FROM member_notices ' +
+          "WHERE kind IN ('parcel_arrived', 'parcel_code') AND json_extract(payload, '$.expiresAt') <= ?",
       ),
       // stale 'opening' after a restart: the open was never confirmed, so the parcel is still in there
       reopenStale: db.prepare("UPDATE parcels SET status = 'stored' WHERE status = 'opening'"),

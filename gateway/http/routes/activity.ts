@@ -4,7 +4,9 @@ import type { HttpPorts } from '../ports.ts';
 import { activitySince, ActivitySchema } from '../activity.ts';
 import { ApiErrorSchema } from '../schemas.ts';
 
-/** GET /activity: what the community did (purchases, savings, benefits and why not, vends, parcels, doors) since a time. */
+/**
+ * GET /activity: what the community did (purchases, savings, benefits and why not, vends, parcels, doors) since a time.
+ */
 export const activityRoutes =
   (gw: Pick<HttpPorts, 'store' | 'writer'>, startedAt: number): FastifyPluginAsyncZod =>
   async (app) => {

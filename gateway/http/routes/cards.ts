@@ -45,7 +45,8 @@ export const cardRoutes =
       schema: {
         tags: ['members'],
         summary:
-          'A scannable code for one issued coupon (shown once; a new one replaces the old). It pays with that coupon only, never from the wallet.',
+          'A scannable code for one issued coupon (shown once; a new one replaces the old). ' +
+          'It pays with that coupon only, never from the wallet.',
         params: z.object({ id: z.string().min(1).max(64) }),
         response: { 201: z.object({ instanceId: z.string(), code: z.string() }), ...errors },
       },
@@ -63,7 +64,8 @@ export const cardRoutes =
       schema: {
         tags: ['members'],
         summary:
-          'Bind a card to a member: give its UID, or { fromDesk: true } for the card just tapped on the office desk reader',
+          'Bind a card to a member: give its UID, ' +
+          'or { fromDesk: true } for the card just tapped on the office desk reader',
         params: z.object({ id: z.string().min(1).max(64) }),
         body: z.union([
           z.object({ credential: CardSchema }).strict(),

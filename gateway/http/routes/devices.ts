@@ -138,7 +138,8 @@ export const deviceRoutes =
       schema: {
         tags: ['devices'],
         summary:
-          'Delete a device: disconnected at once, its record, health and retained state removed; its redemptions and parcels stay as history',
+          'Delete a device: disconnected at once, its record, health and retained state removed; ' +
+          'its redemptions and parcels stay as history',
         params: DeviceIdParamsSchema,
         response: { 200: z.object({ id: z.string(), kind: DeviceKindSchema, deleted: z.literal(true) }), ...errors },
       },

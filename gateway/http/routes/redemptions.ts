@@ -101,7 +101,8 @@ export const redemptionRoutes =
       schema: {
         tags: ['redemptions'],
         summary:
-          'Reverse (refund) a captured redemption within the reversal window: wallet, points, uses and budgets are restored',
+          'Reverse (refund) a captured redemption within the reversal window: ' +
+          'wallet, points, uses and budgets are restored',
         params: z.object({ id: z.string().max(64) }),
         response: { 200: RedemptionResultSchema, ...errors },
       },

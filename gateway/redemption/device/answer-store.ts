@@ -28,7 +28,8 @@ export class AnswerStore {
         'SELECT request_hash, answer FROM request_answers WHERE device_id = ? AND txn_id = ? AND op = ?',
       ),
       put: db.prepare(
-        'INSERT OR IGNORE INTO request_answers (device_id, txn_id, op, request_hash, answer, at) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT OR IGNORE INTO request_answers (device_id, txn_id, op, request_hash, answer, at) ' +
+          'VALUES (?, ?, ?, ?, ?, ?)',
       ),
       prune: db.prepare('DELETE FROM request_answers WHERE at < ?'),
     };

@@ -32,7 +32,10 @@ interface TxnRef {
 
 const txnKey = (t: TxnRef | undefined) => (t ? `${t.deviceId ?? ''}|${t.txn}` : '');
 
-/** Verifies secure cards and codes (NTAG 424 DNA SUN, signed QR); returns the identifier to look up and a monotonic counter. */
+/**
+ * Verifies secure cards and codes (NTAG 424 DNA SUN, signed QR);
+ * returns the identifier to look up and a monotonic counter.
+ */
 export interface SecureCredentialVerifier {
   verifySun(picc: string, cmac: string): { ok: true; uid: string; counter: number } | { ok: false; code: string };
   /** `stale`: the signatures verify but the time step is past (a screenshot, or a retry of an earlier request). */

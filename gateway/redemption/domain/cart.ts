@@ -111,7 +111,9 @@ export class Cart {
   }
 }
 
-/** Item-level effects apply before order-level ones; percent-off before amount-off (the order is fixed and documented). */
+/**
+ * Item-level effects apply before order-level ones; percent-off before amount-off (the order is fixed and documented).
+ */
 export function effectOrder(c: Campaign): number {
   return { nth_item: 0, fixed_price: 1, free_item: 2, percent_off: 3, amount_off: 4 }[c.effect.type];
 }

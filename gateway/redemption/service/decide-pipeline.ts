@@ -51,7 +51,8 @@ const need = <T>(v: T | undefined, what: string): T => {
 /**
  * The redemption pipeline inside the writer, as named steps (the card's cryptography is verified
  * before, where it is read): idempotency → admit-credential (hotlist, tap counter) → member →
- * select-benefits → check-limits → fund → hold-or-charge → post-ledger. Each step is logged at debug level with its duration.
+ * select-benefits → check-limits → fund → hold-or-charge → post-ledger. Each step is logged at debug level
+ * with its duration.
  */
 export const DECIDE_PIPELINE: readonly DecideStep[] = [
   {

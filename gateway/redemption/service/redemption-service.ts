@@ -68,7 +68,10 @@ export class RedemptionService {
     }
   }
 
-  /** Decisions waiting on the cloud, by device and txn [FWP-4.3]: a retry meanwhile waits for it instead of asking again. */
+  /**
+   * Decisions waiting on the cloud, by device and txn [FWP-4.3]:
+   * a retry meanwhile waits for it instead of asking again.
+   */
   private readonly waitingOnCloud = new Map<string, Promise<RedemptionResult>>();
 
   private decideWithTopUp(req: RedeemRequest, phase: 'hold' | 'capture'): Promise<RedemptionResult> {

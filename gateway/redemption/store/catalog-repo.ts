@@ -87,13 +87,15 @@ export class CatalogRepo {
         'UPDATE credentials SET last_counter = ? WHERE lookup_key = ? AND (last_counter IS NULL OR last_counter < ?)',
       ),
       upsertCampaign: db.prepare(
-        'INSERT INTO campaigns (id, doc, updated_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at',
+        'INSERT INTO campaigns (id, doc, updated_at) VALUES (?, ?, ?) ' +
+          'ON CONFLICT(id) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at',
       ),
       campaigns: db.prepare<[], { id: string; doc: string }>('SELECT id, doc FROM campaigns'),
       upsertInstance: db.prepare(
         `INSERT INTO benefit_instances (id, campaign_id, member_id, issued_at, expires_at, uses_left, status)
          VALUES (@id, @campaignId, @memberId, @issuedAt, @expiresAt, @usesLeft, @status)
-         ON CONFLICT(id) DO UPDATE SET expires_at = excluded.expires_at, uses_left = excluded.uses_left, status = excluded.status`,
+         ON CONFLICT(id) DO UPDATE SET expires_at = excluded.expires_at, uses_left = excluded.uses_left,
+           status = excluded.status`,
       ),
       instances: db.prepare<[string], InstanceRow>('SELECT * FROM benefit_instances WHERE member_id = ? ORDER BY id'),
       instance: db.prepare<[string], InstanceRow>('SELECT * FROM benefit_instances WHERE id = ?'),
@@ -117,14 +119,17 @@ export class CatalogRepo {
       hotlistClear: db.prepare('DELETE FROM hotlist'),
       hotlistSize: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM hotlist'),
       upsertProxy: db.prepare(
-        `INSERT INTO family_proxies (member_id, payer_id, per_txn_fen, per_day_fen, per_month_fen) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT(member_id, payer_id) DO UPDATE SET per_txn_fen = excluded.per_txn_fen, per_day_fen = excluded.per_day_fen, per_month_fen = excluded.per_month_fen`,
+        `INSERT INTO family_proxies (member_id, payer_id, per_txn_fen, per_day_fen, per_month_fen)
+         VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(member_id, payer_id) DO UPDATE SET per_txn_fen = excluded.per_txn_fen,
+           per_day_fen = excluded.per_day_fen, per_month_fen = excluded.per_month_fen`,
       ),
       proxies: db.prepare<
         [string],
         { payer_id: string; per_txn_fen: number; per_day_fen: number; per_month_fen: number }
       >(
-        'SELECT payer_id, per_txn_fen, per_day_fen, per_month_fen FROM family_proxies WHERE member_id = ? ORDER BY payer_id',
+        'SELECT payer_id, per_txn_fen, per_day_fen, per_month_fen ' +
+          'FROM family_proxies WHERE member_id = ? ORDER BY payer_id',
       ),
       upsertMerchant: db.prepare(
         'INSERT INTO merchants (id, name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name',

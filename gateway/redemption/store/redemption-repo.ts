@@ -77,8 +77,8 @@ export class RedemptionRepo {
   constructor(private readonly db: Db) {
     this.s = {
       insert: db.prepare(
-        `INSERT INTO redemptions (id, txn_id, fingerprint, device_id, merchant_id, member_id, payer_id, state, created_at, hold_expires_at,
-           captured_at, payable_fen, saving_fen, points_cost, points_earned, result)
+        `INSERT INTO redemptions (id, txn_id, fingerprint, device_id, merchant_id, member_id, payer_id, state,
+           created_at, hold_expires_at, captured_at, payable_fen, saving_fen, points_cost, points_earned, result)
          VALUES (@id, @txnId, @fingerprint, @deviceId, @merchantId, @memberId, @payerId, @state, @now, @holdExpiresAt,
            @capturedAt, @payableFen, @savingFen, @pointsCost, @pointsEarned, @result)`,
       ),
@@ -192,7 +192,9 @@ export class RedemptionRepo {
       where.push('created_at < @until');
       args.until = f.until;
     }
-    const sql = `SELECT * FROM redemptions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT @limit`;
+    const sql =
+      `SELECT * FROM redemptions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ` +
+      'ORDER BY created_at DESC, id DESC LIMIT @limit';
     return this.db.prepare<[Record<string, string | number>], Row>(sql).all(args).map(fromRow);
   }
 }

@@ -83,7 +83,8 @@ export const REDEMPTION_SQL_V14 = `
   INSERT INTO redemptions_v14 (id, txn_id, fingerprint, device_id, merchant_id, member_id, payer_id, state, created_at,
       hold_expires_at, captured_at, closed_at, payable_fen, saving_fen, points_cost, points_earned, result)
     SELECT id, txn_id, fingerprint, device_id, merchant_id, member_id, payer_id, state, created_at,
-      hold_expires_at, captured_at, closed_at, payable_fen, saving_fen, points_cost, points_earned, result FROM redemptions;
+      hold_expires_at, captured_at, closed_at, payable_fen, saving_fen, points_cost, points_earned, result
+    FROM redemptions;
   DROP TABLE redemptions;
   ALTER TABLE redemptions_v14 RENAME TO redemptions;
   CREATE UNIQUE INDEX redemptions_device_txn ON redemptions(ifnull(device_id, ''), txn_id);

@@ -21,7 +21,8 @@ export class UsageRepo {
         'SELECT key, count, amount_fen FROM redemption_counters WHERE redemption_id = ?',
       ),
       lastUse: db.prepare<[string], { campaign_id: string; at: number }>(
-        `SELECT b.campaign_id, MAX(r.created_at) AS at FROM redemption_benefits b JOIN redemptions r ON r.id = b.redemption_id
+        `SELECT b.campaign_id, MAX(r.created_at) AS at
+         FROM redemption_benefits b JOIN redemptions r ON r.id = b.redemption_id
          WHERE r.member_id = ? AND r.state IN ('held', 'captured') GROUP BY b.campaign_id`,
       ),
     };
