@@ -25,7 +25,8 @@ export function simCommand(): Command {
   for (const m of KIND_MODULES) cmd.option(`--${m.sim.option} <n>`, m.sim.describe, count, 0);
   return cmd
     .description(
-      `run simulated devices (${KIND_MODULES.map((m) => m.wire.label.toLowerCase()).join(', ')}) against a Linli gateway`,
+      `run simulated devices (${KIND_MODULES.map((m) => m.wire.label.toLowerCase()).join(', ')}) ` +
+        'against a Linli gateway',
     )
     .option('--url <url>', 'the gateway broker', 'mqtt://127.0.0.1:1883')
     .option(
@@ -64,7 +65,8 @@ Scenarios:
 ${scenarioHelp()}
 Scenarios with residents act for the demo community: load it first with \`linli load --demo\`.
 
-Example: linli sim --api http://127.0.0.1:8080 --token llt_... --lockers 3 --vending 2 --doors 4 --scanners 2 --scenario faults`,
+Example: linli sim --api http://127.0.0.1:8080 --token llt_... --lockers 3 --vending 2 ` +
+        '--doors 4 --scanners 2 --scenario faults',
     )
     .action(async (o: SimOptions) => {
       const { runSim } = await import('./run-sim.ts');

@@ -69,8 +69,10 @@ export async function credentialsFromApi(
       const code = systemCode(err);
       const cause = (err as { cause?: unknown }).cause;
       throw new UserError(
-        `cannot reach the gateway API at ${base}: ${(code && NETWORK_WORDS[code]) ?? (cause instanceof Error ? cause.message : (err as Error).message)}`,
-        'is the gateway running? --api is its staff API address, e.g. http://127.0.0.1:8080 (the demo prints it as "Staff API")',
+        `cannot reach the gateway API at ${base}: ` +
+          `${(code && NETWORK_WORDS[code]) ?? (cause instanceof Error ? cause.message : (err as Error).message)}`,
+        'is the gateway running? --api is its staff API address, ' +
+          'e.g. http://127.0.0.1:8080 (the demo prints it as "Staff API")',
         1,
         { cause: err },
       );

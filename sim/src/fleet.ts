@@ -6,7 +6,9 @@ import { runScenario, type Residents, type ScenarioName } from './scenarios.ts';
 import { SimDevice } from './sim-device.ts';
 import { KIND_MODULES } from '../../devices/registry.ts';
 
-/** How many simulated devices of each kind, by the kind's option name (`lockers`, `vending`, `piles`, ...); absent = 0. */
+/**
+ * How many simulated devices of each kind, by the kind's option name (`lockers`, `vending`, `piles`, ...); absent = 0.
+ */
 export type SimFleetPlan = Readonly<Record<string, number | undefined>>;
 
 export const SimCredentialsSchema = z.array(
@@ -80,7 +82,9 @@ export class SimFleet {
     return this.devices.find((d) => d.id === id);
   }
 
-  /** Scenarios run side by side (e.g. faults and shopping) until stop(). `residents`: members and the cards they tap. */
+  /**
+   * Scenarios run side by side (e.g. faults and shopping) until stop(). `residents`: members and the cards they tap.
+   */
   runScenario(name: string, opts: { seed?: number; intervalMs?: number; residents?: Residents } = {}): void {
     this.stoppers.push(
       runScenario(

@@ -18,7 +18,8 @@ export async function runSim(o: SimOptions): Promise<void> {
     for (const p of got.passed) out(`${p.id.padEnd(18)} left untouched: ${p.why}`);
     for (const c of got.claimed)
       out(
-        `${c.id.padEnd(18)} ${c.kind.padEnd(16)} ${c.action === 'created' ? 'created' : 'created by linli sim before: new secret'}`,
+        `${c.id.padEnd(18)} ${c.kind.padEnd(16)} ` +
+          `${c.action === 'created' ? 'created' : 'created by linli sim before: new secret'}`,
       );
     credentials = got.credentials;
   } else {
@@ -42,7 +43,8 @@ export async function runSim(o: SimOptions): Promise<void> {
     if (code === 4 || code === 5)
       throw new UserError(
         `the gateway at ${o.url} refused a device's credentials (${(err as Error).message})`,
-        'check the id and secret in the credentials file; a new secret: linli device rotate ID --data DIR on the gateway',
+        'check the id and secret in the credentials file; ' +
+          'a new secret: linli device rotate ID --data DIR on the gateway',
         1,
         { cause: err },
       );
@@ -59,7 +61,8 @@ export async function runSim(o: SimOptions): Promise<void> {
   fleet.runScenario(o.scenario, { seed: o.seed, intervalMs: o.interval, residents: demoResidents() });
   for (const d of fleet.devices) out(`${d.id.padEnd(18)} ${d.kind.padEnd(16)} connected, bdSeq ${d.bdSeq}`);
   out(
-    `${fleet.devices.length} devices running scenario "${o.scenario}"${o.duration ? ` for ${o.duration} s` : ''}; Ctrl-C stops.`,
+    `${fleet.devices.length} devices running scenario "${o.scenario}"${o.duration ? ` for ${o.duration} s` : ''}; ` +
+      'Ctrl-C stops.',
   );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
