@@ -107,18 +107,22 @@ describe('authenticate: the CONNECT checks', () => {
     expect(checked).toEqual([]);
   });
 
-  it('locks a username at an address after maxFailures, refusing even the right secret there without checking it, until lockS passes', async () => {
-    const { deps, checked, clock } = setup();
-    const wrong = device({ password: Buffer.from('nope') });
-    expect(await authenticate(wrong, deps)).toMatchObject({ code: 4 });
-    expect(await authenticate(wrong, deps)).toMatchObject({ code: 4 });
-    expect(await authenticate(wrong, deps)).toMatchObject({ code: 4, lockedNow: 'username@address' });
-    checked.length = 0;
-    expect(await authenticate(device(), deps)).toMatchObject({ ok: false, code: 5, kind: 'locked' });
-    expect(checked).toEqual([]);
-    clock.advance(300_000);
-    expect(await authenticate(device(), deps)).toMatchObject({ ok: true });
-  });
+  it(
+    'locks a username at an address after maxFailures, ' +
+      'refusing even the right secret there without checking it, until lockS passes',
+    async () => {
+      const { deps, checked, clock } = setup();
+      const wrong = device({ password: Buffer.from('nope') });
+      expect(await authenticate(wrong, deps)).toMatchObject({ code: 4 });
+      expect(await authenticate(wrong, deps)).toMatchObject({ code: 4 });
+      expect(await authenticate(wrong, deps)).toMatchObject({ code: 4, lockedNow: 'username@address' });
+      checked.length = 0;
+      expect(await authenticate(device(), deps)).toMatchObject({ ok: false, code: 5, kind: 'locked' });
+      expect(checked).toEqual([]);
+      clock.advance(300_000);
+      expect(await authenticate(device(), deps)).toMatchObject({ ok: true });
+    },
+  );
 
   it('failures from other addresses never lock the account out where its own logins come from', async () => {
     const { deps } = setup();
@@ -128,7 +132,8 @@ describe('authenticate: the CONNECT checks', () => {
     }
     expect(deps.byUsernameAtAddress.lockedFor('locker-01@10.0.0.8')).toBeGreaterThan(0);
     expect(await authenticate(device(), deps)).toMatchObject({ ok: true });
-    // a locked username at one address does not lock the address for other accounts either, unless it failed there itself
+    // a locked username at one address does not lock the address
+    // for other accounts either, unless it failed there itself
     expect(await authenticate(device({ address: '10.0.0.11' }), deps)).toMatchObject({ ok: true });
   });
 

@@ -125,10 +125,13 @@ describe.each(DEVICES)('device %s through the broker', (id) => {
     expect(h.broker.stats().authFailures).toBe(1);
   });
 
-  it('an empty client id is refused with return code 2, even with a clean session (aedes#1095) [MQTT-3.1.3-8]', async () => {
-    // mqtt.js refuses to send an empty id with clean=false itself; the raw CONNECT test covers that case
-    expect(await h.refusal({ clientId: '', username: id, password: secretOf(id) })).toBe(2);
-  });
+  it(
+    'an empty client id is refused with return code 2, ' + 'even with a clean session (aedes#1095) [MQTT-3.1.3-8]',
+    async () => {
+      // mqtt.js refuses to send an empty id with clean=false itself; the raw CONNECT test covers that case
+      expect(await h.refusal({ clientId: '', username: id, password: secretOf(id) })).toBe(2);
+    },
+  );
 
   it('a disabled device is refused with return code 5', async () => {
     h.registry.disabled.add(id);

@@ -70,20 +70,27 @@ describe('integration accounts', () => {
     expect((await got).toString()).toBe('{"e":1}');
   });
 
-  it('retained publishes of devices are stripped: never stored, while the gateway’s retained state is [FWP-3.5]', async () => {
-    const device = await h.connectDevice('locker-01');
-    await device.publishAsync(topics.up('locker-01', 'telemetry'), 'would-be-retained', { qos: 1, retain: true });
-    await h.broker.publish(topics.deviceState('locker-01'), 'gateway-retained', { qos: 1, retain: true });
-    const audit = await h.connect({ clientId: 'integration-audit', username: 'integration-audit', password: PASSWORD });
-    const first = nextMessage(audit, topics.up('locker-01', 'telemetry'));
-    await suback(audit, ['linli/v1/dev/+/up/+']);
-    // control: a retained message is delivered to a new subscription at once
-    const haClient = await ha();
-    const control = nextMessage(haClient, topics.deviceState('locker-01'));
-    await suback(haClient, ['linli/v1/dev/+/state']);
-    expect((await control).toString()).toBe('gateway-retained');
-    // the first message on the device's topic is the live one: the "retained" one was never stored
-    await device.publishAsync(topics.up('locker-01', 'telemetry'), 'live', { qos: 1 });
-    expect((await first).toString()).toBe('live');
-  });
+  it(
+    'retained publishes of devices are stripped: ' + 'never stored, while the gateway’s retained state is [FWP-3.5]',
+    async () => {
+      const device = await h.connectDevice('locker-01');
+      await device.publishAsync(topics.up('locker-01', 'telemetry'), 'would-be-retained', { qos: 1, retain: true });
+      await h.broker.publish(topics.deviceState('locker-01'), 'gateway-retained', { qos: 1, retain: true });
+      const audit = await h.connect({
+        clientId: 'integration-audit',
+        username: 'integration-audit',
+        password: PASSWORD,
+      });
+      const first = nextMessage(audit, topics.up('locker-01', 'telemetry'));
+      await suback(audit, ['linli/v1/dev/+/up/+']);
+      // control: a retained message is delivered to a new subscription at once
+      const haClient = await ha();
+      const control = nextMessage(haClient, topics.deviceState('locker-01'));
+      await suback(haClient, ['linli/v1/dev/+/state']);
+      expect((await control).toString()).toBe('gateway-retained');
+      // the first message on the device's topic is the live one: the "retained" one was never stored
+      await device.publishAsync(topics.up('locker-01', 'telemetry'), 'live', { qos: 1 });
+      expect((await first).toString()).toBe('live');
+    },
+  );
 });

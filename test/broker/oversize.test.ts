@@ -13,34 +13,38 @@ describe('maxPacketBytes: the stream guard in front of aedes', () => {
   });
   afterEach(() => h.stop());
 
-  it('an oversized publish gets PAYLOAD_TOO_LARGE on the device’s down/error, then the connection is closed; others carry on', async () => {
-    const inbox = await h.inbox(topics.allUplinks());
-    const bystander = await h.connectDevice('vm-01');
-    await bystander.subscribeAsync(topics.deviceDownlinks('vm-01'), { qos: 1 });
-    const c = await h.connectDevice('locker-01');
-    await c.subscribeAsync(topics.deviceDownlinks('locker-01'), { qos: 1 });
-    const error = nextMessage(c, topics.down('locker-01', 'error'));
-    c.publish(topics.up('locker-01', 'telemetry'), Buffer.alloc(5000, 0x61), { qos: 1 });
-    const msg = ErrorMessageSchema.parse(JSON.parse((await error).toString()));
-    expect(msg.body).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', topic: topics.up('locker-01', 'telemetry') });
-    expect(msg.body.message).toContain(`limit of ${LIMIT} bytes`);
-    expect(msg.id).toMatch(/^gw-test-/);
-    await h.closed(c);
-    expect(await h.presenceEvent((e) => e.type === 'disconnected')).toMatchObject({
-      deviceId: 'locker-01',
-      reason: 'kicked',
-    });
-    expect(inbox.messages).toEqual([]); // nothing of it reached the gateway
-    expect(h.broker.stats().oversized).toBe(1);
-    // the bystander is unaffected both ways
-    await bystander.publishAsync(topics.up('vm-01', 'heartbeat'), '{}', { qos: 1 });
-    await inbox.next((m) => m.topic === topics.up('vm-01', 'heartbeat'));
-    await roundTrip(h, bystander, 'vm-01');
-    // and the offender may reconnect and behave
-    const again = await h.connectDevice('locker-01');
-    await again.publishAsync(topics.up('locker-01', 'telemetry'), Buffer.alloc(500, 0x61), { qos: 1 });
-    await inbox.next((m) => m.topic === topics.up('locker-01', 'telemetry'));
-  });
+  it(
+    'an oversized publish gets PAYLOAD_TOO_LARGE on the device’s down/error, then the connection is closed; ' +
+      'others carry on',
+    async () => {
+      const inbox = await h.inbox(topics.allUplinks());
+      const bystander = await h.connectDevice('vm-01');
+      await bystander.subscribeAsync(topics.deviceDownlinks('vm-01'), { qos: 1 });
+      const c = await h.connectDevice('locker-01');
+      await c.subscribeAsync(topics.deviceDownlinks('locker-01'), { qos: 1 });
+      const error = nextMessage(c, topics.down('locker-01', 'error'));
+      c.publish(topics.up('locker-01', 'telemetry'), Buffer.alloc(5000, 0x61), { qos: 1 });
+      const msg = ErrorMessageSchema.parse(JSON.parse((await error).toString()));
+      expect(msg.body).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', topic: topics.up('locker-01', 'telemetry') });
+      expect(msg.body.message).toContain(`limit of ${LIMIT} bytes`);
+      expect(msg.id).toMatch(/^gw-test-/);
+      await h.closed(c);
+      expect(await h.presenceEvent((e) => e.type === 'disconnected')).toMatchObject({
+        deviceId: 'locker-01',
+        reason: 'kicked',
+      });
+      expect(inbox.messages).toEqual([]); // nothing of it reached the gateway
+      expect(h.broker.stats().oversized).toBe(1);
+      // the bystander is unaffected both ways
+      await bystander.publishAsync(topics.up('vm-01', 'heartbeat'), '{}', { qos: 1 });
+      await inbox.next((m) => m.topic === topics.up('vm-01', 'heartbeat'));
+      await roundTrip(h, bystander, 'vm-01');
+      // and the offender may reconnect and behave
+      const again = await h.connectDevice('locker-01');
+      await again.publishAsync(topics.up('locker-01', 'telemetry'), Buffer.alloc(500, 0x61), { qos: 1 });
+      await inbox.next((m) => m.topic === topics.up('locker-01', 'telemetry'));
+    },
+  );
 
   it('a packet right at the limit passes', async () => {
     const inbox = await h.inbox(topics.allUplinks());

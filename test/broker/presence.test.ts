@@ -15,23 +15,26 @@ describe('device presence', () => {
   });
   afterEach(() => h.stop());
 
-  it('connected after authentication, with address and connection id; clean when the device sends DISCONNECT', async () => {
-    const c = await h.connectDevice('locker-01');
-    const connected = await h.presenceEvent((e) => e.type === 'connected');
-    expect(connected).toMatchObject({
-      type: 'connected',
-      deviceId: 'locker-01',
-      address: '127.0.0.1',
-      at: h.clock.now(),
-    });
-    expect(h.broker.isConnected('locker-01')).toBe(true);
-    expect(h.broker.stats()).toMatchObject({ connections: 1, devicesConnected: 1 });
-    await c.endAsync();
-    const gone = await h.presenceEvent((e) => e.type === 'disconnected');
-    expect(gone).toMatchObject({ deviceId: 'locker-01', connectionId: connected.connectionId, reason: 'clean' });
-    expect(h.broker.isConnected('locker-01')).toBe(false);
-    expect(h.broker.stats().devicesConnected).toBe(0);
-  });
+  it(
+    'connected after authentication, with address and connection id; ' + 'clean when the device sends DISCONNECT',
+    async () => {
+      const c = await h.connectDevice('locker-01');
+      const connected = await h.presenceEvent((e) => e.type === 'connected');
+      expect(connected).toMatchObject({
+        type: 'connected',
+        deviceId: 'locker-01',
+        address: '127.0.0.1',
+        at: h.clock.now(),
+      });
+      expect(h.broker.isConnected('locker-01')).toBe(true);
+      expect(h.broker.stats()).toMatchObject({ connections: 1, devicesConnected: 1 });
+      await c.endAsync();
+      const gone = await h.presenceEvent((e) => e.type === 'disconnected');
+      expect(gone).toMatchObject({ deviceId: 'locker-01', connectionId: connected.connectionId, reason: 'clean' });
+      expect(h.broker.isConnected('locker-01')).toBe(false);
+      expect(h.broker.stats().devicesConnected).toBe(0);
+    },
+  );
 
   it('lost when the connection drops without DISCONNECT', async () => {
     const c = await h.connectDevice('vm-01');
@@ -75,22 +78,25 @@ describe('device presence', () => {
     expect(h.presence).toEqual([]);
   });
 
-  it('takeover: the newest connection wins; the newcomer is announced before the old one leaves as taken_over', async () => {
-    const first = await h.connectDevice('locker-01');
-    const second = await h.connectDevice('locker-01');
-    await h.closed(first);
-    await h.presenceEvent((e) => e.type === 'disconnected');
-    const [a, b] = h.presence.filter((e) => e.type === 'connected').map((e) => e.connectionId);
-    expect(b).toBeGreaterThan(a ?? Infinity);
-    expect(summary(of(h, 'locker-01'))).toEqual([`+${a}`, `+${b}`, `-${a}:taken_over`]);
-    expect(h.broker.isConnected('locker-01')).toBe(true);
-    expect(h.broker.stats()).toMatchObject({ takeovers: 1, devicesConnected: 1 });
-    // the survivor is fully working
-    const got = new Promise<string>((r) => second.once('message', (_t, p) => r(p.toString())));
-    await second.subscribeAsync(topics.deviceDownlinks('locker-01'), { qos: 1 });
-    await h.broker.publish(topics.down('locker-01', 'command'), 'still here', { qos: 1, retain: false });
-    expect(await withTimeout(got, 'command')).toBe('still here');
-  });
+  it(
+    'takeover: the newest connection wins; ' + 'the newcomer is announced before the old one leaves as taken_over',
+    async () => {
+      const first = await h.connectDevice('locker-01');
+      const second = await h.connectDevice('locker-01');
+      await h.closed(first);
+      await h.presenceEvent((e) => e.type === 'disconnected');
+      const [a, b] = h.presence.filter((e) => e.type === 'connected').map((e) => e.connectionId);
+      expect(b).toBeGreaterThan(a ?? Infinity);
+      expect(summary(of(h, 'locker-01'))).toEqual([`+${a}`, `+${b}`, `-${a}:taken_over`]);
+      expect(h.broker.isConnected('locker-01')).toBe(true);
+      expect(h.broker.stats()).toMatchObject({ takeovers: 1, devicesConnected: 1 });
+      // the survivor is fully working
+      const got = new Promise<string>((r) => second.once('message', (_t, p) => r(p.toString())));
+      await second.subscribeAsync(topics.deviceDownlinks('locker-01'), { qos: 1 });
+      await h.broker.publish(topics.down('locker-01', 'command'), 'still here', { qos: 1, retain: false });
+      expect(await withTimeout(got, 'command')).toBe('still here');
+    },
+  );
 
   it('warns that two devices may share credentials when one id is taken over more than 3 times a minute', async () => {
     for (let i = 0; i < 4; i++) await h.connectDevice('vm-01');
@@ -133,21 +139,24 @@ describe('device presence', () => {
     await h.connectDevice('locker-01');
   });
 
-  it('stop() closes every client with broker_stopping, without publishing their wills; does not hang; idempotent', async () => {
-    const inbox = await h.inbox(topics.allUplinks());
-    const will = (id: string) => ({
-      will: { topic: topics.up(id, 'death'), payload: Buffer.from('{}'), qos: 1 as const, retain: false },
-    });
-    const clients = await Promise.all(['locker-01', 'vm-01', 'door-01'].map((id) => h.connectDevice(id, will(id))));
-    const raw = await RawConnection.open(h.port); // connected, never sent CONNECT
-    await withTimeout(Promise.all([h.broker.stop(), h.broker.stop()]), 'stop', 2000);
-    await Promise.all(clients.map((c) => h.closed(c)));
-    await withTimeout(raw.closed, 'raw close');
-    expect(
-      h.presence.filter((e) => e.type === 'disconnected').map((e) => e.type === 'disconnected' && e.reason),
-    ).toEqual(['broker_stopping', 'broker_stopping', 'broker_stopping']);
-    expect(inbox.messages).toEqual([]);
-    await expect(h.broker.publish('x', 'y', { qos: 0, retain: false })).rejects.toThrow('not running');
-    await h.broker.stop();
-  });
+  it(
+    'stop() closes every client with broker_stopping, without publishing their wills; ' + 'does not hang; idempotent',
+    async () => {
+      const inbox = await h.inbox(topics.allUplinks());
+      const will = (id: string) => ({
+        will: { topic: topics.up(id, 'death'), payload: Buffer.from('{}'), qos: 1 as const, retain: false },
+      });
+      const clients = await Promise.all(['locker-01', 'vm-01', 'door-01'].map((id) => h.connectDevice(id, will(id))));
+      const raw = await RawConnection.open(h.port); // connected, never sent CONNECT
+      await withTimeout(Promise.all([h.broker.stop(), h.broker.stop()]), 'stop', 2000);
+      await Promise.all(clients.map((c) => h.closed(c)));
+      await withTimeout(raw.closed, 'raw close');
+      expect(
+        h.presence.filter((e) => e.type === 'disconnected').map((e) => e.type === 'disconnected' && e.reason),
+      ).toEqual(['broker_stopping', 'broker_stopping', 'broker_stopping']);
+      expect(inbox.messages).toEqual([]);
+      await expect(h.broker.publish('x', 'y', { qos: 0, retain: false })).rejects.toThrow('not running');
+      await h.broker.stop();
+    },
+  );
 });

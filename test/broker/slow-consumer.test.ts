@@ -66,7 +66,9 @@ describe('slow consumers: a client that stops reading never delays anyone else',
   });
   afterEach(() => h.stop());
 
-  /** The test's gateway answers every request with ANSWER on the device's down/response, without waiting for delivery. */
+  /**
+   * The test's gateway answers every request with ANSWER on the device's down/response, without waiting for delivery.
+   */
   const answerRequests = async () => {
     await h.broker.subscribe(topics.up('+', 'request'), (m) => {
       const deviceId = m.topic.split('/')[3] ?? '';
@@ -82,57 +84,65 @@ describe('slow consumers: a client that stops reading never delays anyone else',
     return c;
   };
 
-  it('an integration subscribed to # that stops reading is dropped by the byte bound while a device’s round trips flow', async () => {
-    h = await new BrokerHarness({
-      drainTimeoutMs: HOUR_MS,
-      maxQueuedBytesPerClient: LIMIT,
-      integrations: [{ username: 'integration-tap', passwordHash: hash, subscribe: ['#'] }],
-    }).start();
-    await answerRequests();
-    const tap = await stuckClient(h, {
-      clientId: 'integration-tap',
-      username: 'integration-tap',
-      password: PASSWORD,
-      filter: '#',
-    });
-    const healthy = await healthyDevice();
+  it(
+    'an integration subscribed to # that stops reading is ' +
+      'dropped by the byte bound while a device’s round trips flow',
+    async () => {
+      h = await new BrokerHarness({
+        drainTimeoutMs: HOUR_MS,
+        maxQueuedBytesPerClient: LIMIT,
+        integrations: [{ username: 'integration-tap', passwordHash: hash, subscribe: ['#'] }],
+      }).start();
+      await answerRequests();
+      const tap = await stuckClient(h, {
+        clientId: 'integration-tap',
+        username: 'integration-tap',
+        password: PASSWORD,
+        filter: '#',
+      });
+      const healthy = await healthyDevice();
 
-    const rounds = await roundTripsUntilDropped(h, healthy);
-    await closedAfterReading(tap);
-    // the kernel takes megabytes before anything waits in the socket: many answers went to the tap first
-    expect(rounds).toBeGreaterThan(LIMIT / ANSWER.length);
-    expect(h.broker.stats().slowConsumers).toBe(1);
-    const warning = h.logs.find((l) => l.msg.startsWith('slow consumer'));
-    expect(warning).toMatchObject({ level: 40, clientId: 'integration-tap', limit: LIMIT });
-    expect(warning?.queuedBytes).toBeGreaterThan(LIMIT);
-    expect(h.logs.filter((l) => l.msg.startsWith('slow consumer'))).toHaveLength(1);
-    // and the device carries on
-    const answer = nextMessage(healthy, topics.down('vm-01', 'response'));
-    await healthy.publishAsync(topics.up('vm-01', 'request'), 'after', { qos: 1 });
-    await answer;
-  });
+      const rounds = await roundTripsUntilDropped(h, healthy);
+      await closedAfterReading(tap);
+      // the kernel takes megabytes before anything waits in the socket: many answers went to the tap first
+      expect(rounds).toBeGreaterThan(LIMIT / ANSWER.length);
+      expect(h.broker.stats().slowConsumers).toBe(1);
+      const warning = h.logs.find((l) => l.msg.startsWith('slow consumer'));
+      expect(warning).toMatchObject({ level: 40, clientId: 'integration-tap', limit: LIMIT });
+      expect(warning?.queuedBytes).toBeGreaterThan(LIMIT);
+      expect(h.logs.filter((l) => l.msg.startsWith('slow consumer'))).toHaveLength(1);
+      // and the device carries on
+      const answer = nextMessage(healthy, topics.down('vm-01', 'response'));
+      await healthy.publishAsync(topics.up('vm-01', 'request'), 'after', { qos: 1 });
+      await answer;
+    },
+  );
 
-  it('a device that keeps sending requests but stops reading its answers is dropped (presence "slow_consumer"); others never wait', async () => {
-    h = await new BrokerHarness({ drainTimeoutMs: HOUR_MS, maxQueuedBytesPerClient: LIMIT }).start();
-    await answerRequests();
-    const stuck = await stuckClient(h, {
-      clientId: 'door-01',
-      username: 'door-01',
-      password: secretOf('door-01'),
-      filter: topics.deviceDownlinks('door-01'),
-    });
-    const healthy = await healthyDevice();
+  it(
+    'a device that keeps sending requests but stops reading its answers is dropped (presence "slow_consumer"); ' +
+      'others never wait',
+    async () => {
+      h = await new BrokerHarness({ drainTimeoutMs: HOUR_MS, maxQueuedBytesPerClient: LIMIT }).start();
+      await answerRequests();
+      const stuck = await stuckClient(h, {
+        clientId: 'door-01',
+        username: 'door-01',
+        password: secretOf('door-01'),
+        filter: topics.deviceDownlinks('door-01'),
+      });
+      const healthy = await healthyDevice();
 
-    // QoS 0 requests: no PUBACK to write back, so the stuck device's own input is never held up
-    const rounds = await roundTripsUntilDropped(h, healthy, () => {
-      if (stuck.socket.writable) stuck.write(publishPacket(topics.up('door-01', 'request'), '{}'));
-    });
-    await closedAfterReading(stuck);
-    expect(rounds).toBeGreaterThan(LIMIT / ANSWER.length);
-    expect(await h.presenceEvent((e) => e.type === 'disconnected' && e.deviceId === 'door-01')).toMatchObject({
-      reason: 'slow_consumer',
-    });
-    expect(h.broker.stats().slowConsumers).toBe(1);
-    expect(h.broker.isConnected('vm-01')).toBe(true);
-  });
+      // QoS 0 requests: no PUBACK to write back, so the stuck device's own input is never held up
+      const rounds = await roundTripsUntilDropped(h, healthy, () => {
+        if (stuck.socket.writable) stuck.write(publishPacket(topics.up('door-01', 'request'), '{}'));
+      });
+      await closedAfterReading(stuck);
+      expect(rounds).toBeGreaterThan(LIMIT / ANSWER.length);
+      expect(await h.presenceEvent((e) => e.type === 'disconnected' && e.deviceId === 'door-01')).toMatchObject({
+        reason: 'slow_consumer',
+      });
+      expect(h.broker.stats().slowConsumers).toBe(1);
+      expect(h.broker.isConnected('vm-01')).toBe(true);
+    },
+  );
 });

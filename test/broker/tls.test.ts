@@ -66,37 +66,40 @@ describe('TLS listener', () => {
     expect(h.registry.calls).toBe(0);
   });
 
-  it('a TLS handshake takes a pending place: idle sockets on the TLS port count against pendingPerAddress', async () => {
-    h = await new BrokerHarness({
-      pendingPerAddress: 2,
-      pendingTotal: 4,
-      connectTimeoutMs: 60_000,
-      tls: {
-        enabled: true,
-        host: '127.0.0.1',
-        port: 0,
-        certFile: pki.serverCertFile,
-        keyFile: pki.serverKeyFile,
-        requestClientCert: false,
-        requireClientCert: false,
-      },
-    }).start();
-    const tlsPort = h.tlsPort ?? 0;
-    const idle = [await RawConnection.open(tlsPort), await RawConnection.open(tlsPort)];
-    const third = await RawConnection.open(tlsPort);
-    await third.closed;
-    // the same address on the plain port shares the budget
-    const plain = await RawConnection.open(h.port);
-    await plain.closed;
-    expect(h.broker.stats()).toMatchObject({ pendingRefused: 2, pending: 2, connections: 0 });
-    expect(idle.some((c) => c.isClosed)).toBe(false);
-    // an abandoned handshake gives its place back
-    idle[0]?.destroy();
-    await until(() => h?.broker.stats().pending === 1, 'the abandoned handshake’s place');
-    const c = await device(h, {});
-    expect(h.broker.isConnected('locker-01')).toBe(true);
-    c.end(true);
-  });
+  it(
+    'a TLS handshake takes a pending place: ' + 'idle sockets on the TLS port count against pendingPerAddress',
+    async () => {
+      h = await new BrokerHarness({
+        pendingPerAddress: 2,
+        pendingTotal: 4,
+        connectTimeoutMs: 60_000,
+        tls: {
+          enabled: true,
+          host: '127.0.0.1',
+          port: 0,
+          certFile: pki.serverCertFile,
+          keyFile: pki.serverKeyFile,
+          requestClientCert: false,
+          requireClientCert: false,
+        },
+      }).start();
+      const tlsPort = h.tlsPort ?? 0;
+      const idle = [await RawConnection.open(tlsPort), await RawConnection.open(tlsPort)];
+      const third = await RawConnection.open(tlsPort);
+      await third.closed;
+      // the same address on the plain port shares the budget
+      const plain = await RawConnection.open(h.port);
+      await plain.closed;
+      expect(h.broker.stats()).toMatchObject({ pendingRefused: 2, pending: 2, connections: 0 });
+      expect(idle.some((c) => c.isClosed)).toBe(false);
+      // an abandoned handshake gives its place back
+      idle[0]?.destroy();
+      await until(() => h?.broker.stats().pending === 1, 'the abandoned handshake’s place');
+      const c = await device(h, {});
+      expect(h.broker.isConnected('locker-01')).toBe(true);
+      c.end(true);
+    },
+  );
 
   it('a missing certificate file stops start() with the setting and path', async () => {
     const bad = new BrokerHarness({

@@ -28,14 +28,17 @@ describe('linli command line', () => {
     expect(await verifySecret(out.secret, rec?.secretHash ?? '')).toBe(true);
   });
 
-  it('refuses a second provision of the same id and a bad kind, with a clear message and a failing exit code', async () => {
-    const dup = await linli(['provision', '--kind', 'vending_machine', '--id', 'vm-01', '--data', tmp.dir]);
-    expect(dup.code).not.toBe(0);
-    expect(dup.stderr).toMatch(/DEVICE_EXISTS/);
-    const bad = await linli(['provision', '--kind', 'toaster', '--id', 'x-1', '--data', tmp.dir]);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/kind/);
-  });
+  it(
+    'refuses a second provision of the same id and a bad kind, ' + 'with a clear message and a failing exit code',
+    async () => {
+      const dup = await linli(['provision', '--kind', 'vending_machine', '--id', 'vm-01', '--data', tmp.dir]);
+      expect(dup.code).not.toBe(0);
+      expect(dup.stderr).toMatch(/DEVICE_EXISTS/);
+      const bad = await linli(['provision', '--kind', 'toaster', '--id', 'x-1', '--data', tmp.dir]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/kind/);
+    },
+  );
 
   it('token create --json and device rotate/disable/list', async () => {
     const t = await linli(['token', 'create', '--role', 'admin', '--data', tmp.dir, '--json']);
@@ -71,36 +74,40 @@ describe('linli command line', () => {
     expect(bad.stderr).toMatch(/members\[0\]\.benefits\[0\]\.campaignId: unknown campaign "none"/);
   });
 
-  it('device delete beside a running gateway: the device is kicked and forgotten, its retained state cleared', async () => {
-    const h = await startGateway();
-    try {
-      const { secret } = await h.gw.devices.provision({ id: 'door-07', kind: 'door_reader' });
-      const { SimDevice } = await import('../../sim/src/index.ts');
-      const d = new SimDevice({ url: h.mqttUrl, id: 'door-07', kind: 'door_reader', secret });
-      await d.start();
-      await waitFor(() => h.gw.monitor.get('door-07')?.verdict.status === 'ok', 'door-07 online');
-      const cleared: Buffer[] = [];
-      await h.gw.broker.subscribe(topics.deviceState('door-07'), (m) => cleared.push(m.payload));
-      const r = await linli(['device', 'delete', 'door-07', '--yes', '--data', h.dataDir]);
-      expect(r.code, r.stderr).toBe(0);
-      // the running gateway's registry watcher notices the other connection's commit
-      await waitFor(
-        () => h.gw.monitor.get('door-07') === undefined && !d.connected,
-        'door-07 kicked and forgotten',
-        10_000,
-      );
-      await waitFor(
-        () => cleared.some((p) => p.length === 0),
-        'the retained state cleared (empty retained message)',
-        10_000,
-      );
-      await d.stop({ graceful: false });
-    } finally {
-      await h.stop();
-    }
-  });
+  it(
+    'device delete beside a running gateway: ' + 'the device is kicked and forgotten, its retained state cleared',
+    async () => {
+      const h = await startGateway();
+      try {
+        const { secret } = await h.gw.devices.provision({ id: 'door-07', kind: 'door_reader' });
+        const { SimDevice } = await import('../../sim/src/index.ts');
+        const d = new SimDevice({ url: h.mqttUrl, id: 'door-07', kind: 'door_reader', secret });
+        await d.start();
+        await waitFor(() => h.gw.monitor.get('door-07')?.verdict.status === 'ok', 'door-07 online');
+        const cleared: Buffer[] = [];
+        await h.gw.broker.subscribe(topics.deviceState('door-07'), (m) => cleared.push(m.payload));
+        const r = await linli(['device', 'delete', 'door-07', '--yes', '--data', h.dataDir]);
+        expect(r.code, r.stderr).toBe(0);
+        // the running gateway's registry watcher notices the other connection's commit
+        await waitFor(
+          () => h.gw.monitor.get('door-07') === undefined && !d.connected,
+          'door-07 kicked and forgotten',
+          10_000,
+        );
+        await waitFor(
+          () => cleared.some((p) => p.length === 0),
+          'the retained state cleared (empty retained message)',
+          10_000,
+        );
+        await d.stop({ graceful: false });
+      } finally {
+        await h.stop();
+      }
+    },
+  );
 
-  it('linli sim creates sim- devices of its own through the API, leaves a real device untouched, stops by itself', async () => {
+  it('linli sim creates sim- devices of its own through the API, ' +
+    'leaves a real device untouched, stops by itself', async () => {
     const h = await startGateway();
     try {
       // a real device that happens to use the simulator's first id: never rotated, enabled or reused

@@ -102,19 +102,24 @@ describe('linli ships compiled JavaScript', () => {
       ),
     );
 
-  it('without dist/ (npm install --ignore-scripts), or with sources newer than it, one line: run npm run build', async () => {
-    const missing = await node(install('missing', {}));
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/^linli: the compiled gateway \(dist\/\) is missing: run `npm run build` in .+\n$/);
+  it(
+    'without dist/ (npm install --ignore-scripts), ' + 'or with sources newer than it, one line: run npm run build',
+    async () => {
+      const missing = await node(install('missing', {}));
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(
+        /^linli: the compiled gateway \(dist\/\) is missing: run `npm run build` in .+\n$/,
+      );
 
-    const stale = await node(install('stale', { dist: true, startedAt: 0, checkout: true }));
-    expect(stale.code).toBe(1);
-    expect(stale.stderr).toMatch(/^linli: dist\/ is older than the sources \(.+\): run `npm run build` in .+\n$/);
+      const stale = await node(install('stale', { dist: true, startedAt: 0, checkout: true }));
+      expect(stale.code).toBe(1);
+      expect(stale.stderr).toMatch(/^linli: dist\/ is older than the sources \(.+\): run `npm run build` in .+\n$/);
 
-    const fresh = await node(install('fresh', { dist: true, startedAt: Date.now() + 60_000, checkout: true }));
-    expect(fresh).toEqual({ code: 0, stdout: 'ran\n', stderr: '' });
-    // an installed package has no sources to compare with
-    const installed = await node(install('installed', { dist: true, startedAt: 0 }));
-    expect(installed).toEqual({ code: 0, stdout: 'ran\n', stderr: '' });
-  });
+      const fresh = await node(install('fresh', { dist: true, startedAt: Date.now() + 60_000, checkout: true }));
+      expect(fresh).toEqual({ code: 0, stdout: 'ran\n', stderr: '' });
+      // an installed package has no sources to compare with
+      const installed = await node(install('installed', { dist: true, startedAt: 0 }));
+      expect(installed).toEqual({ code: 0, stdout: 'ran\n', stderr: '' });
+    },
+  );
 });

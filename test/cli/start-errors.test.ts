@@ -85,7 +85,8 @@ describe('linli start and demo: a taken port, a taken data folder', () => {
     expect(demo.stdout).not.toMatch(/EADDRINUSE|\n\s+at /);
   }, 120_000);
 
-  it('one gateway per data folder: a second is refused by name; the CLI still works beside; a SIGKILL frees the folder', async () => {
+  it('one gateway per data folder: a second is refused by name; ' +
+    'the CLI still works beside; a SIGKILL frees the folder', async () => {
     const dir = `${tmp.dir}/c`;
     const first = gatewayProcess(['start', '--data', dir, '--mqtt-port', '0', '--http-port', '0']);
     running.push(first.child);

@@ -127,17 +127,22 @@ describe('the cloud contract: batches and documents', () => {
   });
   const batch = { v: 1, gatewayId: 'gw-t', stream: 'money', epoch: 'e1', after: 4, dropped: 0 };
 
-  it('a batch numbers its events from after + 1 without a hole, with ids made of gateway, epoch, stream and seq', () => {
-    expect(STREAM_BATCHES.money.safeParse({ ...batch, events: [event(5), event(6)] }).success).toBe(true);
-    expect(CloudBatchSchema.safeParse({ ...batch, events: [event(5), event(7)] }).success).toBe(false);
-    expect(CloudBatchSchema.safeParse({ ...batch, events: [event(6)] }).success).toBe(false);
-    expect(CloudBatchSchema.safeParse({ ...batch, events: [{ ...event(5), id: 'gw-t:money:5' }] }).success).toBe(false);
-    // a stream's batch checks every event by its type
-    expect(
-      STREAM_BATCHES.money.safeParse({ ...batch, events: [{ ...event(5), data: { memberId: 'm-1' } }] }).success,
-    ).toBe(false);
-    expect(STREAM_BATCHES.health.safeParse({ ...batch, stream: 'health', events: [event(5)] }).success).toBe(false);
-  });
+  it(
+    'a batch numbers its events from after + 1 without a hole, ' + 'with ids made of gateway, epoch, stream and seq',
+    () => {
+      expect(STREAM_BATCHES.money.safeParse({ ...batch, events: [event(5), event(6)] }).success).toBe(true);
+      expect(CloudBatchSchema.safeParse({ ...batch, events: [event(5), event(7)] }).success).toBe(false);
+      expect(CloudBatchSchema.safeParse({ ...batch, events: [event(6)] }).success).toBe(false);
+      expect(CloudBatchSchema.safeParse({ ...batch, events: [{ ...event(5), id: 'gw-t:money:5' }] }).success).toBe(
+        false,
+      );
+      // a stream's batch checks every event by its type
+      expect(
+        STREAM_BATCHES.money.safeParse({ ...batch, events: [{ ...event(5), data: { memberId: 'm-1' } }] }).success,
+      ).toBe(false);
+      expect(STREAM_BATCHES.health.safeParse({ ...batch, stream: 'health', events: [event(5)] }).success).toBe(false);
+    },
+  );
 
   it('a rollout names device kinds, only kinds with a screen', () => {
     const display = (kinds: string[]) => ({ rollouts: [{ id: 'r', text: 'hi', kinds }] });
@@ -155,29 +160,32 @@ describe('the outbox checks what it writes', () => {
     return { store, outbox, invalid };
   };
 
-  it('a valid event is stored as before; one that breaks the contract is counted, reported and stored all the same', () => {
-    const { store, outbox, invalid } = setup();
-    const award = { memberId: 'm-1', points: 5, txnId: 't', reason: 'activity', at: 1 };
-    store.db.transaction(() => {
-      outbox.append('money', 'points.awarded', award);
-      outbox.append('money', 'points.awarded', { ...award, points: -1 });
-      outbox.append('telemetry', 'telemetry.x', { pad: 'x' });
-    })();
-    const stored = store.db.prepare('SELECT kind, payload, bytes FROM outbox ORDER BY rowid').all() as {
-      kind: string;
-      payload: string;
-      bytes: number;
-    }[];
-    expect(stored.map((r) => r.payload)).toEqual([
-      JSON.stringify(award),
-      JSON.stringify({ ...award, points: -1 }),
-      JSON.stringify({ pad: 'x' }),
-    ]);
-    expect(invalid.map((e) => e.kind)).toEqual(['points.awarded', 'telemetry.x']);
-    expect(invalid[0]?.problem).toMatch(/points/);
-    expect(outbox.invalidEvents()).toMatchObject({ total: 2, byKind: { 'points.awarded': 1, 'telemetry.x': 1 } });
-    store.close();
-  });
+  it(
+    'a valid event is stored as before; ' + 'one that breaks the contract is counted, reported and stored all the same',
+    () => {
+      const { store, outbox, invalid } = setup();
+      const award = { memberId: 'm-1', points: 5, txnId: 't', reason: 'activity', at: 1 };
+      store.db.transaction(() => {
+        outbox.append('money', 'points.awarded', award);
+        outbox.append('money', 'points.awarded', { ...award, points: -1 });
+        outbox.append('telemetry', 'telemetry.x', { pad: 'x' });
+      })();
+      const stored = store.db.prepare('SELECT kind, payload, bytes FROM outbox ORDER BY rowid').all() as {
+        kind: string;
+        payload: string;
+        bytes: number;
+      }[];
+      expect(stored.map((r) => r.payload)).toEqual([
+        JSON.stringify(award),
+        JSON.stringify({ ...award, points: -1 }),
+        JSON.stringify({ pad: 'x' }),
+      ]);
+      expect(invalid.map((e) => e.kind)).toEqual(['points.awarded', 'telemetry.x']);
+      expect(invalid[0]?.problem).toMatch(/points/);
+      expect(outbox.invalidEvents()).toMatchObject({ total: 2, byKind: { 'points.awarded': 1, 'telemetry.x': 1 } });
+      store.close();
+    },
+  );
 
   it('the cloud link says so in the log, once per new batch of them', () => {
     const { store, outbox } = setup();

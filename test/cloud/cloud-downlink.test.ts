@@ -59,7 +59,8 @@ describe('cloud → gateway → devices', () => {
     expectCloudContractKept(twin, outbox);
   });
 
-  it('a promotion reaches every vending machine screen, delivery tracked per device; an offline machine gets it when it comes back', async () => {
+  it('a promotion reaches every vending machine screen, delivery tracked per device; ' +
+    'an offline machine gets it when it comes back', async () => {
     for (const id of ['vm-01', 'vm-02']) {
       const d = new SimDevice({
         url: h.mqttUrl,

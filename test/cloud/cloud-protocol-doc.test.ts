@@ -68,20 +68,24 @@ function fieldsOf(schema: z.ZodType, skip: ReadonlySet<string> = new Set()): Set
 const ENVELOPE = new Set(['id', 'seq', 'kind', 'at', 'historical', 'data']);
 
 describe('CLOUD-PROTOCOL.md, the zod schemas and the JSON Schemas stay in step', () => {
-  it('the committed JSON Schema files are what the zod schemas generate (else: npx tsx gateway/cloud/contract/generate-schemas.ts)', () => {
-    const dir = join(root, 'gateway/cloud/contract/schemas');
-    const expected = renderCloudSchemas();
-    const committed = Object.fromEntries(
-      readdirSync(dir)
-        .filter((f) => f.endsWith('.schema.json'))
-        .map((f) => [f, JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown]),
-    );
-    expect(Object.keys(committed).sort(), 'schema files differ: run the generator').toEqual(
-      Object.keys(expected).sort(),
-    );
-    for (const [name, content] of Object.entries(expected))
-      expect(committed[name], `${name} is stale: run the generator`).toEqual(content);
-  });
+  it(
+    'the committed JSON Schema files are what the zod schemas generate (else: ' +
+      'npx tsx gateway/cloud/contract/generate-schemas.ts)',
+    () => {
+      const dir = join(root, 'gateway/cloud/contract/schemas');
+      const expected = renderCloudSchemas();
+      const committed = Object.fromEntries(
+        readdirSync(dir)
+          .filter((f) => f.endsWith('.schema.json'))
+          .map((f) => [f, JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown]),
+      );
+      expect(Object.keys(committed).sort(), 'schema files differ: run the generator').toEqual(
+        Object.keys(expected).sort(),
+      );
+      for (const [name, content] of Object.entries(expected))
+        expect(committed[name], `${name} is stale: run the generator`).toEqual(content);
+    },
+  );
 
   it('every message has an example, and every example is valid against its zod schema and its JSON Schema', () => {
     const ajv = new Ajv2020({ strict: false, allErrors: true });
@@ -249,26 +253,29 @@ describe('CLOUD-PROTOCOL.md says what the code does', () => {
     return out;
   };
 
-  it('every event type the gateway writes is in the contract, on its stream; every type in the contract is written', () => {
-    const sites = appends();
-    expect(sites.length).toBeGreaterThanOrEqual(12);
-    const produced = new Set<string>();
-    for (const s of sites) {
-      // the streams' own selector conditions (e.g. `e.decision === 'checked_in' ? ...`) are not types
-      const types = s.types.filter((t) => t.includes('.'));
-      const matched = s.pattern ? CLOUD_EVENT_TYPES.filter((t) => s.pattern?.test(t)) : types;
-      expect(matched.length, `${s.file}: an append whose type matches nothing in the contract`).toBeGreaterThan(0);
-      for (const t of matched) {
-        expect(CLOUD_EVENTS, `${s.file}: ${t} is not in the contract`).toHaveProperty([t]);
-        expect(CLOUD_EVENTS[t as keyof typeof CLOUD_EVENTS].stream, `${s.file}: ${t}'s stream`).toBe(s.stream);
-        produced.add(t);
+  it(
+    'every event type the gateway writes is in the contract, on its stream; ' + 'every type in the contract is written',
+    () => {
+      const sites = appends();
+      expect(sites.length).toBeGreaterThanOrEqual(12);
+      const produced = new Set<string>();
+      for (const s of sites) {
+        // the streams' own selector conditions (e.g. `e.decision === 'checked_in' ? ...`) are not types
+        const types = s.types.filter((t) => t.includes('.'));
+        const matched = s.pattern ? CLOUD_EVENT_TYPES.filter((t) => s.pattern?.test(t)) : types;
+        expect(matched.length, `${s.file}: an append whose type matches nothing in the contract`).toBeGreaterThan(0);
+        for (const t of matched) {
+          expect(CLOUD_EVENTS, `${s.file}: ${t} is not in the contract`).toHaveProperty([t]);
+          expect(CLOUD_EVENTS[t as keyof typeof CLOUD_EVENTS].stream, `${s.file}: ${t}'s stream`).toBe(s.stream);
+          produced.add(t);
+        }
       }
-    }
-    expect(
-      CLOUD_EVENT_TYPES.filter((t) => !produced.has(t)),
-      'types in the contract nobody writes',
-    ).toEqual([]);
-  });
+      expect(
+        CLOUD_EVENT_TYPES.filter((t) => !produced.has(t)),
+        'types in the contract nobody writes',
+      ).toEqual([]);
+    },
+  );
 
   it('a redemption event exists for every state a redemption can be in, and for an expiry', () => {
     const states = RedemptionResultSchema.shape.state.options;

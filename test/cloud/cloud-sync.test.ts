@@ -74,7 +74,8 @@ describe('store-and-forward to a real cloud broker', () => {
     expectCloudContractKept(twin, h.gw.outbox);
   });
 
-  it('the cloud broker dies mid-stream and comes back: nothing lost, nothing applied twice, the backlog marked historical', async () => {
+  it('the cloud broker dies mid-stream and comes back: ' +
+    'nothing lost, nothing applied twice, the backlog marked historical', async () => {
     for (let i = 0; i < 20; i++) await redeem();
     await waitFor(() => money().upTo === 20, 'first 20 applied', 15_000);
     await mosq.stop();
@@ -108,7 +109,8 @@ describe('store-and-forward to a real cloud broker', () => {
     expectCloudContractKept(twin, h.gw.outbox);
   }, 30_000);
 
-  it('telemetry dropped under the disk budget: the cloud skips the hole knowingly and gets everything after it', async () => {
+  it('telemetry dropped under the disk budget: ' +
+    'the cloud skips the hole knowingly and gets everything after it', async () => {
     const link = h.gw.cloud;
     const outbox = h.gw.outbox;
     if (!link || !outbox) throw new Error('no cloud');

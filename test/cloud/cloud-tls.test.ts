@@ -40,14 +40,17 @@ describe('cloud broker over TLS with client certificates (real Mosquitto)', () =
       },
     } as never);
 
-  it('connects with a certificate signed by the CA the broker trusts, and the broker by the configured CA', async () => {
-    const h = await gateway('gw.crt', 'gw.key');
-    try {
-      await waitFor(() => h.gw.cloud?.isConnected === true, 'connected over TLS', 10_000);
-    } finally {
-      await h.stop();
-    }
-  });
+  it(
+    'connects with a certificate signed by the CA the broker trusts, ' + 'and the broker by the configured CA',
+    async () => {
+      const h = await gateway('gw.crt', 'gw.key');
+      try {
+        await waitFor(() => h.gw.cloud?.isConnected === true, 'connected over TLS', 10_000);
+      } finally {
+        await h.stop();
+      }
+    },
+  );
 
   it('a certificate from another CA is refused, and the gateway keeps working offline', async () => {
     const h = await gateway('rogue-gw.crt', 'rogue-gw.key');

@@ -61,7 +61,8 @@ describe('gateway killed with SIGKILL mid-sync', () => {
         'gateway: { id: gw-kill }',
         'mqtt: { host: 127.0.0.1, port: 0 }',
         `http: { host: 127.0.0.1, port: ${httpPort} }`,
-        `cloud: { enabled: true, url: "${mosq.url}", signingKeys: [{ kid: k, publicKey: ${'A'.repeat(43)} }], batchesPerSecond: 50, batchMax: 5, ackTimeoutS: 2, reconnectMinMs: 200, reconnectMaxMs: 1000 }`,
+        `cloud: { enabled: true, url: "${mosq.url}", signingKeys: [{ kid: k, publicKey: ${'A'.repeat(43)} }], ` +
+          'batchesPerSecond: 50, batchMax: 5, ackTimeoutS: 2, reconnectMinMs: 200, reconnectMaxMs: 1000 }',
         'log: { level: warn }',
         '',
       ].join('\n'),
@@ -124,9 +125,11 @@ describe('gateway killed with SIGKILL mid-sync', () => {
       30_000,
     );
     const applied = money().events.map((e) => (e.data as { txnId: string }).txnId);
-    expect(confirmed.filter((t) => Number(t.slice(2)) < 1000).length).toBeGreaterThanOrEqual(10); // the kill came mid-stream
+    // the kill came mid-stream
+    expect(confirmed.filter((t) => Number(t.slice(2)) < 1000).length).toBeGreaterThanOrEqual(10);
     expect(confirmed.filter((t) => Number(t.slice(2)) >= 1000)).toHaveLength(10);
-    // exactly once: every confirmed award is there, none twice; an award whose answer was lost in the kill may be there too (it committed)
+    // exactly once: every confirmed award is there, none twice; an award
+    // whose answer was lost in the kill may be there too (it committed)
     expect(new Set(applied).size).toBe(applied.length);
     for (const t of confirmed) expect(applied).toContain(t);
     expect(money().events.map((e) => e.seq)).toEqual(Array.from({ length: applied.length }, (_, i) => i + 1));

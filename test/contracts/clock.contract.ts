@@ -82,14 +82,17 @@ export function describeClockContract(name: string, factory: () => ClockSubject)
       if (s.exact) expect(w1 - w0).toBe(10);
     });
 
-    it('every(ms) first fires no earlier than ms after it was set up, then at each further multiple of ms', async () => {
-      const start = s.clock.monotonic();
-      const fired: number[] = [];
-      every(20, () => fired.push(s.clock.monotonic() - start));
-      await until(() => fired.length >= 3, 'three calls');
-      fired.slice(0, 3).forEach((t, k) => expect(t).toBeGreaterThanOrEqual(20 * (k + 1) - s.slackMs));
-      if (s.exact) expect(fired).toEqual([20, 40, 60]);
-    });
+    it(
+      'every(ms) first fires no earlier than ms after it was set up, ' + 'then at each further multiple of ms',
+      async () => {
+        const start = s.clock.monotonic();
+        const fired: number[] = [];
+        every(20, () => fired.push(s.clock.monotonic() - start));
+        await until(() => fired.length >= 3, 'three calls');
+        fired.slice(0, 3).forEach((t, k) => expect(t).toBeGreaterThanOrEqual(20 * (k + 1) - s.slackMs));
+        if (s.exact) expect(fired).toEqual([20, 40, 60]);
+      },
+    );
 
     it('the function every() returns stops the calls, and may be called again harmlessly', async () => {
       let n = 0;
@@ -132,30 +135,33 @@ export function describeClockContract(name: string, factory: () => ClockSubject)
       expect(log.slice(0, 9)).toEqual(['a', 'b', 'c', 'a', 'b', 'c', 'a', 'b', 'c']);
     });
 
-    it('periodic calls of different periods each run at or after their due times, in the order time reaches them', async () => {
-      const start = s.clock.monotonic();
-      const log: [string, number][] = [];
-      every(8, () => log.push(['a', s.clock.monotonic() - start]));
-      every(20, () => log.push(['b', s.clock.monotonic() - start]));
-      await until(() => log.filter(([n]) => n === 'b').length >= 2, 'two calls of the slower');
-      for (const name of ['a', 'b']) {
-        const period = name === 'a' ? 8 : 20;
-        log
-          .filter(([n]) => n === name)
-          .forEach(([, t], k) => expect(t).toBeGreaterThanOrEqual(period * (k + 1) - s.slackMs));
-      }
-      for (let i = 1; i < log.length; i++) expect(log[i]?.[1]).toBeGreaterThanOrEqual(log[i - 1]?.[1] ?? 0);
-      if (s.exact)
-        expect(log).toEqual([
-          ['a', 8],
-          ['a', 16],
-          ['b', 20],
-          ['a', 24],
-          ['a', 32],
-          ['a', 40],
-          ['b', 40],
-        ]);
-    });
+    it(
+      'periodic calls of different periods each run at or after their due times, ' + 'in the order time reaches them',
+      async () => {
+        const start = s.clock.monotonic();
+        const log: [string, number][] = [];
+        every(8, () => log.push(['a', s.clock.monotonic() - start]));
+        every(20, () => log.push(['b', s.clock.monotonic() - start]));
+        await until(() => log.filter(([n]) => n === 'b').length >= 2, 'two calls of the slower');
+        for (const name of ['a', 'b']) {
+          const period = name === 'a' ? 8 : 20;
+          log
+            .filter(([n]) => n === name)
+            .forEach(([, t], k) => expect(t).toBeGreaterThanOrEqual(period * (k + 1) - s.slackMs));
+        }
+        for (let i = 1; i < log.length; i++) expect(log[i]?.[1]).toBeGreaterThanOrEqual(log[i - 1]?.[1] ?? 0);
+        if (s.exact)
+          expect(log).toEqual([
+            ['a', 8],
+            ['a', 16],
+            ['b', 20],
+            ['a', 24],
+            ['a', 32],
+            ['a', 40],
+            ['b', 40],
+          ]);
+      },
+    );
 
     it('periods missed while the process was busy are not replayed: one call, not one per missed period', async () => {
       const start = s.clock.monotonic();

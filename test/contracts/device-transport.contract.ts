@@ -136,26 +136,33 @@ export function describeDeviceTransportContract(name: string, factory: () => Pro
       expect(s.isConnected(b.id)).toBe(false);
     });
 
-    it('a wrong secret is refused with CONNACK 4 (bad user name or password) or 5 (not authorized), and no session opens', async () => {
-      expect([4, 5]).toContain(await refusal({ id: a.id, secret: `${a.secret}x` }));
-      expect([4, 5]).toContain(await refusal({ id: a.id, secret: b.secret }));
-      expect(s.isConnected(a.id)).toBe(false);
-    });
+    it(
+      'a wrong secret is refused with CONNACK 4 (bad user name or password) ' +
+        'or 5 (not authorized), and no session opens',
+      async () => {
+        expect([4, 5]).toContain(await refusal({ id: a.id, secret: `${a.secret}x` }));
+        expect([4, 5]).toContain(await refusal({ id: a.id, secret: b.secret }));
+        expect(s.isConnected(a.id)).toBe(false);
+      },
+    );
 
     it('an unknown device is refused with CONNACK 5 (not authorized)', async () => {
       expect(await refusal({ id: 'door-99', secret: a.secret })).toBe(5);
     });
 
-    it('its QoS 1 publishes on its own uplink reach the gateway side, all of them, in the order sent, intact', async () => {
-      const gw = await gatewaySide(topics.allUplinks());
-      const c = await connect(a);
-      const sent = Array.from({ length: 30 }, (_, i) => JSON.stringify({ n: i, text: `邻里 ${i}` }));
-      await Promise.all(sent.map((p, i) => c.publishAsync(topics.up(a.id, i % 2 ? 'event' : 'ack'), p, { qos: 1 })));
-      await gw.until((m) => m.length >= sent.length, 'every uplink');
-      expect(gw.messages).toEqual(
-        sent.map((p, i) => ({ topic: topics.up(a.id, i % 2 ? 'event' : 'ack'), payload: p })),
-      );
-    });
+    it(
+      'its QoS 1 publishes on its own uplink reach the gateway side, ' + 'all of them, in the order sent, intact',
+      async () => {
+        const gw = await gatewaySide(topics.allUplinks());
+        const c = await connect(a);
+        const sent = Array.from({ length: 30 }, (_, i) => JSON.stringify({ n: i, text: `邻里 ${i}` }));
+        await Promise.all(sent.map((p, i) => c.publishAsync(topics.up(a.id, i % 2 ? 'event' : 'ack'), p, { qos: 1 })));
+        await gw.until((m) => m.length >= sent.length, 'every uplink');
+        expect(gw.messages).toEqual(
+          sent.map((p, i) => ({ topic: topics.up(a.id, i % 2 ? 'event' : 'ack'), payload: p })),
+        );
+      },
+    );
 
     it.each([
       ['another device’s uplink', (other: string) => topics.up(other, 'event')],

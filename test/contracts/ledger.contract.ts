@@ -85,16 +85,20 @@ export function describeLedgerContract(name: string, factory: () => LedgerSubjec
       expect(s.verify()).toMatchObject({ ok: true, entries: 4, problems: [] });
     });
 
-    it('an append that would take a resident’s or merchant’s account below zero is refused and writes none of its movements, even when the caller catches the error and commits', () => {
-      append(transfer('issuer:stored-value', 'wallet:m-1', 100));
-      s.inTransaction(() => {
-        expect(() => s.ledger.append(transfer('wallet:m-1', 'merchant:cafe-01', 101))).toThrow(/below zero/);
-        // the caller goes on and commits: nothing of the refused append may be in that commit
-      });
-      expect(s.ledger.balance('wallet:m-1', 'fen')).toBe(100);
-      expect(s.ledger.balance('merchant:cafe-01', 'fen')).toBe(0);
-      expect(s.verify()).toMatchObject({ ok: true, entries: 2 });
-    });
+    it(
+      'an append that would take a resident’s or merchant’s account below zero is refused ' +
+        'and writes none of its movements, even when the caller catches the error and commits',
+      () => {
+        append(transfer('issuer:stored-value', 'wallet:m-1', 100));
+        s.inTransaction(() => {
+          expect(() => s.ledger.append(transfer('wallet:m-1', 'merchant:cafe-01', 101))).toThrow(/below zero/);
+          // the caller goes on and commits: nothing of the refused append may be in that commit
+        });
+        expect(s.ledger.balance('wallet:m-1', 'fen')).toBe(100);
+        expect(s.ledger.balance('merchant:cafe-01', 'fen')).toBe(0);
+        expect(s.verify()).toMatchObject({ ok: true, entries: 2 });
+      },
+    );
 
     it('issuer accounts, the sources of value, may go below zero', () => {
       append(transfer('issuer:uses', 'uses:i-1', 3, 'uses'));
@@ -123,64 +127,72 @@ export function describeLedgerContract(name: string, factory: () => LedgerSubjec
     // What is true, not what the port's comment suggests: append itself does not enforce double entry.
     // An append whose movements do not sum to zero is written; verify is what reports it, and only as a
     // per-asset sum over the whole ledger (two unbalanced appends that offset each other verify clean).
-    it('append does not enforce double entry: an unbalanced append is written, and verify reports the asset unbalanced', () => {
-      append([move('issuer:stored-value', -100)]);
-      expect(s.ledger.balance('issuer:stored-value', 'fen')).toBe(-100);
-      const r = s.verify();
-      expect(r.ok).toBe(false);
-      expect(r.problems).toEqual([{ kind: 'asset_unbalanced', detail: 'fen movements sum to -100, not 0' }]);
-    });
+    it(
+      'append does not enforce double entry: ' +
+        'an unbalanced append is written, and verify reports the asset unbalanced',
+      () => {
+        append([move('issuer:stored-value', -100)]);
+        expect(s.ledger.balance('issuer:stored-value', 'fen')).toBe(-100);
+        const r = s.verify();
+        expect(r.ok).toBe(false);
+        expect(r.problems).toEqual([{ kind: 'asset_unbalanced', detail: 'fen movements sum to -100, not 0' }]);
+      },
+    );
 
-    it('property: after any sequence of balanced transfers, each balance is the sum of its accepted deltas, guarded accounts never go below zero, and verify passes', () => {
-      const accounts = ['issuer:stored-value', 'issuer:points', 'wallet:a', 'wallet:b', 'merchant:x', 'held:r-1'];
-      const assets: Asset[] = ['fen', 'points', 'uses'];
-      fc.assert(
-        fc.property(
-          fc.array(
-            fc.tuple(
-              fc.constantFrom(...accounts),
-              fc.constantFrom(...accounts),
-              fc.integer({ min: 1, max: 400 }),
-              fc.constantFrom(...assets),
-              fc.boolean(),
+    it(
+      'property: after any sequence of balanced transfers, each balance is the sum of its accepted deltas, ' +
+        'guarded accounts never go below zero, and verify passes',
+      () => {
+        const accounts = ['issuer:stored-value', 'issuer:points', 'wallet:a', 'wallet:b', 'merchant:x', 'held:r-1'];
+        const assets: Asset[] = ['fen', 'points', 'uses'];
+        fc.assert(
+          fc.property(
+            fc.array(
+              fc.tuple(
+                fc.constantFrom(...accounts),
+                fc.constantFrom(...accounts),
+                fc.integer({ min: 1, max: 400 }),
+                fc.constantFrom(...assets),
+                fc.boolean(),
+              ),
+              { maxLength: 30 },
             ),
-            { maxLength: 30 },
+            (steps) => {
+              s.close();
+              s = factory();
+              const model = new Map<string, number>();
+              const key = (a: string, asset: Asset) => `${a} ${asset}`;
+              let entries = 0;
+              for (const [from, to, amount, asset, rollBack] of steps) {
+                if (from === to) continue;
+                const next = (a: string, d: number) => (model.get(key(a, asset)) ?? 0) + d;
+                const refused =
+                  (GUARDED.test(from) && next(from, -amount) < 0) || (GUARDED.test(to) && next(to, amount) < 0);
+                try {
+                  s.inTransaction(() => {
+                    s.ledger.append(transfer(from, to, amount, asset));
+                    if (rollBack) throw new Error('rolled back by the caller');
+                  });
+                } catch (err) {
+                  expect(String(err)).toMatch(refused ? /below zero/ : /rolled back by the caller/);
+                }
+                if (refused || rollBack) continue;
+                model.set(key(from, asset), next(from, -amount));
+                model.set(key(to, asset), next(to, amount));
+                entries += 2;
+              }
+              for (const a of accounts)
+                for (const asset of assets) {
+                  expect(s.ledger.balance(a, asset)).toBe(model.get(key(a, asset)) ?? 0);
+                  if (GUARDED.test(a)) expect(s.ledger.balance(a, asset)).toBeGreaterThanOrEqual(0);
+                }
+              expect(s.verify()).toMatchObject({ ok: true, entries, problems: [] });
+            },
           ),
-          (steps) => {
-            s.close();
-            s = factory();
-            const model = new Map<string, number>();
-            const key = (a: string, asset: Asset) => `${a} ${asset}`;
-            let entries = 0;
-            for (const [from, to, amount, asset, rollBack] of steps) {
-              if (from === to) continue;
-              const next = (a: string, d: number) => (model.get(key(a, asset)) ?? 0) + d;
-              const refused =
-                (GUARDED.test(from) && next(from, -amount) < 0) || (GUARDED.test(to) && next(to, amount) < 0);
-              try {
-                s.inTransaction(() => {
-                  s.ledger.append(transfer(from, to, amount, asset));
-                  if (rollBack) throw new Error('rolled back by the caller');
-                });
-              } catch (err) {
-                expect(String(err)).toMatch(refused ? /below zero/ : /rolled back by the caller/);
-              }
-              if (refused || rollBack) continue;
-              model.set(key(from, asset), next(from, -amount));
-              model.set(key(to, asset), next(to, amount));
-              entries += 2;
-            }
-            for (const a of accounts)
-              for (const asset of assets) {
-                expect(s.ledger.balance(a, asset)).toBe(model.get(key(a, asset)) ?? 0);
-                if (GUARDED.test(a)) expect(s.ledger.balance(a, asset)).toBeGreaterThanOrEqual(0);
-              }
-            expect(s.verify()).toMatchObject({ ok: true, entries, problems: [] });
-          },
-        ),
-        { numRuns: 25, seed: 424 },
-      );
-    });
+          { numRuns: 25, seed: 424 },
+        );
+      },
+    );
 
     describe('tamper is detected by verify', () => {
       beforeEach(() => {

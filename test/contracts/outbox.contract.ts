@@ -44,24 +44,28 @@ export function describeOutboxContract(name: string, factory: () => OutboxSubjec
       expect(seqs('access')).toEqual([]);
     });
 
-    it('after(stream, seq, limit) returns the events after seq, in order, at most limit, with kind, time and data as written', () => {
-      s.inTransaction(() => {
-        o.append('access', 'access.decision', { door: 'main', allow: true });
-        s.advance(1000);
-        o.append('access', 'access.denied', { door: 'side', nested: { list: [1, 2] } });
-        s.advance(1000);
-        o.append('access', 'access.decision', { n: 3 });
-      });
-      const all = o.after('access', 0, 10);
-      expect(all.map((e) => [e.seq, e.kind, e.data])).toEqual([
-        [1, 'access.decision', { door: 'main', allow: true }],
-        [2, 'access.denied', { door: 'side', nested: { list: [1, 2] } }],
-        [3, 'access.decision', { n: 3 }],
-      ]);
-      expect((all[1]?.at ?? 0) - (all[0]?.at ?? 0)).toBe(1000);
-      expect(o.after('access', 1, 1).map((e) => e.seq)).toEqual([2]);
-      expect(o.after('access', 3, 10)).toEqual([]);
-    });
+    it(
+      'after(stream, seq, limit) returns the events after seq, ' +
+        'in order, at most limit, with kind, time and data as written',
+      () => {
+        s.inTransaction(() => {
+          o.append('access', 'access.decision', { door: 'main', allow: true });
+          s.advance(1000);
+          o.append('access', 'access.denied', { door: 'side', nested: { list: [1, 2] } });
+          s.advance(1000);
+          o.append('access', 'access.decision', { n: 3 });
+        });
+        const all = o.after('access', 0, 10);
+        expect(all.map((e) => [e.seq, e.kind, e.data])).toEqual([
+          [1, 'access.decision', { door: 'main', allow: true }],
+          [2, 'access.denied', { door: 'side', nested: { list: [1, 2] } }],
+          [3, 'access.decision', { n: 3 }],
+        ]);
+        expect((all[1]?.at ?? 0) - (all[0]?.at ?? 0)).toBe(1000);
+        expect(o.after('access', 1, 1).map((e) => e.seq)).toEqual([2]);
+        expect(o.after('access', 3, 10)).toEqual([]);
+      },
+    );
 
     it('every event has a stable id, unique across streams: gateway, database epoch, stream and sequence', () => {
       append('money', 2);
@@ -89,17 +93,20 @@ export function describeOutboxContract(name: string, factory: () => OutboxSubjec
       ]);
     });
 
-    it('acknowledge(stream, upTo) removes exactly the events up to upTo of that stream, and nothing of the others', () => {
-      append('money', 5);
-      append('health', 2);
-      s.inTransaction(() => o.acknowledge('money', 3));
-      expect(seqs('money')).toEqual([4, 5]);
-      expect(o.ackedSeq('money')).toBe(3);
-      expect(seqs('health')).toEqual([1, 2]);
-      expect(o.ackedSeq('health')).toBe(0);
-      append('money', 1);
-      expect(seqs('money')).toEqual([4, 5, 6]); // numbering goes on after an ack
-    });
+    it(
+      'acknowledge(stream, upTo) ' + 'removes exactly the events up to upTo of that stream, and nothing of the others',
+      () => {
+        append('money', 5);
+        append('health', 2);
+        s.inTransaction(() => o.acknowledge('money', 3));
+        expect(seqs('money')).toEqual([4, 5]);
+        expect(o.ackedSeq('money')).toBe(3);
+        expect(seqs('health')).toEqual([1, 2]);
+        expect(o.ackedSeq('health')).toBe(0);
+        append('money', 1);
+        expect(seqs('money')).toEqual([4, 5, 6]); // numbering goes on after an ack
+      },
+    );
 
     it('a late, lower acknowledgement never moves the acknowledged sequence back nor brings events back', () => {
       append('parcels', 4);
@@ -125,22 +132,26 @@ export function describeOutboxContract(name: string, factory: () => OutboxSubjec
       expect(o.backlog().map((b) => b.stream)).toEqual(['telemetry']);
     });
 
-    it('a droppable stream drops its oldest whole events until the bytes asked for are freed; they count as dropped and acknowledged', () => {
-      expect([...DROPPABLE]).toEqual(['telemetry']);
-      append('telemetry', 10, (i) => ({ i, pad: 'z'.repeat(90) }));
-      append('money', 2);
-      const each = JSON.stringify({ i: 0, pad: 'z'.repeat(90) }).length;
-      const dropped = s.inTransaction(() => o.dropOldestBytes('telemetry', 3 * each + 1));
-      expect(dropped).toBe(4); // whole events, oldest first, until at least the bytes asked for
-      expect(seqs('telemetry')).toEqual([5, 6, 7, 8, 9, 10]);
-      expect(o.ackedSeq('telemetry')).toBe(4);
-      expect(o.droppedCount('telemetry')).toBe(4);
-      expect(seqs('money')).toEqual([1, 2]);
-      expect(s.inTransaction(() => o.dropOldestBytes('telemetry', 1_000_000))).toBe(6);
-      expect(seqs('telemetry')).toEqual([]);
-      expect(o.droppedCount('telemetry')).toBe(10);
-      expect(s.inTransaction(() => o.dropOldestBytes('telemetry', 100))).toBe(0);
-    });
+    it(
+      'a droppable stream drops its oldest whole events until the bytes asked for are freed; ' +
+        'they count as dropped and acknowledged',
+      () => {
+        expect([...DROPPABLE]).toEqual(['telemetry']);
+        append('telemetry', 10, (i) => ({ i, pad: 'z'.repeat(90) }));
+        append('money', 2);
+        const each = JSON.stringify({ i: 0, pad: 'z'.repeat(90) }).length;
+        const dropped = s.inTransaction(() => o.dropOldestBytes('telemetry', 3 * each + 1));
+        expect(dropped).toBe(4); // whole events, oldest first, until at least the bytes asked for
+        expect(seqs('telemetry')).toEqual([5, 6, 7, 8, 9, 10]);
+        expect(o.ackedSeq('telemetry')).toBe(4);
+        expect(o.droppedCount('telemetry')).toBe(4);
+        expect(seqs('money')).toEqual([1, 2]);
+        expect(s.inTransaction(() => o.dropOldestBytes('telemetry', 1_000_000))).toBe(6);
+        expect(seqs('telemetry')).toEqual([]);
+        expect(o.droppedCount('telemetry')).toBe(10);
+        expect(s.inTransaction(() => o.dropOldestBytes('telemetry', 100))).toBe(0);
+      },
+    );
 
     it.each(NEVER_DROPPED)('the %s stream is never dropped: asking to drop it throws and removes nothing', (stream) => {
       append(stream, 3);
@@ -161,24 +172,28 @@ export function describeOutboxContract(name: string, factory: () => OutboxSubjec
       ]);
     });
 
-    it('durable: after the database is reopened, unacknowledged events, numbering, acknowledgements, drops and the epoch are all still there', () => {
-      append('money', 3);
-      append('telemetry', 3);
-      s.inTransaction(() => {
-        o.acknowledge('money', 1);
-        o.dropOldestBytes('telemetry', 1);
-      });
-      const session = o.nextSession();
-      const before = { epoch: o.epoch, money: o.after('money', 0, 10), telemetry: o.after('telemetry', 0, 10) };
-      o = s.reopen();
-      expect(o.epoch).toBe(before.epoch);
-      expect(o.after('money', 0, 10)).toEqual(before.money);
-      expect(o.after('telemetry', 0, 10)).toEqual(before.telemetry);
-      expect(o.ackedSeq('money')).toBe(1);
-      expect(o.droppedCount('telemetry')).toBe(1);
-      expect(o.nextSession()).toBe(session + 1);
-      append('money', 1);
-      expect(seqs('money')).toEqual([2, 3, 4]); // no number is handed out twice
-    });
+    it(
+      'durable: after the database is reopened, unacknowledged events, ' +
+        'numbering, acknowledgements, drops and the epoch are all still there',
+      () => {
+        append('money', 3);
+        append('telemetry', 3);
+        s.inTransaction(() => {
+          o.acknowledge('money', 1);
+          o.dropOldestBytes('telemetry', 1);
+        });
+        const session = o.nextSession();
+        const before = { epoch: o.epoch, money: o.after('money', 0, 10), telemetry: o.after('telemetry', 0, 10) };
+        o = s.reopen();
+        expect(o.epoch).toBe(before.epoch);
+        expect(o.after('money', 0, 10)).toEqual(before.money);
+        expect(o.after('telemetry', 0, 10)).toEqual(before.telemetry);
+        expect(o.ackedSeq('money')).toBe(1);
+        expect(o.droppedCount('telemetry')).toBe(1);
+        expect(o.nextSession()).toBe(session + 1);
+        append('money', 1);
+        expect(seqs('money')).toEqual([2, 3, 4]); // no number is handed out twice
+      },
+    );
   });
 }

@@ -44,31 +44,38 @@ export function describeWriterContract(name: string, factory: () => WriterSubjec
       await expect(s.writer.submit(() => ({ id: insert(s.db, 5), note: 'x' }))).resolves.toEqual({ id: 1, note: 'x' });
     });
 
-    it('when submit resolves, the unit is committed: no transaction is open and a second connection sees its writes', async () => {
-      const seen = await s.writer
-        .submit(() => insert(s.db, 7))
-        .then(() => ({
-          open: s.db.inTransaction,
-          rows: s.committed(),
-        }));
-      expect(seen).toEqual({ open: false, rows: [7] });
-    });
+    it(
+      'when submit resolves, the unit is committed: ' +
+        'no transaction is open and a second connection sees its writes',
+      async () => {
+        const seen = await s.writer
+          .submit(() => insert(s.db, 7))
+          .then(() => ({
+            open: s.db.inTransaction,
+            rows: s.committed(),
+          }));
+        expect(seen).toEqual({ open: false, rows: [7] });
+      },
+    );
 
-    it('units run in submission order, each seeing what the earlier ones wrote, and promises resolve in that order', async () => {
-      const resolved: number[] = [];
-      const units = Array.from({ length: 40 }, (_, i) =>
-        s.writer
-          .submit(() => {
-            const before = (s.db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n;
-            insert(s.db, i);
-            return before;
-          })
-          .then((before) => (resolved.push(i), before)),
-      );
-      expect(await Promise.all(units)).toEqual(Array.from({ length: 40 }, (_, i) => i));
-      expect(resolved).toEqual(Array.from({ length: 40 }, (_, i) => i));
-      expect(s.committed()).toEqual(Array.from({ length: 40 }, (_, i) => i));
-    });
+    it(
+      'units run in submission order, each seeing what the earlier ones wrote, ' + 'and promises resolve in that order',
+      async () => {
+        const resolved: number[] = [];
+        const units = Array.from({ length: 40 }, (_, i) =>
+          s.writer
+            .submit(() => {
+              const before = (s.db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n;
+              insert(s.db, i);
+              return before;
+            })
+            .then((before) => (resolved.push(i), before)),
+        );
+        expect(await Promise.all(units)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+        expect(resolved).toEqual(Array.from({ length: 40 }, (_, i) => i));
+        expect(s.committed()).toEqual(Array.from({ length: 40 }, (_, i) => i));
+      },
+    );
 
     it('units never interleave: each runs to its end before the next one starts', async () => {
       const log: string[] = [];
@@ -84,69 +91,83 @@ export function describeWriterContract(name: string, factory: () => WriterSubjec
       expect(log).toEqual(Array.from({ length: 20 }, (_, i) => [`start ${i}`, `end ${i}`]).flat());
     });
 
-    it('a unit that throws rejects only its own promise, with its own error; the units around it resolve and are committed', async () => {
-      const boom = new Error('boom');
-      const a = s.writer.submit(() => insert(s.db, 1));
-      const bad = s.writer.submit(() => {
-        throw boom;
-      });
-      const c = s.writer.submit(() => insert(s.db, 3));
-      await expect(bad).rejects.toBe(boom);
-      await expect(a).resolves.toBe(1);
-      await expect(c).resolves.toBe(2);
-      expect(s.committed()).toEqual([1, 3]);
-    });
-
-    it('every promise tells the truth when SQLite gives up a transaction mid-way (disk full): resolved ⇔ committed', async () => {
-      s.db.exec('CREATE TABLE blob (tag TEXT NOT NULL, b BLOB NOT NULL)');
-      const pages = s.db.pragma('page_count', { simple: true }) as number;
-      s.db.pragma(`max_page_count = ${pages + 30}`);
-      const tags = ['a', 'b', 'big', 'c', 'd'];
-      const settled = await Promise.allSettled(
-        tags.map((tag) =>
-          s.writer.submit(() => {
-            s.db
-              .prepare('INSERT INTO blob (tag, b) VALUES (?, ?)')
-              .run(tag, Buffer.alloc(tag === 'big' ? 1_000_000 : 100));
-            return tag;
-          }),
-        ),
-      );
-      const present = new Set((s.db.prepare('SELECT tag FROM blob').all() as { tag: string }[]).map((r) => r.tag));
-      expect(settled.map((r, i) => [tags[i], r.status === 'fulfilled'])).toEqual(
-        tags.map((tag) => [tag, present.has(tag)]),
-      );
-      expect(settled[2]?.status).toBe('rejected');
-      expect(present.has('d')).toBe(true); // work after the failure still runs and commits
-    });
-
-    if (caps.rollsBackFailedUnit)
-      it('a unit that throws leaves none of its writes behind (rolled back alone, even when others share its batch)', async () => {
+    it(
+      'a unit that throws rejects only its own promise, with its own error; ' +
+        'the units around it resolve and are committed',
+      async () => {
+        const boom = new Error('boom');
         const a = s.writer.submit(() => insert(s.db, 1));
         const bad = s.writer.submit(() => {
-          insert(s.db, 2);
-          insert(s.db, -1); // CHECK (v >= 0)
+          throw boom;
         });
         const c = s.writer.submit(() => insert(s.db, 3));
-        await expect(bad).rejects.toThrow(/CHECK/);
-        await Promise.all([a, c]);
+        await expect(bad).rejects.toBe(boom);
+        await expect(a).resolves.toBe(1);
+        await expect(c).resolves.toBe(2);
         expect(s.committed()).toEqual([1, 3]);
-      });
+      },
+    );
+
+    it(
+      'every promise tells the truth when SQLite gives up a transaction mid-way ' + '(disk full): resolved ⇔ committed',
+      async () => {
+        s.db.exec('CREATE TABLE blob (tag TEXT NOT NULL, b BLOB NOT NULL)');
+        const pages = s.db.pragma('page_count', { simple: true }) as number;
+        s.db.pragma(`max_page_count = ${pages + 30}`);
+        const tags = ['a', 'b', 'big', 'c', 'd'];
+        const settled = await Promise.allSettled(
+          tags.map((tag) =>
+            s.writer.submit(() => {
+              s.db
+                .prepare('INSERT INTO blob (tag, b) VALUES (?, ?)')
+                .run(tag, Buffer.alloc(tag === 'big' ? 1_000_000 : 100));
+              return tag;
+            }),
+          ),
+        );
+        const present = new Set((s.db.prepare('SELECT tag FROM blob').all() as { tag: string }[]).map((r) => r.tag));
+        expect(settled.map((r, i) => [tags[i], r.status === 'fulfilled'])).toEqual(
+          tags.map((tag) => [tag, present.has(tag)]),
+        );
+        expect(settled[2]?.status).toBe('rejected');
+        expect(present.has('d')).toBe(true); // work after the failure still runs and commits
+      },
+    );
+
+    if (caps.rollsBackFailedUnit)
+      it(
+        'a unit that throws leaves none of its writes behind ' +
+          '(rolled back alone, even when others share its batch)',
+        async () => {
+          const a = s.writer.submit(() => insert(s.db, 1));
+          const bad = s.writer.submit(() => {
+            insert(s.db, 2);
+            insert(s.db, -1); // CHECK (v >= 0)
+          });
+          const c = s.writer.submit(() => insert(s.db, 3));
+          await expect(bad).rejects.toThrow(/CHECK/);
+          await Promise.all([a, c]);
+          expect(s.committed()).toEqual([1, 3]);
+        },
+      );
 
     if (caps.queuesNestedWork)
-      it('work submitted from inside a unit runs after that unit has returned, and resolves after its own commit', async () => {
-        const log: string[] = [];
-        let inner: Promise<number> | undefined;
-        await s.writer.submit(() => {
-          log.push('outer start');
-          inner = s.writer.submit(() => (log.push('inner'), insert(s.db, 2)));
-          insert(s.db, 1);
-          log.push('outer end');
-        });
-        await expect(inner).resolves.toBe(2);
-        expect(log).toEqual(['outer start', 'outer end', 'inner']);
-        expect(s.committed()).toEqual([1, 2]);
-      });
+      it(
+        'work submitted from inside a unit runs after that unit has returned, ' + 'and resolves after its own commit',
+        async () => {
+          const log: string[] = [];
+          let inner: Promise<number> | undefined;
+          await s.writer.submit(() => {
+            log.push('outer start');
+            inner = s.writer.submit(() => (log.push('inner'), insert(s.db, 2)));
+            insert(s.db, 1);
+            log.push('outer end');
+          });
+          await expect(inner).resolves.toBe(2);
+          expect(log).toEqual(['outer start', 'outer end', 'inner']);
+          expect(s.committed()).toEqual([1, 2]);
+        },
+      );
 
     if (caps.stoppable) {
       it('stop() writes what is queued before it returns', async () => {

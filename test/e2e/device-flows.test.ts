@@ -132,7 +132,8 @@ describe('device flows end to end with simulated devices', () => {
   };
   const count = (sql: string) => (h.gw.store.db.prepare(sql).get() as { n: number }).n;
 
-  it('scenario morning-rush at the breakfast stall: many bills, double submissions redeemed once, ledger exact', async () => {
+  it('scenario morning-rush at the breakfast stall: ' +
+    'many bills, double submissions redeemed once, ledger exact', async () => {
     const bills = () => count("SELECT COUNT(*) AS n FROM redemptions WHERE merchant_id = 'breakfast-01'");
     const before = bills();
     await run('morning-rush', () => bills() - before > 20, 'more than 20 bills at the breakfast stall');
@@ -153,14 +154,16 @@ describe('device flows end to end with simulated devices', () => {
     // refunds: one void movement per voided redemption, never two
     const doubles = h.gw.store.db
       .prepare(
-        "SELECT redemption_id, COUNT(*) AS n FROM ledger WHERE reason IN ('void', 'expiry') AND delta > 0 AND account LIKE 'wallet:%' GROUP BY redemption_id HAVING n > 1",
+        "SELECT redemption_id, COUNT(*) AS n FROM ledger WHERE reason IN ('void', 'expiry') " +
+          "AND delta > 0 AND account LIKE 'wallet:%' GROUP BY redemption_id HAVING n > 1",
       )
       .all();
     expect(doubles).toEqual([]);
     expect(verifyLedger(h.gw.store.db).problems).toEqual([]);
   }, 120_000);
 
-  it('scenario locker-full: deposits until the bank is full, then pickups; no compartment holds two parcels', async () => {
+  it('scenario locker-full: deposits until the bank is full, then pickups; ' +
+    'no compartment holds two parcels', async () => {
     const inUse = () =>
       h.gw.flows.parcels
         .list({ lockerId: 'locker-01', limit: 1000 })

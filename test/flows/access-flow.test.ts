@@ -52,39 +52,43 @@ describe('door reader over the broker [FWP-11.6]', () => {
     await h.stop();
   });
 
-  it('grants by rule with the door to release, denies without one or outside hours, staff everywhere; every decision logged', async () => {
-    expect(await ask(reader, 'a-1', { op: 'access', door: 'main', credential: m1 })).toMatchObject({
-      decision: 'approved',
-      unlock: { door: 'main', pulseMs: 3000 },
-    });
-    expect(await ask(reader, 'a-1', { op: 'access', door: 'main', credential: m1 })).toMatchObject({
-      decision: 'approved',
-    }); // a retry: same answer, logged once
-    expect(
-      await ask(reader, 'a-2', { op: 'access', door: 'main', credential: { type: 'uid', uid: '04B0B0B0' } }),
-    ).toMatchObject({ decision: 'declined', declineCode: 'NO_ACCESS' });
-    expect(
-      await ask(reader, 'a-3', { op: 'access', door: 'main', credential: { type: 'uid', uid: '04CCCCCC' } }),
-    ).toMatchObject({ decision: 'approved' });
-    clock.advanceWall(14 * 3600_000); // Tuesday 00:00
-    expect(await ask(reader, 'a-4', { op: 'access', door: 'main', credential: m1 })).toMatchObject({
-      decision: 'declined',
-      declineCode: 'OUTSIDE_HOURS',
-    });
-    expect(await ask(reader, 'a-5', { op: 'access', door: 'side', credential: m1 })).toMatchObject({
-      status: 'error',
-      code: 'OPERATION_NOT_ALLOWED',
-    });
-    const log = (await h.api('/api/v1/access/log?device=door-01')).body as {
-      items: { decision: string; reason: string; subject: string | null }[];
-    };
-    expect(log.items.map((e) => `${e.decision}:${e.reason}`)).toEqual([
-      'denied:OUTSIDE_HOURS',
-      'granted:RULE:r-staff',
-      'denied:NO_ACCESS',
-      'granted:RULE:r-m1',
-    ]);
-  });
+  it(
+    'grants by rule with the door to release, denies without one or outside hours, staff everywhere; ' +
+      'every decision logged',
+    async () => {
+      expect(await ask(reader, 'a-1', { op: 'access', door: 'main', credential: m1 })).toMatchObject({
+        decision: 'approved',
+        unlock: { door: 'main', pulseMs: 3000 },
+      });
+      expect(await ask(reader, 'a-1', { op: 'access', door: 'main', credential: m1 })).toMatchObject({
+        decision: 'approved',
+      }); // a retry: same answer, logged once
+      expect(
+        await ask(reader, 'a-2', { op: 'access', door: 'main', credential: { type: 'uid', uid: '04B0B0B0' } }),
+      ).toMatchObject({ decision: 'declined', declineCode: 'NO_ACCESS' });
+      expect(
+        await ask(reader, 'a-3', { op: 'access', door: 'main', credential: { type: 'uid', uid: '04CCCCCC' } }),
+      ).toMatchObject({ decision: 'approved' });
+      clock.advanceWall(14 * 3600_000); // Tuesday 00:00
+      expect(await ask(reader, 'a-4', { op: 'access', door: 'main', credential: m1 })).toMatchObject({
+        decision: 'declined',
+        declineCode: 'OUTSIDE_HOURS',
+      });
+      expect(await ask(reader, 'a-5', { op: 'access', door: 'side', credential: m1 })).toMatchObject({
+        status: 'error',
+        code: 'OPERATION_NOT_ALLOWED',
+      });
+      const log = (await h.api('/api/v1/access/log?device=door-01')).body as {
+        items: { decision: string; reason: string; subject: string | null }[];
+      };
+      expect(log.items.map((e) => `${e.decision}:${e.reason}`)).toEqual([
+        'denied:OUTSIDE_HOURS',
+        'granted:RULE:r-staff',
+        'denied:NO_ACCESS',
+        'granted:RULE:r-m1',
+      ]);
+    },
+  );
 
   it('a hotlisted card is refused from the moment it is hotlisted, and the refusal is logged', async () => {
     expect(await ask(reader, 'h-1', { op: 'access', door: 'main', credential: m1 })).toMatchObject({
@@ -118,7 +122,8 @@ describe('door reader over the broker [FWP-11.6]', () => {
     expect(code).toMatch(/^\d{8}$/);
     const granted = await ask(reader, 'v-1', { op: 'access_code', door: 'main', code });
     expect(granted).toMatchObject({ op: 'access_code', decision: 'approved', unlock: { door: 'main' } });
-    expect(await ask(reader, 'v-1', { op: 'access_code', door: 'main', code })).toEqual(granted); // a resend: the same answer, the code used once
+    // a resend: the same answer, the code used once
+    expect(await ask(reader, 'v-1', { op: 'access_code', door: 'main', code })).toEqual(granted);
     expect(await ask(reader, 'v-2', { op: 'access_code', door: 'main', code })).toMatchObject({
       decision: 'declined',
       declineCode: 'CODE_USED',

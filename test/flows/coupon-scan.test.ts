@@ -64,28 +64,32 @@ describe('scanning a coupon QR at a shop [FWP-11.8]', () => {
     await h.stop();
   });
 
-  it('applies exactly that coupon; the rest is paid at the till, never from the wallet; scanned twice it is used once', async () => {
-    const coupon = { type: 'coupon', code: 'LCaaaa11112222' };
-    const r = await ask(scanner, 'bill-1', { op: 'redeem', credential: coupon, amountFen: 6000 });
-    expect(r).toMatchObject({
-      decision: 'approved',
-      savingFen: 1000,
-      payableFen: 5000,
-      paidBy: 'none',
-      state: 'captured',
-    });
-    expect(wallet()).toBe(10000);
-    expect(await ask(scanner, 'bill-1', { op: 'redeem', credential: coupon, amountFen: 6000 })).toEqual(r);
-    expect(await ask(scanner, 'bill-2', { op: 'redeem', credential: coupon, amountFen: 6000 })).toMatchObject({
-      decision: 'declined',
-      declineCode: 'COUPON_NOT_APPLICABLE',
-    });
-    // the member's card, by contrast, picks the best benefit itself and pays from the wallet
-    expect(
-      await ask(scanner, 'bill-3', { op: 'redeem', credential: { type: 'uid', uid: '04A2B3C4' }, amountFen: 6000 }),
-    ).toMatchObject({ decision: 'approved', payableFen: 5000, paidBy: 'own' });
-    expect(wallet()).toBe(5000);
-  });
+  it(
+    'applies exactly that coupon; ' +
+      'the rest is paid at the till, never from the wallet; scanned twice it is used once',
+    async () => {
+      const coupon = { type: 'coupon', code: 'LCaaaa11112222' };
+      const r = await ask(scanner, 'bill-1', { op: 'redeem', credential: coupon, amountFen: 6000 });
+      expect(r).toMatchObject({
+        decision: 'approved',
+        savingFen: 1000,
+        payableFen: 5000,
+        paidBy: 'none',
+        state: 'captured',
+      });
+      expect(wallet()).toBe(10000);
+      expect(await ask(scanner, 'bill-1', { op: 'redeem', credential: coupon, amountFen: 6000 })).toEqual(r);
+      expect(await ask(scanner, 'bill-2', { op: 'redeem', credential: coupon, amountFen: 6000 })).toMatchObject({
+        decision: 'declined',
+        declineCode: 'COUPON_NOT_APPLICABLE',
+      });
+      // the member's card, by contrast, picks the best benefit itself and pays from the wallet
+      expect(
+        await ask(scanner, 'bill-3', { op: 'redeem', credential: { type: 'uid', uid: '04A2B3C4' }, amountFen: 6000 }),
+      ).toMatchObject({ decision: 'approved', payableFen: 5000, paidBy: 'own' });
+      expect(wallet()).toBe(5000);
+    },
+  );
 
   it('a coupon that does not apply says why; a coupon code opens nothing else', async () => {
     const r = await ask(scanner, 'bill-1', {

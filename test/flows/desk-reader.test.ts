@@ -73,28 +73,31 @@ describe('the box desk reader', () => {
     expect(f.pulses).toEqual([]);
   });
 
-  it('as a door reader: the same rules and log; granted taps pulse the relay; health and tamper in /healthz', async () => {
-    await start('door');
-    await h.api('/api/v1/access/rules/staff', { method: 'PUT', body: { tier: 'staff', zone: '*' } });
-    f.reader.tap('04CCCCCC');
-    await waitFor(() => f.pulses.length === 1, 'relay pulse');
-    f.reader.tap('04A2B3C4'); // a resident: no rule for the office
-    await waitFor(() => h.gw.flows.accessRepo.recent('box', 5).length === 2, 'logged');
-    expect(h.gw.flows.accessRepo.recent('box', 5).map((e) => `${e.door}:${e.decision}:${e.reason}`)).toEqual([
-      'office:denied:NO_ACCESS',
-      'office:granted:RULE:staff',
-    ]);
-    expect(f.pulses).toHaveLength(1);
-    const health = await h.api('/healthz');
-    expect((health.body as { hardware: unknown[] }).hardware).toEqual([
-      { component: 'nfc', state: 'ok' },
-      { component: 'gpio', state: 'disabled', warning: 'GPIO disabled in config (box.gpio.enabled)' },
-      { component: 'tamper', state: 'ok' },
-    ]);
-    f.openTamper(true);
-    expect(
-      ((await h.api('/healthz')).body as { hardware: { component: string; state: string }[] }).hardware.at(-1),
-    ).toMatchObject({ component: 'tamper', state: 'open' });
-    await waitFor(() => f.led.at(-1) === 'fault', 'LED shows the fault', 3000);
-  });
+  it(
+    'as a door reader: the same rules and log; ' + 'granted taps pulse the relay; health and tamper in /healthz',
+    async () => {
+      await start('door');
+      await h.api('/api/v1/access/rules/staff', { method: 'PUT', body: { tier: 'staff', zone: '*' } });
+      f.reader.tap('04CCCCCC');
+      await waitFor(() => f.pulses.length === 1, 'relay pulse');
+      f.reader.tap('04A2B3C4'); // a resident: no rule for the office
+      await waitFor(() => h.gw.flows.accessRepo.recent('box', 5).length === 2, 'logged');
+      expect(h.gw.flows.accessRepo.recent('box', 5).map((e) => `${e.door}:${e.decision}:${e.reason}`)).toEqual([
+        'office:denied:NO_ACCESS',
+        'office:granted:RULE:staff',
+      ]);
+      expect(f.pulses).toHaveLength(1);
+      const health = await h.api('/healthz');
+      expect((health.body as { hardware: unknown[] }).hardware).toEqual([
+        { component: 'nfc', state: 'ok' },
+        { component: 'gpio', state: 'disabled', warning: 'GPIO disabled in config (box.gpio.enabled)' },
+        { component: 'tamper', state: 'ok' },
+      ]);
+      f.openTamper(true);
+      expect(
+        ((await h.api('/healthz')).body as { hardware: { component: string; state: string }[] }).hardware.at(-1),
+      ).toMatchObject({ component: 'tamper', state: 'open' });
+      await waitFor(() => f.led.at(-1) === 'fault', 'LED shows the fault', 3000);
+    },
+  );
 });

@@ -79,89 +79,97 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
     await h.stop();
   });
 
-  it('deposit assigns a fitting compartment durably, a retry gets the same one; closing the door stores it and notifies the member', async () => {
-    const d1 = await ask(locker, 'dep-1', {
-      op: 'deposit',
-      size: 'M',
-      tracking: 'SF123',
-      recipient: { type: 'member', memberId: 'm-1' },
-    });
-    expect(d1).toMatchObject({ decision: 'approved', open: [{ compartment: 'B1', size: 'M' }] });
-    expect(
-      await ask(locker, 'dep-1', {
+  it(
+    'deposit assigns a fitting compartment durably, a retry gets the same one; ' +
+      'closing the door stores it and notifies the member',
+    async () => {
+      const d1 = await ask(locker, 'dep-1', {
         op: 'deposit',
         size: 'M',
         tracking: 'SF123',
         recipient: { type: 'member', memberId: 'm-1' },
-      }),
-    ).toEqual(d1);
-    expect(h.gw.flows.locker.occupancy('locker-01').compartments.find((c) => c.id === 'B1')).toMatchObject({
-      assigned: true,
-      pending: 'open',
-      door: 'unknown',
-    });
-    await sendEvent(locker, { event: 'compartment', compartment: 'B1', state: 'open' }, 'dep-1');
-    await sendEvent(locker, { event: 'compartment', compartment: 'B1', state: 'closed' }, 'dep-1');
-    await waitFor(() => status('B1') === 'stored', 'stored');
-    const code = noticeCode('m-1');
-    expect(code).toMatch(/^\d{8}$/);
-    // only a keyed hash of the code is in the database
-    const row = h.gw.store.db.prepare('SELECT code_hash FROM parcels').get() as { code_hash: string };
-    expect(row.code_hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(JSON.stringify(h.gw.store.db.prepare('SELECT * FROM parcels').all())).not.toContain(code);
-    // the next M parcel goes to L (B1 is taken), then the bank is full for M
-    expect(
-      await ask(locker, 'dep-2', {
-        op: 'deposit',
-        size: 'M',
-        tracking: 'SF124',
-        recipient: { type: 'member', memberId: 'm-2' },
-      }),
-    ).toMatchObject({ open: [{ compartment: 'C1' }] });
-    expect(
-      await ask(locker, 'dep-3', {
-        op: 'deposit',
-        size: 'M',
-        tracking: 'SF125',
-        recipient: { type: 'member', memberId: 'm-2' },
-      }),
-    ).toMatchObject({ decision: 'declined', declineCode: 'LOCKER_FULL' });
-    expect(
-      await ask(locker, 'dep-4', {
-        op: 'deposit',
-        size: 'S',
-        tracking: 'SF126',
-        recipient: { type: 'member', memberId: 'nobody' },
-      }),
-    ).toMatchObject({ status: 'error', code: 'MEMBER_NOT_FOUND' });
-  });
+      });
+      expect(d1).toMatchObject({ decision: 'approved', open: [{ compartment: 'B1', size: 'M' }] });
+      expect(
+        await ask(locker, 'dep-1', {
+          op: 'deposit',
+          size: 'M',
+          tracking: 'SF123',
+          recipient: { type: 'member', memberId: 'm-1' },
+        }),
+      ).toEqual(d1);
+      expect(h.gw.flows.locker.occupancy('locker-01').compartments.find((c) => c.id === 'B1')).toMatchObject({
+        assigned: true,
+        pending: 'open',
+        door: 'unknown',
+      });
+      await sendEvent(locker, { event: 'compartment', compartment: 'B1', state: 'open' }, 'dep-1');
+      await sendEvent(locker, { event: 'compartment', compartment: 'B1', state: 'closed' }, 'dep-1');
+      await waitFor(() => status('B1') === 'stored', 'stored');
+      const code = noticeCode('m-1');
+      expect(code).toMatch(/^\d{8}$/);
+      // only a keyed hash of the code is in the database
+      const row = h.gw.store.db.prepare('SELECT code_hash FROM parcels').get() as { code_hash: string };
+      expect(row.code_hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(JSON.stringify(h.gw.store.db.prepare('SELECT * FROM parcels').all())).not.toContain(code);
+      // the next M parcel goes to L (B1 is taken), then the bank is full for M
+      expect(
+        await ask(locker, 'dep-2', {
+          op: 'deposit',
+          size: 'M',
+          tracking: 'SF124',
+          recipient: { type: 'member', memberId: 'm-2' },
+        }),
+      ).toMatchObject({ open: [{ compartment: 'C1' }] });
+      expect(
+        await ask(locker, 'dep-3', {
+          op: 'deposit',
+          size: 'M',
+          tracking: 'SF125',
+          recipient: { type: 'member', memberId: 'm-2' },
+        }),
+      ).toMatchObject({ decision: 'declined', declineCode: 'LOCKER_FULL' });
+      expect(
+        await ask(locker, 'dep-4', {
+          op: 'deposit',
+          size: 'S',
+          tracking: 'SF126',
+          recipient: { type: 'member', memberId: 'nobody' },
+        }),
+      ).toMatchObject({ status: 'error', code: 'MEMBER_NOT_FOUND' });
+    },
+  );
 
-  it('a card opens every compartment of that member; the door confirmation marks them picked up; the code is single use', async () => {
-    const a = await store('d1', 'm-1');
-    const b = await store('d2', 'm-1');
-    await store('d3', 'm-2');
-    const code = noticeCode('m-1');
-    const r = await ask(locker, 'pu-1', { op: 'pickup', credential: { type: 'uid', uid: '04A2B3C4' } });
-    expect(r).toMatchObject({ decision: 'approved', open: [{ compartment: a }, { compartment: b }] });
-    expect(await ask(locker, 'pu-1', { op: 'pickup', credential: { type: 'uid', uid: '04A2B3C4' } })).toEqual(r);
-    expect(status(a)).toBe('opening');
-    await sendEvent(locker, { event: 'compartment', compartment: a, state: 'open' }, 'pu-1');
-    await sendEvent(locker, { event: 'compartment', compartment: b, state: 'open' }, 'pu-1');
-    await waitFor(
-      () => h.gw.flows.parcels.list({ limit: 50 }).filter((p) => p.status === 'picked_up').length === 2,
-      'picked up',
-    );
-    await sendEvent(locker, { event: 'compartment', compartment: a, state: 'closed' });
-    await sendEvent(locker, { event: 'compartment', compartment: b, state: 'closed' });
-    expect(await ask(locker, 'pu-2', { op: 'pickup_code', code })).toMatchObject({
-      decision: 'declined',
-      declineCode: 'CODE_INVALID',
-    });
-    expect(await ask(locker, 'pu-3', { op: 'pickup', credential: { type: 'uid', uid: '04A2B3C4' } })).toMatchObject({
-      decision: 'declined',
-      declineCode: 'NO_PARCELS',
-    });
-  });
+  it(
+    'a card opens every compartment of that member; ' +
+      'the door confirmation marks them picked up; the code is single use',
+    async () => {
+      const a = await store('d1', 'm-1');
+      const b = await store('d2', 'm-1');
+      await store('d3', 'm-2');
+      const code = noticeCode('m-1');
+      const r = await ask(locker, 'pu-1', { op: 'pickup', credential: { type: 'uid', uid: '04A2B3C4' } });
+      expect(r).toMatchObject({ decision: 'approved', open: [{ compartment: a }, { compartment: b }] });
+      expect(await ask(locker, 'pu-1', { op: 'pickup', credential: { type: 'uid', uid: '04A2B3C4' } })).toEqual(r);
+      expect(status(a)).toBe('opening');
+      await sendEvent(locker, { event: 'compartment', compartment: a, state: 'open' }, 'pu-1');
+      await sendEvent(locker, { event: 'compartment', compartment: b, state: 'open' }, 'pu-1');
+      await waitFor(
+        () => h.gw.flows.parcels.list({ limit: 50 }).filter((p) => p.status === 'picked_up').length === 2,
+        'picked up',
+      );
+      await sendEvent(locker, { event: 'compartment', compartment: a, state: 'closed' });
+      await sendEvent(locker, { event: 'compartment', compartment: b, state: 'closed' });
+      expect(await ask(locker, 'pu-2', { op: 'pickup_code', code })).toMatchObject({
+        decision: 'declined',
+        declineCode: 'CODE_INVALID',
+      });
+      expect(await ask(locker, 'pu-3', { op: 'pickup', credential: { type: 'uid', uid: '04A2B3C4' } })).toMatchObject({
+        decision: 'declined',
+        declineCode: 'NO_PARCELS',
+      });
+    },
+  );
 
   it('wrong codes lock the keypad for a while; the right code works after the lock', async () => {
     const c = await store('d1', 'm-2');
@@ -200,45 +208,50 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
     });
   });
 
-  it('a door that does not open is jammed: a fault, the parcel stays assigned, other compartments still serve', async () => {
-    const c = await store('d1', 'm-1');
-    await ask(locker, 'pu-1', { op: 'pickup', credential: { type: 'uid', uid: '04A2B3C4' } });
-    clock.advance(10_000);
-    await h.gw.flows.tick();
-    expect(status(c)).toBe('stored');
-    expect(health()?.status).toBe('fault');
-    expect(health()?.reasons.map((r) => r.code)).toContain('COMPARTMENT_JAMMED');
-    expect(await ask(locker, 'pu-2', { op: 'pickup', credential: { type: 'uid', uid: '04A2B3C4' } })).toMatchObject({
-      declineCode: 'COMPARTMENT_UNAVAILABLE',
-    });
-    // a reported jam at deposit: the courier deposits again, into another compartment
-    const d = await ask(locker, 'd2', {
-      op: 'deposit',
-      size: 'S',
-      tracking: 'X',
-      recipient: { type: 'member', memberId: 'm-2' },
-    });
-    const first = d.status === 'ok' ? d.open?.[0]?.compartment : undefined;
-    await sendEvent(locker, { event: 'compartment', compartment: first, state: 'jammed' }, 'd2');
-    await waitFor(
-      () => h.gw.flows.parcels.list({ limit: 9 }).some((p) => p.txnId === 'd2' && p.status === 'deposit_failed'),
-      'deposit failed',
-    );
-    expect(
-      await ask(locker, 'd3', {
+  it(
+    'a door that does not open is jammed: ' + 'a fault, the parcel stays assigned, other compartments still serve',
+    async () => {
+      const c = await store('d1', 'm-1');
+      await ask(locker, 'pu-1', { op: 'pickup', credential: { type: 'uid', uid: '04A2B3C4' } });
+      clock.advance(10_000);
+      await h.gw.flows.tick();
+      expect(status(c)).toBe('stored');
+      expect(health()?.status).toBe('fault');
+      expect(health()?.reasons.map((r) => r.code)).toContain('COMPARTMENT_JAMMED');
+      expect(await ask(locker, 'pu-2', { op: 'pickup', credential: { type: 'uid', uid: '04A2B3C4' } })).toMatchObject({
+        declineCode: 'COMPARTMENT_UNAVAILABLE',
+      });
+      // a reported jam at deposit: the courier deposits again, into another compartment
+      const d = await ask(locker, 'd2', {
         op: 'deposit',
         size: 'S',
         tracking: 'X',
         recipient: { type: 'member', memberId: 'm-2' },
-      }),
-    ).toMatchObject({ decision: 'approved', open: [{ compartment: 'B1' }] });
-    // staff free the jammed door
-    expect((await h.api(`/api/v1/lockers/locker-01/compartments/${c}/clear-jam`, { method: 'POST' })).status).toBe(200);
-    expect(await ask(locker, 'pu-3', { op: 'pickup', credential: { type: 'uid', uid: '04A2B3C4' } })).toMatchObject({
-      decision: 'approved',
-      open: [{ compartment: c }],
-    });
-  });
+      });
+      const first = d.status === 'ok' ? d.open?.[0]?.compartment : undefined;
+      await sendEvent(locker, { event: 'compartment', compartment: first, state: 'jammed' }, 'd2');
+      await waitFor(
+        () => h.gw.flows.parcels.list({ limit: 9 }).some((p) => p.txnId === 'd2' && p.status === 'deposit_failed'),
+        'deposit failed',
+      );
+      expect(
+        await ask(locker, 'd3', {
+          op: 'deposit',
+          size: 'S',
+          tracking: 'X',
+          recipient: { type: 'member', memberId: 'm-2' },
+        }),
+      ).toMatchObject({ decision: 'approved', open: [{ compartment: 'B1' }] });
+      // staff free the jammed door
+      expect((await h.api(`/api/v1/lockers/locker-01/compartments/${c}/clear-jam`, { method: 'POST' })).status).toBe(
+        200,
+      );
+      expect(await ask(locker, 'pu-3', { op: 'pickup', credential: { type: 'uid', uid: '04A2B3C4' } })).toMatchObject({
+        decision: 'approved',
+        open: [{ compartment: c }],
+      });
+    },
+  );
 
   it('a door left open is an alert until closed; overdue parcels raise an alert; occupancy is retained', async () => {
     const ops = await connectRaw(h.mqttUrl, {
@@ -378,61 +391,64 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
 });
 
 describe('parcel locker across a gateway restart', () => {
-  it('a deposit confirmed after the restart is stored and the member notified; a retried deposit re-opens the door', async () => {
-    const { Gateway } = await import('../../gateway/app.ts');
-    const { ConfigSchema } = await import('../../gateway/config/schema.ts');
-    const { silentLogger } = await import('../../gateway/core/log.ts');
-    const h = await startGateway();
-    let gw2: InstanceType<typeof Gateway> | undefined;
-    let locker: RawDevice | undefined;
-    try {
-      h.gw.store.db.transaction(() => loadInto(h.gw.store, h.dataDir, FIXTURE))();
-      const secret = (await h.gw.devices.provision({ id: 'locker-01', kind: 'parcel_locker' })).secret;
-      locker = await new RawDevice('locker-01', 'parcel_locker', secret).connect(h.mqttUrl);
-      await locker.birth(CAPS, 3600);
-      await waitFor(() => h.gw.monitor.get('locker-01')?.born === true, 'birth');
-      const d = await ask(locker, 'dep-r', {
-        op: 'deposit',
-        size: 'S',
-        tracking: 'R1',
-        recipient: { type: 'member', memberId: 'm-1' },
-      });
-      const c = d.status === 'ok' ? (d.open?.[0]?.compartment ?? '') : '';
-      locker.client.end(true);
-      const port = h.endpoints.mqttPort;
-      await h.gw.stop();
-      gw2 = new Gateway(
-        ConfigSchema.parse({
-          dataDir: h.dataDir,
-          mqtt: { host: '127.0.0.1', port },
-          http: { host: '127.0.0.1', port: 0 },
-          log: { level: 'silent' },
-        }),
-        silentLogger(),
-      );
-      await gw2.start();
-      locker = await new RawDevice('locker-01', 'parcel_locker', secret, 2).connect(`mqtt://127.0.0.1:${port}`);
-      await locker.birth(CAPS, 3600);
-      const g = gw2;
-      await waitFor(() => g.monitor.get('locker-01')?.born === true, 'birth after restart');
-      // the courier's app retries the deposit: same compartment, the door is told to open again
-      expect(
-        await ask(locker, 'dep-r', {
+  it(
+    'a deposit confirmed after the restart is stored and the member notified; ' + 'a retried deposit re-opens the door',
+    async () => {
+      const { Gateway } = await import('../../gateway/app.ts');
+      const { ConfigSchema } = await import('../../gateway/config/schema.ts');
+      const { silentLogger } = await import('../../gateway/core/log.ts');
+      const h = await startGateway();
+      let gw2: InstanceType<typeof Gateway> | undefined;
+      let locker: RawDevice | undefined;
+      try {
+        h.gw.store.db.transaction(() => loadInto(h.gw.store, h.dataDir, FIXTURE))();
+        const secret = (await h.gw.devices.provision({ id: 'locker-01', kind: 'parcel_locker' })).secret;
+        locker = await new RawDevice('locker-01', 'parcel_locker', secret).connect(h.mqttUrl);
+        await locker.birth(CAPS, 3600);
+        await waitFor(() => h.gw.monitor.get('locker-01')?.born === true, 'birth');
+        const d = await ask(locker, 'dep-r', {
           op: 'deposit',
           size: 'S',
           tracking: 'R1',
           recipient: { type: 'member', memberId: 'm-1' },
-        }),
-      ).toMatchObject({ open: [{ compartment: c }] });
-      expect(g.flows.locker.occupancy('locker-01').compartments.find((x) => x.id === c)?.pending).toBe('open');
-      await sendEvent(locker, { event: 'compartment', compartment: c, state: 'open' }, 'dep-r');
-      await sendEvent(locker, { event: 'compartment', compartment: c, state: 'closed' }, 'dep-r');
-      await waitFor(() => g.flows.parcels.byTxn('locker-01', 'dep-r')?.status === 'stored', 'stored after restart');
-      expect(g.flows.parcels.notices('m-1').map((n) => n.kind)).toContain('parcel_arrived');
-    } finally {
-      locker?.client.end(true);
-      await gw2?.stop();
-      await h.stop();
-    }
-  });
+        });
+        const c = d.status === 'ok' ? (d.open?.[0]?.compartment ?? '') : '';
+        locker.client.end(true);
+        const port = h.endpoints.mqttPort;
+        await h.gw.stop();
+        gw2 = new Gateway(
+          ConfigSchema.parse({
+            dataDir: h.dataDir,
+            mqtt: { host: '127.0.0.1', port },
+            http: { host: '127.0.0.1', port: 0 },
+            log: { level: 'silent' },
+          }),
+          silentLogger(),
+        );
+        await gw2.start();
+        locker = await new RawDevice('locker-01', 'parcel_locker', secret, 2).connect(`mqtt://127.0.0.1:${port}`);
+        await locker.birth(CAPS, 3600);
+        const g = gw2;
+        await waitFor(() => g.monitor.get('locker-01')?.born === true, 'birth after restart');
+        // the courier's app retries the deposit: same compartment, the door is told to open again
+        expect(
+          await ask(locker, 'dep-r', {
+            op: 'deposit',
+            size: 'S',
+            tracking: 'R1',
+            recipient: { type: 'member', memberId: 'm-1' },
+          }),
+        ).toMatchObject({ open: [{ compartment: c }] });
+        expect(g.flows.locker.occupancy('locker-01').compartments.find((x) => x.id === c)?.pending).toBe('open');
+        await sendEvent(locker, { event: 'compartment', compartment: c, state: 'open' }, 'dep-r');
+        await sendEvent(locker, { event: 'compartment', compartment: c, state: 'closed' }, 'dep-r');
+        await waitFor(() => g.flows.parcels.byTxn('locker-01', 'dep-r')?.status === 'stored', 'stored after restart');
+        expect(g.flows.parcels.notices('m-1').map((n) => n.kind)).toContain('parcel_arrived');
+      } finally {
+        locker?.client.end(true);
+        await gw2?.stop();
+        await h.stop();
+      }
+    },
+  );
 });

@@ -135,40 +135,43 @@ describe('vending session over the broker [FWP-11.4]', () => {
     expect(wallet('m-2')).toBe(0);
   });
 
-  it('a timeout at each step voids what is held; a late vend failure after a reconnect refunds exactly once', async () => {
-    // no selection: the session runs out, nothing was held
-    await ask(vm, 's-1', { op: 'vend_begin', credential: card });
-    clock.advance(31_000);
-    await h.gw.flows.vending.tick();
-    expect(h.gw.flows.vending.session('vm-01').name).toBe('idle');
-    expect(await ask(vm, 'v-0', { op: 'vend_request', session: 's-1', item: milk })).toMatchObject({
-      status: 'error',
-      code: 'REDEMPTION_STATE',
-    });
+  it(
+    'a timeout at each step voids what is held; ' + 'a late vend failure after a reconnect refunds exactly once',
+    async () => {
+      // no selection: the session runs out, nothing was held
+      await ask(vm, 's-1', { op: 'vend_begin', credential: card });
+      clock.advance(31_000);
+      await h.gw.flows.vending.tick();
+      expect(h.gw.flows.vending.session('vm-01').name).toBe('idle');
+      expect(await ask(vm, 'v-0', { op: 'vend_request', session: 's-1', item: milk })).toMatchObject({
+        status: 'error',
+        code: 'REDEMPTION_STATE',
+      });
 
-    // approved, then the machine goes silent: the hold is voided after vendResultS
-    await ask(vm, 's-2', { op: 'vend_begin', credential: card });
-    await ask(vm, 'v-1', { op: 'vend_request', session: 's-2', item: milk });
-    expect(wallet('m-1')).toBe(750);
-    vm.client.end(true);
-    clock.advance(46_000);
-    await h.gw.flows.vending.tick();
-    expect(wallet('m-1')).toBe(1000);
+      // approved, then the machine goes silent: the hold is voided after vendResultS
+      await ask(vm, 's-2', { op: 'vend_begin', credential: card });
+      await ask(vm, 'v-1', { op: 'vend_request', session: 's-2', item: milk });
+      expect(wallet('m-1')).toBe(750);
+      vm.client.end(true);
+      clock.advance(46_000);
+      await h.gw.flows.vending.tick();
+      expect(wallet('m-1')).toBe(1000);
 
-    // it comes back (new MQTT session, new birth) and reports the vend failed: voided, no second refund
-    vm = await new RawDevice('vm-01', 'vending_machine', secret, 2).connect(h.mqttUrl);
-    await vm.birth({ slots: [{ slot: 'A1', productId: 'milk', priceFen: 450 }] }, 3600);
-    await waitFor(() => h.gw.monitor.get('vm-01')?.bdSeq === 2, 'rebirth');
-    expect(await ask(vm, 'v-1', { op: 'vend_result', success: false })).toMatchObject({ state: 'voided' });
-    expect(await ask(vm, 'v-1', { op: 'vend_result', success: false })).toMatchObject({ state: 'voided' });
-    expect(wallet('m-1')).toBe(1000);
-    // a late success after the void is refused (the resident was not charged) and flagged
-    expect(await ask(vm, 'v-1', { op: 'vend_result', success: true })).toMatchObject({
-      status: 'error',
-      code: 'REDEMPTION_STATE',
-    });
-    expect(verifyLedger(h.gw.store.db).problems).toEqual([]);
-  });
+      // it comes back (new MQTT session, new birth) and reports the vend failed: voided, no second refund
+      vm = await new RawDevice('vm-01', 'vending_machine', secret, 2).connect(h.mqttUrl);
+      await vm.birth({ slots: [{ slot: 'A1', productId: 'milk', priceFen: 450 }] }, 3600);
+      await waitFor(() => h.gw.monitor.get('vm-01')?.bdSeq === 2, 'rebirth');
+      expect(await ask(vm, 'v-1', { op: 'vend_result', success: false })).toMatchObject({ state: 'voided' });
+      expect(await ask(vm, 'v-1', { op: 'vend_result', success: false })).toMatchObject({ state: 'voided' });
+      expect(wallet('m-1')).toBe(1000);
+      // a late success after the void is refused (the resident was not charged) and flagged
+      expect(await ask(vm, 'v-1', { op: 'vend_result', success: true })).toMatchObject({
+        status: 'error',
+        code: 'REDEMPTION_STATE',
+      });
+      expect(verifyLedger(h.gw.store.db).problems).toEqual([]);
+    },
+  );
 
   it('a vend result at the last second before the deadline still captures (the hold outlives the vend)', async () => {
     await ask(vm, 's-1', { op: 'vend_begin', credential: card });

@@ -21,21 +21,24 @@ describe('BatchWriter (group commit)', () => {
     tmp.cleanup();
   });
 
-  it('commits many concurrent units in few transactions, in submission order, visible to another connection', async () => {
-    const w = new BatchWriter(db, { maxWaitMs: 5, maxBatch: 64 });
-    const results = await Promise.all(
-      Array.from({ length: 200 }, (_, i) =>
-        w.submit(() => Number(db.prepare('INSERT INTO t (v) VALUES (?)').run(i).lastInsertRowid)),
-      ),
-    );
-    expect(results).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
-    expect(w.stats.units).toBe(200);
-    expect(w.stats.batches).toBeLessThanOrEqual(8);
-    expect(w.stats.maxBatch).toBe(64);
-    const other = new Database(join(tmp.dir, 'w.db'), { readonly: true });
-    expect(other.prepare('SELECT COUNT(*) AS n FROM t').get()).toEqual({ n: 200 });
-    other.close();
-  });
+  it(
+    'commits many concurrent units in few transactions, ' + 'in submission order, visible to another connection',
+    async () => {
+      const w = new BatchWriter(db, { maxWaitMs: 5, maxBatch: 64 });
+      const results = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          w.submit(() => Number(db.prepare('INSERT INTO t (v) VALUES (?)').run(i).lastInsertRowid)),
+        ),
+      );
+      expect(results).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+      expect(w.stats.units).toBe(200);
+      expect(w.stats.batches).toBeLessThanOrEqual(8);
+      expect(w.stats.maxBatch).toBe(64);
+      const other = new Database(join(tmp.dir, 'w.db'), { readonly: true });
+      expect(other.prepare('SELECT COUNT(*) AS n FROM t').get()).toEqual({ n: 200 });
+      other.close();
+    },
+  );
 
   it('a failing unit rolls back alone and rejects only its own promise', async () => {
     const w = new BatchWriter(db, { maxWaitMs: 5, maxBatch: 64 });
@@ -68,28 +71,32 @@ describe('BatchWriter (group commit)', () => {
     await expect(w.submit(() => 1)).rejects.toThrow(/stopped/);
   });
 
-  it('when SQLite rolls the whole batch back mid-way (disk full), no unit is reported wrongly: resolved ⇔ committed', async () => {
-    const w = new BatchWriter(db, { maxWaitMs: 5, maxBatch: 64 });
-    db.exec('CREATE TABLE blob (id INTEGER PRIMARY KEY, b BLOB NOT NULL)');
-    const pages = db.pragma('page_count', { simple: true }) as number;
-    db.pragma(`max_page_count = ${pages + 30}`);
-    const tags = ['a', 'b', 'big', 'c', 'd'];
-    const units = tags.map((tag) =>
-      w.submit(() => {
-        db.prepare('INSERT INTO blob (b) VALUES (?)').run(
-          Buffer.alloc(tag === 'big' ? 1_000_000 : 100, tag.charCodeAt(0)),
-        );
-        return tag;
-      }),
-    );
-    const settled = await Promise.allSettled(units);
-    const present = new Set(
-      (db.prepare('SELECT b FROM blob').all() as { b: Buffer }[]).map((r) => String.fromCharCode(r.b[0] ?? 0)),
-    );
-    settled.forEach((r, i) => {
-      const tag = tags[i] ?? '';
-      expect(r.status === 'fulfilled', `${tag}: ${r.status}`).toBe(present.has(tag[0] ?? ''));
-    });
-    expect(settled[2]?.status).toBe('rejected');
-  });
+  it(
+    'when SQLite rolls the whole batch back mid-way (disk full), ' +
+      'no unit is reported wrongly: resolved ⇔ committed',
+    async () => {
+      const w = new BatchWriter(db, { maxWaitMs: 5, maxBatch: 64 });
+      db.exec('CREATE TABLE blob (id INTEGER PRIMARY KEY, b BLOB NOT NULL)');
+      const pages = db.pragma('page_count', { simple: true }) as number;
+      db.pragma(`max_page_count = ${pages + 30}`);
+      const tags = ['a', 'b', 'big', 'c', 'd'];
+      const units = tags.map((tag) =>
+        w.submit(() => {
+          db.prepare('INSERT INTO blob (b) VALUES (?)').run(
+            Buffer.alloc(tag === 'big' ? 1_000_000 : 100, tag.charCodeAt(0)),
+          );
+          return tag;
+        }),
+      );
+      const settled = await Promise.allSettled(units);
+      const present = new Set(
+        (db.prepare('SELECT b FROM blob').all() as { b: Buffer }[]).map((r) => String.fromCharCode(r.b[0] ?? 0)),
+      );
+      settled.forEach((r, i) => {
+        const tag = tags[i] ?? '';
+        expect(r.status === 'fulfilled', `${tag}: ${r.status}`).toBe(present.has(tag[0] ?? ''));
+      });
+      expect(settled[2]?.status).toBe('rejected');
+    },
+  );
 });

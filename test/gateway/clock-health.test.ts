@@ -26,7 +26,8 @@ describe('clock health', () => {
     const h = new ClockHealth(clock);
     h.hint(clock.now() + 30_000);
     expect(h.status()).toMatchObject({ state: 'ok', offsetMs: 30_000 });
-    h.hint(clock.now() - 3600_000); // an hour ahead of the cloud (or a document that waited an hour): stricter, not unsafe
+    // an hour ahead of the cloud (or a document that waited an hour): stricter, not unsafe
+    h.hint(clock.now() - 3600_000);
     expect(h.status().state).toBe('ok');
     h.hint(clock.now() + 3600_000); // an hour behind: an old hotlist would look fresh
     expect(h.status().state).toBe('skewed');

@@ -69,7 +69,8 @@ describe('loadConfig', () => {
   it('names the exact path and reason of each problem', () => {
     const file = write(
       'bad.yaml',
-      'mqtt:\n  port: "x"\n  lockout:\n    maxFailures: -1\n  integrations:\n    - username: ha\n      passwordHash: nope\n      subscribe: []\nhttp:\n  prot: 1\n',
+      'mqtt:\n  port: "x"\n  lockout:\n    maxFailures: -1\n  integrations:\n' +
+        '    - username: ha\n      passwordHash: nope\n      subscribe: []\nhttp:\n  prot: 1\n',
     );
     const p = problems(() => loadConfig({ file, env: {} }));
     expect(p).toEqual(

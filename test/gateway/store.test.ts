@@ -35,10 +35,12 @@ describe('Store', () => {
     const file = join(tmp.dir, 'old.db');
     const db = openDatabase(file, { migrations: MIGRATIONS.filter((m) => m.version <= 13) });
     db.exec(`INSERT INTO members (id, tier, updated_at) VALUES ('m-1', 'regular', 0);
-      INSERT INTO redemptions (id, txn_id, fingerprint, device_id, merchant_id, member_id, state, created_at, payable_fen, saving_fen, points_cost, points_earned, result)
+      INSERT INTO redemptions (id, txn_id, fingerprint, device_id, merchant_id, member_id, state, created_at,
+          payable_fen, saving_fen, points_cost, points_earned, result)
         VALUES ('r-1', 't-1', 'f', 'scanner-01', 'cafe', 'm-1', 'captured', 1, 100, 0, 0, 0, '{}');
       INSERT INTO redemption_benefits (redemption_id, campaign_id, saving_fen) VALUES ('r-1', 'c-1', 10);
-      INSERT INTO parcels (id, txn_id, locker_id, compartment, member_id, tracking, size, status, created_at) VALUES ('p-1', 'd-1', 'locker-01', 'C1', 'm-1', 'X', 'M', 'stored', 1);`);
+      INSERT INTO parcels (id, txn_id, locker_id, compartment, member_id, tracking, size, status, created_at)
+        VALUES ('p-1', 'd-1', 'locker-01', 'C1', 'm-1', 'X', 'M', 'stored', 1);`);
     db.close();
     const upgraded = openDatabase(file);
     expect(upgraded.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)?.version);
@@ -49,14 +51,16 @@ describe('Store', () => {
     expect(upgraded.prepare('SELECT COUNT(*) AS n FROM redemption_benefits').get()).toEqual({ n: 1 });
     expect(upgraded.pragma('foreign_key_check')).toEqual([]);
     const insert =
-      upgraded.prepare(`INSERT INTO redemptions (id, txn_id, fingerprint, device_id, merchant_id, member_id, state, created_at, payable_fen, saving_fen, points_cost, points_earned, result)
+      upgraded.prepare(`INSERT INTO redemptions (id, txn_id, fingerprint, device_id, merchant_id, member_id,
+        state, created_at, payable_fen, saving_fen, points_cost, points_earned, result)
       VALUES (?, ?, 'f', ?, 'cafe', 'm-1', 'captured', 1, 100, 0, 0, 0, '{}')`);
     insert.run('r-2', 't-1', 'scanner-02'); // another till's t-1 is another purchase
     expect(() => insert.run('r-3', 't-1', 'scanner-01')).toThrow(/UNIQUE/);
     insert.run('r-4', 'api-1', null);
     expect(() => insert.run('r-5', 'api-1', null)).toThrow(/UNIQUE/); // purchases without a device share one space
     const parcel = upgraded.prepare(
-      `INSERT INTO parcels (id, txn_id, locker_id, compartment, member_id, tracking, size, status, created_at) VALUES (?, 'd-1', ?, 'C2', 'm-1', 'Y', 'M', 'stored', 1)`,
+      'INSERT INTO parcels (id, txn_id, locker_id, compartment, member_id, tracking, size, status, created_at) ' +
+        `VALUES (?, 'd-1', ?, 'C2', 'm-1', 'Y', 'M', 'stored', 1)`,
     );
     parcel.run('p-2', 'locker-02');
     expect(() => parcel.run('p-3', 'locker-01')).toThrow(/UNIQUE/);

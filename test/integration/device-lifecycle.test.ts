@@ -270,26 +270,31 @@ describe('device lifecycle through the real broker', () => {
     expect(status()).toBe('offline');
   });
 
-  it('devices provisioned, rotated or disabled by another process (the CLI) take effect in the running gateway', async () => {
-    const other = new Store(h.dataDir);
-    try {
-      const svc = new DeviceService(other.devices, new ImmediateWriter(other.db), systemClock, silentLogger());
-      const { secret: s2 } = await svc.provision({ id: 'door-02', kind: 'door_reader' });
-      const d = await new RawDevice('door-02', 'door_reader', s2).connect(h.mqttUrl);
-      devices.push(d);
-      await d.birth(DOOR_CAPS);
-      await waitFor(
-        () => h.gw.monitor.get('door-02')?.verdict.status === 'ok',
-        'a CLI-provisioned device is accepted at once',
-      );
-      const closed = new Promise((r) => d.client.once('close', () => r(undefined)));
-      await svc.rotateSecret('door-02');
-      await closed; // the registry watcher noticed within a second and kicked the old session
-      await expect(connectRaw(h.mqttUrl, { clientId: 'door-02', username: 'door-02', password: s2 })).rejects.toThrow();
-    } finally {
-      other.close();
-    }
-  });
+  it(
+    'devices provisioned, rotated or disabled by another process ' + '(the CLI) take effect in the running gateway',
+    async () => {
+      const other = new Store(h.dataDir);
+      try {
+        const svc = new DeviceService(other.devices, new ImmediateWriter(other.db), systemClock, silentLogger());
+        const { secret: s2 } = await svc.provision({ id: 'door-02', kind: 'door_reader' });
+        const d = await new RawDevice('door-02', 'door_reader', s2).connect(h.mqttUrl);
+        devices.push(d);
+        await d.birth(DOOR_CAPS);
+        await waitFor(
+          () => h.gw.monitor.get('door-02')?.verdict.status === 'ok',
+          'a CLI-provisioned device is accepted at once',
+        );
+        const closed = new Promise((r) => d.client.once('close', () => r(undefined)));
+        await svc.rotateSecret('door-02');
+        await closed; // the registry watcher noticed within a second and kicked the old session
+        await expect(
+          connectRaw(h.mqttUrl, { clientId: 'door-02', username: 'door-02', password: s2 }),
+        ).rejects.toThrow();
+      } finally {
+        other.close();
+      }
+    },
+  );
 
   it('a device deleted by another process is forgotten and its retained state cleared', async () => {
     const published: { topic: string; bytes: number; retain: boolean }[] = [];

@@ -58,23 +58,27 @@ describe('per-device budgets', () => {
     await h.stop();
   });
 
-  it('a device over its request budget gets RATE_LIMITED (at most 20 such answers a minute); another device is served', async () => {
-    await Promise.all(Array.from({ length: 100 }, (_, i) => lookup(noisy, `n-${i}`)));
-    for (let i = 0; i < 10; i++) await lookup(quiet, `q-${i}`);
-    await waitFor(() => codes(quiet).length === 10 && codes(noisy).length === 40, 'answers');
-    expect(codes(quiet)).toEqual(Array(10).fill('MEMBER_NOT_FOUND')); // served: the card is simply unknown
-    expect(codes(noisy).filter((c) => c === 'MEMBER_NOT_FOUND')).toHaveLength(20); // the burst
-    expect(codes(noisy).filter((c) => c === 'RATE_LIMITED')).toHaveLength(20); // the reply cap
-    const limited = responsesOf(noisy).find((r) => r.body.status === 'error' && r.body.code === 'RATE_LIMITED');
-    expect(limited?.txn).toMatch(/^n-/);
-    expect(limited?.body.display.zh).toContain('稍后');
-    expect(h.gw.monitor.get('scanner-01')?.rateLimited).toBe(80);
-    // a second later the budget has refilled by five
-    clock.advance(1000);
-    for (let i = 0; i < 5; i++) await lookup(noisy, `later-${i}`);
-    await waitFor(() => codes(noisy).length === 45, 'served again');
-    expect(codes(noisy).slice(-5)).toEqual(Array(5).fill('MEMBER_NOT_FOUND'));
-  });
+  it(
+    'a device over its request budget gets RATE_LIMITED (at most 20 such answers a minute); ' +
+      'another device is served',
+    async () => {
+      await Promise.all(Array.from({ length: 100 }, (_, i) => lookup(noisy, `n-${i}`)));
+      for (let i = 0; i < 10; i++) await lookup(quiet, `q-${i}`);
+      await waitFor(() => codes(quiet).length === 10 && codes(noisy).length === 40, 'answers');
+      expect(codes(quiet)).toEqual(Array(10).fill('MEMBER_NOT_FOUND')); // served: the card is simply unknown
+      expect(codes(noisy).filter((c) => c === 'MEMBER_NOT_FOUND')).toHaveLength(20); // the burst
+      expect(codes(noisy).filter((c) => c === 'RATE_LIMITED')).toHaveLength(20); // the reply cap
+      const limited = responsesOf(noisy).find((r) => r.body.status === 'error' && r.body.code === 'RATE_LIMITED');
+      expect(limited?.txn).toMatch(/^n-/);
+      expect(limited?.body.display.zh).toContain('稍后');
+      expect(h.gw.monitor.get('scanner-01')?.rateLimited).toBe(80);
+      // a second later the budget has refilled by five
+      clock.advance(1000);
+      for (let i = 0; i < 5; i++) await lookup(noisy, `later-${i}`);
+      await waitFor(() => codes(noisy).length === 45, 'served again');
+      expect(codes(noisy).slice(-5)).toEqual(Array(5).fill('MEMBER_NOT_FOUND'));
+    },
+  );
 
   it('a message flood is dropped past the burst and counted; the gateway keeps up with the others', async () => {
     const tel = (i: number) =>

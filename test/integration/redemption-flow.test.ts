@@ -167,37 +167,46 @@ describe('redemption through the broker', () => {
     expect(done.body).toMatchObject({ state: 'reversed' });
   });
 
-  it('a scanner cannot claim another shop than the one staff bound it to: it sells for its bound shop, and staff see why', async () => {
-    const s3 = (await h.gw.devices.provision({ id: 'scanner-03', kind: 'shop_scanner', merchantId: 'cafe-01' })).secret;
-    const rogue = await new RawDevice('scanner-03', 'shop_scanner', s3).connect(h.mqttUrl);
-    try {
-      await rogue.birth({ merchantId: 'grocery-02' });
-      await waitFor(() => rogue.errors().length > 0, 'refusal');
-      expect(rogue.errors()[0].body.code).toBe('MERCHANT_MISMATCH');
-      // the birth stands: no NOT_BORN on every request, no rebirth loop [FWP-8.2]
-      expect(h.gw.monitor.get('scanner-03')?.born).toBe(true);
-      expect(h.gw.monitor.get('scanner-03')?.verdict).toMatchObject({
-        status: 'degraded',
-        reasons: [{ code: 'MERCHANT_MISMATCH' }],
-      });
-      const sale = await ask(rogue, 't-rogue', {
-        op: 'redeem',
-        credential: { type: 'uid', uid: '04A2B3C4' },
-        amountFen: 100,
-      });
-      expect(sale).toMatchObject({ status: 'ok', decision: 'approved' });
-      expect(h.gw.redemption.redemptions.byTxn('scanner-03', 't-rogue')?.merchantId).toBe('cafe-01');
-      expect(rogue.errors().filter((e) => e.body.code === 'NOT_BORN')).toEqual([]);
-      const s4 = (await h.gw.devices.provision({ id: 'scanner-04', kind: 'shop_scanner' })).secret;
-      const unbound = await new RawDevice('scanner-04', 'shop_scanner', s4).connect(h.mqttUrl);
-      await unbound.birth({ merchantId: 'cafe-01' });
-      await waitFor(() => h.gw.monitor.get('scanner-04')?.born === true, 'unbound birth');
-      expect(
-        await ask(unbound, 't-unbound', { op: 'redeem', credential: { type: 'uid', uid: '04A2B3C4' }, amountFen: 100 }),
-      ).toMatchObject({ status: 'error', code: 'OPERATION_NOT_ALLOWED' });
-      unbound.client.end(true);
-    } finally {
-      rogue.client.end(true);
-    }
-  });
+  it(
+    'a scanner cannot claim another shop than the one staff bound it to: ' +
+      'it sells for its bound shop, and staff see why',
+    async () => {
+      const s3 = (await h.gw.devices.provision({ id: 'scanner-03', kind: 'shop_scanner', merchantId: 'cafe-01' }))
+        .secret;
+      const rogue = await new RawDevice('scanner-03', 'shop_scanner', s3).connect(h.mqttUrl);
+      try {
+        await rogue.birth({ merchantId: 'grocery-02' });
+        await waitFor(() => rogue.errors().length > 0, 'refusal');
+        expect(rogue.errors()[0].body.code).toBe('MERCHANT_MISMATCH');
+        // the birth stands: no NOT_BORN on every request, no rebirth loop [FWP-8.2]
+        expect(h.gw.monitor.get('scanner-03')?.born).toBe(true);
+        expect(h.gw.monitor.get('scanner-03')?.verdict).toMatchObject({
+          status: 'degraded',
+          reasons: [{ code: 'MERCHANT_MISMATCH' }],
+        });
+        const sale = await ask(rogue, 't-rogue', {
+          op: 'redeem',
+          credential: { type: 'uid', uid: '04A2B3C4' },
+          amountFen: 100,
+        });
+        expect(sale).toMatchObject({ status: 'ok', decision: 'approved' });
+        expect(h.gw.redemption.redemptions.byTxn('scanner-03', 't-rogue')?.merchantId).toBe('cafe-01');
+        expect(rogue.errors().filter((e) => e.body.code === 'NOT_BORN')).toEqual([]);
+        const s4 = (await h.gw.devices.provision({ id: 'scanner-04', kind: 'shop_scanner' })).secret;
+        const unbound = await new RawDevice('scanner-04', 'shop_scanner', s4).connect(h.mqttUrl);
+        await unbound.birth({ merchantId: 'cafe-01' });
+        await waitFor(() => h.gw.monitor.get('scanner-04')?.born === true, 'unbound birth');
+        expect(
+          await ask(unbound, 't-unbound', {
+            op: 'redeem',
+            credential: { type: 'uid', uid: '04A2B3C4' },
+            amountFen: 100,
+          }),
+        ).toMatchObject({ status: 'error', code: 'OPERATION_NOT_ALLOWED' });
+        unbound.client.end(true);
+      } finally {
+        rogue.client.end(true);
+      }
+    },
+  );
 });

@@ -97,55 +97,68 @@ describe('retries of a transaction get the first answer, for every credential an
     await h.stop();
   });
 
-  it('a secure-card redeem resent after it was charged gets the first answer, also after another tap elsewhere', async () => {
-    const body = { op: 'redeem', credential: tap(5), amountFen: 2000 };
-    const first = await ask(scanner, 'bill-1', body);
-    expect(first).toMatchObject({ status: 'ok', decision: 'approved', state: 'captured', payableFen: 2000 });
-    expect(await ask(scanner, 'bill-1', body)).toEqual(first);
-    // the resident taps again at the other till (counter 6) before the first till's last retry
-    expect(await ask(scanner2, 'bill-9', { op: 'redeem', credential: tap(6), amountFen: 100 })).toMatchObject({
-      decision: 'approved',
-    });
-    expect(await ask(scanner, 'bill-1', body)).toEqual(first);
-    expect(wallet()).toBe(100_000 - 2000 - 100);
-    // the same tap for a new transaction is a replay (a copied SUN message)
-    expect(await ask(scanner, 'bill-2', { ...body, amountFen: 1999 })).toMatchObject({
-      status: 'error',
-      code: 'CARD_REPLAYED',
-    });
-  });
+  it(
+    'a secure-card redeem resent after it was charged gets the first answer, ' + 'also after another tap elsewhere',
+    async () => {
+      const body = { op: 'redeem', credential: tap(5), amountFen: 2000 };
+      const first = await ask(scanner, 'bill-1', body);
+      expect(first).toMatchObject({ status: 'ok', decision: 'approved', state: 'captured', payableFen: 2000 });
+      expect(await ask(scanner, 'bill-1', body)).toEqual(first);
+      // the resident taps again at the other till (counter 6) before the first till's last retry
+      expect(await ask(scanner2, 'bill-9', { op: 'redeem', credential: tap(6), amountFen: 100 })).toMatchObject({
+        decision: 'approved',
+      });
+      expect(await ask(scanner, 'bill-1', body)).toEqual(first);
+      expect(wallet()).toBe(100_000 - 2000 - 100);
+      // the same tap for a new transaction is a replay (a copied SUN message)
+      expect(await ask(scanner, 'bill-2', { ...body, amountFen: 1999 })).toMatchObject({
+        status: 'error',
+        code: 'CARD_REPLAYED',
+      });
+    },
+  );
 
-  it('a member QR code resent after its time step passed gets the first answer; its screenshot pays nothing new', async () => {
-    const body = { op: 'redeem', credential: qr(clock.now()), amountFen: 1500 };
-    const first = await ask(scanner, 'qr-1', body);
-    expect(first).toMatchObject({ decision: 'approved', payableFen: 1500 });
-    clock.advanceWall(5 * 60_000); // the code's time step is long past (timeouts untouched)
-    expect(await ask(scanner, 'qr-1', body)).toEqual(first);
-    expect(await ask(scanner, 'qr-2', body)).toMatchObject({ status: 'error', code: 'CARD_REPLAYED' });
-    expect(wallet()).toBe(100_000 - 1500);
-  });
+  it(
+    'a member QR code resent after its time step passed gets the first answer; ' + 'its screenshot pays nothing new',
+    async () => {
+      const body = { op: 'redeem', credential: qr(clock.now()), amountFen: 1500 };
+      const first = await ask(scanner, 'qr-1', body);
+      expect(first).toMatchObject({ decision: 'approved', payableFen: 1500 });
+      clock.advanceWall(5 * 60_000); // the code's time step is long past (timeouts untouched)
+      expect(await ask(scanner, 'qr-1', body)).toEqual(first);
+      expect(await ask(scanner, 'qr-2', body)).toMatchObject({ status: 'error', code: 'CARD_REPLAYED' });
+      expect(wallet()).toBe(100_000 - 1500);
+    },
+  );
 
-  it('an authorize with a tap, resent before and after capture, is answered as first decided and holds once', async () => {
-    const body = { op: 'authorize', credential: tap(9), items: [{ productId: 'milk', unitPriceFen: 450, qty: 1 }] };
-    const first = await ask(vm, 'v-1', body);
-    expect(first).toMatchObject({ decision: 'approved', state: 'held', payableFen: 450 });
-    expect(await ask(vm, 'v-1', body)).toEqual(first);
-    expect(await ask(vm, 'v-1', { op: 'capture' })).toMatchObject({ decision: 'approved', state: 'captured' });
-    // the same decision; its state says where the purchase is now (see FWP-4.3)
-    expect(await ask(vm, 'v-1', body)).toEqual({ ...first, state: 'captured' });
-    expect(wallet()).toBe(100_000 - 450);
-  });
+  it(
+    'an authorize with a tap, resent before and after capture, ' + 'is answered as first decided and holds once',
+    async () => {
+      const body = { op: 'authorize', credential: tap(9), items: [{ productId: 'milk', unitPriceFen: 450, qty: 1 }] };
+      const first = await ask(vm, 'v-1', body);
+      expect(first).toMatchObject({ decision: 'approved', state: 'held', payableFen: 450 });
+      expect(await ask(vm, 'v-1', body)).toEqual(first);
+      expect(await ask(vm, 'v-1', { op: 'capture' })).toMatchObject({ decision: 'approved', state: 'captured' });
+      // the same decision; its state says where the purchase is now (see FWP-4.3)
+      expect(await ask(vm, 'v-1', body)).toEqual({ ...first, state: 'captured' });
+      expect(wallet()).toBe(100_000 - 450);
+    },
+  );
 
-  it('a tap whose transaction was admitted but never decided (a crash between) is accepted for that transaction only', async () => {
-    // the gateway bound tap 12 to vm-01's v-7 and died before deciding: the retry must not be a replay
-    await h.gw.redemption.resolver.identify(tap(12), { txn: { deviceId: 'vm-01', txn: 'v-7' } });
-    const body = { op: 'authorize', credential: tap(12), items: [{ productId: 'milk', unitPriceFen: 450, qty: 1 }] };
-    expect(await ask(vm, 'v-7', body)).toMatchObject({ decision: 'approved', state: 'held' });
-    expect(await ask(scanner, 'v-7', { op: 'redeem', credential: tap(12), amountFen: 100 })).toMatchObject({
-      status: 'error',
-      code: 'CARD_REPLAYED',
-    });
-  });
+  it(
+    'a tap whose transaction was admitted but never decided ' +
+      '(a crash between) is accepted for that transaction only',
+    async () => {
+      // the gateway bound tap 12 to vm-01's v-7 and died before deciding: the retry must not be a replay
+      await h.gw.redemption.resolver.identify(tap(12), { txn: { deviceId: 'vm-01', txn: 'v-7' } });
+      const body = { op: 'authorize', credential: tap(12), items: [{ productId: 'milk', unitPriceFen: 450, qty: 1 }] };
+      expect(await ask(vm, 'v-7', body)).toMatchObject({ decision: 'approved', state: 'held' });
+      expect(await ask(scanner, 'v-7', { op: 'redeem', credential: tap(12), amountFen: 100 })).toMatchObject({
+        status: 'error',
+        code: 'CARD_REPLAYED',
+      });
+    },
+  );
 
   it('a lookup and a vend session begun with a tap are answered again on a resend', async () => {
     const look = await ask(scanner, 'look-1', { op: 'lookup', credential: tap(20) });
@@ -159,46 +172,54 @@ describe('retries of a transaction get the first answer, for every credential an
     expect(await ask(vm, 's-1', { op: 'vend_begin', credential: tap(21) })).toEqual(begun);
   });
 
-  it('a vend session begun with a tap and resent after it ended is answered as first, never reopened to pay again', async () => {
-    const milk = { slot: 'A1', productId: 'milk', priceFen: 450 };
-    const begun = await ask(vm, 's-1', { op: 'vend_begin', credential: tap(50) });
-    expect(await ask(vm, 'v-1', { op: 'vend_request', session: 's-1', item: milk })).toMatchObject({
-      decision: 'approved',
-      state: 'held',
-    });
-    expect(await ask(vm, 'v-1', { op: 'vend_result', success: true })).toMatchObject({ state: 'captured' });
-    await ask(vm, 's-1', { op: 'vend_end', reason: 'complete' });
-    // the machine resends its begin (the answer was lost): the same answer, and no session to vend in
-    expect(await ask(vm, 's-1', { op: 'vend_begin', credential: tap(50) })).toEqual(begun);
-    expect(await ask(vm, 'v-2', { op: 'vend_request', session: 's-1', item: milk })).toMatchObject({
-      status: 'error',
-      code: 'REDEMPTION_STATE',
-    });
-    // item first: a resend after the vend was settled gets the vend's answer, not a new session
-    const itemFirst = await ask(vm, 'v-3', { op: 'vend_request', credential: tap(51), item: milk });
-    expect(itemFirst).toMatchObject({ decision: 'approved', state: 'held' });
-    await ask(vm, 'v-3', { op: 'vend_result', success: true });
-    expect(await ask(vm, 'v-3', { op: 'vend_request', credential: tap(51), item: milk })).toMatchObject({
-      decision: 'approved',
-      state: 'captured',
-      redemptionId: itemFirst.status === 'ok' ? itemFirst.redemptionId : '',
-    });
-    expect(h.gw.flows.vending.session('vm-01').name).toBe('completing'); // v-3's own session, waiting for vend_end: nothing reopened
-    expect(wallet()).toBe(100_000 - 450 - 450);
-  });
+  it(
+    'a vend session begun with a tap and resent after it ended is answered as first, ' + 'never reopened to pay again',
+    async () => {
+      const milk = { slot: 'A1', productId: 'milk', priceFen: 450 };
+      const begun = await ask(vm, 's-1', { op: 'vend_begin', credential: tap(50) });
+      expect(await ask(vm, 'v-1', { op: 'vend_request', session: 's-1', item: milk })).toMatchObject({
+        decision: 'approved',
+        state: 'held',
+      });
+      expect(await ask(vm, 'v-1', { op: 'vend_result', success: true })).toMatchObject({ state: 'captured' });
+      await ask(vm, 's-1', { op: 'vend_end', reason: 'complete' });
+      // the machine resends its begin (the answer was lost): the same answer, and no session to vend in
+      expect(await ask(vm, 's-1', { op: 'vend_begin', credential: tap(50) })).toEqual(begun);
+      expect(await ask(vm, 'v-2', { op: 'vend_request', session: 's-1', item: milk })).toMatchObject({
+        status: 'error',
+        code: 'REDEMPTION_STATE',
+      });
+      // item first: a resend after the vend was settled gets the vend's answer, not a new session
+      const itemFirst = await ask(vm, 'v-3', { op: 'vend_request', credential: tap(51), item: milk });
+      expect(itemFirst).toMatchObject({ decision: 'approved', state: 'held' });
+      await ask(vm, 'v-3', { op: 'vend_result', success: true });
+      expect(await ask(vm, 'v-3', { op: 'vend_request', credential: tap(51), item: milk })).toMatchObject({
+        decision: 'approved',
+        state: 'captured',
+        redemptionId: itemFirst.status === 'ok' ? itemFirst.redemptionId : '',
+      });
+      // v-3's own session, waiting for vend_end: nothing reopened
+      expect(h.gw.flows.vending.session('vm-01').name).toBe('completing');
+      expect(wallet()).toBe(100_000 - 450 - 450);
+    },
+  );
 
-  it('a resend is recognised before its credential is read again: an expired member code still gets its first answer', async () => {
-    const body = { op: 'redeem', credential: qr(clock.now()), amountFen: 800 };
-    const first = await ask(scanner, 'exp-1', body);
-    expect(first).toMatchObject({ decision: 'approved' });
-    clock.advanceWall(3 * 86_400_000); // the member code's credential itself has expired
-    expect(await ask(scanner, 'exp-1', body)).toEqual(first);
-    expect(await ask(scanner, 'exp-1', { ...body, amountFen: 801 })).toMatchObject({
-      status: 'error',
-      code: 'TXN_REUSED',
-    });
-    expect(await ask(scanner, 'exp-2', body)).toMatchObject({ status: 'error', code: 'CREDENTIAL_INVALID' });
-  });
+  it(
+    'a resend is recognised before its credential is read again: ' +
+      'an expired member code still gets its first answer',
+    async () => {
+      const body = { op: 'redeem', credential: qr(clock.now()), amountFen: 800 };
+      const first = await ask(scanner, 'exp-1', body);
+      expect(first).toMatchObject({ decision: 'approved' });
+      clock.advanceWall(3 * 86_400_000); // the member code's credential itself has expired
+      expect(await ask(scanner, 'exp-1', body)).toEqual(first);
+      expect(await ask(scanner, 'exp-1', { ...body, amountFen: 801 })).toMatchObject({
+        status: 'error',
+        code: 'TXN_REUSED',
+      });
+      expect(await ask(scanner, 'exp-2', body)).toMatchObject({ status: 'error', code: 'CREDENTIAL_INVALID' });
+    },
+  );
 
   it('the answers resends need are kept a day, then pruned', async () => {
     await ask(scanner, 'keep-1', { op: 'lookup', credential: tap(60) });
@@ -212,20 +233,24 @@ describe('retries of a transaction get the first answer, for every credential an
     expect(taps()).toBe(0);
   });
 
-  it('a txn is unique per device: two tills numbering their bills alike both sell; one device cannot settle another’s', async () => {
-    const a = await ask(scanner, 'T-0001', { op: 'redeem', credential: tap(30), amountFen: 700 });
-    const b = await ask(scanner2, 'T-0001', { op: 'redeem', credential: tap(31), amountFen: 800 });
-    expect(a).toMatchObject({ decision: 'approved', payableFen: 700 });
-    expect(b).toMatchObject({ decision: 'approved', payableFen: 800 });
-    expect(a.status === 'ok' && b.status === 'ok' && a.redemptionId !== b.redemptionId).toBe(true);
-    await ask(vm, 'T-0001', {
-      op: 'authorize',
-      credential: tap(32),
-      items: [{ productId: 'milk', unitPriceFen: 450, qty: 1 }],
-    });
-    expect(await ask(scanner, 'T-0001', { op: 'redeem', credential: tap(30), amountFen: 700 })).toEqual(a);
-    expect(wallet()).toBe(100_000 - 700 - 800 - 450);
-  });
+  it(
+    'a txn is unique per device: two tills numbering their bills alike both sell; ' +
+      'one device cannot settle another’s',
+    async () => {
+      const a = await ask(scanner, 'T-0001', { op: 'redeem', credential: tap(30), amountFen: 700 });
+      const b = await ask(scanner2, 'T-0001', { op: 'redeem', credential: tap(31), amountFen: 800 });
+      expect(a).toMatchObject({ decision: 'approved', payableFen: 700 });
+      expect(b).toMatchObject({ decision: 'approved', payableFen: 800 });
+      expect(a.status === 'ok' && b.status === 'ok' && a.redemptionId !== b.redemptionId).toBe(true);
+      await ask(vm, 'T-0001', {
+        op: 'authorize',
+        credential: tap(32),
+        items: [{ productId: 'milk', unitPriceFen: 450, qty: 1 }],
+      });
+      expect(await ask(scanner, 'T-0001', { op: 'redeem', credential: tap(30), amountFen: 700 })).toEqual(a);
+      expect(wallet()).toBe(100_000 - 700 - 800 - 450);
+    },
+  );
 
   it('a reversal resent with its txn gets its answer; another reversal of the same purchase is refused', async () => {
     const sale = await ask(scanner, 'sale-1', { op: 'redeem', credential: tap(40), amountFen: 5000 });

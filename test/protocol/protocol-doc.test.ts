@@ -141,22 +141,26 @@ describe('PROTOCOL.md says what the gateway does (1.2 review)', () => {
     expect(new Set(versions)).toEqual(new Set([PROTOCOL_VERSION]));
   });
 
-  it('the limits it documents are the gateway’s: the error-reply cap, the per-device budgets, CONNACK codes 0–5 only', async () => {
-    const { REFUSALS_PER_MINUTE } = await import('../../gateway/messaging/uplink-router.ts');
-    const { DeviceLimitsSchema } = await import('../../gateway/config/schema.ts');
-    expect(section('[FWP-5.2]', '[FWP-5.3]')).toContain(`at most ${REFUSALS_PER_MINUTE} error replies a minute`);
-    const d = DeviceLimitsSchema.parse({});
-    const budgets = section('[FWP-5.3]', '## 6 ');
-    expect(budgets).toContain(
-      `default ${d.messagesPerSecond}, bursts of \`limits.messageBurst\`, default ${d.messageBurst}`,
-    );
-    expect(budgets).toContain(
-      `default ${d.requestsPerSecond}, bursts of \`limits.requestBurst\`, default ${d.requestBurst}`,
-    );
-    const connack = section('[FWP-2.2]', '[FWP-2.3]');
-    const codes = [...connack.matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]));
-    expect(codes).toEqual([0, 1, 2, 3, 4, 5]);
-  });
+  it(
+    'the limits it documents are the gateway’s: ' +
+      'the error-reply cap, the per-device budgets, CONNACK codes 0–5 only',
+    async () => {
+      const { REFUSALS_PER_MINUTE } = await import('../../gateway/messaging/uplink-router.ts');
+      const { DeviceLimitsSchema } = await import('../../gateway/config/schema.ts');
+      expect(section('[FWP-5.2]', '[FWP-5.3]')).toContain(`at most ${REFUSALS_PER_MINUTE} error replies a minute`);
+      const d = DeviceLimitsSchema.parse({});
+      const budgets = section('[FWP-5.3]', '## 6 ');
+      expect(budgets).toContain(
+        `default ${d.messagesPerSecond}, bursts of \`limits.messageBurst\`, default ${d.messageBurst}`,
+      );
+      expect(budgets).toContain(
+        `default ${d.requestsPerSecond}, bursts of \`limits.requestBurst\`, default ${d.requestBurst}`,
+      );
+      const connack = section('[FWP-2.2]', '[FWP-2.3]');
+      const codes = [...connack.matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]));
+      expect(codes).toEqual([0, 1, 2, 3, 4, 5]);
+    },
+  );
 
   it('the subscriptions it advises are the ones the broker grants', async () => {
     const { maySubscribe } = await import('../../broker/src/acl.ts');

@@ -182,64 +182,71 @@ describe('cards bound before card fingerprints (upgrade)', () => {
 });
 
 describe('the platform card-fingerprint key', () => {
-  it('keys fingerprints so short UIDs cannot be tried out; cards keyed before it are moved on first sight', async () => {
-    const { Store } = await import('../../gateway/store/store.ts');
-    const { CredentialResolver } = await import('../../gateway/redemption/device/credential-resolver.ts');
-    const { cardFingerprint } = await import('../../gateway/security/gateway-secrets.ts');
-    const { tempDir } = await import('../support/tmp.ts');
-    const tmp = tempDir();
-    const store = new Store(tmp.dir);
-    try {
-      const key = Buffer.alloc(32, 9);
-      const before = GatewaySecrets.forTests();
-      const secrets = GatewaySecrets.forTests().useFingerprintKey(key);
-      expect(cardFingerprint('uid', '04A2B3C4', key)).not.toBe(cardFingerprint('uid', '04A2B3C4'));
-      expect(secrets.lookupKeyOf(cardFingerprint('uid', '04a2b3c4', key))).toBe(secrets.lookupKey('uid', '04A2B3C4'));
-      const catalog = new CatalogRepo(store.db);
-      catalog.upsertMember({ id: 'm-1', tier: 'regular', segments: [] } as never, 1);
-      catalog.addCredential(before.lookupKey('uid', '04A2B3C4'), 'm-1', 'uid', 1); // keyed before the platform key was set
-      const resolver = new CredentialResolver(catalog, secrets, undefined, () => 1, {
-        submit: async (work) => store.db.transaction(work)(),
-      });
-      expect((await resolver.identify({ type: 'uid', uid: '04A2B3C4' })).memberId).toBe('m-1');
-      expect(catalog.credential(secrets.lookupKey('uid', '04A2B3C4'))?.memberId).toBe('m-1');
-      expect(() => GatewaySecrets.forTests().useFingerprintKey(Buffer.alloc(8))).toThrow(/16 bytes/);
-    } finally {
-      store.close();
-      tmp.cleanup();
-    }
-  });
+  it(
+    'keys fingerprints so short UIDs cannot be tried out; ' + 'cards keyed before it are moved on first sight',
+    async () => {
+      const { Store } = await import('../../gateway/store/store.ts');
+      const { CredentialResolver } = await import('../../gateway/redemption/device/credential-resolver.ts');
+      const { cardFingerprint } = await import('../../gateway/security/gateway-secrets.ts');
+      const { tempDir } = await import('../support/tmp.ts');
+      const tmp = tempDir();
+      const store = new Store(tmp.dir);
+      try {
+        const key = Buffer.alloc(32, 9);
+        const before = GatewaySecrets.forTests();
+        const secrets = GatewaySecrets.forTests().useFingerprintKey(key);
+        expect(cardFingerprint('uid', '04A2B3C4', key)).not.toBe(cardFingerprint('uid', '04A2B3C4'));
+        expect(secrets.lookupKeyOf(cardFingerprint('uid', '04a2b3c4', key))).toBe(secrets.lookupKey('uid', '04A2B3C4'));
+        const catalog = new CatalogRepo(store.db);
+        catalog.upsertMember({ id: 'm-1', tier: 'regular', segments: [] } as never, 1);
+        // keyed before the platform key was set
+        catalog.addCredential(before.lookupKey('uid', '04A2B3C4'), 'm-1', 'uid', 1);
+        const resolver = new CredentialResolver(catalog, secrets, undefined, () => 1, {
+          submit: async (work) => store.db.transaction(work)(),
+        });
+        expect((await resolver.identify({ type: 'uid', uid: '04A2B3C4' })).memberId).toBe('m-1');
+        expect(catalog.credential(secrets.lookupKey('uid', '04A2B3C4'))?.memberId).toBe('m-1');
+        expect(() => GatewaySecrets.forTests().useFingerprintKey(Buffer.alloc(8))).toThrow(/16 bytes/);
+      } finally {
+        store.close();
+        tmp.cleanup();
+      }
+    },
+  );
 });
 
 describe('campaigns loaded beside a running engine', () => {
-  it('are seen at once by the engine: through another CatalogRepo on the same connection, or by another process', async () => {
-    const { Store } = await import('../../gateway/store/store.ts');
-    const { tempDir } = await import('../support/tmp.ts');
-    const tmp = tempDir();
-    const store = new Store(tmp.dir);
-    const other = new Store(tmp.dir); // another process's connection, as `linli load` beside a gateway
-    try {
-      const engine = new CatalogRepo(store.db);
-      expect(engine.campaigns().size).toBe(0); // cached empty, as after an empty catalog from the cloud
-      const c = {
-        id: 'c-1',
-        name: { zh: '满50减10', en: '10 off 50' },
-        effect: { type: 'amount_off', thresholdFen: 5000, offFen: 1000 },
-        usage: { type: 'always_on' },
-        rules: {},
-        category: 'coupon',
-        priority: 0,
-        exclusive: false,
-        grants: [],
-      };
-      new CatalogRepo(store.db).upsertCampaign(c as never, 1);
-      expect([...engine.campaigns().keys()]).toEqual(['c-1']);
-      new CatalogRepo(other.db).upsertCampaign({ ...c, id: 'c-2' } as never, 2);
-      expect([...engine.campaigns().keys()].sort()).toEqual(['c-1', 'c-2']);
-    } finally {
-      other.close();
-      store.close();
-      tmp.cleanup();
-    }
-  });
+  it(
+    'are seen at once by the engine: ' + 'through another CatalogRepo on the same connection, or by another process',
+    async () => {
+      const { Store } = await import('../../gateway/store/store.ts');
+      const { tempDir } = await import('../support/tmp.ts');
+      const tmp = tempDir();
+      const store = new Store(tmp.dir);
+      const other = new Store(tmp.dir); // another process's connection, as `linli load` beside a gateway
+      try {
+        const engine = new CatalogRepo(store.db);
+        expect(engine.campaigns().size).toBe(0); // cached empty, as after an empty catalog from the cloud
+        const c = {
+          id: 'c-1',
+          name: { zh: '满50减10', en: '10 off 50' },
+          effect: { type: 'amount_off', thresholdFen: 5000, offFen: 1000 },
+          usage: { type: 'always_on' },
+          rules: {},
+          category: 'coupon',
+          priority: 0,
+          exclusive: false,
+          grants: [],
+        };
+        new CatalogRepo(store.db).upsertCampaign(c as never, 1);
+        expect([...engine.campaigns().keys()]).toEqual(['c-1']);
+        new CatalogRepo(other.db).upsertCampaign({ ...c, id: 'c-2' } as never, 2);
+        expect([...engine.campaigns().keys()].sort()).toEqual(['c-1', 'c-2']);
+      } finally {
+        other.close();
+        store.close();
+        tmp.cleanup();
+      }
+    },
+  );
 });

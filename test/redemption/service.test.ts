@@ -319,34 +319,38 @@ describe('RedemptionService', () => {
     expect(h.verify().problems).toEqual([]);
   });
 
-  it('while one device waits on the cloud, another device using the same txn is decided on its own; a retry gets the first answer', async () => {
-    h.catalog.upsertMember(member({ id: 'm-2' }), 0);
-    h.topUp('m-2', 100_000);
-    let release: (granted: boolean) => void = () => undefined;
-    h.svc.setOnlineTopUp(() => new Promise((r) => (release = r)));
-    const short = {
-      txnId: 'T-0042',
-      memberId: 'm-1',
-      trust: 'high' as const,
-      purchase: bill(50_000, { deviceId: 'scanner-01' }),
-    };
-    const waiting = h.svc.redeem(short); // m-1 has 100 yuan: the gateway asks the cloud for more (registered at once)
-    const other = await h.svc.redeem({
-      txnId: 'T-0042',
-      memberId: 'm-2',
-      trust: 'high',
-      purchase: bill(3000, { deviceId: 'scanner-07', merchantId: 'grocery-02' }),
-    });
-    expect(other).toMatchObject({ status: 'approved', payableFen: 3000 });
-    expect(h.ledger.balance(account.wallet('m-2'), 'fen')).toBe(97_000);
-    const retry = h.svc.redeem(short); // scanner-01 resends while the cloud is still being asked
-    release(false);
-    const first = await waiting;
-    expect(first).toMatchObject({ status: 'declined', declineCode: 'INSUFFICIENT_FUNDS' });
-    expect(await retry).toEqual(first);
-    expect(first.redemptionId).not.toBe(other.redemptionId);
-    expect(h.verify().problems).toEqual([]);
-  });
+  it(
+    'while one device waits on the cloud, another device using the same txn is decided on its own; ' +
+      'a retry gets the first answer',
+    async () => {
+      h.catalog.upsertMember(member({ id: 'm-2' }), 0);
+      h.topUp('m-2', 100_000);
+      let release: (granted: boolean) => void = () => undefined;
+      h.svc.setOnlineTopUp(() => new Promise((r) => (release = r)));
+      const short = {
+        txnId: 'T-0042',
+        memberId: 'm-1',
+        trust: 'high' as const,
+        purchase: bill(50_000, { deviceId: 'scanner-01' }),
+      };
+      const waiting = h.svc.redeem(short); // m-1 has 100 yuan: the gateway asks the cloud for more (registered at once)
+      const other = await h.svc.redeem({
+        txnId: 'T-0042',
+        memberId: 'm-2',
+        trust: 'high',
+        purchase: bill(3000, { deviceId: 'scanner-07', merchantId: 'grocery-02' }),
+      });
+      expect(other).toMatchObject({ status: 'approved', payableFen: 3000 });
+      expect(h.ledger.balance(account.wallet('m-2'), 'fen')).toBe(97_000);
+      const retry = h.svc.redeem(short); // scanner-01 resends while the cloud is still being asked
+      release(false);
+      const first = await waiting;
+      expect(first).toMatchObject({ status: 'declined', declineCode: 'INSUFFICIENT_FUNDS' });
+      expect(await retry).toEqual(first);
+      expect(first.redemptionId).not.toBe(other.redemptionId);
+      expect(h.verify().problems).toEqual([]);
+    },
+  );
 
   it('community-activity points are credited once per transaction id', async () => {
     expect(await h.svc.awardPoints('m-1', 20, 'checkin-ev1-m-1', 'activity')).toEqual({ awarded: true, points: 120 });

@@ -16,31 +16,41 @@ describe('the demo residents and what they spend', () => {
     expect(r.members.every(plainCard)).toBe(true);
   });
 
-  it('with the keys: secure cards tap with a rising counter and member codes verify, as the gateway checks them', () => {
-    const keys = generateDemoCardKeys();
-    const verifier = createSecureVerifier({ ...redemptionSettingsFor(keys), qrStepS: 30 });
-    if (!verifier) throw new Error('no verifier');
-    const r = demoResidents({ keys, lastCounter: (type) => (type === 'sun' ? 41 : undefined) });
-    expect(r.members.length).toBeGreaterThan(290);
-    // the community's member 1 holds a secure card, member 2 the member code (every third: a plain card)
-    const sun = r.members.find((m) => m.id === 'm-0001');
-    const qr = r.members.find((m) => m.id === 'm-0002');
-    if (!sun?.credential || !qr?.credential) throw new Error('no secure residents');
-    const tap = sun.credential();
-    if (tap.type !== 'sun') throw new Error('not a tap');
-    // the next after where the card left off
-    expect(verifier.verifySun(tap.picc, tap.cmac)).toMatchObject({ ok: true, uid: sun.uid.toUpperCase(), counter: 42 });
-    const again = sun.credential();
-    expect(again.type === 'sun' && verifier.verifySun(again.picc, again.cmac)).toMatchObject({ ok: true, counter: 43 });
-    const a = qr.credential();
-    const b = qr.credential();
-    if (a.type !== 'qr' || b.type !== 'qr') throw new Error('not a code');
-    const va = verifier.verifyQr(a.code, Date.now());
-    const vb = verifier.verifyQr(b.code, Date.now());
-    expect(va).toMatchObject({ ok: true, credentialId: qr.uid.toUpperCase() });
-    // shown twice within one step: the second is the next step's code, so the gateway accepts both
-    expect(vb.ok && va.ok && vb.step > va.step).toBe(true);
-  });
+  it(
+    'with the keys: ' + 'secure cards tap with a rising counter and member codes verify, as the gateway checks them',
+    () => {
+      const keys = generateDemoCardKeys();
+      const verifier = createSecureVerifier({ ...redemptionSettingsFor(keys), qrStepS: 30 });
+      if (!verifier) throw new Error('no verifier');
+      const r = demoResidents({ keys, lastCounter: (type) => (type === 'sun' ? 41 : undefined) });
+      expect(r.members.length).toBeGreaterThan(290);
+      // the community's member 1 holds a secure card, member 2 the member code (every third: a plain card)
+      const sun = r.members.find((m) => m.id === 'm-0001');
+      const qr = r.members.find((m) => m.id === 'm-0002');
+      if (!sun?.credential || !qr?.credential) throw new Error('no secure residents');
+      const tap = sun.credential();
+      if (tap.type !== 'sun') throw new Error('not a tap');
+      // the next after where the card left off
+      expect(verifier.verifySun(tap.picc, tap.cmac)).toMatchObject({
+        ok: true,
+        uid: sun.uid.toUpperCase(),
+        counter: 42,
+      });
+      const again = sun.credential();
+      expect(again.type === 'sun' && verifier.verifySun(again.picc, again.cmac)).toMatchObject({
+        ok: true,
+        counter: 43,
+      });
+      const a = qr.credential();
+      const b = qr.credential();
+      if (a.type !== 'qr' || b.type !== 'qr') throw new Error('not a code');
+      const va = verifier.verifyQr(a.code, Date.now());
+      const vb = verifier.verifyQr(b.code, Date.now());
+      expect(va).toMatchObject({ ok: true, credentialId: qr.uid.toUpperCase() });
+      // shown twice within one step: the second is the next step's code, so the gateway accepts both
+      expect(vb.ok && va.ok && vb.step > va.step).toBe(true);
+    },
+  );
 
   it('bills meet the shops’ offers; a plain-card resident stays under the plain-card cap', () => {
     const rng = seededRng(3);

@@ -87,24 +87,27 @@ describe('simulated devices against the real gateway', () => {
     );
   });
 
-  it('answers commands: compartment opens and its door shows in telemetry; unknown compartment is rejected', async () => {
-    const d = await sim('locker-01', 'parcel_locker');
-    await d.start();
-    const ok = await h.api('/api/v1/devices/locker-01/commands', {
-      method: 'POST',
-      body: { name: 'open_compartment', args: { compartment: '3' } },
-    });
-    expect(ok.body).toMatchObject({ status: 'done', result: { compartment: '3' } });
-    await waitFor(
-      () => JSON.stringify(h.gw.monitor.get('locker-01')?.telemetry ?? {}).includes('"id":"3","door":"open"'),
-      'door 3 open in telemetry',
-    );
-    const bad = await h.api('/api/v1/devices/locker-01/commands', {
-      method: 'POST',
-      body: { name: 'open_compartment', args: { compartment: '99' } },
-    });
-    expect(bad.body.error).toMatchObject({ code: 'COMMAND_REJECTED', details: { reason: 'E_NO_SUCH_COMPARTMENT' } });
-  });
+  it(
+    'answers commands: compartment opens and its door shows in telemetry; ' + 'unknown compartment is rejected',
+    async () => {
+      const d = await sim('locker-01', 'parcel_locker');
+      await d.start();
+      const ok = await h.api('/api/v1/devices/locker-01/commands', {
+        method: 'POST',
+        body: { name: 'open_compartment', args: { compartment: '3' } },
+      });
+      expect(ok.body).toMatchObject({ status: 'done', result: { compartment: '3' } });
+      await waitFor(
+        () => JSON.stringify(h.gw.monitor.get('locker-01')?.telemetry ?? {}).includes('"id":"3","door":"open"'),
+        'door 3 open in telemetry',
+      );
+      const bad = await h.api('/api/v1/devices/locker-01/commands', {
+        method: 'POST',
+        body: { name: 'open_compartment', args: { compartment: '99' } },
+      });
+      expect(bad.body.error).toMatchObject({ code: 'COMMAND_REJECTED', details: { reason: 'E_NO_SUCH_COMPARTMENT' } });
+    },
+  );
 
   it('reboot: death "shutdown", then a new birth with bdSeq + 1', async () => {
     const d = await sim('vm-01', 'vending_machine');

@@ -8,7 +8,10 @@ let n = 0;
 export const responsesOf = (d: RawDevice) =>
   d.received.filter((r) => r.topic.endsWith('/down/response')).map((r) => ResponseMessageSchema.parse(r.json));
 
-/** Sends one request on up/request and waits for its response (by `corr`). `id` lets a test resend the very same message. */
+/**
+ * Sends one request on up/request and waits for its response
+ * (by `corr`). `id` lets a test resend the very same message.
+ */
 export async function ask(d: RawDevice, txn: string, body: unknown, id = `${d.id}-req-${++n}`): Promise<ResponseBody> {
   const before = responsesOf(d).filter((r) => r.corr === id).length;
   await d.publishRaw(

@@ -74,40 +74,49 @@ describe('createBoxHardware', () => {
     expect(box.health()[0]).toEqual({ component: 'nfc', state: 'disabled' });
   });
 
-  it('wires listeners and LED pattern given before start to the real lines, pulses the configured time, releases on stop', async () => {
-    vi.useFakeTimers();
-    const root = writeSysfs(dir(), [{ base: 512, ngpio: 58, label: 'pinctrl-bcm2711' }]);
-    const onoff = fakeOnoff();
-    const reader = new FakeCardReader();
-    const config = BoxHardwareConfigSchema.parse({
-      gpio: { enabled: true, sysfsRoot: root, relay: { pulseMs: 1_500, activeLow: true }, tamper: { debounceMs: 10 } },
-    });
-    const box = createBoxHardware(config, recordingLog().log, { reader, loadOnoff: async () => onoff.module });
-    expect(box.health()[1]).toEqual({ component: 'gpio', state: 'starting' });
-    const opened: boolean[] = [];
-    box.tamper.onChange((open) => opened.push(open));
-    box.led.show('online');
-    await box.start();
-    expect(reader.started).toBe(true);
-    expect(box.health()).toEqual([
-      { component: 'nfc', state: 'ok' },
-      { component: 'gpio', state: 'ok' },
-    ]);
-    expect(onoff.byNumber(539)?.value).toBe(1);
+  it(
+    'wires listeners and LED pattern given before start to the real lines, ' +
+      'pulses the configured time, releases on stop',
+    async () => {
+      vi.useFakeTimers();
+      const root = writeSysfs(dir(), [{ base: 512, ngpio: 58, label: 'pinctrl-bcm2711' }]);
+      const onoff = fakeOnoff();
+      const reader = new FakeCardReader();
+      const config = BoxHardwareConfigSchema.parse({
+        gpio: {
+          enabled: true,
+          sysfsRoot: root,
+          relay: { pulseMs: 1_500, activeLow: true },
+          tamper: { debounceMs: 10 },
+        },
+      });
+      const box = createBoxHardware(config, recordingLog().log, { reader, loadOnoff: async () => onoff.module });
+      expect(box.health()[1]).toEqual({ component: 'gpio', state: 'starting' });
+      const opened: boolean[] = [];
+      box.tamper.onChange((open) => opened.push(open));
+      box.led.show('online');
+      await box.start();
+      expect(reader.started).toBe(true);
+      expect(box.health()).toEqual([
+        { component: 'nfc', state: 'ok' },
+        { component: 'gpio', state: 'ok' },
+      ]);
+      expect(onoff.byNumber(539)?.value).toBe(1);
 
-    const door = box.openDoor();
-    expect(onoff.byNumber(529)?.writes).toEqual([0, 1]);
-    await vi.advanceTimersByTimeAsync(1_500);
-    await door;
-    expect(onoff.byNumber(529)?.writes).toEqual([0, 1, 0]);
+      const door = box.openDoor();
+      expect(onoff.byNumber(529)?.writes).toEqual([0, 1]);
+      await vi.advanceTimersByTimeAsync(1_500);
+      await door;
+      expect(onoff.byNumber(529)?.writes).toEqual([0, 1, 0]);
 
-    onoff.byNumber(534)?.drive(1);
-    vi.advanceTimersByTime(10);
-    expect(opened).toEqual([true]);
-    expect(box.tamper.isOpen()).toBe(true);
+      onoff.byNumber(534)?.drive(1);
+      vi.advanceTimersByTime(10);
+      expect(opened).toEqual([true]);
+      expect(box.tamper.isOpen()).toBe(true);
 
-    await box.stop();
-    expect(reader.started).toBe(false);
-    expect(onoff.gpios.every((g) => g.unexported)).toBe(true);
-  });
+      await box.stop();
+      expect(reader.started).toBe(false);
+      expect(onoff.gpios.every((g) => g.unexported)).toBe(true);
+    },
+  );
 });

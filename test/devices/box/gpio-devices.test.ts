@@ -85,20 +85,23 @@ describe('door relay pulse', () => {
     ]);
   });
 
-  it('an overlapping pulse extends to the later end without toggling the strike; a shorter one changes nothing', async () => {
-    const l = line();
-    const relay = new LineRelay(l, systemTimers);
-    const a = relay.pulse(1_000);
-    await vi.advanceTimersByTimeAsync(500);
-    const b = relay.pulse(3_000);
-    const c = relay.pulse(100);
-    await vi.advanceTimersByTimeAsync(3_000);
-    await Promise.all([a, b, c]);
-    expect(l.writes).toEqual([
-      { value: 1, at: 0 },
-      { value: 0, at: 3_500 },
-    ]);
-  });
+  it(
+    'an overlapping pulse extends to the later end without toggling the strike; ' + 'a shorter one changes nothing',
+    async () => {
+      const l = line();
+      const relay = new LineRelay(l, systemTimers);
+      const a = relay.pulse(1_000);
+      await vi.advanceTimersByTimeAsync(500);
+      const b = relay.pulse(3_000);
+      const c = relay.pulse(100);
+      await vi.advanceTimersByTimeAsync(3_000);
+      await Promise.all([a, b, c]);
+      expect(l.writes).toEqual([
+        { value: 1, at: 0 },
+        { value: 0, at: 3_500 },
+      ]);
+    },
+  );
 
   it('refuses pulses that are not 1..60000 ms, and pulses after close; close drops a held relay', async () => {
     const l = line();
@@ -145,24 +148,27 @@ describe('tamper switch', () => {
     expect(seen).toEqual([true, false]);
   });
 
-  it('a bounce that settles back to the old level reports nothing; a throwing listener does not stop the others', () => {
-    const l = line(1);
-    const { log, messages } = recordingLog();
-    const t = new LineTamper(l, systemTimers, 30, log);
-    t.start();
-    expect(t.isOpen()).toBe(true);
-    const seen: boolean[] = [];
-    t.onChange(() => {
-      throw new Error('listener bug');
-    });
-    t.onChange((open) => seen.push(open));
-    l.set(0);
-    l.set(1);
-    vi.advanceTimersByTime(100);
-    expect(seen).toEqual([]);
-    l.set(0);
-    vi.advanceTimersByTime(30);
-    expect(seen).toEqual([false]);
-    expect(messages()).toEqual(['a tamper listener threw']);
-  });
+  it(
+    'a bounce that settles back to the old level reports nothing; ' + 'a throwing listener does not stop the others',
+    () => {
+      const l = line(1);
+      const { log, messages } = recordingLog();
+      const t = new LineTamper(l, systemTimers, 30, log);
+      t.start();
+      expect(t.isOpen()).toBe(true);
+      const seen: boolean[] = [];
+      t.onChange(() => {
+        throw new Error('listener bug');
+      });
+      t.onChange((open) => seen.push(open));
+      l.set(0);
+      l.set(1);
+      vi.advanceTimersByTime(100);
+      expect(seen).toEqual([]);
+      l.set(0);
+      vi.advanceTimersByTime(30);
+      expect(seen).toEqual([false]);
+      expect(messages()).toEqual(['a tamper listener threw']);
+    },
+  );
 });

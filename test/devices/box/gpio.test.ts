@@ -69,41 +69,44 @@ describe('createGpio where there is no GPIO', () => {
 });
 
 describe('createGpio on a Pi (fake onoff, fake sysfs)', () => {
-  it('opens BCM lines at base + line, starts an active-low relay inactive, watches the tamper, unexports on close', async () => {
-    vi.useFakeTimers();
-    const onoff = fakeOnoff();
-    const gpio = await createGpio({
-      lines: { ...allLines, activeLow: { relay: true } },
-      sysfsRoot: pi4Sysfs(),
-      loadOnoff: async () => onoff.module,
-      tamperDebounceMs: 20,
-    });
-    expect(gpio.health()).toEqual({ state: 'ok' });
-    const relay = onoff.byNumber(529);
-    const led = onoff.byNumber(539);
-    const tamper = onoff.byNumber(534);
-    expect([relay?.direction, relay?.options]).toEqual(['high', { activeLow: true }]);
-    expect(relay?.writes).toEqual([0]);
-    expect([led?.direction, led?.options]).toEqual(['low', { activeLow: false }]);
-    expect([tamper?.direction, tamper?.edge]).toEqual(['in', 'both']);
+  it(
+    'opens BCM lines at base + line, starts an active-low relay inactive, ' + 'watches the tamper, unexports on close',
+    async () => {
+      vi.useFakeTimers();
+      const onoff = fakeOnoff();
+      const gpio = await createGpio({
+        lines: { ...allLines, activeLow: { relay: true } },
+        sysfsRoot: pi4Sysfs(),
+        loadOnoff: async () => onoff.module,
+        tamperDebounceMs: 20,
+      });
+      expect(gpio.health()).toEqual({ state: 'ok' });
+      const relay = onoff.byNumber(529);
+      const led = onoff.byNumber(539);
+      const tamper = onoff.byNumber(534);
+      expect([relay?.direction, relay?.options]).toEqual(['high', { activeLow: true }]);
+      expect(relay?.writes).toEqual([0]);
+      expect([led?.direction, led?.options]).toEqual(['low', { activeLow: false }]);
+      expect([tamper?.direction, tamper?.edge]).toEqual(['in', 'both']);
 
-    const pulse = gpio.relay.pulse(3_000);
-    await vi.advanceTimersByTimeAsync(3_000);
-    await pulse;
-    expect(relay?.writes).toEqual([0, 1, 0]);
+      const pulse = gpio.relay.pulse(3_000);
+      await vi.advanceTimersByTimeAsync(3_000);
+      await pulse;
+      expect(relay?.writes).toEqual([0, 1, 0]);
 
-    const seen: boolean[] = [];
-    gpio.tamper.onChange((open) => seen.push(open));
-    tamper?.drive(1);
-    vi.advanceTimersByTime(20);
-    expect(seen).toEqual([true]);
+      const seen: boolean[] = [];
+      gpio.tamper.onChange((open) => seen.push(open));
+      tamper?.drive(1);
+      vi.advanceTimersByTime(20);
+      expect(seen).toEqual([true]);
 
-    gpio.led.show('cloud_offline');
-    await gpio.close();
-    await gpio.close();
-    expect(onoff.gpios.map((g) => g.unexported)).toEqual([true, true, true]);
-    expect(led?.writes.at(-1)).toBe(0);
-  });
+      gpio.led.show('cloud_offline');
+      await gpio.close();
+      await gpio.close();
+      expect(onoff.gpios.map((g) => g.unexported)).toEqual([true, true, true]);
+      expect(led?.writes.at(-1)).toBe(0);
+    },
+  );
 
   it('a line that cannot be exported leaves that part a no-op and names it in health; the others work', async () => {
     const onoff = fakeOnoff({ failOn: { 529: 'EBUSY: resource busy or locked' } });

@@ -68,7 +68,8 @@ describe('PcscCardReader', () => {
     const dir = tmp();
     const socketPath = join(dir, 'pcscd.comm');
     await fakePcscd(socketPath);
-    // nfc-pcsc is an optional dependency that does not build here; where it is installed, point the child at a missing module.
+    // nfc-pcsc is an optional dependency that does not build here;
+    // where it is installed, point the child at a missing module.
     const installed = existsSync(fileURLToPath(new URL('../../../node_modules/nfc-pcsc', import.meta.url)));
     const { r, messages } = reader({
       socketPath,
@@ -82,63 +83,70 @@ describe('PcscCardReader', () => {
     });
   });
 
-  it('cards from the child reach onCard with upper-case UIDs; malformed messages and a throwing listener are contained', async () => {
-    const dir = tmp();
-    const socketPath = join(dir, 'pcscd.comm');
-    await fakePcscd(socketPath);
-    const pidFile = join(dir, 'pids');
-    const { r, messages } = reader({ socketPath, childEntry: fixture('cards-child.mjs'), childArgs: [pidFile] });
-    const seen: CardEvent[] = [];
-    r.onCard(() => {
-      throw new Error('listener bug');
-    });
-    r.onCard((ev) => seen.push(ev));
-    r.start();
-    await waitFor(() => seen.length === 2 && r.health().state === 'ok', 'two cards and a reader');
-    expect(seen.map((e) => [e.uid, e.reader])).toEqual([
-      ['04A2B3C4D5E680', 'ACS ACR122U PICC Interface 00 00'],
-      ['DEADBEEF', 'ACS ACR122U PICC Interface 00 00'],
-    ]);
-    expect(messages()).toEqual(
-      expect.arrayContaining([
-        'ignored a card with a malformed UID',
-        'ignored a malformed message from the NFC reader process',
-        'a card listener threw',
-      ]),
-    );
-    const [pid] = pids(pidFile);
-    expect(pid && alive(pid)).toBe(true);
-    await r.stop();
-    expect(r.health()).toEqual({ state: 'disabled' });
-    expect(alive(pid as number)).toBe(false);
-  });
+  it(
+    'cards from the child reach onCard with upper-case UIDs; ' +
+      'malformed messages and a throwing listener are contained',
+    async () => {
+      const dir = tmp();
+      const socketPath = join(dir, 'pcscd.comm');
+      await fakePcscd(socketPath);
+      const pidFile = join(dir, 'pids');
+      const { r, messages } = reader({ socketPath, childEntry: fixture('cards-child.mjs'), childArgs: [pidFile] });
+      const seen: CardEvent[] = [];
+      r.onCard(() => {
+        throw new Error('listener bug');
+      });
+      r.onCard((ev) => seen.push(ev));
+      r.start();
+      await waitFor(() => seen.length === 2 && r.health().state === 'ok', 'two cards and a reader');
+      expect(seen.map((e) => [e.uid, e.reader])).toEqual([
+        ['04A2B3C4D5E680', 'ACS ACR122U PICC Interface 00 00'],
+        ['DEADBEEF', 'ACS ACR122U PICC Interface 00 00'],
+      ]);
+      expect(messages()).toEqual(
+        expect.arrayContaining([
+          'ignored a card with a malformed UID',
+          'ignored a malformed message from the NFC reader process',
+          'a card listener threw',
+        ]),
+      );
+      const [pid] = pids(pidFile);
+      expect(pid && alive(pid)).toBe(true);
+      await r.stop();
+      expect(r.health()).toEqual({ state: 'disabled' });
+      expect(alive(pid as number)).toBe(false);
+    },
+  );
 
-  it('a child that busy-loops is killed by the watchdog and reported unavailable; the parent stays responsive', async () => {
-    const dir = tmp();
-    const socketPath = join(dir, 'pcscd.comm');
-    await fakePcscd(socketPath);
-    const pidFile = join(dir, 'pids');
-    const { r, messages } = reader({ socketPath, childEntry: fixture('hang-child.mjs'), childArgs: [pidFile] });
-    let ticks = 0;
-    const ticker = setInterval(() => ticks++, 10);
-    cleanups.push(() => clearInterval(ticker));
-    r.start();
-    await waitFor(() => pids(pidFile).length === 1, 'the child to answer once and start spinning');
-    const spinningAt = Date.now();
-    const ticksAtSpin = ticks;
-    await waitFor(
-      () => messages().includes('restarting the NFC reader process after a delay'),
-      'the watchdog to kill the child',
-    );
-    // watchdogMs 400 + one ping interval, plus the time to reap the process.
-    expect(Date.now() - spinningAt).toBeLessThan(2_000);
-    expect(r.health()).toEqual({
-      state: 'unavailable',
-      warning: expect.stringMatching(/^the NFC reader process did not answer for \d+ ms and was killed/),
-    });
-    expect(ticks - ticksAtSpin).toBeGreaterThanOrEqual(5);
-    expect(alive(pids(pidFile)[0] as number)).toBe(false);
-  });
+  it(
+    'a child that busy-loops is killed by the watchdog and reported unavailable; ' + 'the parent stays responsive',
+    async () => {
+      const dir = tmp();
+      const socketPath = join(dir, 'pcscd.comm');
+      await fakePcscd(socketPath);
+      const pidFile = join(dir, 'pids');
+      const { r, messages } = reader({ socketPath, childEntry: fixture('hang-child.mjs'), childArgs: [pidFile] });
+      let ticks = 0;
+      const ticker = setInterval(() => ticks++, 10);
+      cleanups.push(() => clearInterval(ticker));
+      r.start();
+      await waitFor(() => pids(pidFile).length === 1, 'the child to answer once and start spinning');
+      const spinningAt = Date.now();
+      const ticksAtSpin = ticks;
+      await waitFor(
+        () => messages().includes('restarting the NFC reader process after a delay'),
+        'the watchdog to kill the child',
+      );
+      // watchdogMs 400 + one ping interval, plus the time to reap the process.
+      expect(Date.now() - spinningAt).toBeLessThan(2_000);
+      expect(r.health()).toEqual({
+        state: 'unavailable',
+        warning: expect.stringMatching(/^the NFC reader process did not answer for \d+ ms and was killed/),
+      });
+      expect(ticks - ticksAtSpin).toBeGreaterThanOrEqual(5);
+      expect(alive(pids(pidFile)[0] as number)).toBe(false);
+    },
+  );
 
   it('a child that hangs before it ever answers is killed after the start timeout', async () => {
     const dir = tmp();
@@ -201,33 +209,37 @@ describe('PcscCardReader', () => {
     expect(warnings).toEqual(['the NFC reader process exited (code 1): boom: simulated crash in the PC/SC child']);
   });
 
-  it('a child killed from outside is restarted; one that ran stably before dying restarts at the initial delay again', async () => {
-    const dir = tmp();
-    const socketPath = join(dir, 'pcscd.comm');
-    await fakePcscd(socketPath);
-    const pidFile = join(dir, 'pids');
-    const { r, records } = reader({
-      socketPath,
-      childEntry: fixture('cards-child.mjs'),
-      childArgs: [pidFile],
-      stableAfterMs: 300,
-      backoff: { initialMs: 100, maxMs: 1_000, factor: 2 },
-    });
-    const delays = () =>
-      records.filter((x) => x.msg === 'restarting the NFC reader process after a delay').map((x) => x.delayMs);
-    r.start();
-    await waitFor(() => r.health().state === 'ok' && pids(pidFile).length === 1, 'the first child');
-    process.kill(pids(pidFile)[0] as number, 'SIGKILL'); // dies young: counts as a failure
-    await waitFor(() => r.health().state === 'ok' && pids(pidFile).length === 2, 'the second child');
-    expect(r.health()).toEqual({ state: 'ok' });
-    await new Promise((resolve) => setTimeout(resolve, 400)); // longer than stableAfterMs
-    process.kill(pids(pidFile)[1] as number, 'SIGKILL');
-    await waitFor(() => delays().length === 2, 'the second restart');
-    expect(delays()).toEqual([100, 100]);
-    expect(records.find((x) => x.level === 40 && String(x.msg).startsWith('the NFC reader process exited'))?.msg).toBe(
-      'the NFC reader process exited (SIGKILL)',
-    );
-  });
+  it(
+    'a child killed from outside is restarted; ' +
+      'one that ran stably before dying restarts at the initial delay again',
+    async () => {
+      const dir = tmp();
+      const socketPath = join(dir, 'pcscd.comm');
+      await fakePcscd(socketPath);
+      const pidFile = join(dir, 'pids');
+      const { r, records } = reader({
+        socketPath,
+        childEntry: fixture('cards-child.mjs'),
+        childArgs: [pidFile],
+        stableAfterMs: 300,
+        backoff: { initialMs: 100, maxMs: 1_000, factor: 2 },
+      });
+      const delays = () =>
+        records.filter((x) => x.msg === 'restarting the NFC reader process after a delay').map((x) => x.delayMs);
+      r.start();
+      await waitFor(() => r.health().state === 'ok' && pids(pidFile).length === 1, 'the first child');
+      process.kill(pids(pidFile)[0] as number, 'SIGKILL'); // dies young: counts as a failure
+      await waitFor(() => r.health().state === 'ok' && pids(pidFile).length === 2, 'the second child');
+      expect(r.health()).toEqual({ state: 'ok' });
+      await new Promise((resolve) => setTimeout(resolve, 400)); // longer than stableAfterMs
+      process.kill(pids(pidFile)[1] as number, 'SIGKILL');
+      await waitFor(() => delays().length === 2, 'the second restart');
+      expect(delays()).toEqual([100, 100]);
+      expect(
+        records.find((x) => x.level === 40 && String(x.msg).startsWith('the NFC reader process exited'))?.msg,
+      ).toBe('the NFC reader process exited (SIGKILL)');
+    },
+  );
 
   it('back-off grows by the factor up to the cap', () => {
     const b = { initialMs: 1_000, maxMs: 300_000, factor: 2 };
