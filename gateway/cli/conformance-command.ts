@@ -115,7 +115,8 @@ Example: linli conformance --kind door_reader --id door-01 --quick`,
           onReady: ({ port, secret }) =>
             say(
               [
-                `The kit stands in for a Linli gateway (device protocol ${PROTOCOL_VERSION}); ${id} is provisioned as a ${m.wire.kind}.`,
+                `The kit stands in for a Linli gateway (device protocol ${PROTOCOL_VERSION}); ` +
+                  `${id} is provisioned as a ${m.wire.kind}.`,
                 `listening on ${o.host}:${port}`,
                 'Enter in the device:',
                 `  broker  mqtt://<this machine's address>:${port}`,

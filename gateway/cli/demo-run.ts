@@ -129,7 +129,8 @@ export class DemoRun {
       '  Linli gateway demo is running.',
       `  Dashboard          ${url}/#token=${t.token}`,
       `  Admin token        ${t.token}`,
-      `                     ${t.reused ? 'the same as last time' : 'new'}; kept in ${t.file} for the next demo on this data folder`,
+      `                     ${t.reused ? 'the same as last time' : 'new'}; kept in ${t.file}` +
+        ' for the next demo on this data folder',
       `  Staff API          ${url}/api/v1/devices   activity: ${url}/api/v1/activity   docs: ${url}/docs`,
       `  Health             ${url}/healthz`,
       `  MQTT broker        mqtt://127.0.0.1:${endpoints.mqttPort}   (${t.devices} simulated devices, ids sim-…)`,
@@ -140,7 +141,8 @@ export class DemoRun {
       `  Try: curl -s -H "Authorization: Bearer ${t.token}" ${url}/api/v1/activity`,
       `  Scenario "${this.s.scenario}" runs beside daily life: 300 residents shop with their cards and member codes`,
       '  (benefits applied without a step: 无感核销), vend, collect parcels and come home.',
-      `  Every ${this.s.summaryEveryS} s a summary line; warnings only otherwise (--verbose shows every event). Ctrl-C stops cleanly.`,
+      `  Every ${this.s.summaryEveryS} s a summary line; warnings only otherwise (--verbose shows every event). ` +
+        'Ctrl-C stops cleanly.',
       '',
     ];
     this.console.line(lines.join('\n'));

@@ -30,7 +30,10 @@ export function acceptedConns(ctx: RunContext): number[] {
     .map((c) => c.conn);
 }
 
-/** [FWP-2.1] Every CONNECT the device sent: MQTT 3.1.1, its id as client id and username, clean, keep alive in range. */
+/**
+ * [FWP-2.1] Every CONNECT the device sent: MQTT 3.1.1, its id as client id and username, clean, keep
+ * alive in range.
+ */
 export function judgeConnect(ctx: RunContext, keepaliveLimitS: number): Judged {
   const { id } = ctx.opts;
   const connects = ctx.journal.all('connect');

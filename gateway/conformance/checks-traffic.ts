@@ -196,7 +196,8 @@ export function judgeRequests(ctx: RunContext): Judged {
   if (requests.length === 0) return ['not_observed', 'the device sent no request'];
   return verdictOf(
     problems,
-    `${requests.length} request(s): ${[...new Set(requests.map((r) => field(field(r.json, 'body'), 'op')))].join(', ')}`,
+    `${requests.length} request(s): ` +
+      [...new Set(requests.map((r) => field(field(r.json, 'body'), 'op')))].join(', '),
   );
 }
 

@@ -48,7 +48,9 @@ export function clausesOf(m: KindModule, opts: { keepaliveLimitS: number }): Cla
     {
       id: 'connect',
       fwp: ['FWP-2.1'],
-      title: `CONNECT: MQTT 3.1.1, client id = username = device id, a password, clean session, keep alive 1–${opts.keepaliveLimitS} s`,
+      title:
+        'CONNECT: MQTT 3.1.1, client id = username = device id, a password, clean session, ' +
+        `keep alive 1–${opts.keepaliveLimitS} s`,
     },
     {
       id: 'will',

@@ -50,7 +50,8 @@ export function buildReport(
 export function formatReport(r: ConformanceReport): string {
   const fwpWidth = Math.max(...r.clauses.map((c) => c.fwp.join(', ').length));
   const lines = [
-    `Linli conformance kit: ${r.device.id}, ${r.device.label} (${r.device.kind}), device protocol ${r.protocol}; the kit stood in for the gateway`,
+    `Linli conformance kit: ${r.device.id}, ${r.device.label} (${r.device.kind}), ` +
+      `device protocol ${r.protocol}; the kit stood in for the gateway`,
     '',
   ];
   for (const c of r.clauses) {
@@ -60,7 +61,8 @@ export function formatReport(r: ConformanceReport): string {
   const s = r.summary;
   lines.push(
     '',
-    `${s.pass} passed, ${s.fail} failed, ${s.not_observed} not observed, ${s.not_exercised} not exercised: ${r.interrupted ? 'INTERRUPTED' : r.ok ? 'CONFORMS' : 'DOES NOT CONFORM'}${r.strict ? ' (--strict)' : ''}`,
+    `${s.pass} passed, ${s.fail} failed, ${s.not_observed} not observed, ${s.not_exercised} not exercised: ` +
+      `${r.interrupted ? 'INTERRUPTED' : r.ok ? 'CONFORMS' : 'DOES NOT CONFORM'}${r.strict ? ' (--strict)' : ''}`,
   );
   return `${lines.join('\n')}\n`;
 }

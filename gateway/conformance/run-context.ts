@@ -148,7 +148,8 @@ export function gradeAck(
       reason:
         expect === 'done'
           ? `no ack within timeoutMs ${r.timeoutMs} ms (+1 s)`
-          : `no ack within ${r.timeoutMs} ms (+1 s): every command is answered, an invalid one with "rejected" [FWP-9.3]`,
+          : `no ack within ${r.timeoutMs} ms (+1 s): ` +
+            'every command is answered, an invalid one with "rejected" [FWP-9.3]',
     };
   const parsed = AckMessageSchema.safeParse(r.ack.json);
   if (!parsed.success)

@@ -46,7 +46,9 @@ export async function request(ctx: RunContext, armed: ReturnType<typeof armReque
   if (!first) {
     await ctx.born();
     const ops = requestOpsOf(opts.module);
-    const text = `make ${opts.id} send a request now (${ops.join(', ')}): e.g. tap the kit's test card ${KIT_CARD_UID} at it. The kit keeps the first answer back to see the request resent; waiting ${opts.requestWaitS} s`;
+    const text =
+      `make ${opts.id} send a request now (${ops.join(', ')}): e.g. tap the kit's test card ${KIT_CARD_UID} ` +
+      `at it. The kit keeps the first answer back to see the request resent; waiting ${opts.requestWaitS} s`;
     opts.say(text);
     opts.prompt?.({ action: 'request', text, cardUid: KIT_CARD_UID, ops });
     first = await journal.next('up', isRequest, opts.requestWaitS * 1000, journal.mark());

@@ -29,7 +29,8 @@ export const ActivitySchema = z.object({
     notApplied: z
       .record(z.string(), z.number().int())
       .describe(
-        'reason code → count: benefits the member holds (coupons, period and punch cards) left out, and thresholds, minimum spends and points balances just missed',
+        'reason code → count: benefits the member holds (coupons, period and punch cards) left out, ' +
+          'and thresholds, minimum spends and points balances just missed',
       ),
   }),
   vends: z.object({ approved: z.number().int(), failedRefunded: z.number().int() }),
@@ -64,32 +65,40 @@ export function activitySince(db: ReadDb, since: number): Activity {
     .get(since);
   const declinedBy = db
     .prepare<[number], { code: string | null; n: number }>(
-      `SELECT json_extract(result, '$.declineCode') AS code, COUNT(*) AS n FROM redemptions WHERE created_at >= ? AND state = 'declined' GROUP BY code`,
+      `SELECT json_extract(result, '$.declineCode') AS code, COUNT(*) AS n FROM redemptions
+        WHERE created_at >= ? AND state = 'declined' GROUP BY code`,
     )
     .all(since);
   const applied = db
     .prepare<[number], { code: string; n: number }>(
-      `SELECT json_extract(j.value, '$.campaignId') AS code, COUNT(*) AS n FROM redemptions r, json_each(r.result, '$.applied') j
+      `SELECT json_extract(j.value, '$.campaignId') AS code, COUNT(*) AS n
+         FROM redemptions r, json_each(r.result, '$.applied') j
         WHERE r.created_at >= ? AND r.state <> 'declined' GROUP BY code ORDER BY n DESC`,
     )
     .all(since);
   const missed = db
     .prepare<[number], { code: string; n: number }>(
       `SELECT json_extract(j.value, '$.code') AS code, COUNT(*) AS n
-         FROM redemptions r, json_each(r.result, '$.notApplied') j LEFT JOIN campaigns c ON c.id = json_extract(j.value, '$.campaignId')
-        WHERE r.created_at >= ? AND ((json_extract(c.doc, '$.usage.type') IN ${HELD_USAGES} AND json_extract(j.value, '$.code') NOT IN ${ELSEWHERE}) OR json_extract(j.value, '$.code') IN ${NEAR_MISSES})
+         FROM redemptions r, json_each(r.result, '$.notApplied') j
+         LEFT JOIN campaigns c ON c.id = json_extract(j.value, '$.campaignId')
+        WHERE r.created_at >= ?
+          AND ((json_extract(c.doc, '$.usage.type') IN ${HELD_USAGES}
+                AND json_extract(j.value, '$.code') NOT IN ${ELSEWHERE})
+               OR json_extract(j.value, '$.code') IN ${NEAR_MISSES})
         GROUP BY code ORDER BY n DESC`,
     )
     .all(since);
   const vends = db
     .prepare<[number], { approved: number; voided: number }>(
-      `SELECT SUM(r.state <> 'declined') AS approved, SUM(r.state = 'voided') AS voided FROM redemptions r JOIN devices d ON d.id = r.device_id
+      `SELECT SUM(r.state <> 'declined') AS approved, SUM(r.state = 'voided') AS voided
+         FROM redemptions r JOIN devices d ON d.id = r.device_id
         WHERE r.created_at >= ? AND d.kind IN ${VENDING_KINDS}`,
     )
     .get(since);
   const parcels = db
     .prepare<[{ since: number }], { deposited: number; picked: number }>(
-      'SELECT SUM(stored_at >= @since) AS deposited, SUM(picked_up_at >= @since) AS picked FROM parcels WHERE stored_at >= @since OR picked_up_at >= @since',
+      `SELECT SUM(stored_at >= @since) AS deposited, SUM(picked_up_at >= @since) AS picked
+         FROM parcels WHERE stored_at >= @since OR picked_up_at >= @since`,
     )
     .get({ since });
   const doors = db
@@ -157,7 +166,9 @@ export function activityLine(a: Activity): string {
       ? `; offers not applied: ${list(a.benefits.notApplied, MISS_WORDS, 2)}`
       : '';
   return (
-    `purchases ${p.approved} approved (${p.withDiscount} with a discount, ${yuan(p.savedFen)} saved, ${p.pointsEarned} points earned), ${declined}${missed}; ` +
-    `${a.vends.approved} vends, ${a.vends.failedRefunded} failed and refunded; parcels ${a.parcels.deposited} in, ${a.parcels.pickedUp} picked up; doors ${a.doors.opened} opened`
+    `purchases ${p.approved} approved (${p.withDiscount} with a discount, ${yuan(p.savedFen)} saved, ` +
+    `${p.pointsEarned} points earned), ${declined}${missed}; ` +
+    `${a.vends.approved} vends, ${a.vends.failedRefunded} failed and refunded; ` +
+    `parcels ${a.parcels.deposited} in, ${a.parcels.pickedUp} picked up; doors ${a.doors.opened} opened`
   );
 }

@@ -58,7 +58,10 @@ export function billFor(merchantId: string | undefined, rng: Rng, plain: boolean
 
 const merchantOf = (d: SimDevice) => (d.model.capabilities as { merchantId?: string }).merchantId;
 
-/** One purchase: a bill at a shop scanner, or an item at a vending machine (one in ten fails to drop and is refunded). */
+/**
+ * One purchase: a bill at a shop scanner, or an item at a vending machine (one in ten fails to drop and
+ * is refunded).
+ */
 export function shop(d: SimDevice, r: Resident, rng: Rng, opts: { failRate?: number } = {}): Promise<PurchaseOutcome> {
   // a flow in progress keeps the device busy: the fleet knows when every started flow has ended
   return d.flow(async () => {

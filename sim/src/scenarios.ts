@@ -52,6 +52,14 @@ export function runScenario(
   return () => timers.forEach((t) => clearTimeout(t));
 }
 
+/** What a double submission got: the same answer twice (as it must), or a different one (a bug to see). */
+const again = (r: { first: unknown; second?: unknown }) =>
+  r.second === undefined
+    ? ''
+    : JSON.stringify(r.second) === JSON.stringify(r.first)
+      ? ' (same answer twice)'
+      : ' (DIFFERENT answer!)';
+
 function stepFor(
   name: ScenarioName,
   devices: SimDevice[],
@@ -86,11 +94,7 @@ function stepFor(
               report(
                 d.id,
                 twice ? 'bill submitted twice' : 'bill',
-              )(
-                r.first.status === 'ok'
-                  ? `${r.first.decision} ${r.first.payableFen ?? ''}${r.second ? (JSON.stringify(r.second) === JSON.stringify(r.first) ? ' (same answer twice)' : ' (DIFFERENT answer!)') : ''}`
-                  : r.first.code,
-              ),
+              )(r.first.status === 'ok' ? `${r.first.decision} ${r.first.payableFen ?? ''}${again(r)}` : r.first.code),
             failed(d.id),
           );
         }
