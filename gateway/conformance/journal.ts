@@ -92,10 +92,16 @@ export class Journal {
       const w: Waiter = {
         test: ok,
         resolve: (s) => resolve(s as SeenOf<K> | undefined),
-        timer: setTimeout(() => {
-          this.waiters.delete(w);
-          resolve(undefined);
-        }, timeoutMs),
+        // a timer that fires late (a busy machine) runs before the I/O that arrived meanwhile: that I/O
+        // gets its turn (setImmediate comes after the poll phase) before the wait counts as missed
+        timer: setTimeout(
+          () =>
+            setImmediate(() => {
+              if (!this.waiters.delete(w)) return;
+              resolve(undefined);
+            }),
+          timeoutMs,
+        ),
       };
       this.waiters.add(w);
     });

@@ -8,14 +8,16 @@ import { gradeAck, type RunContext } from './run-context.ts';
 /** The shortest heartbeat interval a birth may promise [FWP-8.2]: what `--quick` asks for. */
 export const QUICK_HEARTBEAT_S = 5;
 /** Probes that may well go unanswered do not hold the run up for the default 5 s. */
-const PROBE_TIMEOUT_MS = 2000;
+const PROBE_TIMEOUT_MS = 3000;
 
 const argsSchema = (name: string) => COMMAND_SPECS[name as CommandName].args;
 
 /**
  * [FWP-8.4] `set_heartbeat` first (5 s with --quick, else the birth's own interval), then the heartbeat
- * clause is judged in the background while the command steps run: two heartbeats after the change, no
- * further apart than the promised interval (with 50 % and a second of slack for a busy network).
+ * clause is judged in the background while the command steps run: two heartbeats after the change no
+ * further apart than the promised interval (with 50 % and a second of slack). Heartbeats are QoS 0: one
+ * lost or late on the way is forgiven if the next pair is on time, never a silence of 3 intervals (when
+ * the gateway calls the device offline).
  */
 export async function heartbeatInterval(ctx: RunContext): Promise<void> {
   const s = await ctx.born();
@@ -24,12 +26,10 @@ export async function heartbeatInterval(ctx: RunContext): Promise<void> {
   const g = gradeAck(r, 'done');
   ctx.set('command:set_heartbeat', g.verdict, g.reason);
   ctx.commandIds.set('command:set_heartbeat', r.id);
-  const changed = g.verdict === 'pass';
-  const promised = changed ? intervalS : s.heartbeatS;
+  const promised = g.verdict === 'pass' ? intervalS : s.heartbeatS;
   // a device may keep its old schedule until its next tick: the first heartbeat may come on the old interval
   const firstWithinS = Math.max(promised, s.heartbeatS) * 1.5 + 2;
-  const from = ctx.journal.mark();
-  ctx.heartbeats = watchHeartbeats(ctx, s.conn, promised, firstWithinS, from);
+  ctx.heartbeats = watchHeartbeats(ctx, s.conn, promised, firstWithinS, ctx.journal.mark());
 }
 
 async function watchHeartbeats(
@@ -41,23 +41,32 @@ async function watchHeartbeats(
 ): Promise<void> {
   const { journal } = ctx;
   const isBeat = (u: SeenOf<'up'>) => channelOf(u.topic) === 'heartbeat' && u.conn === conn;
-  const h1 = await journal.next('up', isBeat, firstWithinS * 1000, from);
-  if (!h1) return ctx.set('heartbeat', 'fail', `no heartbeat within ${firstWithinS} s (promised every ${promisedS} s)`);
+  const after = (h: SeenOf<'up'>) => journal.entries.indexOf(h) + 1;
+  const silenceS = promisedS * 3 + 1;
   const limitS = promisedS * 1.5 + 1;
-  const h2 = await journal.next('up', isBeat, (limitS + 1) * 1000, journal.entries.indexOf(h1) + 1);
-  if (!h2)
-    return ctx.set('heartbeat', 'fail', `no heartbeat within ${limitS} s of the last (promised every ${promisedS} s)`);
-  const bad = [h1, h2].map((h) => HeartbeatMessageSchema.safeParse(h.json)).find((p) => !p.success);
+  const promise = `promised every ${promisedS} s`;
+  const beats: SeenOf<'up'>[] = [];
+  const h1 = await journal.next('up', isBeat, firstWithinS * 1000, from);
+  if (!h1) return ctx.set('heartbeat', 'fail', `no heartbeat within ${firstWithinS} s (${promise})`);
+  beats.push(h1);
+  const gaps: number[] = [];
+  // a pair on time ends the watch; a late pair gets one more heartbeat to make up for it
+  while (beats.length < 3 && !gaps.some((g) => g <= limitS)) {
+    const last = beats.at(-1) as SeenOf<'up'>;
+    const h = await journal.next('up', isBeat, silenceS * 1000, after(last));
+    if (!h) return ctx.set('heartbeat', 'fail', `no heartbeat for ${silenceS} s after one (${promise})`);
+    beats.push(h);
+    gaps.push((h.at - last.at) / 1000);
+  }
+  const bad = beats.map((h) => HeartbeatMessageSchema.safeParse(h.json)).find((p) => !p.success);
   if (bad && !bad.success)
     return ctx.set(
       'heartbeat',
       'fail',
       `invalid heartbeat: ${bad.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
-  const gapS = (h2.at - h1.at) / 1000;
-  if (gapS > limitS)
-    return ctx.set('heartbeat', 'fail', `heartbeats ${gapS.toFixed(1)} s apart, promised every ${promisedS} s`);
-  ctx.set('heartbeat', 'pass', `heartbeats ${gapS.toFixed(1)} s apart, promised every ${promisedS} s`);
+  const apart = `${gaps.map((g) => g.toFixed(1)).join(' s, then ')} s apart`;
+  ctx.set('heartbeat', gaps.some((g) => g <= limitS) ? 'pass' : 'fail', `heartbeats ${apart}, ${promise}`);
 }
 
 /** [FWP-9.2] Every command the kind implements, but set_heartbeat (done) and reboot (the last step). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceKind } from '../../firmware-protocol/src/kinds/device-kind.ts';
 import { invalidCapabilities, keepsBdSeq, neverAcks, NewTxnOnResend } from './broken-twins.ts';
-import { type MakeDevice, NEVER_EXERCISED, runAgainstTwin, SIM_DEVIATIONS } from './kit-twin.ts';
+import { type MakeDevice, NEVER_EXERCISED, runAgainstTwin, SIM_DEVIATIONS, timeline } from './kit-twin.ts';
 
 const CASES: { twin: string; kind: DeviceKind; make: MakeDevice; breaks: string; reason: RegExp }[] = [
   {
@@ -40,12 +40,18 @@ describe('a broken twin fails exactly the clause it breaks', () => {
     it(`a ${c.kind} that ${c.twin} fails ${c.breaks}`, async () => {
       const run = await runAgainstTwin(c.kind, { make: c.make });
       const failed = run.results.filter((r) => r.verdict === 'fail' && !SIM_DEVIATIONS.has(r.id));
-      expect(failed.map((r) => r.id)).toEqual([c.breaks]);
+      expect(
+        failed.map((r) => `${r.id}: ${r.reason}`),
+        timeline(run),
+      ).toEqual([expect.stringMatching(new RegExp(`^${c.breaks}: `))]);
       expect(failed[0]?.reason).toMatch(c.reason);
       const others = run.results.filter(
         (r) => r.id !== c.breaks && !SIM_DEVIATIONS.has(r.id) && !NEVER_EXERCISED.has(r.id),
       );
-      expect(others.filter((r) => r.verdict !== 'pass')).toEqual([]);
+      expect(
+        others.filter((r) => r.verdict !== 'pass'),
+        timeline(run),
+      ).toEqual([]);
     }, 90_000);
   }
 });

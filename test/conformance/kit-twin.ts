@@ -20,6 +20,16 @@ export const SIM_DEVIATIONS: ReadonlyMap<string, RegExp> = new Map([
 /** Clauses no twin can exercise: it speaks major 1 only. */
 export const NEVER_EXERCISED = new Set(['major-fallback']);
 
+/** What the kit saw, one line per packet (a failing test prints it): time, connection, what, topic, id. */
+export function timeline(run: TwinRun): string {
+  const lines = run.seen.map((e) => {
+    const json = 'json' in e ? (e.json as { id?: string; body?: { code?: string } } | undefined) : undefined;
+    const topic = 'topic' in e ? e.topic.split('/').slice(4).join('/') : '';
+    return `${Math.round(e.at)} #${e.conn} ${e.kind} ${topic} ${json?.id ?? ''} ${json?.body?.code ?? ''}`.trimEnd();
+  });
+  return [...run.lines, ...lines].join('\n');
+}
+
 /** Whether a clause result is what a conforming twin gets. */
 export function asExpected(c: ClauseResult): boolean {
   if (NEVER_EXERCISED.has(c.id)) return c.verdict === 'not_exercised';
