@@ -20,8 +20,8 @@ import type { Grant } from './contract/envelopes.ts';
 import type { OutboxPort } from './outbox-port.ts';
 import type { RolloutService } from './rollouts.ts';
 import type { GroupBuyRepo } from '../flows/store/group-buy-repo.ts';
-import type { ParcelRepo } from '../flows/store/parcel-repo.ts';
-import type { AccessRepo } from '../flows/store/access-repo.ts';
+import type { ParcelRepo } from '../../devices/parcel-locker/parcel-repo.ts';
+import type { AccessRepo } from '../../devices/door-reader/access-repo.ts';
 import { placeOrder } from '../flows/group-buys.ts';
 
 /** Where the cloud's escrowed wallet money comes from on this gateway's ledger. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { BoxComponentHealth, BoxHardware } from '../../devices/box/box-hardware.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
-import type { AccessFlow } from './access-flow.ts';
+import type { AccessFlow } from '../../devices/door-reader/access-flow.ts';
 
 const BIND_WINDOW_MS = 60_000;
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RequestMessage } from '../../firmware-protocol/src/messages/redemption.ts';
 import { ManualClock } from '../../gateway/core/clock.ts';
 import { silentLogger } from '../../gateway/core/log.ts';
-import { VendingFlow, type VendingFlowDeps } from '../../gateway/flows/vending-flow.ts';
+import { VendingFlow, type VendingFlowDeps } from '../../devices/vending-machine/vending-flow.ts';
 import type { RedemptionResult } from '../../gateway/redemption/service/result.ts';
 
 /** The vending flow against a redemption service whose authorize the test releases by hand. */

@@ -75,7 +75,7 @@ function scan(pattern: RegExp, paths: Iterable<string>): { codes: Set<string>; i
 
 const union = (...sets: Iterable<string>[]) => new Set(sets.flatMap((s) => [...s]));
 const under = (...prefixes: string[]) => [...FILES.keys()].filter((p) => prefixes.some((x) => p.startsWith(x)));
-const ACCESS_FLOW = 'gateway/flows/access-flow.ts';
+const ACCESS_FLOW = 'devices/door-reader/access-flow.ts';
 const ACCESS_POLICY = 'devices/door-reader/access-policy.ts';
 
 /** The expression up to the end of its line (a `declineCode: a ? 'X' : 'Y'` names both). */
@@ -148,11 +148,14 @@ function emittedAccess() {
  * gateway's alerts and the box's components (`BOX_<COMPONENT>_<STATE>` for every state but ok).
  */
 function emittedHealth() {
-  const findings = scan(/severity:\s*'(?:fault|degraded)'(?:\s+as const)?,\s*code:\s*([^\n]+)/g, under('gateway/'));
+  const findings = scan(
+    /severity:\s*'(?:fault|degraded)'(?:\s+as const)?,\s*code:\s*([^\n]+)/g,
+    under('gateway/', 'devices/'),
+  );
   const kinds = scan(/\bcode:\s*('[A-Z][A-Z0-9_]+')/g, under('devices/'));
   const health = scan(/\bcode:\s*([`'][A-Z][^\n]*)/g, under('gateway/health/'));
   const offline = scan(/\bgoOffline\(\s*([^,]+),/g, under('gateway/'));
-  const anomalies = scan(/\bonAnomaly\?*\.?\(\s*[\w.]+,\s*([^,)]+)/g, under('gateway/'));
+  const anomalies = scan(/\bonAnomaly\?*\.?\(\s*[\w.]+,\s*([^,)]+)/g, under('gateway/', 'devices/'));
   return {
     codes: union(
       findings.codes,

@@ -1,5 +1,5 @@
 import type { ResponseBody } from '../../firmware-protocol/src/messages/response.ts';
-import type { Parcel } from './store/parcel-repo.ts';
+import type { Parcel } from './parcel-repo.ts';
 
 /** [FWP-11.5] What the locker is told after a deposit: the compartment to open, or that it is settled. */
 export function depositAnswer(p: Parcel): ResponseBody {

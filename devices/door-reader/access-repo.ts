@@ -1,5 +1,5 @@
-import type { AccessRule } from '../../../devices/door-reader/access-policy.ts';
-import type { Db } from '../../store/db-type.ts';
+import type { AccessRule } from './access-policy.ts';
+import type { Db } from '../../gateway/store/db-type.ts';
 
 interface VisitorCode {
   codeHash: string;

@@ -9,18 +9,18 @@ import {
   type VendEvent,
   type VendState,
   type VendTimeouts,
-} from '../../devices/vending-machine/session.ts';
-import type { Clock } from '../core/clock.ts';
-import type { Logger } from '../core/log.ts';
-import { decided, memberSummary } from '../redemption/device/answers.ts';
-import type { CatalogRepo } from '../redemption/store/catalog-repo.ts';
-import type { CredentialResolver } from '../redemption/device/credential-resolver.ts';
-import { formatYuan } from '../redemption/domain/money.ts';
-import type { LedgerPort } from '../redemption/service/ports.ts';
-import type { RedemptionService } from '../redemption/service/redemption-service.ts';
-import type { RedemptionResult } from '../redemption/service/result.ts';
-import type { RedemptionRepo } from '../redemption/store/redemption-repo.ts';
-import type { FlowHandler, OpBody, RequestingDevice } from './flow-handler.ts';
+} from './session.ts';
+import type { Clock } from '../../gateway/core/clock.ts';
+import type { Logger } from '../../gateway/core/log.ts';
+import { decided, memberSummary } from '../../gateway/redemption/device/answers.ts';
+import type { CatalogRepo } from '../../gateway/redemption/store/catalog-repo.ts';
+import type { CredentialResolver } from '../../gateway/redemption/device/credential-resolver.ts';
+import { formatYuan } from '../../gateway/redemption/domain/money.ts';
+import type { LedgerPort } from '../../gateway/redemption/service/ports.ts';
+import type { RedemptionService } from '../../gateway/redemption/service/redemption-service.ts';
+import type { RedemptionResult } from '../../gateway/redemption/service/result.ts';
+import type { RedemptionRepo } from '../../gateway/redemption/store/redemption-repo.ts';
+import type { FlowHandler, OpBody, RequestingDevice } from '../../gateway/flows/flow-handler.ts';
 
 interface Session {
   state: VendState;

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { LinliError } from '../../firmware-protocol/src/errors.ts';
-import { ParcelLockerCapabilitiesSchema } from '../../devices/parcel-locker/wire.ts';
+import { ParcelLockerCapabilitiesSchema } from './wire.ts';
 import type { EventBody } from '../../firmware-protocol/src/messages/events.ts';
 import type { LockerOccupancy } from '../../firmware-protocol/src/messages/state.ts';
 import type { ResponseBody } from '../../firmware-protocol/src/messages/response.ts';
 import type { RequestMessage } from '../../firmware-protocol/src/messages/redemption.ts';
-import type { HealthFinding } from '../../devices/adapter.ts';
+import type { HealthFinding } from '../adapter.ts';
 import {
   compartmentStep,
   newDoor,
@@ -14,22 +14,22 @@ import {
   type CompartmentEffect,
   type CompartmentEvent,
   type CompartmentSize,
-} from '../../devices/parcel-locker/compartment.ts';
-import { isLocked, noLockout, recordAttempt, type LockoutState } from '../../devices/keypad-lockout.ts';
-import type { FlowsSettings } from '../config/schema.ts';
-import type { Clock } from '../core/clock.ts';
-import type { Logger } from '../core/log.ts';
-import type { CredentialResolver } from '../redemption/device/credential-resolver.ts';
-import type { WriterPort } from '../redemption/service/ports.ts';
-import type { CatalogRepo } from '../redemption/store/catalog-repo.ts';
-import type { GatewaySecrets } from '../security/gateway-secrets.ts';
-import type { OutboxPort } from '../cloud/outbox-port.ts';
-import type { FlowHandler, OpBody, RequestingDevice } from './flow-handler.ts';
-import { uniqueShortCode } from './short-codes.ts';
-import { markDeliveredWhenAllStored, nextBuyerToServe } from './group-buys.ts';
+} from './compartment.ts';
+import { isLocked, noLockout, recordAttempt, type LockoutState } from '../keypad-lockout.ts';
+import type { FlowsSettings } from '../../gateway/config/schema.ts';
+import type { Clock } from '../../gateway/core/clock.ts';
+import type { Logger } from '../../gateway/core/log.ts';
+import type { CredentialResolver } from '../../gateway/redemption/device/credential-resolver.ts';
+import type { WriterPort } from '../../gateway/redemption/service/ports.ts';
+import type { CatalogRepo } from '../../gateway/redemption/store/catalog-repo.ts';
+import type { GatewaySecrets } from '../../gateway/security/gateway-secrets.ts';
+import type { OutboxPort } from '../../gateway/cloud/outbox-port.ts';
+import type { FlowHandler, OpBody, RequestingDevice } from '../../gateway/flows/flow-handler.ts';
+import { uniqueShortCode } from '../../gateway/flows/short-codes.ts';
+import { markDeliveredWhenAllStored, nextBuyerToServe } from '../../gateway/flows/group-buys.ts';
 import { depositAnswer, keypadLocked, pickupAnswer } from './locker-answers.ts';
-import type { GroupBuyRepo } from './store/group-buy-repo.ts';
-import type { Parcel, ParcelRepo } from './store/parcel-repo.ts';
+import type { GroupBuyRepo } from '../../gateway/flows/store/group-buy-repo.ts';
+import type { Parcel, ParcelRepo } from './parcel-repo.ts';
 
 const OVERDUE_CHECK_MS = 60_000;
 
