@@ -12,6 +12,7 @@ import { GatewayStateSchema } from '../../firmware-protocol/src/messages/state.t
 import { ResponseMessageSchema, type ResponseBody } from '../../firmware-protocol/src/messages/response.ts';
 import type { RequestBody } from '../../firmware-protocol/src/messages/redemption.ts';
 import { EnvelopeStamper } from '../../firmware-protocol/src/stamp.ts';
+import { MessageIdSchema } from '../../firmware-protocol/src/envelope.ts';
 import { topics, type UplinkChannel } from '../../firmware-protocol/src/topics.ts';
 import { PROTOCOL_VERSION } from '../../firmware-protocol/src/version.ts';
 import { systemClock, type Clock } from '../../gateway/core/clock.ts';
@@ -354,7 +355,17 @@ export class SimDevice extends EventEmitter {
 
   private onCommand(json: unknown): void {
     const parsed = CommandMessageSchema.safeParse(json);
-    if (!parsed.success) return;
+    if (!parsed.success) {
+      // [FWP-9.3, 2.3] a command this device does not know, or with arguments it does not take, is
+      // answered "rejected" (once per id) when its id can be read; otherwise it cannot be answered at all
+      const id = MessageIdSchema.safeParse((json as { id?: unknown } | null)?.id);
+      if (!id.success || this.seenCommands.has(id.data)) return;
+      this.seenCommands.add(id.data);
+      const detail = parsed.error.issues[0]?.message ?? 'invalid command';
+      const rejected: AckBody = { status: 'rejected', reason: 'E_INVALID_COMMAND', detail: detail.slice(0, 200) };
+      void this.publish('ack', 'ack', rejected, { corr: id.data }).catch(() => undefined);
+      return;
+    }
     const cmd = parsed.data;
     // [FWP-9.3] the same command id delivered twice is carried out once
     if (this.seenCommands.has(cmd.id)) return;

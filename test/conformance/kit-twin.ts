@@ -7,15 +7,10 @@ import type { Seen } from '../../gateway/conformance/journal.ts';
 import { SimDevice, type SimDeviceOptions } from '../../sim/src/sim-device.ts';
 
 /**
- * Where SimDevice does not do what PROTOCOL.md asks, and the kit says so: it drops a command whose
- * body fails the schema (an unknown argument, a command it does not know) without an ack, where
- * [FWP-9.3] asks for "rejected" and [FWP-2.3] forbids ignoring an argument. The clause may pass once
- * SimDevice answers them; until then it fails for exactly this reason.
+ * Where a simulator twin may deviate from PROTOCOL.md and the kit says so: nowhere. Every twin answers
+ * a command it does not know, or with an argument it does not take, with "rejected" [FWP-9.3, 2.3].
  */
-export const SIM_DEVIATIONS: ReadonlyMap<string, RegExp> = new Map([
-  ['closed-args', /^identify .*: no ack within/],
-  ['unknown-command', /^"conformance_probe": no ack within/],
-]);
+export const SIM_DEVIATIONS: ReadonlyMap<string, RegExp> = new Map();
 
 /** Clauses no twin can exercise: it speaks major 1 only. */
 export const NEVER_EXERCISED = new Set(['major-fallback']);
