@@ -79,7 +79,7 @@ describe('README.md stays in step with the code', () => {
 
   it('names the device protocol version the gateway speaks', async () => {
     const { PROTOCOL_VERSION } = await import('../../firmware-protocol/src/version.ts');
-    const versions = [...readme.matchAll(/PROTOCOL\.md\]\(firmware-protocol\/PROTOCOL\.md\) \(version (\d+\.\d+)/g)];
+    const versions = [...readme.matchAll(/PROTOCOL\.md`?\]\(firmware-protocol\/PROTOCOL\.md\) \(version (\d+\.\d+)/g)];
     expect(versions.map((m) => m[1])).toEqual([PROTOCOL_VERSION]);
   });
 });
