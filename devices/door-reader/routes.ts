@@ -1,0 +1,206 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { LinliError } from '../../firmware-protocol/src/errors.ts';
+import type { DeviceFlows } from '../../gateway/flows/wire-flows.ts';
+import { ApiErrorSchema, iso } from '../../gateway/http/schemas.ts';
+
+const errors = {
+  400: ApiErrorSchema,
+  401: ApiErrorSchema,
+  403: ApiErrorSchema,
+  404: ApiErrorSchema,
+  409: ApiErrorSchema,
+};
+const Id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
+const HHMM = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'expected HH:MM');
+const MAX_VISITOR_DAYS = 30;
+const minutes = (s: string) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3));
+
+/** Staff: door access points and rules, visitor codes, activity check-in events, the access log. */
+export const accessRoutes =
+  (f: DeviceFlows): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.put('/access/points/:device/:door', {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['access'],
+        summary: 'Set the zone (building, gate) a door of a reader opens',
+        params: z.object({ device: Id, door: z.string().min(1).max(16) }),
+        body: z.object({ zone: z.string().min(1).max(64) }).strict(),
+        response: { 200: z.object({ ok: z.literal(true) }), ...errors },
+      },
+      handler: async (req) => {
+        f.accessRepo.setZone(req.params.device, req.params.door, req.body.zone);
+        return { ok: true as const };
+      },
+    });
+
+    app.put('/access/rules/:id', {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['access'],
+        summary: 'Add or replace an access rule: a member or a tier, a zone ("*" for all), days and hours',
+        params: z.object({ id: Id }),
+        body: z
+          .object({
+            memberId: Id.optional(),
+            tier: z.string().min(1).max(32).optional(),
+            zone: z.string().min(1).max(64),
+            weekdays: z
+              .string()
+              .regex(/^[1-7]{1,7}$/, 'ISO weekdays, e.g. "12345"')
+              .default('1234567'),
+            from: HHMM.default('00:00'),
+            to: HHMM.default('24:00'),
+            validUntil: z.iso.datetime().optional(),
+          })
+          .strict()
+          .refine((b) => (b.memberId === undefined) !== (b.tier === undefined), {
+            message: 'give exactly one of memberId or tier',
+          }),
+        response: { 200: z.object({ ok: z.literal(true) }), ...errors },
+      },
+      handler: async (req) => {
+        const b = req.body;
+        f.accessRepo.addRule({
+          id: req.params.id,
+          memberId: b.memberId,
+          tier: b.tier,
+          zone: b.zone,
+          weekdays: b.weekdays,
+          fromMin: minutes(b.from),
+          toMin: minutes(b.to),
+          validUntil: b.validUntil ? Date.parse(b.validUntil) : undefined,
+        });
+        return { ok: true as const };
+      },
+    });
+
+    app.delete('/access/rules/:id', {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['access'],
+        summary: 'Remove an access rule',
+        params: z.object({ id: Id }),
+        response: { 200: z.object({ ok: z.literal(true) }), ...errors },
+      },
+      handler: async (req) => {
+        if (!f.accessRepo.deleteRule(req.params.id)) throw new LinliError('NOT_FOUND', `no rule ${req.params.id}`);
+        return { ok: true as const };
+      },
+    });
+
+    app.post('/access/visitor-codes', {
+      config: { role: 'operator' },
+      schema: {
+        tags: ['access'],
+        summary: 'A visitor code for a zone, valid for a time and a number of uses. The code is shown once.',
+        body: z
+          .object({
+            zone: z.string().min(1).max(64),
+            hostMemberId: Id.optional(),
+            label: z.string().max(64).optional(),
+            validFrom: z.iso.datetime().optional(),
+            expiresAt: z.iso.datetime(),
+            uses: z.number().int().min(1).max(100).optional(),
+          })
+          .strict(),
+        response: { 201: z.object({ code: z.string(), expiresAt: z.string() }), ...errors },
+      },
+      handler: async (req, reply) => {
+        const b = req.body;
+        // a code for every zone is staff-wide access: only an admin may issue one; and a visitor code is for a visit
+        if (b.zone === '*' && req.staff?.role !== 'admin')
+          throw new LinliError('FORBIDDEN', 'a visitor code for every zone ("*") needs the admin role');
+        if (Date.parse(b.expiresAt) - f.now() > MAX_VISITOR_DAYS * 86_400_000)
+          throw new LinliError('VALIDATION_FAILED', `a visitor code is valid for at most ${MAX_VISITOR_DAYS} days`);
+        const r = await f.access.createVisitorCode({
+          zone: b.zone,
+          hostMemberId: b.hostMemberId,
+          label: b.label,
+          validFrom: b.validFrom ? Date.parse(b.validFrom) : undefined,
+          expiresAt: Date.parse(b.expiresAt),
+          uses: b.uses,
+        });
+        return reply.code(201).send({ code: r.code, expiresAt: iso(r.expiresAt) ?? '' });
+      },
+    });
+
+    app.put('/access/events/:id', {
+      config: { role: 'operator' },
+      schema: {
+        tags: ['access'],
+        summary: 'Set a reader to a community activity: a tap checks in and earns points once per member',
+        params: z.object({ id: Id }),
+        body: z
+          .object({
+            name: z.string().min(1).max(64),
+            deviceId: Id,
+            points: z.number().int().min(1).max(10_000),
+            startsAt: z.iso.datetime(),
+            endsAt: z.iso.datetime(),
+          })
+          .strict(),
+        response: { 200: z.object({ ok: z.literal(true) }), ...errors },
+      },
+      handler: async (req) => {
+        const b = req.body;
+        if (Date.parse(b.endsAt) <= Date.parse(b.startsAt))
+          throw new LinliError('VALIDATION_FAILED', 'endsAt must be after startsAt');
+        f.accessRepo.addEvent({
+          id: req.params.id,
+          name: b.name,
+          deviceId: b.deviceId,
+          points: b.points,
+          startsAt: Date.parse(b.startsAt),
+          endsAt: Date.parse(b.endsAt),
+        });
+        return { ok: true as const };
+      },
+    });
+
+    app.get('/access/log', {
+      config: { role: 'viewer' },
+      schema: {
+        tags: ['access'],
+        summary: 'Access decisions, newest first',
+        querystring: z.object({
+          device: z.string().max(64).optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+        }),
+        response: {
+          200: z.object({
+            items: z.array(
+              z.object({
+                at: z.string(),
+                deviceId: z.string(),
+                door: z.string(),
+                zone: z.string(),
+                subject: z.string().nullable(),
+                method: z.string(),
+                decision: z.string(),
+                reason: z.string(),
+              }),
+            ),
+          }),
+          ...errors,
+        },
+      },
+      handler: async (req) => ({
+        items: f.accessRepo.recent(req.query.device, req.query.limit).map((e) => ({
+          at: iso(e.at) ?? '',
+          deviceId: e.deviceId,
+          door: e.door,
+          zone: e.zone,
+          subject: e.subject ?? null,
+          method: e.method,
+          decision: e.decision,
+          reason: e.reason,
+        })),
+      }),
+    });
+  };

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { LinliError } from '../../../firmware-protocol/src/errors.ts';
+import type { DeviceFlows } from '../../flows/wire-flows.ts';
+import { ApiErrorSchema } from '../schemas.ts';
+
+const errors = {
+  400: ApiErrorSchema,
+  401: ApiErrorSchema,
+  403: ApiErrorSchema,
+  404: ApiErrorSchema,
+  409: ApiErrorSchema,
+};
+const Id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
+
+/** Staff: acknowledge an alert they have dealt with (a forced or jammed door, a vend after void). */
+export const alertRoutes =
+  (f: DeviceFlows): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.post('/devices/:id/alerts/:code/acknowledge', {
+      config: { role: 'operator' },
+      schema: {
+        tags: ['access'],
+        summary:
+          'Acknowledge an alert staff have dealt with: a forced or jammed door (door = the door id), a vend after void',
+        params: z.object({ id: Id, code: z.enum(['DOOR_FORCED', 'DOOR_JAMMED', 'VEND_AFTER_VOID']) }),
+        querystring: z.object({ door: z.string().min(1).max(16).optional() }),
+        response: { 200: z.object({ ok: z.literal(true) }), ...errors },
+      },
+      handler: async (req) => {
+        if (req.params.code === 'VEND_AFTER_VOID') f.acknowledge(req.params.id, 'VEND_AFTER_VOID');
+        else {
+          if (!req.query.door) throw new LinliError('VALIDATION_FAILED', 'say which door: ?door=main');
+          f.acknowledge(req.params.id, `${req.params.code}:${req.query.door}`);
+        }
+        return { ok: true as const };
+      },
+    });
+  };
