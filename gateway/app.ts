@@ -24,7 +24,7 @@ import { DeskReader } from './flows/desk-reader.ts';
 import type { CloudLink } from './cloud/cloud-link.ts';
 import { OutboxRepo } from './cloud/outbox-repo.ts';
 import type { DocSync } from './cloud/doc-sync.ts';
-import { healthSummary, startCloudSync } from './cloud/wire-cloud.ts';
+import { startCloudSync } from './cloud/wire-cloud.ts';
 import { ClockHealth } from './core/clock-health.ts';
 import { RolloutService } from './cloud/rollouts.ts';
 import { createBoxHardware, type BoxHardware } from '../devices/box/box-hardware.ts';
@@ -35,6 +35,7 @@ import { BatchWriter } from './store/batch-writer.ts';
 import { EventBus } from './core/event-bus.ts';
 import type { GatewayEvents } from './gateway-events.ts';
 import { startParts, stopParts, type Part } from './parts/part.ts';
+import { Housekeeping } from './parts/housekeeping.ts';
 import type { HealthFinding } from '../devices/adapter.ts';
 import { buildKindParts, type KindParts } from './kinds/kind-parts.ts';
 import { kindModule } from '../devices/registry.ts';
@@ -64,6 +65,8 @@ export class Gateway {
   private watcher!: RegistryWatcher;
   /** What one part tells the others: health changes, settled redemptions, alerts, the registry's news. */
   private readonly bus: EventBus<GatewayEvents>;
+  /** The once-a-second housekeeping, on the injected clock. */
+  private housekeeping!: Housekeeping;
   /** The parts in start order, built by compose(); stop() releases them in reverse. */
   private parts: Part[] = [];
   /** When a kind part last raised an alert (monotonic): the box's LED blinks a fault for a minute after. */
@@ -295,6 +298,28 @@ export class Gateway {
     });
 
     const router = this.router;
+    this.housekeeping = new Housekeeping({
+      clock,
+      log,
+      db: store.db,
+      writer,
+      clockHealth: this.clockHealth,
+      watcher,
+      monitor,
+      health,
+      router,
+      rollouts: this.rollouts,
+      redemption: this.redemption,
+      flows: this.flows,
+      kinds: this.kindParts,
+      hardware: this.hardware,
+      desk: this.desk,
+      connections: () => broker.stats().connections,
+      outbox,
+      cloud: () => this.cloud,
+      telemetryEveryS: config.cloud.telemetryEveryS,
+      lastAlertMono: () => this.lastAlertMono,
+    });
     return [
       { name: 'store', stop: () => store.close() },
       // what is queued is written before the database closes
@@ -465,42 +490,6 @@ export class Gateway {
     });
   }
 
-  private lastMarkMono = -Infinity;
-
-  /** Keeps the latest trusted wall time (once a minute, few writes on an SD card) for the next start. */
-  private markClock(): void {
-    const mono = this.clock.monotonic();
-    if (mono - this.lastMarkMono < 60_000) return;
-    this.lastMarkMono = mono;
-    const wall = this.clockHealth.mark();
-    if (wall === undefined) return;
-    void this.writer
-      .submit(() =>
-        this.store.db
-          .prepare(
-            'INSERT INTO clock_marks (id, wall) VALUES (1, ?) ' +
-              'ON CONFLICT(id) DO UPDATE SET wall = MAX(wall, excluded.wall)',
-          )
-          .run(wall),
-      )
-      .catch(() => undefined);
-  }
-
-  private lastSummaryMono = -Infinity;
-
-  /** Every `cloud.telemetryEveryS`: device health in numbers, on the droppable telemetry stream. */
-  private telemetrySummary(): void {
-    const outbox = this.outbox;
-    const mono = this.clock.monotonic();
-    if (!outbox || !this.cloud || mono - this.lastSummaryMono < this.config.cloud.telemetryEveryS * 1000) return;
-    this.lastSummaryMono = mono;
-    if (!this.cloud.sampleTelemetry()) return;
-    const summary = healthSummary(this.monitor.all(), this.broker.stats().connections, this.clock.now());
-    void this.writer
-      .submit(() => outbox.append('telemetry', 'telemetry.summary', summary))
-      .catch((err: unknown) => this.log.warn({ err }, 'telemetry summary not written'));
-  }
-
   /**
    * Synced with a cloud, the gateway vouches for plain UID cards only while its hotlist is fresh: none
    * yet, older than `cloud.hotlistMaxAgeH`, or a local clock behind the cloud's (untrusted) is stale.
@@ -521,63 +510,11 @@ export class Gateway {
   }
 
   /**
-   * The once-a-second housekeeping: clock health, registry changes, device health, flow timeouts and hold
-   * expiry. Resolves when its asynchronous parts are done; tests call it after moving a ManualClock.
+   * The once-a-second housekeeping (clock health, registry, device health, flow timeouts, hold expiry,
+   * the LED). Resolves when its asynchronous parts are done; tests call it after moving a ManualClock.
    */
   tick(): Promise<void> {
-    const pending: Promise<unknown>[] = [];
-    try {
-      this.clockHealth.tick();
-      this.markClock();
-      this.telemetrySummary();
-      this.rollouts.tick();
-      this.watcher.check();
-      this.monitor.tick();
-      this.health.sweepLogs();
-      pending.push(this.pruneResendMemory());
-      this.router.sweepLogs();
-      pending.push(this.expireHolds());
-      pending.push(this.flows.tick().catch((err: unknown) => this.log.error({ err }, 'device flow timeouts failed')));
-      pending.push(this.kindParts.tick());
-      // the LED on the box: steady when all is well, fast blink when a device or the box has a fault
-      const fault =
-        this.clock.monotonic() - this.lastAlertMono < 60_000 ||
-        this.monitor.all().some((d) => d.verdict.status === 'fault') ||
-        this.desk.health().some((h) => h.state === 'open') ||
-        this.cloud?.status().overBudget === true;
-      this.hardware.led.show(fault ? 'fault' : this.cloud && !this.cloud.isConnected ? 'cloud_offline' : 'online');
-    } catch (err) {
-      this.log.error({ err }, 'periodic check failed');
-    }
-    return Promise.all(pending).then(() => undefined);
-  }
-
-  private lastPruneMono = -Infinity;
-
-  /** Once an hour: answers and tap bindings older than resends can be. */
-  private async pruneResendMemory(): Promise<void> {
-    const mono = this.clock.monotonic();
-    if (mono - this.lastPruneMono < 3600_000) return;
-    this.lastPruneMono = mono;
-    const n = await this.redemption
-      .prune(this.clock.now())
-      .catch((err: unknown) => this.log.warn({ err }, 'resend memory not pruned'));
-    if (n && n.answers + n.taps > 0) this.log.debug(n, 'old request answers and tap bindings pruned');
-  }
-
-  /** [FWP-11.2] holds a device never captured are refunded; one sweep at a time. */
-  private expiring: Promise<void> | undefined;
-  private expireHolds(): Promise<void> {
-    this.expiring ??= this.redemption.service
-      .expireHolds()
-      .then((n) => {
-        if (n > 0) this.log.info({ count: n }, 'expired holds voided and refunded');
-      })
-      .catch((err: unknown) => this.log.error({ err }, 'hold expiry failed'))
-      .finally(() => {
-        this.expiring = undefined;
-      });
-    return this.expiring;
+    return this.housekeeping.tick();
   }
 
   private async publishGatewayState(state: 'online' | 'offline'): Promise<void> {
