@@ -1,13 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { LinliError } from '../../firmware-protocol/src/errors.ts';
+import { ApiErrorSchema, ROUTE_ERRORS } from '../../gateway/http/api-error.ts';
 import type { KindPartPorts } from '../kind-part.ts';
 import type { ChargingSessions } from './sessions.ts';
 
-const ApiError = z.object({
-  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
-});
-const errors = { 400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError, 409: ApiError, 502: ApiError };
+const errors = { ...ROUTE_ERRORS, 502: ApiErrorSchema };
 const iso = (ms: number) => new Date(ms).toISOString();
 
 const ChargeView = z.object({

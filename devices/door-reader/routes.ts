@@ -2,20 +2,10 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { LinliError } from '../../firmware-protocol/src/errors.ts';
 import type { DeviceFlows } from '../../gateway/flows/wire-flows.ts';
-import { ApiErrorSchema, iso } from '../../gateway/http/schemas.ts';
+import { iso, RecordIdSchema, ROUTE_ERRORS } from '../../gateway/http/schemas.ts';
 
-const errors = {
-  400: ApiErrorSchema,
-  401: ApiErrorSchema,
-  403: ApiErrorSchema,
-  404: ApiErrorSchema,
-  409: ApiErrorSchema,
-};
-const Id = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
+const errors = ROUTE_ERRORS;
+const Id = RecordIdSchema;
 const HHMM = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'expected HH:MM');
 const MAX_VISITOR_DAYS = 30;
 const minutes = (s: string) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3));

@@ -1,17 +1,10 @@
 import { z } from 'zod';
+export { ApiErrorSchema, RecordIdSchema, ROUTE_ERRORS } from './api-error.ts';
 import { DeviceIdSchema } from '../../firmware-protocol/src/kinds/device-id.ts';
 import { DeviceKindSchema } from '../../firmware-protocol/src/kinds/device-kind.ts';
-import { ERROR_CODES, type ErrorCode } from '../../firmware-protocol/src/errors.ts';
 import { StaffRoleSchema } from '../security/staff-tokens.ts';
 
 /** The API's error body: a stable code from the one catalogue, a message for people, optional details. */
-export const ApiErrorSchema = z.object({
-  error: z.object({
-    code: z.enum(ERROR_CODES as [ErrorCode, ...ErrorCode[]]),
-    message: z.string(),
-    details: z.record(z.string(), z.unknown()).optional(),
-  }),
-});
 
 const HealthReasonSchema = z.object({ code: z.string(), message: z.string() });
 export { HealthStatusSchema } from '../health/health-status.ts';

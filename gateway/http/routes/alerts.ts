@@ -2,20 +2,10 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { LinliError } from '../../../firmware-protocol/src/errors.ts';
 import type { DeviceFlows } from '../../flows/wire-flows.ts';
-import { ApiErrorSchema } from '../schemas.ts';
+import { RecordIdSchema, ROUTE_ERRORS } from '../schemas.ts';
 
-const errors = {
-  400: ApiErrorSchema,
-  401: ApiErrorSchema,
-  403: ApiErrorSchema,
-  404: ApiErrorSchema,
-  409: ApiErrorSchema,
-};
-const Id = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
+const errors = ROUTE_ERRORS;
+const Id = RecordIdSchema;
 
 /** Staff: acknowledge an alert they have dealt with (a forced or jammed door, a vend after void). */
 export const alertRoutes =
