@@ -14,7 +14,7 @@ import { HealthSink } from './health/health-sink.ts';
 import type { LiveDevice } from './health/live-device.ts';
 import { startHttpServer, type HttpServer } from './http/server.ts';
 import { Downlink } from './messaging/downlink.ts';
-import { UplinkRouter } from './messaging/uplink-router.ts';
+import type { UplinkRouter } from './messaging/uplink-router.ts';
 import { DeviceService } from './registry/device-service.ts';
 import { RegistryWatcher } from './registry/registry-watcher.ts';
 import { StaffTokens } from './security/staff-tokens.ts';
@@ -36,10 +36,9 @@ import { EventBus } from './core/event-bus.ts';
 import type { GatewayEvents } from './gateway-events.ts';
 import { startParts, stopParts, type Part } from './parts/part.ts';
 import { Housekeeping } from './parts/housekeeping.ts';
+import { buildDeviceRouter } from './messaging/device-router.ts';
 import type { HealthFinding } from '../devices/adapter.ts';
 import { buildKindParts, type KindParts } from './kinds/kind-parts.ts';
-import { kindModule } from '../devices/registry.ts';
-import { EVENT_KINDS } from '../firmware-protocol/src/messages/events.ts';
 
 export interface GatewayEndpoints {
   mqttPort: number;
@@ -264,7 +263,20 @@ export class Gateway {
       },
     );
     for (const flow of this.kindParts.requests) this.redemption.handler.use(flow);
-    this.router = this.uplinkRouter(downlink);
+    this.router = buildDeviceRouter({
+      log,
+      limits: config.limits,
+      monitor,
+      commands: this.commands,
+      downlink,
+      writer,
+      devices: this.devices,
+      registry: store.devices,
+      flows: this.flows,
+      kinds: this.kindParts,
+      requests: this.redemption.handler,
+      discover: (id) => this.discover(id),
+    });
     this.rollouts = new RolloutService(store.db, {
       commands: this.commands,
       writer,
@@ -438,55 +450,6 @@ export class Gateway {
           .submit(() => this.store.devices.touch(e.deviceId, e.at))
           .catch((err: unknown) => log.warn({ err }, 'could not record last-seen'));
       }
-    });
-  }
-
-  /** Every device uplink: decoded, checked, and dispatched to the engine, the flows and the kinds' parts. */
-  private uplinkRouter(downlink: Downlink): UplinkRouter {
-    const { log, monitor, store } = this;
-    const events = new Map<string, (deviceId: string, body: unknown, txn: string | undefined) => Promise<void>>([
-      [
-        'tamper',
-        async (id, body) =>
-          monitor.setFinding(
-            id,
-            'TAMPER',
-            (body as { open: boolean }).open
-              ? { severity: 'fault', code: 'TAMPER', message: 'the device reports its case open (tamper switch)' }
-              : undefined,
-          ),
-      ],
-      ...Object.entries(this.flows.events),
-      ...this.kindParts.events,
-    ]);
-    return new UplinkRouter({
-      log: log.child({ component: 'uplink' }),
-      limits: this.config.limits,
-      setFinding: (id, key, finding) => monitor.setFinding(id, key, finding),
-      monitor,
-      commands: this.commands,
-      downlink,
-      recordBirth: (id, caps, fw) => {
-        void this.writer
-          .submit(() => this.devices.recordBirth(id, caps, fw))
-          .catch((err: unknown) => log.warn({ err, deviceId: id }, 'could not record a birth'));
-      },
-      discover: (id) => this.discover(id),
-      merchantOf: (id) => store.devices.get(id)?.merchantId ?? null,
-      onEvent: async (live, msg) => {
-        // [FWP-11.7] an event another kind declares is ignored, as one the protocol does not know
-        const owners = EVENT_KINDS.get(msg.body.event);
-        if (owners !== 'all' && !owners?.includes(live.kind)) return;
-        await events.get(msg.body.event)?.(live.id, msg.body, msg.txn);
-      },
-      onTelemetry: (live, body) => this.kindParts.telemetry(live.kind, live.id, body),
-      onRequest: (live, msg) => {
-        // a kind sold for a bound merchant (a shop's scanner) sells for the shop staff bound it to, never
-        // what it claims; the others (a vending machine, a locker, a pile) are their own point of sale
-        const bound = store.devices.get(live.id)?.merchantId ?? null;
-        const merchantId = kindModule(live.kind)?.pointOfSale === 'bound' ? bound : live.id;
-        return this.redemption.handler.handle({ id: live.id, kind: live.kind, merchantId }, msg);
-      },
     });
   }
 

@@ -115,10 +115,11 @@ export class ChargingPileModel implements KindModel {
 
   command(body: TwinCommand, fx: ModelEffects) {
     if (body.name !== 'cut_socket') return undefined;
-    const s = this.sockets.get(String(body.args.socket));
-    if (!s) return { status: 'rejected' as const, reason: 'E_NO_SUCH_SOCKET', detail: `no socket ${body.args.socket}` };
+    const args = chargingPileWire.commands.cut_socket.parse(body.args);
+    const s = this.sockets.get(args.socket);
+    if (!s) return { status: 'rejected' as const, reason: 'E_NO_SUCH_SOCKET', detail: `no socket ${args.socket}` };
     // the relay opens: no current, and the socket stays out of order until staff reset it
-    Object.assign(s, { state: 'fault', currentA: 0, cutReason: String(body.args.reason) });
+    Object.assign(s, { state: 'fault', currentA: 0, cutReason: args.reason });
     fx.changed();
     return { status: 'done' as const, result: { socket: s.id } };
   }

@@ -29,15 +29,16 @@ export class DoorReaderModel implements KindModel {
 
   command(body: Parameters<KindModel['command']>[0], fx: Parameters<KindModel['command']>[1]) {
     if (body.name !== 'unlock_door') return undefined;
-    const door = this.doors.get(body.args.door);
-    if (!door) return { status: 'rejected' as const, reason: 'E_NO_SUCH_DOOR', detail: `no door ${body.args.door}` };
+    const args = doorReaderWire.commands.unlock_door.parse(body.args);
+    const door = this.doors.get(args.door);
+    if (!door) return { status: 'rejected' as const, reason: 'E_NO_SUCH_DOOR', detail: `no door ${args.door}` };
     door.lock = 'unlocked';
     fx.changed();
-    fx.later(body.args.pulseMs, () => {
+    fx.later(args.pulseMs, () => {
       door.lock = 'locked';
       fx.changed();
     });
-    return { status: 'done' as const, result: { door: body.args.door } };
+    return { status: 'done' as const, result: { door: args.door } };
   }
 
   setOpen(id: string | undefined, open: boolean): boolean {

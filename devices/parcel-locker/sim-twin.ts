@@ -34,7 +34,7 @@ export class ParcelLockerModel implements KindModel {
 
   command(body: Parameters<KindModel['command']>[0], fx: Parameters<KindModel['command']>[1]) {
     if (body.name !== 'open_compartment') return undefined;
-    const id = body.args.compartment;
+    const id = parcelLockerWire.commands.open_compartment.parse(body.args).compartment;
     if (!this.doors.has(id))
       return { status: 'rejected' as const, reason: 'E_NO_SUCH_COMPARTMENT', detail: `no compartment ${id}` };
     this.doors.set(id, 'open');

@@ -8,8 +8,8 @@ export type AckBody = AckMessage['body'];
 /** A command as a twin sees it: validated against the protocol's schema before it gets here. */
 export interface TwinCommand {
   name: string;
-  // biome-ignore lint/suspicious/noExplicitAny: each twin reads the arguments of its own commands
-  args: any;
+  /** Each twin reads its own commands' arguments with its wire contract's schema. */
+  args: Readonly<Record<string, unknown>>;
 }
 
 /** The simulated device a kind's own resident behaviour drives (structural: the twin never loads the device). */
