@@ -4,9 +4,15 @@ import type { ResponseBody } from '../firmware-protocol/src/messages/response.ts
 import type { Clock } from '../gateway/core/clock.ts';
 import type { Logger } from '../gateway/core/log.ts';
 import type { CredentialResolver } from '../gateway/redemption/device/credential-resolver.ts';
-import type { WriterPort } from '../gateway/redemption/service/ports.ts';
 import type { RedemptionService } from '../gateway/redemption/service/redemption-service.ts';
 import type { OutboxPort } from '../gateway/cloud/outbox-port.ts';
+import type { FlowsSettings } from '../gateway/config/schema.ts';
+import type { GatewaySecrets } from '../gateway/security/gateway-secrets.ts';
+import type { LedgerPort, WriterPort } from '../gateway/redemption/service/ports.ts';
+import type { CatalogRepo } from '../gateway/redemption/store/catalog-repo.ts';
+import type { RedemptionRepo } from '../gateway/redemption/store/redemption-repo.ts';
+import type { WireCredential } from '../firmware-protocol/src/messages/credential.ts';
+import type { CloudDocBodies } from '../gateway/cloud/contract/kind-documents.ts';
 import type { HealthFinding } from './adapter.ts';
 
 /** The device a request came from, as the gateway knows it (never as the device claims). */
@@ -45,6 +51,16 @@ export interface KindPartPorts {
   writer: WriterPort;
   service: RedemptionService;
   resolver: CredentialResolver;
+  /** The engine's repositories a flow reads (members, cards, benefits; past redemptions; balances). */
+  catalog: CatalogRepo;
+  redemptions: RedemptionRepo;
+  ledger: LedgerPort;
+  /** Keyed hashes of codes (pickup, visitor) and card lookup keys. */
+  secrets: GatewaySecrets;
+  /** The kinds' timeouts and limits [FWP-11.4–11.6], the time zone of opening hours, the door-open alert. */
+  settings: { flows: FlowsSettings; timezone: string; leftOpenMs: number };
+  /** Publishes a retained message a device or integration reads (a locker's occupancy [FWP-10.3]). */
+  publishRetained(topic: string, payload: string): void;
   clock: Clock;
   log: Logger;
   outbox: OutboxPort | undefined;
@@ -71,7 +87,19 @@ export interface KindPart {
   readonly migrations?: readonly string[];
   /** The kind's staff API routes, mounted under /api/v1 (each names its least role in `config.role`). */
   readonly routes?: FastifyPluginAsyncZod;
-  /** Called once the part's tables exist, before the broker accepts devices. */
+  /**
+   * Sections of the cloud's documents this kind applies [CLP-4.x] (group buys to lockers, visitor codes
+   * to doors), called inside the document's writer unit with the body already validated.
+   */
+  readonly cloudDocs?: { [D in keyof CloudDocBodies]?: (body: CloudDocBodies[D], now: number) => void };
+  /**
+   * The box's own desk reader set to open a door (`box.deskReader: door`) decides through the kind that
+   * opens doors: resolves true when access is granted.
+   */
+  readonly deskDoor?: (deviceId: string, door: string, credential: WireCredential, txn: string) => Promise<boolean>;
+  /** The demo community's setup for this kind's simulated devices (e.g. who may open their doors). */
+  demoSetup?(deviceIds: readonly string[]): void;
+  /** Called once the part's tables exist, before the broker accepts devices (picks up what a restart left). */
   start?(): void;
   tick?(): Promise<void>;
 }

@@ -19,7 +19,6 @@ import { DeviceService } from './registry/device-service.ts';
 import { RegistryWatcher } from './registry/registry-watcher.ts';
 import { StaffTokens } from './security/staff-tokens.ts';
 import { createRedemptionEngine, type RedemptionEngine } from './redemption/wire.ts';
-import { createDeviceFlows, type DeviceFlows } from './flows/wire-flows.ts';
 import { DeskReader } from './flows/desk-reader.ts';
 import type { CloudLink } from './cloud/cloud-link.ts';
 import { OutboxRepo } from './cloud/outbox-repo.ts';
@@ -72,7 +71,6 @@ export class Gateway {
   private lastAlertMono = -Infinity;
   private router!: UplinkRouter;
   redemption!: RedemptionEngine;
-  flows!: DeviceFlows;
   /** The box's own NFC reader, relay, LED and tamper switch. */
   hardware!: BoxHardware;
   /** Events for the cloud, written with the changes they describe; only when cloud sync is on. */
@@ -95,8 +93,8 @@ export class Gateway {
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
 
   private readonly hardwareOverride: BoxHardware | undefined;
-  /** The gateway side of kinds with flows of their own (charging piles): requests, events, ticks. */
-  private kindParts!: KindParts;
+  /** The gateway side of the kinds with flows of their own: requests, events, tables, routes, ticks. */
+  kinds!: KindParts;
 
   constructor(
     readonly config: Config,
@@ -143,7 +141,7 @@ export class Gateway {
 
   /** The device kinds' own staff routes, for the HTTP server. */
   get kindRoutes(): readonly FastifyPluginAsyncZod[] {
-    return this.kindParts.routes;
+    return this.kinds.routes;
   }
 
   /** Events per kind emitted on the bus since start (for /healthz). */
@@ -226,27 +224,27 @@ export class Gateway {
     const capabilitiesOf = (id: string) => monitor.get(id)?.capabilities ?? store.devices.get(id)?.capabilities;
     const setFinding = (id: string, key: string, finding: HealthFinding | undefined) =>
       monitor.setFinding(id, key, finding);
-    this.flows = createDeviceFlows({
-      store,
-      config,
-      clock,
-      log,
-      engine: this.redemption,
-      capabilitiesOf,
-      setFinding,
-      outbox,
-      publishOccupancy: (id, occupancy) => {
-        broker
-          .publish(topics.lockerOccupancy(id), JSON.stringify(occupancy), { qos: 1, retain: true })
-          .catch((err: unknown) => log.debug({ err }, 'occupancy not published'));
-      },
-    });
-    this.kindParts = buildKindParts(
+    const engine = this.redemption;
+    this.kinds = buildKindParts(
       store.db,
       {
         writer,
-        service: this.redemption.service,
-        resolver: this.redemption.resolver,
+        service: engine.service,
+        resolver: engine.resolver,
+        catalog: engine.catalog,
+        redemptions: engine.redemptions,
+        ledger: engine.ledger,
+        secrets: engine.secrets,
+        settings: {
+          flows: config.flows,
+          timezone: config.gateway.timezone,
+          leftOpenMs: config.health.doorOpenAlertS * 1000,
+        },
+        publishRetained: (topic, payload) => {
+          broker
+            .publish(topic, payload, { qos: 1, retain: true })
+            .catch((err: unknown) => log.debug({ err, topic }, 'retained message not published'));
+        },
         clock,
         outbox,
         capabilitiesOf,
@@ -262,7 +260,7 @@ export class Gateway {
         },
       },
     );
-    for (const flow of this.kindParts.requests) this.redemption.handler.use(flow);
+    for (const flow of this.kinds.requests) this.redemption.handler.use(flow);
     this.router = buildDeviceRouter({
       log,
       limits: config.limits,
@@ -272,8 +270,7 @@ export class Gateway {
       writer,
       devices: this.devices,
       registry: store.devices,
-      flows: this.flows,
-      kinds: this.kindParts,
+      kinds: this.kinds,
       requests: this.redemption.handler,
       discover: (id) => this.discover(id),
     });
@@ -297,12 +294,12 @@ export class Gateway {
     this.hardware = this.hardwareOverride ?? createBoxHardware(config.box.hardware, log.child({ component: 'box' }));
     this.desk = new DeskReader({
       hardware: this.hardware,
-      access: this.flows.access,
+      door: this.kinds.deskDoor,
       clock,
       log: log.child({ component: 'desk-reader' }),
       role: config.box.deskReader,
       deviceId: 'box',
-      door: config.box.door,
+      doorId: config.box.door,
     });
     bus.on('alert.raised', (a) => {
       log.error({ deviceId: a.deviceId, code: a.code, alert: true }, a.message);
@@ -322,8 +319,7 @@ export class Gateway {
       router,
       rollouts: this.rollouts,
       redemption: this.redemption,
-      flows: this.flows,
-      kinds: this.kindParts,
+      kinds: this.kinds,
       hardware: this.hardware,
       desk: this.desk,
       connections: () => broker.stats().connections,
@@ -338,9 +334,8 @@ export class Gateway {
       { name: 'writer', stop: () => writer.stop() },
       // the registry as it stands now: later changes by another process are what the watcher reports
       { name: 'registry', start: () => watcher.prime() },
-      { name: 'device flows', start: () => this.flows.recover() },
-      // each kind's own tables and start, before the broker lets its devices in
-      { name: 'kinds', start: () => this.kindParts.start() },
+      // each kind's own tables and start (what a restart left in progress), before the broker lets devices in
+      { name: 'kinds', start: () => this.kinds.start() },
       {
         name: 'box hardware',
         // a missing reader, daemon or GPIO is a health warning, never a failed start
@@ -393,7 +388,7 @@ export class Gateway {
             bootId: this.bootId,
             outbox,
             redemption: this.redemption,
-            flows: this.flows,
+            kindDocs: this.kinds.cloudDocs,
             rollouts: this.rollouts,
             settings: this.settings,
             clockHealth: this.clockHealth,

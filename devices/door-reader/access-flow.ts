@@ -1,10 +1,8 @@
 import { uniqueShortCode } from '../../gateway/flows/short-codes.ts';
 import { ERROR_CATALOGUE, LinliError, type ErrorCode } from '../../firmware-protocol/src/errors.ts';
-import { DoorReaderCapabilitiesSchema } from './wire.ts';
-import type { EventBody } from '../../firmware-protocol/src/messages/events.ts';
+import { type DoorEvent, DoorReaderCapabilitiesSchema, type DoorRequest } from './wire.ts';
 import type { WireCredential } from '../../firmware-protocol/src/messages/credential.ts';
 import type { ResponseBody } from '../../firmware-protocol/src/messages/response.ts';
-import type { RequestMessage } from '../../firmware-protocol/src/messages/redemption.ts';
 import type { HealthFinding } from '../adapter.ts';
 import { decideAccess } from './access-policy.ts';
 import { isLocked, noLockout, recordAttempt, type LockoutState } from '../keypad-lockout.ts';
@@ -17,7 +15,7 @@ import type { WriterPort } from '../../gateway/redemption/service/ports.ts';
 import type { RedemptionService } from '../../gateway/redemption/service/redemption-service.ts';
 import type { CatalogRepo } from '../../gateway/redemption/store/catalog-repo.ts';
 import type { GatewaySecrets } from '../../gateway/security/gateway-secrets.ts';
-import type { FlowHandler, RequestingDevice } from '../../gateway/flows/flow-handler.ts';
+import type { DeviceRequest, FlowHandler, RequestingDevice } from '../kind-part.ts';
 import type { AccessLogEntry, AccessRepo } from './access-repo.ts';
 import type { OutboxPort } from '../../gateway/cloud/outbox-port.ts';
 
@@ -59,10 +57,10 @@ export class AccessFlow implements FlowHandler {
 
   constructor(private readonly d: AccessFlowDeps) {}
 
-  async answer(device: RequestingDevice, msg: RequestMessage): Promise<ResponseBody> {
-    const b = msg.body;
+  async answer(device: RequestingDevice, msg: DeviceRequest): Promise<ResponseBody> {
+    const b = msg.body as DoorRequest;
     if (b.op !== 'access' && b.op !== 'access_code')
-      throw new LinliError('OPERATION_NOT_ALLOWED', `${b.op} is not a door operation`);
+      throw new LinliError('OPERATION_NOT_ALLOWED', `${(b as { op: string }).op} is not a door operation`);
     this.requireDoor(device.id, b.door);
     const prior = this.d.access.decided(device.id, msg.txn);
     if (prior) return this.replay(b.door, b.op, prior);
@@ -124,19 +122,8 @@ export class AccessFlow implements FlowHandler {
     });
   }
 
-  /** Door states and tamper from the reader [FWP-11.7]: forced and jammed doors, doors left open. */
-  onEvent(deviceId: string, body: EventBody): void {
-    if (body.event === 'tamper') {
-      this.d.setFinding(
-        deviceId,
-        'TAMPER',
-        body.open
-          ? { severity: 'fault', code: 'TAMPER', message: 'the reader reports its case open (tamper switch)' }
-          : undefined,
-      );
-      return;
-    }
-    if (body.event !== 'door') return;
+  /** Door states from the reader [FWP-11.7]: forced and jammed doors, doors left open (tamper: the router). */
+  onEvent(deviceId: string, body: DoorEvent): void {
     if (!this.doors(deviceId).includes(body.door)) {
       this.d.log.warn({ deviceId, door: body.door }, 'event for a door the reader did not announce: ignored');
       return;

@@ -1,4 +1,5 @@
 import { defineKind } from '../kind-module.ts';
+import { doorReaderPart } from './part.ts';
 import { doorReaderCodes } from './codes.ts';
 import { doorReaderHealth } from './adapter.ts';
 import { DoorReaderModel } from './sim-twin.ts';
@@ -18,4 +19,5 @@ export const doorReader = defineKind({
     faults: ['E_READER_ANTENNA', 'E_LOCK_RELAY'],
     model: () => new DoorReaderModel(),
   },
+  part: doorReaderPart,
 });

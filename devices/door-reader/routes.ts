@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { LinliError } from '../../firmware-protocol/src/errors.ts';
-import type { DeviceFlows } from '../../gateway/flows/wire-flows.ts';
-import { iso, RecordIdSchema, ROUTE_ERRORS } from '../../gateway/http/schemas.ts';
+import type { AccessFlow } from './access-flow.ts';
+import type { AccessRepo } from './access-repo.ts';
+import { iso, RecordIdSchema, ROUTE_ERRORS } from '../../gateway/http/api-error.ts';
 
 const errors = ROUTE_ERRORS;
 const Id = RecordIdSchema;
@@ -10,9 +11,17 @@ const HHMM = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'expected HH:MM');
 const MAX_VISITOR_DAYS = 30;
 const minutes = (s: string) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3));
 
+/** What the doors' staff routes use. */
+export interface AccessRoutePorts {
+  readonly access: AccessFlow;
+  readonly accessRepo: AccessRepo;
+  /** The gateway's wall clock, for validating times staff give. */
+  now(): number;
+}
+
 /** Staff: door access points and rules, visitor codes, activity check-in events, the access log. */
 export const accessRoutes =
-  (f: DeviceFlows): FastifyPluginAsyncZod =>
+  (f: AccessRoutePorts): FastifyPluginAsyncZod =>
   async (app) => {
     app.put('/access/points/:device/:door', {
       config: { role: 'admin' },

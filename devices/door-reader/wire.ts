@@ -76,3 +76,6 @@ export const doorReaderWire = {
   },
   displays: false,
 } as const satisfies KindWire;
+
+/** The requests this kind sends, as validated. */
+export type DoorRequest = z.output<(typeof doorReaderWire)['requests'][number]>;

@@ -1,4 +1,5 @@
 import { defineKind } from '../kind-module.ts';
+import { parcelLockerPart } from './part.ts';
 import { parcelLockerCodes } from './codes.ts';
 import { parcelLockerHealth } from './adapter.ts';
 import { ParcelLockerModel } from './sim-twin.ts';
@@ -18,4 +19,5 @@ export const parcelLocker = defineKind({
     faults: ['E_LOCK_MOTOR', 'E_KEYPAD'],
     model: () => new ParcelLockerModel(),
   },
+  part: parcelLockerPart,
 });

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { LinliError } from '../../firmware-protocol/src/errors.ts';
-import { ParcelLockerCapabilitiesSchema } from './wire.ts';
-import type { EventBody } from '../../firmware-protocol/src/messages/events.ts';
+import { type LockerEvent, type LockerRequest, ParcelLockerCapabilitiesSchema } from './wire.ts';
+
+type Deposit = Extract<LockerRequest, { op: 'deposit' }>;
 import type { LockerOccupancy } from '../../firmware-protocol/src/messages/state.ts';
 import type { ResponseBody } from '../../firmware-protocol/src/messages/response.ts';
-import type { RequestMessage } from '../../firmware-protocol/src/messages/redemption.ts';
 import type { HealthFinding } from '../adapter.ts';
 import {
   compartmentStep,
@@ -24,11 +24,11 @@ import type { WriterPort } from '../../gateway/redemption/service/ports.ts';
 import type { CatalogRepo } from '../../gateway/redemption/store/catalog-repo.ts';
 import type { GatewaySecrets } from '../../gateway/security/gateway-secrets.ts';
 import type { OutboxPort } from '../../gateway/cloud/outbox-port.ts';
-import type { FlowHandler, OpBody, RequestingDevice } from '../../gateway/flows/flow-handler.ts';
+import type { DeviceRequest, FlowHandler, RequestingDevice } from '../kind-part.ts';
 import { uniqueShortCode } from '../../gateway/flows/short-codes.ts';
-import { markDeliveredWhenAllStored, nextBuyerToServe } from '../../gateway/flows/group-buys.ts';
+import { markDeliveredWhenAllStored, nextBuyerToServe } from './group-buys.ts';
 import { depositAnswer, keypadLocked, pickupAnswer } from './locker-answers.ts';
-import type { GroupBuyRepo } from '../../gateway/flows/store/group-buy-repo.ts';
+import type { GroupBuyRepo } from './group-buy-repo.ts';
 import type { Parcel, ParcelRepo } from './parcel-repo.ts';
 
 const OVERDUE_CHECK_MS = 60_000;
@@ -84,8 +84,8 @@ export class LockerFlow implements FlowHandler {
     if (n > 0) this.d.log.info({ count: n }, 'unconfirmed pickups from before the restart: parcels stay stored');
   }
 
-  async answer(device: RequestingDevice, msg: RequestMessage): Promise<ResponseBody> {
-    const b = msg.body;
+  async answer(device: RequestingDevice, msg: DeviceRequest): Promise<ResponseBody> {
+    const b = msg.body as LockerRequest;
     switch (b.op) {
       case 'deposit':
         return this.deposit(device.id, msg.txn, b);
@@ -98,23 +98,12 @@ export class LockerFlow implements FlowHandler {
       case 'pickup_code':
         return this.pickupByCode(device.id, msg.txn, b.code);
       default:
-        throw new LinliError('OPERATION_NOT_ALLOWED', `${b.op} is not a locker operation`);
+        throw new LinliError('OPERATION_NOT_ALLOWED', `${(b as { op: string }).op} is not a locker operation`);
     }
   }
 
   /** Confirmed door states from the locker [FWP-11.7]; `txn` is the flow the event belongs to, when it says. */
-  async onEvent(lockerId: string, body: EventBody, txn?: string): Promise<void> {
-    if (body.event === 'tamper') {
-      this.d.setFinding(
-        lockerId,
-        'TAMPER',
-        body.open
-          ? { severity: 'fault', code: 'TAMPER', message: 'the locker reports its case open (tamper switch)' }
-          : undefined,
-      );
-      return;
-    }
-    if (body.event !== 'compartment') return;
+  async onEvent(lockerId: string, body: LockerEvent, txn?: string): Promise<void> {
     if (!this.compartments(lockerId).some((c) => c.id === body.compartment)) {
       this.d.log.warn(
         { lockerId, compartment: body.compartment },
@@ -206,7 +195,7 @@ export class LockerFlow implements FlowHandler {
     };
   }
 
-  private async deposit(lockerId: string, txn: string, b: OpBody<'deposit'>): Promise<ResponseBody> {
+  private async deposit(lockerId: string, txn: string, b: Deposit): Promise<ResponseBody> {
     const prior = this.d.parcels.byTxn(lockerId, txn);
     if (prior) {
       if (prior.tracking !== b.tracking)
@@ -266,7 +255,7 @@ export class LockerFlow implements FlowHandler {
   }
 
   /** The member a deposit is for; for a group buy the next buyer without goods (undefined when all have). */
-  private recipient(r: OpBody<'deposit'>['recipient']): string | undefined {
+  private recipient(r: Deposit['recipient']): string | undefined {
     if (r.type === 'member') {
       if (!this.d.catalog.member(r.memberId)) throw new LinliError('MEMBER_NOT_FOUND', `no member ${r.memberId}`);
       return r.memberId;

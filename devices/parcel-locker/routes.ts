@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { LinliError } from '../../firmware-protocol/src/errors.ts';
-import type { DeviceFlows } from '../../gateway/flows/wire-flows.ts';
-import { iso, RecordIdSchema, ROUTE_ERRORS } from '../../gateway/http/schemas.ts';
+import type { GroupBuyRepo } from './group-buy-repo.ts';
+import type { GroupBuyService } from './group-buys.ts';
+import type { LockerFlow } from './locker-flow.ts';
+import type { ParcelRepo } from './parcel-repo.ts';
+import { iso, RecordIdSchema, ROUTE_ERRORS } from '../../gateway/http/api-error.ts';
 
 const errors = ROUTE_ERRORS;
 const Id = RecordIdSchema;
@@ -31,11 +34,19 @@ const GroupBuyView = z.object({
   buyers: z.array(z.object({ memberId: z.string(), qty: z.number(), parcelId: z.string().nullable() })),
 });
 
+/** What the lockers' staff routes use. */
+export interface LockerRoutePorts {
+  readonly locker: LockerFlow;
+  readonly parcels: ParcelRepo;
+  readonly groupBuys: GroupBuyService;
+  readonly groupBuyRepo: GroupBuyRepo;
+}
+
 /** Staff: parcels and lockers (a code reissued, a jam cleared, occupancy) and group buys picked up at them. */
 export const lockerRoutes =
-  (f: DeviceFlows): FastifyPluginAsyncZod =>
+  (f: LockerRoutePorts): FastifyPluginAsyncZod =>
   async (app) => {
-    const gbView = (g: NonNullable<ReturnType<DeviceFlows['groupBuyRepo']['get']>>) => ({
+    const gbView = (g: NonNullable<ReturnType<GroupBuyRepo['get']>>) => ({
       id: g.id,
       title: g.title,
       targetQty: g.targetQty,

@@ -76,3 +76,6 @@ export const parcelLockerWire = {
   commands: { open_compartment: z.object({ compartment: z.string().min(1).max(8) }).strict() },
   displays: true,
 } as const satisfies KindWire;
+
+/** The requests this kind sends, as validated. */
+export type LockerRequest = z.output<(typeof parcelLockerWire)['requests'][number]>;

@@ -1,4 +1,6 @@
 import { defineKind } from '../kind-module.ts';
+import { vendingMachinePart } from './part.ts';
+import { vendingDemo } from './demo.ts';
 import { vendingMachineCodes } from './codes.ts';
 import { vendingMachineHealth } from './adapter.ts';
 import { VendingMachineModel } from './sim-twin.ts';
@@ -18,4 +20,6 @@ export const vendingMachine = defineKind({
     faults: ['E_COIN_JAM', 'E_DISPENSER', 'E_COMPRESSOR'],
     model: () => new VendingMachineModel(),
   },
+  demo: vendingDemo,
+  part: vendingMachinePart,
 });

@@ -1,7 +1,6 @@
 import { LinliError } from '../../firmware-protocol/src/errors.ts';
 import type { WireCredential } from '../../firmware-protocol/src/messages/credential.ts';
 import type { ResponseBody } from '../../firmware-protocol/src/messages/response.ts';
-import type { RequestMessage } from '../../firmware-protocol/src/messages/redemption.ts';
 import {
   DEFAULT_VEND_TIMEOUTS,
   vendStep,
@@ -10,6 +9,7 @@ import {
   type VendState,
   type VendTimeouts,
 } from './session.ts';
+import type { VendingRequest } from './wire.ts';
 import type { Clock } from '../../gateway/core/clock.ts';
 import type { Logger } from '../../gateway/core/log.ts';
 import { decided, memberSummary } from '../../gateway/redemption/device/answers.ts';
@@ -20,7 +20,7 @@ import type { LedgerPort } from '../../gateway/redemption/service/ports.ts';
 import type { RedemptionService } from '../../gateway/redemption/service/redemption-service.ts';
 import type { RedemptionResult } from '../../gateway/redemption/service/result.ts';
 import type { RedemptionRepo } from '../../gateway/redemption/store/redemption-repo.ts';
-import type { FlowHandler, OpBody, RequestingDevice } from '../../gateway/flows/flow-handler.ts';
+import type { DeviceRequest, FlowHandler, RequestingDevice } from '../kind-part.ts';
 
 interface Session {
   state: VendState;
@@ -68,8 +68,8 @@ export class VendingFlow implements FlowHandler {
     return this.sessions.get(deviceId)?.state ?? { name: 'idle' };
   }
 
-  async answer(device: RequestingDevice, msg: RequestMessage): Promise<ResponseBody> {
-    const b = msg.body;
+  async answer(device: RequestingDevice, msg: DeviceRequest): Promise<ResponseBody> {
+    const b = msg.body as VendingRequest;
     switch (b.op) {
       case 'vend_begin':
         return this.begin(device, msg.txn, b.credential);
@@ -80,7 +80,7 @@ export class VendingFlow implements FlowHandler {
       case 'vend_end':
         return this.end(device, msg.txn, b.reason);
       default:
-        throw new LinliError('OPERATION_NOT_ALLOWED', `${b.op} is not a vending operation`);
+        throw new LinliError('OPERATION_NOT_ALLOWED', `${(b as { op: string }).op} is not a vending operation`);
     }
   }
 
@@ -135,7 +135,11 @@ export class VendingFlow implements FlowHandler {
     return s.begun;
   }
 
-  private async request(device: RequestingDevice, txn: string, b: OpBody<'vend_request'>): Promise<ResponseBody> {
+  private async request(
+    device: RequestingDevice,
+    txn: string,
+    b: Extract<VendingRequest, { op: 'vend_request' }>,
+  ): Promise<ResponseBody> {
     let s = this.sessions.get(device.id);
     const retry = s !== undefined && 'vendTxn' in s.state && s.state.vendTxn === txn;
     if (!retry) {

@@ -77,3 +77,6 @@ export const vendingMachineWire = {
   commands: {},
   displays: true,
 } as const satisfies KindWire;
+
+/** The requests this kind sends, as validated. */
+export type VendingRequest = z.output<(typeof vendingMachineWire)['requests'][number]>;

@@ -1,4 +1,3 @@
-import { OP_KINDS } from '../../firmware-protocol/src/messages/redemption.ts';
 import type { Gateway, GatewayEndpoints } from '../app.ts';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../core/log.ts';
@@ -56,20 +55,8 @@ export class DemoRun {
     });
     this.fleet = fleet;
     await fleet.start();
-    // residents may open their building's doors; staff everywhere
-    for (const tier of ['regular', 'silver', 'gold'])
-      gw.flows.accessRepo.addRule({
-        id: `demo-${tier}`,
-        tier,
-        zone: 'residential',
-        weekdays: '1234567',
-        fromMin: 0,
-        toMin: 1440,
-      });
-    // the devices that open doors (the kinds that may send access requests)
-    const doorKinds = OP_KINDS.get('access') ?? [];
-    for (const d of credentials.filter((c) => doorKinds.includes(c.kind)))
-      gw.flows.accessRepo.setZone(d.id, 'main', 'residential');
+    // each kind's setup of its simulated devices (who may open the doors)
+    gw.kinds.demoSetup(credentials);
     fleet.runScenario(this.s.scenario, { residents });
     const holds = {
       walletFen: (id: string) => ledger.balance(account.wallet(id), 'fen'),

@@ -19,10 +19,7 @@ import {
 import type { Grant } from './contract/envelopes.ts';
 import type { OutboxPort } from './outbox-port.ts';
 import type { RolloutService } from './rollouts.ts';
-import type { GroupBuyRepo } from '../flows/store/group-buy-repo.ts';
-import type { ParcelRepo } from '../../devices/parcel-locker/parcel-repo.ts';
-import type { AccessRepo } from '../../devices/door-reader/access-repo.ts';
-import { placeOrder } from '../flows/group-buys.ts';
+import type { KindParts } from '../kinds/kind-parts.ts';
 
 /** Where the cloud's escrowed wallet money comes from on this gateway's ledger. */
 const ESCROW_ACCOUNT = 'escrow:cloud';
@@ -50,9 +47,8 @@ interface DocSyncDeps {
   rollouts?: RolloutService;
   /** Applies run-time settings from a `config` document (after its transaction committed). */
   onConfig?(settings: CloudSettings): void;
-  groupBuys?: GroupBuyRepo;
-  parcels?: ParcelRepo;
-  access?: AccessRepo;
+  /** The sections the device kinds apply (group buys to lockers, visitor codes to doors). */
+  kindDocs?: KindParts['cloudDocs'];
 }
 
 /**
@@ -304,39 +300,12 @@ export class DocSync {
         for (const r of b.rollouts) this.d.rollouts?.add(r, now);
         return;
       }
-      case 'groupbuys': {
-        const b = DOC_BODIES.groupbuys.parse(body);
-        const repo = this.d.groupBuys;
-        const parcels = this.d.parcels;
-        if (!repo || !parcels) return;
-        for (const o of b.orders) {
-          if (!repo.get(o.id)) repo.create(o.id, o.title, o.targetQty, o.closesAt, now);
-          // orders of members this gateway does not know yet wait for the catalog
-          for (const buyer of o.buyers)
-            if (this.d.catalog.member(buyer.memberId)) placeOrder(repo, parcels, o.id, buyer.memberId, buyer.qty, now);
-        }
+      case 'groupbuys':
+        this.d.kindDocs?.groupbuys?.(DOC_BODIES.groupbuys.parse(body), now);
         return;
-      }
-      case 'visitors': {
-        const b = DOC_BODIES.visitors.parse(body);
-        for (const c of b.codes) {
-          const codeHash = this.d.secrets.codeHash('visitor', c.code);
-          if (!this.d.access || this.d.access.visitorCode(codeHash)) continue;
-          this.d.access.addVisitorCode(
-            {
-              codeHash,
-              zone: c.zone,
-              hostMemberId: c.hostMemberId,
-              label: 'cloud',
-              validFrom: c.validFrom,
-              expiresAt: c.expiresAt,
-              usesLeft: c.uses,
-            },
-            now,
-          );
-        }
+      case 'visitors':
+        this.d.kindDocs?.visitors?.(DOC_BODIES.visitors.parse(body), now);
         return;
-      }
     }
   }
 }

@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.ts';
 import type { ClockHealth } from '../core/clock-health.ts';
 import type { Logger } from '../core/log.ts';
 import type { RuntimeSettings } from '../core/runtime-settings.ts';
-import type { DeviceFlows } from '../flows/wire-flows.ts';
+import type { KindParts } from '../kinds/kind-parts.ts';
 import type { RedemptionEngine } from '../redemption/wire.ts';
 import type { BatchWriter } from '../store/batch-writer.ts';
 import type { Db } from '../store/db-type.ts';
@@ -29,7 +29,7 @@ interface CloudPorts {
   bootId: string;
   outbox: OutboxRepo;
   redemption: RedemptionEngine;
-  flows: Pick<DeviceFlows, 'groupBuyRepo' | 'parcels' | 'accessRepo'>;
+  kindDocs: KindParts['cloudDocs'];
   rollouts: RolloutService;
   settings: RuntimeSettings;
   clockHealth: Pick<ClockHealth, 'hint'>;
@@ -66,9 +66,7 @@ export function startCloudSync(gw: CloudPorts): {
       applySettings(c);
       log.info({ settings: c }, 'settings changed by the cloud');
     },
-    groupBuys: gw.flows.groupBuyRepo,
-    parcels: gw.flows.parcels,
-    access: gw.flows.accessRepo,
+    kindDocs: gw.kindDocs,
   });
   // settings the cloud changed before a restart hold again
   applySettings(docs.settings());

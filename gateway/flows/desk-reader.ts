@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { BoxComponentHealth, BoxHardware } from '../../devices/box/box-hardware.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
-import type { AccessFlow } from '../../devices/door-reader/access-flow.ts';
+import type { WireCredential } from '../../firmware-protocol/src/messages/credential.ts';
 
 const BIND_WINDOW_MS = 60_000;
 
@@ -19,13 +19,14 @@ export class DeskReader {
   constructor(
     private readonly d: {
       hardware: BoxHardware;
-      access: AccessFlow;
+      /** Decides a tap at a door (the kind that opens doors); without one, the desk reader cannot be a door. */
+      door: ((deviceId: string, door: string, credential: WireCredential, txn: string) => Promise<boolean>) | undefined;
       clock: Clock;
       log: Logger;
       role: 'bind' | 'door';
       /** The id the box's reader is logged under, and its door. */
       deviceId: string;
-      door: string;
+      doorId: string;
     },
   ) {
     d.hardware.reader.onCard((ev) => this.onCard(ev.uid));
@@ -37,15 +38,15 @@ export class DeskReader {
   }
 
   onCard(uid: string): void {
-    if (this.d.role !== 'door') {
+    const decide = this.d.door;
+    if (this.d.role !== 'door' || !decide) {
       this.last = { uid, at: this.d.clock.monotonic() };
       this.d.log.info('card tapped at the desk reader: ready to bind for a minute');
       return;
     }
     // as a door reader a tap is never offered for binding: that would bind whoever last came in
     const txn = `desk-${randomBytes(6).toString('hex')}`;
-    this.d.access
-      .localTap(this.d.deviceId, this.d.door, { type: 'uid', uid }, txn)
+    decide(this.d.deviceId, this.d.doorId, { type: 'uid', uid }, txn)
       .then((granted) => (granted ? this.d.hardware.openDoor() : undefined))
       .catch((err: unknown) =>
         this.d.log.info({ err: err instanceof Error ? err.message : String(err) }, 'desk reader tap refused'),

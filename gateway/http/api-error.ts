@@ -25,3 +25,7 @@ export const RecordIdSchema = z
   .min(1)
   .max(64)
   .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
+
+/** A time in the API's answers: ISO 8601 in UTC, null when unset. */
+export const iso = (ms: number | null | undefined): string | null =>
+  ms === null || ms === undefined ? null : new Date(ms).toISOString();

@@ -9,7 +9,6 @@ import type { Clock } from '../core/clock.ts';
 import type { ClockHealth } from '../core/clock-health.ts';
 import type { Logger } from '../core/log.ts';
 import type { DeskReader } from '../flows/desk-reader.ts';
-import type { DeviceFlows } from '../flows/wire-flows.ts';
 import type { DeviceMonitor } from '../health/device-monitor.ts';
 import type { RedemptionEngine } from '../redemption/wire.ts';
 import type { DeviceService } from '../registry/device-service.ts';
@@ -35,7 +34,6 @@ export interface HttpPorts {
   readonly store: Store;
   readonly writer: BatchWriter;
   readonly redemption: RedemptionEngine;
-  readonly flows: DeviceFlows;
   readonly desk: DeskReader;
   readonly broker: Pick<LinliBroker, 'stats'>;
   readonly clockHealth: ClockHealth;

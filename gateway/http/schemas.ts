@@ -1,5 +1,5 @@
 import { z } from 'zod';
-export { ApiErrorSchema, RecordIdSchema, ROUTE_ERRORS } from './api-error.ts';
+export { ApiErrorSchema, iso, RecordIdSchema, ROUTE_ERRORS } from './api-error.ts';
 import { DeviceIdSchema } from '../../firmware-protocol/src/kinds/device-id.ts';
 import { DeviceKindSchema } from '../../firmware-protocol/src/kinds/device-kind.ts';
 import { StaffRoleSchema } from '../security/staff-tokens.ts';
@@ -119,6 +119,3 @@ export const GatewayHealthSchema = z.object({
     lastJumpAt: z.number().nullable(),
   }),
 });
-
-export const iso = (ms: number | null | undefined): string | null =>
-  ms === null || ms === undefined ? null : new Date(ms).toISOString();

@@ -6,6 +6,7 @@ import type { Db } from '../store/db-type.ts';
 import { migrateKind } from './kind-migrations.ts';
 
 type EventHandler = NonNullable<KindPart['events']>[string];
+type CloudDocs = NonNullable<KindPart['cloudDocs']>;
 
 /** The gateway parts of the registry's kinds: their tables, requests, events, telemetry and ticks. */
 export interface KindParts {
@@ -15,10 +16,22 @@ export interface KindParts {
   readonly requests: NonNullable<KindPart['requests']>[];
   /** Event handlers by event name [FWP-11.7]. */
   readonly events: ReadonlyMap<string, EventHandler>;
+  /** The sections of the cloud's documents the kinds apply, by document name. */
+  readonly cloudDocs: CloudDocs;
+  /** How the box's desk reader set to open a door decides; undefined without a kind that opens doors. */
+  readonly deskDoor: KindPart['deskDoor'];
+  /** One kind's part (for its own tests and tools); undefined for a kind without flows of its own. */
+  part(kind: string): KindPart | undefined;
   telemetry(kind: string, deviceId: string, body: unknown): void;
+  /**
+   * Runs every part's periodic work, one tick at a time: a tick asked for while one runs starts after
+   * it (with what changed meanwhile), and both callers wait for that one.
+   */
   tick(): Promise<void>;
   /** Applies each part's tables and starts it; before the broker lets devices in. */
   start(): void;
+  /** The demo community's setup of each kind's simulated devices. */
+  demoSetup(devices: readonly { id: string; kind: string }[]): void;
 }
 
 /**
@@ -50,7 +63,18 @@ export function buildKindParts(
     parts.set(m.wire.kind, m.part({ ...ports, db, command, log }));
   }
   const events = new Map<string, EventHandler>();
-  for (const part of parts.values()) for (const [name, h] of Object.entries(part.events ?? {})) events.set(name, h);
+  const cloudDocs: Record<string, unknown> = {};
+  for (const part of parts.values()) {
+    for (const [name, h] of Object.entries(part.events ?? {})) events.set(name, h);
+    Object.assign(cloudDocs, part.cloudDocs);
+  }
+  const runOnce = async () => {
+    queued = undefined;
+    for (const [kind, part] of parts)
+      await part.tick?.().catch((err: unknown) => deps.log.error({ err, kind }, 'kind tick failed'));
+  };
+  let chain: Promise<void> = Promise.resolve();
+  let queued: Promise<void> | undefined;
   return {
     start() {
       for (const [kind, part] of parts) {
@@ -62,10 +86,19 @@ export function buildKindParts(
     requests: [...parts.values()].flatMap((p) => (p.requests ? [p.requests] : [])),
     routes: [...parts.values()].flatMap((p) => (p.routes ? [p.routes] : [])),
     events,
+    cloudDocs: cloudDocs as CloudDocs,
+    deskDoor: [...parts.values()].find((p) => p.deskDoor)?.deskDoor,
+    part: (kind) => parts.get(kind),
     telemetry: (kind, deviceId, body) => parts.get(kind)?.onTelemetry?.(deviceId, body),
-    async tick() {
-      for (const [kind, part] of parts)
-        await part.tick?.().catch((err: unknown) => deps.log.error({ err, kind }, 'kind tick failed'));
+    tick() {
+      if (queued) return queued;
+      const next = chain.then(runOnce);
+      queued = next;
+      chain = next.catch(() => undefined);
+      return next;
+    },
+    demoSetup(devices) {
+      for (const [kind, part] of parts) part.demoSetup?.(devices.filter((d) => d.kind === kind).map((d) => d.id));
     },
   };
 }

@@ -3,7 +3,6 @@ import { EVENT_KINDS } from '../../firmware-protocol/src/messages/events.ts';
 import type { CommandService } from '../commands/command-service.ts';
 import type { DeviceLimits } from '../config/schema.ts';
 import type { Logger } from '../core/log.ts';
-import type { DeviceFlows } from '../flows/wire-flows.ts';
 import type { DeviceMonitor } from '../health/device-monitor.ts';
 import type { LiveDevice } from '../health/live-device.ts';
 import type { KindParts } from '../kinds/kind-parts.ts';
@@ -29,7 +28,6 @@ export function buildDeviceRouter(d: {
   writer: BatchWriter;
   devices: DeviceService;
   registry: DeviceRepo;
-  flows: Pick<DeviceFlows, 'events'>;
   kinds: Pick<KindParts, 'events' | 'telemetry'>;
   requests: DeviceRequestHandler;
   /** Tracks a device another process provisioned a moment ago. */
@@ -44,11 +42,7 @@ export function buildDeviceRouter(d: {
         ? { severity: 'fault', code: 'TAMPER', message: 'the device reports its case open (tamper switch)' }
         : undefined,
     );
-  const events = new Map<string, EventHandler>([
-    ['tamper', tamper],
-    ...Object.entries(d.flows.events),
-    ...d.kinds.events,
-  ]);
+  const events = new Map<string, EventHandler>([['tamper', tamper], ...d.kinds.events]);
   return new UplinkRouter({
     log: log.child({ component: 'uplink' }),
     limits: d.limits,

@@ -8,7 +8,6 @@ import type { Clock } from '../core/clock.ts';
 import type { ClockHealth } from '../core/clock-health.ts';
 import type { Logger } from '../core/log.ts';
 import type { DeskReader } from '../flows/desk-reader.ts';
-import type { DeviceFlows } from '../flows/wire-flows.ts';
 import type { DeviceMonitor } from '../health/device-monitor.ts';
 import type { HealthSink } from '../health/health-sink.ts';
 import type { UplinkRouter } from '../messaging/uplink-router.ts';
@@ -30,7 +29,6 @@ export interface HousekeepingDeps {
   router: UplinkRouter;
   rollouts: RolloutService;
   redemption: RedemptionEngine;
-  flows: DeviceFlows;
   kinds: KindParts;
   hardware: BoxHardware;
   desk: DeskReader;
@@ -71,7 +69,6 @@ export class Housekeeping {
       pending.push(this.pruneResendMemory());
       d.router.sweepLogs();
       pending.push(this.expireHolds());
-      pending.push(d.flows.tick().catch((err: unknown) => d.log.error({ err }, 'device flow timeouts failed')));
       pending.push(d.kinds.tick());
       this.showLed();
     } catch (err) {

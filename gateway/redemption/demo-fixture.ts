@@ -1,4 +1,3 @@
-import { vendingMachineWire } from '../../devices/vending-machine/wire.ts';
 import { KIND_MODULES } from '../../devices/registry.ts';
 import { seededRng } from '../../sim/src/prng.ts';
 import type { z } from 'zod';
@@ -125,19 +124,6 @@ export function demoFixture(opts: { members?: number; seed?: number; now?: numbe
       usage: { type: 'points_exchange', pointsCost: 600 },
       rules: { products: ['eggs-6'] },
       category: 'points',
-    },
-    {
-      id: 'vending-evening',
-      name: name('晚间饮品立减1元', 'Evening drinks 1 off'),
-      effect: { type: 'amount_off', offFen: 100 },
-      usage: { type: 'always_on' },
-      rules: {
-        deviceKinds: [vendingMachineWire.kind],
-        hours: [{ from: '18:00', to: '23:00' }],
-        perMemberLimit: { count: 2, period: 'day' },
-        budget: { count: 5000, amountFen: 500_000 },
-      },
-      category: 'promo',
     },
   ];
   // each kind's own offers (a charging card, free hours); drawn from their own sequence, so adding a kind

@@ -8,6 +8,7 @@ import { CloudTwin, depositParcel, pickUp, SimDevice } from '../../sim/src/index
 import { startGateway, waitFor, type Harness } from '../support/gateway-harness.ts';
 import { Mosquitto } from '../support/mosquitto.ts';
 import { expectCloudContractKept } from './contract-conformance.ts';
+import { doorsOf, lockerOf } from '../support/kind-parts.ts';
 
 const keys = generateKeyPairSync('ed25519');
 const FIXTURE = FixtureSchema.parse({
@@ -119,9 +120,9 @@ describe('every event the gateway sends keeps the cloud contract', () => {
 
   it('doors and a check-in, parcels, device health and a rollout', async () => {
     const card = { type: 'uid' as const, uid: '04A2B3C4' };
-    await h.gw.flows.access.localTap('box', 'office', card, 'tap-1');
+    await doorsOf(h.gw).access.localTap('box', 'office', card, 'tap-1');
     const now = h.gw.clock.now();
-    h.gw.flows.accessRepo.addEvent({
+    doorsOf(h.gw).accessRepo.addEvent({
       id: 'cleanup',
       name: 'Cleanup',
       deviceId: 'box',
@@ -129,14 +130,14 @@ describe('every event the gateway sends keeps the cloud contract', () => {
       startsAt: now - 1000,
       endsAt: now + 3600_000,
     });
-    await h.gw.flows.access.localTap('box', 'office', card, 'tap-2');
+    await doorsOf(h.gw).access.localTap('box', 'office', card, 'tap-2');
 
     const { secret } = await h.gw.devices.provision({ id: 'locker-01', kind: 'parcel_locker' });
     locker = new SimDevice({ url: h.mqttUrl, id: 'locker-01', kind: 'parcel_locker', secret });
     await locker.start();
     await waitFor(() => locker.born, 'the locker is up');
     expect(await depositParcel(locker, 'm-1', 'M')).toMatchObject({ decision: 'approved' });
-    await waitFor(() => h.gw.flows.parcels.list({ status: 'stored', limit: 10 }).length === 1, 'stored');
+    await waitFor(() => lockerOf(h.gw).parcels.list({ status: 'stored', limit: 10 }).length === 1, 'stored');
     expect(await pickUp(locker, { uid: '04A2B3C4' })).toMatchObject({ decision: 'approved' });
     // a compartment that jams at deposit
     const txn = locker.newTxn();

@@ -7,6 +7,7 @@ import { SimDevice } from '../../sim/src/sim-device.ts';
 import { startGateway, waitFor, type Harness } from '../support/gateway-harness.ts';
 import { Mosquitto } from '../support/mosquitto.ts';
 import { expectCloudContractKept } from './contract-conformance.ts';
+import { doorsOf, lockerOf } from '../support/kind-parts.ts';
 
 const keys = generateKeyPairSync('ed25519');
 const signingKeys = [{ kid: 'c1', publicKey: rawPublicKey(keys.publicKey).toString('base64url') }];
@@ -111,7 +112,7 @@ describe('cloud → gateway → devices', () => {
         },
       ],
     });
-    await waitFor(() => h.gw.flows.groupBuyRepo.get('gb-1')?.status === 'formed', 'group buy formed');
+    await waitFor(() => lockerOf(h.gw).groupBuyRepo.get('gb-1')?.status === 'formed', 'group buy formed');
     const expiresAt = Date.now() + 3600_000;
     await twin.pushDelta('linli-gw', 'visitors', {
       codes: [
@@ -119,7 +120,7 @@ describe('cloud → gateway → devices', () => {
       ],
     });
     await waitFor(
-      () => h.gw.flows.accessRepo.visitorCode(h.gw.redemption.secrets.codeHash('visitor', '48151623')) !== undefined,
+      () => doorsOf(h.gw).accessRepo.visitorCode(h.gw.redemption.secrets.codeHash('visitor', '48151623')) !== undefined,
       'visitor code stored',
     );
     expect(JSON.stringify(h.gw.store.db.prepare('SELECT * FROM visitor_codes').all())).not.toContain('48151623');

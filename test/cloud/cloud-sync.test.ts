@@ -5,6 +5,7 @@ import { CloudTwin } from '../../sim/src/cloud-twin.ts';
 import { startGateway, waitFor, type Harness } from '../support/gateway-harness.ts';
 import { Mosquitto } from '../support/mosquitto.ts';
 import { expectCloudContractKept } from './contract-conformance.ts';
+import { doorsOf } from '../support/kind-parts.ts';
 
 const FIXTURE = FixtureSchema.parse({
   merchants: [{ id: 'cafe-01', name: 'Café' }],
@@ -136,7 +137,7 @@ describe('store-and-forward to a real cloud broker', () => {
         twin.stream('linli-gw', 'health').events.some((e) => (e.data as { deviceId: string }).deviceId === 'door-09'),
       'health event',
     );
-    await h.gw.flows.access.localTap('box', 'office', { type: 'uid', uid: '04A2B3C4' }, 'tap-1');
+    await doorsOf(h.gw).access.localTap('box', 'office', { type: 'uid', uid: '04A2B3C4' }, 'tap-1');
     await waitFor(() => twin.stream('linli-gw', 'access').upTo === 1, 'access event');
     expect(twin.stream('linli-gw', 'access').events[0]?.data).toMatchObject({
       decision: 'denied',

@@ -16,6 +16,7 @@ import {
 } from '../../sim/src/index.ts';
 import { seededRng } from '../../sim/src/prng.ts';
 import { startGateway, waitFor, type Harness } from '../support/gateway-harness.ts';
+import { doorsOf, lockerOf } from '../support/kind-parts.ts';
 
 /**
  * The simulator's twins drive every flow through the real broker and gateway, then every scenario runs
@@ -40,7 +41,7 @@ describe('device flows end to end with simulated devices', () => {
     for (const d of fleetIds(plan))
       credentials.push({ id: d.id, kind: d.kind, secret: (await h.gw.devices.provision(d)).secret });
     for (const tier of ['regular', 'silver', 'gold'])
-      h.gw.flows.accessRepo.addRule({
+      doorsOf(h.gw).accessRepo.addRule({
         id: `t-${tier}`,
         tier,
         zone: 'residential',
@@ -48,7 +49,7 @@ describe('device flows end to end with simulated devices', () => {
         fromMin: 0,
         toMin: 1440,
       });
-    h.gw.flows.accessRepo.setZone('door-01', 'main', 'residential');
+    doorsOf(h.gw).accessRepo.setZone('door-01', 'main', 'residential');
     fleet = new SimFleet({ url: h.mqttUrl, credentials });
     await fleet.start();
     await waitFor(() => fleet.devices.every((d) => d.born), 'every simulated device born', 15_000);
@@ -84,14 +85,14 @@ describe('device flows end to end with simulated devices', () => {
     expect(await depositParcel(dev('locker-01'), a.id, 'M')).toMatchObject({ decision: 'approved' });
     expect(await depositParcel(dev('locker-01'), b.id, 'S')).toMatchObject({ decision: 'approved' });
     await waitFor(
-      () => h.gw.flows.parcels.list({ lockerId: 'locker-01', status: 'stored', limit: 10 }).length === 2,
+      () => lockerOf(h.gw).parcels.list({ lockerId: 'locker-01', status: 'stored', limit: 10 }).length === 2,
       'stored',
     );
     expect(await pickUp(dev('locker-01'), { uid: a.uid })).toMatchObject({ decision: 'approved' });
-    const code = (h.gw.flows.parcels.notices(b.id).at(-1)?.payload as { code: string } | undefined)?.code ?? '';
+    const code = (lockerOf(h.gw).parcels.notices(b.id).at(-1)?.payload as { code: string } | undefined)?.code ?? '';
     expect(await pickUp(dev('locker-01'), { code })).toMatchObject({ decision: 'approved' });
     await waitFor(
-      () => h.gw.flows.parcels.list({ lockerId: 'locker-01', status: 'picked_up', limit: 10 }).length === 2,
+      () => lockerOf(h.gw).parcels.list({ lockerId: 'locker-01', status: 'picked_up', limit: 10 }).length === 2,
       'picked up',
     );
     expect(await pickUp(dev('locker-01'), { code })).toMatchObject({ declineCode: 'CODE_INVALID' });
@@ -102,10 +103,11 @@ describe('device flows end to end with simulated devices', () => {
     if (!a) throw new Error('no residents');
     expect(await tapDoor(dev('door-01'), a.uid)).toMatchObject({ decision: 'approved', unlock: { door: 'main' } });
     expect(await tapDoor(dev('door-01'), '04FFFFFFFF')).toMatchObject({ status: 'error', code: 'MEMBER_NOT_FOUND' });
-    expect(h.gw.flows.accessRepo.recent('door-01', 5).map((e) => e.reason)).toEqual([
-      'MEMBER_NOT_FOUND',
-      `RULE:t-${h.gw.redemption.catalog.member(a.id)?.tier ?? ''}`,
-    ]);
+    expect(
+      doorsOf(h.gw)
+        .accessRepo.recent('door-01', 5)
+        .map((e) => e.reason),
+    ).toEqual(['MEMBER_NOT_FOUND', `RULE:t-${h.gw.redemption.catalog.member(a.id)?.tier ?? ''}`]);
   });
 
   it('scanner twin: the cashier double-submits a bill, it is redeemed once', async () => {
@@ -165,8 +167,8 @@ describe('device flows end to end with simulated devices', () => {
   it('scenario locker-full: deposits until the bank is full, then pickups; ' +
     'no compartment holds two parcels', async () => {
     const inUse = () =>
-      h.gw.flows.parcels
-        .list({ lockerId: 'locker-01', limit: 1000 })
+      lockerOf(h.gw)
+        .parcels.list({ lockerId: 'locker-01', limit: 1000 })
         .filter((p) => ['depositing', 'stored', 'opening'].includes(p.status));
     await run('locker-full', () => inUse().length > 15, 'more than 15 compartments in use', 100);
     const full = inUse();

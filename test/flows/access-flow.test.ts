@@ -275,7 +275,7 @@ describe('door reader over the broker [FWP-11.6]', () => {
     await sendEvent(reader, { event: 'door', door: 'main', state: 'forced' });
     await waitFor(() => health()?.status === 'fault', 'forced fault');
     clock.advance(h.gw.config.health.doorOpenAlertS * 1000);
-    await h.gw.flows.tick();
+    await h.gw.kinds.tick();
     expect(health()?.reasons.map((r) => r.code)).toEqual(expect.arrayContaining(['DOOR_FORCED', 'DOOR_LEFT_OPEN']));
     await sendEvent(reader, { event: 'door', door: 'main', state: 'closed' });
     await waitFor(() => !health()?.reasons.some((r) => r.code === 'DOOR_LEFT_OPEN'), 'closed');

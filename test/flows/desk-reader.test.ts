@@ -4,6 +4,7 @@ import { FakeCardReader } from '../../devices/box/card-reader.ts';
 import { loadInto } from '../../gateway/cli/redemption-commands.ts';
 import { FixtureSchema } from '../../gateway/redemption/fixture.ts';
 import { startGateway, waitFor, type Harness } from '../support/gateway-harness.ts';
+import { doorsOf } from '../support/kind-parts.ts';
 
 const FIXTURE = FixtureSchema.parse({
   members: [
@@ -81,11 +82,12 @@ describe('the box desk reader', () => {
       f.reader.tap('04CCCCCC');
       await waitFor(() => f.pulses.length === 1, 'relay pulse');
       f.reader.tap('04A2B3C4'); // a resident: no rule for the office
-      await waitFor(() => h.gw.flows.accessRepo.recent('box', 5).length === 2, 'logged');
-      expect(h.gw.flows.accessRepo.recent('box', 5).map((e) => `${e.door}:${e.decision}:${e.reason}`)).toEqual([
-        'office:denied:NO_ACCESS',
-        'office:granted:RULE:staff',
-      ]);
+      await waitFor(() => doorsOf(h.gw).accessRepo.recent('box', 5).length === 2, 'logged');
+      expect(
+        doorsOf(h.gw)
+          .accessRepo.recent('box', 5)
+          .map((e) => `${e.door}:${e.decision}:${e.reason}`),
+      ).toEqual(['office:denied:NO_ACCESS', 'office:granted:RULE:staff']);
       expect(f.pulses).toHaveLength(1);
       const health = await h.api('/healthz');
       expect((health.body as { hardware: unknown[] }).hardware).toEqual([

@@ -7,6 +7,7 @@ import { hashSecret } from '../../gateway/security/secret-hash.ts';
 import { ask, sendEvent } from '../support/ask.ts';
 import { connectRaw, startGateway, waitFor, type Harness } from '../support/gateway-harness.ts';
 import { RawDevice } from '../support/raw-device.ts';
+import { lockerOf } from '../support/kind-parts.ts';
 
 const FIXTURE = FixtureSchema.parse({
   members: [
@@ -32,14 +33,16 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
   let hash: string;
   let clock: ManualClock;
   const noticeCode = (memberId: string) => {
-    const n = h.gw.flows.parcels
-      .notices(memberId)
+    const n = lockerOf(h.gw)
+      .parcels.notices(memberId)
       .filter((x) => x.kind === 'parcel_arrived')
       .at(-1);
     return (n?.payload as { code: string } | undefined)?.code ?? '';
   };
   const status = (id: string) =>
-    h.gw.flows.parcels.list({ lockerId: 'locker-01', limit: 50 }).find((p) => p.compartment === id)?.status;
+    lockerOf(h.gw)
+      .parcels.list({ lockerId: 'locker-01', limit: 50 })
+      .find((p) => p.compartment === id)?.status;
   const health = () => h.gw.monitor.get('locker-01')?.verdict;
   const store = async (txn: string, memberId: string, size = 'S') => {
     const r = await ask(locker, txn, {
@@ -98,7 +101,11 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
           recipient: { type: 'member', memberId: 'm-1' },
         }),
       ).toEqual(d1);
-      expect(h.gw.flows.locker.occupancy('locker-01').compartments.find((c) => c.id === 'B1')).toMatchObject({
+      expect(
+        lockerOf(h.gw)
+          .locker.occupancy('locker-01')
+          .compartments.find((c) => c.id === 'B1'),
+      ).toMatchObject({
         assigned: true,
         pending: 'open',
         door: 'unknown',
@@ -155,7 +162,10 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
       await sendEvent(locker, { event: 'compartment', compartment: a, state: 'open' }, 'pu-1');
       await sendEvent(locker, { event: 'compartment', compartment: b, state: 'open' }, 'pu-1');
       await waitFor(
-        () => h.gw.flows.parcels.list({ limit: 50 }).filter((p) => p.status === 'picked_up').length === 2,
+        () =>
+          lockerOf(h.gw)
+            .parcels.list({ limit: 50 })
+            .filter((p) => p.status === 'picked_up').length === 2,
         'picked up',
       );
       await sendEvent(locker, { event: 'compartment', compartment: a, state: 'closed' });
@@ -199,7 +209,9 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
     const code = noticeCode('m-1');
     clock.advanceWall(73 * 3600_000);
     expect(await ask(locker, 'x-1', { op: 'pickup_code', code })).toMatchObject({ declineCode: 'CODE_EXPIRED' });
-    const parcel = h.gw.flows.parcels.list({ lockerId: 'locker-01', limit: 5 }).find((p) => p.compartment === c);
+    const parcel = lockerOf(h.gw)
+      .parcels.list({ lockerId: 'locker-01', limit: 5 })
+      .find((p) => p.compartment === c);
     const re = await h.api(`/api/v1/parcels/${parcel?.id}/reissue-code`, { method: 'POST' });
     expect(re.status).toBe(200);
     expect(await ask(locker, 'x-2', { op: 'pickup_code', code })).toMatchObject({ declineCode: 'CODE_INVALID' });
@@ -214,7 +226,7 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
       const c = await store('d1', 'm-1');
       await ask(locker, 'pu-1', { op: 'pickup', credential: { type: 'uid', uid: '04A2B3C4' } });
       clock.advance(10_000);
-      await h.gw.flows.tick();
+      await h.gw.kinds.tick();
       expect(status(c)).toBe('stored');
       expect(health()?.status).toBe('fault');
       expect(health()?.reasons.map((r) => r.code)).toContain('COMPARTMENT_JAMMED');
@@ -231,7 +243,10 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
       const first = d.status === 'ok' ? d.open?.[0]?.compartment : undefined;
       await sendEvent(locker, { event: 'compartment', compartment: first, state: 'jammed' }, 'd2');
       await waitFor(
-        () => h.gw.flows.parcels.list({ limit: 9 }).some((p) => p.txnId === 'd2' && p.status === 'deposit_failed'),
+        () =>
+          lockerOf(h.gw)
+            .parcels.list({ limit: 9 })
+            .some((p) => p.txnId === 'd2' && p.status === 'deposit_failed'),
         'deposit failed',
       );
       expect(
@@ -274,14 +289,14 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
       await sendEvent(locker, { event: 'compartment', compartment: c, state: 'open' }, 'pu-1');
       await waitFor(() => status(c) === 'picked_up', 'picked up');
       clock.advance(h.gw.config.health.doorOpenAlertS * 1000);
-      await h.gw.flows.tick();
+      await h.gw.kinds.tick();
       expect(health()?.reasons.map((r) => r.code)).toContain('DOOR_LEFT_OPEN');
       await sendEvent(locker, { event: 'compartment', compartment: c, state: 'closed' });
       await waitFor(() => !health()?.reasons.some((r) => r.code === 'DOOR_LEFT_OPEN'), 'alert cleared');
       await store('d2', 'm-2');
       clock.advanceWall(49 * 3600_000);
       clock.advance(61_000); // the overdue check runs once a minute
-      await h.gw.flows.tick();
+      await h.gw.kinds.tick();
       expect(health()?.reasons.find((r) => r.code === 'PARCELS_OVERDUE')?.message).toContain('1 parcel');
     } finally {
       ops.end(true);
@@ -301,7 +316,7 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
     const c2 = await store('d2', 'm-1');
     await ask(locker, 'pu-2', { op: 'pickup', credential: { type: 'uid', uid: '04A2B3C4' } });
     expect(status(c2)).toBe('opening');
-    h.gw.flows.locker.recover();
+    lockerOf(h.gw).locker.recover();
     expect(status(c2)).toBe('stored');
   });
 
@@ -314,8 +329,8 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
     });
     expect(d).toMatchObject({ open: [{ compartment: 'C1' }] });
     clock.advance(10_000);
-    await h.gw.flows.tick();
-    expect(h.gw.flows.parcels.byTxn('locker-01', 'd1')?.status).toBe('deposit_failed');
+    await h.gw.kinds.tick();
+    expect(lockerOf(h.gw).parcels.byTxn('locker-01', 'd1')?.status).toBe('deposit_failed');
     await sendEvent(locker, { event: 'compartment', compartment: 'C1', state: 'open' }, 'd1');
     await sendEvent(locker, { event: 'compartment', compartment: 'C1', state: 'closed' }, 'd1');
     await new Promise((r) => setTimeout(r, 200));
@@ -327,7 +342,11 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
         recipient: { type: 'member', memberId: 'm-2' },
       }),
     ).toMatchObject({ decision: 'declined', declineCode: 'LOCKER_FULL' });
-    expect(h.gw.flows.locker.occupancy('locker-01').compartments.find((c) => c.id === 'C1')).toMatchObject({
+    expect(
+      lockerOf(h.gw)
+        .locker.occupancy('locker-01')
+        .compartments.find((c) => c.id === 'C1'),
+    ).toMatchObject({
       jammed: true,
     });
   });
@@ -335,7 +354,11 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
   it('events for compartments the locker never announced are ignored', async () => {
     await sendEvent(locker, { event: 'compartment', compartment: 'Z9', state: 'open' });
     await new Promise((r) => setTimeout(r, 200));
-    expect(h.gw.flows.locker.occupancy('locker-01').compartments.map((c) => c.id)).toEqual(['A1', 'A2', 'B1', 'C1']);
+    expect(
+      lockerOf(h.gw)
+        .locker.occupancy('locker-01')
+        .compartments.map((c) => c.id),
+    ).toEqual(['A1', 'A2', 'B1', 'C1']);
     expect((await h.api('/api/v1/lockers/nope/occupancy')).status).toBe(409);
   });
 
@@ -362,7 +385,11 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
     expect(
       (await h.api('/api/v1/group-buys/gb-eggs/orders', { method: 'POST', body: { memberId: 'm-3', qty: 2 } })).body,
     ).toMatchObject({ status: 'formed', orderedQty: 3 });
-    expect(h.gw.flows.parcels.notices('m-3').map((n) => n.kind)).toContain('group_buy_formed');
+    expect(
+      lockerOf(h.gw)
+        .parcels.notices('m-3')
+        .map((n) => n.kind),
+    ).toContain('group_buy_formed');
     const served: string[] = [];
     for (const txn of ['g-1', 'g-2']) {
       const r = await ask(locker, txn, {
@@ -375,7 +402,7 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
       await sendEvent(locker, { event: 'compartment', compartment: c, state: 'open' }, txn);
       await sendEvent(locker, { event: 'compartment', compartment: c, state: 'closed' }, txn);
       await waitFor(() => status(c) === 'stored', 'stored');
-      served.push(h.gw.flows.parcels.byTxn('locker-01', txn)?.memberId ?? '');
+      served.push(lockerOf(h.gw).parcels.byTxn('locker-01', txn)?.memberId ?? '');
     }
     expect(served).toEqual(['m-1', 'm-3']);
     expect(
@@ -439,11 +466,22 @@ describe('parcel locker across a gateway restart', () => {
             recipient: { type: 'member', memberId: 'm-1' },
           }),
         ).toMatchObject({ open: [{ compartment: c }] });
-        expect(g.flows.locker.occupancy('locker-01').compartments.find((x) => x.id === c)?.pending).toBe('open');
+        expect(
+          lockerOf(g)
+            .locker.occupancy('locker-01')
+            .compartments.find((x) => x.id === c)?.pending,
+        ).toBe('open');
         await sendEvent(locker, { event: 'compartment', compartment: c, state: 'open' }, 'dep-r');
         await sendEvent(locker, { event: 'compartment', compartment: c, state: 'closed' }, 'dep-r');
-        await waitFor(() => g.flows.parcels.byTxn('locker-01', 'dep-r')?.status === 'stored', 'stored after restart');
-        expect(g.flows.parcels.notices('m-1').map((n) => n.kind)).toContain('parcel_arrived');
+        await waitFor(
+          () => lockerOf(g).parcels.byTxn('locker-01', 'dep-r')?.status === 'stored',
+          'stored after restart',
+        );
+        expect(
+          lockerOf(g)
+            .parcels.notices('m-1')
+            .map((n) => n.kind),
+        ).toContain('parcel_arrived');
       } finally {
         locker?.client.end(true);
         await gw2?.stop();

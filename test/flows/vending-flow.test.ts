@@ -7,6 +7,7 @@ import { account } from '../../gateway/redemption/service/ports.ts';
 import { ask } from '../support/ask.ts';
 import { startGateway, waitFor, type Harness } from '../support/gateway-harness.ts';
 import { RawDevice } from '../support/raw-device.ts';
+import { vendingOf } from '../support/kind-parts.ts';
 
 const FIXTURE = FixtureSchema.parse({
   merchants: [{ id: 'vm-01', name: 'Vending 1' }],
@@ -63,7 +64,7 @@ describe('vending session over the broker [FWP-11.4]', () => {
     });
     const v = await ask(vm, 'v-1', { op: 'vend_request', session: 's-1', item: milk });
     expect(v).toMatchObject({ decision: 'approved', state: 'held', savingFen: 200, payableFen: 250 });
-    expect(h.gw.flows.vending.session('vm-01').name).toBe('approved');
+    expect(vendingOf(h.gw).vending.session('vm-01').name).toBe('approved');
     expect(wallet('m-1')).toBe(750);
     expect(await ask(vm, 'v-1', { op: 'vend_result', success: true })).toMatchObject({
       state: 'captured',
@@ -73,7 +74,7 @@ describe('vending session over the broker [FWP-11.4]', () => {
       status: 'ok',
       decision: 'none',
     });
-    expect(h.gw.flows.vending.session('vm-01').name).toBe('idle');
+    expect(vendingOf(h.gw).vending.session('vm-01').name).toBe('idle');
     expect(wallet('m-1')).toBe(750);
     expect(verifyLedger(h.gw.store.db).problems).toEqual([]);
   });
@@ -126,7 +127,7 @@ describe('vending session over the broker [FWP-11.4]', () => {
       decision: 'declined',
       declineCode: 'INSUFFICIENT_FUNDS',
     });
-    expect(h.gw.flows.vending.session('vm-01').name).toBe('session');
+    expect(vendingOf(h.gw).vending.session('vm-01').name).toBe('session');
     expect(
       await ask(vm, 'v-2', { op: 'vend_request', session: 's-1', item: { ...cola, priceFen: 300 } }),
     ).toMatchObject({ decision: 'approved' });
@@ -141,8 +142,8 @@ describe('vending session over the broker [FWP-11.4]', () => {
       // no selection: the session runs out, nothing was held
       await ask(vm, 's-1', { op: 'vend_begin', credential: card });
       clock.advance(31_000);
-      await h.gw.flows.vending.tick();
-      expect(h.gw.flows.vending.session('vm-01').name).toBe('idle');
+      await vendingOf(h.gw).vending.tick();
+      expect(vendingOf(h.gw).vending.session('vm-01').name).toBe('idle');
       expect(await ask(vm, 'v-0', { op: 'vend_request', session: 's-1', item: milk })).toMatchObject({
         status: 'error',
         code: 'REDEMPTION_STATE',
@@ -154,7 +155,7 @@ describe('vending session over the broker [FWP-11.4]', () => {
       expect(wallet('m-1')).toBe(750);
       vm.client.end(true);
       clock.advance(46_000);
-      await h.gw.flows.vending.tick();
+      await vendingOf(h.gw).vending.tick();
       expect(wallet('m-1')).toBe(1000);
 
       // it comes back (new MQTT session, new birth) and reports the vend failed: voided, no second refund

@@ -10,6 +10,7 @@ import { account } from '../../gateway/redemption/service/ports.ts';
 import { ask } from '../support/ask.ts';
 import { startGateway, waitFor, type Harness } from '../support/gateway-harness.ts';
 import { RawDevice } from '../support/raw-device.ts';
+import { vendingOf } from '../support/kind-parts.ts';
 
 const META = Buffer.from('000102030405060708090A0B0C0D0E0F', 'hex');
 const MASTER = Buffer.from('F0E0D0C0B0A090807060504030201000', 'hex');
@@ -199,7 +200,7 @@ describe('retries of a transaction get the first answer, for every credential an
         redemptionId: itemFirst.status === 'ok' ? itemFirst.redemptionId : '',
       });
       // v-3's own session, waiting for vend_end: nothing reopened
-      expect(h.gw.flows.vending.session('vm-01').name).toBe('completing');
+      expect(vendingOf(h.gw).vending.session('vm-01').name).toBe('completing');
       expect(wallet()).toBe(100_000 - 450 - 450);
     },
   );

@@ -5,6 +5,7 @@ import { CampaignSchema } from '../../redemption/domain/model.ts';
 import { FixtureMemberSchema } from '../../redemption/fixture.ts';
 import { EpochMsSchema, IdSchema } from './common.ts';
 import { GrantSchema } from './envelopes.ts';
+import { GroupBuysDocSchema, VisitorsDocSchema } from './kind-documents.ts';
 
 const Fingerprint = z
   .string()
@@ -120,47 +121,8 @@ export const DOC_BODIES = {
         .default([]),
     })
     .strict(),
-  /** [CLP-5.10] Group-buy orders (社区团购) the residents placed in the cloud app. */
-  groupbuys: z
-    .object({
-      orders: z
-        .array(
-          z
-            .object({
-              id: IdSchema,
-              title: z.string().min(1).max(100),
-              targetQty: z.number().int().min(1).max(100_000),
-              closesAt: z.number().int().optional(),
-              buyers: z
-                .array(z.object({ memberId: IdSchema, qty: z.number().int().min(1).max(1000) }).strict())
-                .max(10_000),
-            })
-            .strict(),
-        )
-        .max(10_000)
-        .default([]),
-    })
-    .strict(),
-  /** [CLP-5.11] Visitor codes residents issued in the cloud app; stored here only as keyed hashes. */
-  visitors: z
-    .object({
-      codes: z
-        .array(
-          z
-            .object({
-              code: z.string().regex(/^\d{6,8}$/),
-              zone: z.string().min(1).max(64),
-              hostMemberId: IdSchema.optional(),
-              validFrom: z.number().int().nonnegative(),
-              expiresAt: z.number().int().positive(),
-              uses: z.number().int().min(1).max(100).optional(),
-            })
-            .strict(),
-        )
-        .max(10_000)
-        .default([]),
-    })
-    .strict(),
+  groupbuys: GroupBuysDocSchema,
+  visitors: VisitorsDocSchema,
 } as const;
 
 export type DocName = keyof typeof DOC_BODIES;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { LinliError } from '../../../firmware-protocol/src/errors.ts';
-import type { DeviceFlows } from '../../flows/wire-flows.ts';
+import type { DeviceMonitor } from '../../health/device-monitor.ts';
 import { RecordIdSchema, ROUTE_ERRORS } from '../schemas.ts';
 
 const errors = ROUTE_ERRORS;
@@ -9,7 +9,7 @@ const Id = RecordIdSchema;
 
 /** Staff: acknowledge an alert they have dealt with (a forced or jammed door, a vend after void). */
 export const alertRoutes =
-  (f: DeviceFlows): FastifyPluginAsyncZod =>
+  (monitor: Pick<DeviceMonitor, 'setFinding'>): FastifyPluginAsyncZod =>
   async (app) => {
     app.post('/devices/:id/alerts/:code/acknowledge', {
       config: { role: 'operator' },
@@ -22,10 +22,10 @@ export const alertRoutes =
         response: { 200: z.object({ ok: z.literal(true) }), ...errors },
       },
       handler: async (req) => {
-        if (req.params.code === 'VEND_AFTER_VOID') f.acknowledge(req.params.id, 'VEND_AFTER_VOID');
+        if (req.params.code === 'VEND_AFTER_VOID') monitor.setFinding(req.params.id, 'VEND_AFTER_VOID', undefined);
         else {
           if (!req.query.door) throw new LinliError('VALIDATION_FAILED', 'say which door: ?door=main');
-          f.acknowledge(req.params.id, `${req.params.code}:${req.query.door}`);
+          monitor.setFinding(req.params.id, `${req.params.code}:${req.query.door}`, undefined);
         }
         return { ok: true as const };
       },

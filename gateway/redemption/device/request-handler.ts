@@ -4,7 +4,7 @@ import { OP_KINDS, type RequestMessage } from '../../../firmware-protocol/src/me
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Downlink } from '../../messaging/downlink.ts';
-import type { FlowHandler } from '../../flows/flow-handler.ts';
+import type { FlowHandler } from '../../../devices/kind-part.ts';
 import { formatYuan } from '../domain/money.ts';
 import { decided, displayFor, memberSummary } from './answers.ts';
 import type { LedgerPort, WriterPort } from '../service/ports.ts';
@@ -14,8 +14,8 @@ import type { RedemptionRepo } from '../store/redemption-repo.ts';
 import type { CredentialResolver } from './credential-resolver.ts';
 import { requestHash, type AnswerStore } from './answer-store.ts';
 
-export type { RequestingDevice } from '../../flows/flow-handler.ts';
-import type { RequestingDevice } from '../../flows/flow-handler.ts';
+export type { RequestingDevice } from '../../../devices/kind-part.ts';
+import type { RequestingDevice } from '../../../devices/kind-part.ts';
 
 /**
  * [FWP-4.3] The engine's ops whose first answer is kept and replayed as is to a resend (a flow names

@@ -1,9 +1,9 @@
 import { LinliError } from '../../firmware-protocol/src/errors.ts';
-import type { Clock } from '../core/clock.ts';
-import type { WriterPort } from '../redemption/service/ports.ts';
-import type { CatalogRepo } from '../redemption/store/catalog-repo.ts';
-import type { GroupBuy, GroupBuyRepo } from './store/group-buy-repo.ts';
-import type { ParcelRepo } from '../../devices/parcel-locker/parcel-repo.ts';
+import type { Clock } from '../../gateway/core/clock.ts';
+import type { WriterPort } from '../../gateway/redemption/service/ports.ts';
+import type { CatalogRepo } from '../../gateway/redemption/store/catalog-repo.ts';
+import type { GroupBuy, GroupBuyRepo } from './group-buy-repo.ts';
+import type { ParcelRepo } from './parcel-repo.ts';
 
 /**
  * Group buys (社区团购, seed 002): residents join with a quantity until the closing time; the order

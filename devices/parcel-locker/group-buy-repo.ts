@@ -1,4 +1,4 @@
-import type { Db } from '../../store/db-type.ts';
+import type { Db } from '../../gateway/store/db-type.ts';
 
 export interface GroupBuy {
   id: string;
