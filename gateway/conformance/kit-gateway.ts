@@ -12,7 +12,7 @@ import { loadInto } from '../cli/redemption-commands.ts';
 import { ConfigSchema } from '../config/schema.ts';
 import { silentLogger } from '../core/log.ts';
 import { FixtureSchema } from '../redemption/fixture.ts';
-import { hashSecret } from '../security/secret-hash.ts';
+import { hashDeviceSecret } from '../security/secret-hash.ts';
 import { Journal } from './journal.ts';
 import { WireTap } from './wire-tap.ts';
 
@@ -70,7 +70,7 @@ export class KitGateway {
     const { store, writer } = gw;
     if (this.opts.secret !== undefined) {
       // the registry only generates secrets; the kit's throwaway database takes the device's own
-      const hash = await hashSecret(this.opts.secret);
+      const hash = hashDeviceSecret(this.opts.secret);
       await writer.submit(() => store.devices.setSecret(id, hash, gw.clock.now()));
       this.secret = this.opts.secret;
     }

@@ -1,4 +1,3 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { WriterPort } from '../redemption/service/ports.ts';
 import { adapterFor, KIND_MODULES, kindModule } from '../../devices/registry.ts';
@@ -7,7 +6,7 @@ import { DeviceKindSchema } from '../../firmware-protocol/src/kinds/device-kind.
 import { LinliError } from '../../firmware-protocol/src/errors.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
-import { generateSecret, hashSecret, verifySecret } from '../security/secret-hash.ts';
+import { generateSecret, hashDeviceSecret, isSlowHash, verifySecret } from '../security/secret-hash.ts';
 import type { DeviceRecord, DeviceRepo } from '../store/device-repo.ts';
 
 /** The kinds sold for a merchant staff bind them to (shop scanners), as people read them. */
@@ -44,14 +43,10 @@ interface DeviceServiceEvents {
 
 /**
  * Provisioning, secret rotation, enabling/disabling and deletion of devices, and the credential check the broker
- * calls on every CONNECT. Secrets are shown once and stored only as scrypt hashes. Because scrypt is
- * deliberately slow, a successful check is remembered as a keyed digest in memory, so a reconnect storm
- * after a power cut costs one scrypt per device, not one per attempt.
+ * calls on every CONNECT. Secrets are shown once and stored only as salted HMACs (see secret-hash.ts):
+ * a reconnect storm of a thousand devices costs a thousand HMACs, microseconds each.
  */
 export class DeviceService {
-  private readonly verified = new Map<string, Buffer>();
-  private readonly cacheKey = randomBytes(32);
-
   /** Reads come from the repository; every write goes through `writer`, the process's one writer. */
   constructor(
     private readonly repo: DeviceRepo,
@@ -75,7 +70,7 @@ export class DeviceService {
     const parsed = ProvisionRequestSchema.parse(req);
     if (this.repo.get(parsed.id)) throw new LinliError('DEVICE_EXISTS', `device "${parsed.id}" is already provisioned`);
     const secret = generateSecret();
-    const secretHash = await hashSecret(secret);
+    const secretHash = hashDeviceSecret(secret);
     await this.writer.submit(() => {
       // checked again in the writer: two provisions of one id must not both succeed
       if (this.repo.get(parsed.id))
@@ -101,12 +96,11 @@ export class DeviceService {
   async rotateSecret(id: string): Promise<{ device: DeviceRecord; secret: string }> {
     this.get(id);
     const secret = generateSecret();
-    const secretHash = await hashSecret(secret);
+    const secretHash = hashDeviceSecret(secret);
     await this.writer.submit(() => {
       this.get(id);
       this.repo.setSecret(id, secretHash, this.clock.now());
     });
-    this.verified.delete(id);
     this.log.info({ deviceId: id }, 'device secret rotated; existing connection dropped');
     this.events.onRevoked?.(id, 'rotated');
     return { device: this.get(id), secret };
@@ -120,7 +114,6 @@ export class DeviceService {
     const device = this.get(id);
     this.log.info({ deviceId: id }, disabled ? 'device disabled; connection dropped' : 'device enabled');
     if (disabled) {
-      this.verified.delete(id);
       this.events.onRevoked?.(id, 'disabled');
     }
     this.events.onChanged?.(device);
@@ -138,7 +131,6 @@ export class DeviceService {
       this.repo.remove(id);
       return d;
     });
-    this.verified.delete(id);
     this.log.info({ deviceId: id, kind: device.kind }, 'device deleted; connection dropped');
     this.events.onRevoked?.(id, 'removed');
     return device;
@@ -152,13 +144,17 @@ export class DeviceService {
     const d = this.repo.get(deviceId);
     if (!d) return 'unknown_device';
     if (d.disabled) return 'disabled';
-    const digest = createHmac('sha256', this.cacheKey).update(d.secretHash).update('\0').update(secret).digest();
-    const cached = this.verified.get(deviceId);
-    if (cached && timingSafeEqual(cached, digest)) return 'ok';
     if (!(await verifySecret(secret, d.secretHash))) return 'bad_credentials';
-    // The digest covers the stored hash, so a rotation invalidates it even if the map were not cleared.
-    this.verified.set(deviceId, digest);
+    if (isSlowHash(d.secretHash)) this.rehash(deviceId, d.secretHash, secret);
     return 'ok';
+  }
+
+  /** A secret stored before device secrets were kept as HMACs: the next storm needs no scrypt for it. */
+  private rehash(deviceId: string, from: string, secret: Buffer): void {
+    const to = hashDeviceSecret(secret);
+    void this.writer
+      .submit(() => this.repo.rehashSecret(deviceId, from, to))
+      .catch((err: unknown) => this.log.warn({ err, deviceId }, 'could not re-hash a device secret'));
   }
 
   /** Inside a unit of the writer (the router submits it): what a birth says the device is. */

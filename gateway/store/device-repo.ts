@@ -57,6 +57,7 @@ export class DeviceRepo {
          VALUES (@id, @kind, @name, @secretHash, 0, @capabilities, @now, @now, @merchantId)`,
       ),
       setSecret: db.prepare('UPDATE devices SET secret_hash = ?, secret_rotated_at = ? WHERE id = ?'),
+      rehash: db.prepare('UPDATE devices SET secret_hash = ? WHERE id = ? AND secret_hash = ?'),
       setDisabled: db.prepare('UPDATE devices SET disabled = ? WHERE id = ?'),
       setBirth: db.prepare('UPDATE devices SET capabilities = ?, firmware = ?, last_seen_at = ? WHERE id = ?'),
       touch: db.prepare('UPDATE devices SET last_seen_at = ? WHERE id = ?'),
@@ -87,6 +88,11 @@ export class DeviceRepo {
 
   setSecret(id: string, secretHash: string, now: number): boolean {
     return this.stmts.setSecret.run(secretHash, now, id).changes === 1;
+  }
+
+  /** The same secret stored in another form; false when the secret changed meanwhile (rotated). */
+  rehashSecret(id: string, from: string, to: string): boolean {
+    return this.stmts.rehash.run(to, id, from).changes === 1;
   }
 
   setDisabled(id: string, disabled: boolean): boolean {

@@ -4,7 +4,7 @@ import { ManualClock } from '../../gateway/core/clock.ts';
 import { silentLogger } from '../../gateway/core/log.ts';
 import { DeviceService } from '../../gateway/registry/device-service.ts';
 import { StaffTokens, roleAllows } from '../../gateway/security/staff-tokens.ts';
-import { hashSecret, verifySecret } from '../../gateway/security/secret-hash.ts';
+import { hashDeviceSecret, hashSecret, verifySecret } from '../../gateway/security/secret-hash.ts';
 import { Store } from '../../gateway/store/store.ts';
 import { tempDir } from '../support/tmp.ts';
 
@@ -26,10 +26,10 @@ describe('DeviceService', () => {
     tmp.cleanup();
   });
 
-  it('provisions with a secret shown once and stored only as a scrypt hash', async () => {
+  it('provisions with a secret shown once and stored only as a salted HMAC (256 random bits need no scrypt)', async () => {
     const { device, secret } = await svc.provision({ id: 'vm-01', kind: 'vending_machine' });
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(device.secretHash).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(device.secretHash).toMatch(/^sha256\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
     expect(device.secretHash).not.toContain(secret);
     expect(JSON.stringify(store.db.prepare('SELECT * FROM devices').all())).not.toContain(secret);
     expect(await svc.checkDevice('vm-01', Buffer.from(secret))).toBe('ok');
@@ -45,10 +45,25 @@ describe('DeviceService', () => {
     await expect(svc.provision({ id: 'x-1', kind: 'toaster' })).rejects.toThrow();
   });
 
-  it('rotation invalidates the old secret (also a cached one) and revokes the connection', async () => {
+  it('a device stored with a scrypt hash by an earlier release still connects, and is re-hashed once it has', async () => {
+    const { secret } = await svc.provision({ id: 'vm-01', kind: 'vending_machine' });
+    const slow = await hashSecret(secret);
+    store.devices.setSecret('vm-01', slow, 0);
+    expect(await svc.checkDevice('vm-01', Buffer.from('wrong'))).toBe('bad_credentials');
+    expect(store.devices.get('vm-01')?.secretHash).toBe(slow);
+    expect(await svc.checkDevice('vm-01', Buffer.from(secret))).toBe('ok');
+    await new ImmediateWriter(store.db).submit(() => undefined);
+    const now = store.devices.get('vm-01')?.secretHash ?? '';
+    expect(now).toMatch(/^sha256\$/);
+    expect(await verifySecret(secret, now)).toBe(true);
+    expect(await svc.checkDevice('vm-01', Buffer.from(secret))).toBe('ok');
+    // a rotation between the check and the re-hash wins: the new secret is never overwritten with the old
+    expect(store.devices.rehashSecret('vm-01', slow, hashDeviceSecret(secret))).toBe(false);
+  });
+
+  it('rotation invalidates the old secret and revokes the connection', async () => {
     const { secret } = await svc.provision({ id: 'door-01', kind: 'door_reader' });
     expect(await svc.checkDevice('door-01', Buffer.from(secret))).toBe('ok');
-    expect(await svc.checkDevice('door-01', Buffer.from(secret))).toBe('ok'); // cached
     const { secret: fresh } = await svc.rotateSecret('door-01');
     expect(revoked).toEqual(['door-01:rotated']);
     expect(await svc.checkDevice('door-01', Buffer.from(secret))).toBe('bad_credentials');
@@ -78,6 +93,11 @@ describe('secret hashing', () => {
     expect(await verifySecret('wrong horse', h)).toBe(false);
     expect(await verifySecret('x', 'garbage')).toBe(false);
     expect(await verifySecret('x', 'scrypt$99999999$8$1$abc$def')).toBe(false);
+    const fast = hashDeviceSecret('a'.repeat(43));
+    expect(await verifySecret('a'.repeat(43), fast)).toBe(true);
+    expect(await verifySecret('b'.repeat(43), fast)).toBe(false);
+    expect(await verifySecret('x', 'sha256$abc$def')).toBe(false);
+    expect(await verifySecret('x', 'sha256$$')).toBe(false);
   });
 });
 
