@@ -2,6 +2,7 @@ import { defineKind } from '../kind-module.ts';
 import { doorReaderCodes } from './codes.ts';
 import { doorReaderHealth } from './adapter.ts';
 import { DoorReaderModel } from './sim-twin.ts';
+import { doorReaderScenarios } from './sim-scenarios.ts';
 import { doorReaderWire } from './wire.ts';
 
 /** 门禁: access by card, member QR or visitor code; doors and tamper as health. */
@@ -15,6 +16,7 @@ export const doorReader = defineKind({
     option: 'doors',
     describe: 'NFC door readers',
     demo: 3,
+    scenarios: doorReaderScenarios,
     faults: ['E_READER_ANTENNA', 'E_LOCK_RELAY'],
     model: () => new DoorReaderModel(),
   },
