@@ -3,7 +3,8 @@ import type { FixtureSchema } from '../gateway/redemption/fixture.ts';
 import type { Rng } from '../sim/src/prng.ts';
 import type { KindCodes } from '../firmware-protocol/src/catalogue/text.ts';
 import type { KindWire } from '../firmware-protocol/src/kinds/kind-wire.ts';
-import type { KindModel, KindScenarios } from '../sim/src/kinds/model.ts';
+import type { KindScenarios } from '../sim/src/kinds/kind-scenarios.ts';
+import type { KindModel } from '../sim/src/kinds/model.ts';
 import type { KindHealth } from './adapter.ts';
 import type { KindPart, KindPartPorts } from './kind-part.ts';
 
@@ -32,7 +33,7 @@ export interface KindModule<W extends KindWire = KindWire> {
     readonly describe: string;
     /** How many the demo runs unless told otherwise. */
     readonly demo: number;
-    /** Its own resident behaviour and trouble in the scenarios (the four first kinds' live in scenarios.ts). */
+    /** Its residents' use, trouble, starring scenarios, purchases and demo-opening stops in the scenarios. */
     readonly scenarios?: KindScenarios;
     /** Device fault codes the fault scenarios raise. */
     readonly faults: readonly string[];

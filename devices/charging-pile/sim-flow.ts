@@ -1,7 +1,10 @@
 import type { WireCredential } from '../../firmware-protocol/src/messages/credential.ts';
 import type { ResponseBody } from '../../firmware-protocol/src/messages/response.ts';
-import type { KindScenarios, TwinDevice } from '../../sim/src/kinds/model.ts';
+import { present } from '../../sim/src/flows/credential.ts';
+import type { KindScenarios } from '../../sim/src/kinds/kind-scenarios.ts';
+import type { TwinDevice } from '../../sim/src/kinds/model.ts';
 import type { Rng } from '../../sim/src/prng.ts';
+import { presentedBy } from '../../sim/src/resident.ts';
 import type { ChargingPileModel } from './sim-twin.ts';
 
 const pile = (d: TwinDevice) => d.model as ChargingPileModel;
@@ -54,20 +57,24 @@ export function charge(
 
 const freeSocket = (d: TwinDevice) => [...pile(d).sockets.values()].find((s) => s.state === 'idle')?.id;
 
+/** A resident's evening charge at a free socket: two to eight hours chosen, thirty minutes to five hours used. */
+async function eveningCharge(d: TwinDevice, credential: () => WireCredential, rng: Rng): Promise<string> {
+  const socket = freeSocket(d);
+  if (!socket) return 'every socket is busy';
+  const hours = 2 + Math.floor(rng() * 7);
+  const minutes = Math.min(hours * 60, 30 + Math.floor(rng() * 270));
+  const r = await charge(d, credential(), { socket, hours, minutes, reason: rng() < 0.3 ? 'full' : 'unplugged' });
+  if (r.begin.status !== 'ok') return `refused ${r.begin.code}`;
+  if (!r.end) return `declined ${r.begin.declineCode ?? ''}`.trim();
+  return r.end.status === 'ok' ? `charged ${minutes} min: ¥${((r.end.payableFen ?? 0) / 100).toFixed(2)}` : r.end.code;
+}
+
 export const chargingPileScenarios: KindScenarios = {
-  async daily(d, credential, rng: Rng) {
-    const socket = freeSocket(d);
-    if (!socket) return 'every socket is busy';
-    // an evening charge: two to eight hours chosen, thirty minutes to five hours used
-    const hours = 2 + Math.floor(rng() * 7);
-    const minutes = Math.min(hours * 60, 30 + Math.floor(rng() * 270));
-    const r = await charge(d, credential(), { socket, hours, minutes, reason: rng() < 0.3 ? 'full' : 'unplugged' });
-    if (r.begin.status !== 'ok') return `refused ${r.begin.code}`;
-    if (!r.end) return `declined ${r.begin.declineCode ?? ''}`.trim();
-    return r.end.status === 'ok'
-      ? `charged ${minutes} min: ¥${((r.end.payableFen ?? 0) / 100).toFixed(2)}`
-      : r.end.code;
-  },
+  daily: (run) => (d, member) =>
+    void eveningCharge(d, () => present(presentedBy(member)), run.rng).then(
+      run.report(d.id, 'resident'),
+      run.failed(d.id),
+    ),
   trouble(d, rng, later) {
     if (rng() > 0.3) return undefined;
     const socket = freeSocket(d);

@@ -3,6 +3,7 @@ import { doorReaderPart } from './part.ts';
 import { doorReaderCodes } from './codes.ts';
 import { doorReaderHealth } from './adapter.ts';
 import { DoorReaderModel } from './sim-twin.ts';
+import { doorReaderScenarios } from './sim-scenarios.ts';
 import { doorReaderWire } from './wire.ts';
 
 /** 门禁: access by card, member QR or visitor code; doors and tamper as health. */
@@ -16,6 +17,7 @@ export const doorReader = defineKind({
     option: 'doors',
     describe: 'NFC door readers',
     demo: 3,
+    scenarios: doorReaderScenarios,
     faults: ['E_READER_ANTENNA', 'E_LOCK_RELAY'],
     model: () => new DoorReaderModel(),
   },

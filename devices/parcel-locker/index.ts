@@ -3,6 +3,7 @@ import { parcelLockerPart } from './part.ts';
 import { parcelLockerCodes } from './codes.ts';
 import { parcelLockerHealth } from './adapter.ts';
 import { ParcelLockerModel } from './sim-twin.ts';
+import { parcelLockerScenarios } from './sim-scenarios.ts';
 import { parcelLockerWire } from './wire.ts';
 
 /** 快递柜: courier deposits, pickups by card or code, compartments as health. */
@@ -16,6 +17,7 @@ export const parcelLocker = defineKind({
     option: 'lockers',
     describe: 'parcel lockers',
     demo: 2,
+    scenarios: parcelLockerScenarios,
     faults: ['E_LOCK_MOTOR', 'E_KEYPAD'],
     model: () => new ParcelLockerModel(),
   },

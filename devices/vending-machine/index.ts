@@ -4,6 +4,7 @@ import { vendingDemo } from './demo.ts';
 import { vendingMachineCodes } from './codes.ts';
 import { vendingMachineHealth } from './adapter.ts';
 import { VendingMachineModel } from './sim-twin.ts';
+import { vendingMachineScenarios } from './sim-scenarios.ts';
 import { vendingMachineWire } from './wire.ts';
 
 /** 自动售货机: the MDB-style cashless session, temperature and stock as health. */
@@ -17,6 +18,7 @@ export const vendingMachine = defineKind({
     option: 'vending',
     describe: 'vending machines',
     demo: 2,
+    scenarios: vendingMachineScenarios,
     faults: ['E_COIN_JAM', 'E_DISPENSER', 'E_COMPRESSOR'],
     model: () => new VendingMachineModel(),
   },

@@ -1,16 +1,10 @@
-import { shopScannerWire } from '../../devices/shop-scanner/wire.ts';
-import { vendingMachineWire } from '../../devices/vending-machine/wire.ts';
-import { parcelLockerWire } from '../../devices/parcel-locker/wire.ts';
-import { doorReaderWire } from '../../devices/door-reader/wire.ts';
+import { KIND_MODULES } from '../../devices/registry.ts';
 import type { Logger } from '../../gateway/core/log.ts';
 import { demoFixture } from '../../gateway/redemption/demo-fixture.ts';
 import { FixtureSchema, type Fixture } from '../../gateway/redemption/fixture.ts';
-import { tapDoor } from './flows/door.ts';
-import { depositParcel, pickUp } from './flows/locker.ts';
-import { scanAndPay } from './flows/scanner.ts';
-import { vendOnce } from './flows/vending.ts';
+import type { TourGuide } from './kinds/kind-scenarios.ts';
 import { seededRng } from './prng.ts';
-import { plainCard, presentedBy, type Resident, type Residents } from './resident.ts';
+import { plainCard, type Resident, type Residents } from './resident.ts';
 import type { SimDevice } from './sim-device.ts';
 
 type Member = Fixture['members'][number];
@@ -22,15 +16,7 @@ interface TourStop {
 }
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const merchantOf = (d: SimDevice) => (d.model.capabilities as { merchantId?: string }).merchantId;
 
-/**
- * The demo's opening, within its first minute: one of each thing the gateway does, each by a resident
- * the demo community holds who can afford it — a café bill over the 满50减10 threshold with the coupon,
- * a vend whose item does not drop (refunded), a vend that goes through (points), a parcel deposited and
- * picked up by card, a fresh-food bill with the weekly card and a second milk half price, a door.
- * Random daily life follows; this makes sure a newcomer sees every part at once.
- */
 interface OpeningOptions {
   pauseMs?: number;
   signal?: AbortSignal;
@@ -41,6 +27,14 @@ interface OpeningOptions {
   holds?: { walletFen(memberId: string): number; usable(memberId: string, campaignId: string): boolean };
 }
 
+/**
+ * The demo's opening, within its first minute: one of each thing the gateway does, each by a resident
+ * the demo community holds who can afford it — a café bill over the 满50减10 threshold with the coupon,
+ * a vend whose item does not drop (refunded), a vend that goes through (points), a parcel deposited and
+ * picked up by card, a fresh-food bill with the weekly card and a second milk half price, a door.
+ * Each kind brings its own stops (its `sim.scenarios.tour`). Random daily life follows; this makes sure
+ * a newcomer sees every part at once.
+ */
 export async function demoOpening(
   devices: readonly SimDevice[],
   residents: Residents,
@@ -62,8 +56,6 @@ export async function demoOpening(
         (opts.holds ? opts.holds.usable(r.id, benefit) : m.benefits.some((b) => b.campaignId === benefit))
       );
     });
-  const online = (kind: SimDevice['kind'], merchant?: string) =>
-    devices.find((d) => d.connected && d.kind === kind && (merchant === undefined || merchantOf(d) === merchant));
   const rng = seededRng(2026);
   const stops: TourStop[] = [];
   const stop = async (what: string, run: () => Promise<string | undefined>) => {
@@ -83,54 +75,13 @@ export async function demoOpening(
     if (r) used.add(r.id);
     return r;
   };
-  const answer = (r: Awaited<ReturnType<typeof scanAndPay>>['first']) =>
-    r.status === 'ok' ? `${r.decision}: ${r.display.en}` : `error ${r.code}`;
-
-  await stop('café bill of ¥68 with the 满50减10 coupon', async () => {
-    const d = online(shopScannerWire.kind, 'cafe-01');
-    const r = d && who(7000, 'cafe-mj-50-10');
-    return d && r ? answer((await scanAndPay(d, presentedBy(r), 6800)).first) : undefined;
+  const guide = (kind: string): TourGuide => ({
+    rng,
+    online: () => devices.filter((d) => d.connected && d.kind === kind),
+    who,
   });
-  await stop('vend whose item does not drop: refunded', async () => {
-    const d = online(vendingMachineWire.kind);
-    const r = d && who(1500);
-    return d && r ? `${(await vendOnce(d, presentedBy(r), rng, { failRate: 1 })).result}` : undefined;
-  });
-  await stop('vend that goes through: points earned', async () => {
-    const d = online(vendingMachineWire.kind);
-    const r = d && who(1500);
-    return d && r ? `${(await vendOnce(d, presentedBy(r), rng, { failRate: 0 })).result}` : undefined;
-  });
-  await stop('parcel deposited, then picked up by card', async () => {
-    const d = online(parcelLockerWire.kind);
-    const r = d && who(0);
-    if (!d || !r) return undefined;
-    const dep = await depositParcel(d, r.id, 'M');
-    if (dep.status !== 'ok' || dep.decision !== 'approved')
-      return `deposit ${dep.status === 'ok' ? dep.decision : dep.code}`;
-    await wait(1000);
-    const up = await pickUp(d, { uid: presentedBy(r) });
-    return `deposited; pickup ${up.status === 'ok' ? up.decision : up.code}`;
-  });
-  await stop('fresh-food bill of ¥45 with the weekly card and two milks', async () => {
-    const d = online(shopScannerWire.kind, 'fresh-01');
-    const r = d && who(5000, 'fresh-weekly-card');
-    return d && r
-      ? answer(
-          (
-            await scanAndPay(d, presentedBy(r), 4500, {
-              items: [{ productId: 'milk-250ml', unitPriceFen: 450, qty: 2 }],
-            })
-          ).first,
-        )
-      : undefined;
-  });
-  await stop('a resident comes home', async () => {
-    const d = online(doorReaderWire.kind);
-    const r = d && who(0);
-    if (!d || !r) return undefined;
-    const res = await tapDoor(d, presentedBy(r));
-    return res.status === 'ok' ? res.decision : res.code;
-  });
+  // every kind's stops, in the opening's order (a sort keeps a kind's own stops in the order it gave them)
+  const tour = KIND_MODULES.flatMap((m) => (m.sim.scenarios?.tour ?? []).map((s) => ({ kind: m.wire.kind, s })));
+  for (const { kind, s } of tour.sort((a, b) => a.s.at - b.s.at)) await stop(s.what, () => s.run(guide(kind)));
   return stops;
 }

@@ -1,6 +1,7 @@
 /**
  * Every scenario the simulator knows, with what it shows. The CLI's help and its validation read this
- * table, so a new scenario is listed everywhere once it is added here (and handled in scenarios.ts).
+ * table, so a new scenario is listed everywhere once it is added here (and handled in scenarios.ts, or by
+ * the kinds that star in it: their `sim.scenarios.steps`).
  */
 export const SCENARIO_TABLE = {
   steady: 'devices stay healthy: birth, heartbeats and telemetry only',

@@ -18,7 +18,7 @@ import { PROTOCOL_VERSION } from '../../firmware-protocol/src/version.ts';
 import { systemClock, type Clock } from '../../gateway/core/clock.ts';
 import { silentLogger, type Logger } from '../../gateway/core/log.ts';
 import { sendGarbage, type GarbageKind } from './garbage.ts';
-import type { AckBody, KindModel } from './kinds/model.ts';
+import type { AckBody, KindModel, TwinDevice } from './kinds/model.ts';
 import { kindModule } from '../../devices/registry.ts';
 import { fnvHash, seededRng, type Rng } from './prng.ts';
 import { Backoff } from './backoff.ts';
@@ -31,7 +31,7 @@ export type { SimDeviceOptions } from './sim-device-options.ts';
  * bdSeq and capabilities, last will, heartbeats, telemetry, command acks, rebirth on a new gateway
  * boot [FWP-8]. It can be told to fault, drop off, flap or send garbage.
  */
-export class SimDevice extends EventEmitter {
+export class SimDevice extends EventEmitter implements TwinDevice {
   readonly id: string;
   readonly kind: DeviceKind;
   readonly model: KindModel;

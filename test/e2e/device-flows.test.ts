@@ -3,17 +3,11 @@ import { loadInto } from '../../gateway/cli/redemption-commands.ts';
 import { demoFixture } from '../../gateway/redemption/demo-fixture.ts';
 import { FixtureSchema } from '../../gateway/redemption/fixture.ts';
 import { verifyLedger } from '../../gateway/redemption/ledger/ledger-verify.ts';
-import {
-  demoResidents,
-  depositParcel,
-  fleetIds,
-  pickUp,
-  scanAndPay,
-  SimFleet,
-  tapDoor,
-  vendOnce,
-  type SimDevice,
-} from '../../sim/src/index.ts';
+import { tapDoor } from '../../devices/door-reader/sim-flow.ts';
+import { depositParcel, pickUp } from '../../devices/parcel-locker/sim-flow.ts';
+import { scanAndPay } from '../../devices/shop-scanner/sim-flow.ts';
+import { vendOnce } from '../../devices/vending-machine/sim-flow.ts';
+import { demoResidents, fleetIds, SimFleet, type SimDevice } from '../../sim/src/index.ts';
 import { seededRng } from '../../sim/src/prng.ts';
 import { startGateway, waitFor, type Harness } from '../support/gateway-harness.ts';
 import { doorsOf, lockerOf } from '../support/kind-parts.ts';

@@ -4,7 +4,8 @@ import { topics } from '../../firmware-protocol/src/topics.ts';
 import { hashSecret } from '../../gateway/security/secret-hash.ts';
 import { loadInto } from '../../gateway/cli/redemption-commands.ts';
 import { FixtureSchema } from '../../gateway/redemption/fixture.ts';
-import { seededRng, SimDevice, vendOnce } from '../../sim/src/index.ts';
+import { vendOnce } from '../../devices/vending-machine/sim-flow.ts';
+import { seededRng, SimDevice } from '../../sim/src/index.ts';
 import { startGateway, waitFor, type Harness } from '../support/gateway-harness.ts';
 
 const PASSWORD = 'integration-password-1';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSecureVerifier } from '../../gateway/redemption/credentials/secure-verifier.ts';
+import { billFor } from '../../devices/shop-scanner/sim-bill.ts';
 import {
-  billFor,
   demoResidents,
   generateDemoCardKeys,
   plainCard,

@@ -1,6 +1,5 @@
 import type { AckMessage } from '../../../firmware-protocol/src/messages/ack.ts';
 import type { ResponseBody } from '../../../firmware-protocol/src/messages/response.ts';
-import type { WireCredential } from '../../../firmware-protocol/src/messages/credential.ts';
 import type { Rng } from '../prng.ts';
 
 export type AckBody = AckMessage['body'];
@@ -16,12 +15,22 @@ export interface TwinCommand {
 export interface TwinDevice {
   readonly id: string;
   readonly model: KindModel;
+  readonly connected: boolean;
+  /** Connected and its birth sent this session: before that the gateway refuses its requests (NOT_BORN). */
+  readonly born: boolean;
   newTxn(): string;
   request(body: { op: string } & Record<string, unknown>, txn: string): Promise<ResponseBody>;
   /** Runs a resident's flow; the fleet knows when every started flow has ended. */
   flow<T>(fn: () => Promise<T>): Promise<T>;
   sendTelemetryNow(): void;
   sendEvent(body: { event: string } & Record<string, unknown>, txn?: string): Promise<void>;
+  /** Loses the connection without a goodbye (the broker sends its will); it reconnects by itself. */
+  drop(): void;
+  /** Sets the cabinet's temperature and reports it at once, as the device would on the change. */
+  setTemperature(c: number): void;
+  /** Opens or closes a door/compartment (undefined id = the first) and reports it; false when there is none. */
+  openDoor(id?: string): boolean;
+  closeDoor(id?: string): boolean;
 }
 
 /** What a command handler may do besides answering: report changed state, or act later. */
@@ -42,12 +51,4 @@ export interface KindModel {
   setOpen(id: string | undefined, open: boolean): boolean;
   /** Small random drift of readings between reports. */
   drift(rng: Rng): void;
-}
-
-/** A kind's part in the simulator's scenarios: a resident's ordinary use, and its trouble now and then. */
-export interface KindScenarios {
-  /** One resident uses the device (`credential` makes a fresh tap or code); resolves with what happened. */
-  daily?(d: TwinDevice, credential: () => WireCredential, rng: Rng): Promise<string>;
-  /** Kind-specific trouble for the faults scenario; false when this roll is left to the common faults. */
-  trouble?(d: TwinDevice, rng: Rng, later: (ms: number, fn: () => void) => void): string | undefined;
 }

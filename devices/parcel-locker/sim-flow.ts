@@ -1,12 +1,12 @@
-import type { ResponseBody } from '../../../firmware-protocol/src/messages/response.ts';
-import type { SimDevice } from '../sim-device.ts';
-import { present, type Presented } from './credential.ts';
+import type { ResponseBody } from '../../firmware-protocol/src/messages/response.ts';
+import { present, type Presented } from '../../sim/src/flows/credential.ts';
+import type { TwinDevice } from '../../sim/src/kinds/model.ts';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** [FWP-11.5] A courier deposits a parcel: the locker opens the assigned compartment, the courier closes it. */
 export function depositParcel(
-  d: SimDevice,
+  d: TwinDevice,
   memberId: string,
   size: 'S' | 'M' | 'L',
   opts: { closeAfterMs?: number } = {},
@@ -34,7 +34,7 @@ export function depositParcel(
  * closed after `closeAfterMs` (or left open when `leaveOpen`, the door-left-open alert).
  */
 export function pickUp(
-  d: SimDevice,
+  d: TwinDevice,
   by: { uid: Presented } | { code: string },
   opts: { closeAfterMs?: number; leaveOpen?: boolean } = {},
 ): Promise<ResponseBody> {

@@ -1,10 +1,11 @@
-import type { ResponseBody } from '../../../firmware-protocol/src/messages/response.ts';
-import type { SimDevice } from '../sim-device.ts';
-import { present, type Presented } from './credential.ts';
+import type { ResponseBody } from '../../firmware-protocol/src/messages/response.ts';
+import { present, type Presented } from '../../sim/src/flows/credential.ts';
+import type { TwinDevice } from '../../sim/src/kinds/model.ts';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function firstDoor(d: SimDevice): string {
+/** The reader's first door (the only one of a simulated reader). */
+export function firstDoor(d: TwinDevice): string {
   return (d.model.capabilities as { doors?: { id: string }[] }).doors?.[0]?.id ?? 'main';
 }
 
@@ -13,7 +14,7 @@ function firstDoor(d: SimDevice): string {
  * closes again (or is held open, when `holdOpen`: the door-left-open alert).
  */
 export function tapDoor(
-  d: SimDevice,
+  d: TwinDevice,
   who: Presented,
   opts: { holdOpen?: boolean; closeAfterMs?: number } = {},
 ): Promise<ResponseBody> {

@@ -1,6 +1,6 @@
-import type { ResponseBody } from '../../../firmware-protocol/src/messages/response.ts';
-import type { SimDevice } from '../sim-device.ts';
-import { present, type Presented } from './credential.ts';
+import type { ResponseBody } from '../../firmware-protocol/src/messages/response.ts';
+import { present, type Presented } from '../../sim/src/flows/credential.ts';
+import type { TwinDevice } from '../../sim/src/kinds/model.ts';
 
 /**
  * [FWP-11.8] A cashier scans a resident's card or member code and enters the bill (with the items, when the
@@ -8,7 +8,7 @@ import { present, type Presented } from './credential.ts';
  * double tap on "pay" sends the same bill again (same txn): the gateway redeems it once.
  */
 export function scanAndPay(
-  d: SimDevice,
+  d: TwinDevice,
   who: Presented,
   amountFen: number,
   opts: { submitTwice?: boolean; items?: { productId: string; unitPriceFen: number; qty: number }[] } = {},
