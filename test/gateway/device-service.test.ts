@@ -26,7 +26,7 @@ describe('DeviceService', () => {
     tmp.cleanup();
   });
 
-  it('provisions with a secret shown once and stored only as a salted HMAC (256 random bits need no scrypt)', async () => {
+  it('provisions with a secret shown once, stored only as a salted HMAC (256 random bits need no scrypt)', async () => {
     const { device, secret } = await svc.provision({ id: 'vm-01', kind: 'vending_machine' });
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(device.secretHash).toMatch(/^sha256\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
@@ -45,7 +45,7 @@ describe('DeviceService', () => {
     await expect(svc.provision({ id: 'x-1', kind: 'toaster' })).rejects.toThrow();
   });
 
-  it('a device stored with a scrypt hash by an earlier release still connects, and is re-hashed once it has', async () => {
+  it('a device stored with scrypt by an earlier release still connects, and is re-hashed once it has', async () => {
     const { secret } = await svc.provision({ id: 'vm-01', kind: 'vending_machine' });
     const slow = await hashSecret(secret);
     store.devices.setSecret('vm-01', slow, 0);
