@@ -38,6 +38,7 @@ import { Housekeeping } from './parts/housekeeping.ts';
 import { buildDeviceRouter } from './messaging/device-router.ts';
 import type { HealthFinding } from '../devices/adapter.ts';
 import { buildKindParts, type KindParts } from './kinds/kind-parts.ts';
+import { EventLoopLag } from './core/event-loop-lag.ts';
 
 export interface GatewayEndpoints {
   mqttPort: number;
@@ -143,6 +144,9 @@ export class Gateway {
   get kindRoutes(): readonly FastifyPluginAsyncZod[] {
     return this.kinds.routes;
   }
+
+  /** How long the event loop was blocked since the gateway started serving (for /healthz and the bench). */
+  readonly loopLag = new EventLoopLag();
 
   /** Events per kind emitted on the bus since start (for /healthz). */
   eventsEmitted(): Record<string, number> {
@@ -402,6 +406,7 @@ export class Gateway {
         name: 'ticker',
         // on the injected clock: a test's ManualClock runs it when time moves, never a real second later
         start: () => {
+          this.loopLag.start();
           this.stopTicker = clock.every(1000, () => {
             const t = this.tick();
             this.ticking.add(t);
@@ -409,6 +414,7 @@ export class Gateway {
           });
         },
         stop: async () => {
+          this.loopLag.stop();
           this.stopTicker?.();
           await Promise.all(this.ticking);
         },

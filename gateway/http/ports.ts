@@ -15,6 +15,7 @@ import type { DeviceService } from '../registry/device-service.ts';
 import type { StaffTokens } from '../security/staff-tokens.ts';
 import type { BatchWriter } from '../store/batch-writer.ts';
 import type { Store } from '../store/store.ts';
+import type { EventLoopLag } from '../core/event-loop-lag.ts';
 
 /**
  * What the staff API may use of the running gateway: each route module takes the few of these it
@@ -45,4 +46,6 @@ export interface HttpPorts {
   /** Events per kind emitted on the gateway's bus since start. */
   eventsEmitted(): Record<string, number>;
   hotlistStale(): boolean;
+  /** How long the event loop was blocked since the gateway started serving. */
+  readonly loopLag: Pick<EventLoopLag, 'figures'>;
 }

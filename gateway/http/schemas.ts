@@ -99,6 +99,8 @@ export const GatewayHealthSchema = z.object({
   devices: z.record(HealthStatusSchema, z.number()),
   /** Events on the gateway's bus since start, by kind (device.health, redemption.settled, alert.raised, ...). */
   events: z.record(z.string(), z.number()),
+  /** How long the event loop was blocked (ms) since the gateway started serving: every device waits behind it. */
+  eventLoop: z.object({ p50Ms: z.number(), p99Ms: z.number(), maxMs: z.number() }),
   /** The box's own NFC reader, GPIO and tamper switch: a missing reader or daemon shows here as a warning. */
   hardware: z.array(z.object({ component: z.string(), state: z.string(), warning: z.string().optional() })),
   /** Cloud sync: connected, and how many events wait in the outbox for the cloud's acknowledgement. */

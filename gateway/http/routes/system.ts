@@ -19,6 +19,7 @@ export const systemRoutes =
       | 'ready'
       | 'store'
       | 'eventsEmitted'
+      | 'loopLag'
     >,
     startedMono: number,
   ): FastifyPluginAsyncZod =>
@@ -50,6 +51,7 @@ export const systemRoutes =
           database,
           devices,
           events: gw.eventsEmitted(),
+          eventLoop: gw.loopLag.figures(),
           hardware: gw.desk.health(),
           clock: gw.clockHealth.status(),
           cloud: (() => {
