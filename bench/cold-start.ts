@@ -1,11 +1,11 @@
 import { vendingMachineWire } from '../devices/vending-machine/wire.ts';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mqtt from 'mqtt';
+import { freePort, median, stopChild } from './support.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const BIN = join(root, 'bin', 'linli.mjs');
@@ -21,7 +21,6 @@ const START_DEADLINE_MS = 30_000;
 const BARE = `
 import Database from 'better-sqlite3';
 import { Aedes } from 'aedes';
-import { createServer } from 'node:net';
 const [dbPath, port] = process.argv.slice(1);
 const db = new Database(dbPath);
 db.pragma('journal_mode = WAL');
@@ -32,32 +31,6 @@ const server = createServer(broker.handle);
 server.listen(Number(port), '127.0.0.1');
 process.on('SIGTERM', () => server.close(() => broker.close(() => (db.close(), process.exit(0)))));
 `;
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-};
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-
-/** Waits for a child to exit: SIGTERM first (a clean stop), SIGKILL if it lingers. */
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 /**
  * Milliseconds from the exec of `command` to the first CONNACK an mqtt.js client receives from it,
@@ -105,7 +78,7 @@ async function execToConnack(
     });
   } finally {
     await client.endAsync(true).catch(() => undefined);
-    await stop(child);
+    await stopChild(child);
     children.delete(child);
   }
 }

@@ -1,9 +1,20 @@
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
 import { benchColdStart } from './cold-start.ts';
 import { benchDecisions } from './decisions.ts';
 import { benchDurable } from './durable.ts';
 import { benchDrain } from './drain.ts';
+import { benchEndToEnd } from './e2e/suite.ts';
+import { printEndToEnd } from './e2e/print.ts';
+import { compare, writeResults } from './report.ts';
+import { loadAverage } from './support.ts';
 
-// npm run bench: prints figures and ratios. Targets are read here by people, never asserted in unit tests.
+// npm run bench [-- --out FILE] [-- --compare PREVIOUS.json]: prints figures and ratios, writes them as
+// JSON. Targets are read here by people (and --compare flags a regression), never asserted in unit tests.
+const { values: args } = parseArgs({
+  options: { out: { type: 'string', default: 'bench-results.json' }, compare: { type: 'string' } },
+});
+const startedLoad = loadAverage();
 const d = benchDecisions();
 console.log('best-benefit selection, member with 50 active benefits:');
 console.log(
@@ -11,7 +22,7 @@ console.log(
     `(${d.applied} benefits applied)`,
 );
 const r = await benchDurable();
-console.log('durable redemptions (WAL, synchronous=FULL, demo community, 64 concurrent requests):');
+console.log('durable redemptions in process (WAL, synchronous=FULL, demo community, 64 concurrent requests):');
 console.log(`  one transaction each: ${r.perTxn.toLocaleString('en')}/s`);
 console.log(`  group commit:         ${r.group.toLocaleString('en')}/s   (mean batch ${r.meanBatch.toFixed(1)})`);
 console.log(`  ratio group/single:   ${r.ratio.toFixed(1)}×   ledger verified: ${r.ledgerOk ? 'ok' : 'PROBLEMS'}`);
@@ -45,3 +56,26 @@ console.log(
 );
 console.log(`  ratio linli/bare:   ${cs.ratio.toFixed(1)}×`);
 console.log(`  linli --version:    ${cs.versionP50Ms.toFixed(0)} ms   (exec to exit)`);
+console.log('end to end over MQTT on loopback (simulated shop scanners, real protocol, QoS 1, open-loop load):');
+const e2e = await benchEndToEnd({ log: (line) => console.log(line) });
+printEndToEnd(e2e, (line) => console.log(line));
+const results = {
+  at: new Date().toISOString(),
+  machine: { cpus: cpus().length, node: process.version, loadAverage: { start: startedLoad, end: loadAverage() } },
+  decisions: d,
+  durable: r,
+  drain: dr,
+  coldStart: cs,
+  e2e,
+};
+writeResults(args.out, results);
+console.log(`figures written to ${args.out}; load average ${startedLoad.toFixed(2)} → ${loadAverage().toFixed(2)}`);
+if (args.compare) {
+  const c = compare(args.compare, results);
+  console.log(`compared with ${args.compare} (a change for the worse over 20% is a regression):`);
+  for (const line of c.lines) console.log(line);
+  if (c.regressions > 0) {
+    console.log(`${c.regressions} regression(s)`);
+    process.exitCode = 1;
+  }
+}

@@ -233,7 +233,12 @@ export class SimDevice extends EventEmitter implements TwinDevice {
       ...(this.opts.tls ? { ...this.opts.tls, protocol: 'mqtts' as const } : {}),
     });
     this.client = client;
-    client.on('connect', () => void this.onConnect(client));
+    client.on('connect', () => {
+      // like a device's firmware should: a request is one small packet, never held back by Nagle's algorithm
+      const socket = client.stream as { setNoDelay?: (on: boolean) => void };
+      socket.setNoDelay?.(true);
+      void this.onConnect(client);
+    });
     client.on('message', (topic, payload) => this.onMessage(topic, payload));
     client.on('error', (err: Error & { code?: number | string }) => {
       // CONNACK 4/5: bad or revoked credentials. Do not hammer the gateway: it locks us out [FWP-2.2].

@@ -70,7 +70,9 @@ export async function openListeners(
   limitedLog: LimitedLogger,
 ): Promise<Listeners> {
   const cap = config.maxConnections + config.pendingTotal + CLOSING_HEADROOM;
-  const tcp = createServer((socket) => hooks.onSocket(socket, 'tcp'));
+  // [FWP-2.1] TCP_NODELAY: an answer is one small packet, and Nagle's algorithm would hold it until the
+  // device's delayed ACK (40 ms on Linux) for every request that follows an unacknowledged write
+  const tcp = createServer({ noDelay: true }, (socket) => hooks.onSocket(socket, 'tcp'));
   tcp.maxConnections = cap;
   // an error while starting to listen (port taken) is the start's to report, once, without a stack here
   tcp.on('error', (err) => {
@@ -116,7 +118,7 @@ export async function openListeners(
         );
       });
       secure.on('error', (err) => log.error({ err }, 'MQTT TLS server error'));
-      const front = createServer((raw) => {
+      const front = createServer({ noDelay: true }, (raw) => {
         const address = normalizeAddress(raw.remoteAddress);
         const place = hooks.admitHandshake(address);
         if (!place.ok) {

@@ -1,0 +1,124 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SimDevice } from '../../sim/src/sim-device.ts';
+import { loadAverage, processFigures } from '../support.ts';
+import { prepareCommunity, type BenchCommunity } from './community.ts';
+import { allBorn, scanners, stopFleet, storm } from './fleet.ts';
+import { fsyncFloor, type FsyncFloor } from './floors.ts';
+import { openLoop, type LoadFigures } from './open-loop.ts';
+import { loopLag, startEcho, startLinli, type Target } from './targets.ts';
+
+/** What one broker under test (the gateway, or the bare echo) did, measured from the devices' side. */
+export interface TargetFigures {
+  idleRssMb: number;
+  stormMs: number;
+  rssMb: number;
+  peakRssMb: number;
+  rt200: LoadFigures;
+  rt1000: LoadFigures;
+  /** The highest offered rate answered in full with p99 ≤ 50 ms. */
+  maxSustainedPerS: number;
+  ramp: LoadFigures[];
+  /** Gateway only: the event loop's longest block while the storm connected. */
+  stormLoopMaxMs?: number;
+  /** Gateway only: bytes the process made the disk write per redemption answered at 1,000/s. */
+  bytesPerRedemption?: number;
+  /** Gateway only: from the exec of a restarted gateway to every device born again. */
+  restartMs?: number;
+}
+
+export interface EndToEndFigures {
+  devices: number;
+  loadDevices: number;
+  members: number;
+  loadAverage: { start: number; end: number };
+  fsync: FsyncFloor;
+  echo: TargetFigures;
+  linli: TargetFigures;
+}
+
+const RAMP = [500, 1000, 1500, 2000, 2500, 3000, 4000, 5000, 6000, 7000];
+const passes = (f: LoadFigures) => f.lost === 0 && f.p99Ms <= 50 && f.answered === f.sent;
+const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function measure(
+  start: () => Promise<Target & { ports?: { mqtt: number; http: number } }>,
+  community: BenchCommunity,
+  o: { loadDevices: number; log: (line: string) => void },
+): Promise<TargetFigures> {
+  let target = await start();
+  let fleet: SimDevice[] = [];
+  try {
+    await settle(500);
+    const idleRssMb = processFigures(target.child.pid ?? 0).rssMb;
+    fleet = scanners(target.url, community.devices);
+    const stormMs = await storm(fleet);
+    const stormLoopMaxMs = (await loopLag(target))?.maxMs;
+    o.log(`  ${target.name}: ${fleet.length} devices online in ${stormMs.toFixed(0)} ms`);
+    await settle(2000);
+    const { rssMb, peakRssMb } = processFigures(target.child.pid ?? 0);
+    const load = fleet.slice(0, o.loadDevices);
+    await openLoop(load, community.cards, { perSecond: 200, seconds: 2, seed: 0 });
+    const rt200 = await openLoop(load, community.cards, { perSecond: 200, seconds: 6, seed: 1 });
+    const before = processFigures(target.child.pid ?? 0).writeBytes;
+    const rt1000 = await openLoop(load, community.cards, { perSecond: 1000, seconds: 6, seed: 2 });
+    const written = processFigures(target.child.pid ?? 0).writeBytes - before;
+    o.log(
+      `  ${target.name}: 200/s p50 ${rt200.p50Ms.toFixed(1)} p99 ${rt200.p99Ms.toFixed(1)} ms; ` +
+        `1,000/s p50 ${rt1000.p50Ms.toFixed(1)} p99 ${rt1000.p99Ms.toFixed(1)} ms`,
+    );
+    const ramp: LoadFigures[] = [];
+    let maxSustainedPerS = 0;
+    for (const [i, perSecond] of RAMP.entries()) {
+      const f = await openLoop(load, community.cards, { perSecond, seconds: 3, seed: 10 + i });
+      ramp.push(f);
+      o.log(
+        `  ${target.name}: ${perSecond}/s offered → ${f.achievedPerS.toFixed(0)}/s, p99 ${f.p99Ms.toFixed(1)} ms` +
+          `${f.lost ? `, ${f.lost} lost` : ''}`,
+      );
+      if (!passes(f)) break;
+      maxSustainedPerS = perSecond;
+      await settle(300);
+    }
+    const figures: TargetFigures = { idleRssMb, stormMs, rssMb, peakRssMb, rt200, rt1000, maxSustainedPerS, ramp };
+    if (target.name === 'linli') {
+      figures.bytesPerRedemption = written / Math.max(1, rt1000.answered);
+      if (stormLoopMaxMs !== undefined) figures.stormLoopMaxMs = stormLoopMaxMs;
+      await target.stop();
+      // the same ports: the devices reconnect where they were connected
+      const again = await startLinli(community.config, target.ports);
+      target = again;
+      figures.restartMs = await allBorn(fleet, again.spawnedAt);
+      o.log(`  ${target.name}: restarted, every device back in ${figures.restartMs.toFixed(0)} ms`);
+    }
+    return figures;
+  } finally {
+    await stopFleet(fleet);
+    await target.stop();
+  }
+}
+
+/**
+ * The end-to-end suite: devices on loopback with the real protocol against the gateway and, in the same
+ * run, against the floors (a bare aedes echo with the same client and QoS; one fsync'd commit).
+ */
+export async function benchEndToEnd(
+  o: { devices?: number; loadDevices?: number; members?: number; log?: (line: string) => void } = {},
+): Promise<EndToEndFigures> {
+  const devices = o.devices ?? 1000;
+  const loadDevices = o.loadDevices ?? 500;
+  const members = o.members ?? 2000;
+  const log = o.log ?? (() => undefined);
+  const dir = mkdtempSync(join(tmpdir(), 'linli-bench-e2e-'));
+  try {
+    const start = loadAverage();
+    const community = await prepareCommunity(dir, { members, devices });
+    const fsync = fsyncFloor(dir);
+    const echo = await measure(startEcho, community, { loadDevices, log });
+    const linli = await measure(() => startLinli(community.config), community, { loadDevices, log });
+    return { devices, loadDevices, members, loadAverage: { start, end: loadAverage() }, fsync, echo, linli };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
