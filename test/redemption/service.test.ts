@@ -268,6 +268,25 @@ describe('RedemptionService', () => {
     expect(has(await use('w-5'))).toBe(true);
   });
 
+  it('a birthday gift is used once in the birthday month; a reversal gives it back (its last use, from history)', async () => {
+    const GIFT = campaign('bday', {
+      effect: { type: 'amount_off', offFen: 800 },
+      usage: { type: 'birthday_gift' },
+      category: 'gift',
+    });
+    h.catalog.upsertCampaign(GIFT, 0);
+    h.catalog.upsertMember(member({ id: 'm-1', tier: 'gold', birthdayMonth: 11 }), 0);
+    const pay = (txnId: string) => h.svc.redeem({ txnId, memberId: 'm-1', trust: 'high', purchase: bill(2000) });
+    const has = (r: { applied: { campaignId: string }[] }) => r.applied.some((a) => a.campaignId === 'bday');
+    const first = await pay('bd-1');
+    expect(has(first)).toBe(true);
+    const second = await pay('bd-2');
+    expect(has(second)).toBe(false);
+    expect(second.notApplied.find((n) => n.campaignId === 'bday')?.code).toBe('BIRTHDAY_GIFT_USED');
+    await h.svc.reverse(first.redemptionId, 'staff:test');
+    expect(has(await pay('bd-3'))).toBe(true);
+  });
+
   it('unknown member and unknown transaction are clear errors', async () => {
     await expect(
       h.svc.redeem({ txnId: 'x', memberId: 'ghost', trust: 'high', purchase: bill(100) }),

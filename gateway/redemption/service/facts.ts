@@ -27,7 +27,11 @@ export function gatherUsage(
 ): UsageFacts {
   const memberUses: Record<string, number> = {};
   const budgets: Record<string, { count: number; amountFen: number }> = {};
+  // only a birthday gift and a welcome-back offer ask when the member last used them: the member's history
+  // is read for those alone, so an ordinary decision never scans a past that grows with every purchase
+  const lastUseOf: string[] = [];
   for (const c of campaigns.values()) {
+    if (c.usage.type === 'birthday_gift' || c.usage.type === 'welcome_back') lastUseOf.push(c.id);
     const lim = c.rules.perMemberLimit;
     if (lim) {
       const pk = periodKey(lim.period, t);
@@ -47,7 +51,7 @@ export function gatherUsage(
     memberUses,
     instanceUses,
     budgets,
-    lastUseAt: usage.lastUses(member.id),
+    lastUseAt: usage.lastUses(member.id, lastUseOf),
     pointsBalance: ledger.balance(account.points(member.id), 'points'),
   };
 }

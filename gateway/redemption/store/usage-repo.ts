@@ -20,10 +20,10 @@ export class UsageRepo {
       recorded: db.prepare<[string], { key: string; count: number; amount_fen: number }>(
         'SELECT key, count, amount_fen FROM redemption_counters WHERE redemption_id = ?',
       ),
-      lastUse: db.prepare<[string], { campaign_id: string; at: number }>(
-        `SELECT b.campaign_id, MAX(r.created_at) AS at
+      lastUse: db.prepare<[string, string], { at: number | null }>(
+        `SELECT MAX(r.created_at) AS at
          FROM redemption_benefits b JOIN redemptions r ON r.id = b.redemption_id
-         WHERE r.member_id = ? AND r.state IN ('held', 'captured') GROUP BY b.campaign_id`,
+         WHERE r.member_id = ? AND b.campaign_id = ? AND r.state IN ('held', 'captured')`,
       ),
     };
   }
@@ -55,8 +55,13 @@ export class UsageRepo {
       this.s.unbump.run({ key: r.key, count: r.count, amount: r.amount_fen });
   }
 
-  /** When the member last used each campaign, counting only redemptions that still stand. */
-  lastUses(memberId: string): Record<string, number> {
-    return Object.fromEntries(this.s.lastUse.all(memberId).map((r) => [r.campaign_id, r.at]));
+  /** When the member last used each of `campaignIds`, counting only redemptions that still stand. */
+  lastUses(memberId: string, campaignIds: readonly string[]): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const id of campaignIds) {
+      const at = this.s.lastUse.get(memberId, id)?.at;
+      if (at !== null && at !== undefined) out[id] = at;
+    }
+    return out;
   }
 }
