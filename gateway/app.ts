@@ -31,6 +31,7 @@ import { Store } from './store/store.ts';
 import { RuntimeSettings } from './core/runtime-settings.ts';
 import { assertPrivateFile, secretFilesOf } from './security/secret-files.ts';
 import { BatchWriter } from './store/batch-writer.ts';
+import { WalSync } from './store/wal-sync.ts';
 import { EventBus } from './core/event-bus.ts';
 import type { GatewayEvents } from './gateway-events.ts';
 import { startParts, stopParts, type Part } from './parts/part.ts';
@@ -165,7 +166,11 @@ export class Gateway {
     this.store = store;
     const mark = store.db.prepare<[], { wall: number }>('SELECT wall FROM clock_marks WHERE id = 1').get();
     this.clockHealth = new ClockHealth(clock, undefined, mark?.wall);
-    const writer = new BatchWriter(store.db, config.redemption.groupCommit);
+    const groupCommit = config.redemption.groupCommit;
+    // the log synced off the event loop: COMMIT no longer waits for the disk, the answers still do
+    const wal = groupCommit.syncOffThread && store.file !== ':memory:' ? new WalSync(`${store.file}-wal`) : undefined;
+    if (wal) store.db.pragma('synchronous = NORMAL');
+    const writer = new BatchWriter(store.db, groupCommit, wal?.sync);
     this.writer = writer;
     // without a cloud nothing would ever drain the outbox: it is written only when sync is on
     const outbox = config.cloud.enabled ? new OutboxRepo(store.db, config.gateway.id, () => clock.now()) : undefined;
@@ -335,7 +340,14 @@ export class Gateway {
     return [
       { name: 'store', stop: () => store.close() },
       // what is queued is written before the database closes
-      { name: 'writer', stop: () => writer.stop() },
+      {
+        name: 'writer',
+        stop: async () => {
+          writer.stop();
+          await writer.settled();
+          wal?.close();
+        },
+      },
       // the registry as it stands now: later changes by another process are what the watcher reports
       { name: 'registry', start: () => watcher.prime() },
       // each kind's own tables and start (what a restart left in progress), before the broker lets devices in

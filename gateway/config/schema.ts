@@ -210,9 +210,15 @@ const RedemptionConfigSchema = z
       .object({
         maxWaitMs: z.number().int().min(0).max(50).default(2),
         maxBatch: z.number().int().min(1).max(10_000).default(256),
+        /**
+         * Sync the log on a thread of its own (synchronous=NORMAL + fdatasync after COMMIT, answers held
+         * until it is done): as durable as synchronous=FULL, without the event loop waiting on the disk.
+         * false: synchronous=FULL, the fsync inside COMMIT on the event loop.
+         */
+        syncOffThread: z.boolean().default(true),
       })
       .strict()
-      .default({ maxWaitMs: 2, maxBatch: 256 }),
+      .default({ maxWaitMs: 2, maxBatch: 256, syncOffThread: true }),
   })
   .strict();
 

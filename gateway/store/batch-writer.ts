@@ -1,4 +1,5 @@
 import type { Db } from './db.ts';
+import type { DurabilityPort } from './wal-sync.ts';
 
 interface Unit {
   work: () => unknown;
@@ -16,23 +17,32 @@ interface BatchWriterStats {
 /**
  * Group commit: the one writer of the process. Units of work queue; the writer runs the queued units
  * together in one transaction, each in its own savepoint (a unit that throws rolls back alone), and
- * resolves every unit only after COMMIT returned — with synchronous=FULL that is the durability point,
- * so "approved" is said only for what survives a power cut. One fsync then serves a whole batch.
+ * resolves every unit only once its COMMIT is durable, so "approved" is said only for what survives a
+ * power cut. Without `durable`, the connection's synchronous=FULL makes COMMIT itself the durability
+ * point (the event loop waits for the fsync); with it (synchronous=NORMAL), COMMIT returns at once and
+ * `durable` syncs the log on another thread while the next batch runs: one fsync serves every batch
+ * committed before it started, and the event loop never waits on the disk.
  */
 export class BatchWriter {
   private queue: Unit[] = [];
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private flushing = false;
+  /** A sync of the log failed: what it covered may not be on disk, so nothing more is written or approved. */
+  private failed: unknown;
+  /** Batches committed whose sync has not finished yet. */
+  private readonly syncing = new Set<Promise<void>>();
   readonly stats: BatchWriterStats = { batches: 0, units: 0, maxBatch: 0, lastCommitMs: 0 };
 
   constructor(
     private readonly db: Db,
     private readonly opts: { maxWaitMs: number; maxBatch: number } = { maxWaitMs: 2, maxBatch: 256 },
+    private readonly durable?: DurabilityPort,
   ) {}
 
   submit<T>(work: () => T): Promise<T> {
     if (this.stopped) return Promise.reject(new Error('the writer is stopped'));
+    if (this.failed) return Promise.reject(this.failed);
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
       // a unit that submits more work runs inside a batch: never flush from there, or that work would
@@ -100,11 +110,24 @@ export class BatchWriter {
     this.stats.units += batch.length;
     this.stats.maxBatch = Math.max(this.stats.maxBatch, batch.length);
     this.stats.lastCommitMs = performance.now() - started;
-    batch.forEach((u, i) => {
-      const o = outcomes[i];
-      if (o?.ok) u.resolve(o.value);
-      else u.reject(o?.error);
+    const settle = () =>
+      batch.forEach((u, i) => {
+        const o = outcomes[i];
+        if (o?.ok) u.resolve(o.value);
+        else u.reject(o?.error);
+      });
+    if (!this.durable) return settle();
+    const synced = this.durable().then(settle, (err: unknown) => {
+      this.failed ??= new Error(`the database log could not be synced to disk: ${String(err)}`, { cause: err });
+      for (const u of batch) u.reject(this.failed);
     });
+    this.syncing.add(synced);
+    void synced.finally(() => this.syncing.delete(synced));
+  }
+
+  /** Resolves when every committed batch is durable and its units are settled. */
+  async settled(): Promise<void> {
+    while (this.syncing.size > 0) await Promise.all(this.syncing);
   }
 
   /** Writes what is queued and refuses new work. */

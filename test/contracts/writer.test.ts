@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { WriterPort } from '../../gateway/redemption/service/ports.ts';
 import { BatchWriter } from '../../gateway/store/batch-writer.ts';
 import { ImmediateWriter } from '../../gateway/store/immediate-writer.ts';
+import { WalSync } from '../../gateway/store/wal-sync.ts';
 import { openDatabase, type Db } from '../../gateway/store/db.ts';
 import { tempDir } from '../support/tmp.ts';
 import { describeWriterContract, type WriterSubject } from './writer.contract.ts';
@@ -50,6 +51,26 @@ describeWriterContract('BatchWriter, maxBatch 1', () => batchWriter({ maxWaitMs:
   queuesNestedWork: true,
   stoppable: true,
 });
+
+// As the gateway runs it by default: synchronous=NORMAL, the log synced on the thread pool after COMMIT
+// (redemption.groupCommit.syncOffThread), each unit settled only once that sync is done.
+describeWriterContract(
+  'BatchWriter, log synced off the event loop (the gateway’s default)',
+  () =>
+    subject((db) => {
+      db.pragma('synchronous = NORMAL');
+      const wal = new WalSync(`${db.name}-wal`);
+      const w = new BatchWriter(db, { maxWaitMs: 2, maxBatch: 256 }, wal.sync);
+      return {
+        writer: w,
+        stop: () => {
+          w.stop();
+          wal.close();
+        },
+      };
+    }),
+  { rollsBackFailedUnit: true, queuesNestedWork: true, stoppable: true },
+);
 
 // The CLI's writer (gateway/store/immediate-writer.ts): one IMMEDIATE transaction per unit, committed
 // before it resolves; SQLite's lock serialises it with a running gateway's group-commit writer.

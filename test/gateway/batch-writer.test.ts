@@ -1,7 +1,9 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fstatSync, statSync } from 'node:fs';
 import { BatchWriter } from '../../gateway/store/batch-writer.ts';
+import { WalSync } from '../../gateway/store/wal-sync.ts';
 import { openDatabase, type Db } from '../../gateway/store/db.ts';
 import { tempDir } from '../support/tmp.ts';
 
@@ -99,4 +101,92 @@ describe('BatchWriter (group commit)', () => {
       expect(settled[2]?.status).toBe('rejected');
     },
   );
+});
+
+describe('BatchWriter with the log synced off the event loop', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let db: Db;
+  beforeEach(() => {
+    tmp = tempDir();
+    db = openDatabase(join(tmp.dir, 'w.db'), { migrations: TABLE });
+    db.pragma('synchronous = NORMAL');
+  });
+  afterEach(() => {
+    db.close();
+    tmp.cleanup();
+  });
+
+  /** A sync held open until the test lets it finish, as a slow SD card would. */
+  function heldSyncs() {
+    const pending: ((err: NodeJS.ErrnoException | null) => void)[] = [];
+    const fds: number[] = [];
+    const wal = new WalSync(join(tmp.dir, 'w.db-wal'), (fd, done) => {
+      fds.push(fd);
+      pending.push(done);
+    });
+    return { wal, pending, fds };
+  }
+  const tick = () => new Promise((r) => setImmediate(r));
+
+  it('settles a unit only after a sync that started after its COMMIT has finished', async () => {
+    const s = heldSyncs();
+    const w = new BatchWriter(db, { maxWaitMs: 0, maxBatch: 64 }, s.wal.sync);
+    const settled: string[] = [];
+    const first = w.submit(() => db.prepare('INSERT INTO t (v) VALUES (1)').run()).then(() => settled.push('first'));
+    w.flush();
+    expect(s.pending).toHaveLength(1); // the first batch's sync runs
+    expect(db.prepare('SELECT COUNT(*) AS n FROM t').get()).toEqual({ n: 1 }); // committed, not yet answered
+    const second = w.submit(() => db.prepare('INSERT INTO t (v) VALUES (2)').run()).then(() => settled.push('second'));
+    const third = w.submit(() => db.prepare('INSERT INTO t (v) VALUES (3)').run()).then(() => settled.push('third'));
+    w.flush();
+    await tick();
+    expect(settled).toEqual([]);
+    // committed while the first sync ran: they wait for the next one, which starts only now
+    s.pending.shift()?.(null);
+    await first;
+    await tick();
+    expect(settled).toEqual(['first']);
+    expect(s.pending).toHaveLength(1);
+    s.pending.shift()?.(null);
+    await Promise.all([second, third]);
+    expect(settled).toEqual(['first', 'second', 'third']);
+    expect(s.fds).toHaveLength(2);
+    w.stop();
+    s.wal.close();
+  });
+
+  it('a failed sync rejects what it covered, and the writer refuses more work', async () => {
+    const s = heldSyncs();
+    const w = new BatchWriter(db, { maxWaitMs: 0, maxBatch: 64 }, s.wal.sync);
+    const unit = w.submit(() => db.prepare('INSERT INTO t (v) VALUES (1)').run());
+    w.flush();
+    s.pending.shift()?.(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    await expect(unit).rejects.toThrow(/could not be synced to disk/);
+    await expect(w.submit(() => 1)).rejects.toThrow(/could not be synced to disk/);
+    s.wal.close();
+  });
+
+  it('syncs the log file SQLite writes to now, also after it was removed and created again', async () => {
+    const s = heldSyncs();
+    const w = new BatchWriter(db, { maxWaitMs: 0, maxBatch: 64 }, s.wal.sync);
+    const ino = () => statSync(join(tmp.dir, 'w.db-wal')).ino;
+    const one = w.submit(() => db.prepare('INSERT INTO t (v) VALUES (1)').run());
+    w.flush();
+    expect(fstatSync(s.fds[0] ?? -1).ino).toBe(ino());
+    s.pending.shift()?.(null);
+    await one;
+    w.stop();
+    // the last connection closing removes the log; the next one creates a new file
+    db.close();
+    db = openDatabase(join(tmp.dir, 'w.db'), { migrations: TABLE });
+    db.pragma('synchronous = NORMAL');
+    const w2 = new BatchWriter(db, { maxWaitMs: 0, maxBatch: 64 }, s.wal.sync);
+    const two = w2.submit(() => db.prepare('INSERT INTO t (v) VALUES (2)').run());
+    w2.flush();
+    expect(fstatSync(s.fds[1] ?? -1).ino).toBe(ino());
+    s.pending.shift()?.(null);
+    await two;
+    w2.stop();
+    s.wal.close();
+  });
 });

@@ -268,7 +268,7 @@ describe('RedemptionService', () => {
     expect(has(await use('w-5'))).toBe(true);
   });
 
-  it('a birthday gift is used once in the birthday month; a reversal gives it back (its last use, from history)', async () => {
+  it('a birthday gift is used once in its month; a reversal gives it back (its last use, from history)', async () => {
     const GIFT = campaign('bday', {
       effect: { type: 'amount_off', offFen: 800 },
       usage: { type: 'birthday_gift' },
