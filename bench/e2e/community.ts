@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { shopScannerWire } from '../../devices/shop-scanner/wire.ts';
+import { shopScanner } from '../../devices/shop-scanner/index.ts';
 import { systemClock } from '../../gateway/core/clock.ts';
 import { silentLogger } from '../../gateway/core/log.ts';
 import { loadInto } from '../../gateway/cli/redemption-commands.ts';
@@ -15,7 +15,7 @@ export interface BenchDevice {
   secret: string;
 }
 
-/** A community on disk for the gateway under test: members with plain cards, and scanners bound to a shop. */
+/** A community on disk for the gateway under test: members with plain cards, and scanners bound to shops. */
 export interface BenchCommunity {
   config: string;
   dataDir: string;
@@ -39,7 +39,9 @@ export async function prepareCommunity(dir: string, o: { members: number; device
   const devices: BenchDevice[] = [];
   for (let i = 0; i < o.devices; i++) {
     const id = `bench-scan-${String(i).padStart(4, '0')}`;
-    const { secret } = await service.provision({ id, kind: shopScannerWire.kind, merchantId: 'cafe-01' });
+    // bound to the shop its twin says it sells for (the fleet gives the n-th scanner index n)
+    const merchantId = shopScanner.sim.merchant?.(i) ?? 'cafe-01';
+    const { secret } = await service.provision({ id, kind: shopScanner.wire.kind, merchantId });
     devices.push({ id, secret });
   }
   store.close();
