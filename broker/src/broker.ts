@@ -5,6 +5,7 @@ import { authorizeForwardHook, authorizePublishHook, authorizeSubscribeHook } fr
 import { authenticateHook, preConnectHook } from './hooks/connect.ts';
 import { MAX_CLIENT_ID_LENGTH } from './auth/accounts.ts';
 import { wireEvents } from './events.ts';
+import { persistenceWithRetainedTrie } from './retained-store.ts';
 import { acceptConnection, refusedPending } from './accept.ts';
 import { closeListeners, openListeners, type Listeners, type Transport } from './transport/listeners.ts';
 import type { BrokerContext, BrokerStats, InboundMessage } from './types.ts';
@@ -158,6 +159,8 @@ export class LinliBroker {
       maxTopicLevels: 16,
       // devices use QoS 0/1 [FWP-3.5]: a few QoS 2 in flight is plenty
       maxInflightInbound: 64,
+      // retained messages found by walking a trie, not by testing every one: a storm no longer costs N²
+      persistence: persistenceWithRetainedTrie(),
       preConnect: preConnectHook(this.core),
       authenticate: authenticateHook(this.core),
       authorizePublish: authorizePublishHook(this.core),
