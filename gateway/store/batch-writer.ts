@@ -7,6 +7,13 @@ interface Unit {
   reject: (e: unknown) => void;
 }
 
+/**
+ * How long one batch may keep the event loop: past it the batch commits with the units that ran, and
+ * the rest follow in the next turn, after the sockets had theirs (a reconnect storm queues thousands of
+ * births and health records at once; written in one go they would block every device for a second).
+ */
+const BATCH_BUDGET_MS = 10;
+
 interface BatchWriterStats {
   batches: number;
   units: number;
@@ -37,7 +44,13 @@ export class BatchWriter {
 
   constructor(
     private readonly db: Db,
-    private readonly opts: { maxWaitMs: number; maxBatch: number } = { maxWaitMs: 2, maxBatch: 256 },
+    private readonly opts: {
+      maxWaitMs: number;
+      maxBatch: number;
+      /** BATCH_BUDGET_MS unless a test says otherwise, measured on `now` (performance.now by default). */
+      budgetMs?: number;
+      now?: () => number;
+    } = { maxWaitMs: 2, maxBatch: 256 },
     private readonly durable?: DurabilityPort,
   ) {}
 
@@ -52,8 +65,8 @@ export class BatchWriter {
       // with the log synced on another thread a COMMIT costs no fsync on the event loop: the batch is
       // what arrived in this turn of the loop (under load, many devices' requests), written right after it.
       // An fsync inside COMMIT is worth waiting maxWaitMs for, to share it among more units.
-      else if (this.durable) this.immediate ??= setImmediate(() => this.flush());
-      else this.timer ??= setTimeout(() => this.flush(), this.opts.maxWaitMs);
+      else if (this.durable) this.immediate ??= setImmediate(() => this.write(1));
+      else this.timer ??= setTimeout(() => this.write(1), this.opts.maxWaitMs);
     });
   }
 
@@ -64,8 +77,13 @@ export class BatchWriter {
     return this.db.transaction(work)();
   }
 
-  /** Writes what is queued now, in one transaction per batch. */
+  /** Writes everything queued now, in one transaction per batch. */
   flush(): void {
+    this.write(Number.POSITIVE_INFINITY);
+  }
+
+  /** Writes up to `batches` batches of what is queued; what is left is written in the loop's next turn. */
+  private write(batches: number): void {
     if (this.flushing) return;
     if (this.timer) clearTimeout(this.timer);
     if (this.immediate) clearImmediate(this.immediate);
@@ -73,21 +91,32 @@ export class BatchWriter {
     this.immediate = undefined;
     this.flushing = true;
     try {
-      while (this.queue.length > 0) this.writeBatch(this.queue.splice(0, this.opts.maxBatch));
+      for (let n = 0; n < batches && this.queue.length > 0; n++)
+        this.writeBatch(this.queue.splice(0, this.opts.maxBatch));
     } finally {
       this.flushing = false;
     }
+    if (this.queue.length > 0 && !this.stopped) this.immediate ??= setImmediate(() => this.write(1));
   }
 
-  private writeBatch(batch: Unit[]): void {
+  private writeBatch(queued: Unit[]): void {
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
-    const started = performance.now();
+    const now = this.opts.now ?? (() => performance.now());
+    const budget = this.opts.budgetMs ?? BATCH_BUDGET_MS;
+    const started = now();
     let lostAt = -1;
+    let batch = queued;
     try {
       // IMMEDIATE: take the write lock up front, so no unit meets SQLITE_BUSY half-way through a batch
       this.db
         .transaction(() => {
-          for (const [i, u] of batch.entries()) {
+          for (const [i, u] of queued.entries()) {
+            if (i > 0 && now() - started > budget) {
+              // over its time: this batch ends here, the rest go back to the front of the queue, in order
+              batch = queued.slice(0, i);
+              this.queue.unshift(...queued.slice(i));
+              break;
+            }
             try {
               // a nested better-sqlite3 transaction is a savepoint: a failing unit rolls back only itself
               outcomes.push({ ok: true, value: this.db.transaction(u.work)() });
@@ -116,7 +145,7 @@ export class BatchWriter {
     this.stats.batches += 1;
     this.stats.units += batch.length;
     this.stats.maxBatch = Math.max(this.stats.maxBatch, batch.length);
-    this.stats.lastCommitMs = performance.now() - started;
+    this.stats.lastCommitMs = now() - started;
     const settle = () =>
       batch.forEach((u, i) => {
         const o = outcomes[i];

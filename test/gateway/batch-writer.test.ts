@@ -190,3 +190,30 @@ describe('BatchWriter with the log synced off the event loop', () => {
     s.wal.close();
   });
 });
+
+describe('BatchWriter keeps the event loop', () => {
+  it('ends a batch past its time budget and writes the rest in the next turn, in order, each unit once', async () => {
+    const tmp = tempDir();
+    const db = openDatabase(join(tmp.dir, 'w.db'), { migrations: TABLE });
+    let clock = 0;
+    // every unit "takes" 4 ms on the writer's clock: a 10 ms budget fits three units a batch
+    const w = new BatchWriter(db, { maxWaitMs: 0, maxBatch: 256, budgetMs: 10, now: () => clock });
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    const units = Array.from({ length: 10 }, (_, i) =>
+      w.submit(() => {
+        clock += 4;
+        return Number(insert.run(i).lastInsertRowid);
+      }),
+    );
+    expect(await Promise.all(units)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    expect(w.stats.units).toBe(10);
+    expect(w.stats.batches).toBe(4);
+    expect(w.stats.maxBatch).toBe(3);
+    expect((db.prepare('SELECT v FROM t ORDER BY id').all() as { v: number }[]).map((r) => r.v)).toEqual([
+      0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+    ]);
+    w.stop();
+    db.close();
+    tmp.cleanup();
+  });
+});
