@@ -229,6 +229,9 @@ export class SimDevice extends EventEmitter implements TwinDevice {
       reconnectPeriod: this.backoff.next(),
       connectTimeout: 10_000,
       queueQoSZero: false,
+      // [FWP-3.3] our own SUBSCRIBE, awaited, before every birth: mqtt.js' automatic one after a reconnect
+      // makes an explicit subscribe of the same topics resolve at once, and the birth would then race it
+      resubscribe: false,
       will: this.will(),
       ...(this.opts.tls ? { ...this.opts.tls, protocol: 'mqtts' as const } : {}),
     });
