@@ -21,6 +21,7 @@ const START_DEADLINE_MS = 30_000;
 const BARE = `
 import Database from 'better-sqlite3';
 import { Aedes } from 'aedes';
+import { createServer } from 'node:net';
 const [dbPath, port] = process.argv.slice(1);
 const db = new Database(dbPath);
 db.pragma('journal_mode = WAL');
