@@ -20,155 +20,119 @@ export interface Candidate {
   instance: BenefitInstance | undefined;
 }
 
-/** A named predicate: undefined when satisfied, else the reason it is not. */
-interface Rule {
-  name: string;
-  check(c: Candidate, ctx: RuleContext): ReasonCode | undefined;
+const INSTANCE_USAGES = new Set(['single_use', 'period_card', 'punch_card']);
+const ITEM_EFFECTS: readonly string[] = ['nth_item', 'fixed_price', 'free_item'];
+
+/**
+ * The first rule a candidate fails, with its name (for debug logs), or undefined when eligible. The rules
+ * are checked in this order, and the first failing one names the reason. One straight function rather
+ * than a table of predicates: it runs for every benefit a member holds on every decision.
+ */
+export function firstFailure(c: Candidate, ctx: RuleContext): { rule: string; code: ReasonCode } | undefined {
+  const { campaign, instance } = c;
+  const { now, local, purchase, member, usage } = ctx;
+
+  // instance-state
+  if (INSTANCE_USAGES.has(campaign.usage.type) && !instance) return fail('instance-state', 'NEEDS_INSTANCE');
+  if (instance) {
+    if (instance.status === 'used') return fail('instance-state', 'INSTANCE_USED');
+    if (instance.status === 'revoked') return fail('instance-state', 'INSTANCE_REVOKED');
+    if (instance.status === 'expired' || (instance.expiresAt !== undefined && now >= instance.expiresAt))
+      return fail('instance-state', 'INSTANCE_EXPIRED');
+    if (instance.usesLeft !== undefined && instance.usesLeft <= 0) return fail('instance-state', 'NO_USES_LEFT');
+  }
+
+  const rules = campaign.rules;
+  // validity-window
+  if (rules.validFrom !== undefined && now < rules.validFrom) return fail('validity-window', 'NOT_YET_VALID');
+  if (rules.validTo !== undefined && now >= rules.validTo) return fail('validity-window', 'CAMPAIGN_ENDED');
+
+  if (rules.daysOfWeek && !rules.daysOfWeek.includes(local.weekday)) return fail('day-of-week', 'WRONG_DAY');
+
+  if (rules.hours) {
+    const m = local.minuteOfDay;
+    let inside = false;
+    for (const { from, to } of rules.hours) {
+      const a = minutesOf(from);
+      const b = minutesOf(to);
+      // a window like 22:00–02:00 wraps past midnight
+      if (a <= b ? m >= a && m < b : m >= a || m < b) {
+        inside = true;
+        break;
+      }
+    }
+    if (!inside) return fail('hours', 'OUTSIDE_HOURS');
+  }
+
+  if (rules.merchants && !rules.merchants.includes(purchase.merchantId))
+    return fail('merchant-scope', 'MERCHANT_NOT_IN_SCOPE');
+  if (rules.devices && (!purchase.deviceId || !rules.devices.includes(purchase.deviceId)))
+    return fail('device-scope', 'DEVICE_NOT_IN_SCOPE');
+  if (rules.deviceKinds && (!purchase.deviceKind || !rules.deviceKinds.includes(purchase.deviceKind)))
+    return fail('device-kind-scope', 'DEVICE_KIND_NOT_IN_SCOPE');
+
+  // product-scope
+  const scoped = rules.products;
+  if (scoped !== undefined || ITEM_EFFECTS.includes(campaign.effect.type)) {
+    let hit = false;
+    for (const i of purchase.items)
+      if (!scoped || scoped.includes(i.productId)) {
+        hit = true;
+        break;
+      }
+    if (!hit) return fail('product-scope', 'NO_ELIGIBLE_PRODUCT');
+  }
+
+  if (rules.minSpendFen !== undefined && ctx.subtotalFen < rules.minSpendFen)
+    return fail('min-spend', 'MIN_SPEND_NOT_MET');
+  if (rules.tiers && !rules.tiers.includes(member.tier)) return fail('tier', 'TIER_NOT_ELIGIBLE');
+  if (rules.segments && !rules.segments.some((s) => member.segments.includes(s)))
+    return fail('segment', 'SEGMENT_NOT_ELIGIBLE');
+
+  const kind = usageKind(c, ctx);
+  if (kind) return fail('usage-kind', kind);
+
+  const lim = rules.perMemberLimit;
+  if (lim && (usage.memberUses[memberUseKey(campaign, lim.period, local)] ?? 0) >= lim.count)
+    return fail('member-limit', 'MEMBER_LIMIT_REACHED');
+
+  const b = rules.budget;
+  if (b) {
+    const used = usage.budgets[campaign.id] ?? { count: 0, amountFen: 0 };
+    if (b.count !== undefined && used.count >= b.count) return fail('budget', 'BUDGET_EXHAUSTED');
+    if (b.amountFen !== undefined && used.amountFen >= b.amountFen) return fail('budget', 'BUDGET_EXHAUSTED');
+  }
+  return undefined;
 }
 
-const INSTANCE_USAGES = new Set(['single_use', 'period_card', 'punch_card']);
+function fail(rule: string, code: ReasonCode): { rule: string; code: ReasonCode } {
+  return { rule, code };
+}
 
-/** The rules, in the order they are checked; the first failing one names the reason. */
-const RULES: readonly Rule[] = [
-  {
-    name: 'instance-state',
-    check({ campaign, instance }, { now }) {
-      if (INSTANCE_USAGES.has(campaign.usage.type) && !instance) return 'NEEDS_INSTANCE';
-      if (!instance) return undefined;
-      if (instance.status === 'used') return 'INSTANCE_USED';
-      if (instance.status === 'revoked') return 'INSTANCE_REVOKED';
-      if (instance.status === 'expired' || (instance.expiresAt !== undefined && now >= instance.expiresAt))
-        return 'INSTANCE_EXPIRED';
-      if (instance.usesLeft !== undefined && instance.usesLeft <= 0) return 'NO_USES_LEFT';
-      return undefined;
-    },
-  },
-  {
-    name: 'validity-window',
-    check({ campaign: { rules } }, { now }) {
-      if (rules.validFrom !== undefined && now < rules.validFrom) return 'NOT_YET_VALID';
-      if (rules.validTo !== undefined && now >= rules.validTo) return 'CAMPAIGN_ENDED';
-      return undefined;
-    },
-  },
-  {
-    name: 'day-of-week',
-    check: ({ campaign: { rules } }, { local }) =>
-      rules.daysOfWeek && !rules.daysOfWeek.includes(local.weekday) ? 'WRONG_DAY' : undefined,
-  },
-  {
-    name: 'hours',
-    check({ campaign: { rules } }, { local }) {
-      if (!rules.hours) return undefined;
-      const m = local.minuteOfDay;
-      // a window like 22:00–02:00 wraps past midnight
-      const inside = rules.hours.some(({ from, to }) => {
-        const a = minutesOf(from);
-        const b = minutesOf(to);
-        return a <= b ? m >= a && m < b : m >= a || m < b;
-      });
-      return inside ? undefined : 'OUTSIDE_HOURS';
-    },
-  },
-  {
-    name: 'merchant-scope',
-    check: ({ campaign: { rules } }, { purchase }) =>
-      rules.merchants && !rules.merchants.includes(purchase.merchantId) ? 'MERCHANT_NOT_IN_SCOPE' : undefined,
-  },
-  {
-    name: 'device-scope',
-    check: ({ campaign: { rules } }, { purchase }) =>
-      rules.devices && (!purchase.deviceId || !rules.devices.includes(purchase.deviceId))
-        ? 'DEVICE_NOT_IN_SCOPE'
-        : undefined,
-  },
-  {
-    name: 'device-kind-scope',
-    check: ({ campaign: { rules } }, { purchase }) =>
-      rules.deviceKinds && (!purchase.deviceKind || !rules.deviceKinds.includes(purchase.deviceKind))
-        ? 'DEVICE_KIND_NOT_IN_SCOPE'
-        : undefined,
-  },
-  {
-    name: 'product-scope',
-    check({ campaign }, { purchase }) {
-      const scoped = campaign.rules.products;
-      const needsItems =
-        scoped !== undefined || ['nth_item', 'fixed_price', 'free_item'].includes(campaign.effect.type);
-      if (!needsItems) return undefined;
-      const hit = purchase.items.some((i) => !scoped || scoped.includes(i.productId));
-      return hit ? undefined : 'NO_ELIGIBLE_PRODUCT';
-    },
-  },
-  {
-    name: 'min-spend',
-    check: ({ campaign: { rules } }, { subtotalFen }) =>
-      rules.minSpendFen !== undefined && subtotalFen < rules.minSpendFen ? 'MIN_SPEND_NOT_MET' : undefined,
-  },
-  {
-    name: 'tier',
-    check: ({ campaign: { rules } }, { member }) =>
-      rules.tiers && !rules.tiers.includes(member.tier) ? 'TIER_NOT_ELIGIBLE' : undefined,
-  },
-  {
-    name: 'segment',
-    check: ({ campaign: { rules } }, { member }) =>
-      rules.segments && !rules.segments.some((s) => member.segments.includes(s)) ? 'SEGMENT_NOT_ELIGIBLE' : undefined,
-  },
-  {
-    name: 'usage-kind',
-    check({ campaign, instance }, { member, local, usage, now }) {
-      const u = campaign.usage;
-      if (u.type === 'period_card' && instance) {
-        const used = usage.instanceUses[`${instance.id}|${periodKey(u.period, local)}`] ?? 0;
-        return used >= u.usesPerPeriod ? 'PERIOD_USES_EXHAUSTED' : undefined;
-      }
-      if (u.type === 'birthday_gift') {
-        if (member.birthdayMonth !== local.month) return 'NOT_BIRTHDAY_MONTH';
-        const last = usage.lastUseAt[campaign.id];
-        // used within the last 11 months = used in this birthday month already (a year is never shorter)
-        return last !== undefined && now - last < 330 * 86_400_000 ? 'BIRTHDAY_GIFT_USED' : undefined;
-      }
-      if (u.type === 'welcome_back') {
-        if (!member.lastActiveDate || daysBetween(member.lastActiveDate, local.date) < u.inactiveDays)
-          return 'NOT_INACTIVE_LONG_ENOUGH';
-        const last = usage.lastUseAt[campaign.id];
-        return last !== undefined && last >= Date.parse(`${member.lastActiveDate}T00:00:00Z`) - 86_400_000
-          ? 'WELCOME_BACK_USED'
-          : undefined;
-      }
-      if (u.type === 'points_exchange' && usage.pointsBalance < u.pointsCost) return 'NOT_ENOUGH_POINTS';
-      return undefined;
-    },
-  },
-  {
-    name: 'member-limit',
-    check({ campaign }, { local, usage }) {
-      const lim = campaign.rules.perMemberLimit;
-      if (!lim) return undefined;
-      return (usage.memberUses[memberUseKey(campaign, lim.period, local)] ?? 0) >= lim.count
-        ? 'MEMBER_LIMIT_REACHED'
-        : undefined;
-    },
-  },
-  {
-    name: 'budget',
-    check({ campaign }, { usage }) {
-      const b = campaign.rules.budget;
-      if (!b) return undefined;
-      const used = usage.budgets[campaign.id] ?? { count: 0, amountFen: 0 };
-      if (b.count !== undefined && used.count >= b.count) return 'BUDGET_EXHAUSTED';
-      if (b.amountFen !== undefined && used.amountFen >= b.amountFen) return 'BUDGET_EXHAUSTED';
-      return undefined;
-    },
-  },
-];
-
-/** The first rule a candidate fails, with its name (for debug logs), or undefined when eligible. */
-export function firstFailure(c: Candidate, ctx: RuleContext): { rule: string; code: ReasonCode } | undefined {
-  for (const rule of RULES) {
-    const code = rule.check(c, ctx);
-    if (code) return { rule: rule.name, code };
+/** How the benefit is held: a period card's uses, a birthday or welcome-back gift once, points in hand. */
+function usageKind(
+  { campaign, instance }: Candidate,
+  { member, local, usage, now }: RuleContext,
+): ReasonCode | undefined {
+  const u = campaign.usage;
+  if (u.type === 'period_card' && instance) {
+    const used = usage.instanceUses[`${instance.id}|${periodKey(u.period, local)}`] ?? 0;
+    return used >= u.usesPerPeriod ? 'PERIOD_USES_EXHAUSTED' : undefined;
   }
+  if (u.type === 'birthday_gift') {
+    if (member.birthdayMonth !== local.month) return 'NOT_BIRTHDAY_MONTH';
+    const last = usage.lastUseAt[campaign.id];
+    // used within the last 11 months = used in this birthday month already (a year is never shorter)
+    return last !== undefined && now - last < 330 * 86_400_000 ? 'BIRTHDAY_GIFT_USED' : undefined;
+  }
+  if (u.type === 'welcome_back') {
+    if (!member.lastActiveDate || daysBetween(member.lastActiveDate, local.date) < u.inactiveDays)
+      return 'NOT_INACTIVE_LONG_ENOUGH';
+    const last = usage.lastUseAt[campaign.id];
+    return last !== undefined && last >= Date.parse(`${member.lastActiveDate}T00:00:00Z`) - 86_400_000
+      ? 'WELCOME_BACK_USED'
+      : undefined;
+  }
+  if (u.type === 'points_exchange' && usage.pointsBalance < u.pointsCost) return 'NOT_ENOUGH_POINTS';
   return undefined;
 }

@@ -1,10 +1,13 @@
-import { Cart, effectOrder } from './cart.ts';
+import { Cart } from './cart.ts';
 import { localTime } from './local-time.ts';
 import type { Fen } from './money.ts';
 import type { Accrual, BenefitInstance, Campaign, Member, Purchase } from './model.ts';
 import { accruePoints } from './points.ts';
 import { reject, type ReasonCode, type Rejection } from './reasons.ts';
 import { firstFailure, type Candidate, type RuleContext } from './rules.ts';
+import { sideOf } from './saving-bound.ts';
+import { bestCombination, byEffectOrder, type Eligible } from './search.ts';
+import { mapped, sortById } from './arrays.ts';
 import type { UsageFacts } from './usage-facts.ts';
 
 export interface SelectionInput {
@@ -46,22 +49,17 @@ export interface Selection {
   pointsEarned: number;
 }
 
-interface Eligible {
-  c: Candidate;
-  standalone: Fen;
-  cap: Fen;
-  pointsCost: number;
-  consumes: number;
-}
+/** Usages a member holds without an issued instance. */
+const CAMPAIGN_LEVEL: readonly string[] = ['always_on', 'points_exchange', 'birthday_gift', 'welcome_back'];
 
 /** Every benefit the member could use for this purchase: campaign-level ones and issued instances. */
 function candidatesFor(input: SelectionInput): Candidate[] {
   const out: Candidate[] = [];
-  for (const c of [...input.campaigns.values()].sort((a, b) => a.id.localeCompare(b.id))) {
-    if (['always_on', 'points_exchange', 'birthday_gift', 'welcome_back'].includes(c.usage.type))
-      out.push({ ref: `c:${c.id}`, campaign: c, instance: undefined });
-  }
-  for (const i of [...input.instances].sort((a, b) => a.id.localeCompare(b.id))) {
+  // filtered before sorting, which keeps the same ones in the same order (the sort is stable)
+  const held: Campaign[] = [];
+  for (const c of input.campaigns.values()) if (CAMPAIGN_LEVEL.includes(c.usage.type)) held.push(c);
+  for (const c of sortById(held)) out.push({ ref: `c:${c.id}`, campaign: c, instance: undefined });
+  for (const i of sortById([...input.instances])) {
     const campaign = input.campaigns.get(i.campaignId);
     if (campaign && i.memberId === input.member.id) out.push({ ref: `i:${i.id}`, campaign, instance: i });
   }
@@ -94,7 +92,8 @@ export function selectBenefits(input: SelectionInput): Selection {
       continue;
     }
     const cap = budgetLeft(c.campaign, input.usage);
-    const standalone = cart.apply(c.campaign, cap).savingFen;
+    const fx = cart.price(c.campaign, cap);
+    const standalone = cart.alone(fx);
     if (standalone <= 0) {
       notApplied.push(reject(c, noSavingCode(c.campaign)));
       continue;
@@ -102,19 +101,32 @@ export function selectBenefits(input: SelectionInput): Selection {
     eligible.push({
       c,
       standalone,
-      cap,
       pointsCost: c.campaign.usage.type === 'points_exchange' ? c.campaign.usage.pointsCost : 0,
       consumes: c.instance ? 1 : 0,
+      fx,
+      priority: c.campaign.priority,
+      side: sideOf(fx.order),
+      percent: fx.percent,
     });
   }
-  const best = withoutZeroSavings(bestCombination(eligible, cart, input), cart);
-  const chosen = new Set(best.picked.map((e) => e.c.ref));
+  const found = bestCombination(
+    eligible,
+    cart,
+    input.maxBenefitsPerPurchase,
+    input.usage.pointsBalance,
+    input.required,
+  );
+  const applied = mapped(found.members, (e, k) => appliedOf(e, found.savings[k] as Fen));
+  const best = withoutZeroSavings({ picked: found.picked, applied, saving: found.saving }, cart);
+  const anyExclusive = best.picked.some((p) => p.c.campaign.exclusive);
   for (const e of eligible)
-    if (!chosen.has(e.c.ref))
+    if (!(found.distinctRefs ? best.picked.includes(e) : isPicked(best.picked, e)))
       notApplied.push(
         reject(
           e.c,
-          best.zero.has(e.c.ref) ? noSavingCode(e.c.campaign) : whyLeftOut(e, best, input.maxBenefitsPerPurchase, cart),
+          best.zero.has(e.c.ref)
+            ? noSavingCode(e.c.campaign)
+            : whyLeftOut(e, best.picked, anyExclusive, input.maxBenefitsPerPurchase, cart),
         ),
       );
   const payableFen = Math.max(0, subtotalFen - best.saving);
@@ -132,23 +144,28 @@ export function selectBenefits(input: SelectionInput): Selection {
 
 const noSavingCode = (c: Campaign): ReasonCode => (c.effect.type === 'amount_off' ? 'THRESHOLD_NOT_MET' : 'NO_SAVING');
 
+interface Best {
+  picked: Eligible[];
+  applied: AppliedBenefit[];
+  saving: Fen;
+}
+
 /**
  * A benefit that saves nothing in the chosen combination (a 满减 threshold that the percent-off applied
  * first pushed the bill under) is dropped: it must never use up a coupon, a period use or points for
  * nothing. A benefit that gives nothing leaves the cart as it was, so the others save the same without it.
  */
-function withoutZeroSavings(
-  best: { picked: Eligible[]; applied: AppliedBenefit[]; saving: Fen },
-  cart: Cart,
-): { picked: Eligible[]; applied: AppliedBenefit[]; saving: Fen; zero: Set<string> } {
+function withoutZeroSavings(best: Best, cart: Cart): Best & { zero: Set<string> } {
   const zero = new Set<string>();
   let current = best;
   for (;;) {
+    if (current.applied.every((a) => !(a.savingFen <= 0)))
+      return { picked: current.picked, applied: current.applied, saving: current.saving, zero };
     const empty = new Set(current.applied.filter((a) => a.savingFen <= 0).map((a) => a.ref));
-    if (empty.size === 0) return { ...current, zero };
     for (const ref of empty) zero.add(ref);
     const picked = current.picked.filter((e) => !empty.has(e.c.ref));
-    current = { picked, ...evaluate(picked, cart) };
+    const { saving, applied } = evaluate(picked, cart);
+    current = { picked, applied, saving };
   }
 }
 
@@ -157,113 +174,40 @@ function budgetLeft(c: Campaign, usage: UsageFacts): Fen {
   return b === undefined ? Number.MAX_SAFE_INTEGER : Math.max(0, b - (usage.budgets[c.id]?.amountFen ?? 0));
 }
 
+function appliedOf(e: Eligible, savingFen: Fen): AppliedBenefit {
+  return {
+    ref: e.c.ref,
+    campaignId: e.c.campaign.id,
+    instanceId: e.c.instance?.id,
+    name: e.c.campaign.name,
+    category: e.c.campaign.category,
+    savingFen,
+    pointsCost: e.pointsCost,
+  };
+}
+
 /** Applies a combination in the fixed order (item-level first, then percent-off, then amount-off). */
 function evaluate(combo: Eligible[], cart: Cart): { saving: Fen; applied: AppliedBenefit[] } {
-  const ordered = [...combo].sort(
-    (a, b) =>
-      effectOrder(a.c.campaign) - effectOrder(b.c.campaign) ||
-      b.c.campaign.priority - a.c.campaign.priority ||
-      a.c.ref.localeCompare(b.c.ref),
-  );
-  let current = cart;
+  const state = cart.state();
   const applied: AppliedBenefit[] = [];
   let saving = 0;
-  for (const e of ordered) {
-    const r = current.apply(e.c.campaign, e.cap);
-    current = r.cart;
-    saving += r.savingFen;
-    applied.push({
-      ref: e.c.ref,
-      campaignId: e.c.campaign.id,
-      instanceId: e.c.instance?.id,
-      name: e.c.campaign.name,
-      category: e.c.campaign.category,
-      savingFen: r.savingFen,
-      pointsCost: e.pointsCost,
-    });
+  for (const e of [...combo].sort(byEffectOrder)) {
+    const s = cart.apply(state, e.fx);
+    saving += s;
+    applied.push(appliedOf(e, s));
   }
   return { saving, applied };
 }
 
-/** Lower is better when savings tie: fewer coupons used up, fewer points spent, higher priority, then ids. */
-function tieKey(combo: Eligible[]): [number, number, number, string] {
-  return [
-    combo.reduce((s, e) => s + e.consumes, 0),
-    combo.reduce((s, e) => s + e.pointsCost, 0),
-    -combo.reduce((s, e) => s + e.c.campaign.priority, 0),
-    combo
-      .map((e) => e.c.ref)
-      .sort()
-      .join(','),
-  ];
+/** Whether a benefit with `e`'s ref was picked (two may share one: then the picked one's twin counts too). */
+function isPicked(picked: readonly Eligible[], e: Eligible): boolean {
+  for (const p of picked) if (p.c.ref === e.c.ref) return true;
+  return false;
 }
 
-function better(
-  a: { saving: Fen; key: [number, number, number, string] },
-  b: { saving: Fen; key: [number, number, number, string] },
-): boolean {
-  if (a.saving !== b.saving) return a.saving > b.saving;
-  for (let i = 0; i < 3; i++) if (a.key[i] !== b.key[i]) return (a.key[i] as number) < (b.key[i] as number);
-  return a.key[3] < b.key[3];
-}
-
-/**
- * Branch and bound over the eligible benefits, largest standalone saving first. Each effect's saving is
- * monotone in the amount it applies to, so adding a benefit to a set never gains more than its
- * standalone saving: a branch can reach at most its current saving plus the standalone savings of the
- * best few benefits still open (as many as slots remain), and most branches are cut on that bound.
- */
-function bestCombination(eligible: Eligible[], cart: Cart, input: SelectionInput) {
-  // Order = preference: bigger saving, then keeping coupons and points, then priority, then id. The
-  // search finds the first best set in this order, which is how ties are settled.
-  const sorted = [...eligible].sort(
-    (a, b) =>
-      b.standalone - a.standalone ||
-      a.consumes - b.consumes ||
-      a.pointsCost - b.pointsCost ||
-      b.c.campaign.priority - a.c.campaign.priority ||
-      a.c.ref.localeCompare(b.c.ref),
-  );
-  const prefix = [0];
-  for (const e of sorted) prefix.push((prefix.at(-1) ?? 0) + e.standalone);
-  const topSum = (from: number, k: number) => (prefix[Math.min(sorted.length, from + k)] ?? 0) - (prefix[from] ?? 0);
-  let best = { saving: 0, applied: [] as AppliedBenefit[], picked: [] as Eligible[], key: tieKey([]) };
-  const max = Math.max(1, input.maxBenefitsPerPurchase);
-  // a required benefit that cannot save on this purchase at all binds nothing: the caller declines with its reason
-  const required =
-    input.required !== undefined && eligible.some((e) => e.c.ref === input.required) ? input.required : undefined;
-  const walk = (i: number, picked: Eligible[], pickedSaving: Fen) => {
-    if (i >= sorted.length || picked.length >= max) return;
-    // a branch that can at most tie is cut: walking every tie costs 100× on members with many equal
-    // coupons; the preference order of `sorted` already settles most ties
-    if (pickedSaving + topSum(i, max - picked.length) <= best.saving) return;
-    const e = sorted[i] as Eligible;
-    if (compatible(e, picked, input.usage.pointsBalance)) {
-      const next = [...picked, e];
-      const r = evaluate(next, cart);
-      const cand = { saving: r.saving, applied: r.applied, picked: next, key: tieKey(next) };
-      const admissible = required === undefined || (r.applied.find((a) => a.ref === required)?.savingFen ?? 0) > 0;
-      if (admissible && better(cand, best)) best = cand;
-      walk(i + 1, next, r.saving);
-    }
-    walk(i + 1, picked, pickedSaving);
-  };
-  walk(0, [], 0);
-  return best;
-}
-
-function compatible(e: Eligible, picked: Eligible[], points: number): boolean {
-  if (picked.length > 0 && (e.c.campaign.exclusive || picked.some((p) => p.c.campaign.exclusive))) return false;
-  if (picked.some((p) => p.c.campaign.category === e.c.campaign.category || p.c.campaign.id === e.c.campaign.id))
-    return false;
-  return picked.reduce((s, p) => s + p.pointsCost, 0) + e.pointsCost <= points;
-}
-
-function whyLeftOut(e: Eligible, best: { picked: Eligible[]; saving: Fen }, max: number, cart: Cart): ReasonCode {
-  const { picked } = best;
-  if (picked.some((p) => p.c.campaign.exclusive) || (e.c.campaign.exclusive && picked.length > 0))
-    return 'EXCLUSIVE_CONFLICT';
-  if (picked.some((p) => p.c.campaign.category === e.c.campaign.category)) return 'CATEGORY_CONFLICT';
+function whyLeftOut(e: Eligible, picked: Eligible[], anyExclusive: boolean, max: number, cart: Cart): ReasonCode {
+  if (anyExclusive || (e.c.campaign.exclusive && picked.length > 0)) return 'EXCLUSIVE_CONFLICT';
+  for (const p of picked) if (p.c.campaign.category === e.c.campaign.category) return 'CATEGORY_CONFLICT';
   if (picked.length >= max) return 'STACKING_LIMIT';
   // it would give nothing on top of the others (their discounts took the bill under its threshold)
   const own = evaluate([...picked, e], cart).applied.find((a) => a.ref === e.c.ref)?.savingFen ?? 0;
