@@ -12,7 +12,7 @@ import type { Logger } from './core/log.ts';
 import { DeviceMonitor } from './health/device-monitor.ts';
 import { HealthSink } from './health/health-sink.ts';
 import type { LiveDevice } from './health/live-device.ts';
-import { startHttpServer, type HttpServer } from './http/server.ts';
+import type { HttpServer } from './http/server.ts';
 import { Downlink } from './messaging/downlink.ts';
 import type { UplinkRouter } from './messaging/uplink-router.ts';
 import { DeviceService } from './registry/device-service.ts';
@@ -23,7 +23,6 @@ import { DeskReader } from './flows/desk-reader.ts';
 import type { CloudLink } from './cloud/cloud-link.ts';
 import { OutboxRepo } from './cloud/outbox-repo.ts';
 import type { DocSync } from './cloud/doc-sync.ts';
-import { startCloudSync } from './cloud/wire-cloud.ts';
 import { ClockHealth } from './core/clock-health.ts';
 import { RolloutService } from './cloud/rollouts.ts';
 import { createBoxHardware, type BoxHardware } from '../devices/box/box-hardware.ts';
@@ -387,14 +386,18 @@ export class Gateway {
       {
         name: 'http',
         start: async () => {
+          // loaded only now: the broker already answers CONNECTs while fastify and its plugins load
+          const { startHttpServer } = await import('./http/server.ts');
           this.http = await startHttpServer(this);
         },
         stop: () => this.http?.close(),
       },
       {
         name: 'cloud',
-        start: () => {
+        start: async () => {
           if (!outbox) return;
+          // mqtt.js and the cloud contract are loaded only by a gateway that syncs
+          const { startCloudSync } = await import('./cloud/wire-cloud.ts');
           const sync = startCloudSync({
             config,
             clock,

@@ -3,7 +3,7 @@ import type { KindParts } from '../kinds/kind-parts.ts';
 import type { CloudLink } from '../cloud/cloud-link.ts';
 import type { OutboxPort } from '../cloud/outbox-port.ts';
 import type { RolloutService } from '../cloud/rollouts.ts';
-import { healthSummary } from '../cloud/wire-cloud.ts';
+import { healthSummary } from '../health/health-summary.ts';
 import type { Clock } from '../core/clock.ts';
 import type { ClockHealth } from '../core/clock-health.ts';
 import type { Logger } from '../core/log.ts';

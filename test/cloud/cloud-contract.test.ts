@@ -11,7 +11,7 @@ import {
 } from '../../gateway/cloud/contract/index.ts';
 import { OutboxRepo, type InvalidEvent } from '../../gateway/cloud/outbox-repo.ts';
 import { RolloutService } from '../../gateway/cloud/rollouts.ts';
-import { healthSummary } from '../../gateway/cloud/wire-cloud.ts';
+import { healthSummary } from '../../gateway/health/health-summary.ts';
 import { CloudConfigSchema } from '../../gateway/config/schema.ts';
 import { ManualClock } from '../../gateway/core/clock.ts';
 import { silentLogger } from '../../gateway/core/log.ts';
