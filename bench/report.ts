@@ -11,6 +11,7 @@ const TRACKED: readonly Tracked[] = [
   { path: 'decisions.perSecond', better: 'higher' },
   { path: 'durable.group', better: 'higher' },
   { path: 'drain.drainPerSecond', better: 'higher' },
+  { path: 'drainToMosquitto.drainPerSecond', better: 'higher' },
   { path: 'coldStart.ratio', better: 'lower' },
   { path: 'e2e.linli.rt200.p50Ms', better: 'lower' },
   { path: 'e2e.linli.rt200.p99Ms', better: 'lower' },
