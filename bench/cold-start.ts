@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mqtt from 'mqtt';
-import { freePort, median, stopChild } from './support.ts';
+import { freePort, median, stopChild, unitNodeOptions } from './support.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const BIN = join(root, 'bin', 'linli.mjs');
@@ -131,7 +131,8 @@ export async function benchColdStart(runs = 5): Promise<ColdStartResult> {
     const linli = async () => {
       const [mqttPort, httpPort] = [await freePort(), await freePort()];
       const args = ['start', '--config', config, '--mqtt-port', String(mqttPort), '--http-port', String(httpPort)];
-      return execToConnack([BIN, ...args], mqttPort, auth, children);
+      // as the shipped unit runs it (its NODE_OPTIONS)
+      return execToConnack([...unitNodeOptions(), BIN, ...args], mqttPort, auth, children);
     };
     const bare = async () => {
       const port = await freePort();

@@ -1,6 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
 
 export const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -53,3 +56,9 @@ export function processFigures(pid: number): ProcessFigures {
 
 /** The 1-minute load average, to read the figures of a run against what else the machine was doing. */
 export const loadAverage = (): number => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+
+/** The node options the shipped systemd unit gives the gateway: the bench runs it as a box does. */
+export function unitNodeOptions(): string[] {
+  const unit = readFileSync(join(root, 'systemd', 'linli.service'), 'utf8');
+  return /^Environment=NODE_OPTIONS=(.*)$/m.exec(unit)?.[1]?.trim().split(/\s+/) ?? [];
+}

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { freePort, stopChild } from '../support.ts';
+import { freePort, stopChild, unitNodeOptions } from '../support.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -38,6 +38,7 @@ export async function startLinli(
   const child = spawn(
     process.execPath,
     [
+      ...unitNodeOptions(),
       join(root, 'bin', 'linli.mjs'),
       'start',
       '--config',
