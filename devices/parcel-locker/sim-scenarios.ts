@@ -17,10 +17,9 @@ export const parcelLockerScenarios: KindScenarios = {
     const waiting = new Map<string, string[]>();
     return (d, member) => {
       const here = waiting.get(d.id) ?? [];
-      const who =
-        here.length > 3 || (here.length > 0 && run.rng() < 0.5)
-          ? run.residents.members.find((m) => m.id === here.shift())
-          : undefined;
+      // the resident whose parcel has waited longest comes for it (taken off the list once, not per comparison)
+      const next = here.length > 3 || (here.length > 0 && run.rng() < 0.5) ? here.shift() : undefined;
+      const who = next === undefined ? undefined : run.residents.members.find((m) => m.id === next);
       if (who)
         void pickUp(d, { uid: presentedBy(who) }).then((r) => run.report(d.id, 'pickup')(opened(r)), run.failed(d.id));
       else
