@@ -8,6 +8,7 @@ import { silentLogger } from '../gateway/core/log.ts';
 import { rawPublicKey } from '../gateway/redemption/credentials/qr-credential.ts';
 import { CloudTwin } from '../sim/src/cloud-twin.ts';
 import { Mosquitto } from '../test/support/mosquitto.ts';
+import { stageOutageAndDrain } from './outage-drain.ts';
 import { quantile } from './support.ts';
 
 /** What a paced-up drain to a real Mosquitto did, counted at the subscriber. */
@@ -62,45 +63,9 @@ export async function benchDrainToMosquitto(
   );
   try {
     await gw.start();
-    const link = gw.cloud;
-    const outbox = gw.outbox;
-    if (!link || !outbox) throw new Error('cloud sync is not on');
-    while (!link.isConnected) await new Promise((r) => setTimeout(r, 20));
-    await link.stop(); // the outage
-    await gw.writer.submit(() => {
-      for (let i = 0; i < backlog; i++)
-        outbox.append('money', 'redemption.captured', {
-          redemptionId: `r-${i}`,
-          memberId: `m-${i % 300}`,
-          payableFen: 1000 + (i % 5000),
-          at: Date.now(),
-        });
-    });
-    const money = () => twin.stream(gw.config.gateway.id, 'money');
-    const access = () => twin.stream(gw.config.gateway.id, 'access');
-    const started = performance.now();
-    link.start(); // the cloud is back
-    const sentAt = new Map<number, number>();
-    let n = 0;
-    const live = setInterval(() => {
-      void gw.writer.submit(() => outbox.append('access', 'access.decision', { n, at: Date.now() }));
-      sentAt.set(++n, performance.now());
-    }, 50);
-    const latencies: number[] = [];
-    let seen = 0;
-    while (money().upTo < backlog) {
-      await new Promise((r) => setTimeout(r, 10));
-      const got = access().events.length;
-      for (; seen < got; seen++) {
-        const at = sentAt.get(seen + 1);
-        if (at !== undefined) latencies.push(performance.now() - at);
-      }
-      if (performance.now() - started > 60_000) throw new Error('the backlog did not drain within a minute');
-    }
-    clearInterval(live);
-    const drainS = (performance.now() - started) / 1000;
-    const m = money();
-    latencies.sort((a, b) => a - b);
+    const { drainS, liveMs } = await stageOutageAndDrain(gw, twin, backlog, 60_000);
+    const m = twin.stream(gw.config.gateway.id, 'money');
+    const latencies = [...liveMs].sort((a, b) => a - b);
     return {
       backlog,
       batchesPerSecond,
