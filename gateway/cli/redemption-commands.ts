@@ -8,12 +8,14 @@ import { demoFixture } from '../redemption/demo-fixture.ts';
 import { FixtureSchema, type Fixture } from '../redemption/fixture.ts';
 import { verifyLedger } from '../redemption/ledger/ledger-verify.ts';
 import { SqliteLedger } from '../redemption/ledger/sqlite-ledger.ts';
-import { loadFixture } from '../redemption/load-fixture.ts';
+import { loadFixture, type LoadSummary } from '../redemption/load-fixture.ts';
+import { FixtureFileError, loadFixtureFile } from '../redemption/load-fixture-file.ts';
 import { LedgerOpeningBalances } from '../redemption/opening-balances.ts';
 import { CatalogRepo } from '../redemption/store/catalog-repo.ts';
 import { GatewaySecrets } from '../security/gateway-secrets.ts';
 import type { Store } from '../store/store.ts';
 import { print, withDataOptions, withStore, type CommonOptions } from './common.ts';
+import { progressBar } from './progress-bar.ts';
 import { UserError } from './user-error.ts';
 
 /** Parses and validates a fixture file; every problem is named by its exact path. */
@@ -61,24 +63,65 @@ export function loadCommand(): Command {
       .description('load members, cards, campaigns, benefits and balances from a JSON or YAML fixture (all or nothing)')
       .argument('[file]', 'fixture file')
       .option('--demo', 'load the built-in demo community instead of a file'),
-  ).action(async (file: string | undefined, opts: CommonOptions & { demo?: boolean }) => {
+  ).action(async (file: string | undefined, opts: CommonOptions & { demo?: boolean }, cmd: Command) => {
     if (!file && !opts.demo)
       throw new UserError(
         'give a fixture FILE or --demo',
         'e.g. linli load community.yaml --data DIR, or linli load --demo --data DIR',
         2,
       );
+    if (file && extname(file).toLowerCase() === '.json') {
+      // the bar goes where the CLI's errors go (stderr), so `--json` output stays one document on stdout
+      const writeErr = cmd.configureOutput().writeErr ?? ((t: string) => process.stderr.write(t));
+      const bar = progressBar({ isTTY: process.stderr.isTTY, write: writeErr });
+      await withStore(opts, (store, config) => loadJsonFile(store, config.dataDir, file, opts, bar));
+      return;
+    }
     const fixture = file ? readFixture(file) : FixtureSchema.parse(demoFixture());
-    await withStore(opts, (store, config) => {
-      const summary = loadInto(store, config.dataDir, fixture);
-      print(
-        opts,
-        summary,
-        `loaded ${summary.members} members, ${summary.cards} cards, ${summary.campaigns} campaigns, ` +
-          `${summary.benefits} benefits, ${summary.familyLinks} family links; ${summary.blocked} cards blocked`,
-      );
-    });
+    await withStore(opts, (store, config) => printSummary(opts, loadInto(store, config.dataDir, fixture)));
   });
+}
+
+function printSummary(opts: CommonOptions, summary: LoadSummary): void {
+  print(
+    opts,
+    summary,
+    `loaded ${summary.members} members, ${summary.cards} cards, ${summary.campaigns} campaigns, ` +
+      `${summary.benefits} benefits, ${summary.familyLinks} family links; ${summary.blocked} cards blocked`,
+  );
+}
+
+/** A JSON file of any size: streamed in two passes (check, then load) with a progress bar on stderr. */
+async function loadJsonFile(
+  store: Store,
+  dataDir: string,
+  file: string,
+  opts: CommonOptions,
+  bar: ReturnType<typeof progressBar>,
+): Promise<void> {
+  const count = new Intl.NumberFormat('en');
+  try {
+    const summary = await loadFixtureFile(
+      store.db,
+      new CatalogRepo(store.db),
+      GatewaySecrets.loadOrCreate(dataDir),
+      new LedgerOpeningBalances(new SqliteLedger(store.db)),
+      file,
+      systemClock.now(),
+      (p) => bar.update(p.phase, p.bytes / Math.max(1, p.totalBytes), `${count.format(p.members)} members`),
+    );
+    bar.done();
+    printSummary(opts, summary);
+  } catch (err) {
+    bar.done();
+    if (err instanceof FixtureFileError)
+      throw new UserError(
+        `invalid fixture ${file} (nothing was loaded):\n${err.issues.map((p) => `  - ${p}`).join('\n')}`,
+        'fix the entries named above; `linli load --demo` loads the built-in example',
+        2,
+      );
+    throw err;
+  }
 }
 
 export function ledgerCommand(): Command {

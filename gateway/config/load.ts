@@ -155,13 +155,16 @@ export function redactConfig(c: Config): unknown {
 
 /** `mqtt.lockout.maxFailures: expected number, received string` — the exact path and reason. */
 export function formatConfigIssues(error: z.ZodError): string[] {
-  return error.issues.map((i) => {
-    const path = i.path.reduce<string>(
-      (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
-      '',
-    );
-    return `${path || '(root)'}: ${i.message}`;
-  });
+  return error.issues.map(formatIssue);
+}
+
+/** `members[3].benefits[0].campaignId: unknown campaign "x"`: a problem named by its exact path. */
+export function formatIssue(i: { path: readonly PropertyKey[]; message: string }): string {
+  const path = i.path.reduce<string>(
+    (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
+    '',
+  );
+  return `${path || '(root)'}: ${i.message}`;
 }
 
 function deepFreeze<T>(o: T): T {

@@ -1,6 +1,7 @@
 import type { Db } from '../store/db-type.ts';
 import type { GatewaySecrets } from '../security/gateway-secrets.ts';
-import { cardIdentifier, type Fixture } from './fixture.ts';
+import type { Campaign } from './domain/model.ts';
+import { cardIdentifier, type Card, type Fixture } from './fixture.ts';
 import type { CatalogRepo } from './store/catalog-repo.ts';
 
 /** Where opening balances go: the ledger, so balances always equal what the ledger sums to. */
@@ -9,9 +10,11 @@ export interface OpeningBalances {
   setOpening(memberId: string, walletFen: number, points: number, txnId: string, now: number): void;
   /** Sets the uses left of a card or coupon, so a use is a ledger movement like money. */
   setUses(instanceId: string, usesLeft: number, txnId: string, now: number): void;
+  /** Posts what `fn` sets as one append (each account set at most once inside). */
+  batch<T>(fn: () => T): T;
 }
 
-interface LoadSummary {
+export interface LoadSummary {
   merchants: number;
   campaigns: number;
   members: number;
@@ -21,9 +24,90 @@ interface LoadSummary {
   blocked: number;
 }
 
+type FixtureMember = Fixture['members'][number];
+
 /**
- * Loads a validated fixture in one transaction: all of it or nothing. Card identifiers become keyed
- * hashes here and are never stored in clear. Loading a file again restores the state it describes.
+ * Writes a validated fixture's elements, one at a time, inside the caller's transaction: what
+ * `loadFixture` does with a document in memory and the streamed load does with a big file. Card
+ * identifiers become keyed hashes here and are never stored in clear.
+ */
+export class FixtureWriter {
+  readonly summary: LoadSummary = {
+    merchants: 0,
+    campaigns: 0,
+    members: 0,
+    cards: 0,
+    benefits: 0,
+    familyLinks: 0,
+    blocked: 0,
+  };
+  private readonly campaigns = new Map<string, Campaign>();
+
+  constructor(
+    private readonly catalog: CatalogRepo,
+    private readonly secrets: GatewaySecrets,
+    private readonly balances: OpeningBalances,
+    private readonly now: number,
+  ) {}
+
+  merchant(m: Fixture['merchants'][number]): void {
+    this.catalog.upsertMerchant(m.id, m.name);
+    this.summary.merchants += 1;
+  }
+
+  campaign(c: Campaign): void {
+    this.catalog.upsertCampaign(c, this.now);
+    this.campaigns.set(c.id, c);
+    this.summary.campaigns += 1;
+  }
+
+  /** After every campaign: a benefit's default uses come from its campaign. */
+  member(m: FixtureMember): void {
+    const { walletFen, points, cards, benefits, ...member } = m;
+    const now = this.now;
+    this.catalog.upsertMember(member, now);
+    this.balances.batch(() => {
+      this.balances.setOpening(m.id, walletFen, points, `load-${m.id}`, now);
+      for (const card of cards) {
+        const { type, id } = cardIdentifier(card);
+        this.catalog.addCredential(this.secrets.lookupKey(type, id), m.id, type, now);
+        this.summary.cards += 1;
+      }
+      for (const b of benefits) {
+        const usage = this.campaigns.get(b.campaignId)?.usage;
+        const usesLeft =
+          b.usesLeft ?? (usage?.type === 'single_use' ? 1 : usage?.type === 'punch_card' ? usage.uses : undefined);
+        this.catalog.upsertInstance({
+          id: b.id,
+          campaignId: b.campaignId,
+          memberId: m.id,
+          issuedAt: now,
+          ...(b.expiresAt !== undefined ? { expiresAt: b.expiresAt } : {}),
+          ...(usesLeft !== undefined ? { usesLeft } : {}),
+          status: usesLeft === 0 ? 'used' : 'active',
+        });
+        if (usesLeft !== undefined) this.balances.setUses(b.id, usesLeft, `load-${b.id}`, now);
+        if (b.couponCode) this.catalog.setCouponCode(this.secrets.codeHash('coupon', b.couponCode), b.id, now);
+        this.summary.benefits += 1;
+      }
+    });
+    this.summary.members += 1;
+  }
+
+  familyLink(p: Fixture['family'][number]): void {
+    this.catalog.upsertProxy(p);
+    this.summary.familyLinks += 1;
+  }
+
+  hotlisted(card: Card): void {
+    const { type, id } = cardIdentifier(card);
+    if (this.catalog.block(this.secrets.lookupKey(type, id))) this.summary.blocked += 1;
+  }
+}
+
+/**
+ * Loads a validated fixture in one transaction: all of it or nothing. Loading a file again restores the
+ * state it describes.
  */
 export function loadFixture(
   db: Db,
@@ -33,65 +117,13 @@ export function loadFixture(
   f: Fixture,
   now: number,
 ): LoadSummary {
-  const summary: LoadSummary = {
-    merchants: 0,
-    campaigns: 0,
-    members: 0,
-    cards: 0,
-    benefits: 0,
-    familyLinks: 0,
-    blocked: 0,
-  };
+  const w = new FixtureWriter(catalog, secrets, balances, now);
   db.transaction(() => {
-    for (const m of f.merchants) {
-      catalog.upsertMerchant(m.id, m.name);
-      summary.merchants += 1;
-    }
-    for (const c of f.campaigns) {
-      catalog.upsertCampaign(c, now);
-      summary.campaigns += 1;
-    }
-    for (const m of f.members) {
-      const { walletFen, points, cards, benefits, ...member } = m;
-      catalog.upsertMember(member, now);
-      balances.setOpening(m.id, walletFen, points, `load-${m.id}`, now);
-      for (const card of cards) {
-        const { type, id } = cardIdentifier(card);
-        catalog.addCredential(secrets.lookupKey(type, id), m.id, type, now);
-        summary.cards += 1;
-      }
-      for (const b of benefits) {
-        const campaign = f.campaigns.find((c) => c.id === b.campaignId);
-        const usesLeft =
-          b.usesLeft ??
-          (campaign?.usage.type === 'single_use'
-            ? 1
-            : campaign?.usage.type === 'punch_card'
-              ? campaign.usage.uses
-              : undefined);
-        catalog.upsertInstance({
-          id: b.id,
-          campaignId: b.campaignId,
-          memberId: m.id,
-          issuedAt: now,
-          ...(b.expiresAt !== undefined ? { expiresAt: b.expiresAt } : {}),
-          ...(usesLeft !== undefined ? { usesLeft } : {}),
-          status: usesLeft === 0 ? 'used' : 'active',
-        });
-        if (usesLeft !== undefined) balances.setUses(b.id, usesLeft, `load-${b.id}`, now);
-        if (b.couponCode) catalog.setCouponCode(secrets.codeHash('coupon', b.couponCode), b.id, now);
-        summary.benefits += 1;
-      }
-      summary.members += 1;
-    }
-    for (const p of f.family) {
-      catalog.upsertProxy(p);
-      summary.familyLinks += 1;
-    }
-    for (const card of f.hotlist) {
-      const { type, id } = cardIdentifier(card);
-      if (catalog.block(secrets.lookupKey(type, id))) summary.blocked += 1;
-    }
+    for (const m of f.merchants) w.merchant(m);
+    for (const c of f.campaigns) w.campaign(c);
+    for (const m of f.members) w.member(m);
+    for (const p of f.family) w.familyLink(p);
+    for (const card of f.hotlist) w.hotlisted(card);
   })();
-  return summary;
+  return w.summary;
 }

@@ -67,11 +67,20 @@ describe('linli command line', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ members: 300, campaigns: demoFixture().campaigns?.length });
     const v = await linli(['ledger', 'verify', '--data', tmp.dir, '--json']);
     expect(JSON.parse(v.stdout)).toMatchObject({ ok: true, problems: [] });
+    // a JSON file is streamed: checked, then loaded, with a progress bar on stderr (lines when not a terminal)
+    const good = join(tmp.dir, 'good.json');
+    writeFileSync(good, JSON.stringify(demoFixture({ members: 40 })));
+    const g = await linli(['load', good, '--data', join(tmp.dir, 'streamed'), '--json']);
+    expect(g.code, g.stderr).toBe(0);
+    expect(JSON.parse(g.stdout)).toMatchObject({ members: 40, blocked: 1 });
+    expect(g.stderr).toMatch(/^checking +\[#{30}\] 100% 40 members, \d+ s$/m);
+    expect(g.stderr).toMatch(/^loading +\[#{30}\] 100% 40 members, \d+ s$/m);
     const f = join(tmp.dir, 'bad.json');
     writeFileSync(f, JSON.stringify({ members: [{ id: 'm-1', benefits: [{ id: 'b', campaignId: 'none' }] }] }));
     const bad = await linli(['load', f, '--data', tmp.dir]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/members\[0\]\.benefits\[0\]\.campaignId: unknown campaign "none"/);
+    expect(bad.stderr).toMatch(/nothing was loaded/);
   });
 
   it(

@@ -14,6 +14,9 @@ class RecordingBalances implements OpeningBalances {
     this.calls.push([memberId, walletFen, points]);
   }
   setUses(): void {}
+  batch<T>(fn: () => T): T {
+    return fn();
+  }
 }
 
 describe('fixtures (linli load)', () => {
