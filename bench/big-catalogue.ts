@@ -44,6 +44,7 @@ export async function writeBigCatalogue(
   await write(`{"merchants":${JSON.stringify(demo.merchants)},"campaigns":${JSON.stringify(campaigns)},"members":[`);
   const cards: string[] = [];
   const tiers = ['regular', 'regular', 'silver', 'gold'];
+  let benefitCount = 0;
   for (let i = 1; i <= o.members; i++) {
     const id = `m-${String(i).padStart(6, '0')}`;
     const uid = `04${hex(6)}`;
@@ -69,6 +70,7 @@ export async function writeBigCatalogue(
       ],
       benefits,
     };
+    benefitCount += benefits.length;
     await write(`${i > 1 ? ',' : ''}${JSON.stringify(member)}`);
   }
   await write('],"family":[],"hotlist":[]}');
@@ -77,7 +79,7 @@ export async function writeBigCatalogue(
   return {
     file,
     members: o.members,
-    benefits: o.members * Math.min(o.benefitsPerMember, issuable.length ? o.benefitsPerMember : 0),
+    benefits: benefitCount,
     credentials: o.members * 2,
     cards,
   };

@@ -23,6 +23,9 @@ const TRACKED: readonly Tracked[] = [
   { path: 'e2e.linli.rssMb', better: 'lower' },
   { path: 'e2e.linli.peakRssMb', better: 'lower' },
   { path: 'e2e.linli.bytesPerRedemption', better: 'lower' },
+  { path: 'e2e.linli.stormLoopMaxMs', better: 'lower' },
+  { path: 'e2e.catalogue.loadS', better: 'lower' },
+  { path: 'e2e.catalogue.loadPeakRssMb', better: 'lower' },
 ];
 
 const THRESHOLD = 0.2;

@@ -39,6 +39,7 @@ import { buildDeviceRouter } from './messaging/device-router.ts';
 import type { HealthFinding } from '../devices/adapter.ts';
 import { buildKindParts, type KindParts } from './kinds/kind-parts.ts';
 import { EventLoopLag } from './core/event-loop-lag.ts';
+import { TURN_BUDGET_MS, TurnBudget } from './core/turn-budget.ts';
 
 export interface GatewayEndpoints {
   mqttPort: number;
@@ -196,6 +197,9 @@ export class Gateway {
     this.watcher = watcher;
     this.tokens = new StaffTokens(store.tokens, writer, clock);
 
+    // one budget per turn for connections, subscriptions and uplinks: a reconnect storm is spread over
+    // turns instead of blocking the loop; uplinks keep their order (one queue)
+    const turns = new TurnBudget(TURN_BUDGET_MS, () => clock.monotonic());
     const broker = new LinliBroker({
       config: config.mqtt,
       log: log.child({ component: 'broker' }),
@@ -203,6 +207,7 @@ export class Gateway {
       credentials: this.devices,
       stamper,
       onPresence: (e) => bus.emit('device.presence', e),
+      turns,
     });
     this.broker = broker;
     const downlink = new Downlink(broker, stamper, log.child({ component: 'downlink' }));
@@ -368,7 +373,7 @@ export class Gateway {
         name: 'broker',
         start: async () => {
           this.ports = await broker.start();
-          await broker.subscribe(topics.allUplinks(), (m) => router.handle(m.topic, m.payload));
+          await broker.subscribe(topics.allUplinks(), (m) => turns.run(() => router.handle(m.topic, m.payload)));
           await this.publishGatewayState('online');
           health.publishAll(monitor.snapshot());
         },

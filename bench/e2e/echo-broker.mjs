@@ -1,9 +1,13 @@
 // The floor of the end-to-end benchmark: a bare aedes broker on loopback that answers every device
 // request the way the gateway must at the very least (parse it, publish a response with its corr and
 // txn at QoS 1), with nothing else: no authentication, no validation, no database. Plain JavaScript
-// so the floor carries no loader. Usage: node echo-broker.mjs PORT; prints "ready" when listening.
+// so the floor carries no loader. Usage: node echo-broker.mjs PORT; prints "ready" when listening, and
+// its event loop's delay as JSON ({"maxMs":…}, sampled as the gateway samples its own) for each line
+// "lag" on stdin: the floor of the loop-lag figure.
 import { Aedes } from 'aedes';
 import { createServer } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 
 const port = Number(process.argv[2] ?? 0);
 const broker = await Aedes.createBroker();
@@ -55,5 +59,13 @@ broker.subscribe(
   () => undefined,
 );
 const server = createServer({ noDelay: true }, broker.handle);
-server.listen(port, '127.0.0.1', () => console.log('ready'));
+const delay = monitorEventLoopDelay({ resolution: 10 });
+server.listen(port, '127.0.0.1', () => {
+  delay.enable();
+  console.log('ready');
+});
+createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line.trim() === 'lag')
+    console.log(JSON.stringify({ lag: { maxMs: delay.max / 1e6, p99Ms: delay.percentile(99) / 1e6 } }));
+});
 process.on('SIGTERM', () => server.close(() => broker.close(() => process.exit(0))));

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SimDevice } from '../../sim/src/sim-device.ts';
 import { loadAverage, processFigures } from '../support.ts';
-import { prepareCommunity, type BenchCommunity } from './community.ts';
+import { prepareCommunity, type BenchCommunity, type CatalogueFigures } from './community.ts';
 import { allBorn, scanners, stopFleet, storm } from './fleet.ts';
 import { fsyncFloor, type FsyncFloor } from './floors.ts';
 import { openLoop, type LoadFigures } from './open-loop.ts';
-import { loopLag, startEcho, startLinli, type Target } from './targets.ts';
+import { startEcho, startLinli, type Target } from './targets.ts';
 
 /** What one broker under test (the gateway, or the bare echo) did, measured from the devices' side. */
 export interface TargetFigures {
@@ -20,8 +20,8 @@ export interface TargetFigures {
   /** The highest offered rate answered in full with p99 ≤ 50 ms. */
   maxSustainedPerS: number;
   ramp: LoadFigures[];
-  /** Gateway only: the event loop's longest block while the storm connected. */
-  stormLoopMaxMs?: number;
+  /** The event loop's longest block while the storm connected (since the target started serving). */
+  stormLoopMaxMs: number;
   /** Gateway only: bytes the process made the disk write per redemption answered at 1,000/s. */
   bytesPerRedemption?: number;
   /** Gateway only: from the exec of a restarted gateway to every device born again. */
@@ -32,6 +32,7 @@ export interface EndToEndFigures {
   devices: number;
   loadDevices: number;
   members: number;
+  catalogue: CatalogueFigures;
   loadAverage: { start: number; end: number };
   fsync: FsyncFloor;
   echo: TargetFigures;
@@ -54,7 +55,7 @@ async function measure(
     const idleRssMb = processFigures(target.child.pid ?? 0).rssMb;
     fleet = scanners(target.url, community.devices);
     const stormMs = await storm(fleet);
-    const stormLoopMaxMs = (await loopLag(target))?.maxMs;
+    const stormLoopMaxMs = (await target.loopLag()).maxMs;
     o.log(`  ${target.name}: ${fleet.length} devices online in ${stormMs.toFixed(0)} ms`);
     await settle(2000);
     const { rssMb, peakRssMb } = processFigures(target.child.pid ?? 0);
@@ -81,10 +82,19 @@ async function measure(
       maxSustainedPerS = perSecond;
       await settle(300);
     }
-    const figures: TargetFigures = { idleRssMb, stormMs, rssMb, peakRssMb, rt200, rt1000, maxSustainedPerS, ramp };
+    const figures: TargetFigures = {
+      idleRssMb,
+      stormMs,
+      stormLoopMaxMs,
+      rssMb,
+      peakRssMb,
+      rt200,
+      rt1000,
+      maxSustainedPerS,
+      ramp,
+    };
     if (target.name === 'linli') {
       figures.bytesPerRedemption = written / Math.max(1, rt1000.answered);
-      if (stormLoopMaxMs !== undefined) figures.stormLoopMaxMs = stormLoopMaxMs;
       await target.stop();
       // the same ports: the devices reconnect where they were connected
       const again = await startLinli(community.config, target.ports);
@@ -104,20 +114,43 @@ async function measure(
  * run, against the floors (a bare aedes echo with the same client and QoS; one fsync'd commit).
  */
 export async function benchEndToEnd(
-  o: { devices?: number; loadDevices?: number; members?: number; log?: (line: string) => void } = {},
+  o: {
+    devices?: number;
+    loadDevices?: number;
+    members?: number;
+    benefitsPerMember?: number;
+    log?: (line: string) => void;
+  } = {},
 ): Promise<EndToEndFigures> {
   const devices = o.devices ?? 1000;
   const loadDevices = o.loadDevices ?? 500;
-  const members = o.members ?? 2000;
+  // the big catalogue: 100,000 members, 1,000,000 benefits, 200,000 credentials
+  const members = o.members ?? 100_000;
+  const benefitsPerMember = o.benefitsPerMember ?? 10;
   const log = o.log ?? (() => undefined);
   const dir = mkdtempSync(join(tmpdir(), 'linli-bench-e2e-'));
   try {
     const start = loadAverage();
-    const community = await prepareCommunity(dir, { members, devices });
+    const community = await prepareCommunity(dir, { members, benefitsPerMember, devices });
+    const c = community.catalogue;
+    log(
+      `  linli load: ${c.members.toLocaleString('en')} members, ${c.benefits.toLocaleString('en')} benefits, ` +
+        `${c.credentials.toLocaleString('en')} credentials (${c.fileMb.toFixed(0)} MB of JSON) in ${c.loadS.toFixed(1)} s, ` +
+        `peak ${c.loadPeakRssMb.toFixed(0)} MB; database ${c.databaseMb.toFixed(0)} MB`,
+    );
     const fsync = fsyncFloor(dir);
     const echo = await measure(startEcho, community, { loadDevices, log });
     const linli = await measure(() => startLinli(community.config), community, { loadDevices, log });
-    return { devices, loadDevices, members, loadAverage: { start, end: loadAverage() }, fsync, echo, linli };
+    return {
+      devices,
+      loadDevices,
+      members,
+      catalogue: community.catalogue,
+      loadAverage: { start, end: loadAverage() },
+      fsync,
+      echo,
+      linli,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -9,8 +9,10 @@ export interface Target {
   readonly name: 'linli' | 'echo';
   readonly url: string;
   readonly child: ChildProcess;
-  /** The gateway's /healthz, for the event loop's delay (undefined for the floor). */
+  /** The gateway's /healthz (undefined for the floor). */
   readonly healthz: string | undefined;
+  /** The event loop's delay since the target started serving, as the process samples it itself. */
+  loopLag(): Promise<{ p99Ms: number; maxMs: number }>;
   stop(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ export async function startLinli(
     url: `mqtt://127.0.0.1:${mqttPort}`,
     child,
     healthz,
+    loopLag: () => gatewayLoopLag(healthz),
     spawnedAt,
     ports: { mqtt: mqttPort, http: httpPort },
     stop: () => stopChild(child),
@@ -68,19 +71,33 @@ export async function startEcho(): Promise<Target> {
   const port = await freePort();
   const child = spawn(process.execPath, [join(root, 'bench', 'e2e', 'echo-broker.mjs'), `${port}`], {
     cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let ready = false;
+  let lagAnswer: ((lag: { p99Ms: number; maxMs: number }) => void) | undefined;
   child.stdout?.on('data', (c: Buffer) => {
-    if (c.toString().includes('ready')) ready = true;
+    const text = c.toString();
+    if (text.includes('ready')) ready = true;
+    const lag = /\{"lag":(\{[^}]*\})\}/.exec(text)?.[1];
+    if (lag && lagAnswer) lagAnswer(JSON.parse(lag) as { p99Ms: number; maxMs: number });
   });
   await started(child, async () => ready, 'the echo broker');
-  return { name: 'echo', url: `mqtt://127.0.0.1:${port}`, child, healthz: undefined, stop: () => stopChild(child) };
+  return {
+    name: 'echo',
+    url: `mqtt://127.0.0.1:${port}`,
+    child,
+    healthz: undefined,
+    loopLag: () =>
+      new Promise((resolve) => {
+        lagAnswer = resolve;
+        child.stdin?.write('lag\n');
+      }),
+    stop: () => stopChild(child),
+  };
 }
 
 /** The gateway's event loop delay since it started serving (ms), from /healthz. */
-export async function loopLag(t: Target): Promise<{ p99Ms: number; maxMs: number } | undefined> {
-  if (!t.healthz) return undefined;
-  const body = (await (await fetch(t.healthz)).json()) as { eventLoop?: { p99Ms: number; maxMs: number } };
+async function gatewayLoopLag(healthz: string): Promise<{ p99Ms: number; maxMs: number }> {
+  const body = (await (await fetch(healthz)).json()) as { eventLoop: { p99Ms: number; maxMs: number } };
   return body.eventLoop;
 }

@@ -1,5 +1,6 @@
 import type { Aedes } from 'aedes';
 import { limitedLogger, LogLimiter, type LimitedLogger } from '../../gateway/core/log-limiter.ts';
+import { TURN_BUDGET_MS, TurnBudget } from '../../gateway/core/turn-budget.ts';
 import { verifySecret } from '../../gateway/security/secret-hash.ts';
 import type { AuthDeps } from './auth/authenticate.ts';
 import { ConnectionTable } from './connections.ts';
@@ -38,6 +39,8 @@ export interface Core {
   readonly pending: PendingGate;
   /** For every warning a client can cause: keyed "event:address", rate limited (LOG_LINES_PER_KEY). */
   readonly limitedLog: LimitedLogger;
+  /** Authentications and subscriptions wait for a later turn past the budget (the gateway's uplinks share it). */
+  readonly turns: TurnBudget;
   aedes: Aedes | undefined;
   /** Truncated for logs: usernames and client ids come from the network. */
   clip(s: string | undefined): string | undefined;
@@ -105,6 +108,7 @@ export function createCore(ctx: BrokerContext): Core {
     }),
     pending: new PendingGate({ perAddress: ctx.config.pendingPerAddress, total: ctx.config.pendingTotal }),
     limitedLog,
+    turns: ctx.turns ?? new TurnBudget(TURN_BUDGET_MS, now),
     aedes: undefined,
     clip: (s) => (s === undefined || s.length <= 64 ? s : `${s.slice(0, 64)}…`),
   };

@@ -2,6 +2,7 @@ import type { EnvelopeStamper } from '../../firmware-protocol/src/stamp.ts';
 import type { MqttConfig } from '../../gateway/config/schema.ts';
 import type { Clock } from '../../gateway/core/clock.ts';
 import type { Logger } from '../../gateway/core/log.ts';
+import type { TurnBudget } from '../../gateway/core/turn-budget.ts';
 
 /** The gateway's device registry, as the broker sees it [FWP-2.1]. */
 export interface DeviceCredentialCheck {
@@ -45,6 +46,11 @@ export interface BrokerContext {
   credentials: DeviceCredentialCheck;
   /** Stamps the gateway→device error messages the broker sends itself (PAYLOAD_TOO_LARGE). */
   stamper: EnvelopeStamper;
+  /**
+   * Spreads connection and subscription handling over event-loop turns; the gateway passes the one
+   * its uplink handling uses, so both share each turn's budget. Its own when absent.
+   */
+  turns?: TurnBudget;
   /** Device presence; called synchronously, its errors are caught and logged. */
   onPresence?: (e: PresenceEvent) => void;
 }

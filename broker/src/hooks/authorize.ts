@@ -47,6 +47,11 @@ export function authorizePublishHook(core: Core): NonNullable<AedesOptions['auth
 
 /** authorizeSubscribe: a refused filter is answered with SUBACK 0x80 [MQTT-3.9.3]; the connection stays. */
 export function authorizeSubscribeHook(core: Core): NonNullable<AedesOptions['authorizeSubscribe']> {
+  const authorize = authorizeSubscribeNow(core);
+  return (client, sub, done) => core.turns.run(() => authorize(client, sub, done));
+}
+
+function authorizeSubscribeNow(core: Core): NonNullable<AedesOptions['authorizeSubscribe']> {
   return (client, sub, done) => {
     const conn = core.conns.of(client.conn);
     const principal = conn?.principal;

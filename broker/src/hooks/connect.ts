@@ -21,6 +21,7 @@ interface Refusal {
 }
 
 type ConnectPacket = Parameters<NonNullable<AedesOptions['preConnect']>>[1];
+type AuthenticateHook = NonNullable<AedesOptions['authenticate']>;
 
 /**
  * What preConnect refuses, in order: what no retry can fix first (protocol level, keepalive), then
@@ -67,6 +68,11 @@ function refusal(core: Core, conn: Connection, packet: ConnectPacket): Refusal |
  * connection closes, so a device knows why (or backs off) instead of seeing a bare reset.
  */
 export function preConnectHook(core: Core): NonNullable<AedesOptions['preConnect']> {
+  const preConnect = preConnectNow(core);
+  return (client, packet, callback) => core.turns.run(() => preConnect(client, packet, callback));
+}
+
+function preConnectNow(core: Core): NonNullable<AedesOptions['preConnect']> {
   return (client, packet, callback) => {
     const conn = core.conns.of(client.conn);
     if (!conn) return callback(new Error('connection not accepted by the broker'), false);
@@ -114,48 +120,51 @@ function logRefusal(core: Core, conn: Connection, r: Extract<AuthResult, { ok: f
  * 5 anonymous, unknown, disabled or locked out, 3 when the credential check itself failed.
  */
 export function authenticateHook(core: Core): NonNullable<AedesOptions['authenticate']> {
-  return (client, username, password, done) => {
-    const conn = core.conns.of(client.conn);
-    if (!conn?.connect) return done(authError(RC.NOT_AUTHORIZED, 'connection not accepted by the broker'), false);
-    const connect = conn.connect;
-    conn.state = 'authenticating';
-    conn.username = username;
-    const request = {
-      clientId: connect.clientId,
-      username,
-      password,
-      cleanSession: connect.clean,
-      willTopic: connect.will?.topic,
-      address: conn.address,
-    };
-    authenticate(request, core.auth).then(
-      (result) => {
-        if (result.ok && conn.revoked) {
-          result = { ok: false, code: RC.NOT_AUTHORIZED, why: 'credentials revoked while connecting', kind: 'refused' };
-        }
-        if (!result.ok) {
-          logRefusal(core, conn, result);
-          conn.state = 'connecting';
-          return done(authError(result.code, result.why), false);
-        }
-        conn.principal = result.principal;
-        conn.state = 'authenticated';
-        core.conns.settle(conn);
-        core.ctx.log.debug(
-          { clientId: connect.clientId, address: conn.address, kind: result.principal.kind },
-          'authenticated',
-        );
-        done(null, true);
-      },
-      (err: unknown) => {
-        // one key for all: a failing registry fails every device at once
-        core.limitedLog.error(
-          'credential-check-failed',
-          { err, username: core.clip(username) },
-          'credential check failed; refusing with "server unavailable"',
-        );
-        done(authError(RC.SERVER_UNAVAILABLE, 'credential check failed'), false);
-      },
-    );
+  return (client, username, password, done) =>
+    core.turns.run(() => authenticateNow(core, client, username, password, done));
+}
+
+function authenticateNow(core: Core, ...[client, username, password, done]: Parameters<AuthenticateHook>): void {
+  const conn = core.conns.of(client.conn);
+  if (!conn?.connect) return done(authError(RC.NOT_AUTHORIZED, 'connection not accepted by the broker'), false);
+  const connect = conn.connect;
+  conn.state = 'authenticating';
+  conn.username = username;
+  const request = {
+    clientId: connect.clientId,
+    username,
+    password,
+    cleanSession: connect.clean,
+    willTopic: connect.will?.topic,
+    address: conn.address,
   };
+  authenticate(request, core.auth).then(
+    (result) => {
+      if (result.ok && conn.revoked) {
+        result = { ok: false, code: RC.NOT_AUTHORIZED, why: 'credentials revoked while connecting', kind: 'refused' };
+      }
+      if (!result.ok) {
+        logRefusal(core, conn, result);
+        conn.state = 'connecting';
+        return done(authError(result.code, result.why), false);
+      }
+      conn.principal = result.principal;
+      conn.state = 'authenticated';
+      core.conns.settle(conn);
+      core.ctx.log.debug(
+        { clientId: connect.clientId, address: conn.address, kind: result.principal.kind },
+        'authenticated',
+      );
+      done(null, true);
+    },
+    (err: unknown) => {
+      // one key for all: a failing registry fails every device at once
+      core.limitedLog.error(
+        'credential-check-failed',
+        { err, username: core.clip(username) },
+        'credential check failed; refusing with "server unavailable"',
+      );
+      done(authError(RC.SERVER_UNAVAILABLE, 'credential check failed'), false);
+    },
+  );
 }
