@@ -22,6 +22,7 @@ const TRACKED: readonly Tracked[] = [
   { path: 'e2e.linli.restartMs', better: 'lower' },
   { path: 'e2e.linli.rssMb', better: 'lower' },
   { path: 'e2e.linli.peakRssMb', better: 'lower' },
+  { path: 'e2e.linli.peakUnderLoadMb', better: 'lower' },
   { path: 'e2e.linli.bytesPerRedemption', better: 'lower' },
   { path: 'e2e.linli.stormLoopMaxMs', better: 'lower' },
   { path: 'e2e.catalogue.loadS', better: 'lower' },

@@ -52,11 +52,18 @@ export function printEndToEnd(e: EndToEndFigures, out: (line: string) => void): 
     `≤ 150 MB, +${(linli.rssMb - echo.rssMb).toFixed(0)} MB (≤ 40)`,
   );
   row(
-    'RSS idle, peak',
+    'RSS idle, peak during the storm',
     `${linli.idleRssMb.toFixed(0)}, ${linli.peakRssMb.toFixed(0)} MB`,
     `echo ${echo.idleRssMb.toFixed(0)}, ${echo.peakRssMb.toFixed(0)} MB`,
     '',
     'peak ≤ 200 MB',
+  );
+  row(
+    'RSS peak under load (round trips, ramp)',
+    `${linli.peakUnderLoadMb.toFixed(0)} MB`,
+    `echo ${echo.peakUnderLoadMb.toFixed(0)} MB`,
+    ratio(linli.peakUnderLoadMb, echo.peakUnderLoadMb),
+    '',
   );
   const c = e.catalogue;
   row(

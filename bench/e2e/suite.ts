@@ -14,7 +14,10 @@ export interface TargetFigures {
   idleRssMb: number;
   stormMs: number;
   rssMb: number;
+  /** Peak resident memory until the storm's devices were all online. */
   peakRssMb: number;
+  /** Peak resident memory by the end of the load (round trips and ramp): what the box must have. */
+  peakUnderLoadMb: number;
   rt200: LoadFigures;
   rt1000: LoadFigures;
   /** The highest offered rate answered in full with p99 ≤ 50 ms. */
@@ -82,8 +85,10 @@ async function measure(
       maxSustainedPerS = perSecond;
       await settle(300);
     }
+    const peakUnderLoadMb = processFigures(target.child.pid ?? 0).peakRssMb;
     const figures: TargetFigures = {
       idleRssMb,
+      peakUnderLoadMb,
       stormMs,
       stormLoopMaxMs,
       rssMb,

@@ -101,6 +101,11 @@ export const GatewayHealthSchema = z.object({
   events: z.record(z.string(), z.number()),
   /** How long the event loop was blocked (ms) since the gateway started serving: every device waits behind it. */
   eventLoop: z.object({ p50Ms: z.number(), p99Ms: z.number(), maxMs: z.number() }),
+  /**
+   * The process's memory (MB): resident, the JavaScript heap in use and reserved, and memory outside it
+   * (buffers; SQLite's page caches count in rss only). A Pi has little: watch rss.
+   */
+  memory: z.object({ rssMb: z.number(), heapUsedMb: z.number(), heapTotalMb: z.number(), externalMb: z.number() }),
   /** The box's own NFC reader, GPIO and tamper switch: a missing reader or daemon shows here as a warning. */
   hardware: z.array(z.object({ component: z.string(), state: z.string(), warning: z.string().optional() })),
   /** Cloud sync: connected, and how many events wait in the outbox for the cloud's acknowledgement. */

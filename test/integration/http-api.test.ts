@@ -103,8 +103,14 @@ describe('HTTP API: authentication and roles', () => {
       ready: true,
       database: 'ok',
       broker: { connections: expect.any(Number) },
+      eventLoop: { maxMs: expect.any(Number) },
     });
     expect(res.body.devices.unknown).toBeGreaterThanOrEqual(1);
+    // the process's own memory, as the OS and V8 see it
+    const m = res.body.memory as Record<string, number>;
+    expect(m.rssMb).toBeCloseTo(process.memoryUsage().rss / 1048576, -2);
+    expect(m.heapUsedMb).toBeGreaterThan(1);
+    expect(m.heapTotalMb).toBeGreaterThanOrEqual(m.heapUsedMb ?? 0);
   });
 
   it('serves the dashboard page without data in it', async () => {

@@ -52,6 +52,16 @@ export const systemRoutes =
           devices,
           events: gw.eventsEmitted(),
           eventLoop: gw.loopLag.figures(),
+          memory: (() => {
+            const m = process.memoryUsage();
+            const mb = (b: number) => Math.round(b / 104857.6) / 10;
+            return {
+              rssMb: mb(m.rss),
+              heapUsedMb: mb(m.heapUsed),
+              heapTotalMb: mb(m.heapTotal),
+              externalMb: mb(m.external),
+            };
+          })(),
           hardware: gw.desk.health(),
           clock: gw.clockHealth.status(),
           cloud: (() => {
