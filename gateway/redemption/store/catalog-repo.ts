@@ -67,7 +67,10 @@ export class CatalogRepo {
       ),
       member: db.prepare<[string], MemberRow>('SELECT * FROM members WHERE id = ?'),
       memberCount: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM members'),
-      touchMember: db.prepare('UPDATE members SET last_active_date = ? WHERE id = ?'),
+      // a member's second purchase of the day changes nothing: no page written (SD-card wear)
+      touchMember: db.prepare(
+        'UPDATE members SET last_active_date = @date WHERE id = @id AND last_active_date IS NOT @date',
+      ),
       upsertCredential: db.prepare(
         `INSERT INTO credentials (lookup_key, member_id, type, status, created_at) VALUES (?, ?, ?, 'active', ?)
          ON CONFLICT(lookup_key) DO UPDATE SET member_id = excluded.member_id`,
@@ -159,7 +162,7 @@ export class CatalogRepo {
   }
 
   markActive(memberId: string, localDate: string): void {
-    this.s.touchMember.run(localDate, memberId);
+    this.s.touchMember.run({ date: localDate, id: memberId });
   }
 
   addCredential(lookupKey: string, memberId: string, type: CredentialRecord['type'], now: number): void {
