@@ -26,6 +26,7 @@ const TRACKED: readonly Tracked[] = [
   { path: 'e2e.linli.bytesPerRedemption', better: 'lower' },
   { path: 'e2e.linli.stormLoopMaxMs', better: 'lower' },
   { path: 'e2e.catalogue.loadS', better: 'lower' },
+  { path: 'e2e.coldStart.ratio', better: 'lower' },
   { path: 'e2e.catalogue.loadPeakRssMb', better: 'lower' },
 ];
 

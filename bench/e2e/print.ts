@@ -74,6 +74,13 @@ export function printEndToEnd(e: EndToEndFigures, out: (line: string) => void): 
     `< 60 s (peak ${c.loadPeakRssMb.toFixed(0)} MB; db ${c.databaseMb.toFixed(0)} MB)`,
   );
   row(
+    '  cold start on it (exec → first CONNACK)',
+    ms(e.coldStart.linliP50Ms),
+    `bare ${ms(e.coldStart.bareP50Ms)}`,
+    ratio(e.coldStart.linliP50Ms, e.coldStart.bareP50Ms),
+    '≤ 1.5×',
+  );
+  row(
     'disk written per redemption (1,000/s)',
     `${((linli.bytesPerRedemption ?? 0) / 1024).toFixed(1)} KB`,
     `one commit ${(fsync.bytesPerCommit / 1024).toFixed(1)} KB`,

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SimDevice } from '../../sim/src/sim-device.ts';
+import { coldStartOn, type ColdStartResult } from '../cold-start.ts';
 import { loadAverage, processFigures } from '../support.ts';
 import { prepareCommunity, type BenchCommunity, type CatalogueFigures } from './community.ts';
 import { allBorn, scanners, stopFleet, storm } from './fleet.ts';
@@ -36,6 +37,8 @@ export interface EndToEndFigures {
   loadDevices: number;
   members: number;
   catalogue: CatalogueFigures;
+  /** Exec to first CONNACK on the big catalogue's database, against the bare floor on the same file. */
+  coldStart: ColdStartResult;
   loadAverage: { start: number; end: number };
   fsync: FsyncFloor;
   echo: TargetFigures;
@@ -143,6 +146,17 @@ export async function benchEndToEnd(
         `${c.credentials.toLocaleString('en')} credentials (${c.fileMb.toFixed(0)} MB of JSON) in ${c.loadS.toFixed(1)} s, ` +
         `peak ${c.loadPeakRssMb.toFixed(0)} MB; database ${c.databaseMb.toFixed(0)} MB`,
     );
+    const device = community.devices[0];
+    if (!device) throw new Error('the community has no device');
+    const coldStart = await coldStartOn({
+      config: community.config,
+      database: join(community.dataDir, 'linli.db'),
+      auth: { username: device.id, password: device.secret },
+    });
+    log(
+      `  cold start on it: linli ${coldStart.linliP50Ms.toFixed(0)} ms, bare ${coldStart.bareP50Ms.toFixed(0)} ms ` +
+        `(${coldStart.ratio.toFixed(2)}×)`,
+    );
     const fsync = fsyncFloor(dir);
     const echo = await measure(startEcho, community, { loadDevices, log });
     const linli = await measure(() => startLinli(community.config), community, { loadDevices, log });
@@ -151,6 +165,7 @@ export async function benchEndToEnd(
       loadDevices,
       members,
       catalogue: community.catalogue,
+      coldStart,
       loadAverage: { start, end: loadAverage() },
       fsync,
       echo,
