@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { extname, isAbsolute, resolve, dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ConfigSchema, type Config } from './schema.ts';
 import { assertPrivateFile } from '../security/secret-files.ts';
 
