@@ -7,9 +7,10 @@
 //   reading and compiling them one by one (bench/cold-start.ts). Every `import()` stays lazy: it becomes a
 //   chunk loaded when it runs (each command when chosen; fastify and mqtt.js after the broker answers).
 // - The packages in BUNDLED (pure JavaScript, loaded before the broker answers) come into the bundle with
-//   their own dependencies. Every other package is imported from node_modules at run time: native addons,
-//   pino (its transports load worker files by path), fastify and its plugins (they read files beside
-//   them), mqtt.js, pino-pretty.
+//   their own dependencies; pino starts its transport workers from files, which gateway/core/log.ts names
+//   in node_modules. Every other package is imported from node_modules at run time: native addons, fastify
+//   and its plugins (they read files beside them) and mqtt.js (both load after the broker answers),
+//   commander (bundled, its classes would be renamed: CommanderError2), pino-pretty.
 // - tsconfig.build.json names the source folders. esbuild only strips the types: `tsc --noEmit -p .` in
 //   npm test (and before npm pack) checks the types of everything, tests and benches included.
 // - Every other file in those folders that the code may read at run time (the dashboard page, the PC/SC
@@ -41,7 +42,7 @@ const startedAt = Date.now();
 const tmp = join(root, `.dist-build-${process.pid}`);
 /** Where main.js and every chunk land: `import.meta.url` means this folder in all of the bundle. */
 const CODE_DIR = 'gateway/cli';
-const BUNDLED = new Set(['zod', 'yaml', 'aedes', 'fastify-type-provider-zod']);
+const BUNDLED = new Set(['zod', 'yaml', 'aedes', 'pino', 'fastify-type-provider-zod']);
 /** npm rewrites it on every install: a bundled package may have changed since. */
 const PACKAGE_LOCK = 'node_modules/.package-lock.json';
 
