@@ -10,7 +10,7 @@
 //   their own dependencies; pino starts its transport workers from files, which gateway/core/log.ts names
 //   in node_modules. Every other package is imported from node_modules at run time: native addons, fastify
 //   and its plugins (they read files beside them) and mqtt.js (both load after the broker answers),
-//   commander (bundled, its classes would be renamed: CommanderError2), pino-pretty.
+//   pino-pretty.
 // - tsconfig.build.json names the source folders. esbuild only strips the types: `tsc --noEmit -p .` in
 //   npm test (and before npm pack) checks the types of everything, tests and benches included.
 // - Every other file in those folders that the code may read at run time (the dashboard page, the PC/SC
@@ -30,6 +30,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, extname, join, posix, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -42,7 +43,13 @@ const startedAt = Date.now();
 const tmp = join(root, `.dist-build-${process.pid}`);
 /** Where main.js and every chunk land: `import.meta.url` means this folder in all of the bundle. */
 const CODE_DIR = 'gateway/cli';
-const BUNDLED = new Set(['zod', 'yaml', 'aedes', 'pino', 'fastify-type-provider-zod']);
+const BUNDLED = new Set(['zod', 'yaml', 'aedes', 'pino', 'commander', 'fastify-type-provider-zod']);
+/**
+ * Bundled from their CommonJS entry: commander's ES module entry re-exports its classes as top-level
+ * constants, so the bundle would rename the classes themselves (CommanderError2, in its error names).
+ */
+const FROM_COMMONJS = new Set(['commander']);
+const requireHere = createRequire(join(root, 'package.json'));
 /** npm rewrites it on every install: a bundled package may have changed since. */
 const PACKAGE_LOCK = 'node_modules/.package-lock.json';
 
@@ -75,8 +82,10 @@ const packages = {
   name: 'linli-packages',
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, (args) => {
-      if (args.path.startsWith('node:') || !isOwn(args.importer) || BUNDLED.has(packageOf(args.path))) return undefined;
-      return { path: args.path, external: true };
+      if (args.path.startsWith('node:') || !isOwn(args.importer)) return undefined;
+      const name = packageOf(args.path);
+      if (FROM_COMMONJS.has(name)) return { path: requireHere.resolve(args.path) };
+      return BUNDLED.has(name) ? undefined : { path: args.path, external: true };
     });
   },
 };
