@@ -43,7 +43,15 @@ const startedAt = Date.now();
 const tmp = join(root, `.dist-build-${process.pid}`);
 /** Where main.js and every chunk land: `import.meta.url` means this folder in all of the bundle. */
 const CODE_DIR = 'gateway/cli';
-const BUNDLED = new Set(['zod', 'yaml', 'aedes', 'pino', 'commander', 'fastify-type-provider-zod']);
+const BUNDLED = new Set([
+  'zod',
+  'yaml',
+  'aedes',
+  'aedes-persistence',
+  'pino',
+  'commander',
+  'fastify-type-provider-zod',
+]);
 /**
  * Bundled from their CommonJS entry: commander's ES module entry re-exports its classes as top-level
  * constants, so the bundle would rename the classes themselves (CommanderError2, in its error names).
