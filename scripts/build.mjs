@@ -132,7 +132,7 @@ const assetUrls = {
 /**
  * The bundle renames a class of ours that shares its name with another in the same chunk (X becomes X2),
  * and `X.name` with it: an error would be logged as X2. esbuild's keepNames would prevent it but cost
- * some 25 ms at every start (a name set on every function zod creates per schema), so this refuses it.
+ * 10-15 ms of CPU at every start (a name set on each function zod creates per schema), so this refuses it.
  */
 function renamedClasses(metafile) {
   const ours = new Set();
