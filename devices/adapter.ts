@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** One problem a device has, as health evaluation reports it. `code` is stable; `message` is for people. */
 export interface HealthFinding {

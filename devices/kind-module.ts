@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { FixtureSchema } from '../gateway/redemption/fixture.ts';
 import type { Rng } from '../sim/src/prng.ts';
 import type { KindCodes } from '../firmware-protocol/src/catalogue/text.ts';

@@ -21,7 +21,7 @@ import { StaffTokens } from './security/staff-tokens.ts';
 import { createRedemptionEngine, type RedemptionEngine } from './redemption/wire.ts';
 import { DeskReader } from './flows/desk-reader.ts';
 import type { CloudLink } from './cloud/cloud-link.ts';
-import { OutboxRepo } from './cloud/outbox-repo.ts';
+import type { OutboxRepo } from './cloud/outbox-repo.ts';
 import type { DocSync } from './cloud/doc-sync.ts';
 import { ClockHealth } from './core/clock-health.ts';
 import { RolloutService } from './cloud/rollouts.ts';
@@ -118,7 +118,10 @@ export class Gateway {
     // files this process creates (database, WAL, secrets, backups) are its user's only
     process.umask(0o077);
     for (const { file, what } of secretFilesOf(this.config)) assertPrivateFile(file, what);
-    this.parts = this.compose();
+    // the outbox checks each event against the cloud contract (some 500 zod schemas, built as their module
+    // loads): loaded only by a gateway that syncs for the cloud
+    const cloud = this.config.cloud.enabled ? await import('./cloud/outbox-repo.ts') : undefined;
+    this.parts = this.compose(cloud?.OutboxRepo);
     await startParts(this.parts, this.log);
     this.state = 'running';
     const { ports } = this;
@@ -160,7 +163,7 @@ export class Gateway {
    * Builds the gateway's objects in dependency order (nothing is used before it is built: what one part
    * must tell another goes over the bus) and returns its parts in start order; they stop in reverse.
    */
-  private compose(): Part[] {
+  private compose(Outbox: typeof OutboxRepo | undefined): Part[] {
     const { config, log, clock, bus } = this;
     const store = new Store(config.dataDir, { historyPerDevice: config.health.historyPerDevice });
     this.store = store;
@@ -173,7 +176,7 @@ export class Gateway {
     const writer = new BatchWriter(store.db, groupCommit, wal?.sync);
     this.writer = writer;
     // without a cloud nothing would ever drain the outbox: it is written only when sync is on
-    const outbox = config.cloud.enabled ? new OutboxRepo(store.db, config.gateway.id, () => clock.now()) : undefined;
+    const outbox = Outbox ? new Outbox(store.db, config.gateway.id, () => clock.now()) : undefined;
     this.outbox = outbox;
     const stamper = new EnvelopeStamper(`gw-${this.bootId}`, () => clock.now());
 

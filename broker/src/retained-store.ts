@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
+import aedesPersistence from 'aedes-persistence';
 
 /** A retained PUBLISH as aedes stores it (its own fields besides these are kept as they are). */
 interface Packet {
@@ -111,9 +111,13 @@ function* descendants(n: Node): Generator<Node> {
   for (const child of n.children.values()) yield* descendants(child);
 }
 
-/** aedes' in-memory persistence (the package's default export), with its retained messages in a RetainedTrie. */
+/**
+ * aedes' in-memory persistence, with its retained messages in a RetainedTrie. Imported, not required: the
+ * bundle (scripts/build.mjs) then holds the one copy that aedes uses too.
+ */
 export function persistenceWithRetainedTrie(): RetainedPersistence {
-  const memory = createRequire(import.meta.url)('aedes-persistence') as () => RetainedPersistence;
+  // the package is CommonJS: its default export is the factory, typed here for the part we use
+  const memory = aedesPersistence as unknown as () => RetainedPersistence;
   const p = memory();
   const retained = new RetainedTrie();
   // aedes awaits storeRetained (a promise); the callback form is the persistence interface's other half

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BoxLog, CardReader, ReaderHealth } from './card-reader.ts';
 import {
   createGpio,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The IPC protocol between PcscCardReader (parent) and pcsc-child.mjs. The child is plain JavaScript and

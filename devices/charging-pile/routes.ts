@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LinliError } from '../../firmware-protocol/src/errors.ts';
 import { ApiErrorSchema, ROUTE_ERRORS } from '../../gateway/http/api-error.ts';
 import type { KindPartPorts } from '../kind-part.ts';

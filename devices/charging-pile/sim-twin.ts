@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { KindModel, ModelEffects, TwinCommand } from '../../sim/src/kinds/model.ts';
 import { between, type Rng } from '../../sim/src/prng.ts';
 import { type ChargingPileCapabilitiesSchema, chargingPileWire } from './wire.ts';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { type DoorReaderCapabilitiesSchema, doorReaderWire } from './wire.ts';
 import { between, type Rng } from '../../sim/src/prng.ts';
 import type { KindModel } from '../../sim/src/kinds/model.ts';

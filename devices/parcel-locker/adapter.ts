@@ -1,6 +1,6 @@
 import type { ParcelLockerCapabilitiesSchema, ParcelLockerTelemetrySchema } from './wire.ts';
 import type { KindHealth } from '../adapter.ts';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 type Caps = z.infer<typeof ParcelLockerCapabilitiesSchema>;
 type Telemetry = z.infer<typeof ParcelLockerTelemetrySchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { LinliError } from '../../firmware-protocol/src/errors.ts';
 import type { GroupBuyRepo } from './group-buy-repo.ts';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ShopScannerCapabilitiesSchema, ShopScannerTelemetrySchema } from './wire.ts';
 import type { KindHealth } from '../adapter.ts';
 

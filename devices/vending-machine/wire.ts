@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CommonTelemetryShape, DoorStateSchema } from '../../firmware-protocol/src/kinds/common.ts';
 import type { KindWire } from '../../firmware-protocol/src/kinds/kind-wire.ts';
 import { TransactionIdSchema } from '../../firmware-protocol/src/envelope.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AckMessageSchema, CommandMessageSchema } from '../src/messages/commands.ts';
 import { ErrorMessageSchema } from '../src/messages/errors.ts';
 import {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { EnvelopeHeaderSchema, MessageIdSchema } from './envelope.ts';
 import type { ErrorCode } from './errors.ts';
 import { UPLINK_SCHEMAS, type UplinkMessage } from './messages/index.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** [FWP-4.2] Message id: unique per device and session; used to drop transport duplicates. */
 export const MessageIdSchema = z

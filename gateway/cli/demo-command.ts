@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { KIND_MODULES } from '../../devices/registry.ts';
 import { isScenario, scenarioHelp, SCENARIOS } from '../../sim/src/scenario-table.ts';
 import { configFrom, parsePort, type CommonOptions } from './common.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { extname, isAbsolute, resolve, dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ConfigSchema, type Config } from './schema.ts';
 import { assertPrivateFile } from '../security/secret-files.ts';
 
@@ -78,6 +78,8 @@ export function loadConfig(
 ): Config {
   const env = opts.env ?? process.env;
   const raw: Obj = opts.file ? readFile(opts.file) : {};
+  // before the overrides below write into raw: a default dataDir must stay relative to the working directory
+  const fileSetsDataDir = typeof raw.dataDir === 'string';
   const source = opts.file ?? 'defaults';
   const problems: string[] = [];
   for (const o of ENV_OVERRIDES) {
@@ -97,18 +99,12 @@ export function loadConfig(
   if (ov.logLevel !== undefined) setPath(raw, ['log', 'level'], ov.logLevel);
   if (problems.length > 0) throw new ConfigError(source, problems);
 
-  const result = ConfigSchema.safeParse(raw);
+  // parsed once per process: the code zod generates for a faster object check would cost more than it saves
+  const result = ConfigSchema.safeParse(raw, { jitless: true });
   if (!result.success) throw new ConfigError(source, formatConfigIssues(result.error));
   // a copy: zod hands out its default objects by reference, and freezing those would freeze them for every later parse
   const config = structuredClone(result.data);
-  const fromFile = opts.file ? readFileKeys(opts.file) : undefined;
-  if (
-    opts.file &&
-    fromFile?.dataDir &&
-    !isAbsolute(config.dataDir) &&
-    ov.dataDir === undefined &&
-    !env.LINLI_DATA_DIR
-  ) {
+  if (opts.file && fileSetsDataDir && !isAbsolute(config.dataDir) && ov.dataDir === undefined && !env.LINLI_DATA_DIR) {
     config.dataDir = resolve(dirname(opts.file), config.dataDir);
   }
   if (opts.file) {
@@ -136,12 +132,6 @@ export function loadConfig(
     }
   }
   return deepFreeze(config);
-}
-
-/** Whether the file itself set `dataDir` (a default must stay relative to the working directory). */
-function readFileKeys(file: string): { dataDir: boolean } {
-  const raw = readFile(file);
-  return { dataDir: typeof raw.dataDir === 'string' };
 }
 
 /** A copy of the config safe to print: keys and password hashes replaced. */

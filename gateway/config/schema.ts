@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BoxHardwareConfigSchema } from '../../devices/box/box-hardware.ts';
 
 const Port = z.number().int().min(0).max(65535);

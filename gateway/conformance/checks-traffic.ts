@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EnvelopeShape } from '../../firmware-protocol/src/envelope.ts';
 import { EventMessageSchema } from '../../firmware-protocol/src/messages/events.ts';
 import { TelemetryMessageSchema } from '../../firmware-protocol/src/messages/lifecycle.ts';

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
 
 export type { Logger } from 'pino';
@@ -52,12 +53,28 @@ export function createLogger(opts: { level: string; pretty?: boolean; destinatio
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   if (opts.destination) return pino(options, opts.destination);
-  if (opts.pretty)
+  if (opts.pretty) {
+    useInstalledPinoWorkers();
     return pino({
       ...options,
       transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } },
     });
+  }
   return pino(options);
+}
+
+/**
+ * A transport runs in a worker thread started from a file pino finds beside itself. pino is bundled into
+ * dist/ (scripts/build.mjs), where that file is not: pino's documented override names the installed ones.
+ */
+function useInstalledPinoWorkers(): void {
+  const fromPino = createRequire(createRequire(import.meta.url).resolve('pino'));
+  const g = globalThis as { __bundlerPathsOverrides?: Record<string, string> };
+  g.__bundlerPathsOverrides = {
+    ...g.__bundlerPathsOverrides,
+    'pino-worker': fromPino.resolve('./lib/worker.js'),
+    'thread-stream-worker': fromPino.resolve('thread-stream/lib/worker.js'),
+  };
 }
 
 /** A logger that drops everything, for tests. */

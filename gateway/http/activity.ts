@@ -1,5 +1,5 @@
 import { OP_KINDS } from '../../firmware-protocol/src/messages/redemption.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ReadDb } from '../store/db-type.ts';
 
 /**

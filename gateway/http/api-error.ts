@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../../firmware-protocol/src/errors.ts';
 
 /** The documented error body of every staff API answer that is not a success (a leaf: kinds' routes use it). */

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { adapterFor } from '../../devices/registry.ts';
 import type { LiveDevice } from '../health/live-device.ts';
 import type { DeviceRecord } from '../store/device-repo.ts';

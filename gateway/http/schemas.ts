@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 export { ApiErrorSchema, iso, RecordIdSchema, ROUTE_ERRORS } from './api-error.ts';
 import { DeviceIdSchema } from '../../firmware-protocol/src/kinds/device-id.ts';
 import { DeviceKindSchema } from '../../firmware-protocol/src/kinds/device-kind.ts';

@@ -1,6 +1,6 @@
 import { KIND_MODULES } from '../../devices/registry.ts';
 import { seededRng } from '../../sim/src/prng.ts';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { FixtureSchema } from './fixture.ts';
 
 type FixtureInput = z.input<typeof FixtureSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CampaignSchema, MemberSchema } from './domain/model.ts';
 
 const Id = z

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { WriterPort } from '../redemption/service/ports.ts';
 import { adapterFor, KIND_MODULES, kindModule } from '../../devices/registry.ts';
 import { DeviceIdSchema } from '../../firmware-protocol/src/kinds/device-id.ts';

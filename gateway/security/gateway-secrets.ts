@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const SecretsSchema = z.object({ version: z.literal(1), pepper: z.string().regex(/^[A-Za-z0-9_-]{43}$/) }).strict();
 

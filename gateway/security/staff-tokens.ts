@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from '../core/clock.ts';
 import type { WriterPort } from '../redemption/service/ports.ts';
 import type { StaffRole, StaffTokenRecord, TokenRepo } from '../store/token-repo.ts';

@@ -1,6 +1,6 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { randomBytes, type KeyObject } from 'node:crypto';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { signDoc } from '../../gateway/cloud/cloud-docs.ts';
 import { DocAckSchema, type DocAck, type DocName } from '../../gateway/cloud/contract/documents.ts';
 import {

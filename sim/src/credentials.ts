@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DeviceKindSchema } from '../../firmware-protocol/src/kinds/device-kind.ts';
 import { NETWORK_WORDS, systemCode, UserError } from '../../gateway/cli/user-error.ts';
 import { claimSimDevices, SIM_MARK, type Claimed, type RegistryPort } from './claim.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DeviceKindSchema, type DeviceKind } from '../../firmware-protocol/src/kinds/device-kind.ts';
 import { silentLogger, type Logger } from '../../gateway/core/log.ts';
 import { seededRng } from './prng.ts';

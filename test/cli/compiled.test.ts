@@ -72,8 +72,26 @@ describe('linli ships compiled JavaScript', () => {
     for (const f of found) expect(existsSync(join(root, 'dist', f)), `dist/${f}`).toBe(true);
   });
 
+  it('every file the bundle looks up beside itself (new URL(file, import.meta.url)) is in dist/', () => {
+    const code = join(root, 'dist', 'gateway', 'cli');
+    const looked = readdirSync(code)
+      .filter((f) => f.endsWith('.js'))
+      .flatMap((f) => [...readFileSync(join(code, f), 'utf8').matchAll(/new URL\("([^"]+)", import\.meta\.url\)/g)])
+      .map((m) => join(code, m[1] as string));
+    expect(looked).toEqual(
+      expect.arrayContaining([
+        join(root, 'dist/gateway/http/dashboard/dashboard.html'),
+        join(root, 'dist/devices/box/pcsc-child.mjs'),
+      ]),
+    );
+    for (const f of looked) expect(existsSync(f), f).toBe(true);
+  });
+
   /** A copy of bin/linli.mjs in a folder of its own: it looks for dist/ beside itself. */
-  const install = (name: string, opts: { dist?: boolean; startedAt?: number; checkout?: boolean }): string => {
+  const install = (
+    name: string,
+    opts: { dist?: boolean; startedAt?: number; checkout?: boolean; inputs?: string[] },
+  ): string => {
     const dir = join(tmp.dir, name);
     mkdirSync(join(dir, 'bin'), { recursive: true });
     copyFileSync(BIN, join(dir, 'bin', 'linli.mjs'));
@@ -83,9 +101,11 @@ describe('linli ships compiled JavaScript', () => {
         join(dir, 'dist', 'gateway', 'cli', 'main.js'),
         'export async function main() { console.log("ran"); }\n',
       );
+      // what the build went through: the source folder, then each file (here one)
+      const inputs = ['gateway', 'gateway/app.ts', ...(opts.inputs ?? [])];
       writeFileSync(
         join(dir, 'dist', 'build.json'),
-        JSON.stringify({ startedAt: opts.startedAt, sources: ['gateway'] }),
+        JSON.stringify({ startedAt: opts.startedAt, sources: ['gateway'], inputs }),
       );
     }
     if (opts.checkout) {
@@ -114,8 +134,15 @@ describe('linli ships compiled JavaScript', () => {
       const stale = await node(install('stale', { dist: true, startedAt: 0, checkout: true }));
       expect(stale.code).toBe(1);
       expect(stale.stderr).toMatch(/^linli: dist\/ is older than the sources \(.+\): run `npm run build` in .+\n$/);
+      // a source the build read that is gone since (its folder's time may not tell: the build began later)
+      const later = Date.now() + 60_000;
+      const gone = await node(
+        install('gone', { dist: true, startedAt: later, checkout: true, inputs: ['gateway/x.ts'] }),
+      );
+      expect(gone.code).toBe(1);
+      expect(gone.stderr).toMatch(/^linli: dist\/ is older than the sources \(.+gateway\/x\.ts is gone since\)/);
 
-      const fresh = await node(install('fresh', { dist: true, startedAt: Date.now() + 60_000, checkout: true }));
+      const fresh = await node(install('fresh', { dist: true, startedAt: later, checkout: true }));
       expect(fresh).toEqual({ code: 0, stdout: 'ran\n', stderr: '' });
       // an installed package has no sources to compare with
       const installed = await node(install('installed', { dist: true, startedAt: 0 }));

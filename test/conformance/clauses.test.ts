@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
 import type { KindModule } from '../../devices/kind-module.ts';
 import { commandsOf, KIND_MODULES } from '../../devices/registry.ts';

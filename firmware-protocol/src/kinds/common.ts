@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Open/closed as reported by a sensor; "unknown" when the sensor cannot tell. */
 export const DoorStateSchema = z.enum(['open', 'closed', 'unknown']);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** [FWP-1.1] Device ids: lower-case letters, digits and dashes; they are MQTT client ids and topic levels. */
 export const DeviceIdSchema = z

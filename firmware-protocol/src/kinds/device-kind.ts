@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEVICE_KINDS, type DeviceKind } from '../../../devices/registry.ts';
 
 /** [FWP-1.2] The device kinds this gateway knows: the device registry's, in its order. */

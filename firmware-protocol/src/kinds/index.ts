@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { KIND_MODULES } from '../../../devices/registry.ts';
 import type { DeviceKind } from './device-kind.ts';
 

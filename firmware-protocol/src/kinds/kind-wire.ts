@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** Requests served by the redemption engine itself; a kind lists the ones its devices may send [FWP-11.2]. */
 export const ENGINE_OPS = ['redeem', 'reverse', 'authorize', 'capture', 'void', 'lookup'] as const;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EnvelopeShape, MessageIdSchema } from '../envelope.ts';
 
 /** [FWP-9.3] The device's answer to a command; `corr` is the command's `id`. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEVICE_KINDS, type DeviceKind, KIND_MODULES } from '../../../devices/registry.ts';
 import { EnvelopeShape } from '../envelope.ts';
 import { COMMON_COMMANDS, DISPLAY_COMMAND } from './common-commands.ts';

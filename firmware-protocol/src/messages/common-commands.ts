@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** [FWP-9.2] Commands every kind implements. */
 export const COMMON_COMMANDS = {

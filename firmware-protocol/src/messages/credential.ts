@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const Hex = (min: number, max: number) =>
   z.string().regex(new RegExp(`^[0-9A-Fa-f]{${min},${max}}$`), `expected ${min}–${max} hex digits`);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EnvelopeShape } from '../envelope.ts';
 import { WIRE_ERROR_CODES, type ErrorCode } from '../errors.ts';
 

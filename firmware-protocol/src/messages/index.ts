@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { UplinkChannel } from '../topics.ts';
 import { AckMessageSchema } from './commands.ts';
 import { EventMessageSchema } from './events.ts';

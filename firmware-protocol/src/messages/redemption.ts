@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { KIND_MODULES } from '../../../devices/registry.ts';
 import { EnvelopeShape, TransactionIdSchema } from '../envelope.ts';
 import { WireCredentialSchema } from './credential.ts';

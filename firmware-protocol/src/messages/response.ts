@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EnvelopeShape, MessageIdSchema, TransactionIdSchema } from '../envelope.ts';
 
 const Fen = z.number().int().nonnegative().max(100_000_000);

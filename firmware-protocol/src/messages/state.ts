@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** [FWP-10.1] Retained availability of the gateway (zigbee2mqtt's availability form, plus details). */
 export const GatewayStateSchema = z.object({

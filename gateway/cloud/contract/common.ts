@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigSchema } from '../../config/schema.ts';
 import { MemberSchema } from '../../redemption/domain/model.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DeviceKindSchema } from '../../../firmware-protocol/src/kinds/device-kind.ts';
 import { kindSupportsCommand } from '../../../firmware-protocol/src/messages/commands.ts';
 import { CampaignSchema } from '../../redemption/domain/model.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CountSchema, EpochMsSchema, EpochSchema, FenSchema, GatewayIdSchema, IdSchema } from './common.ts';
 import { STREAMS } from './streams.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DeviceIdSchema } from '../../../firmware-protocol/src/kinds/device-id.ts';
 import { EpochMsSchema, TxnIdSchema } from './common.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ERROR_CODES } from '../../../firmware-protocol/src/errors.ts';
 import { DeviceIdSchema } from '../../../firmware-protocol/src/kinds/device-id.ts';
 import { DeviceKindSchema } from '../../../firmware-protocol/src/kinds/device-kind.ts';

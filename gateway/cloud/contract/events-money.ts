@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RedemptionResultSchema } from '../../redemption/service/result.ts';
 import { EpochMsSchema, FenSchema, IdSchema, TxnIdSchema } from './common.ts';
 import { GrantSchema } from './envelopes.ts';

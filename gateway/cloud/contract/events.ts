@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CloudBatchObject, CloudEventSchema, checkNumbering } from './envelopes.ts';
 import { AccessCheckinSchema, AccessDecisionSchema } from './events-access.ts';
 import {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { DOC_NAMES, DocAckSchema, documentOf } from './documents.ts';
 import { CloudAckSchema, CloudGatewayStateSchema, TopUpRequestSchema, TopUpResponseSchema } from './envelopes.ts';
 import { CLOUD_EVENT_TYPES, CLOUD_EVENTS, eventOf, STREAM_BATCHES } from './events.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdSchema } from './common.ts';
 
 // The sections of the cloud's documents that device kinds apply: a leaf, so a kind module can name

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CLOUD_PROTOCOL_MAJOR, CLOUD_PROTOCOL_VERSION } from './common.ts';
 import { CLOUD_MESSAGES } from './index.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { HttpPorts } from '../ports.ts';
 import { activitySince, ActivitySchema } from '../activity.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { DeviceKindSchema } from '../../../firmware-protocol/src/kinds/device-kind.ts';
 import { ProvisionRequestSchema } from '../../registry/device-service.ts';

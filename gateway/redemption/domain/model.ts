@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { KindNameSchema } from '../../../firmware-protocol/src/kinds/device-id.ts';
 
 const Id = z
