@@ -90,6 +90,8 @@ export class Gateway {
   readonly settings: RuntimeSettings;
   private http: HttpServer | undefined;
   private stopTicker: (() => void) | undefined;
+  /** Records the verdicts the devices got while the gateway was built (see compose). */
+  private recordStartVerdicts: () => void = () => undefined;
   /** Periodic work still running (flow timeouts, hold expiry): stop() waits for all of it. */
   private readonly ticking = new Set<Promise<void>>();
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
@@ -220,8 +222,25 @@ export class Gateway {
     this.health = health;
     const monitor = new DeviceMonitor(config.health, clock, (change) => bus.emit('device.health', change));
     this.monitor = monitor;
-    bus.on('device.health', (change) => health.record(change, monitor.get(change.deviceId)?.telemetry));
+    // the first verdicts of every known device ("waiting for it to reconnect") are recorded once the broker
+    // answers, a turn's budget at a time: at a box's start they are a row each for a thousand devices
+    // (20–25 ms of writes here), which would otherwise delay the first CONNACK. Every verdict goes through the
+    // same queue, so a device's later ones are never written before its first
+    let startVerdicts: (() => void)[] | undefined = [];
+    // a queue of their own: a device's CONNECT never waits behind a thousand rows of history
+    const verdicts = new TurnBudget(TURN_BUDGET_MS, () => clock.monotonic());
+    bus.on('device.health', (change) => {
+      const telemetry = monitor.get(change.deviceId)?.telemetry;
+      const record = () => health.record(change, telemetry);
+      if (startVerdicts) startVerdicts.push(record);
+      else verdicts.run(record);
+    });
     for (const d of store.devices.list()) monitor.track(d.id, d.kind, d.disabled, d.lastSeenAt, 'gateway_start');
+    this.recordStartVerdicts = () => {
+      const held = startVerdicts ?? [];
+      startVerdicts = undefined;
+      for (const record of held) verdicts.run(record);
+    };
     this.listenToRegistry(watcher);
     this.commands = new CommandService(downlink, clock, log.child({ component: 'commands' }));
 
@@ -376,6 +395,7 @@ export class Gateway {
         name: 'broker',
         start: async () => {
           this.ports = await broker.start();
+          this.recordStartVerdicts();
           await broker.subscribe(topics.allUplinks(), (m) => turns.run(() => router.handle(m.topic, m.payload)));
           await this.publishGatewayState('online');
           health.publishAll(monitor.snapshot());
