@@ -143,8 +143,8 @@ export async function benchEndToEnd(
     const c = community.catalogue;
     log(
       `  linli load: ${c.members.toLocaleString('en')} members, ${c.benefits.toLocaleString('en')} benefits, ` +
-        `${c.credentials.toLocaleString('en')} credentials (${c.fileMb.toFixed(0)} MB of JSON) in ${c.loadS.toFixed(1)} s, ` +
-        `peak ${c.loadPeakRssMb.toFixed(0)} MB; database ${c.databaseMb.toFixed(0)} MB`,
+        `${c.credentials.toLocaleString('en')} credentials (${c.fileMb.toFixed(0)} MB of JSON) ` +
+        `in ${c.loadS.toFixed(1)} s, peak ${c.loadPeakRssMb.toFixed(0)} MB; database ${c.databaseMb.toFixed(0)} MB`,
     );
     const device = community.devices[0];
     if (!device) throw new Error('the community has no device');
