@@ -9,13 +9,14 @@ import { CommandService } from './commands/command-service.ts';
 import type { Config } from './config/schema.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import type { Logger } from './core/log.ts';
-import { DeviceMonitor } from './health/device-monitor.ts';
-import { HealthSink } from './health/health-sink.ts';
-import type { LiveDevice } from './health/live-device.ts';
+import type { DeviceMonitor } from './health/device-monitor.ts';
+import { wireDeviceHealth } from './health/device-health-wiring.ts';
+import type { HealthSink } from './health/health-sink.ts';
 import type { HttpServer } from './http/server.ts';
 import { Downlink } from './messaging/downlink.ts';
 import type { UplinkRouter } from './messaging/uplink-router.ts';
 import { DeviceService } from './registry/device-service.ts';
+import { bridgeRegistry } from './registry/registry-bridge.ts';
 import { RegistryWatcher } from './registry/registry-watcher.ts';
 import { StaffTokens } from './security/staff-tokens.ts';
 import { createRedemptionEngine, type RedemptionEngine } from './redemption/wire.ts';
@@ -62,7 +63,6 @@ export class Gateway {
   commands!: CommandService;
   broker!: LinliBroker;
   health!: HealthSink;
-  private watcher!: RegistryWatcher;
   /** What one part tells the others: health changes, settled redemptions, alerts, the registry's news. */
   private readonly bus: EventBus<GatewayEvents>;
   /** The once-a-second housekeeping, on the injected clock. */
@@ -199,7 +199,6 @@ export class Gateway {
       },
       registryLog,
     );
-    this.watcher = watcher;
     this.tokens = new StaffTokens(store.tokens, writer, clock);
 
     // one budget per turn for connections, subscriptions and uplinks: a reconnect storm is spread over
@@ -216,32 +215,20 @@ export class Gateway {
     });
     this.broker = broker;
     const downlink = new Downlink(broker, stamper, log.child({ component: 'downlink' }));
-    const health = new HealthSink(store.health, writer, broker, log.child({ component: 'health' }), outbox, () =>
-      clock.monotonic(),
-    );
-    this.health = health;
-    const monitor = new DeviceMonitor(config.health, clock, (change) => bus.emit('device.health', change));
-    this.monitor = monitor;
-    // the first verdicts of every known device ("waiting for it to reconnect") are recorded once the broker
-    // answers, a turn's budget at a time: at a box's start they are a row each for a thousand devices
-    // (20–25 ms of writes here), which would otherwise delay the first CONNACK. Every verdict goes through the
-    // same queue, so a device's later ones are never written before its first
-    let startVerdicts: (() => void)[] | undefined = [];
-    // a queue of their own: a device's CONNECT never waits behind a thousand rows of history
-    const verdicts = new TurnBudget(TURN_BUDGET_MS, () => clock.monotonic());
-    bus.on('device.health', (change) => {
-      const telemetry = monitor.get(change.deviceId)?.telemetry;
-      const record = () => health.record(change, telemetry);
-      if (startVerdicts) startVerdicts.push(record);
-      else verdicts.run(record);
+    const { health, monitor, recordStartVerdicts } = wireDeviceHealth({
+      config,
+      clock,
+      log,
+      bus,
+      store,
+      writer,
+      publisher: broker,
+      outbox,
     });
-    for (const d of store.devices.list()) monitor.track(d.id, d.kind, d.disabled, d.lastSeenAt, 'gateway_start');
-    this.recordStartVerdicts = () => {
-      const held = startVerdicts ?? [];
-      startVerdicts = undefined;
-      for (const record of held) verdicts.run(record);
-    };
-    this.listenToRegistry(watcher);
+    this.health = health;
+    this.monitor = monitor;
+    this.recordStartVerdicts = recordStartVerdicts;
+    const { discover } = bridgeRegistry({ bus, log, store, watcher, monitor, broker, writer });
     this.commands = new CommandService(downlink, clock, log.child({ component: 'commands' }));
 
     this.redemption = createRedemptionEngine({
@@ -307,7 +294,7 @@ export class Gateway {
       registry: store.devices,
       kinds: this.kinds,
       requests: this.redemption.handler,
-      discover: (id) => this.discover(id),
+      discover,
     });
     this.rollouts = new RolloutService(store.db, {
       commands: this.commands,
@@ -465,38 +452,6 @@ export class Gateway {
     ];
   }
 
-  /** The registry's news (this process's or the CLI's) reaches the broker, the monitor and the watcher. */
-  private listenToRegistry(watcher: RegistryWatcher): void {
-    const { bus, log } = this;
-    bus.on('device.registered', ({ device: d, elsewhere }) => {
-      watcher.remember(d);
-      this.monitor.track(d.id, d.kind, d.disabled, elsewhere ? d.lastSeenAt : undefined);
-    });
-    bus.on('device.revoked', ({ id, why, elsewhere }) => {
-      if (!elsewhere) {
-        const d = this.store.devices.get(id);
-        if (d) watcher.remember(d);
-      }
-      this.broker.kick(id, elsewhere ? `credentials ${why} by another process` : `credentials ${why}`);
-      // a removed device is forgotten everywhere, whichever process removed it
-      if (why !== 'removed') return;
-      this.monitor.forget(id);
-      // an empty retained message deletes a retained topic, so integrations forget the device too
-      for (const topic of [topics.deviceState(id), topics.lockerOccupancy(id)])
-        this.broker.publish(topic, Buffer.alloc(0), { qos: 1, retain: true }).catch(() => undefined);
-    });
-    bus.on('device.presence', (e) => {
-      if (!this.monitor.get(e.deviceId)) this.discover(e.deviceId);
-      if (e.type === 'connected') this.monitor.connected(e.deviceId, e.connectionId, e.address);
-      else {
-        this.monitor.disconnected(e.deviceId, e.connectionId, e.reason);
-        void this.writer
-          .submit(() => this.store.devices.touch(e.deviceId, e.at))
-          .catch((err: unknown) => log.warn({ err }, 'could not record last-seen'));
-      }
-    });
-  }
-
   /**
    * Synced with a cloud, the gateway vouches for plain UID cards only while its hotlist is fresh: none
    * yet, older than `cloud.hotlistMaxAgeH`, or a local clock behind the cloud's (untrusted) is stale.
@@ -506,14 +461,6 @@ export class Gateway {
     if (at === undefined || !this.clockHealth.trusted()) return true;
     const age = this.clock.now() - at;
     return age > this.settings.hotlistMaxAgeH * 3600_000 || age < -5 * 60_000;
-  }
-
-  /** Tracks a device another process provisioned, found by id before the registry watcher's next check. */
-  private discover(id: string): LiveDevice | undefined {
-    const d = this.store.devices.get(id);
-    if (!d) return undefined;
-    this.watcher.remember(d);
-    return this.monitor.track(d.id, d.kind, d.disabled, d.lastSeenAt);
   }
 
   /**
