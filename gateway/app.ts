@@ -90,8 +90,8 @@ export class Gateway {
   readonly settings: RuntimeSettings;
   private http: HttpServer | undefined;
   private stopTicker: (() => void) | undefined;
-  /** Records the verdicts the devices got while the gateway was built (see compose). */
-  private recordStartVerdicts: () => void = () => undefined;
+  /** Records and publishes the devices' first verdicts once the broker answers (wireDeviceHealth). */
+  private announceDevices: () => void = () => undefined;
   /** Periodic work still running (flow timeouts, hold expiry): stop() waits for all of it. */
   private readonly ticking = new Set<Promise<void>>();
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
@@ -215,7 +215,7 @@ export class Gateway {
     });
     this.broker = broker;
     const downlink = new Downlink(broker, stamper, log.child({ component: 'downlink' }));
-    const { health, monitor, recordStartVerdicts } = wireDeviceHealth({
+    const { health, monitor, announce } = wireDeviceHealth({
       config,
       clock,
       log,
@@ -227,7 +227,7 @@ export class Gateway {
     });
     this.health = health;
     this.monitor = monitor;
-    this.recordStartVerdicts = recordStartVerdicts;
+    this.announceDevices = announce;
     const { discover } = bridgeRegistry({ bus, log, store, watcher, monitor, broker, writer });
     this.commands = new CommandService(downlink, clock, log.child({ component: 'commands' }));
 
@@ -382,10 +382,9 @@ export class Gateway {
         name: 'broker',
         start: async () => {
           this.ports = await broker.start();
-          this.recordStartVerdicts();
           await broker.subscribe(topics.allUplinks(), (m) => turns.run(() => router.handle(m.topic, m.payload)));
           await this.publishGatewayState('online');
-          health.publishAll(monitor.snapshot());
+          this.announceDevices();
         },
         stop: async () => {
           // [FWP-10.1] devices see the gateway go offline before their connections close

@@ -2,11 +2,14 @@ import type { Config } from '../config/schema.ts';
 import type { Clock } from '../core/clock.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/log.ts';
-import { TURN_BUDGET_MS, TurnBudget } from '../core/turn-budget.ts';
+import { TurnBudget } from '../core/turn-budget.ts';
 import type { GatewayEvents } from '../gateway-events.ts';
 import type { Store } from '../store/store.ts';
 import { DeviceMonitor } from './device-monitor.ts';
 import { HealthSink } from './health-sink.ts';
+
+/** Milliseconds per event-loop turn for recording and publishing verdicts. */
+const BACKGROUND_BUDGET_MS = 2;
 
 type HealthSinkArgs = ConstructorParameters<typeof HealthSink>;
 
@@ -14,17 +17,21 @@ type HealthSinkArgs = ConstructorParameters<typeof HealthSink>;
 export interface DeviceHealth {
   monitor: DeviceMonitor;
   health: HealthSink;
-  /** Records the verdicts every known device got while the gateway was built: call once the broker answers. */
-  recordStartVerdicts(): void;
+  /**
+   * Once the broker answers: records the verdicts every known device got while the gateway was built and
+   * publishes every device's retained state, a turn's budget at a time.
+   */
+  announce(): void;
 }
 
 /**
  * Builds the monitor and the sink, tracks every device in the registry, and records every verdict the
- * bus carries. The first verdicts of every known device ("waiting for it to reconnect") are recorded
- * only once the broker answers, a turn's budget at a time: at a box's start they are a row each for a
- * thousand devices (20–25 ms of writes here), which would otherwise delay the first CONNACK. Every
- * verdict goes through that same queue (one of its own: a CONNECT never waits behind a thousand rows of
- * history), so a device's later verdicts are never written before its first.
+ * bus carries. The first verdicts of every known device ("waiting for it to reconnect") and the retained
+ * state of each are written and published only once the broker answers, a small share of each turn at a
+ * time: at a box's start they are a row and a publish each for a thousand devices, which would otherwise
+ * delay the first CONNACK by tens of milliseconds. Every verdict goes through that same queue (one of its
+ * own: a CONNECT never waits behind a thousand rows of history), so a device's later verdicts are never
+ * written or published before its first.
  */
 export function wireDeviceHealth(d: {
   config: Config;
@@ -47,7 +54,8 @@ export function wireDeviceHealth(d: {
   );
   const monitor = new DeviceMonitor(d.config.health, clock, (change) => bus.emit('device.health', change));
   let startVerdicts: (() => void)[] | undefined = [];
-  const verdicts = new TurnBudget(TURN_BUDGET_MS, () => clock.monotonic());
+  // background work: a small share of each turn, so a thousand of them never delay a CONNECT much
+  const verdicts = new TurnBudget(BACKGROUND_BUDGET_MS, () => clock.monotonic());
   bus.on('device.health', (change) => {
     const telemetry = monitor.get(change.deviceId)?.telemetry;
     const record = () => health.record(change, telemetry);
@@ -59,10 +67,13 @@ export function wireDeviceHealth(d: {
   return {
     monitor,
     health,
-    recordStartVerdicts: () => {
+    announce: () => {
+      health.startPublishing();
       const held = startVerdicts ?? [];
       startVerdicts = undefined;
       for (const record of held) verdicts.run(record);
+      // every device's state, also one whose verdict did not change while the gateway was built
+      for (const change of monitor.snapshot()) verdicts.run(() => health.publishAll([change]));
     },
   };
 }

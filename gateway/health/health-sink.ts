@@ -102,8 +102,13 @@ export class HealthSink {
 
   /** Publishes the retained state of every device, once the broker is up. */
   publishAll(changes: HealthChange[]): void {
-    this.publishing = true;
+    this.startPublishing();
     for (const c of changes) this.publishState(c);
+  }
+
+  /** The broker is up: every change from now on is also published as the device's retained state. */
+  startPublishing(): void {
+    this.publishing = true;
   }
 
   private publishState(change: HealthChange): void {
