@@ -24,7 +24,7 @@ describe('device health wiring: the first verdicts after a start, spread over tu
     tmp.cleanup();
   });
 
-  it('writes and publishes nothing before the broker answers, then all of it, never a device out of order', async () => {
+  it('writes and publishes nothing before the broker answers, then all of it, no device out of order', async () => {
     const DEVICES = 40;
     for (let i = 0; i < DEVICES; i++)
       store.devices.insert({
