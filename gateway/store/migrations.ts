@@ -216,4 +216,12 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "each device kind's own schema version (its tables are the kind module's)",
     sql: 'CREATE TABLE kind_schema (kind TEXT PRIMARY KEY, version INTEGER NOT NULL) STRICT;',
   },
+  {
+    version: 17,
+    name: 'no ledger index by account: no query reads it, and it was the most pages written per redemption',
+    // Measured on a 100,000-member community: each redemption wrote 9.4 pages to the log, 2.7 of them in
+    // this index (each movement went to its resident's place in it, a page of its own). Balances answer by
+    // account; a statement of one account would come with an index shaped for that query.
+    sql: 'DROP INDEX IF EXISTS ledger_account;',
+  },
 ];

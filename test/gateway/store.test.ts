@@ -67,6 +67,27 @@ describe('Store', () => {
     upgraded.close();
   });
 
+  it("migration 17 drops the ledger's index by account and keeps every entry and balance", () => {
+    const file = join(tmp.dir, 'v16.db');
+    const db = openDatabase(file, { migrations: MIGRATIONS.filter((m) => m.version <= 16) });
+    const index = (d: Database.Database) =>
+      d.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND name = 'ledger_account'").get();
+    expect(index(db)).toEqual({ name: 'ledger_account' });
+    db.exec(`INSERT INTO ledger (seq, at, txn_id, redemption_id, account, asset, delta, reason, prev_hash, hash)
+        VALUES (1, 0, 't', '-', 'wallet:m-1', 'fen', 500, 'topup', 'g', 'h');
+      INSERT INTO balances (account, asset, balance) VALUES ('wallet:m-1', 'fen', 500);`);
+    db.close();
+    const upgraded = openDatabase(file);
+    expect(index(upgraded)).toBeUndefined();
+    expect(upgraded.prepare('SELECT COUNT(*) AS n FROM ledger').get()).toEqual({ n: 1 });
+    expect(upgraded.prepare('SELECT balance FROM balances').get()).toEqual({ balance: 500 });
+    // the queries the gateway runs on the ledger do not need it
+    const plan = (sql: string) =>
+      (upgraded.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join('; ');
+    expect(plan("SELECT * FROM ledger WHERE redemption_id = 'r-1' ORDER BY seq")).toMatch(/ledger_redemption/);
+    upgraded.close();
+  });
+
   it('a failing migration leaves nothing half-applied', () => {
     const db = new Database(':memory:');
     expect(() =>

@@ -2,7 +2,7 @@ import { LinliError } from '../../../firmware-protocol/src/errors.ts';
 import type { WireCredential } from '../../../firmware-protocol/src/messages/credential.ts';
 import type { GatewaySecrets } from '../../security/gateway-secrets.ts';
 import type { WriterPort } from '../service/ports.ts';
-import type { CatalogRepo } from '../store/catalog-repo.ts';
+import type { CatalogRepo, CredentialRecord } from '../store/catalog-repo.ts';
 
 interface Identified {
   memberId: string;
@@ -80,7 +80,7 @@ export class CredentialResolver {
    * but the coupon.
    */
   present(c: WireCredential, opts: { allowCoupon?: boolean } = {}): Presented {
-    if (c.type === 'uid') return this.find(this.keyFor('uid', c.uid), 'low', undefined, false);
+    if (c.type === 'uid') return this.find(this.located('uid', c.uid), 'low', undefined, false);
     if (c.type === 'coupon') {
       if (!opts.allowCoupon)
         throw new LinliError(
@@ -98,11 +98,11 @@ export class CredentialResolver {
     if (c.type === 'sun') {
       const v = this.secure.verifySun(c.picc, c.cmac);
       if (!v.ok) throw new LinliError('CREDENTIAL_INVALID', `the card's SUN message does not verify (${v.code})`);
-      return this.find(this.keyFor('sun', v.uid), 'high', v.counter, false);
+      return this.find(this.located('sun', v.uid), 'high', v.counter, false);
     }
     const v = this.secure.verifyQr(c.code, this.now());
     if (!v.ok) throw new LinliError('CREDENTIAL_INVALID', `the QR code does not verify (${v.code})`);
-    return this.find(this.keyFor('qr', v.credentialId), 'high', v.step, v.stale);
+    return this.find(this.located('qr', v.credentialId), 'high', v.step, v.stale);
   }
 
   /**
@@ -133,20 +133,30 @@ export class CredentialResolver {
    * block holds), once.
    */
   keyFor(type: 'uid' | 'sun' | 'qr', id: string): string {
+    return this.located(type, id).key;
+  }
+
+  /** The card's lookup key and its record there (read once: a tap's hot path reads it here and in admit alone). */
+  private located(type: 'uid' | 'sun' | 'qr', id: string): { key: string; rec: CredentialRecord | undefined } {
     const key = this.secrets.lookupKey(type, id);
-    if (this.catalog.credential(key)) return key;
+    const rec = this.catalog.credential(key);
+    if (rec) return { key, rec };
     for (const old of this.secrets.previousLookupKeys(type, id)) {
       if (!this.catalog.credential(old)) continue;
       const rekey = () => this.catalog.rekeyCredential(old, key);
       if (this.writer.runNow) this.writer.runNow(rekey);
       else rekey();
-      break;
+      return { key, rec: this.catalog.credential(key) };
     }
-    return key;
+    return { key, rec: undefined };
   }
 
-  private find(lookupKey: string, trust: 'low' | 'high', counter: number | undefined, stale: boolean): Presented {
-    const rec = this.catalog.credential(lookupKey);
+  private find(
+    { key: lookupKey, rec }: { key: string; rec: CredentialRecord | undefined },
+    trust: 'low' | 'high',
+    counter: number | undefined,
+    stale: boolean,
+  ): Presented {
     // a hotlisted card this gateway does not know is still refused as blocked, not as unknown
     if (!rec)
       throw this.catalog.isHotlisted(lookupKey)

@@ -32,6 +32,8 @@ interface Decision {
   instances?: BenefitInstance[];
   sel?: Selection;
   funding?: Funding | undefined;
+  /** The approval as stored by hold-or-charge: what post-ledger answers, without reading it back. */
+  result?: RedemptionResult;
   moves: LedgerMovement[];
 }
 
@@ -185,6 +187,7 @@ export const DECIDE_PIPELINE: readonly DecideStep[] = [
         holdExpiresAt,
         result,
       });
+      x.result = result;
       const mv: Mover = (acct, asset, delta, reason) => {
         if (delta !== 0)
           x.moves.push({ at: now, txnId: x.req.txnId, redemptionId: id, account: acct, asset, delta, reason });
@@ -248,7 +251,7 @@ export const DECIDE_PIPELINE: readonly DecideStep[] = [
     run(x, d) {
       d.ledger.append(x.moves);
       d.catalog.markActive(x.req.memberId, x.t.date);
-      const result = need(d.redemptions.byTxn(x.req.purchase.deviceId, x.req.txnId), 'the stored redemption').result;
+      const result = need(x.result, 'the stored redemption');
       d.outbox?.append(
         'money',
         `redemption.${result.state}`,
@@ -282,24 +285,28 @@ export function runDecide(
     fingerprint: fingerprintOf(req, phase),
     moves: [],
   };
+  // the steps' timings are taken only when someone reads them: at info level they cost every decision
+  const debug = d.log.isLevelEnabled('debug');
   for (const step of DECIDE_PIPELINE) {
-    const started = performance.now();
+    const started = debug ? performance.now() : 0;
     const done = step.run(x, d, grantBundles);
-    d.log.debug(
-      { txnId: req.txnId, step: step.name, ms: +(performance.now() - started).toFixed(3) },
-      'redemption step',
-    );
-    if (done) {
+    if (debug)
       d.log.debug(
-        {
-          redemptionId: done.redemptionId,
-          status: done.status,
-          payableFen: done.payableFen,
-          savingFen: done.savingFen,
-          applied: done.applied.map((a) => a.campaignId),
-        },
-        'redemption decided',
+        { txnId: req.txnId, step: step.name, ms: +(performance.now() - started).toFixed(3) },
+        'redemption step',
       );
+    if (done) {
+      if (debug)
+        d.log.debug(
+          {
+            redemptionId: done.redemptionId,
+            status: done.status,
+            payableFen: done.payableFen,
+            savingFen: done.savingFen,
+            applied: done.applied.map((a) => a.campaignId),
+          },
+          'redemption decided',
+        );
       return done;
     }
   }

@@ -19,7 +19,7 @@ interface InstanceRow {
   uses_left: number | null;
   status: BenefitInstance['status'];
 }
-interface CredentialRecord {
+export interface CredentialRecord {
   lookupKey: string;
   memberId: string;
   type: 'uid' | 'sun' | 'qr';
@@ -54,10 +54,13 @@ const campaignGeneration = new WeakMap<Db, number>();
 export class CatalogRepo {
   private readonly s;
   private campaignCache: Map<string, Campaign> | undefined;
-  private campaignCacheKey = '';
+  private campaignCacheGeneration = -1;
+  private campaignCacheVersion = -1;
 
   constructor(private readonly db: Db) {
     this.s = {
+      // prepared once: db.pragma() prepares its statement anew on each call, and this runs on every decision
+      dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
       upsertMember: db.prepare(
         `INSERT INTO members (id, tier, birthday_month, last_active_date, family_group_id, segments, updated_at)
          VALUES (@id, @tier, @birthdayMonth, @lastActiveDate, @familyGroupId, @segments, @now)
@@ -197,10 +200,12 @@ export class CatalogRepo {
    * data_version tells.
    */
   campaigns(): ReadonlyMap<string, Campaign> {
-    const key = `${campaignGeneration.get(this.db) ?? 0}:${this.db.pragma('data_version', { simple: true }) as number}`;
-    if (!this.campaignCache || this.campaignCacheKey !== key) {
+    const generation = campaignGeneration.get(this.db) ?? 0;
+    const version = this.s.dataVersion.get() ?? 0;
+    if (!this.campaignCache || this.campaignCacheGeneration !== generation || this.campaignCacheVersion !== version) {
       this.campaignCache = new Map(this.s.campaigns.all().map((r) => [r.id, CampaignSchema.parse(JSON.parse(r.doc))]));
-      this.campaignCacheKey = key;
+      this.campaignCacheGeneration = generation;
+      this.campaignCacheVersion = version;
     }
     return this.campaignCache;
   }

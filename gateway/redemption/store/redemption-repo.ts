@@ -1,6 +1,7 @@
 import type { Db } from '../../store/db-type.ts';
 import type { RedemptionState } from '../domain/lifecycle.ts';
 import type { Purchase } from '../domain/model.ts';
+import { REASONS, type ReasonCode } from '../domain/reasons.ts';
 import { RedemptionResultSchema, type RedemptionResult } from '../service/result.ts';
 
 export interface RedemptionRow {
@@ -58,7 +59,7 @@ const fromRow = (r: Row): RedemptionRow => ({
   pointsCost: r.points_cost,
   pointsEarned: r.points_earned,
   reversedBy: r.reversed_by ?? undefined,
-  result: RedemptionResultSchema.parse(JSON.parse(r.result)),
+  result: readResult(r.result),
 });
 
 interface RedemptionFilter {
@@ -136,7 +137,7 @@ export class RedemptionRepo {
       savingFen: r.result.savingFen,
       pointsCost: r.result.pointsCost,
       pointsEarned: r.result.pointsEarned,
-      result: JSON.stringify(r.result),
+      result: storedResult(r.result),
     });
   }
 
@@ -152,7 +153,7 @@ export class RedemptionRepo {
   }
 
   setState(id: string, state: RedemptionState, now: number, result: RedemptionResult, reversedBy?: string): void {
-    this.s.setState.run({ id, state, now, result: JSON.stringify(result), reversedBy: reversedBy ?? null });
+    this.s.setState.run({ id, state, now, result: storedResult(result), reversedBy: reversedBy ?? null });
   }
 
   expiredHolds(now: number): RedemptionRow[] {
@@ -197,4 +198,32 @@ export class RedemptionRepo {
       'ORDER BY created_at DESC, id DESC LIMIT @limit';
     return this.db.prepare<[Record<string, string | number>], Row>(sql).all(args).map(fromRow);
   }
+}
+
+/**
+ * A result as stored: a reason's message is left out where it is the catalogue's text for its code (it is
+ * put back on reading), which was 40% of a stored result (a member with twenty benefits has twenty
+ * reasons, each in two languages) and so of the pages each redemption wrote. Any other message is kept.
+ */
+function storedResult(result: RedemptionResult): string {
+  return JSON.stringify({
+    ...result,
+    notApplied: result.notApplied.map((n) => {
+      const text = REASONS[n.code as ReasonCode] as { zh: string; en: string } | undefined;
+      if (!text || text.zh !== n.message.zh || text.en !== n.message.en) return n;
+      const { message: _derived, ...rest } = n;
+      return rest;
+    }),
+  });
+}
+
+function readResult(json: string): RedemptionResult {
+  const r = JSON.parse(json) as { notApplied?: unknown };
+  if (Array.isArray(r.notApplied))
+    for (const n of r.notApplied as { code?: unknown; message?: unknown }[]) {
+      // a code a later release no longer knows keeps its code as its text
+      if (n.message === undefined && typeof n.code === 'string')
+        n.message = REASONS[n.code as ReasonCode] ?? { zh: n.code, en: n.code };
+    }
+  return RedemptionResultSchema.parse(r);
 }
