@@ -73,7 +73,7 @@ describe('a stored redemption result', () => {
     );
   });
 
-  it('keeps a message that is not the catalogue text, and reads results stored in full by earlier releases', async () => {
+  it('keeps a message other than the catalogue text; reads results stored whole by earlier releases', async () => {
     const first = await redeem('t-2');
     const full = JSON.parse(JSON.stringify(first)) as typeof first;
     const own = { zh: '店员说明', en: "the cashier's own words" };
