@@ -33,12 +33,17 @@ export function acceptConnection(
     maxQueuedBytes: config.maxQueuedBytesPerClient,
     onVerdict: (verdict) => handleVerdict(core, conn, verdict),
     onSlowConsumer: (queuedBytes) => slowConsumer(core, conn, queuedBytes),
+    turns: core.turns,
   });
   const conn = core.conns.add(stream, transport, place.release);
   conn.deadline = setTimeout(() => preAuthTimeout(core, conn), config.connectTimeoutMs);
   conn.deadline.unref();
   stream.once('close', () => core.conns.closed(conn));
-  aedes.handle(stream);
+  // aedes' own setup of a client (its parser, streams, timers) takes a turn's share like its packets do;
+  // the socket's first bytes wait behind it in the same order
+  core.turns.run(() => {
+    if (!stream.destroyed) aedes.handle(stream);
+  });
 }
 
 /** A socket (or TLS handshake) closed at once: its address, or everyone, has too many pending already. */

@@ -58,7 +58,9 @@ export class TurnBudget {
     const started = this.now();
     this.turnStartedAt = started;
     try {
-      while (this.waiting.length > 0 && this.now() - started < this.budgetMs) this.waiting.shift()?.();
+      // at least one job a turn, however the clock moved (a pause between two readings): always progress
+      do this.waiting.shift()?.();
+      while (this.waiting.length > 0 && this.now() - started < this.budgetMs);
     } finally {
       // what comes after this check phase is a new turn
       this.turnStartedAt = undefined;

@@ -7,6 +7,7 @@ import { EnvelopeStamper } from '../../firmware-protocol/src/stamp.ts';
 import { MqttConfigSchema, type MqttConfig } from '../../gateway/config/schema.ts';
 import { ManualClock } from '../../gateway/core/clock.ts';
 import { createLogger } from '../../gateway/core/log.ts';
+import type { TurnBudget } from '../../gateway/core/turn-budget.ts';
 
 /** The fixture devices: one of each kind [FWP-1.2]. */
 export const DEVICES = ['locker-01', 'vm-01', 'door-01', 'scan-01'] as const;
@@ -54,7 +55,7 @@ export class BrokerHarness {
   tlsPort: number | undefined;
   presenceThrows = false;
 
-  constructor(overrides: Partial<MqttConfig> = {}) {
+  constructor(overrides: Partial<MqttConfig> = {}, turns?: TurnBudget) {
     this.config = MqttConfigSchema.parse({ host: '127.0.0.1', port: 0, ...overrides });
     const log = createLogger({
       level: 'debug',
@@ -70,6 +71,7 @@ export class BrokerHarness {
       clock: this.clock,
       credentials: this.registry,
       stamper: new EnvelopeStamper('gw-test', () => this.clock.now()),
+      ...(turns ? { turns } : {}),
       onPresence: (e) => {
         this.presence.push(e);
         this.events.emit('presence', e);

@@ -26,6 +26,17 @@ describe('TurnBudget: a burst of device work spread over event-loop turns', () =
     expect(ran).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });
 
+  it('runs at least one waiting job a turn, even when the clock moved past the budget between readings', async () => {
+    let t = 0;
+    // every reading is 3 ms after the last one: a turn's budget of 2 ms is gone before any job runs
+    const budget = new TurnBudget(2, () => (t += 3));
+    const ran: number[] = [];
+    for (let i = 0; i < 4; i++) budget.run(() => ran.push(i));
+    expect(ran).toEqual([0]);
+    for (let turn = 0; turn < 3; turn++) await nextTurn();
+    expect(ran).toEqual([0, 1, 2, 3]);
+  });
+
   it('keeps arrival order: work that comes while some waits queues behind it, even in a new turn', async () => {
     let t = 0;
     const budget = new TurnBudget(10, () => t);

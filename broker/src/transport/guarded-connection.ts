@@ -19,6 +19,11 @@ interface GuardOptions {
   onVerdict: (verdict: FrameVerdict) => void;
   /** More than maxQueuedBytes were waiting; called once, just before the socket is destroyed. */
   onSlowConsumer: (queuedBytes: number) => void;
+  /**
+   * Where inbound bytes are handed to aedes: at once while the loop's turn has time left, else in a later
+   * turn, in arrival order across all connections (the broker's TurnBudget). At once when absent.
+   */
+  turns?: { run(job: () => void): void };
 }
 
 /**
@@ -32,6 +37,11 @@ interface GuardOptions {
  * What the client has not read waits in the socket instead, bounded by `maxQueuedBytes`: past it the
  * connection is destroyed at once (no flushing to a client that does not read) as a slow consumer.
  *
+ * Inbound bytes reach aedes through the turn budget: when a thousand devices reconnect at once, one poll
+ * of the loop finds hundreds of sockets with packets, and parsing and handling them all in that turn
+ * blocked the loop (and every timer and redemption) for 50–80 ms. A socket whose bytes wait for a later
+ * turn is paused meanwhile, so a client that floods waits in TCP, not in this process's memory.
+ *
  * Closing is otherwise graceful: the socket is ended (FIN) rather than destroyed, and unread input is
  * drained, because closing a TCP socket with unread input sends a RST that can make the client discard
  * the CONNACK or error message written just before. A socket that does not close within CLOSE_GRACE_MS
@@ -42,6 +52,10 @@ export class GuardedConnection extends Duplex {
   readonly guard: FrameGuard;
   private discarding = false;
   private slow = false;
+  /** Inbound chunks (and the end) handed to the turn budget and not delivered yet. */
+  private waiting = 0;
+  /** aedes' side is full (push returned false) until it reads again. */
+  private backedUp = false;
   private closeTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -53,14 +67,14 @@ export class GuardedConnection extends Duplex {
     super({ allowHalfOpen: false, writableHighWaterMark: opts.maxQueuedBytes });
     this.remoteAddress = normalizeAddress(socket.remoteAddress);
     this.guard = new FrameGuard(opts.maxPacketBytes);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('end', () => {
-      if (!this.discarding) this.push(null);
-    });
-    socket.on('error', (err) => this.destroy(err));
+    socket.on('data', (chunk: Buffer) => this.inTurn(() => this.onData(chunk)));
+    socket.on('end', () => this.inTurn(() => this.discarding || this.push(null)));
+    // the close, too, comes after the bytes before it: a device's last PUBLISH or its DISCONNECT (which
+    // tells aedes not to send its will) is handled before aedes hears the connection is gone
+    socket.on('error', (err) => this.inTurn(() => this.destroy(err)));
     socket.on('close', () => {
       if (this.closeTimer) clearTimeout(this.closeTimer);
-      this.destroy();
+      this.inTurn(() => this.destroy());
     });
   }
 
@@ -76,7 +90,8 @@ export class GuardedConnection extends Duplex {
   }
 
   override _read(): void {
-    if (!this.discarding) this.socket.resume();
+    this.backedUp = false;
+    if (!this.discarding && this.waiting === 0) this.socket.resume();
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
@@ -121,11 +136,31 @@ export class GuardedConnection extends Duplex {
     return undefined;
   }
 
+  /** Runs `deliver` now or in a later turn, in order; the socket reads nothing more while any waits. */
+  private inTurn(deliver: () => void): void {
+    const turns = this.opts.turns;
+    // a closing connection's input is only drained (read and dropped): never held back
+    if (!turns || this.discarding || this.destroyed) return deliver();
+    this.waiting += 1;
+    let ran = false;
+    turns.run(() => {
+      ran = true;
+      this.waiting -= 1;
+      if (this.destroyed) return;
+      deliver();
+      if (this.waiting === 0 && !this.backedUp && !this.discarding && !this.socket.destroyed) this.socket.resume();
+    });
+    if (!ran) this.socket.pause();
+  }
+
   private onData(chunk: Buffer): void {
     if (this.discarding) return;
     const { pass, verdict } = this.guard.feed(chunk);
     for (const bytes of pass) {
-      if (!this.push(bytes)) this.socket.pause();
+      if (!this.push(bytes)) {
+        this.backedUp = true;
+        this.socket.pause();
+      }
     }
     if (verdict) {
       this.discarding = true;
