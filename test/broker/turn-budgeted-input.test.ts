@@ -150,7 +150,7 @@ describe('a broker whose turns run out: connections and packets wait for later t
     }
   });
 
-  it("a device's last PUBLISH and its DISCONNECT, sent just before it closes, are handled before the close", async () => {
+  it("a device's last PUBLISH and DISCONNECT, sent right before it closes, are handled before the close", async () => {
     let t = 0;
     const turns = new TurnBudget(2, () => (t += 3));
     h = await new BrokerHarness({}, turns).start();

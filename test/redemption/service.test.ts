@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { account } from '../../gateway/redemption/service/ports.ts';
 import { campaign, member } from './fixtures.ts';
 import { serviceHarness } from './service-harness.ts';
@@ -285,6 +285,41 @@ describe('RedemptionService', () => {
     expect(second.notApplied.find((n) => n.campaignId === 'bday')?.code).toBe('BIRTHDAY_GIFT_USED');
     await h.svc.reverse(first.redemptionId, 'staff:test');
     expect(has(await pay('bd-3'))).toBe(true);
+  });
+
+  it("reads a member's last use of a gift only when it can matter: the birthday month, a long absence", async () => {
+    h.catalog.upsertCampaign(
+      campaign('bday', { effect: { type: 'amount_off', offFen: 800 }, usage: { type: 'birthday_gift' } }),
+      0,
+    );
+    h.catalog.upsertCampaign(
+      campaign('back', {
+        effect: { type: 'amount_off', offFen: 500 },
+        usage: { type: 'welcome_back', inactiveDays: 30 },
+      }),
+      0,
+    );
+    const asked: string[][] = [];
+    const lastUses = h.usage.lastUses.bind(h.usage);
+    vi.spyOn(h.usage, 'lastUses').mockImplementation((memberId, ids) => {
+      asked.push([...ids]);
+      return lastUses(memberId, ids);
+    });
+    const pay = async (txnId: string, m: Parameters<typeof member>[0]) => {
+      h.catalog.upsertMember(member({ id: 'm-1', tier: 'gold', ...m }), 0);
+      asked.length = 0;
+      const r = await h.svc.redeem({ txnId, memberId: 'm-1', trust: 'high', purchase: bill(2000) });
+      return { asked: asked.flat(), codes: Object.fromEntries(r.notApplied.map((n) => [n.campaignId, n.code])) };
+    };
+    // 18 November 2026: a March birthday, active yesterday: neither gift can apply, no history is read
+    const ordinary = await pay('lu-1', { birthdayMonth: 3, lastActiveDate: '2026-11-17' });
+    expect(ordinary.asked).toEqual([]);
+    expect(ordinary.codes).toMatchObject({ bday: 'NOT_BIRTHDAY_MONTH', back: 'NOT_INACTIVE_LONG_ENOUGH' });
+    // in the birthday month and back after two months away: both are read (and both gifts apply)
+    expect((await pay('lu-2', { birthdayMonth: 11, lastActiveDate: '2026-09-01' })).asked.sort()).toEqual([
+      'back',
+      'bday',
+    ]);
   });
 
   it('unknown member and unknown transaction are clear errors', async () => {

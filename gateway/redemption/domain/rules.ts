@@ -109,6 +109,19 @@ function fail(rule: string, code: ReasonCode): { rule: string; code: ReasonCode 
   return { rule, code };
 }
 
+/**
+ * Whether the member's last use of a birthday or welcome-back gift can decide anything today: only in
+ * the member's birthday month, only once the member has been away long enough. The rules below ask this
+ * first, and the engine reads the member's history only when it says yes (most decisions: never).
+ */
+export function lastUseMatters(campaign: Campaign, member: Member, local: LocalTime): boolean {
+  const u = campaign.usage;
+  if (u.type === 'birthday_gift') return member.birthdayMonth === local.month;
+  if (u.type === 'welcome_back')
+    return member.lastActiveDate !== undefined && daysBetween(member.lastActiveDate, local.date) >= u.inactiveDays;
+  return false;
+}
+
 /** How the benefit is held: a period card's uses, a birthday or welcome-back gift once, points in hand. */
 function usageKind(
   { campaign, instance }: Candidate,
@@ -120,14 +133,13 @@ function usageKind(
     return used >= u.usesPerPeriod ? 'PERIOD_USES_EXHAUSTED' : undefined;
   }
   if (u.type === 'birthday_gift') {
-    if (member.birthdayMonth !== local.month) return 'NOT_BIRTHDAY_MONTH';
+    if (!lastUseMatters(campaign, member, local)) return 'NOT_BIRTHDAY_MONTH';
     const last = usage.lastUseAt[campaign.id];
     // used within the last 11 months = used in this birthday month already (a year is never shorter)
     return last !== undefined && now - last < 330 * 86_400_000 ? 'BIRTHDAY_GIFT_USED' : undefined;
   }
   if (u.type === 'welcome_back') {
-    if (!member.lastActiveDate || daysBetween(member.lastActiveDate, local.date) < u.inactiveDays)
-      return 'NOT_INACTIVE_LONG_ENOUGH';
+    if (!lastUseMatters(campaign, member, local) || !member.lastActiveDate) return 'NOT_INACTIVE_LONG_ENOUGH';
     const last = usage.lastUseAt[campaign.id];
     return last !== undefined && last >= Date.parse(`${member.lastActiveDate}T00:00:00Z`) - 86_400_000
       ? 'WELCOME_BACK_USED'

@@ -1,6 +1,7 @@
 import type { LocalTime } from '../domain/local-time.ts';
 import type { BenefitInstance, Campaign, Member } from '../domain/model.ts';
 import type { ProxyAllowance } from '../domain/funding.ts';
+import { lastUseMatters } from '../domain/rules.ts';
 import { periodKey, type UsageFacts } from '../domain/usage-facts.ts';
 import type { CatalogRepo } from '../store/catalog-repo.ts';
 import type { UsageRepo } from '../store/usage-repo.ts';
@@ -27,11 +28,12 @@ export function gatherUsage(
 ): UsageFacts {
   const memberUses: Record<string, number> = {};
   const budgets: Record<string, { count: number; amountFen: number }> = {};
-  // only a birthday gift and a welcome-back offer ask when the member last used them: the member's history
-  // is read for those alone, so an ordinary decision never scans a past that grows with every purchase
+  // only a birthday gift and a welcome-back offer ask when the member last used them, and only when the
+  // answer can matter (the birthday month, a member back after long enough): the member's history is read
+  // for those alone, so an ordinary decision never reads a past that grows with every purchase
   const lastUseOf: string[] = [];
   for (const c of campaigns.values()) {
-    if (c.usage.type === 'birthday_gift' || c.usage.type === 'welcome_back') lastUseOf.push(c.id);
+    if (lastUseMatters(c, member, t)) lastUseOf.push(c.id);
     const lim = c.rules.perMemberLimit;
     if (lim) {
       const pk = periodKey(lim.period, t);
