@@ -18,7 +18,7 @@ export class LedgerOpeningBalances implements OpeningBalances {
     this.held = [];
     try {
       const result = fn();
-      this.ledger.append(this.held);
+      this.ledger.append(issuerSidesMerged(this.held));
       return result;
     } finally {
       this.held = undefined;
@@ -65,4 +65,33 @@ export class LedgerOpeningBalances implements OpeningBalances {
       { ...base, account: account.uses(instanceId), asset: 'uses', delta: d, reason: 'adjustment' },
     ]);
   }
+}
+
+const ISSUER = /^issuer:/;
+
+/**
+ * The issuer's side of a batch's movements, one entry per issuer account, asset and reason (where the
+ * first of them was): a member's dozen benefits loaded is a dozen entries on the benefits' accounts and
+ * one on the issuer's, half the ledger rows of a big catalogue. Every account still moves by exactly what
+ * it did; only the issuer's account history shows the batch's sum instead of its parts.
+ */
+function issuerSidesMerged(movements: LedgerMovement[]): LedgerMovement[] {
+  const merged: LedgerMovement[] = [];
+  const issuerAt = new Map<string, number>();
+  for (const m of movements) {
+    if (!ISSUER.test(m.account)) {
+      merged.push(m);
+      continue;
+    }
+    const key = `${m.account}\u0000${m.asset}\u0000${m.reason}\u0000${m.txnId}`;
+    const at = issuerAt.get(key);
+    const first = at === undefined ? undefined : merged[at];
+    if (first) first.delta += m.delta;
+    else {
+      issuerAt.set(key, merged.length);
+      merged.push({ ...m });
+    }
+  }
+  // movements that cancel out (uses taken off one benefit, given to another) leave nothing to post
+  return merged.filter((m) => m.delta !== 0);
 }
