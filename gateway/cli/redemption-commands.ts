@@ -13,6 +13,7 @@ import { FixtureFileError, loadFixtureFile } from '../redemption/load-fixture-fi
 import { LedgerOpeningBalances } from '../redemption/opening-balances.ts';
 import { CatalogRepo } from '../redemption/store/catalog-repo.ts';
 import { GatewaySecrets } from '../security/gateway-secrets.ts';
+import { DataFolderLock } from '../store/data-lock.ts';
 import type { Store } from '../store/store.ts';
 import { print, withDataOptions, withStore, type CommonOptions } from './common.ts';
 import { progressBar } from './progress-bar.ts';
@@ -82,12 +83,20 @@ export function loadCommand(): Command {
   });
 }
 
-function printSummary(opts: CommonOptions, summary: LoadSummary): void {
+/** Beside a running gateway: the longest a part of a load holds the database, and the pause after it. */
+const PART_MS = 50;
+const PART_PAUSE_MS = 20;
+
+function printSummary(opts: CommonOptions, summary: LoadSummary, parts?: number): void {
   print(
     opts,
-    summary,
+    parts === undefined ? summary : { ...summary, parts },
     `loaded ${summary.members} members, ${summary.cards} cards, ${summary.campaigns} campaigns, ` +
-      `${summary.benefits} benefits, ${summary.familyLinks} family links; ${summary.blocked} cards blocked`,
+      `${summary.benefits} benefits, ${summary.familyLinks} family links; ${summary.blocked} cards blocked` +
+      (parts === undefined
+        ? ''
+        : `\nbeside the running gateway, in ${parts} parts of at most ${PART_MS} ms each: it served meanwhile ` +
+          '(a load stopped half-way is completed by running it again)'),
   );
 }
 
@@ -100,6 +109,9 @@ async function loadJsonFile(
   bar: ReturnType<typeof progressBar>,
 ): Promise<void> {
   const count = new Intl.NumberFormat('en');
+  // beside a running gateway, a part of the load holds the database at most PART_MS: redemptions go on
+  const beside = DataFolderLock.heldByAnother(dataDir);
+  let parts = 0;
   try {
     const summary = await loadFixtureFile(
       store.db,
@@ -109,9 +121,18 @@ async function loadJsonFile(
       file,
       systemClock.now(),
       (p) => bar.update(p.phase, p.bytes / Math.max(1, p.totalBytes), `${count.format(p.members)} members`),
+      beside
+        ? {
+            partsMs: PART_MS,
+            pauseMs: PART_PAUSE_MS,
+            onCommit: () => {
+              parts += 1;
+            },
+          }
+        : {},
     );
     bar.done();
-    printSummary(opts, summary);
+    printSummary(opts, summary, beside ? parts : undefined);
   } catch (err) {
     bar.done();
     if (err instanceof FixtureFileError)

@@ -4,7 +4,7 @@ import { jsonSections, JsonSectionsError } from '../core/json-sections.ts';
 import type { Db } from '../store/db-type.ts';
 import type { Campaign } from './domain/model.ts';
 import { FIXTURE_SECTIONS, FixtureRefs, type Fixture } from './fixture.ts';
-import { FixtureWriter, type LoadSummary, type OpeningBalances } from './load-fixture.ts';
+import { cardLookupKey, FixtureWriter, type LoadSummary, type OpeningBalances } from './load-fixture.ts';
 import type { CatalogRepo } from './store/catalog-repo.ts';
 import type { GatewaySecrets } from '../security/gateway-secrets.ts';
 
@@ -94,9 +94,27 @@ async function check(file: string, progress: (p: LoadProgress) => void): Promise
   return small;
 }
 
+/** How the second pass commits: in one transaction unless `partsMs` is set. */
+export interface LoadCommits {
+  /**
+   * Beside a running gateway: commit after each part that has held the database this long, so the
+   * gateway's own writes (redemptions) wait at most about that long instead of the whole load.
+   */
+  partsMs?: number;
+  /** Between parts, the database is left to others this long. */
+  pauseMs?: number;
+  /** Monotonic milliseconds (injected by tests); performance.now by default. */
+  now?: () => number;
+  /** Called after each commit. */
+  onCommit?: () => void;
+}
+
 /**
  * `linli load` of a JSON file of any size: checked in a first pass (nothing written if anything is
  * wrong), then loaded in a second pass in one transaction: all of it or nothing, as `loadFixture`.
+ * Beside a running gateway (`commits.partsMs`) the second pass commits in parts instead, members whole
+ * (with their cards, benefits and balances) and hotlisted cards blocked as they are written; a load
+ * stopped half-way is completed by running it again (every write is an upsert or sets a balance).
  * Memory stays that of one member and the small sections, whatever the number of members.
  */
 export async function loadFixtureFile(
@@ -107,13 +125,25 @@ export async function loadFixtureFile(
   file: string,
   now: number,
   progress: (p: LoadProgress) => void = () => undefined,
+  commits: LoadCommits = {},
 ): Promise<LoadSummary> {
   const small = await check(file, progress);
   const totalBytes = statSync(file).size;
-  const w = new FixtureWriter(catalog, secrets, balances, now);
+  const hotlisted = new Set(small.hotlist.map((c) => cardLookupKey(secrets, c)));
+  const w = new FixtureWriter(catalog, secrets, balances, now, hotlisted);
   const member = FIXTURE_SECTIONS.members;
-  // one transaction across the awaits of the file's reads: nothing else in this process writes meanwhile
-  db.exec('BEGIN IMMEDIATE');
+  const clock = commits.now ?? (() => performance.now());
+  let partStartedAt = 0;
+  const begin = () => {
+    db.exec('BEGIN IMMEDIATE');
+    partStartedAt = clock();
+  };
+  const commit = () => {
+    db.exec('COMMIT');
+    commits.onCommit?.();
+  };
+  // one transaction (or part) across the awaits of the file's reads: nothing else in this process writes meanwhile
+  begin();
   try {
     for (const m of small.merchants) w.merchant(m);
     for (const c of small.campaigns) w.campaign(c);
@@ -126,10 +156,15 @@ export async function loadFixtureFile(
       if (e.section !== 'members') continue;
       // checked in the first pass; parsed again for the defaults the schema fills in
       w.member(member.parse(JSON.parse(e.text)));
+      if (commits.partsMs !== undefined && clock() - partStartedAt >= commits.partsMs) {
+        commit();
+        await new Promise((r) => setTimeout(r, commits.pauseMs ?? 0));
+        begin();
+      }
     }
     for (const p of small.family) w.familyLink(p);
     for (const card of small.hotlist) w.hotlisted(card);
-    db.exec('COMMIT');
+    commit();
   } catch (err) {
     if (db.inTransaction) db.exec('ROLLBACK');
     throw err;

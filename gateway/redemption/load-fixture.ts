@@ -48,6 +48,11 @@ export class FixtureWriter {
     private readonly secrets: GatewaySecrets,
     private readonly balances: OpeningBalances,
     private readonly now: number,
+    /**
+     * Lookup keys of the file's hotlisted cards, blocked as their member is written: a load committed in
+     * parts (beside a running gateway) never commits one of them active, even for a moment.
+     */
+    private readonly blockAtOnce: ReadonlySet<string> = new Set(),
   ) {}
 
   merchant(m: Fixture['merchants'][number]): void {
@@ -70,7 +75,9 @@ export class FixtureWriter {
       this.balances.setOpening(m.id, walletFen, points, `load-${m.id}`, now);
       for (const card of cards) {
         const { type, id } = cardIdentifier(card);
-        this.catalog.addCredential(this.secrets.lookupKey(type, id), m.id, type, now);
+        const key = this.secrets.lookupKey(type, id);
+        this.catalog.addCredential(key, m.id, type, now);
+        if (this.blockAtOnce.has(key)) this.catalog.block(key);
         this.summary.cards += 1;
       }
       for (const b of benefits) {
@@ -100,9 +107,14 @@ export class FixtureWriter {
   }
 
   hotlisted(card: Card): void {
-    const { type, id } = cardIdentifier(card);
-    if (this.catalog.block(this.secrets.lookupKey(type, id))) this.summary.blocked += 1;
+    if (this.catalog.block(cardLookupKey(this.secrets, card))) this.summary.blocked += 1;
   }
+}
+
+/** The keyed hash a card is stored under. */
+export function cardLookupKey(secrets: GatewaySecrets, card: Card): string {
+  const { type, id } = cardIdentifier(card);
+  return secrets.lookupKey(type, id);
 }
 
 /**

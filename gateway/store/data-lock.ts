@@ -63,6 +63,31 @@ export class DataFolderLock {
     return new DataFolderLock(db, folder);
   }
 
+  /**
+   * Whether a gateway holds the folder now (without taking it: no holder file is written). A gateway
+   * starting in the instant this looks would find the folder busy and say so; it is started again.
+   */
+  static heldByAnother(dataDir: string): boolean {
+    const file = join(resolve(dataDir), LOCK_FILE);
+    let db: Database.Database;
+    try {
+      db = new Database(file, { timeout: 0, fileMustExist: true });
+    } catch {
+      return false; // no lock file: no gateway has ever run on this folder
+    }
+    try {
+      db.pragma('locking_mode = EXCLUSIVE');
+      db.exec('BEGIN EXCLUSIVE');
+      db.exec('ROLLBACK');
+      return false;
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'SQLITE_BUSY') return true;
+      throw err;
+    } finally {
+      db.close();
+    }
+  }
+
   release(): void {
     if (!this.db.open) return;
     rmSync(join(this.folder, HOLDER_FILE), { force: true });

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../firmware-protocol/src/topics.ts';
+import { DataFolderLock } from '../../gateway/store/data-lock.ts';
 import { Store } from '../../gateway/store/store.ts';
 import { verifySecret } from '../../gateway/security/secret-hash.ts';
 import { startGateway, waitFor } from '../support/gateway-harness.ts';
@@ -75,6 +76,18 @@ describe('linli command line', () => {
     expect(JSON.parse(g.stdout)).toMatchObject({ members: 40, blocked: 1 });
     expect(g.stderr).toMatch(/^checking +\[#{30}\] 100% 40 members, \d+ s$/m);
     expect(g.stderr).toMatch(/^loading +\[#{30}\] 100% 40 members, \d+ s$/m);
+    expect(JSON.parse(g.stdout)).not.toHaveProperty('parts');
+    // beside a running gateway (it holds the data folder) the load commits in short parts, and says so
+    const live = join(tmp.dir, 'live');
+    const gateway = DataFolderLock.acquire(live, 'linli start (test)');
+    try {
+      const l = await linli(['load', good, '--data', live, '--json']);
+      expect(l.code, l.stderr).toBe(0);
+      expect(JSON.parse(l.stdout)).toMatchObject({ members: 40, blocked: 1, parts: expect.any(Number) });
+      expect((await linli(['load', good, '--data', live])).stdout).toMatch(/beside the running gateway, in \d+ parts/);
+    } finally {
+      gateway.release();
+    }
     const f = join(tmp.dir, 'bad.json');
     writeFileSync(f, JSON.stringify({ members: [{ id: 'm-1', benefits: [{ id: 'b', campaignId: 'none' }] }] }));
     const bad = await linli(['load', f, '--data', tmp.dir]);

@@ -56,7 +56,7 @@ describe('opening balances posted in a batch', () => {
     expect(verifyLedger(store.db).problems).toEqual([]);
   });
 
-  it('loaded again with other figures: only the differences move, and an issuer side that cancels out is not posted', () => {
+  it('loaded again with other figures: only the differences move; an issuer side summing to zero is not posted', () => {
     member([3, 2, 1]);
     const before = rows().length;
     // one benefit's uses go down by two, another's up by two: the issuer's side sums to nothing

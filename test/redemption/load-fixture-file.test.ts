@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -5,7 +6,7 @@ import { demoFixture } from '../../gateway/redemption/demo-fixture.ts';
 import { FixtureSchema } from '../../gateway/redemption/fixture.ts';
 import { verifyLedger } from '../../gateway/redemption/ledger/ledger-verify.ts';
 import { SqliteLedger } from '../../gateway/redemption/ledger/sqlite-ledger.ts';
-import { loadFixture } from '../../gateway/redemption/load-fixture.ts';
+import { cardLookupKey, loadFixture } from '../../gateway/redemption/load-fixture.ts';
 import { FixtureFileError, loadFixtureFile, type LoadProgress } from '../../gateway/redemption/load-fixture-file.ts';
 import { LedgerOpeningBalances } from '../../gateway/redemption/opening-balances.ts';
 import { CatalogRepo } from '../../gateway/redemption/store/catalog-repo.ts';
@@ -77,6 +78,59 @@ describe('linli load of a JSON file, streamed in two passes', () => {
     }
     expect(seen.findIndex((p) => p.phase === 'loading')).toBeGreaterThan(
       seen.findLastIndex((p) => p.phase === 'checking'),
+    );
+  });
+
+  it('beside a running gateway: committed in parts of whole members, no hotlisted card ever active', async () => {
+    const raw = demoFixture({ members: 60, now: NOW });
+    const file = join(tmp.dir, 'community.json');
+    writeFileSync(file, JSON.stringify(raw));
+    const lost = FixtureSchema.parse(raw).hotlist[0];
+    if (!lost) throw new Error('the demo community has a lost card');
+    const hotlisted = cardLookupKey(GatewaySecrets.forTests(), lost);
+    const s = open('in-parts');
+    // what another process (the gateway) sees after each commit
+    const other = new Database(s.store.file, { readonly: true });
+    const benefitsOf = new Map((raw.members ?? []).map((m) => [m.id, m.benefits?.length ?? 0]));
+    const seenAfterCommits: number[] = [];
+    let t = 0;
+    const summary = await loadFixtureFile(
+      s.store.db,
+      s.catalog,
+      GatewaySecrets.forTests(),
+      s.balances,
+      file,
+      NOW,
+      undefined,
+      {
+        partsMs: 3,
+        now: () => (t += 1),
+        onCommit: () => {
+          const members = other
+            .prepare<[], { id: string; n: number }>(
+              'SELECT m.id, (SELECT COUNT(*) FROM benefit_instances b WHERE b.member_id = m.id) AS n FROM members m',
+            )
+            .all();
+          seenAfterCommits.push(members.length);
+          // every member committed is whole: all its benefits, balances that are the ledger's sums
+          for (const m of members) expect(m.n, m.id).toBe(benefitsOf.get(m.id));
+          expect(verifyLedger(other).problems).toEqual([]);
+          const card = other.prepare<[string], { status: string }>(
+            'SELECT status FROM credentials WHERE lookup_key = ?',
+          );
+          expect(card.get(hotlisted)?.status ?? 'not yet loaded').not.toBe('active');
+        },
+      },
+    );
+    other.close();
+    expect(seenAfterCommits.length).toBeGreaterThan(5);
+    expect(seenAfterCommits.at(-1)).toBe(60);
+    // the end state is the one-transaction load's, ledger hashes and all
+    const whole = await streamed('whole', file);
+    expect(summary).toEqual(whole.summary);
+    expect(dump(s.store)).toEqual(dump(whole.store));
+    expect(s.store.db.prepare('SELECT hash FROM ledger ORDER BY seq').all()).toEqual(
+      whole.store.db.prepare('SELECT hash FROM ledger ORDER BY seq').all(),
     );
   });
 
