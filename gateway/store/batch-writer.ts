@@ -1,4 +1,4 @@
-import type { Db } from './db.ts';
+import { BUSY_TIMEOUT_MS, type Db } from './db.ts';
 import type { DurabilityPort } from './wal-sync.ts';
 
 interface Unit {
@@ -13,6 +13,9 @@ interface Unit {
  * births and health records at once; written in one go they would block every device for a second).
  */
 const BATCH_BUDGET_MS = 10;
+
+/** While another connection holds the write lock, a batch tries again this often (the event loop goes on). */
+const LOCK_RETRY_MS = 5;
 
 interface BatchWriterStats {
   batches: number;
@@ -41,6 +44,14 @@ export class BatchWriter {
   /** Batches committed whose sync has not finished yet. */
   private readonly syncing = new Set<Promise<void>>();
   readonly stats: BatchWriterStats = { batches: 0, units: 0, maxBatch: 0, lastCommitMs: 0 };
+  /**
+   * A batch written in its own turn takes the write lock without waiting: the connection's busy_timeout
+   * would stop the event loop (every device, every timer) for as long as another process (`linli load`,
+   * `linli provision`) holds the lock. It tries again every LOCK_RETRY_MS instead, up to the same limit.
+   */
+  private readonly lockWait;
+  /** Since when the queued units have found the database locked by another process. */
+  private lockedSince: number | undefined;
 
   constructor(
     private readonly db: Db,
@@ -50,9 +61,16 @@ export class BatchWriter {
       /** BATCH_BUDGET_MS unless a test says otherwise, measured on `now` (performance.now by default). */
       budgetMs?: number;
       now?: () => number;
+      /** How long units wait for another process's write lock before they fail; BUSY_TIMEOUT_MS by default. */
+      lockWaitMs?: number;
     } = { maxWaitMs: 2, maxBatch: 256 },
     private readonly durable?: DurabilityPort,
-  ) {}
+  ) {
+    this.lockWait = {
+      none: db.prepare('PRAGMA busy_timeout = 0'),
+      usual: db.prepare(`PRAGMA busy_timeout = ${opts.lockWaitMs ?? BUSY_TIMEOUT_MS}`),
+    };
+  }
 
   submit<T>(work: () => T): Promise<T> {
     if (this.stopped) return Promise.reject(new Error('the writer is stopped'));
@@ -61,7 +79,7 @@ export class BatchWriter {
       this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
       // a unit that submits more work runs inside a batch: never flush from there, or that work would
       // resolve before the enclosing COMMIT
-      if (this.queue.length >= this.opts.maxBatch && !this.flushing) this.flush();
+      if (this.queue.length >= this.opts.maxBatch && !this.flushing) this.write(Number.POSITIVE_INFINITY);
       // with the log synced on another thread a COMMIT costs no fsync on the event loop: the batch is
       // what arrived in this turn of the loop (under load, many devices' requests), written right after it.
       // An fsync inside COMMIT is worth waiting maxWaitMs for, to share it among more units.
@@ -77,13 +95,13 @@ export class BatchWriter {
     return this.db.transaction(work)();
   }
 
-  /** Writes everything queued now, in one transaction per batch. */
+  /** Writes everything queued now, in one transaction per batch (waiting for the lock, as its callers need). */
   flush(): void {
-    this.write(Number.POSITIVE_INFINITY);
+    this.write(Number.POSITIVE_INFINITY, true);
   }
 
   /** Writes up to `batches` batches of what is queued; what is left is written in the loop's next turn. */
-  private write(batches: number): void {
+  private write(batches: number, waitForLock = false): void {
     if (this.flushing) return;
     if (this.timer) clearTimeout(this.timer);
     if (this.immediate) clearImmediate(this.immediate);
@@ -91,15 +109,21 @@ export class BatchWriter {
     this.immediate = undefined;
     this.flushing = true;
     try {
-      for (let n = 0; n < batches && this.queue.length > 0; n++)
-        this.writeBatch(this.queue.splice(0, this.opts.maxBatch));
+      for (let n = 0; n < batches && this.queue.length > 0; n++) {
+        if (!this.writeBatch(this.queue.splice(0, this.opts.maxBatch), waitForLock)) {
+          // locked by another process: try again shortly, the loop serving everything else meanwhile
+          this.timer = setTimeout(() => this.write(1), LOCK_RETRY_MS);
+          return;
+        }
+      }
     } finally {
       this.flushing = false;
     }
     if (this.queue.length > 0 && !this.stopped) this.immediate ??= setImmediate(() => this.write(1));
   }
 
-  private writeBatch(queued: Unit[]): void {
+  /** Writes one batch; false: another process holds the write lock, and the units are queued again. */
+  private writeBatch(queued: Unit[], waitForLock: boolean): boolean {
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     const now = this.opts.now ?? (() => performance.now());
     const budget = this.opts.budgetMs ?? BATCH_BUDGET_MS;
@@ -107,6 +131,7 @@ export class BatchWriter {
     let lostAt = -1;
     let batch = queued;
     try {
+      if (!waitForLock) this.lockWait.none.get();
       // IMMEDIATE: take the write lock up front, so no unit meets SQLITE_BUSY half-way through a batch
       this.db
         .transaction(() => {
@@ -133,15 +158,29 @@ export class BatchWriter {
         })
         .immediate();
     } catch (error) {
+      if (!waitForLock && outcomes.length === 0 && (error as { code?: unknown }).code === 'SQLITE_BUSY') {
+        this.lockedSince ??= started;
+        if (started - this.lockedSince < (this.opts.lockWaitMs ?? BUSY_TIMEOUT_MS)) {
+          this.queue.unshift(...queued);
+          return false;
+        }
+        // as long as a statement would have waited: these units fail, as they did then
+        this.lockedSince = undefined;
+        for (const u of queued) u.reject(error);
+        return true;
+      }
       if (lostAt >= 0) {
         // what ran was rolled back; what did not run yet goes back to the front of the queue
         for (const u of batch.slice(0, lostAt + 1)) u.reject(outcomeError(outcomes[lostAt]) ?? error);
         this.queue.unshift(...batch.slice(lostAt + 1));
-        return;
+        return true;
       }
       for (const u of batch) u.reject(error);
-      return;
+      return true;
+    } finally {
+      if (!waitForLock && this.db.open) this.lockWait.usual.get();
     }
+    this.lockedSince = undefined;
     this.stats.batches += 1;
     this.stats.units += batch.length;
     this.stats.maxBatch = Math.max(this.stats.maxBatch, batch.length);
@@ -152,13 +191,17 @@ export class BatchWriter {
         if (o?.ok) u.resolve(o.value);
         else u.reject(o?.error);
       });
-    if (!this.durable) return settle();
+    if (!this.durable) {
+      settle();
+      return true;
+    }
     const synced = this.durable().then(settle, (err: unknown) => {
       this.failed ??= new Error(`the database log could not be synced to disk: ${String(err)}`, { cause: err });
       for (const u of batch) u.reject(this.failed);
     });
     this.syncing.add(synced);
     void synced.finally(() => this.syncing.delete(synced));
+    return true;
   }
 
   /** Resolves when every committed batch is durable and its units are settled. */

@@ -6,6 +6,9 @@ import { MIGRATIONS, type Migration } from './migrations.ts';
 export type { Db } from './db-type.ts';
 import type { Db } from './db-type.ts';
 
+/** How long a statement waits for another connection's write lock (a CLI command, a load) before SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5000;
+
 /**
  * Opens the gateway database with the pragmas money needs. better-sqlite3 is compiled with
  * SQLITE_DEFAULT_WAL_SYNCHRONOUS=1, so WAL would default to NORMAL, which loses commits on power
@@ -14,7 +17,7 @@ import type { Db } from './db-type.ts';
 export function openDatabase(file: string, opts: { readonly?: boolean; migrations?: readonly Migration[] } = {}): Db {
   if (file !== ':memory:' && !opts.readonly) keepPrivate(file);
   const db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   if (!opts.readonly) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');

@@ -216,4 +216,65 @@ describe('BatchWriter keeps the event loop', () => {
     db.close();
     tmp.cleanup();
   });
+
+  describe('while another process holds the write lock (linli load, provision)', () => {
+    let tmp: ReturnType<typeof tempDir>;
+    let db: Db;
+    let other: Database.Database;
+    beforeEach(() => {
+      tmp = tempDir();
+      db = openDatabase(join(tmp.dir, 'w.db'), { migrations: TABLE });
+      other = new Database(join(tmp.dir, 'w.db'));
+      other.exec('BEGIN IMMEDIATE'); // the CLI's transaction
+    });
+    afterEach(() => {
+      if (other.inTransaction) other.exec('ROLLBACK');
+      other.close();
+      db.close();
+      tmp.cleanup();
+    });
+    const turns = async (n: number) => {
+      for (let i = 0; i < n; i++) await new Promise((r) => setTimeout(r, 1));
+    };
+
+    it('waits without stopping the event loop, and writes everything in order once the lock is free', async () => {
+      let clock = 0;
+      const w = new BatchWriter(db, { maxWaitMs: 0, maxBatch: 256, now: () => clock });
+      const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+      const done: number[] = [];
+      const units = [1, 2, 3].map((v) =>
+        w.submit(() => Number(insert.run(v).lastInsertRowid)).then((id) => done.push(id)),
+      );
+      // the loop goes on turn after turn (a busy_timeout would have held it for seconds): nothing written yet
+      await turns(20);
+      expect(done).toEqual([]);
+      expect(w.stats.batches).toBe(0);
+      // the lock is still the connection's usual wait for anyone else (a CLI command in this process)
+      expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+      other.exec('COMMIT');
+      await Promise.all(units);
+      expect(done).toEqual([1, 2, 3]);
+      expect((db.prepare('SELECT v FROM t ORDER BY id').all() as { v: number }[]).map((r) => r.v)).toEqual([1, 2, 3]);
+      w.stop();
+    });
+
+    it('units fail as a statement would have, once the lock was held for as long as it would have waited', async () => {
+      let clock = 0;
+      const w = new BatchWriter(db, { maxWaitMs: 0, maxBatch: 256, now: () => clock, lockWaitMs: 1000 });
+      const unit = w.submit(() => db.prepare('INSERT INTO t (v) VALUES (1)').run().changes);
+      const outcome = unit.then(
+        () => 'written',
+        (err: { code?: string }) => err.code,
+      );
+      await turns(5);
+      clock = 999; // not yet
+      await turns(5);
+      clock = 1000;
+      expect(await outcome).toBe('SQLITE_BUSY');
+      // the writer goes on: with the lock free again, the next unit is written
+      other.exec('ROLLBACK');
+      expect(await w.submit(() => db.prepare('INSERT INTO t (v) VALUES (2)').run().changes)).toBe(1);
+      w.stop();
+    });
+  });
 });
