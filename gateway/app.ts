@@ -41,6 +41,13 @@ import type { HealthFinding } from '../devices/adapter.ts';
 import { buildKindParts, type KindParts } from './kinds/kind-parts.ts';
 import { EventLoopLag } from './core/event-loop-lag.ts';
 import { TURN_BUDGET_MS, TurnBudget } from './core/turn-budget.ts';
+import type { AlertService } from './alerts/alert-service.ts';
+import { wireAlerts } from './alerts/wire-alerts.ts';
+import { AlertWebhooks } from './alerts/webhooks/webhook-sender.ts';
+import { DEVICE_KINDS, kindModule } from '../devices/registry.ts';
+import { GatewayMetrics } from './metrics/gateway-metrics.ts';
+import { channelOf, countingPublisher, redemptionOutcome } from './metrics/metric-hooks.ts';
+import { HomeAssistantDiscovery } from './metrics/ha-publisher.ts';
 
 export interface GatewayEndpoints {
   mqttPort: number;
@@ -99,6 +106,13 @@ export class Gateway {
   private readonly hardwareOverride: BoxHardware | undefined;
   /** The gateway side of the kinds with flows of their own: requests, events, tables, routes, ticks. */
   kinds!: KindParts;
+  /** Open alerts and their history; the gateway's own conditions are looked at on the tick. */
+  alerts!: AlertService;
+  /** Alerts sent on to the staff's group chats (WeCom, DingTalk, Feishu) or a JSON endpoint. */
+  alertWebhooks!: AlertWebhooks;
+  /** Prometheus metrics in a registry of their own, served at /metrics. */
+  metrics!: GatewayMetrics;
+  private alertsTick: () => void = () => undefined;
 
   constructor(
     readonly config: Config,
@@ -154,6 +168,11 @@ export class Gateway {
   /** How long the event loop was blocked since the gateway started serving (for /healthz and the bench). */
   readonly loopLag = new EventLoopLag();
 
+  /** The gateway's bus, to listen on (the console's live stream). */
+  get events(): Pick<EventBus<GatewayEvents>, 'on'> {
+    return this.bus;
+  }
+
   /** Events per kind emitted on the bus since start (for /healthz). */
   eventsEmitted(): Record<string, number> {
     return this.bus.emitted();
@@ -175,7 +194,11 @@ export class Gateway {
     // the log synced off the event loop: COMMIT no longer waits for the disk, the answers still do
     const wal = groupCommit.syncOffThread && store.file !== ':memory:' ? new WalSync(`${store.file}-wal`) : undefined;
     if (wal) store.db.pragma('synchronous = NORMAL');
-    const writer = new BatchWriter(store.db, groupCommit, wal?.sync);
+    const writer = new BatchWriter(
+      store.db,
+      { ...groupCommit, onBatch: (n, ms) => this.metrics.observeBatch(n, ms) },
+      wal?.sync,
+    );
     this.writer = writer;
     // without a cloud nothing would ever drain the outbox: it is written only when sync is on
     const outbox = Outbox ? new Outbox(store.db, config.gateway.id, () => clock.now()) : undefined;
@@ -214,7 +237,9 @@ export class Gateway {
       turns,
     });
     this.broker = broker;
-    const downlink = new Downlink(broker, stamper, log.child({ component: 'downlink' }));
+    // what the gateway publishes is counted by channel (metrics)
+    const counted = countingPublisher(broker, (c) => this.metrics.countMessageOut(c));
+    const downlink = new Downlink(counted, stamper, log.child({ component: 'downlink' }));
     const { health, monitor, announce } = wireDeviceHealth({
       config,
       clock,
@@ -222,14 +247,64 @@ export class Gateway {
       bus,
       store,
       writer,
-      publisher: broker,
+      publisher: counted,
       outbox,
     });
     this.health = health;
     this.monitor = monitor;
+    this.metrics = new GatewayMetrics({
+      monitor,
+      broker,
+      writer,
+      cloudStatus: () => this.cloud?.status(),
+      openAlerts: () => this.alerts.openAlerts(),
+      loopLag: this.loopLag,
+      eventsEmitted: () => bus.emitted(),
+      bus,
+      kinds: DEVICE_KINDS,
+      now: () => clock.now(),
+      info: { gatewayId: config.gateway.id, bootId: this.bootId, protocol: PROTOCOL_VERSION },
+    });
+    // Home Assistant finds the devices by itself (opt-in): retained discovery configs on the embedded broker
+    const ha = config.homeAssistant.discovery
+      ? new HomeAssistantDiscovery({
+          settings: {
+            gatewayId: config.gateway.id,
+            gatewayName: config.gateway.name,
+            prefix: config.homeAssistant.prefix,
+          },
+          bus,
+          devices: () => store.devices.list(),
+          modelOf: (kind) => kindModule(kind)?.wire.label,
+          publish: (m) => broker.publish(m.topic, m.payload, { qos: m.qos, retain: m.retain }),
+          log: log.child({ component: 'home-assistant' }),
+        })
+      : undefined;
     this.announceDevices = announce;
     const { discover } = bridgeRegistry({ bus, log, store, watcher, monitor, broker, writer });
     this.commands = new CommandService(downlink, clock, log.child({ component: 'commands' }));
+    const alerts = wireAlerts({
+      bus,
+      store,
+      writer,
+      clock,
+      log,
+      cloud: () => this.cloud,
+      clockHealth: this.clockHealth,
+      hotlistStale: () => this.hotlistStale(),
+      cloudDownAlertS: config.alerts.cloudDownAlertS,
+    });
+    this.alerts = alerts.service;
+    this.alertsTick = alerts.tick;
+    // alerts leave the box to the staff's group chats; never in the way of anything else
+    const alertWebhooks = new AlertWebhooks({
+      config: config.alerts.webhooks,
+      log: log.child({ component: 'alert-webhooks' }),
+      clock,
+      communityName: config.gateway.name,
+    });
+    bus.on('alert.changed', (n) => alertWebhooks.notify(n));
+    this.alertWebhooks = alertWebhooks;
 
     this.redemption = createRedemptionEngine({
       store,
@@ -241,6 +316,7 @@ export class Gateway {
       outbox,
       ...(outbox ? { strictLowTrust: () => this.hotlistStale() } : {}),
       onSettled: (e) => bus.emit('redemption.settled', e),
+      onAnswered: (s, body) => this.metrics.observeRedemption(s, redemptionOutcome(body)),
     });
     // the birth in memory first: its persisted copy is written by the group-commit writer a moment later
     const capabilitiesOf = (id: string) => monitor.get(id)?.capabilities ?? store.devices.get(id)?.capabilities;
@@ -378,15 +454,21 @@ export class Gateway {
           await this.hardware.stop();
         },
       },
+      { name: 'metrics', start: () => this.metrics.start(), stop: () => this.metrics.stop() },
       {
         name: 'broker',
         start: async () => {
           this.ports = await broker.start();
-          await broker.subscribe(topics.allUplinks(), (m) => turns.run(() => router.handle(m.topic, m.payload)));
+          await broker.subscribe(topics.allUplinks(), (m) => {
+            this.metrics.countMessageIn(channelOf(m.topic));
+            turns.run(() => router.handle(m.topic, m.payload));
+          });
           await this.publishGatewayState('online');
           this.announceDevices();
+          await ha?.start();
         },
         stop: async () => {
+          ha?.stop();
           // [FWP-10.1] devices see the gateway go offline before their connections close
           await this.publishGatewayState('offline').catch(() => undefined);
           // changes from here on (every device going offline) are stored, no longer published
@@ -397,6 +479,7 @@ export class Gateway {
         },
       },
       { name: 'commands', stop: () => this.commands.stop() },
+      { name: 'alert webhooks', stop: () => this.alertWebhooks.stop() },
       {
         name: 'http',
         start: async () => {
@@ -467,6 +550,7 @@ export class Gateway {
    * the LED). Resolves when its asynchronous parts are done; tests call it after moving a ManualClock.
    */
   tick(): Promise<void> {
+    this.alertsTick();
     return this.housekeeping.tick();
   }
 

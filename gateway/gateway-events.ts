@@ -1,4 +1,5 @@
 import type { PresenceEvent } from '../broker/src/types.ts';
+import type { AlertNotice } from './alerts/alert-types.ts';
 import type { HealthChange } from './health/device-monitor.ts';
 import type { DeviceRecord } from './store/device-repo.ts';
 
@@ -22,4 +23,6 @@ export interface GatewayEvents extends Record<string, unknown> {
   };
   /** Something needs a person at once (a charging socket over-heating): logged, and the box's LED blinks. */
   'alert.raised': { deviceId: string; code: string; message: string };
+  /** An alert was raised, acknowledged or cleared: for the console's stream, webhooks and metrics. */
+  'alert.changed': AlertNotice;
 }

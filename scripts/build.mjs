@@ -34,11 +34,21 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join, posix, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { buildConsole } from './build-console.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
 const config = JSON.parse(readFileSync(join(root, 'tsconfig.build.json'), 'utf8'));
 const sources = config.include;
+// first: its output is one of the assets copied below, and must be older than this build's start
+const consoleInputs = await buildConsole(root).catch((err) => {
+  process.stderr.write(
+    `build: the console did not build: ${err.errors ? `${err.errors.length} error(s)` : err.message}\n`,
+  );
+  process.exit(1);
+});
+// the console's files were written a moment ago: the build starts strictly after their times
+await new Promise((r) => setTimeout(r, 5));
 const startedAt = Date.now();
 const tmp = join(root, `.dist-build-${process.pid}`);
 /** Where main.js and every chunk land: `import.meta.url` means this folder in all of the bundle. */
@@ -198,7 +208,13 @@ try {
     throw new Error(`classes renamed in the bundle (give each its own name): ${renamed.join(', ')}`);
   const { assets, dirs } = sources.reduce((found, dir) => copyAssets(dir, found), { assets: [], dirs: [] });
   const code = Object.keys(metafile.inputs).filter((f) => isOwn(join(root, f)));
-  const inputs = [...dirs, ...code, ...assets, ...(existsSync(join(root, PACKAGE_LOCK)) ? [PACKAGE_LOCK] : [])];
+  const inputs = [
+    ...dirs,
+    ...code,
+    ...assets,
+    ...consoleInputs,
+    ...(existsSync(join(root, PACKAGE_LOCK)) ? [PACKAGE_LOCK] : []),
+  ];
   writeFileSync(join(tmp, 'build.json'), `${JSON.stringify({ startedAt, sources, inputs }, null, 2)}\n`);
   swapIn();
 } catch (err) {

@@ -7,11 +7,20 @@ import { execFileSync, spawnSync } from 'node:child_process';
 const REQUIRED = [
   { program: 'openssl', pkg: 'openssl', why: 'TLS listener tests generate a CA and certificates' },
   { program: 'mosquitto', pkg: 'mosquitto', why: 'cloud-sync tests run a real Mosquitto as the cloud broker' },
+  { program: 'chromium', pkg: 'chromium', why: 'the staff console tests drive a real browser (playwright-core)' },
+  {
+    program: 'chinese-font',
+    pkg: 'fonts-wqy-zenhei',
+    why: "the staff console's screenshots show Chinese text",
+  },
 ];
 
 // mosquitto lives in /usr/sbin, which is not on every user's PATH
-const has = (program) =>
+const onPath = (program) =>
   spawnSync('sh', ['-c', `PATH="$PATH:/usr/sbin:/sbin" command -v ${program}`], { stdio: 'ignore' }).status === 0;
+/** A font with Chinese glyphs: without one the console's screenshots show boxes where the text should be. */
+const hasChineseFont = () => (spawnSync('fc-list', [':lang=zh'], { encoding: 'utf8' }).stdout ?? '').trim().length > 0;
+const has = (program) => (program === 'chinese-font' ? hasChineseFont() : onPath(program));
 const missing = REQUIRED.filter((r) => !has(r.program));
 if (missing.length === 0) process.exit(0);
 

@@ -153,15 +153,25 @@ export function tokenCommand(): Command {
         .description('create a staff API token (shown once)')
         .requiredOption('-r, --role <role>', 'viewer | operator | admin')
         .option('-l, --label <label>', 'who or what the token is for')
-        .option('-m, --merchant <id>', "a shop's token: only that shop's redemptions (viewer or operator)"),
-    ).action(async (opts: CommonOptions & { role: string; label?: string; merchant?: string }) => {
+        .option('-m, --merchant <id>', "a shop's token: only that shop's redemptions (viewer or operator)")
+        .option('--link', 'print a one-time sign-in link for the console instead (valid 15 min, first use only)'),
+    ).action(async (opts: CommonOptions & { role: string; label?: string; merchant?: string; link?: boolean }) => {
       const role = StaffRoleSchema.parse(opts.role);
-      await withStore(opts, async (store) => {
-        const t = await new StaffTokens(store.tokens, new ImmediateWriter(store.db), systemClock).create(
-          role,
-          opts.label ?? null,
-          opts.merchant ?? null,
-        );
+      await withStore(opts, async (store, config) => {
+        const tokens = new StaffTokens(store.tokens, new ImmediateWriter(store.db), systemClock);
+        if (opts.link) {
+          const l = await tokens.createLink(role, opts.label ?? null, opts.merchant ?? null);
+          const host = ['0.0.0.0', '::'].includes(config.http.host) ? '127.0.0.1' : config.http.host;
+          const url = `http://${host.includes(':') ? `[${host}]` : host}:${config.http.port}/#/login/${l.code}`;
+          print(
+            opts,
+            { url, role, merchantId: opts.merchant ?? null, expiresAt: new Date(l.expiresAt).toISOString() },
+            `One-time sign-in link (${role}${opts.merchant ? `, shop ${opts.merchant}` : ''}), ` +
+              `valid until ${new Date(l.expiresAt).toISOString()}, for the first browser that opens it:\n  ${url}`,
+          );
+          return;
+        }
+        const t = await tokens.create(role, opts.label ?? null, opts.merchant ?? null);
         print(
           opts,
           t,

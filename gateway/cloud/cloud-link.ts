@@ -22,7 +22,7 @@ import { cloudTopics } from './contract/topics.ts';
 import type { DocSync } from './doc-sync.ts';
 import type { OutboxRepo } from './outbox-repo.ts';
 
-interface CloudLinkStatus {
+export interface CloudLinkStatus {
   enabled: boolean;
   connected: boolean;
   session: number;

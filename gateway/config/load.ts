@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { redactAlertWebhooks } from '../alerts/webhooks/webhook-config.ts';
 import { extname, isAbsolute, resolve, dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type * as z from 'zod';
@@ -137,8 +138,9 @@ export function loadConfig(
 /** A copy of the config safe to print: keys and password hashes replaced. */
 export function redactConfig(c: Config): unknown {
   return JSON.parse(
-    JSON.stringify(c, (k, v: unknown) =>
-      ['sdmMetaReadKey', 'fileReadMasterKey', 'passwordHash'].includes(k) ? '[redacted]' : v,
+    JSON.stringify(
+      { ...c, alerts: { ...c.alerts, webhooks: redactAlertWebhooks(c.alerts.webhooks) } },
+      (k, v: unknown) => (['sdmMetaReadKey', 'fileReadMasterKey', 'passwordHash'].includes(k) ? '[redacted]' : v),
     ),
   );
 }

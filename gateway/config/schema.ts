@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { BoxHardwareConfigSchema } from '../../devices/box/box-hardware.ts';
+import { AlertWebhooksConfigSchema } from '../alerts/webhooks/webhook-config.ts';
 
 const Port = z.number().int().min(0).max(65535);
 
@@ -388,6 +389,15 @@ export const CloudConfigSchema = z
     path: ['signingKeys'],
   });
 
+const AlertsConfigSchema = z
+  .object({
+    /** The cloud link down this long is an alert: a short drop is normal on a community's line. */
+    cloudDownAlertS: z.number().int().min(30).max(86_400).default(300),
+    /** Group robots (WeCom, DingTalk, Feishu) or any JSON endpoint that hear of alerts as they change. */
+    webhooks: AlertWebhooksConfigSchema.prefault({}),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     gateway: z
@@ -410,6 +420,18 @@ export const ConfigSchema = z
     limits: DeviceLimitsSchema.prefault({}),
     box: BoxConfigSchema.prefault({}),
     cloud: CloudConfigSchema.prefault({}),
+    alerts: AlertsConfigSchema.prefault({}),
+    homeAssistant: z
+      .object({
+        /** Publish Home Assistant MQTT discovery configs, retained, for every device (opt-in). */
+        discovery: z.boolean().default(false),
+        prefix: z
+          .string()
+          .regex(/^[a-zA-Z0-9_-]+$/)
+          .default('homeassistant'),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

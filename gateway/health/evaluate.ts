@@ -22,6 +22,8 @@ export interface HealthInput {
 export interface HealthVerdict {
   status: HealthStatus;
   reasons: HealthReason[];
+  /** How many of the leading reasons are faults (the rest only degrade); alerts grade their severity by it. */
+  faults?: number;
 }
 
 /** Derives a device's status and human-readable reasons from what is known about it. Pure. */
@@ -67,7 +69,7 @@ export function evaluateHealth(i: HealthInput): HealthVerdict {
       message: `${i.flapping.disconnects} disconnects in the last ${formatDuration(i.flapping.windowS)}`,
     });
   }
-  if (faults.length > 0) return { status: 'fault', reasons: [...faults, ...degraded] };
+  if (faults.length > 0) return { status: 'fault', reasons: [...faults, ...degraded], faults: faults.length };
   if (degraded.length > 0) return { status: 'degraded', reasons: degraded };
   return { status: 'ok', reasons: [] };
 }

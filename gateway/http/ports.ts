@@ -16,6 +16,10 @@ import type { StaffTokens } from '../security/staff-tokens.ts';
 import type { BatchWriter } from '../store/batch-writer.ts';
 import type { Store } from '../store/store.ts';
 import type { EventLoopLag } from '../core/event-loop-lag.ts';
+import type { AlertService } from '../alerts/alert-service.ts';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
+import type { EventBus } from '../core/event-bus.ts';
+import type { GatewayEvents } from '../gateway-events.ts';
 
 /**
  * What the staff API may use of the running gateway: each route module takes the few of these it
@@ -31,6 +35,10 @@ export interface HttpPorts {
   readonly tokens: StaffTokens;
   readonly devices: DeviceService;
   readonly monitor: DeviceMonitor;
+  readonly alerts: AlertService;
+  readonly metrics: Pick<GatewayMetrics, 'scrape' | 'contentType'>;
+  /** What the gateway's parts tell each other, for the console's live stream. */
+  readonly events: Pick<EventBus<GatewayEvents>, 'on'>;
   readonly commands: CommandService;
   readonly store: Store;
   readonly writer: BatchWriter;

@@ -20,6 +20,9 @@ import { alertRoutes } from './routes/alerts.ts';
 import { cardRoutes } from './routes/cards.ts';
 import { cloudRoutes } from './routes/cloud.ts';
 import { activityRoutes } from './routes/activity.ts';
+import { streamRoutes } from './routes/stream.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { reportRoutes } from './routes/reports.ts';
 
 type HttpApp = Awaited<ReturnType<typeof buildHttpApp>>;
 
@@ -54,15 +57,18 @@ async function buildHttpApp(gw: HttpPorts) {
   app.addHook('onRequest', staffAuth(gw.tokens));
   const started = gw.clock.monotonic();
   await app.register(systemRoutes(gw, started));
+  await app.register(metricsRoutes(gw.metrics));
   await app.register(dashboardRoutes);
   await app.register(deviceRoutes(gw), { prefix: '/api/v1' });
   await app.register(commandRoutes(gw), { prefix: '/api/v1' });
   await app.register(tokenRoutes(gw), { prefix: '/api/v1' });
   await app.register(redemptionRoutes(gw.redemption), { prefix: '/api/v1' });
-  await app.register(alertRoutes(gw.monitor), { prefix: '/api/v1' });
+  await app.register(alertRoutes(gw), { prefix: '/api/v1' });
   await app.register(cardRoutes(gw.redemption, gw.clock, gw.desk), { prefix: '/api/v1' });
   await app.register(cloudRoutes(gw), { prefix: '/api/v1' });
   await app.register(activityRoutes(gw, gw.clock.now()), { prefix: '/api/v1' });
+  await app.register(streamRoutes(gw), { prefix: '/api/v1' });
+  await app.register(reportRoutes({ reader: gw.store.reader, clock: gw.clock }), { prefix: '/api/v1' });
   for (const routes of gw.kindRoutes) await app.register(routes, { prefix: '/api/v1' });
   return app;
 }

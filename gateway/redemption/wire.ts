@@ -1,3 +1,4 @@
+import type { ResponseBody } from '../../firmware-protocol/src/messages/response.ts';
 import { readSecretFile, secureCardKeys } from '../security/secret-files.ts';
 import type { Config } from '../config/schema.ts';
 import type { Clock } from '../core/clock.ts';
@@ -44,6 +45,7 @@ export function createRedemptionEngine(opts: {
   outbox?: OutboxPort | undefined;
   strictLowTrust?: () => boolean;
   onSettled?: (e: SettledRedemption) => void;
+  onAnswered?: (seconds: number, body: ResponseBody) => void;
 }): RedemptionEngine {
   const { store, config, clock, log } = opts;
   const r = config.redemption;
@@ -89,6 +91,7 @@ export function createRedemptionEngine(opts: {
     downlink: opts.downlink,
     clock,
     log: log.child({ component: 'redemption' }),
+    onAnswered: opts.onAnswered,
   });
   /** Keeps a day of what resends need (answers, tap bindings): they come within seconds; the store stays small. */
   const prune = (now: number) =>

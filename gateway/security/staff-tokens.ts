@@ -59,7 +59,54 @@ export class StaffTokens {
   revoke(id: string): Promise<boolean> {
     return this.writer.submit(() => this.repo.revoke(id, this.clock.now()));
   }
+
+  /**
+   * A one-time sign-in link's code: the first browser that opens the link gets a token of this role (made
+   * then), nobody after it, and nobody after `ttlMs`. For staff who would otherwise copy a token by hand.
+   */
+  createLink(
+    role: StaffRole,
+    label: string | null,
+    merchantId: string | null,
+    ttlMs = LOGIN_LINK_TTL_MS,
+  ): Promise<{ code: string; expiresAt: number }> {
+    if (merchantId !== null && role === 'admin') return Promise.reject(new Error('a shop token cannot be admin'));
+    const code = `lln_${randomBytes(32).toString('base64url')}`;
+    const now = this.clock.now();
+    const expiresAt = now + ttlMs;
+    return this.writer
+      .submit(() => this.repo.insertLink({ codeHash: digest(code), role, label, merchantId, now, expiresAt }))
+      .then(() => ({ code, expiresAt }));
+  }
+
+  /** Trades a link's code for a new token, once; undefined for an unknown, used or expired code. */
+  redeemLink(
+    code: string,
+  ): Promise<{ id: string; token: string; role: StaffRole; merchantId: string | null } | undefined> {
+    if (!LINK_RE.test(code)) return Promise.resolve(undefined);
+    const token = `llt_${randomBytes(32).toString('base64url')}`;
+    const id = `tok_${randomBytes(6).toString('hex')}`;
+    // the link is used and the token made in one transaction: a link is never spent without its token
+    return this.writer.submit(() => {
+      const now = this.clock.now();
+      const link = this.repo.useLink(digest(code), now);
+      if (!link) return undefined;
+      this.repo.insert({
+        id,
+        tokenHash: digest(token),
+        role: link.role,
+        label: link.label,
+        now,
+        merchantId: link.merchantId,
+      });
+      return { id, token, role: link.role, merchantId: link.merchantId };
+    });
+  }
 }
+
+/** Long enough to open a link sent over chat, short enough that a forwarded one soon stops working. */
+export const LOGIN_LINK_TTL_MS = 15 * 60_000;
+const LINK_RE = /^lln_[A-Za-z0-9_-]{43}$/;
 
 function digest(token: string): string {
   return createHash('sha256').update(token).digest('hex');

@@ -63,6 +63,8 @@ export class BatchWriter {
       now?: () => number;
       /** How long units wait for another process's write lock before they fail; BUSY_TIMEOUT_MS by default. */
       lockWaitMs?: number;
+      /** Told after each committed batch (metrics): its units and how long its transaction took. */
+      onBatch?: (size: number, commitMs: number) => void;
     } = { maxWaitMs: 2, maxBatch: 256 },
     private readonly durable?: DurabilityPort,
   ) {
@@ -185,6 +187,7 @@ export class BatchWriter {
     this.stats.units += batch.length;
     this.stats.maxBatch = Math.max(this.stats.maxBatch, batch.length);
     this.stats.lastCommitMs = now() - started;
+    this.opts.onBatch?.(batch.length, this.stats.lastCommitMs);
     const settle = () =>
       batch.forEach((u, i) => {
         const o = outcomes[i];

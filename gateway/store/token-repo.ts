@@ -13,6 +13,28 @@ export interface StaffTokenRecord {
   revokedAt: number | null;
 }
 
+interface LinkRow {
+  role: StaffRole;
+  label: string | null;
+  merchant_id: string | null;
+}
+
+/**
+ * Migration 20: one-time sign-in links (`linli token create --link`). The code is in the link's fragment,
+ * which a browser never sends, so it reaches no log; it is stored hashed, used once, within minutes.
+ */
+export const LOGIN_LINKS_SQL = `
+  CREATE TABLE login_links (
+    code_hash   TEXT PRIMARY KEY,
+    role        TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+    label       TEXT,
+    merchant_id TEXT,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    used_at     INTEGER
+  ) STRICT;
+`;
+
 interface Row {
   id: string;
   token_hash: string;
@@ -46,7 +68,38 @@ export class TokenRepo {
       list: db.prepare<[], Row>('SELECT * FROM staff_tokens ORDER BY created_at'),
       revoke: db.prepare('UPDATE staff_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
       used: db.prepare('UPDATE staff_tokens SET last_used_at = ? WHERE id = ?'),
+      addLink: db.prepare(
+        `INSERT INTO login_links (code_hash, role, label, merchant_id, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      useLink: db.prepare<[number, string, number], LinkRow>(
+        `UPDATE login_links SET used_at = ? WHERE code_hash = ? AND used_at IS NULL AND expires_at > ?
+         RETURNING role, label, merchant_id`,
+      ),
+      pruneLinks: db.prepare('DELETE FROM login_links WHERE expires_at < ?'),
     };
+  }
+
+  /** A one-time sign-in link's code (its hash), good until `expiresAt`. */
+  insertLink(l: {
+    codeHash: string;
+    role: StaffRole;
+    label: string | null;
+    merchantId: string | null;
+    now: number;
+    expiresAt: number;
+  }): void {
+    this.stmts.pruneLinks.run(l.now - 86_400_000);
+    this.stmts.addLink.run(l.codeHash, l.role, l.label, l.merchantId, l.now, l.expiresAt);
+  }
+
+  /** Marks a link used and says what token it stands for; undefined when unknown, used or expired. */
+  useLink(
+    codeHash: string,
+    now: number,
+  ): { role: StaffRole; label: string | null; merchantId: string | null } | undefined {
+    const r = this.stmts.useLink.get(now, codeHash, now);
+    return r ? { role: r.role, label: r.label, merchantId: r.merchant_id } : undefined;
   }
 
   insert(t: {

@@ -64,10 +64,14 @@ describe('linli ships compiled JavaScript', () => {
     expect(r.stdout.trim()).toBe(pkg.version);
   });
 
-  it('every file the sources read beside them (dashboard page, PC/SC child, ...) is in dist/ too', () => {
+  it('every file the sources read beside them (staff console, PC/SC child, ...) is in dist/ too', () => {
     const found = build.include.flatMap(assets);
     expect(found).toEqual(
-      expect.arrayContaining(['gateway/http/dashboard/dashboard.html', 'devices/box/pcsc-child.mjs']),
+      expect.arrayContaining([
+        'gateway/http/console-assets/index.html',
+        'gateway/http/console-assets/app.js',
+        'devices/box/pcsc-child.mjs',
+      ]),
     );
     for (const f of found) expect(existsSync(join(root, 'dist', f)), `dist/${f}`).toBe(true);
   });
@@ -80,7 +84,7 @@ describe('linli ships compiled JavaScript', () => {
       .map((m) => join(code, m[1] as string));
     expect(looked).toEqual(
       expect.arrayContaining([
-        join(root, 'dist/gateway/http/dashboard/dashboard.html'),
+        join(root, 'dist/gateway/http/console-assets/index.html'),
         join(root, 'dist/devices/box/pcsc-child.mjs'),
       ]),
     );

@@ -113,13 +113,24 @@ describe('HTTP API: authentication and roles', () => {
     expect(m.heapTotalMb).toBeGreaterThanOrEqual(m.heapUsedMb ?? 0);
   });
 
-  it('serves the dashboard page without data in it', async () => {
+  it('serves the staff console without data in it, every asset from the gateway itself, gzipped', async () => {
     const res = await fetch(`${h.endpoints.httpUrl}/`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    expect(res.headers.get('content-security-policy')).toMatch(/default-src 'self'; script-src 'self';/);
     const html = await res.text();
-    expect(html).toContain('/api/v1/devices');
+    expect(html).toContain('console/app.js');
     expect(html).not.toContain('vm-01');
+    expect(html).not.toMatch(/https?:\/\//);
+    const js = await fetch(`${h.endpoints.httpUrl}/console/app.js`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(js.headers.get('content-encoding')).toBe('gzip');
+    expect(js.headers.get('content-type')).toMatch(/javascript/);
+    const etag = js.headers.get('etag') ?? '';
+    expect(await js.text()).toContain('/api/v1');
+    const again = await fetch(`${h.endpoints.httpUrl}/console/app.js`, { headers: { 'if-none-match': etag } });
+    expect(again.status).toBe(304);
+    expect((await fetch(`${h.endpoints.httpUrl}/console/nope.js`)).status).toBe(404);
+    expect((await fetch(`${h.endpoints.httpUrl}/console/..%2Fapp.ts`)).status).toBe(400);
   });
 
   it('every documented route except /healthz refuses a request without a token (deny by default)', async () => {
@@ -132,7 +143,10 @@ describe('HTTP API: authentication and roles', () => {
         const res = await h.api(url, {
           method: method.toUpperCase(),
           token: null,
-          ...(method === 'get' || method === 'delete' ? {} : { body: {} }),
+          // a one-time sign-in link's code is that route's credential: an unknown one is refused alike
+          ...(method === 'get' || method === 'delete'
+            ? {}
+            : { body: path === '/api/v1/session/link' ? { code: 'lln_unknown' } : {} }),
         });
         expect(res.status, `${method.toUpperCase()} ${path}`).toBe(401);
         checked += 1;

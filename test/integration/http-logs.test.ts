@@ -58,10 +58,10 @@ describe('staff API: request logs and unknown routes', () => {
     });
   });
 
-  it('the dashboard shows the community activity beside device health', async () => {
-    const page = await h.api('/', { token: null });
+  it('the console shows the community activity beside device health', async () => {
+    const page = await h.api('/console/app.js', { token: null });
     expect(page.status).toBe(200);
-    expect(page.body).toContain("api('/api/v1/activity')");
+    expect(page.body).toContain('/activity?since=');
     expect(page.body).toContain('Benefits applied');
   });
 });

@@ -210,6 +210,13 @@ export const ERRORS = {
     en: 'Your role does not allow this action',
   },
   NOT_FOUND: { http: 404, wire: false, message: 'Not found.', zh: '未找到', en: 'Not found' },
+  CONFLICT: {
+    http: 409,
+    wire: false,
+    message: 'Not possible in the current state.',
+    zh: '当前状态下无法执行此操作',
+    en: 'Not possible in the current state',
+  },
   VALIDATION_FAILED: {
     http: 400,
     wire: false,

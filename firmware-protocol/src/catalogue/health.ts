@@ -52,4 +52,11 @@ export const HEALTH = {
     zh: '待上传云端的数据超出存储上限',
     en: 'Events waiting for the cloud are over their storage budget',
   },
+  CLOUD_LINK_DOWN: { wire: false, zh: '与云平台的连接已中断', en: 'The link to the cloud platform is down' },
+  CLOCK_UNTRUSTED: { wire: false, zh: '网关时钟不可信', en: "The gateway's clock is not trusted" },
+  HOTLIST_STALE: {
+    wire: false,
+    zh: '挂失卡黑名单已过期，离线时可能接受已挂失的卡',
+    en: 'The hotlist of lost cards is stale: a blocked card may be accepted offline',
+  },
 } as const satisfies Record<string, { wire: boolean; zh: string; en: string }>;

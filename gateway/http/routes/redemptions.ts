@@ -26,6 +26,24 @@ const RedemptionView = z.object({
   result: RedemptionResultSchema,
 });
 
+const MemberView = z.object({
+  memberId: z.string(),
+  tier: z.string(),
+  walletFen: z.number().int(),
+  points: z.number().int(),
+  benefits: z.array(
+    z.object({
+      id: z.string(),
+      campaignId: z.string(),
+      name: z.object({ zh: z.string(), en: z.string() }),
+      status: z.string(),
+      usesLeft: z.number().int().optional(),
+      expiresAt: z.string().optional(),
+    }),
+  ),
+  history: z.array(RedemptionView),
+});
+
 /** Staff: redemptions with filters (viewer), reversal (operator), member lookup by card or code (viewer). */
 export const redemptionRoutes =
   (m: RedemptionModule): FastifyPluginAsyncZod =>
@@ -104,6 +122,11 @@ export const redemptionRoutes =
           'Reverse (refund) a captured redemption within the reversal window: ' +
           'wallet, points, uses and budgets are restored',
         params: z.object({ id: z.string().max(64) }),
+        // the console asks for a note; older clients send no body
+        body: z
+          .object({ note: z.string().trim().min(1).max(500) })
+          .strict()
+          .nullish(),
         response: { 200: RedemptionResultSchema, ...errors },
       },
       handler: async (req) => {
@@ -113,7 +136,10 @@ export const redemptionRoutes =
         // staff reverse once: a second reversal is refused (ALREADY_REVERSED), never answered "refunded" again
         // by staff member and redemption: that staff member's retry gets the answer again, anyone else a 409
         const result = await m.service.reverse(req.params.id, `staff:${req.staff?.id ?? 'unknown'}`);
-        req.log.info({ redemptionId: req.params.id, by: req.staff?.id }, 'redemption reversed by staff');
+        req.log.info(
+          { redemptionId: req.params.id, by: req.staff?.id, note: req.body?.note },
+          'redemption reversed by staff',
+        );
         return result;
       },
     });
@@ -136,6 +162,27 @@ export const redemptionRoutes =
       handler: async (req) => m.service.awardPoints(req.params.id, req.body.points, req.body.txnId, req.body.reason),
     });
 
+    const memberView = (memberId: string) => {
+      const member = m.catalog.member(memberId);
+      if (!member) throw new LinliError('MEMBER_NOT_FOUND');
+      const campaigns = m.catalog.campaigns();
+      return {
+        memberId: member.id,
+        tier: member.tier,
+        walletFen: m.ledger.balance(account.wallet(member.id), 'fen'),
+        points: m.ledger.balance(account.points(member.id), 'points'),
+        benefits: m.catalog.instancesOf(member.id).map((i) => ({
+          id: i.id,
+          campaignId: i.campaignId,
+          name: campaigns.get(i.campaignId)?.name ?? { zh: i.campaignId, en: i.campaignId },
+          status: i.status,
+          ...(i.usesLeft !== undefined ? { usesLeft: i.usesLeft } : {}),
+          ...(i.expiresAt !== undefined ? { expiresAt: iso(i.expiresAt) ?? '' } : {}),
+        })),
+        history: m.redemptions.list({ memberId: member.id, limit: 20 }).map(view),
+      };
+    };
+
     app.post('/members/lookup', {
       config: { role: 'viewer' },
       schema: {
@@ -143,47 +190,22 @@ export const redemptionRoutes =
         summary:
           "A member's balance, points, benefits and recent redemptions, found by card or code (never by name or phone)",
         body: z.object({ credential: WireCredentialSchema }).strict(),
-        response: {
-          200: z.object({
-            memberId: z.string(),
-            tier: z.string(),
-            walletFen: z.number().int(),
-            points: z.number().int(),
-            benefits: z.array(
-              z.object({
-                id: z.string(),
-                campaignId: z.string(),
-                name: z.object({ zh: z.string(), en: z.string() }),
-                status: z.string(),
-                usesLeft: z.number().int().optional(),
-                expiresAt: z.string().optional(),
-              }),
-            ),
-            history: z.array(RedemptionView),
-          }),
-          ...errors,
-        },
+        response: { 200: MemberView, ...errors },
       },
       handler: async (req) => {
         const who = await m.resolver.identify(req.body.credential);
-        const member = m.catalog.member(who.memberId);
-        if (!member) throw new LinliError('MEMBER_NOT_FOUND');
-        const campaigns = m.catalog.campaigns();
-        return {
-          memberId: member.id,
-          tier: member.tier,
-          walletFen: m.ledger.balance(account.wallet(member.id), 'fen'),
-          points: m.ledger.balance(account.points(member.id), 'points'),
-          benefits: m.catalog.instancesOf(member.id).map((i) => ({
-            id: i.id,
-            campaignId: i.campaignId,
-            name: campaigns.get(i.campaignId)?.name ?? { zh: i.campaignId, en: i.campaignId },
-            status: i.status,
-            ...(i.usesLeft !== undefined ? { usesLeft: i.usesLeft } : {}),
-            ...(i.expiresAt !== undefined ? { expiresAt: iso(i.expiresAt) ?? '' } : {}),
-          })),
-          history: m.redemptions.list({ memberId: member.id, limit: 20 }).map(view),
-        };
+        return memberView(who.memberId);
       },
+    });
+
+    app.get('/members/:id', {
+      config: { role: 'viewer' },
+      schema: {
+        tags: ['members'],
+        summary: "A member's balance, points, benefits and recent redemptions, by member id",
+        params: z.object({ id: z.string().min(1).max(64) }),
+        response: { 200: MemberView, ...errors },
+      },
+      handler: async (req) => memberView(req.params.id),
     });
   };

@@ -10,6 +10,57 @@ const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 
 export const tokenRoutes =
   (gw: Pick<HttpPorts, 'tokens'>): FastifyPluginAsyncZod =>
   async (app) => {
+    app.get('/session', {
+      config: { role: 'viewer', merchantScoped: true },
+      schema: {
+        tags: ['staff'],
+        summary: 'Who this token is: its role and shop, so the console shows only what it may do',
+        response: {
+          200: z.object({
+            id: z.string(),
+            role: z.enum(['viewer', 'operator', 'admin']),
+            label: z.string().nullable(),
+            merchantId: z.string().nullable(),
+          }),
+          ...errors,
+        },
+      },
+      handler: async (req) => {
+        const s = req.staff;
+        if (!s) throw new LinliError('UNAUTHENTICATED');
+        return { id: s.id, role: s.role, label: s.label, merchantId: s.merchantId };
+      },
+    });
+
+    app.post('/session/link', {
+      // the code is the credential: a link printed by `linli token create --link`, used once
+      config: { public: true },
+      schema: {
+        tags: ['staff'],
+        summary: 'Trade a one-time sign-in link for a token (no token needed; the link works once, for 15 min)',
+        security: [],
+        body: z.object({ code: z.string().min(1).max(100) }).strict(),
+        response: {
+          200: z.object({
+            token: z.string(),
+            role: z.enum(['viewer', 'operator', 'admin']),
+            merchantId: z.string().nullable(),
+          }),
+          ...errors,
+        },
+      },
+      handler: async (req) => {
+        const t = await gw.tokens.redeemLink(req.body.code);
+        if (!t)
+          throw new LinliError(
+            'UNAUTHENTICATED',
+            'this sign-in link is unknown, used or expired: ask for a new one (linli token create --link)',
+          );
+        req.log.info({ tokenId: t.id, role: t.role }, 'signed in with a one-time link');
+        return { token: t.token, role: t.role, merchantId: t.merchantId };
+      },
+    });
+
     app.get('/tokens', {
       config: { role: 'admin' },
       schema: {

@@ -44,6 +44,8 @@ export class DeviceRequestHandler {
       downlink: Downlink;
       clock: Clock;
       log: Logger;
+      /** Told how long each request took to answer, and the answer (metrics). */
+      onAnswered?: ((seconds: number, body: ResponseBody) => void) | undefined;
     },
   ) {}
 
@@ -58,6 +60,7 @@ export class DeviceRequestHandler {
   }
 
   async handle(device: RequestingDevice, msg: RequestMessage): Promise<void> {
+    const started = this.d.clock.monotonic();
     let body: ResponseBody;
     try {
       body = await this.answer(device, msg);
@@ -75,6 +78,7 @@ export class DeviceRequestHandler {
         display: displayFor(code),
       };
     }
+    this.d.onAnswered?.((this.d.clock.monotonic() - started) / 1000, body);
     await this.d.downlink.send(device.id, 'response', 'response', body, { corr: msg.id, txn: msg.txn });
   }
 
