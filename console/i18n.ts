@@ -1,4 +1,5 @@
 import { ERRORS } from '../firmware-protocol/src/catalogue/errors.ts';
+import { DECLINES } from '../firmware-protocol/src/catalogue/declines.ts';
 import { HEALTH } from '../firmware-protocol/src/catalogue/health.ts';
 
 export type Lang = 'zh-CN' | 'en';
@@ -12,6 +13,20 @@ const TEXT = {
   redemptions: ['核销记录', 'Redemptions'],
   reports: ['经营报表', 'Reports'],
   tokens: ['访问令牌', 'Tokens'],
+  members: ['会员查询', 'Members'],
+  memberId: ['会员编号', 'Member id'],
+  fromDesk: ['读取前台刷卡', 'Read the card on the desk reader'],
+  tier: ['等级', 'Tier'],
+  cloud: ['云平台连接', 'Cloud link'],
+  cloudOff: ['本网关未开启云同步', 'Cloud sync is off on this gateway'],
+  overBudget: ['待上传数据超出上限', 'backlog over its budget'],
+  reconnects: ['重连次数', 'Reconnects'],
+  backlog: ['待上传', 'Waiting to be sent'],
+  stream: ['数据流', 'Stream'],
+  oldest: ['最早', 'Oldest'],
+  dropped: ['已丢弃', 'Dropped'],
+  documents: ['云端下发文档', 'Documents from the cloud'],
+  rollouts: ['屏幕活动推送', 'Campaign rollouts to screens'],
   signOut: ['退出', 'Sign out'],
   signIn: ['登录', 'Sign in'],
   tokenLabel: ['访问令牌', 'Access token'],
@@ -49,7 +64,7 @@ const TEXT = {
   saved: ['为居民节省', 'Saved by residents'],
   declined: ['拒绝', 'Declined'],
   parcelsIn: ['今日入柜包裹', 'Parcels in today'],
-  parcelsOut: ['今日取件', 'Parcels picked up today'],
+  parcelsWaiting: ['待取包裹', 'Parcels waiting'],
   doorsOpened: ['开门次数', 'Doors opened'],
   devicesByStatus: ['设备状态', 'Devices by status'],
   search: ['搜索', 'Search'],
@@ -108,6 +123,7 @@ const TEXT = {
   loading: ['加载中…', 'Loading…'],
   more: ['更多', 'More'],
   healthHistory: ['健康记录', 'Health history'],
+  telemetry: ['最新遥测', 'Latest telemetry'],
   event: ['事件', 'Event'],
   back: ['返回', 'Back'],
   gateway: ['网关', 'Gateway'],
@@ -150,7 +166,16 @@ export function reasonText(lang: Lang, code: string, message: string): string {
   const name = lang === 'zh-CN' ? entry.zh : entry.en;
   // DEVICE_FAULT:E_COIN_JAM: the device's own code says it all
   if (colon >= 0) return `${name}: ${code.slice(colon + 1)}`;
-  return message && message !== entry.en ? `${name} — ${message}` : name;
+  if (!message || message === entry.en) return name;
+  // the gateway words its details in English: in Chinese they add only what the name cannot say (figures)
+  return lang === 'en' || /\d/.test(message) ? `${name} — ${message}` : name;
+}
+
+const DECLINE_TEXT = DECLINES as Catalogue;
+/** Why a purchase was declined, in the reader's language (the code itself when the catalogue has none). */
+export function declineText(lang: Lang, code: string): string {
+  const entry = DECLINE_TEXT[code];
+  return entry ? (lang === 'zh-CN' ? entry.zh : entry.en) : code;
 }
 
 /** An API error in the reader's language, with the server's specific message when it says more. */

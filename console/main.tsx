@@ -10,6 +10,8 @@ import { Overview } from './views/overview.tsx';
 import { Redemptions } from './views/redemptions.tsx';
 import { Reports } from './views/reports.tsx';
 import { Tokens } from './views/tokens.tsx';
+import { Members } from './views/members.tsx';
+import { Cloud } from './views/cloud.tsx';
 
 /** The route is the hash (#/devices/x?status=fault): the gateway serves one page, bookmarks still work. */
 function useRoute(): { path: string[]; query: URLSearchParams } {
@@ -76,7 +78,9 @@ const NAV = [
   { path: 'devices', key: 'devices', shop: false },
   { path: 'alerts', key: 'alerts', shop: false },
   { path: 'redemptions', key: 'redemptions', shop: true },
+  { path: 'members', key: 'members', shop: false },
   { path: 'reports', key: 'reports', shop: true },
+  { path: 'cloud', key: 'cloud', shop: false },
   { path: 'tokens', key: 'tokens', shop: false },
 ] as const;
 
@@ -122,6 +126,8 @@ function Shell({ session, lang, setLang }: { session: Session; lang: Lang; setLa
   else if (top === 'alerts') view = <Alerts />;
   else if (top === 'redemptions') view = <Redemptions />;
   else if (top === 'reports') view = <Reports />;
+  else if (top === 'members') view = <Members />;
+  else if (top === 'cloud') view = <Cloud />;
   else if (top === 'tokens' && session.role === 'admin') view = <Tokens />;
   return (
     <Ctx.Provider value={ctx}>

@@ -107,6 +107,31 @@ export function Devices({ query }: { query: URLSearchParams }) {
   );
 }
 
+/** The latest telemetry: its figures as facts, anything nested folded away. */
+function Telemetry({ value, at }: { value: unknown; at: string | null }) {
+  const { lang, tr } = useApp();
+  if (typeof value !== 'object' || value === null) return null;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([k]) => k !== 'kind');
+  const scalar = entries.filter(([, v]) => v === null || typeof v !== 'object');
+  const nested = entries.filter(([, v]) => v !== null && typeof v === 'object');
+  return (
+    <div class="telemetry">
+      <h3>
+        {tr('telemetry')} <span class="muted">{dateTime(lang, at)}</span>
+      </h3>
+      <dl class="facts">
+        {scalar.map(([k, v]) => [<dt key={`k-${k}`}>{k}</dt>, <dd key={`v-${k}`}>{String(v)}</dd>])}
+      </dl>
+      {nested.map(([k, v]) => (
+        <details key={k}>
+          <summary>{k}</summary>
+          <pre>{JSON.stringify(v, null, 2)}</pre>
+        </details>
+      ))}
+    </div>
+  );
+}
+
 interface DeviceDetail extends Device {
   telemetry: unknown;
   telemetryAt: string | null;
@@ -154,9 +179,7 @@ export function DevicePage({ id }: { id: string }) {
             <dd>{dateTime(lang, d.lastSeenAt)}</dd>
           </dl>
         )}
-        {d?.telemetry !== undefined && d?.telemetry !== null && (
-          <pre class="telemetry">{JSON.stringify(d.telemetry, null, 2)}</pre>
-        )}
+        {d?.telemetry !== undefined && d?.telemetry !== null && <Telemetry value={d.telemetry} at={d.telemetryAt} />}
       </Card>
       <Card title={tr('healthHistory')} wide>
         <ErrorLine error={history.error} />

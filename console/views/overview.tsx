@@ -8,7 +8,7 @@ import { AlertList, type AlertView } from './alert-list.tsx';
 
 interface Activity {
   purchases: { approved: number; savedFen: number; paidFen: number; declined: number };
-  parcels: { deposited: number; pickedUp: number };
+  parcels: { deposited: number; pickedUp: number; waiting: number };
   doors: { opened: number; refused: number };
 }
 interface Devices {
@@ -74,12 +74,12 @@ export function Overview() {
               <dd>{money(a.purchases.savedFen)}</dd>
             </div>
             <div>
-              <dt>{tr('parcelsIn')}</dt>
-              <dd>{a.parcels.deposited}</dd>
+              <dt>{tr('parcelsWaiting')}</dt>
+              <dd data-figure="parcels-waiting">{a.parcels.waiting}</dd>
             </div>
             <div>
-              <dt>{tr('parcelsOut')}</dt>
-              <dd>{a.parcels.pickedUp}</dd>
+              <dt>{tr('parcelsIn')}</dt>
+              <dd>{a.parcels.deposited}</dd>
             </div>
             <div>
               <dt>{tr('doorsOpened')}</dt>

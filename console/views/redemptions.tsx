@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { useApp } from '../app-context.ts';
-import { dateTime, money, type TextKey } from '../i18n.ts';
+import { dateTime, declineText, money, type TextKey } from '../i18n.ts';
 import { useData } from '../use-data.ts';
 import { Card, ErrorLine, Table } from '../widgets.tsx';
 
@@ -186,7 +186,7 @@ function RedemptionDetail({ id, changed }: { id: string; changed: () => void }) 
             <dt>{tr('outcome')}</dt>
             <dd>
               <span class={`badge state-${d.state}`}>{tr(`state_${d.state}` as TextKey)}</span>
-              {d.result.declineCode ? ` ${d.result.declineCode}` : ''}
+              {d.result.declineCode ? ` ${declineText(lang, d.result.declineCode)}` : ''}
             </dd>
             <dt>{tr('subtotal')}</dt>
             <dd>{money(d.result.subtotalFen)}</dd>

@@ -34,7 +34,11 @@ export const ActivitySchema = z.object({
       ),
   }),
   vends: z.object({ approved: z.number().int(), failedRefunded: z.number().int() }),
-  parcels: z.object({ deposited: z.number().int(), pickedUp: z.number().int() }),
+  parcels: z.object({
+    deposited: z.number().int(),
+    pickedUp: z.number().int(),
+    waiting: z.number().int().describe('parcels in the lockers now, waiting for their residents'),
+  }),
   doors: z.object({ opened: z.number().int(), refused: z.number().int() }),
 });
 export type Activity = z.infer<typeof ActivitySchema>;
@@ -101,6 +105,9 @@ export function activitySince(db: ReadDb, since: number): Activity {
          FROM parcels WHERE stored_at >= @since OR picked_up_at >= @since`,
     )
     .get({ since });
+  const waiting = db
+    .prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM parcels WHERE status = 'stored'")
+    .get();
   const doors = db
     .prepare<[number], { opened: number; refused: number }>(
       "SELECT SUM(decision = 'granted') AS opened, SUM(decision = 'denied') AS refused FROM access_log WHERE at >= ?",
@@ -122,7 +129,7 @@ export function activitySince(db: ReadDb, since: number): Activity {
       notApplied: Object.fromEntries(missed.map((m) => [m.code, m.n])),
     },
     vends: { approved: n(vends?.approved), failedRefunded: n(vends?.voided) },
-    parcels: { deposited: n(parcels?.deposited), pickedUp: n(parcels?.picked) },
+    parcels: { deposited: n(parcels?.deposited), pickedUp: n(parcels?.picked), waiting: n(waiting?.n) },
     doors: { opened: n(doors?.opened), refused: n(doors?.refused) },
   };
 }

@@ -62,7 +62,7 @@ async function buildHttpApp(gw: HttpPorts) {
   await app.register(deviceRoutes(gw), { prefix: '/api/v1' });
   await app.register(commandRoutes(gw), { prefix: '/api/v1' });
   await app.register(tokenRoutes(gw), { prefix: '/api/v1' });
-  await app.register(redemptionRoutes(gw.redemption), { prefix: '/api/v1' });
+  await app.register(redemptionRoutes(gw.redemption, gw.desk), { prefix: '/api/v1' });
   await app.register(alertRoutes(gw), { prefix: '/api/v1' });
   await app.register(cardRoutes(gw.redemption, gw.clock, gw.desk), { prefix: '/api/v1' });
   await app.register(cloudRoutes(gw), { prefix: '/api/v1' });

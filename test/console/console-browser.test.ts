@@ -140,6 +140,23 @@ describe('staff console in a real browser', () => {
     await page.context().close();
   });
 
+  it('looks a member up by id, and an admin manages tokens (shown once)', async () => {
+    const page = await signIn(h.adminToken);
+    const member = residents.members[0]?.id ?? '';
+    await page.goto(`${h.endpoints.httpUrl}/#/members`);
+    await page.fill('input[name=member]', member);
+    await page.click('form.filters button[type=submit]');
+    await page.waitForSelector(`[data-member="${member}"]`);
+    await shot(page, 'members');
+    await page.goto(`${h.endpoints.httpUrl}/#/tokens`);
+    await page.waitForSelector(`text=${tokens.viewer.id}`);
+    await shot(page, 'tokens');
+    await page.goto(`${h.endpoints.httpUrl}/#/devices/vm-01`);
+    await page.waitForSelector('.card h2');
+    await shot(page, 'device');
+    await page.context().close();
+  });
+
   it('a viewer sees no button that changes anything', async () => {
     const page = await signIn(tokens.viewer.token);
     await page.goto(`${h.endpoints.httpUrl}/#/alerts`);
@@ -166,7 +183,7 @@ describe('staff console in a real browser', () => {
 
   it('is usable at phone width (390 px) with no horizontal scrolling on any main page', async () => {
     const page = await signIn(tokens.operator.token, 390);
-    for (const route of ['', 'devices', 'alerts', 'redemptions', 'reports', 'devices/vm-01']) {
+    for (const route of ['', 'devices', 'alerts', 'redemptions', 'reports', 'members', 'cloud', 'devices/vm-01']) {
       await page.goto(`${h.endpoints.httpUrl}/#/${route}`);
       await page.waitForSelector('.card h2');
       await page.waitForTimeout(300);

@@ -5,6 +5,7 @@ import { WireCredentialSchema } from '../../../firmware-protocol/src/messages/cr
 import { RedemptionResultSchema } from '../../redemption/service/result.ts';
 import { account } from '../../redemption/service/ports.ts';
 import type { RedemptionModule } from '../../redemption/module.ts';
+import type { DeskReader } from '../../flows/desk-reader.ts';
 import { ApiErrorSchema, iso } from '../schemas.ts';
 
 const errors = {
@@ -46,7 +47,7 @@ const MemberView = z.object({
 
 /** Staff: redemptions with filters (viewer), reversal (operator), member lookup by card or code (viewer). */
 export const redemptionRoutes =
-  (m: RedemptionModule): FastifyPluginAsyncZod =>
+  (m: RedemptionModule, desk?: Pick<DeskReader, 'takeForBinding'>): FastifyPluginAsyncZod =>
   async (app) => {
     const view = (r: NonNullable<ReturnType<RedemptionModule['redemptions']['get']>>) => ({
       id: r.id,
@@ -188,12 +189,26 @@ export const redemptionRoutes =
       schema: {
         tags: ['members'],
         summary:
-          "A member's balance, points, benefits and recent redemptions, found by card or code (never by name or phone)",
-        body: z.object({ credential: WireCredentialSchema }).strict(),
+          "A member's balance, points, benefits and recent redemptions, found by card or code (never by name or " +
+          'phone), or { fromDesk: true } for the card just tapped on the office desk reader',
+        body: z.union([
+          z.object({ credential: WireCredentialSchema }).strict(),
+          z.object({ fromDesk: z.literal(true) }).strict(),
+        ]),
         response: { 200: MemberView, ...errors },
       },
       handler: async (req) => {
-        const who = await m.resolver.identify(req.body.credential);
+        let credential: z.infer<typeof WireCredentialSchema>;
+        if ('fromDesk' in req.body) {
+          const uid = desk?.takeForBinding();
+          if (!uid)
+            throw new LinliError(
+              'NOT_FOUND',
+              desk ? 'no card was tapped on the desk reader in the last minute' : 'this gateway has no desk reader',
+            );
+          credential = { type: 'uid', uid };
+        } else credential = req.body.credential;
+        const who = await m.resolver.identify(credential);
         return memberView(who.memberId);
       },
     });
