@@ -105,9 +105,7 @@ export function activitySince(db: ReadDb, since: number): Activity {
          FROM parcels WHERE stored_at >= @since OR picked_up_at >= @since`,
     )
     .get({ since });
-  const waiting = db
-    .prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM parcels WHERE status = 'stored'")
-    .get();
+  const waiting = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM parcels WHERE status = 'stored'").get();
   const doors = db
     .prepare<[number], { opened: number; refused: number }>(
       "SELECT SUM(decision = 'granted') AS opened, SUM(decision = 'denied') AS refused FROM access_log WHERE at >= ?",
