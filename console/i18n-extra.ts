@@ -32,7 +32,8 @@ export const TEXT_EXTRA = {
   deleteDevice: ['删除设备', 'Delete device'],
   deleteConfirm: [
     '删除后设备立即断开，其记录、健康记录和密钥被删除；核销和包裹记录保留。此操作不可撤销。',
-    'The device is disconnected at once; its record, health history and secret are removed; its redemptions and parcels stay as history. This cannot be undone.',
+    'The device is disconnected at once; its record, health history and secret are removed; ' +
+      'its redemptions and parcels stay as history. This cannot be undone.',
   ],
   typeToConfirm: ['请输入设备编号以确认', 'Type the device id to confirm'],
   deleted: ['设备已删除', 'Device deleted'],
@@ -40,11 +41,13 @@ export const TEXT_EXTRA = {
   secretOnce: ['设备密钥（仅显示一次）', 'Device secret (shown once)'],
   secretOnceHint: [
     '请立即写入设备：关闭后无法再次查看，网关只保存其哈希。遗失时请更换密钥。',
-    'Enter it into the device now: it cannot be shown again, the gateway keeps only a hash. If it is lost, rotate the secret.',
+    'Enter it into the device now: it cannot be shown again, the gateway keeps only a hash. ' +
+      'If it is lost, rotate the secret.',
   ],
   qrHint: [
     '技术员可在设备的设置界面扫描此二维码（包含网关地址、端口、设备编号和密钥）。',
-    "The technician scans this code in the device's setup (it holds the gateway's address and port, the device id and the secret).",
+    "The technician scans this code in the device's setup " +
+      "(it holds the gateway's address and port, the device id and the secret).",
   ],
   mqttHost: ['网关 MQTT 地址', 'Gateway MQTT host'],
   mqttPort: ['端口', 'Port'],
