@@ -124,6 +124,7 @@ const TEXT = {
   more: ['更多', 'More'],
   healthHistory: ['健康记录', 'Health history'],
   telemetry: ['最新遥测', 'Latest telemetry'],
+  recentActivity: ['最近交易', 'Recent activity'],
   event: ['事件', 'Event'],
   back: ['返回', 'Back'],
   gateway: ['网关', 'Gateway'],

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { useApp } from '../app-context.ts';
-import { dateTime, reasonText } from '../i18n.ts';
+import { dateTime, money, reasonText, type TextKey } from '../i18n.ts';
 import { useData } from '../use-data.ts';
 import { Card, ErrorLine, StatusBadge, Table } from '../widgets.tsx';
 import { DeviceActions, ProvisionDevice } from './device-actions.tsx';
@@ -107,6 +107,51 @@ export function Devices({ query }: { query: URLSearchParams }) {
   );
 }
 
+/** What the device did lately: its purchases, newest first, live. */
+function DeviceRedemptions({ id }: { id: string }) {
+  const { lang, tr, onLive } = useApp();
+  const list = useData(
+    () =>
+      api<{
+        items: { id: string; createdAt: string; memberId: string; state: string; result: { payableFen: number } }[];
+      }>(`/redemptions?device=${encodeURIComponent(id)}&limit=20`),
+    [id],
+    1000,
+  );
+  useEffect(
+    () =>
+      onLive(
+        (e, data) =>
+          (e === 'redemption' ? (data as { deviceId?: string }).deviceId === id : e === 'reconnected') && list.reload(),
+      ),
+    [id],
+  );
+  const items = list.data?.items ?? [];
+  return (
+    <Card title={tr('recentActivity')} wide>
+      <ErrorLine error={list.error} />
+      {items.length === 0 ? (
+        <p class="muted">{tr('noData')}</p>
+      ) : (
+        <Table>
+          <tbody>
+            {items.map((r) => (
+              <tr key={r.id}>
+                <td>{dateTime(lang, r.createdAt)}</td>
+                <td>{r.memberId}</td>
+                <td>
+                  <span class={`badge state-${r.state}`}>{tr(`state_${r.state}` as TextKey)}</span>
+                </td>
+                <td class="num">{money(r.result.payableFen)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
+      )}
+    </Card>
+  );
+}
+
 /** The latest telemetry: its figures as facts, anything nested folded away. */
 function Telemetry({ value, at }: { value: unknown; at: string | null }) {
   const { lang, tr } = useApp();
@@ -192,6 +237,7 @@ export function DevicePage({ id }: { id: string }) {
           ))}
         </ol>
       </Card>
+      {d && d.kind !== 'door_reader' && d.kind !== 'parcel_locker' && <DeviceRedemptions id={d.id} />}
       {d && <DeviceActions device={d} onChanged={device.run} />}
       {d?.kind === 'parcel_locker' && <LockerPanel deviceId={d.id} />}
       {d?.kind === 'door_reader' && <DoorPanel deviceId={d.id} />}
