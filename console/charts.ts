@@ -1,10 +1,18 @@
 // Loaded only by the reports page (a chunk of its own): the rest of the console stays small on a phone.
 import { HeatmapChart, LineChart } from 'echarts/charts';
-import { GridComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
+import { GridComponent, LegendComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 
-echarts.use([HeatmapChart, LineChart, GridComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
+echarts.use([
+  HeatmapChart,
+  LineChart,
+  GridComponent,
+  LegendComponent,
+  TooltipComponent,
+  VisualMapComponent,
+  CanvasRenderer,
+]);
 
 export interface Chart {
   dispose(): void;
@@ -59,6 +67,32 @@ export function dailyLine(el: HTMLElement, rows: { date: string; redemptions: nu
     xAxis: { type: 'category', data: rows.map((r) => r.date.slice(5)) },
     yAxis: { type: 'value', minInterval: 1 },
     series: [{ type: 'line', name: countLabel, data: rows.map((r) => r.redemptions), smooth: true, areaStyle: {} }],
+  });
+  return chart;
+}
+
+/** A device's temperature and signal over time, each on its own axis. */
+export function telemetryLines(
+  el: HTMLElement,
+  rows: { at: string; temperatureC: number | null; rssiDbm: number | null }[],
+  labels: { temperature: string; signal: string },
+  time: (at: string) => string,
+): Chart {
+  const chart = chartOn(el);
+  chart.setOption({
+    animation: false,
+    tooltip: { trigger: 'axis' },
+    legend: { top: 0 },
+    grid: { left: 48, right: 48, top: 32, bottom: 32 },
+    xAxis: { type: 'category', data: rows.map((r) => time(r.at)) },
+    yAxis: [
+      { type: 'value', name: '°C', scale: true },
+      { type: 'value', name: 'dBm', scale: true },
+    ],
+    series: [
+      { type: 'line', name: labels.temperature, data: rows.map((r) => r.temperatureC), connectNulls: true },
+      { type: 'line', name: labels.signal, yAxisIndex: 1, data: rows.map((r) => r.rssiDbm), connectNulls: true },
+    ],
   });
   return chart;
 }

@@ -48,6 +48,7 @@ import { DEVICE_KINDS, kindModule } from '../devices/registry.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { channelOf, countingPublisher, redemptionOutcome } from './metrics/metric-hooks.ts';
 import { HomeAssistantDiscovery } from './metrics/ha-publisher.ts';
+import { TelemetrySamples } from './health/telemetry-samples.ts';
 
 export interface GatewayEndpoints {
   mqttPort: number;
@@ -112,6 +113,8 @@ export class Gateway {
   alertWebhooks!: AlertWebhooks;
   /** Prometheus metrics in a registry of their own, served at /metrics. */
   metrics!: GatewayMetrics;
+  /** Devices' temperature and signal, sampled, for the console's charts. */
+  telemetry!: TelemetrySamples;
   private alertsTick: () => void = () => undefined;
 
   constructor(
@@ -296,6 +299,15 @@ export class Gateway {
     });
     this.alerts = alerts.service;
     this.alertsTick = alerts.tick;
+    const samples = new TelemetrySamples(store.db, store.reader, {
+      writer,
+      clock,
+      log,
+      sampleS: config.health.telemetrySampleS,
+      keepH: config.health.telemetryKeepH,
+    });
+    this.telemetry = samples;
+    bus.on('device.revoked', (r) => r.why === 'removed' && samples.forget(r.id));
     // alerts leave the box to the staff's group chats; never in the way of anything else
     const alertWebhooks = new AlertWebhooks({
       config: config.alerts.webhooks,
@@ -370,6 +382,7 @@ export class Gateway {
       registry: store.devices,
       kinds: this.kinds,
       requests: this.redemption.handler,
+      samples,
       discover,
     });
     this.rollouts = new RolloutService(store.db, {
@@ -551,6 +564,7 @@ export class Gateway {
    */
   tick(): Promise<void> {
     this.alertsTick();
+    this.telemetry.tick();
     return this.housekeeping.tick();
   }
 

@@ -3,6 +3,7 @@ import { api } from '../api.ts';
 import { useApp } from '../app-context.ts';
 import { dateTime, money, reasonText, type TextKey } from '../i18n.ts';
 import { useData } from '../use-data.ts';
+import { ChartBox } from '../chart-box.tsx';
 import { Card, ErrorLine, StatusBadge, Table } from '../widgets.tsx';
 import { DeviceActions, ProvisionDevice } from './device-actions.tsx';
 import { DoorPanel } from './door.tsx';
@@ -104,6 +105,37 @@ export function Devices({ query }: { query: URLSearchParams }) {
       </Card>
       <ProvisionDevice onProvisioned={devices.reload} />
     </div>
+  );
+}
+
+/** Temperature and signal over the last day, from the gateway's samples. */
+function TelemetryChart({ id }: { id: string }) {
+  const { lang, tr } = useApp();
+  const samples = useData(
+    () =>
+      api<{ items: { at: string; temperatureC: number | null; rssiDbm: number | null }[] }>(
+        `/devices/${encodeURIComponent(id)}/telemetry-history?hours=24`,
+      ),
+    [id],
+  );
+  const rows = samples.data?.items ?? [];
+  return (
+    <Card title={tr('telemetryChart')} wide>
+      <ErrorLine error={samples.error} />
+      {samples.data && rows.length === 0 && <p class="muted">{tr('noData')}</p>}
+      {rows.length > 0 && (
+        <ChartBox
+          id="telemetry"
+          ready={samples.data !== undefined}
+          deps={[samples.data, lang]}
+          draw={(c, el) =>
+            c.telemetryLines(el, rows, { temperature: tr('temperature'), signal: tr('signal') }, (at) =>
+              dateTime(lang, at).slice(-8, -3),
+            )
+          }
+        />
+      )}
+    </Card>
   );
 }
 
@@ -237,6 +269,7 @@ export function DevicePage({ id }: { id: string }) {
           ))}
         </ol>
       </Card>
+      <TelemetryChart id={id} />
       {d && d.kind !== 'door_reader' && d.kind !== 'parcel_locker' && <DeviceRedemptions id={d.id} />}
       {d && <DeviceActions device={d} onChanged={device.run} />}
       {d?.kind === 'parcel_locker' && <LockerPanel deviceId={d.id} />}

@@ -1,8 +1,9 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, download } from '../api.ts';
 import { useApp } from '../app-context.ts';
 import { money, type TextKey } from '../i18n.ts';
 import { useData } from '../use-data.ts';
+import { ChartBox } from '../chart-box.tsx';
 import { Card, ErrorLine, Table } from '../widgets.tsx';
 
 interface Period {
@@ -188,29 +189,4 @@ function MoneyTable({ rows }: { rows: ({ key: string; n: number } & Money)[] }) 
       </tbody>
     </Table>
   );
-}
-
-type Charts = typeof import('../charts.ts');
-
-function ChartBox(props: {
-  id: string;
-  draw: (c: Charts, el: HTMLElement) => { dispose(): void };
-  ready: boolean;
-  deps: unknown[];
-}) {
-  const el = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!props.ready || !el.current) return;
-    const box = el.current;
-    let disposed = false;
-    let chart: { dispose(): void } | undefined;
-    void import('../charts.ts').then((c) => {
-      if (!disposed) chart = props.draw(c, box);
-    });
-    return () => {
-      disposed = true;
-      chart?.dispose();
-    };
-  }, [props.ready, ...props.deps]);
-  return <div class="chart" id={props.id} ref={el} />;
 }

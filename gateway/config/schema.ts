@@ -139,6 +139,10 @@ export const HealthConfigSchema = z
     faultClearS: z.number().int().min(0).max(3600).default(10),
     /** Health changes recorded per device per minute at most; more are folded into one when the minute ends. */
     maxChangesPerMinute: z.number().int().min(1).max(1000).default(30),
+    /** A device's temperature and signal are kept once per this long at most, for the console's charts. */
+    telemetrySampleS: z.number().int().min(10).max(86_400).default(600),
+    /** How long those samples are kept. */
+    telemetryKeepH: z.number().int().min(1).max(24 * 90).default(168),
   })
   .strict();
 

@@ -18,6 +18,7 @@ import type { Store } from '../store/store.ts';
 import type { EventLoopLag } from '../core/event-loop-lag.ts';
 import type { AlertService } from '../alerts/alert-service.ts';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
+import type { TelemetrySamples } from '../health/telemetry-samples.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { GatewayEvents } from '../gateway-events.ts';
 
@@ -36,6 +37,7 @@ export interface HttpPorts {
   readonly devices: DeviceService;
   readonly monitor: DeviceMonitor;
   readonly alerts: AlertService;
+  readonly telemetry: Pick<TelemetrySamples, 'history'>;
   readonly metrics: Pick<GatewayMetrics, 'scrape' | 'contentType'>;
   /** What the gateway's parts tell each other, for the console's live stream. */
   readonly events: Pick<EventBus<GatewayEvents>, 'on'>;

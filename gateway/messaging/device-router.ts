@@ -1,4 +1,5 @@
 import { kindModule } from '../../devices/registry.ts';
+import type { TelemetrySamples } from '../health/telemetry-samples.ts';
 import { EVENT_KINDS } from '../../firmware-protocol/src/messages/events.ts';
 import type { CommandService } from '../commands/command-service.ts';
 import type { DeviceLimits } from '../config/schema.ts';
@@ -30,6 +31,8 @@ export function buildDeviceRouter(d: {
   registry: DeviceRepo;
   kinds: Pick<KindParts, 'events' | 'telemetry'>;
   requests: DeviceRequestHandler;
+  /** Keeps a device's temperature and signal now and then, for charts. */
+  samples?: Pick<TelemetrySamples, 'offer'>;
   /** Tracks a device another process provisioned a moment ago. */
   discover(id: string): LiveDevice | undefined;
 }): UplinkRouter {
@@ -63,7 +66,10 @@ export function buildDeviceRouter(d: {
       if (owners !== 'all' && !owners?.includes(live.kind)) return;
       await events.get(msg.body.event)?.(live.id, msg.body, msg.txn);
     },
-    onTelemetry: (live, body) => d.kinds.telemetry(live.kind, live.id, body),
+    onTelemetry: (live, body) => {
+      d.samples?.offer(live.id, body);
+      d.kinds.telemetry(live.kind, live.id, body);
+    },
     onRequest: (live, msg) => {
       // a kind sold for a bound merchant (a shop's scanner) sells for the shop staff bound it to, never
       // what it claims; the others (a vending machine, a locker, a pile) are their own point of sale

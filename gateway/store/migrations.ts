@@ -5,6 +5,7 @@ import { OUTBOX_SQL } from '../cloud/outbox-sql.ts';
 import { ANSWERS_SQL } from '../redemption/device/answers-sql.ts';
 import { ALERTS_SQL } from '../alerts/alerts-sql.ts';
 import { LOGIN_LINKS_SQL } from './token-repo.ts';
+import { TELEMETRY_SAMPLES_SQL } from '../health/telemetry-samples.ts';
 
 /**
  * Versioned schema migrations; each runs once, in order, inside
@@ -294,4 +295,5 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   { version: 19, name: 'alerts staff acknowledge and clear, with their history', sql: ALERTS_SQL },
   { version: 20, name: 'one-time sign-in links for the staff console', sql: LOGIN_LINKS_SQL },
+  { version: 21, name: "devices' temperature and signal over the last days, sampled", sql: TELEMETRY_SAMPLES_SQL },
 ];

@@ -152,7 +152,10 @@ describe('staff console in a real browser', () => {
     await page.waitForSelector(`text=${tokens.viewer.id}`);
     await shot(page, 'tokens');
     await page.goto(`${h.endpoints.httpUrl}/#/devices/vm-01`);
-    await page.waitForSelector('.card h2');
+    // the vending machine's temperature and signal, sampled from its telemetry
+    await page.waitForSelector('#telemetry[data-rendered=true]', { timeout: 10_000 });
+    const samples = await h.api('/api/v1/devices/vm-01/telemetry-history?hours=1');
+    expect(samples.body.items[0]).toMatchObject({ temperatureC: expect.any(Number), rssiDbm: expect.any(Number) });
     await shot(page, 'device');
     await page.context().close();
   });

@@ -25,7 +25,7 @@ const errors = {
 
 /** Devices: list and detail with health (viewer); provisioning, rotation, disabling, deletion (admin). */
 export const deviceRoutes =
-  (gw: Pick<HttpPorts, 'devices' | 'monitor' | 'store' | 'writer'>): FastifyPluginAsyncZod =>
+  (gw: Pick<HttpPorts, 'devices' | 'monitor' | 'store' | 'writer' | 'telemetry' | 'clock'>): FastifyPluginAsyncZod =>
   async (app) => {
     app.get('/devices', {
       config: { role: 'viewer' },
@@ -80,6 +80,41 @@ export const deviceRoutes =
           event: h.event,
         }));
         return { items };
+      },
+    });
+
+    app.get('/devices/:id/telemetry-history', {
+      config: { role: 'viewer' },
+      schema: {
+        tags: ['devices'],
+        summary: "The device's temperature and signal over the last hours (sampled), oldest first",
+        params: DeviceIdParamsSchema,
+        querystring: z.object({
+          hours: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(24 * 90)
+            .default(24),
+        }),
+        response: {
+          200: z.object({
+            items: z.array(
+              z.object({ at: z.string(), temperatureC: z.number().nullable(), rssiDbm: z.number().nullable() }),
+            ),
+          }),
+          ...errors,
+        },
+      },
+      handler: async (req) => {
+        gw.devices.get(req.params.id);
+        gw.writer.flush(); // read your writes: the latest sample may wait for the next group commit
+        const since = gw.clock.now() - req.query.hours * 3_600_000;
+        return {
+          items: gw.telemetry
+            .history(req.params.id, since)
+            .map((s) => ({ at: iso(s.at) ?? '', temperatureC: s.temperatureC, rssiDbm: s.rssiDbm })),
+        };
       },
     });
 

@@ -1,0 +1,102 @@
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../core/log.ts';
+import type { BatchWriter } from '../store/batch-writer.ts';
+import type { Db, ReadDb } from '../store/db-type.ts';
+
+/**
+ * Migration 21: a device's temperature and signal over the last days, for the console's charts. One sample
+ * per device per `sampleS` at most (a device may report every few seconds: storing each would wear the SD
+ * card for a chart that cannot show them), kept `keepH` hours.
+ */
+export const TELEMETRY_SAMPLES_SQL = `
+  CREATE TABLE telemetry_samples (
+    device_id     TEXT NOT NULL,
+    at            INTEGER NOT NULL,
+    temperature_c REAL,
+    rssi_dbm      INTEGER,
+    PRIMARY KEY (device_id, at)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX telemetry_samples_at ON telemetry_samples(at);
+`;
+
+export interface TelemetrySample {
+  at: number;
+  temperatureC: number | null;
+  rssiDbm: number | null;
+}
+
+/** How often old samples are deleted: they are few, and an hour late is harmless. */
+const PRUNE_EVERY_MS = 3_600_000;
+
+/** Samples the figures every kind may report [FWP-7.1] (temperatureC, rssiDbm) as they arrive. */
+export class TelemetrySamples {
+  /** When each device's last sample was taken (monotonic ms). */
+  private readonly lastAt = new Map<string, number>();
+  private lastPrune = Number.NEGATIVE_INFINITY;
+  private readonly w;
+  private readonly r;
+
+  constructor(
+    db: Db,
+    reader: ReadDb,
+    private readonly d: {
+      writer: Pick<BatchWriter, 'submit'>;
+      clock: Pick<Clock, 'now' | 'monotonic'>;
+      log: Logger;
+      sampleS: number;
+      keepH: number;
+    },
+  ) {
+    this.w = {
+      insert: db.prepare(
+        'INSERT OR REPLACE INTO telemetry_samples (device_id, at, temperature_c, rssi_dbm) VALUES (?, ?, ?, ?)',
+      ),
+      prune: db.prepare('DELETE FROM telemetry_samples WHERE at < ?'),
+      forget: db.prepare('DELETE FROM telemetry_samples WHERE device_id = ?'),
+    };
+    this.r = {
+      since: reader.prepare<[string, number], { at: number; temperature_c: number | null; rssi_dbm: number | null }>(
+        'SELECT at, temperature_c, rssi_dbm FROM telemetry_samples WHERE device_id = ? AND at >= ? ORDER BY at',
+      ),
+    };
+  }
+
+  /** A telemetry message arrived: kept when its device's last sample is old enough and it has a figure. */
+  offer(deviceId: string, body: { temperatureC?: number | undefined; rssiDbm?: number | undefined }): void {
+    if (body.temperatureC === undefined && body.rssiDbm === undefined) return;
+    const mono = this.d.clock.monotonic();
+    const last = this.lastAt.get(deviceId);
+    if (last !== undefined && mono - last < this.d.sampleS * 1000) return;
+    this.lastAt.set(deviceId, mono);
+    const at = this.d.clock.now();
+    this.d.writer
+      .submit(() => this.w.insert.run(deviceId, at, body.temperatureC ?? null, body.rssiDbm ?? null))
+      .catch((err: unknown) => this.d.log.warn({ err, deviceId }, 'a telemetry sample was not stored'));
+  }
+
+  /** Samples of one device since `since` (wall ms), oldest first. */
+  history(deviceId: string, since: number): TelemetrySample[] {
+    return this.r.since
+      .all(deviceId, since)
+      .map((s) => ({ at: s.at, temperatureC: s.temperature_c, rssiDbm: s.rssi_dbm }));
+  }
+
+  /** A deleted device's samples go with it. */
+  forget(deviceId: string): void {
+    this.lastAt.delete(deviceId);
+    this.d.writer
+      .submit(() => this.w.forget.run(deviceId))
+      .catch((err: unknown) => this.d.log.warn({ err, deviceId }, 'telemetry samples not deleted'));
+  }
+
+  /** On the housekeeping tick: deletes what is older than `keepH`, at most once an hour. */
+  tick(): void {
+    const mono = this.d.clock.monotonic();
+    if (mono - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = mono;
+    const before = this.d.clock.now() - this.d.keepH * 3_600_000;
+    this.d.writer
+      .submit(() => this.w.prune.run(before))
+      .catch((err: unknown) => this.d.log.warn({ err }, 'old telemetry samples not deleted'));
+  }
+}
