@@ -142,7 +142,12 @@ export const HealthConfigSchema = z
     /** A device's temperature and signal are kept once per this long at most, for the console's charts. */
     telemetrySampleS: z.number().int().min(10).max(86_400).default(600),
     /** How long those samples are kept. */
-    telemetryKeepH: z.number().int().min(1).max(24 * 90).default(168),
+    telemetryKeepH: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 90)
+      .default(168),
   })
   .strict();
 

@@ -5,7 +5,7 @@ import { OUTBOX_SQL } from '../cloud/outbox-sql.ts';
 import { ANSWERS_SQL } from '../redemption/device/answers-sql.ts';
 import { ALERTS_SQL } from '../alerts/alerts-sql.ts';
 import { LOGIN_LINKS_SQL } from './token-repo.ts';
-import { TELEMETRY_SAMPLES_SQL } from '../health/telemetry-samples.ts';
+import { TELEMETRY_SAMPLES_SQL } from '../health/telemetry-sql.ts';
 
 /**
  * Versioned schema migrations; each runs once, in order, inside

@@ -2,7 +2,8 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../gateway/core/clock.ts';
 import { silentLogger } from '../../gateway/core/log.ts';
-import { TELEMETRY_SAMPLES_SQL, TelemetrySamples } from '../../gateway/health/telemetry-samples.ts';
+import { TelemetrySamples } from '../../gateway/health/telemetry-samples.ts';
+import { TELEMETRY_SAMPLES_SQL } from '../../gateway/health/telemetry-sql.ts';
 import { BatchWriter } from '../../gateway/store/batch-writer.ts';
 
 describe('telemetry samples for the console charts', () => {
