@@ -296,6 +296,7 @@ export class Gateway {
       clockHealth: this.clockHealth,
       hotlistStale: () => this.hotlistStale(),
       cloudDownAlertS: config.alerts.cloudDownAlertS,
+      outbox,
     });
     this.alerts = alerts.service;
     this.alertsTick = alerts.tick;

@@ -2,6 +2,7 @@ import { LinliError } from '../../firmware-protocol/src/errors.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
 import type { BatchWriter } from '../store/batch-writer.ts';
+import type { OutboxPort } from '../cloud/outbox-port.ts';
 import type { AlertFilter, AlertRepo } from './alert-repo.ts';
 import type { AlertCondition } from './alert-rules.ts';
 import type { Alert, AlertNotice, AlertSeverity, AlertTransition } from './alert-types.ts';
@@ -29,6 +30,8 @@ export class AlertService {
       log: Logger;
       notify: (n: AlertNotice) => void;
       nameOf: (deviceId: string) => string | undefined;
+      /** The cloud hears of each transition [CLP-4.11], written with the alert's row. */
+      outbox?: OutboxPort | undefined;
     },
   ) {}
 
@@ -128,7 +131,7 @@ export class AlertService {
         cleared: null,
       };
       this.open.set(c.key, a);
-      this.persist(() => this.d.repo.insert(a));
+      this.persist(() => this.d.repo.insert(a), 'raised', a);
       this.tell('raised', a);
       return;
     }
@@ -148,19 +151,36 @@ export class AlertService {
   private finish(a: Alert, now: number, by: string | null): Alert {
     const done: Alert = { ...a, lastSeenAt: now, cleared: { at: now, by } };
     this.open.delete(a.key);
-    this.persist(() => this.d.repo.save(done));
+    this.persist(() => this.d.repo.save(done), 'cleared', done);
     this.tell('cleared', done);
     return done;
   }
 
   private store(a: Alert, transition: AlertTransition | undefined): void {
     this.open.set(a.key, a);
-    this.persist(() => this.d.repo.save(a));
+    this.persist(() => this.d.repo.save(a), transition, a);
     if (transition) this.tell(transition, a);
   }
 
-  private persist(work: () => void): void {
-    this.d.writer.submit(work).catch((err: unknown) => this.d.log.error({ err }, 'could not store an alert'));
+  /** Writes the alert's row and, for a transition, its event for the cloud, in one unit. */
+  private persist(work: () => void, transition: AlertTransition | undefined, a: Alert): void {
+    const at = this.d.clock.now();
+    this.d.writer
+      .submit(() => {
+        work();
+        if (transition && this.d.outbox)
+          this.d.outbox.append('health', 'alert.changed', {
+            alertId: a.id,
+            transition,
+            deviceId: a.deviceId,
+            code: a.code,
+            severity: a.severity,
+            message: a.message.slice(0, 500),
+            raisedAt: a.raisedAt,
+            at,
+          });
+      })
+      .catch((err: unknown) => this.d.log.error({ err }, 'could not store an alert'));
   }
 
   private tell(transition: AlertTransition, alert: Alert): void {

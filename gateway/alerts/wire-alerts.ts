@@ -6,6 +6,7 @@ import type { GatewayEvents } from '../gateway-events.ts';
 import type { BatchWriter } from '../store/batch-writer.ts';
 import type { Store } from '../store/store.ts';
 import type { CloudLinkStatus } from '../cloud/cloud-link.ts';
+import type { OutboxPort } from '../cloud/outbox-port.ts';
 import { AlertRepo } from './alert-repo.ts';
 import { deviceConditions, deviceSource, gatewayConditions } from './alert-rules.ts';
 import { AlertService } from './alert-service.ts';
@@ -28,6 +29,7 @@ export function wireAlerts(d: {
   clockHealth: Pick<ClockHealth, 'status'>;
   hotlistStale: () => boolean;
   cloudDownAlertS: number;
+  outbox: OutboxPort | undefined;
 }): { service: AlertService; tick(): void } {
   const log = d.log.child({ component: 'alerts' });
   const service = new AlertService({
@@ -37,6 +39,7 @@ export function wireAlerts(d: {
     log,
     notify: (n) => d.bus.emit('alert.changed', n),
     nameOf: (id) => d.store.devices.get(id)?.name ?? undefined,
+    outbox: d.outbox,
   });
   service.load();
   d.bus.on('device.health', (c) => {

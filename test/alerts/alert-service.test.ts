@@ -4,6 +4,7 @@ import { AlertRepo } from '../../gateway/alerts/alert-repo.ts';
 import { ALERTS_SQL } from '../../gateway/alerts/alerts-sql.ts';
 import { AlertService } from '../../gateway/alerts/alert-service.ts';
 import type { AlertNotice } from '../../gateway/alerts/alert-types.ts';
+import { StaffAlertSchema } from '../../gateway/cloud/contract/events-health.ts';
 import { ManualClock } from '../../gateway/core/clock.ts';
 import { silentLogger } from '../../gateway/core/log.ts';
 import { BatchWriter } from '../../gateway/store/batch-writer.ts';
@@ -113,6 +114,33 @@ describe('alert service', () => {
     // a device's reconcile never touches the gateway's alerts
     alerts.reconcile('device:door-1:', []);
     expect(alerts.openAlerts()).toHaveLength(1);
+  });
+
+  it('tells the cloud each transition, in the unit that writes the alert, without who or why', () => {
+    const sent: { stream: string; kind: string; data: unknown }[] = [];
+    const withCloud = new AlertService({
+      repo: new AlertRepo(db, db),
+      writer,
+      clock,
+      log: silentLogger(),
+      notify: () => undefined,
+      nameOf: () => undefined,
+      outbox: { append: (stream, kind, data) => sent.push({ stream, kind, data }) },
+    });
+    withCloud.load();
+    withCloud.reconcile('device:door-1:', [door()]);
+    const id = withCloud.openAlerts()[0]?.id ?? 0;
+    withCloud.acknowledge(id, '张三 (tok1)', 'called 王先生');
+    withCloud.reconcile('device:door-1:', []);
+    expect(sent).toEqual([]); // not before the writer's unit runs
+    writer.flush();
+    expect(sent.map((s) => [s.stream, s.kind, (s.data as { transition: string }).transition])).toEqual([
+      ['health', 'alert.changed', 'raised'],
+      ['health', 'alert.changed', 'acknowledged'],
+      ['health', 'alert.changed', 'cleared'],
+    ]);
+    for (const s of sent) expect(StaffAlertSchema.parse(s.data)).toMatchObject({ alertId: id, code: 'DOOR_LEFT_OPEN' });
+    expect(JSON.stringify(sent)).not.toMatch(/张三|王先生|tok1/);
   });
 
   it('takes up the open alerts a previous run left, with fresh ids after the last', () => {

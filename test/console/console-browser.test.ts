@@ -69,6 +69,24 @@ describe('staff console in a real browser', () => {
     await h?.stop();
   });
 
+  it('is small on first load: every file from the gateway, gzipped', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const hosts = new Set<string>();
+    page.on('request', (r) => hosts.add(new URL(r.url()).host));
+    await page.goto(h.endpoints.httpUrl);
+    await page.waitForSelector('input[name=token]');
+    const transferred = (await page.evaluate(
+      `performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
+        .reduce((n, e) => n + e.transferSize, 0)`,
+    )) as number;
+    console.info(`console first load: ${(transferred / 1024).toFixed(1)} KB transferred`);
+    expect(transferred).toBeGreaterThan(10_000);
+    expect(transferred).toBeLessThan(60 * 1024);
+    expect([...hosts]).toEqual([new URL(h.endpoints.httpUrl).host]);
+    await context.close();
+  });
+
   it('signs in, and the overview shows a fault a simulated device raises within a second', async () => {
     const page = await signIn(tokens.operator.token);
     await page.waitForSelector('.live-live');

@@ -37,6 +37,23 @@ const rolloutEvent = <E extends z.ZodType>(error: E) =>
 export const RolloutDeliveredSchema = rolloutEvent(z.null());
 export const RolloutFailedSchema = rolloutEvent(z.enum(ERROR_CODES));
 
+/**
+ * [CLP-4.11] `alert.changed`: an alert staff see in the console was raised, acknowledged or cleared. No
+ * person's name or note: who acknowledged and why stay on the box.
+ */
+export const StaffAlertSchema = z
+  .object({
+    alertId: z.number().int().positive(),
+    transition: z.enum(['raised', 'acknowledged', 'cleared']),
+    deviceId: DeviceIdSchema.nullable(),
+    code: z.string().min(1).max(96),
+    severity: z.enum(['critical', 'warning', 'info']),
+    message: z.string().max(500),
+    raisedAt: EpochMsSchema,
+    at: EpochMsSchema,
+  })
+  .strict();
+
 /** [CLP-4.9] Alerts about the gateway itself; the code says which, `active` whether it began or ended. */
 export const GATEWAY_ALERT_CODES = ['OUTBOX_OVER_BUDGET'] as const;
 export const GatewayAlertSchema = z

@@ -4,6 +4,7 @@ import { AccessCheckinSchema, AccessDecisionSchema } from './events-access.ts';
 import {
   DeviceHealthSchema,
   GatewayAlertSchema,
+  StaffAlertSchema,
   RolloutDeliveredSchema,
   RolloutFailedSchema,
   TelemetrySummarySchema,
@@ -51,6 +52,7 @@ export const CLOUD_EVENTS = {
   'rollout.failed': { stream: 'health', schema: RolloutFailedSchema, clause: 'CLP-4.8' },
   'gateway.alert': { stream: 'health', schema: GatewayAlertSchema, clause: 'CLP-4.9' },
   'telemetry.summary': { stream: 'telemetry', schema: TelemetrySummarySchema, clause: 'CLP-4.10' },
+  'alert.changed': { stream: 'health', schema: StaffAlertSchema, clause: 'CLP-4.11' },
 } as const satisfies Record<string, EventSpec>;
 
 export type CloudEventType = keyof typeof CLOUD_EVENTS;
