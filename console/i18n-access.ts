@@ -61,10 +61,7 @@ export const TEXT_ACCESS = {
   ],
   ruleForm: ['新建或替换规则', 'Create or replace a rule'],
   ruleId: ['规则编号', 'Rule id'],
-  ruleReplaceHint: [
-    '已有相同编号的规则将被整体替换。',
-    'A rule with the same id is replaced as a whole.',
-  ],
+  ruleReplaceHint: ['已有相同编号的规则将被整体替换。', 'A rule with the same id is replaced as a whole.'],
   appliesTo: ['适用于', 'Applies to'],
   aMember: ['某位会员', 'One member'],
   aTier: ['某个会员等级', 'A member tier'],
@@ -118,6 +115,7 @@ export const TEXT_ACCESS = {
   endsAt: ['结束时间', 'Ends'],
   awardPoints: ['积分', 'Points'],
   endAfterStart: ['结束时间须晚于开始时间', 'The end must be after the start'],
+  checkedIn: ['已签到', 'Checked in'],
   eventSaved: ['活动已保存', 'Activity saved'],
   visitorAllZones: ['所有区域（*）的访客码仅管理员可生成', 'Only an admin may issue a code for every zone ("*")'],
 } as const satisfies Record<string, readonly [string, string]>;

@@ -95,7 +95,7 @@ export const TEXT_EXTRA = {
   pickedUpAt: ['取件时间', 'Picked up'],
   codeExpiresAt: ['取件码有效期至', 'Code valid until'],
   overdue: ['超时未取', 'Overdue'],
-  overdueHint: ['入柜超过 48 小时或取件码已过期', 'Stored for over 48 h or its code has expired'],
+  overdueHint: ['入柜超过设定时限或取件码已过期', 'Stored longer than the locker allows, or its code has expired'],
   onlyOpen: ['仅显示待取件', 'Waiting for pickup only'],
   reissueCode: ['重发取件码', 'Reissue pickup code'],
   reissueConfirm: [

@@ -178,17 +178,7 @@ function CreateGroupBuy({ onCreated }: { onCreated: (id: string) => void }) {
 }
 
 /** Add or change a member's order (operator), while the group buy is forming. */
-function OrderForm({
-  id,
-  memberId,
-  qty,
-  onSaved,
-}: {
-  id: string;
-  memberId: string;
-  qty: number;
-  onSaved: () => void;
-}) {
+function OrderForm({ id, memberId, qty, onSaved }: { id: string; memberId: string; qty: number; onSaved: () => void }) {
   const a = useTa();
   const [form, setForm] = useState({ memberId, qty: String(qty) });
   // a buyer picked in the table fills the form
@@ -431,7 +421,7 @@ export function GroupBuys({ id }: { id?: string | undefined } = {}) {
         </Card>
       )}
       <Card title={`${a('groupBuys')} (${shown.length}/${all.length})`} wide>
-        <div class="filters" role="group">
+        <div class="filters">
           <button type="button" class={status === '' ? 'tab on' : 'tab'} onClick={() => setStatus('')}>
             {tr('all')} {all.length}
           </button>

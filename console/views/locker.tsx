@@ -32,18 +32,13 @@ interface Parcel {
   storedAt: string | null;
   pickedUpAt: string | null;
   codeExpiresAt: string | null;
+  overdue: boolean;
 }
 
-/**
- * The gateway's default `lockers.overdueH` (48 h): the API does not expose the configured value, so a locker
- * with another setting raises its PARCELS_OVERDUE alert at another age than the one highlighted here.
- */
-const OVERDUE_MS = 48 * 3600_000;
-
-/** Stored longer than the overdue age, or its pickup code has expired. */
+/** Stored longer than the locker's overdue age (the gateway says so), or its pickup code has expired. */
 export function isOverdue(p: Parcel, now = Date.now()): boolean {
   if (p.status !== 'stored') return false;
-  if (p.storedAt && now - Date.parse(p.storedAt) > OVERDUE_MS) return true;
+  if (p.overdue) return true;
   return p.codeExpiresAt !== null && Date.parse(p.codeExpiresAt) < now;
 }
 

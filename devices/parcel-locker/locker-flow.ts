@@ -496,6 +496,16 @@ export class LockerFlow implements FlowHandler {
     );
   }
 
+  /** Stored since before the locker's overdue age (`lockers.overdueH`): what its PARCELS_OVERDUE counts. */
+  isOverdue(p: { status: string; storedAt?: number | null | undefined }): boolean {
+    return (
+      p.status === 'stored' &&
+      p.storedAt !== undefined &&
+      p.storedAt !== null &&
+      p.storedAt < this.d.clock.now() - this.d.settings.overdueH * 3600_000
+    );
+  }
+
   private checkOverdue(): void {
     const counts = this.d.parcels.overdueCounts(this.d.clock.now() - this.d.settings.overdueH * 3600_000);
     for (const lockerId of new Set([...this.lockers.keys(), ...counts.keys()])) {

@@ -23,6 +23,7 @@ const ParcelView = z.object({
   storedAt: z.string().nullable(),
   pickedUpAt: z.string().nullable(),
   codeExpiresAt: z.string().nullable(),
+  overdue: z.boolean().describe("stored longer than lockers.overdueH: counted in the locker's PARCELS_OVERDUE"),
 });
 const GroupBuyView = z.object({
   id: z.string(),
@@ -84,6 +85,7 @@ export const lockerRoutes =
             storedAt: iso(p.storedAt) ?? null,
             pickedUpAt: iso(p.pickedUpAt) ?? null,
             codeExpiresAt: iso(p.codeExpiresAt) ?? null,
+            overdue: f.locker.isOverdue(p),
           })),
       }),
     });

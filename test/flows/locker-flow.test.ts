@@ -298,6 +298,9 @@ describe('parcel locker over the broker [FWP-11.5]', () => {
       clock.advance(61_000); // the overdue check runs once a minute
       await h.gw.kinds.tick();
       expect(health()?.reasons.find((r) => r.code === 'PARCELS_OVERDUE')?.message).toContain('1 parcel');
+      // the console highlights the same parcels the alert counts
+      const listed = (await h.api('/api/v1/parcels?status=stored')).body.items as { overdue: boolean }[];
+      expect(listed.filter((p) => p.overdue)).toHaveLength(1);
     } finally {
       ops.end(true);
     }
