@@ -139,6 +139,8 @@ export const TEXT_EXTRA = {
   created: ['创建时间', 'Created'],
   lastUsed: ['最后使用', 'Last used'],
   revoke: ['吊销', 'Revoke'],
+  activeVisitorCodes: ['有效的访客码', 'Visitor codes still valid'],
+  revokeVisitorCode: ['作废此访客码', 'Revoke this visitor code'],
   revoked: ['已吊销', 'Revoked'],
   active: ['有效', 'Active'],
   revokeConfirm: [

@@ -176,6 +176,61 @@ function VisitorCodeForm({ deviceId, zones }: { deviceId: string; zones: string[
 }
 
 /** A door reader: its access log (live on the reader's health changes), and a visitor code (operator). */
+interface ActiveCode {
+  id: string;
+  zone: string;
+  label: string | null;
+  hostMemberId: string | null;
+  expiresAt: string;
+  usesLeft: number | null;
+}
+
+/** The visitor codes that still open a door (never the codes themselves); operators revoke one at once. */
+function VisitorCodes() {
+  const { lang, tr, canOperate } = useApp();
+  const t = useTx();
+  const codes = useData(() => api<{ items: ActiveCode[] }>('/access/visitor-codes'), []);
+  const [error, setError] = useState<Error | undefined>(undefined);
+  const revoke = (c: ActiveCode) => {
+    if (!window.confirm(`${t('revokeVisitorCode')}: ${c.label ?? c.zone}?`)) return;
+    api(`/access/visitor-codes/${c.id}`, { method: 'DELETE' })
+      .then(() => {
+        setError(undefined);
+        codes.run();
+      })
+      .catch((e: Error) => setError(e));
+  };
+  const items = codes.data?.items ?? [];
+  return (
+    <Card title={`${t('activeVisitorCodes')} (${items.length})`} wide>
+      <ErrorLine error={codes.error ?? error} />
+      {items.length === 0 ? (
+        <p class="muted">{tr('noData')}</p>
+      ) : (
+        <Table>
+          <tbody>
+            {items.map((c) => (
+              <tr key={c.id} data-visitor-code={c.id}>
+                <td>{c.label ?? '—'}</td>
+                <td>{c.zone}</td>
+                <td>{dateTime(lang, c.expiresAt)}</td>
+                <td class="num">{c.usesLeft ?? '∞'}</td>
+                <td>
+                  {canOperate && (
+                    <button type="button" class="act secondary" onClick={() => revoke(c)}>
+                      {t('revoke')}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
+      )}
+    </Card>
+  );
+}
+
 export function DoorPanel({ deviceId }: { deviceId: string }) {
   const { lang, tr, canOperate, onLive } = useApp();
   const t = useTx();
@@ -201,6 +256,7 @@ export function DoorPanel({ deviceId }: { deviceId: string }) {
           <VisitorCodeForm deviceId={deviceId} zones={zones} />
         </Card>
       )}
+      <VisitorCodes />
       <Card title={`${t('accessLog')} (${items.length})`} wide>
         <div class="filters">
           <button type="button" class="secondary" onClick={() => log.run()}>

@@ -178,11 +178,23 @@ function CreateGroupBuy({ onCreated }: { onCreated: (id: string) => void }) {
 }
 
 /** Add or change a member's order (operator), while the group buy is forming. */
-function OrderForm({ id, memberId, qty, onSaved }: { id: string; memberId: string; qty: number; onSaved: () => void }) {
+function OrderForm({
+  id,
+  memberId,
+  qty,
+  seq,
+  onSaved,
+}: {
+  id: string;
+  memberId: string;
+  qty: number;
+  seq: number;
+  onSaved: () => void;
+}) {
   const a = useTa();
   const [form, setForm] = useState({ memberId, qty: String(qty) });
   // a buyer picked in the table fills the form
-  useEffect(() => setForm({ memberId, qty: String(qty) }), [memberId, qty]);
+  useEffect(() => setForm({ memberId, qty: String(qty) }), [memberId, qty, seq]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error | undefined>(undefined);
   const [saved, setSaved] = useState('');
@@ -267,8 +279,8 @@ function GroupBuyDetail({ id, onChanged }: { id: string; onChanged: () => void }
     return { g, parcels: new Map(items.filter((p) => p.groupBuyId === id).map((p) => [p.id, p])) };
   }, [id]);
   useEffect(() => onLive((e) => e === 'reconnected' && detail.reload()), [id]);
-  const [pick, setPick] = useState<{ memberId: string; qty: number }>({ memberId: '', qty: 1 });
-  useEffect(() => setPick({ memberId: '', qty: 1 }), [id]);
+  const [pick, setPick] = useState({ memberId: '', qty: 1, seq: 0 });
+  useEffect(() => setPick((p) => ({ memberId: '', qty: 1, seq: p.seq + 1 })), [id]);
   const notFound = detail.error instanceof ApiError && detail.error.code === 'NOT_FOUND';
   const g = detail.data?.g.id === id ? detail.data.g : undefined;
   const parcels = detail.data?.parcels ?? new Map<string, Parcel>();
@@ -355,7 +367,7 @@ function GroupBuyDetail({ id, onChanged }: { id: string; onChanged: () => void }
                             <button
                               type="button"
                               class="secondary small"
-                              onClick={() => setPick({ memberId: b.memberId, qty: b.qty })}
+                              onClick={() => setPick((p) => ({ memberId: b.memberId, qty: b.qty, seq: p.seq + 1 }))}
                             >
                               {a('changeQty')}
                             </button>
@@ -377,6 +389,7 @@ function GroupBuyDetail({ id, onChanged }: { id: string; onChanged: () => void }
               id={g.id}
               memberId={pick.memberId}
               qty={pick.qty}
+              seq={pick.seq}
               onSaved={() => {
                 detail.run();
                 onChanged();

@@ -173,6 +173,11 @@ export class AccessFlow implements FlowHandler {
   }
 
   /** A visitor code for a zone (shown once: only its keyed hash is kept). */
+  /** Staff revoke a visitor code: it stops opening doors at once. */
+  revokeVisitorCode(id: string): Promise<boolean> {
+    return this.d.writer.submit(() => this.d.access.expireVisitorCode(id, this.d.clock.now()));
+  }
+
   async createVisitorCode(v: {
     zone: string;
     hostMemberId?: string | undefined;

@@ -79,6 +79,24 @@ export class AccessRepo {
         }
       >('SELECT * FROM visitor_codes WHERE code_hash = ?'),
       useCode: db.prepare('UPDATE visitor_codes SET uses_left = uses_left - 1 WHERE code_hash = ? AND uses_left > 0'),
+      activeCodes: db.prepare<
+        [number],
+        {
+          code_hash: string;
+          zone: string;
+          host_member_id: string | null;
+          label: string | null;
+          valid_from: number;
+          expires_at: number;
+          uses_left: number | null;
+        }
+      >(
+        'SELECT * FROM visitor_codes WHERE expires_at > ? AND (uses_left IS NULL OR uses_left > 0) ' +
+          'ORDER BY expires_at LIMIT 500',
+      ),
+      expireCode: db.prepare(
+        'UPDATE visitor_codes SET expires_at = @now WHERE substr(code_hash, 1, 12) = @id AND expires_at > @now',
+      ),
       unlimited: db.prepare<[string], { n: number }>(
         'SELECT COUNT(*) AS n FROM visitor_codes WHERE code_hash = ? AND uses_left IS NULL',
       ),
@@ -163,6 +181,27 @@ export class AccessRepo {
       now,
     );
   }
+  /**
+   * Visitor codes that still open a door, for staff: each named by the start of its hash (the code itself
+   * is never kept), soonest to expire first.
+   */
+  activeVisitorCodes(now: number): (Omit<VisitorCode, 'codeHash'> & { id: string })[] {
+    return this.s.activeCodes.all(now).map((r) => ({
+      id: r.code_hash.slice(0, 12),
+      zone: r.zone,
+      hostMemberId: r.host_member_id ?? undefined,
+      label: r.label ?? undefined,
+      validFrom: r.valid_from,
+      expiresAt: r.expires_at,
+      usesLeft: r.uses_left ?? undefined,
+    }));
+  }
+
+  /** Ends a visitor code now (it stays in the table, expired); false when no active code has this id. */
+  expireVisitorCode(id: string, now: number): boolean {
+    return this.s.expireCode.run({ id, now }).changes > 0;
+  }
+
   visitorCode(codeHash: string): VisitorCode | undefined {
     const r = this.s.code.get(codeHash);
     return (

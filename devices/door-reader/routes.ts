@@ -129,6 +129,57 @@ export const accessRoutes =
       },
     });
 
+    app.get('/access/visitor-codes', {
+      config: { role: 'viewer' },
+      schema: {
+        tags: ['access'],
+        summary: 'Visitor codes that still open a door (never the codes themselves), soonest to expire first',
+        response: {
+          200: z.object({
+            items: z.array(
+              z.object({
+                id: z.string(),
+                zone: z.string(),
+                label: z.string().nullable(),
+                hostMemberId: z.string().nullable(),
+                validFrom: z.string(),
+                expiresAt: z.string(),
+                usesLeft: z.number().int().nullable(),
+              }),
+            ),
+          }),
+          ...errors,
+        },
+      },
+      handler: async () => ({
+        items: f.accessRepo.activeVisitorCodes(f.now()).map((c) => ({
+          id: c.id,
+          zone: c.zone,
+          label: c.label ?? null,
+          hostMemberId: c.hostMemberId ?? null,
+          validFrom: iso(c.validFrom) ?? '',
+          expiresAt: iso(c.expiresAt) ?? '',
+          usesLeft: c.usesLeft ?? null,
+        })),
+      }),
+    });
+
+    app.delete('/access/visitor-codes/:id', {
+      config: { role: 'operator' },
+      schema: {
+        tags: ['access'],
+        summary: 'Revoke a visitor code: it stops opening doors at once',
+        params: z.object({ id: z.string().regex(/^[0-9a-f]{12}$/, 'the id GET /access/visitor-codes gives') }),
+        response: { 204: z.null(), ...errors },
+      },
+      handler: async (req, reply) => {
+        if (!(await f.access.revokeVisitorCode(req.params.id)))
+          throw new LinliError('NOT_FOUND', `no active visitor code ${req.params.id}`);
+        req.log.info({ visitorCode: req.params.id, by: req.staff?.id }, 'visitor code revoked');
+        return reply.code(204).send(null);
+      },
+    });
+
     app.put('/access/events/:id', {
       config: { role: 'operator' },
       schema: {

@@ -107,6 +107,31 @@ describe('door reader over the broker [FWP-11.6]', () => {
     expect(log.items[0]).toMatchObject({ decision: 'denied', reason: 'CARD_BLOCKED' });
   });
 
+  it('staff see the visitor codes that still open a door (never the codes) and revoke one at once', async () => {
+    const made = (
+      await h.api('/api/v1/access/visitor-codes', {
+        method: 'POST',
+        body: { zone: 'building-3', label: 'plumber', expiresAt: new Date(clock.now() + 3600_000).toISOString() },
+      })
+    ).body as { code: string };
+    const listed = (await h.api('/api/v1/access/visitor-codes')).body.items as { id: string; label: string }[];
+    const mine = listed.find((c) => c.label === 'plumber');
+    expect(mine).toMatchObject({ zone: 'building-3', usesLeft: null, id: expect.stringMatching(/^[0-9a-f]{12}$/) });
+    expect(JSON.stringify(listed)).not.toContain(made.code);
+    const viewer = (await h.gw.tokens.create('viewer')).token;
+    expect((await h.api(`/api/v1/access/visitor-codes/${mine?.id}`, { method: 'DELETE', token: viewer })).status).toBe(
+      403,
+    );
+    expect((await h.api(`/api/v1/access/visitor-codes/${mine?.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await h.api(`/api/v1/access/visitor-codes/${mine?.id}`, { method: 'DELETE' })).status).toBe(404);
+    expect(await ask(reader, 'rv-1', { op: 'access_code', door: 'main', code: made.code })).toMatchObject({
+      decision: 'declined',
+      declineCode: 'CODE_EXPIRED',
+    });
+    const after = (await h.api('/api/v1/access/visitor-codes')).body.items as { label: string }[];
+    expect(after.some((c) => c.label === 'plumber')).toBe(false);
+  });
+
   it('visitor codes: valid in their zone and time for their uses; wrong codes lock the keypad', async () => {
     const made = await h.api('/api/v1/access/visitor-codes', {
       method: 'POST',
