@@ -54,11 +54,7 @@ export const TEXT_ACCESS = {
   // access
   access: ['门禁管理', 'Access'],
   rules: ['通行规则', 'Access rules'],
-  noRuleList: [
-    '网关没有列出通行规则的接口：此处只能按编号新建、替换或删除规则。下方列出最近通行记录中用到的规则编号。',
-    'The gateway has no way to list access rules: here a rule can only be created, replaced or deleted by its id. ' +
-      'The rule ids that opened doors in the recent log are listed below.',
-  ],
+  tierPrefix: ['等级：', 'tier: '],
   ruleForm: ['新建或替换规则', 'Create or replace a rule'],
   ruleId: ['规则编号', 'Rule id'],
   ruleReplaceHint: ['已有相同编号的规则将被整体替换。', 'A rule with the same id is replaced as a whole.'],
@@ -90,8 +86,8 @@ export const TEXT_ACCESS = {
   noRulesSeen: ['最近的通行记录中没有按规则开门', 'No door opened by a rule in the recent log'],
   points: ['门与区域', 'Doors and zones'],
   pointsHint: [
-    '网关没有列出门的区域的接口：下方的门和区域取自最近的通行记录。',
-    "The gateway has no way to list doors' zones: the doors below are those seen in the recent log.",
+    '每个门禁读卡器的门及其开启的区域；最后使用时间取自通行记录。',
+    "Each reader's doors and the zone each opens; when each was last used comes from the access log.",
   ],
   setZone: ['设置区域', 'Set zone'],
   zoneSaved: ['区域已保存', 'Zone saved'],

@@ -14,6 +14,8 @@ const TEXT = {
   reports: ['经营报表', 'Reports'],
   tokens: ['访问令牌', 'Tokens'],
   members: ['会员查询', 'Members'],
+  groupBuys: ['社区团购', 'Group buys'],
+  access: ['门禁管理', 'Access'],
   memberId: ['会员编号', 'Member id'],
   fromDesk: ['读取前台刷卡', 'Read the card on the desk reader'],
   tier: ['等级', 'Tier'],

@@ -12,6 +12,8 @@ import { Reports } from './views/reports.tsx';
 import { Tokens } from './views/tokens.tsx';
 import { Members } from './views/members.tsx';
 import { Cloud } from './views/cloud.tsx';
+import { Access } from './views/access.tsx';
+import { GroupBuys } from './views/group-buys.tsx';
 
 /** The route is the hash (#/devices/x?status=fault): the gateway serves one page, bookmarks still work. */
 function useRoute(): { path: string[]; query: URLSearchParams } {
@@ -80,6 +82,8 @@ const NAV = [
   { path: 'redemptions', key: 'redemptions', shop: true },
   { path: 'members', key: 'members', shop: false },
   { path: 'reports', key: 'reports', shop: true },
+  { path: 'group-buys', key: 'groupBuys', shop: false },
+  { path: 'access', key: 'access', shop: false },
   { path: 'cloud', key: 'cloud', shop: false },
   { path: 'tokens', key: 'tokens', shop: false },
 ] as const;
@@ -128,6 +132,8 @@ function Shell({ session, lang, setLang }: { session: Session; lang: Lang; setLa
   else if (top === 'reports') view = <Reports />;
   else if (top === 'members') view = <Members />;
   else if (top === 'cloud') view = <Cloud />;
+  else if (top === 'group-buys') view = <GroupBuys id={path[1]} />;
+  else if (top === 'access') view = <Access />;
   else if (top === 'tokens' && session.role === 'admin') view = <Tokens />;
   return (
     <Ctx.Provider value={ctx}>

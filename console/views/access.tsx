@@ -700,6 +700,22 @@ function CheckInEvent({ readers }: { readers: DoorReader[] }) {
  * Door access: rules written and deleted by id (admin; the API lists none, so the rule ids seen opening doors
  * in the log are shown), doors' zones (admin), visitor codes and check-in activities (operator), the log.
  */
+interface RuleRow {
+  id: string;
+  memberId: string | null;
+  tier: string | null;
+  zone: string;
+  weekdays: string;
+  from: string;
+  to: string;
+  validUntil: string | null;
+}
+interface PointRow {
+  deviceId: string;
+  door: string;
+  zone: string;
+}
+
 export function Access() {
   const { lang, tr, session, canOperate, onLive } = useApp();
   const t = useTx();
@@ -722,6 +738,14 @@ export function Access() {
       shop ? Promise.resolve({ items: [] as DoorReader[] }) : api<{ items: DoorReader[] }>('/devices?kind=door_reader'),
     [shop],
   );
+  const ruleList = useData(
+    () => (shop ? Promise.resolve({ items: [] as RuleRow[] }) : api<{ items: RuleRow[] }>('/access/rules')),
+    [shop],
+  );
+  const pointList = useData(
+    () => (shop ? Promise.resolve({ items: [] as PointRow[] }) : api<{ items: PointRow[] }>('/access/points')),
+    [shop],
+  );
   // the stream carries no access events: reload after a gap, or on demand
   useEffect(() => onLive((e) => e === 'reconnected' && log.reload()), []);
   const [ruleId, setRuleId] = useState('');
@@ -741,11 +765,15 @@ export function Access() {
     r.zones.add(e.zone);
     rules.set(id, r);
   }
-  // the doors seen, with the zone of their latest entry
-  const doors = new Map<string, { device: string; door: string; zone: string; last: string }>();
+  // the doors with their zone as set, and when each was last used (the log)
+  const doors = new Map<string, { device: string; door: string; zone: string; last: string | null }>();
+  for (const p of pointList.data?.items ?? [])
+    doors.set(`${p.deviceId}/${p.door}`, { device: p.deviceId, door: p.door, zone: p.zone, last: null });
   for (const e of items) {
     const key = `${e.deviceId}/${e.door}`;
-    if (!doors.has(key)) doors.set(key, { device: e.deviceId, door: e.door, zone: e.zone, last: e.at });
+    const d = doors.get(key);
+    if (!d) doors.set(key, { device: e.deviceId, door: e.door, zone: e.zone, last: e.at });
+    else d.last ??= e.at;
   }
   const needle = text.trim().toLowerCase();
   const shown = items.filter(
@@ -762,9 +790,47 @@ export function Access() {
   return (
     <div class="grid acc-page">
       <Card title={a('rules')} wide>
-        <p class="muted" data-no-rule-list>
-          {a('noRuleList')}
-        </p>
+        <ErrorLine error={ruleList.error} />
+        {ruleList.data && ruleList.data.items.length === 0 && <p class="muted">{tr('noData')}</p>}
+        {(ruleList.data?.items.length ?? 0) > 0 && (
+          <div class="tight">
+            <Table>
+              <thead>
+                <tr>
+                  <th>{a('ruleId')}</th>
+                  <th>{tr('member')}</th>
+                  <th>{t('zone')}</th>
+                  <th>{a('weekdays')}</th>
+                  <th>{tr('time')}</th>
+                  {admin && <th>{t('actions')}</th>}
+                </tr>
+              </thead>
+              <tbody>
+                {(ruleList.data?.items ?? []).map((r) => (
+                  <tr key={r.id} data-rule-row={r.id}>
+                    <td>
+                      <code>{r.id}</code>
+                    </td>
+                    <td>{r.memberId ?? `${a('tierPrefix')}${r.tier ?? ''}`}</td>
+                    <td class="nowrap">{r.zone}</td>
+                    <td class="nowrap">{r.weekdays}</td>
+                    <td class="nowrap">
+                      {r.from}–{r.to}
+                      {r.validUntil ? ` (${dateTime(lang, r.validUntil)})` : ''}
+                    </td>
+                    {admin && (
+                      <td>
+                        <button type="button" class="secondary small" onClick={() => pickRule(r.id)}>
+                          {a('edit')}
+                        </button>
+                      </td>
+                    )}
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+          </div>
+        )}
         {admin && (
           <>
             <h3 class="acc-sub">{a('ruleForm')}</h3>
@@ -836,7 +902,7 @@ export function Access() {
                     </td>
                     <td>{d.door}</td>
                     <td class="nowrap">{d.zone}</td>
-                    <td class="nowrap">{dateTime(lang, d.last)}</td>
+                    <td class="nowrap">{d.last ? dateTime(lang, d.last) : '—'}</td>
                     {admin && (
                       <td>
                         <button

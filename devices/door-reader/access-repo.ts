@@ -62,6 +62,22 @@ export class AccessRepo {
           'VALUES (@id, @memberId, @tier, @zone, @weekdays, @fromMin, @toMin, @validUntil)',
       ),
       deleteRule: db.prepare('DELETE FROM access_rules WHERE id = ?'),
+      allRules: db.prepare<
+        [],
+        {
+          id: string;
+          member_id: string | null;
+          tier: string | null;
+          zone: string;
+          weekdays: string;
+          from_min: number;
+          to_min: number;
+          valid_until: number | null;
+        }
+      >('SELECT * FROM access_rules ORDER BY id LIMIT 5000'),
+      allPoints: db.prepare<[], { device_id: string; door: string; zone: string }>(
+        'SELECT * FROM access_points ORDER BY device_id, door',
+      ),
       addCode: db.prepare(
         'INSERT INTO visitor_codes (code_hash, zone, host_member_id, label, ' +
           'valid_from, expires_at, uses_left, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -181,6 +197,34 @@ export class AccessRepo {
       now,
     );
   }
+  /** Every access rule, for staff (a community has tens to a few thousand). */
+  rules(): {
+    id: string;
+    memberId: string | null;
+    tier: string | null;
+    zone: string;
+    weekdays: string;
+    fromMin: number;
+    toMin: number;
+    validUntil: number | null;
+  }[] {
+    return this.s.allRules.all().map((r) => ({
+      id: r.id,
+      memberId: r.member_id,
+      tier: r.tier,
+      zone: r.zone,
+      weekdays: r.weekdays,
+      fromMin: r.from_min,
+      toMin: r.to_min,
+      validUntil: r.valid_until,
+    }));
+  }
+
+  /** Each reader's doors and the zone each opens. */
+  points(): { deviceId: string; door: string; zone: string }[] {
+    return this.s.allPoints.all().map((p) => ({ deviceId: p.device_id, door: p.door, zone: p.zone }));
+  }
+
   /**
    * Visitor codes that still open a door, for staff: each named by the start of its hash (the code itself
    * is never kept), soonest to expire first.

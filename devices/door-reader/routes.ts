@@ -38,6 +38,58 @@ export const accessRoutes =
       },
     });
 
+    const hhmm = (min: number) =>
+      `${String(Math.floor(min / 60)).padStart(2, '0')}:${String(min % 60).padStart(2, '0')}`;
+    app.get('/access/rules', {
+      config: { role: 'viewer' },
+      schema: {
+        tags: ['access'],
+        summary: 'Access rules: who (a member or a tier) may open which zone, on which days and hours',
+        response: {
+          200: z.object({
+            items: z.array(
+              z.object({
+                id: z.string(),
+                memberId: z.string().nullable(),
+                tier: z.string().nullable(),
+                zone: z.string(),
+                weekdays: z.string(),
+                from: z.string(),
+                to: z.string(),
+                validUntil: z.string().nullable(),
+              }),
+            ),
+          }),
+          ...errors,
+        },
+      },
+      handler: async () => ({
+        items: f.accessRepo.rules().map((r) => ({
+          id: r.id,
+          memberId: r.memberId,
+          tier: r.tier,
+          zone: r.zone,
+          weekdays: r.weekdays,
+          from: hhmm(r.fromMin),
+          to: hhmm(r.toMin),
+          validUntil: iso(r.validUntil),
+        })),
+      }),
+    });
+
+    app.get('/access/points', {
+      config: { role: 'viewer' },
+      schema: {
+        tags: ['access'],
+        summary: "Readers' doors and the zone each opens",
+        response: {
+          200: z.object({ items: z.array(z.object({ deviceId: z.string(), door: z.string(), zone: z.string() })) }),
+          ...errors,
+        },
+      },
+      handler: async () => ({ items: f.accessRepo.points() }),
+    });
+
     app.put('/access/rules/:id', {
       config: { role: 'admin' },
       schema: {

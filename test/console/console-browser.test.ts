@@ -204,7 +204,8 @@ describe('staff console in a real browser', () => {
 
   it('is usable at phone width (390 px) with no horizontal scrolling on any main page', async () => {
     const page = await signIn(tokens.operator.token, 390);
-    for (const route of ['', 'devices', 'alerts', 'redemptions', 'reports', 'members', 'cloud', 'devices/vm-01']) {
+    const routes = ['', 'devices', 'alerts', 'redemptions', 'reports', 'members', 'group-buys', 'access', 'cloud'];
+    for (const route of [...routes, 'devices/vm-01']) {
       await page.goto(`${h.endpoints.httpUrl}/#/${route}`);
       await page.waitForSelector('.card h2');
       await page.waitForTimeout(300);

@@ -107,6 +107,17 @@ describe('door reader over the broker [FWP-11.6]', () => {
     expect(log.items[0]).toMatchObject({ decision: 'denied', reason: 'CARD_BLOCKED' });
   });
 
+  it('staff list the access rules and which zone each door opens', async () => {
+    const rules = (await h.api('/api/v1/access/rules')).body.items as { id: string; from: string; to: string }[];
+    expect(rules.length).toBeGreaterThan(0);
+    expect(rules[0]).toMatchObject({ id: expect.any(String), from: expect.stringMatching(/^\d\d:\d\d$/) });
+    expect((await h.api('/api/v1/access/points')).body.items).toContainEqual({
+      deviceId: expect.any(String),
+      door: 'main',
+      zone: expect.any(String),
+    });
+  });
+
   it('staff see the visitor codes that still open a door (never the codes) and revoke one at once', async () => {
     const made = (
       await h.api('/api/v1/access/visitor-codes', {
