@@ -114,6 +114,7 @@ function main(): void {
   const scopes: [string, ReportScope][] = [
     ['community', {}],
     ['merchant m7', { merchantId: 'm7' }],
+    ['device dev-39', { deviceId: 'dev-39' }],
   ];
   const reports: [string, (s: ReportScope) => unknown][] = [
     ['heatmap', (s) => q.heatmap({ ...period, ...s })],

@@ -81,8 +81,48 @@ const SQL = {
        ), 0) AS repeaters
      FROM (SELECT member_id, min(created_at) AS f, count(*) AS n, sum(payable_fen) AS p, sum(saving_fen) AS s
            FROM redemptions WHERE ${firstsWhere(scope, hours)} GROUP BY member_id) AS firsts`,
+  // the community's members only (its totals come from report_hours): the least read per member, and a
+  // member's window stops at the second purchase
+  members: (scope: string, hours: boolean) =>
+    `SELECT count(*) AS members,
+       coalesce(sum(
+         (SELECT count(*) FROM (SELECT 1 FROM redemptions r2
+            WHERE r2.member_id = firsts.member_id AND r2.state = 'captured'
+              AND r2.created_at >= firsts.f AND r2.created_at <= firsts.f + ${REPURCHASE_WINDOW_MS}${scope} LIMIT 2)) >= 2
+       ), 0) AS repeaters
+     FROM (SELECT member_id, min(created_at) AS f FROM redemptions WHERE ${firstsWhere(scope, hours)}
+           GROUP BY member_id) AS firsts`,
 } as const;
 type Report = keyof typeof SQL;
+
+/**
+ * The community's reports over whole hours (whole days for benefits: every period the console asks for)
+ * come from the rollups of migration 22: thousands of rows for a year, not a million.
+ */
+const ROLLUP_SQL = {
+  heatmap: `SELECT (hour + ${WEEK_SHIFT_H}) % 168 AS how, sum(n) AS n, sum(payable_fen) AS p, sum(saving_fen) AS s
+    FROM report_hours WHERE hour >= @fromHour AND hour <= @lastHour GROUP BY how`,
+  daily: `SELECT hour / 24 AS d, sum(n) AS n, sum(payable_fen) AS p, sum(saving_fen) AS s
+    FROM report_hours WHERE hour >= @fromHour AND hour <= @lastHour GROUP BY d ORDER BY d`,
+  totals: `SELECT coalesce(sum(n), 0) AS n, coalesce(sum(payable_fen), 0) AS p, coalesce(sum(saving_fen), 0) AS s
+    FROM report_hours WHERE hour >= @fromHour AND hour <= @lastHour`,
+  benefits: `SELECT campaign_id AS id, sum(n) AS n, sum(payable_fen) AS p, sum(saving_fen) AS s
+    FROM report_benefit_days WHERE day >= @fromDay AND day <= @lastDay GROUP BY campaign_id
+    HAVING sum(n) > 0 ORDER BY campaign_id`,
+} as const;
+
+const wholeHours = (p: ReportParams) => p.from % 3_600_000 === 0 && p.to % 3_600_000 === 0;
+const wholeDays = (p: ReportParams) =>
+  (p.from + SHANGHAI_OFFSET_MS) % DAY_MS === 0 && (p.to + SHANGHAI_OFFSET_MS) % DAY_MS === 0;
+
+/** Which rollup answers this report for these params, if one can. */
+function rollupFor(report: Report, p: ReportParams): keyof typeof ROLLUP_SQL | undefined {
+  if (scopeKey(p) !== 'c') return undefined;
+  if ((report === 'heatmap' || report === 'daily') && wholeHours(p)) return report;
+  if (report === 'summary' && wholeHours(p)) return 'totals';
+  if (report === 'benefits' && wholeDays(p)) return 'benefits';
+  return undefined;
+}
 
 interface Sums {
   n: number;
@@ -114,13 +154,32 @@ function bind(p: ReportParams): Record<string, string | number> {
     to: p.to,
     fromHour: Math.floor((p.from + SHANGHAI_OFFSET_MS) / 3_600_000),
     lastHour: Math.floor((p.to - 1 + SHANGHAI_OFFSET_MS) / 3_600_000),
+    fromDay: Math.floor((p.from + SHANGHAI_OFFSET_MS) / DAY_MS),
+    lastDay: Math.floor((p.to - 1 + SHANGHAI_OFFSET_MS) / DAY_MS),
     ...(p.merchantId !== undefined ? { merchant: p.merchantId } : {}),
     ...(p.deviceId !== undefined ? { device: p.deviceId } : {}),
   };
 }
 
-const run = <T>(db: ReadDb, report: Report, p: ReportParams): T[] =>
-  statement(db, report, scopeKey(p), p.from % 3_600_000 === 0 && p.to % 3_600_000 === 0).all(bind(p)) as T[];
+function run<T>(db: ReadDb, report: Report, p: ReportParams): T[] {
+  const rollup = rollupFor(report, p);
+  if (rollup) return rollupStatement(db, rollup).all(bind(p)) as T[];
+  return statement(db, report, scopeKey(p), wholeHours(p)).all(bind(p)) as T[];
+}
+
+function rollupStatement(db: ReadDb, rollup: keyof typeof ROLLUP_SQL): Statement {
+  let stmts = cache.get(db);
+  if (!stmts) {
+    stmts = new Map();
+    cache.set(db, stmts);
+  }
+  let s = stmts.get(`rollup:${rollup}`);
+  if (!s) {
+    s = db.prepare(ROLLUP_SQL[rollup]);
+    stmts.set(`rollup:${rollup}`, s);
+  }
+  return s;
+}
 
 /** The Shanghai calendar day (YYYY-MM-DD) of a day number counted on Shanghai's clock. */
 export const shanghaiDate = (localDay: number): string => new Date(localDay * DAY_MS).toISOString().slice(0, 10);
@@ -186,7 +245,18 @@ export function topBenefits(rows: readonly BenefitRow[], by: 'uses' | 'saving', 
  * period (two at the same millisecond count as two); the second may fall after the period's end.
  */
 export function summary(db: ReadDb, p: ReportParams): Summary {
-  const [r] = run<Sums & { members: number; repeaters: number }>(db, 'summary', p);
+  const rollup = rollupFor('summary', p);
+  const [r] = rollup
+    ? [
+        {
+          ...(rollupStatement(db, rollup).get(bind(p)) as Sums),
+          ...(statement(db, 'members', scopeKey(p), wholeHours(p)).get(bind(p)) as {
+            members: number;
+            repeaters: number;
+          }),
+        },
+      ]
+    : run<Sums & { members: number; repeaters: number }>(db, 'summary', p);
   const n = r?.n ?? 0;
   const payable = r?.p ?? 0;
   const saving = r?.s ?? 0;

@@ -6,6 +6,7 @@ import { ANSWERS_SQL } from '../redemption/device/answers-sql.ts';
 import { ALERTS_SQL } from '../alerts/alerts-sql.ts';
 import { LOGIN_LINKS_SQL } from './token-repo.ts';
 import { TELEMETRY_SAMPLES_SQL } from '../health/telemetry-sql.ts';
+import { REPORT_ROLLUPS_SQL } from '../reports/report-rollups-sql.ts';
 
 /**
  * Versioned schema migrations; each runs once, in order, inside
@@ -296,4 +297,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 19, name: 'alerts staff acknowledge and clear, with their history', sql: ALERTS_SQL },
   { version: 20, name: 'one-time sign-in links for the staff console', sql: LOGIN_LINKS_SQL },
   { version: 21, name: "devices' temperature and signal over the last days, sampled", sql: TELEMETRY_SAMPLES_SQL },
+  { version: 22, name: "the community's reports from hourly and daily rollups", sql: REPORT_ROLLUPS_SQL },
 ];
