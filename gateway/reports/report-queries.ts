@@ -88,7 +88,8 @@ const SQL = {
        coalesce(sum(
          (SELECT count(*) FROM (SELECT 1 FROM redemptions r2
             WHERE r2.member_id = firsts.member_id AND r2.state = 'captured'
-              AND r2.created_at >= firsts.f AND r2.created_at <= firsts.f + ${REPURCHASE_WINDOW_MS}${scope} LIMIT 2)) >= 2
+              AND r2.created_at >= firsts.f AND r2.created_at <= firsts.f + ${REPURCHASE_WINDOW_MS}${scope}
+            LIMIT 2)) >= 2
        ), 0) AS repeaters
      FROM (SELECT member_id, min(created_at) AS f FROM redemptions WHERE ${firstsWhere(scope, hours)}
            GROUP BY member_id) AS firsts`,
