@@ -39,6 +39,26 @@ describe('staff API: request logs and unknown routes', () => {
     expect(http().some((l) => /incoming request|request completed/.test(l.msg))).toBe(false);
   });
 
+  it('no token, sign-in code or new token ever reaches the log, at debug level either', async () => {
+    lines.length = 0;
+    const { code } = await h.gw.tokens.createLink('operator', 'desk', null);
+    const signedIn = await h.api('/api/v1/session/link', { method: 'POST', token: null, body: { code } });
+    expect(signedIn.status).toBe(200);
+    const token = signedIn.body.token as string;
+    expect((await h.api('/api/v1/session', { token })).status).toBe(200);
+    const stream = new AbortController();
+    const res = await fetch(`${h.endpoints.httpUrl}/api/v1/stream`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: stream.signal,
+    });
+    expect(res.status).toBe(200);
+    stream.abort();
+    await h.api('/api/v1/alerts', { token: h.adminToken });
+    const all = JSON.stringify(lines);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const secret of [code, token, h.adminToken]) expect(all).not.toContain(secret.slice(4));
+  });
+
   it('an unknown route answers 404 in the documented error form', async () => {
     const r = await h.api('/api/v1/nope?x=1');
     expect(r.status).toBe(404);
