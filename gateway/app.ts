@@ -45,7 +45,7 @@ import type { AlertService } from './alerts/alert-service.ts';
 import { wireAlerts } from './alerts/wire-alerts.ts';
 import { AlertWebhooks } from './alerts/webhooks/webhook-sender.ts';
 import { DEVICE_KINDS, kindModule } from '../devices/registry.ts';
-import { GatewayMetrics } from './metrics/gateway-metrics.ts';
+import { MetricsRecorder } from './metrics/metrics-recorder.ts';
 import { channelOf, countingPublisher, redemptionOutcome } from './metrics/metric-hooks.ts';
 import { HomeAssistantDiscovery } from './metrics/ha-publisher.ts';
 import { TelemetrySamples } from './health/telemetry-samples.ts';
@@ -111,8 +111,8 @@ export class Gateway {
   alerts!: AlertService;
   /** Alerts sent on to the staff's group chats (WeCom, DingTalk, Feishu) or a JSON endpoint. */
   alertWebhooks!: AlertWebhooks;
-  /** Prometheus metrics in a registry of their own, served at /metrics. */
-  metrics!: GatewayMetrics;
+  /** Prometheus metrics in a registry of their own, served at /metrics (prom-client loads after the broker). */
+  readonly metrics = new MetricsRecorder();
   /** Devices' temperature and signal, sampled, for the console's charts. */
   telemetry!: TelemetrySamples;
   private alertsTick: () => void = () => undefined;
@@ -255,19 +255,6 @@ export class Gateway {
     });
     this.health = health;
     this.monitor = monitor;
-    this.metrics = new GatewayMetrics({
-      monitor,
-      broker,
-      writer,
-      cloudStatus: () => this.cloud?.status(),
-      openAlerts: () => this.alerts.openAlerts(),
-      loopLag: this.loopLag,
-      eventsEmitted: () => bus.emitted(),
-      bus,
-      kinds: DEVICE_KINDS,
-      now: () => clock.now(),
-      info: { gatewayId: config.gateway.id, bootId: this.bootId, protocol: PROTOCOL_VERSION },
-    });
     // Home Assistant finds the devices by itself (opt-in): retained discovery configs on the embedded broker
     const ha = config.homeAssistant.discovery
       ? new HomeAssistantDiscovery({
@@ -468,7 +455,6 @@ export class Gateway {
           await this.hardware.stop();
         },
       },
-      { name: 'metrics', start: () => this.metrics.start(), stop: () => this.metrics.stop() },
       {
         name: 'broker',
         start: async () => {
@@ -491,6 +477,29 @@ export class Gateway {
           await new Promise((r) => setTimeout(r, 150));
           await broker.stop();
         },
+      },
+      {
+        name: 'metrics',
+        // after the broker answers: prom-client takes some 40 ms to load, the devices do not wait for it
+        start: async () => {
+          const { GatewayMetrics } = await import('./metrics/gateway-metrics.ts');
+          const metrics = new GatewayMetrics({
+            monitor,
+            broker,
+            writer,
+            cloudStatus: () => this.cloud?.status(),
+            openAlerts: () => this.alerts.openAlerts(),
+            loopLag: this.loopLag,
+            eventsEmitted: () => bus.emitted(),
+            bus,
+            kinds: DEVICE_KINDS,
+            now: () => clock.now(),
+            info: { gatewayId: config.gateway.id, bootId: this.bootId, protocol: PROTOCOL_VERSION },
+          });
+          metrics.start();
+          this.metrics.attach(metrics);
+        },
+        stop: () => this.metrics.stop(),
       },
       { name: 'commands', stop: () => this.commands.stop() },
       { name: 'alert webhooks', stop: () => this.alertWebhooks.stop() },
