@@ -31,6 +31,7 @@ interface Redemption {
   state: string;
   createdAt: string;
   result: Result;
+  reversal: { by: string; note: string | null } | null;
 }
 
 const STATES = ['captured', 'declined', 'held', 'voided', 'reversed'];
@@ -194,6 +195,15 @@ function RedemptionDetail({ id, changed }: { id: string; changed: () => void }) 
             <dd>{money(d.result.savingFen)}</dd>
             <dt>{tr('payable')}</dt>
             <dd data-figure="payable">{money(d.result.payableFen)}</dd>
+            {d.reversal && (
+              <>
+                <dt>{tr('reversed')}</dt>
+                <dd data-reversal-note>
+                  {d.reversal.by}
+                  {d.reversal.note ? ` · ${d.reversal.note}` : ''}
+                </dd>
+              </>
+            )}
           </dl>
           {!session.merchantId && <MemberBalance memberId={d.memberId} version={version} />}
           <h3>{tr('applied')}</h3>

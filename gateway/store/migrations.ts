@@ -298,4 +298,9 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 20, name: 'one-time sign-in links for the staff console', sql: LOGIN_LINKS_SQL },
   { version: 21, name: "devices' temperature and signal over the last days, sampled", sql: TELEMETRY_SAMPLES_SQL },
   { version: 22, name: "the community's reports from hourly and daily rollups", sql: REPORT_ROLLUPS_SQL },
+  {
+    version: 23,
+    name: 'why staff reversed a redemption',
+    sql: 'ALTER TABLE redemptions ADD COLUMN reversal_note TEXT;',
+  },
 ];

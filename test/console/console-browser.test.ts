@@ -135,6 +135,9 @@ describe('staff console in a real browser', () => {
     await page.fill('form.confirm input[name=note]', 'customer returned the goods');
     await page.click('form.confirm button[type=submit]');
     await page.waitForSelector(`[data-detail="${id}"] .badge.state-reversed`);
+    await expect
+      .poll(() => page.locator('[data-reversal-note]').textContent())
+      .toContain('customer returned the goods');
     const fen = (s: string | null) => Math.round(Number((s ?? '').replace(/[^\d.-]/g, '')) * 100);
     await expect.poll(async () => fen(await wallet.textContent())).toBe(fen(before) + fen(paid));
     expect((await h.api(`/api/v1/redemptions/${id}`)).body.state).toBe('reversed');

@@ -165,6 +165,26 @@ describe('redemption through the broker', () => {
     expect((await h.api(`/api/v1/redemptions/${rid}/reverse`, { method: 'POST', token: viewer })).status).toBe(403);
     const done = await h.api(`/api/v1/redemptions/${rid}/reverse`, { method: 'POST' });
     expect(done.body).toMatchObject({ state: 'reversed' });
+    expect((await h.api(`/api/v1/redemptions/${rid}`)).body.reversal).toEqual({
+      by: expect.stringMatching(/^staff:tok_/),
+      note: null,
+    });
+  });
+
+  it('the note staff give with a reversal is kept with it; a retry does not rewrite it', async () => {
+    const r = await ask(scanner, 'scan-note', {
+      op: 'redeem',
+      credential: { type: 'uid', uid: '04A2B3C4' },
+      amountFen: 1800,
+    });
+    const rid = r?.status === 'ok' ? r.redemptionId : '';
+    const reverse = (note: string) => h.api(`/api/v1/redemptions/${rid}/reverse`, { method: 'POST', body: { note } });
+    expect((await reverse('goods returned')).body).toMatchObject({ state: 'reversed' });
+    expect((await reverse('second thoughts')).body).toMatchObject({ state: 'reversed' }); // the same staff's retry
+    expect((await h.api(`/api/v1/redemptions/${rid}`)).body.reversal).toMatchObject({ note: 'goods returned' });
+    expect((await h.api(`/api/v1/redemptions/${rid}/reverse`, { method: 'POST', body: { note: ' ' } })).status).toBe(
+      400,
+    );
   });
 
   it(

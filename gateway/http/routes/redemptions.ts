@@ -25,6 +25,8 @@ const RedemptionView = z.object({
   state: State,
   createdAt: z.string(),
   result: RedemptionResultSchema,
+  /** Set once reversed: by whom (a device's transaction or `staff:<token id>`) and the staff's note. */
+  reversal: z.object({ by: z.string(), note: z.string().nullable() }).nullable(),
 });
 
 const MemberView = z.object({
@@ -58,6 +60,7 @@ export const redemptionRoutes =
       state: r.state,
       createdAt: iso(r.createdAt) ?? '',
       result: r.result,
+      reversal: r.state === 'reversed' && r.reversedBy ? { by: r.reversedBy, note: r.reversalNote ?? null } : null,
     });
 
     /** A shop's token sees its shop only: the filter is forced, never taken from the query. */
@@ -136,7 +139,7 @@ export const redemptionRoutes =
           throw new LinliError('REDEMPTION_NOT_FOUND', `no redemption ${req.params.id}`);
         // staff reverse once: a second reversal is refused (ALREADY_REVERSED), never answered "refunded" again
         // by staff member and redemption: that staff member's retry gets the answer again, anyone else a 409
-        const result = await m.service.reverse(req.params.id, `staff:${req.staff?.id ?? 'unknown'}`);
+        const result = await m.service.reverse(req.params.id, `staff:${req.staff?.id ?? 'unknown'}`, req.body?.note);
         req.log.info(
           { redemptionId: req.params.id, by: req.staff?.id, note: req.body?.note },
           'redemption reversed by staff',

@@ -153,11 +153,11 @@ export class RedemptionService {
    * request gets the same answer while any other reversal of an already reversed redemption is refused
    * (ALREADY_REVERSED): a cashier never sees a second "refunded" for money that moved once.
    */
-  reverse(redemptionId: string, by: string): Promise<RedemptionResult> {
-    return this.told(this.reverseUnit(redemptionId, by), undefined);
+  reverse(redemptionId: string, by: string, note?: string): Promise<RedemptionResult> {
+    return this.told(this.reverseUnit(redemptionId, by, note), undefined);
   }
 
-  private reverseUnit(redemptionId: string, by: string): Promise<RedemptionResult> {
+  private reverseUnit(redemptionId: string, by: string, note: string | undefined): Promise<RedemptionResult> {
     return this.d.writer.submit(() => {
       const row = this.d.redemptions.get(redemptionId);
       if (!row) throw new LinliError('REDEMPTION_NOT_FOUND', `no redemption ${redemptionId}`);
@@ -167,7 +167,10 @@ export class RedemptionService {
           state: row.state,
         });
       }
-      return this.move(row, 'reverse', by);
+      const result = this.move(row, 'reverse', by);
+      // why staff reversed it, in the unit that moved the money back
+      if (note && result.state === 'reversed') this.d.redemptions.noteReversal(row.id, note);
+      return result;
     });
   }
 

@@ -21,6 +21,8 @@ export interface RedemptionRow {
   pointsEarned: number;
   /** The request that reversed it ("device|txn", or "staff:…"), so only a retry of that one gets its answer. */
   reversedBy: string | undefined;
+  /** Why staff reversed it, as they wrote it in the console (migration 23). */
+  reversalNote: string | undefined;
   result: RedemptionResult;
 }
 
@@ -41,6 +43,7 @@ interface Row {
   points_earned: number;
   result: string;
   reversed_by: string | null;
+  reversal_note: string | null;
 }
 
 const fromRow = (r: Row): RedemptionRow => ({
@@ -59,6 +62,7 @@ const fromRow = (r: Row): RedemptionRow => ({
   pointsCost: r.points_cost,
   pointsEarned: r.points_earned,
   reversedBy: r.reversed_by ?? undefined,
+  reversalNote: r.reversal_note ?? undefined,
   result: readResult(r.result),
 });
 
@@ -88,6 +92,8 @@ export class RedemptionRepo {
         "SELECT * FROM redemptions WHERE ifnull(device_id, '') = ? AND txn_id = ?",
       ),
       get: db.prepare<[string], Row>('SELECT * FROM redemptions WHERE id = ?'),
+      // the first note stays: a retry of the same reversal does not rewrite why it was made
+      note: db.prepare('UPDATE redemptions SET reversal_note = COALESCE(reversal_note, ?) WHERE id = ?'),
       setState: db.prepare(
         `UPDATE redemptions SET state = @state, result = @result,
            captured_at = CASE WHEN @state = 'captured' THEN @now ELSE captured_at END,
@@ -150,6 +156,10 @@ export class RedemptionRepo {
   get(id: string): RedemptionRow | undefined {
     const r = this.s.get.get(id);
     return r ? fromRow(r) : undefined;
+  }
+
+  noteReversal(id: string, note: string): void {
+    this.s.note.run(note, id);
   }
 
   setState(id: string, state: RedemptionState, now: number, result: RedemptionResult, reversedBy?: string): void {
