@@ -43,8 +43,8 @@ import { EventLoopLag } from './core/event-loop-lag.ts';
 import { TURN_BUDGET_MS, TurnBudget } from './core/turn-budget.ts';
 import type { AlertService } from './alerts/alert-service.ts';
 import { wireAlerts } from './alerts/wire-alerts.ts';
-import { AlertWebhooks } from './alerts/webhooks/webhook-sender.ts';
-import { DEVICE_KINDS, kindModule } from '../devices/registry.ts';
+import type { AlertWebhooks } from './alerts/webhooks/webhook-sender.ts';
+import { DEVICE_KINDS } from '../devices/registry.ts';
 import { MetricsRecorder } from './metrics/metrics-recorder.ts';
 import { channelOf, countingPublisher, redemptionOutcome } from './metrics/metric-hooks.ts';
 import { HomeAssistantDiscovery } from './metrics/ha-publisher.ts';
@@ -255,21 +255,7 @@ export class Gateway {
     });
     this.health = health;
     this.monitor = monitor;
-    // Home Assistant finds the devices by itself (opt-in): retained discovery configs on the embedded broker
-    const ha = config.homeAssistant.discovery
-      ? new HomeAssistantDiscovery({
-          settings: {
-            gatewayId: config.gateway.id,
-            gatewayName: config.gateway.name,
-            prefix: config.homeAssistant.prefix,
-          },
-          bus,
-          devices: () => store.devices.list(),
-          modelOf: (kind) => kindModule(kind)?.wire.label,
-          publish: (m) => broker.publish(m.topic, m.payload, { qos: m.qos, retain: m.retain }),
-          log: log.child({ component: 'home-assistant' }),
-        })
-      : undefined;
+    const ha = HomeAssistantDiscovery.forConfig(config, { bus, store, broker, log });
     this.announceDevices = announce;
     const { discover } = bridgeRegistry({ bus, log, store, watcher, monitor, broker, writer });
     this.commands = new CommandService(downlink, clock, log.child({ component: 'commands' }));
@@ -282,29 +268,14 @@ export class Gateway {
       cloud: () => this.cloud,
       clockHealth: this.clockHealth,
       hotlistStale: () => this.hotlistStale(),
-      cloudDownAlertS: config.alerts.cloudDownAlertS,
+      config,
       outbox,
     });
     this.alerts = alerts.service;
     this.alertsTick = alerts.tick;
-    const samples = new TelemetrySamples(store.db, store.reader, {
-      writer,
-      clock,
-      log,
-      sampleS: config.health.telemetrySampleS,
-      keepH: config.health.telemetryKeepH,
-    });
+    this.alertWebhooks = alerts.webhooks;
+    const samples = TelemetrySamples.wire({ store, writer, clock, log, bus, health: config.health });
     this.telemetry = samples;
-    bus.on('device.revoked', (r) => r.why === 'removed' && samples.forget(r.id));
-    // alerts leave the box to the staff's group chats; never in the way of anything else
-    const alertWebhooks = new AlertWebhooks({
-      config: config.alerts.webhooks,
-      log: log.child({ component: 'alert-webhooks' }),
-      clock,
-      communityName: config.gateway.name,
-    });
-    bus.on('alert.changed', (n) => alertWebhooks.notify(n));
-    this.alertWebhooks = alertWebhooks;
 
     this.redemption = createRedemptionEngine({
       store,
@@ -478,29 +449,20 @@ export class Gateway {
           await broker.stop();
         },
       },
-      {
-        name: 'metrics',
-        // after the broker answers: prom-client takes some 40 ms to load, the devices do not wait for it
-        start: async () => {
-          const { GatewayMetrics } = await import('./metrics/gateway-metrics.ts');
-          const metrics = new GatewayMetrics({
-            monitor,
-            broker,
-            writer,
-            cloudStatus: () => this.cloud?.status(),
-            openAlerts: () => this.alerts.openAlerts(),
-            loopLag: this.loopLag,
-            eventsEmitted: () => bus.emitted(),
-            bus,
-            kinds: DEVICE_KINDS,
-            now: () => clock.now(),
-            info: { gatewayId: config.gateway.id, bootId: this.bootId, protocol: PROTOCOL_VERSION },
-          });
-          metrics.start();
-          this.metrics.attach(metrics);
-        },
-        stop: () => this.metrics.stop(),
-      },
+      // after the broker answers: prom-client takes some 40 ms to load, the devices do not wait for it
+      this.metrics.part(() => ({
+        monitor,
+        broker,
+        writer,
+        cloudStatus: () => this.cloud?.status(),
+        openAlerts: () => this.alerts.openAlerts(),
+        loopLag: this.loopLag,
+        eventsEmitted: () => bus.emitted(),
+        bus,
+        kinds: DEVICE_KINDS,
+        now: () => clock.now(),
+        info: { gatewayId: config.gateway.id, bootId: this.bootId, protocol: PROTOCOL_VERSION },
+      })),
       { name: 'commands', stop: () => this.commands.stop() },
       { name: 'alert webhooks', stop: () => this.alertWebhooks.stop() },
       {

@@ -6,7 +6,8 @@ import { fromShanghaiLocal, RECORD_ID, RECORD_ID_PATTERN, shanghaiLocal, useTa }
 import { accessReasonText, txOr } from '../i18n-extra.ts';
 import { useData } from '../use-data.ts';
 import { Card, ErrorLine, Table } from '../widgets.tsx';
-import { Confirm, OnceValue, useTx } from './device-actions.tsx';
+import { VisitorCodeForm } from './door.tsx';
+import { Confirm, useTx } from './device-actions.tsx';
 
 interface AccessEntry {
   at: string;
@@ -36,8 +37,6 @@ const WEEKDAYS: { n: string; key: TextKey }[] = [
 const DECISION_BADGE: Record<string, string> = { granted: 'status-ok', denied: 'status-fault', checked_in: 'sev-info' };
 const LIMITS = [100, 200, 500, 1000];
 const METHODS = ['card', 'qr', 'visitor_code'];
-const MAX_VISITOR_DAYS = 30;
-const DAY_MS = 86_400_000;
 
 const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
 
@@ -435,139 +434,6 @@ function ZoneEditor({
   );
 }
 
-/** POST /access/visitor-codes (operator; every zone "*" is admin's): the code shown once. */
-function VisitorCode({ zones }: { zones: string[] }) {
-  const { lang, tr, session } = useApp();
-  const t = useTx();
-  const a = useTa();
-  const blank = () => ({
-    zone: '',
-    label: '',
-    hostMemberId: '',
-    validFrom: '',
-    expiresAt: shanghaiLocal(Date.now() + DAY_MS),
-    uses: '1',
-  });
-  const [form, setForm] = useState(blank);
-  const [made, setMade] = useState<{ code: string; expiresAt: string; zone: string } | null>(null);
-  const w = useWrite();
-  const allZones = form.zone.trim() === '*';
-  const refused = allZones && session.role !== 'admin';
-  const hostOk = form.hostMemberId.trim() === '' || RECORD_ID.test(form.hostMemberId.trim());
-  const ready = form.zone.trim() !== '' && form.expiresAt !== '' && !refused && hostOk;
-  return (
-    <>
-      <form
-        class="filters"
-        data-access-visitor-code
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (!ready || w.busy) return;
-          void w.run(async () => {
-            const zone = form.zone.trim();
-            const body: Record<string, string | number> = { zone, expiresAt: fromShanghaiLocal(form.expiresAt) };
-            if (form.label.trim()) body.label = form.label.trim();
-            if (form.hostMemberId.trim()) body.hostMemberId = form.hostMemberId.trim();
-            if (form.validFrom) body.validFrom = fromShanghaiLocal(form.validFrom);
-            if (form.uses) body.uses = Number(form.uses);
-            const r = await api<{ code: string; expiresAt: string }>('/access/visitor-codes', { method: 'POST', body });
-            setMade({ ...r, zone });
-            setForm(blank());
-            return '';
-          });
-        }}
-      >
-        <label>
-          {t('zone')}
-          <input
-            name="zone"
-            required
-            maxLength={64}
-            list="access-zones-visitor"
-            value={form.zone}
-            onInput={(e) => setForm({ ...form, zone: e.currentTarget.value })}
-          />
-          <ZoneList id="access-zones-visitor" zones={session.role === 'admin' ? ['*', ...zones] : zones} />
-        </label>
-        <label>
-          {t('visitorLabel')} ({t('optional')})
-          <input
-            name="label"
-            maxLength={64}
-            value={form.label}
-            onInput={(e) => setForm({ ...form, label: e.currentTarget.value })}
-          />
-        </label>
-        <label>
-          {t('hostMember')} ({t('optional')})
-          <input
-            name="hostMemberId"
-            maxLength={64}
-            pattern={RECORD_ID_PATTERN}
-            value={form.hostMemberId}
-            onInput={(e) => setForm({ ...form, hostMemberId: e.currentTarget.value })}
-          />
-        </label>
-        <label>
-          {t('validFrom')} ({t('optional')})
-          <input
-            type="datetime-local"
-            name="validFrom"
-            value={form.validFrom}
-            onInput={(e) => setForm({ ...form, validFrom: e.currentTarget.value })}
-          />
-        </label>
-        <label>
-          {t('expiresAt')}
-          <input
-            type="datetime-local"
-            name="expiresAt"
-            required
-            min={shanghaiLocal(Date.now())}
-            max={shanghaiLocal(Date.now() + MAX_VISITOR_DAYS * DAY_MS)}
-            value={form.expiresAt}
-            onInput={(e) => setForm({ ...form, expiresAt: e.currentTarget.value })}
-          />
-        </label>
-        <label>
-          {t('uses')}
-          <input
-            type="number"
-            name="uses"
-            class="narrow"
-            min={1}
-            max={100}
-            value={form.uses}
-            onInput={(e) => setForm({ ...form, uses: e.currentTarget.value })}
-          />
-        </label>
-        <button type="submit" disabled={w.busy || !ready}>
-          {t('create')}
-        </button>
-        <p class="muted full">
-          {t('maxVisitorDays')}
-          {refused && ` · ${a('visitorAllZones')}`}
-        </p>
-      </form>
-      <ErrorLine error={w.error} />
-      {made && (
-        <div class="once" role="alert" data-code-once>
-          <h3>
-            {t('visitorCodeOnce')} · {t('zone')} {made.zone}
-          </h3>
-          <OnceValue value={made.code} />
-          <p class="muted">
-            {t('validUntil')} {dateTime(lang, made.expiresAt)}
-          </p>
-          <button type="button" onClick={() => setMade(null)}>
-            {tr('confirm')}
-          </button>
-        </div>
-      )}
-    </>
-  );
-}
-
 /** PUT /access/events/:id (operator): a reader set to a community activity's check-in for a time. */
 function CheckInEvent({ readers }: { readers: DoorReader[] }) {
   const { tr } = useApp();
@@ -924,7 +790,7 @@ export function Access() {
 
       {canOperate && (
         <Card title={t('createVisitorCode')}>
-          <VisitorCode zones={zones} />
+          <VisitorCodeForm deviceId="access" zones={zones} />
         </Card>
       )}
       {canOperate && (

@@ -31,7 +31,7 @@ function shanghaiLocal(ms: number): string {
 /** A datetime-local input's value (a Shanghai wall time) as ISO 8601. */
 const fromShanghaiLocal = (v: string): string => new Date(`${v}:00+08:00`).toISOString();
 
-function VisitorCodeForm({ deviceId, zones }: { deviceId: string; zones: string[] }) {
+export function VisitorCodeForm({ deviceId, zones }: { deviceId: string; zones: string[] }) {
   const { lang, tr } = useApp();
   const t = useTx();
   const blank = () => ({

@@ -10,6 +10,8 @@ import type { OutboxPort } from '../cloud/outbox-port.ts';
 import { AlertRepo } from './alert-repo.ts';
 import { deviceConditions, deviceSource, gatewayConditions } from './alert-rules.ts';
 import { AlertService } from './alert-service.ts';
+import { AlertWebhooks } from './webhooks/webhook-sender.ts';
+import type { Config } from '../config/schema.ts';
 
 /** How often the gateway's own conditions are looked at: they change slowly, and each look is cheap. */
 const GATEWAY_CHECK_MS = 5000;
@@ -28,9 +30,9 @@ export function wireAlerts(d: {
   cloud: () => { status(): CloudLinkStatus } | undefined;
   clockHealth: Pick<ClockHealth, 'status'>;
   hotlistStale: () => boolean;
-  cloudDownAlertS: number;
+  config: { alerts: Pick<Config['alerts'], 'cloudDownAlertS' | 'webhooks'>; gateway: Pick<Config['gateway'], 'name'> };
   outbox: OutboxPort | undefined;
-}): { service: AlertService; tick(): void } {
+}): { service: AlertService; webhooks: AlertWebhooks; tick(): void } {
   const log = d.log.child({ component: 'alerts' });
   const service = new AlertService({
     repo: new AlertRepo(d.store.db, d.store.reader),
@@ -53,6 +55,14 @@ export function wireAlerts(d: {
   d.bus.on('device.revoked', (r) => {
     if (r.why === 'removed') service.forgetDevice(r.id);
   });
+  // alerts leave the box to the staff's group chats; never in the way of anything else
+  const webhooks = new AlertWebhooks({
+    config: d.config.alerts.webhooks,
+    log: d.log.child({ component: 'alert-webhooks' }),
+    clock: d.clock,
+    communityName: d.config.gateway.name,
+  });
+  d.bus.on('alert.changed', (n) => webhooks.notify(n));
 
   let lastCheck = Number.NEGATIVE_INFINITY;
   let cloudDownSince: number | undefined = d.clock.monotonic();
@@ -75,11 +85,11 @@ export function wireAlerts(d: {
               backlogEvents: status.backlog.reduce((n, b) => n + b.events, 0),
             }
           : undefined,
-        cloudDownAlertMs: d.cloudDownAlertS * 1000,
+        cloudDownAlertMs: d.config.alerts.cloudDownAlertS * 1000,
         clock: { state: clock.state, offsetMs: clock.offsetMs },
         hotlistStale: status ? d.hotlistStale() : false,
       }),
     );
   };
-  return { service, tick };
+  return { service, webhooks, tick };
 }

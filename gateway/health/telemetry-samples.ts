@@ -2,6 +2,9 @@ import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
 import type { BatchWriter } from '../store/batch-writer.ts';
 import type { Db, ReadDb } from '../store/db-type.ts';
+import type { Store } from '../store/store.ts';
+import type { EventBus } from '../core/event-bus.ts';
+import type { GatewayEvents } from '../gateway-events.ts';
 
 export interface TelemetrySample {
   at: number;
@@ -43,6 +46,26 @@ export class TelemetrySamples {
         'SELECT at, temperature_c, rssi_dbm FROM telemetry_samples WHERE device_id = ? AND at >= ? ORDER BY at',
       ),
     };
+  }
+
+  /** The gateway's samples, on its database and writer; a deleted device's go with it. */
+  static wire(d: {
+    store: Pick<Store, 'db' | 'reader'>;
+    writer: Pick<BatchWriter, 'submit'>;
+    clock: Pick<Clock, 'now' | 'monotonic'>;
+    log: Logger;
+    bus: Pick<EventBus<GatewayEvents>, 'on'>;
+    health: { telemetrySampleS: number; telemetryKeepH: number };
+  }): TelemetrySamples {
+    const samples = new TelemetrySamples(d.store.db, d.store.reader, {
+      writer: d.writer,
+      clock: d.clock,
+      log: d.log,
+      sampleS: d.health.telemetrySampleS,
+      keepH: d.health.telemetryKeepH,
+    });
+    d.bus.on('device.revoked', (r) => r.why === 'removed' && samples.forget(r.id));
+    return samples;
   }
 
   /** A telemetry message arrived: kept when its device's last sample is old enough and it has a figure. */

@@ -1,5 +1,6 @@
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/log.ts';
+import { kindModule } from '../../devices/registry.ts';
 import type { GatewayEvents } from '../gateway-events.ts';
 import {
   deviceDiscovery,
@@ -31,6 +32,30 @@ export class HomeAssistantDiscovery {
   private readonly off: (() => void)[] = [];
 
   constructor(private readonly d: HomeAssistantDeps) {}
+
+  /**
+   * Home Assistant finds the devices by itself when the config opts in (`homeAssistant.discovery`): retained
+   * discovery configs on the embedded broker. Undefined when it does not.
+   */
+  static forConfig(
+    config: { gateway: { id: string; name: string }; homeAssistant: { discovery: boolean; prefix: string } },
+    g: {
+      bus: HomeAssistantDeps['bus'];
+      store: { devices: { list(): DiscoveredDevice[] } };
+      broker: { publish(topic: string, payload: string, opts: { qos: 0 | 1; retain: boolean }): Promise<void> };
+      log: Logger;
+    },
+  ): HomeAssistantDiscovery | undefined {
+    if (!config.homeAssistant.discovery) return undefined;
+    return new HomeAssistantDiscovery({
+      settings: { gatewayId: config.gateway.id, gatewayName: config.gateway.name, prefix: config.homeAssistant.prefix },
+      bus: g.bus,
+      devices: () => g.store.devices.list(),
+      modelOf: (kind) => kindModule(kind)?.wire.label,
+      publish: (m) => g.broker.publish(m.topic, m.payload, { qos: m.qos, retain: m.retain }),
+      log: g.log.child({ component: 'home-assistant' }),
+    });
+  }
 
   /** Call once the broker runs; publishes everything and follows the registry until stop(). */
   start(): Promise<void> {

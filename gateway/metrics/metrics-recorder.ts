@@ -1,4 +1,6 @@
+import type { Part } from '../parts/part.ts';
 import type { GatewayMetrics, RedemptionOutcome } from './gateway-metrics.ts';
+import type { MetricSources } from './metric-sources.ts';
 
 /** Observations kept while prom-client loads: a reconnect storm's first messages are counted too. */
 const MAX_EARLY_OBSERVATIONS = 10_000;
@@ -18,6 +20,20 @@ export class MetricsRecorder implements Recording {
     this.real = m;
     for (const replay of this.early) replay(m);
     this.early = [];
+  }
+
+  /** The gateway part that loads prom-client and attaches the real metrics, read from `sources`. */
+  part(sources: () => MetricSources): Part {
+    return {
+      name: 'metrics',
+      start: async () => {
+        const { GatewayMetrics } = await import('./gateway-metrics.ts');
+        const metrics = new GatewayMetrics(sources());
+        metrics.start();
+        this.attach(metrics);
+      },
+      stop: () => this.stop(),
+    };
   }
 
   get attached(): GatewayMetrics | undefined {
