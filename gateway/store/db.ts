@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS, type Migration } from './migrations.ts';
 
@@ -38,7 +38,9 @@ function keepPrivate(file: string): void {
   const dir = dirname(file);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   closeSync(openSync(file, 'a', 0o600));
-  for (const path of [dir, file, `${file}-wal`, `${file}-shm`]) {
+  // a shared sticky folder (/tmp) is everyone's: tightening it would lock other users and services out
+  const shared = (statSync(dir).mode & 0o1000) !== 0;
+  for (const path of shared ? [file, `${file}-wal`, `${file}-shm`] : [dir, file, `${file}-wal`, `${file}-shm`]) {
     try {
       if (existsSync(path)) chmodSync(path, path === dir ? 0o700 : 0o600);
     } catch (err) {

@@ -1,4 +1,4 @@
-import { chmodSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Gateway } from '../../gateway/app.ts';
@@ -27,6 +27,16 @@ describe('files other users of the box must not read', () => {
     store.db.prepare("INSERT INTO merchants (id, name) VALUES ('x', 'y')").run();
     expect(mode(dir)).toBe(0o700);
     for (const f of ['linli.db', 'linli.db-wal', 'linli.db-shm']) expect(mode(join(dir, f)), f).toBe(0o600);
+    store.close();
+  });
+
+  it('leaves a shared sticky folder (like /tmp) as it is: only the database files become private', () => {
+    const dir = join(tmp.dir, 'shared');
+    mkdirSync(dir);
+    chmodSync(dir, 0o1777);
+    const store = new Store(dir);
+    expect(statSync(dir).mode & 0o7777).toBe(0o1777);
+    expect(mode(join(dir, 'linli.db'))).toBe(0o600);
     store.close();
   });
 
