@@ -11,7 +11,10 @@ export function migrateKind(db: Db, kind: string, statements: readonly string[])
       const row = db.prepare<[string], { version: number }>('SELECT version FROM kind_schema WHERE kind = ?').get(kind);
       const from = row?.version ?? 0;
       if (from > statements.length)
-        throw new Error(`the ${kind} tables are at version ${from}, newer than this release (${statements.length})`);
+        throw new Error(
+          `the ${kind} tables are at version ${from}, written by a newer linli (this one knows up to ` +
+            `${statements.length}); nothing was changed: install that newer linli again or restore a backup`,
+        );
       for (const sql of statements.slice(from)) db.exec(sql);
       db.prepare(
         'INSERT INTO kind_schema (kind, version) VALUES (?, ?) ' +

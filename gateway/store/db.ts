@@ -19,6 +19,13 @@ export function openDatabase(file: string, opts: { readonly?: boolean; migration
   const db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   if (!opts.readonly) {
+    // before anything writes (switching to WAL rewrites the header): a newer release's file stays as it was
+    try {
+      refuseNewer(db, opts.migrations ?? MIGRATIONS);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
@@ -50,19 +57,27 @@ function keepPrivate(file: string): void {
   }
 }
 
+/** A file from a newer release: its tables may mean what this release cannot know. Never downgraded. */
+function refuseNewer(db: Db, migrations: readonly Migration[]): void {
+  const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > latest) {
+    throw new Error(
+      `database schema version ${version} was written by a newer linli: this one knows versions up to ` +
+        `${latest}, and going back is not supported; nothing was changed. Install that newer linli again, ` +
+        'or restore a backup made by this version (linli restore)',
+    );
+  }
+}
+
 /**
  * Applies the migrations the file has not seen yet, each atomically, and refuses a file from a newer
  * release. The version is read inside each migration's write transaction, so a CLI command and the
  * service starting at the same moment never both apply one.
  */
 export function migrate(db: Db, migrations: readonly Migration[]): number {
-  const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
   const version = () => db.pragma('user_version', { simple: true }) as number;
-  if (version() > latest) {
-    throw new Error(
-      `database schema version ${version()} is newer than this release supports (${latest}); upgrade linli`,
-    );
-  }
+  refuseNewer(db, migrations);
   let applied = 0;
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     if (m.version <= version()) continue;
@@ -89,11 +104,33 @@ export function migrate(db: Db, migrations: readonly Migration[]): number {
         })
         .immediate();
       if (ran) applied += 1;
+    } catch (err) {
+      throw diskFull(err) ? new DiskFullDuringMigrationError(m, version(), db.name) : err;
     } finally {
       if (fk) db.pragma('foreign_keys = ON');
     }
   }
   return applied;
+}
+
+const diskFull = (err: unknown): boolean => {
+  const code = (err as { code?: unknown }).code;
+  return code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE' || (err as { code?: unknown }).code === 'ENOSPC';
+};
+
+/**
+ * A migration ran out of disk. Its transaction rolled back, so the file is whole at the version before it;
+ * the gateway must not start on a half-known schema, and the person at the box must know what to free.
+ */
+export class DiskFullDuringMigrationError extends Error {
+  constructor(m: Migration, at: number, file: string) {
+    super(
+      `the disk is full: upgrading the database ${file} from version ${at} to ${m.version} (${m.name}) ` +
+        `needs more room; nothing was changed (it is still version ${at}). Free space on that disk ` +
+        '(df -h; old backups, logs) and start linli again',
+    );
+    this.name = 'DiskFullDuringMigrationError';
+  }
 }
 
 /** Closes cleanly: a final checkpoint folds the WAL into the main file so a copy of it alone is a full backup. */
