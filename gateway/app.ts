@@ -85,6 +85,9 @@ export class Gateway {
   hardware!: BoxHardware;
   /** Events for the cloud, written with the changes they describe; only when cloud sync is on. */
   outbox: OutboxRepo | undefined;
+  /** Anchors the ledger's tip in the cloud now [CLP-4.12]; undefined without cloud sync. */
+  anchorLedger: (() => Promise<void>) | undefined;
+  private stopCloudSync: (() => Promise<void>) | undefined;
   cloud: CloudLink | undefined;
   docs: DocSync | undefined;
   /** Whether the wall clock can be trusted (a box without RTC, NTP jumps, skew from the cloud's time). */
@@ -496,8 +499,10 @@ export class Gateway {
           });
           this.docs = sync.docs;
           this.cloud = sync.cloud;
+          this.anchorLedger = sync.anchorLedger;
+          this.stopCloudSync = sync.stop;
         },
-        stop: () => this.cloud?.stop(),
+        stop: () => this.stopCloudSync?.(),
       },
       {
         name: 'ticker',

@@ -11,6 +11,7 @@ import type { RolloutService } from './rollouts.ts';
 import { trustedKeysFrom } from '../redemption/credentials/qr-credential.ts';
 import { CloudLink } from './cloud-link.ts';
 import { DocSync } from './doc-sync.ts';
+import { LedgerAnchors } from './ledger-anchors.ts';
 import type { OutboxRepo } from './outbox-repo.ts';
 
 /**
@@ -37,6 +38,9 @@ interface CloudPorts {
 export function startCloudSync(gw: CloudPorts): {
   docs: DocSync;
   cloud: CloudLink;
+  /** Anchors the ledger's tip now (tests; the timer does it every `cloud.ledgerAnchorMinutes`). */
+  anchorLedger(): Promise<void>;
+  stop(): Promise<void>;
 } {
   const { config, clock, log, writer, outbox } = gw;
   const e = gw.redemption;
@@ -96,5 +100,25 @@ export function startCloudSync(gw: CloudPorts): {
   const link = cloud;
   e.service.setOnlineTopUp((memberId, amountFen) => link.requestTopUp(memberId, amountFen));
   link.start();
-  return { docs, cloud: link };
+  const anchors = new LedgerAnchors({
+    db: gw.db,
+    outbox,
+    clock,
+    epoch: () => outbox.epoch,
+    log: log.child({ component: 'ledger-anchor' }),
+  });
+  const anchorLedger = async () => {
+    await writer.submit(() => anchors.anchor());
+  };
+  const anchorFailed = (err: unknown) => log.warn({ err }, 'could not anchor the ledger; the next period tries again');
+  // at once (a box restored, or rewritten while it was off, says so first), then every period
+  anchorLedger().catch(anchorFailed);
+  const stopAnchoring = clock.every(config.cloud.ledgerAnchorMinutes * 60_000, () => {
+    anchorLedger().catch(anchorFailed);
+  });
+  const stop = async () => {
+    stopAnchoring();
+    await link.stop();
+  };
+  return { docs, cloud: link, anchorLedger, stop };
 }

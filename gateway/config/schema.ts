@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import * as z from 'zod';
 import { BoxHardwareConfigSchema } from '../../devices/box/box-hardware.ts';
 import { AlertWebhooksConfigSchema } from '../alerts/webhooks/webhook-config.ts';
@@ -17,11 +18,26 @@ const IntegrationAccountSchema = z
   })
   .strict();
 
+/** A host name or an IP address a device may use to reach the broker (a SAN of the local certificate). */
+const HOST_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const HOST_NAME = new RegExp(`^${HOST_LABEL}(?:\\.${HOST_LABEL})*$`);
+const AdvertisedHost = z
+  .string()
+  .max(253)
+  .refine((h) => isIP(h) !== 0 || HOST_NAME.test(h), {
+    message: 'expected a host name (box.local) or an IP address (192.168.1.20, fd00::20)',
+  });
+
 const TlsListenerSchema = z
   .object({
-    enabled: z.boolean().default(false),
+    /** On by default: devices send secrets and card UIDs, never in clear on the LAN. */
+    enabled: z.boolean().default(true),
     host: z.string().default('0.0.0.0'),
     port: Port.default(8883),
+    /**
+     * The server certificate and key (PEM). Without them the gateway makes its own local CA and server
+     * certificate under <dataDir>/tls/ and renews the certificate itself (`linli provision` prints the CA).
+     */
     certFile: z.string().min(1).optional(),
     keyFile: z.string().min(1).optional(),
     /** CA bundle used to check client certificates. */
@@ -29,10 +45,17 @@ const TlsListenerSchema = z
     /** Ask devices for a client certificate; with `requireClientCert`, refuse those without a valid one. */
     requestClientCert: z.boolean().default(false),
     requireClientCert: z.boolean().default(false),
+    /**
+     * Names and addresses devices use to reach the gateway, beyond its host name and its interfaces'
+     * addresses (a DNS name, a NAT address): each goes into the local server certificate.
+     */
+    advertisedHosts: z.array(AdvertisedHost).max(64).default([]),
+    /** The local server certificate is renewed when fewer days than this remain (checked at start and daily). */
+    renewBeforeDays: z.number().int().min(1).max(180).default(30),
   })
   .strict()
-  .refine((t) => !t.enabled || (t.certFile && t.keyFile), {
-    message: 'certFile and keyFile are required when TLS is enabled',
+  .refine((t) => !t.certFile === !t.keyFile, {
+    message: "certFile and keyFile go together (or leave both out to use the gateway's own local CA)",
     path: ['certFile'],
   })
   .refine((t) => !t.requireClientCert || t.caFile, {
@@ -44,12 +67,19 @@ export const MqttConfigSchema = z
   .object({
     host: z.string().default('0.0.0.0'),
     port: Port.default(1883),
+    /**
+     * The plain TCP listener on host:port. Off by default: plain MQTT carries device secrets and card
+     * UIDs in clear; turn it on only for devices that cannot do TLS, on a trusted network (`linli doctor` warns).
+     */
+    plaintext: z.boolean().default(false),
     tls: TlsListenerSchema.default({
-      enabled: false,
+      enabled: true,
       host: '0.0.0.0',
       port: 8883,
       requestClientCert: false,
       requireClientCert: false,
+      advertisedHosts: [],
+      renewBeforeDays: 30,
     }),
     maxConnections: z.number().int().positive().default(1000),
     /** Largest MQTT packet a client may send; larger ones get PAYLOAD_TOO_LARGE and the connection is closed. */
@@ -101,6 +131,10 @@ export const MqttConfigSchema = z
     integrations: z.array(IntegrationAccountSchema).default([]),
   })
   .strict()
+  .refine((m) => m.plaintext || m.tls.enabled, {
+    message: 'no MQTT listener: enable mqtt.tls (the default) or mqtt.plaintext',
+    path: ['tls', 'enabled'],
+  })
   // one address alone must never fill the whole pending budget, or its flood would refuse every device
   .refine((m) => m.pendingPerAddress < m.pendingTotal, {
     message: 'pendingPerAddress must be less than pendingTotal',
@@ -386,6 +420,13 @@ export const CloudConfigSchema = z
       .min(1)
       .max(24 * 30)
       .default(24),
+    /** The ledger's tip is anchored in the cloud this often [CLP-4.12] (and at every start). */
+    ledgerAnchorMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(60),
   })
   .strict()
   .refine((c) => c.reconnectMaxMs >= c.reconnectMinMs, {

@@ -2,11 +2,13 @@ import { LEDGER_SQL } from '../redemption/ledger/ledger-sql.ts';
 import { REDEMPTION_SQL, REDEMPTION_SQL_V14 } from '../redemption/store/redemption-sql.ts';
 import { FLOWS_SQL, FLOWS_SQL_V14 } from '../flows/store/flows-sql.ts';
 import { OUTBOX_SQL } from '../cloud/outbox-sql.ts';
+import { RESTORE_SQL } from '../cloud/restore-sql.ts';
 import { ANSWERS_SQL } from '../redemption/device/answers-sql.ts';
 import { ALERTS_SQL } from '../alerts/alerts-sql.ts';
 import { LOGIN_LINKS_SQL } from './token-repo.ts';
 import { TELEMETRY_SAMPLES_SQL } from '../health/telemetry-sql.ts';
 import { REPORT_ROLLUPS_SQL } from '../reports/report-rollups-sql.ts';
+import { LEDGER_ANCHORS_SQL } from '../cloud/ledger-anchors.ts';
 
 /**
  * Versioned schema migrations; each runs once, in order, inside
@@ -303,4 +305,6 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'why staff reversed a redemption',
     sql: 'ALTER TABLE redemptions ADD COLUMN reversal_note TEXT;',
   },
+  { version: 26, name: 'outbox events keep their epoch; restores and their restore points', sql: RESTORE_SQL },
+  { version: 27, name: "the ledger's tips anchored in the cloud", sql: LEDGER_ANCHORS_SQL },
 ];

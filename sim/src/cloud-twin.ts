@@ -12,6 +12,7 @@ import {
   type TopUpRequest,
 } from '../../gateway/cloud/contract/envelopes.ts';
 import { eventProblem } from '../../gateway/cloud/contract/events.ts';
+import type { LedgerAnchor } from '../../gateway/cloud/contract/events-ledger.ts';
 import { cloudTopics } from '../../gateway/cloud/contract/topics.ts';
 import type { Logger } from '../../gateway/core/log.ts';
 import { silentLogger } from '../../gateway/core/log.ts';
@@ -165,6 +166,35 @@ export class CloudTwin {
     if (this.invalid <= 10) this.log.warn({ topic, what, problem }, 'cloud twin: a message breaks the cloud contract');
   }
 
+  /** Per gateway and epoch, the ledger entry hash each anchor named [CLP-4.12], by seq. */
+  readonly anchors = new Map<string, Map<number, string>>();
+  /** Anchors that contradict what the cloud received before: the box's chain was rewritten. */
+  readonly ledgerRewrites: { gatewayId: string; seq: number; expected: string; got: string | null }[] = [];
+
+  private checkAnchor(gatewayId: string, epoch: string, a: LedgerAnchor): void {
+    const known = (e: string) => {
+      let m = this.anchors.get(`${gatewayId}/${e}`);
+      if (!m) {
+        m = new Map();
+        this.anchors.set(`${gatewayId}/${e}`, m);
+      }
+      return m;
+    };
+    const points = [
+      ...(a.previous ? [a.previous] : []),
+      // a chain rewritten with nothing new since names the same entry twice: one finding
+      ...(a.previous?.seq === a.tip.seq && a.previous.epoch === epoch ? [] : [{ ...a.tip, epoch }]),
+    ];
+    for (const p of points) {
+      const expected = known(p.epoch).get(p.seq);
+      if (expected !== undefined && expected !== p.hash) {
+        this.ledgerRewrites.push({ gatewayId, seq: p.seq, expected, got: p.hash });
+        this.log.warn({ gatewayId, seq: p.seq }, 'cloud twin: a ledger anchor contradicts an earlier one');
+      }
+    }
+    if (!known(epoch).has(a.tip.seq)) known(epoch).set(a.tip.seq, a.tip.hash);
+  }
+
   /** The epoch each gateway's database is in (a restored backup starts a new one, with its own sequences). */
   readonly epochs = new Map<string, string>();
 
@@ -200,6 +230,7 @@ export class CloudTwin {
       s.events.push(e);
       s.upTo = e.seq;
       if (e.historical) s.historical += 1;
+      if (e.kind === 'ledger.anchor') this.checkAnchor(batch.gatewayId, batch.epoch, e.data as LedgerAnchor);
     }
     if (this.dropAcks > 0) {
       this.dropAcks -= 1;

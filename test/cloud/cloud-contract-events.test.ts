@@ -104,6 +104,7 @@ describe('every event the gateway sends keeps the cloud contract', () => {
     await twin.grantAllowance(gw, 'm-1', 1000);
     await twin.pushDelta(gw, 'allowances', { releases: [{ releaseId: 'rel-1', memberId: 'm-3' }] });
     await s.awardPoints('m-1', 5, 'pts-1', 'activity');
+    await h.gw.anchorLedger?.();
     const money = [
       'redemption.captured',
       'redemption.held',
@@ -114,6 +115,7 @@ describe('every event the gateway sends keeps the cloud contract', () => {
       'allowance.credited',
       'allowance.released',
       'points.awarded',
+      'ledger.anchor',
     ];
     await waitFor(() => money.every((k) => kinds().has(k)), 'every money event at the cloud', 10_000);
     expectCloudContractKept(twin, h.gw.outbox);

@@ -20,6 +20,7 @@ import {
   RedemptionReversedSchema,
   RedemptionVoidedSchema,
 } from './events-money.ts';
+import { LedgerAnchorSchema } from './events-ledger.ts';
 import { ParcelDepositFailedSchema, ParcelPickedUpSchema, ParcelStoredSchema } from './events-parcels.ts';
 import { STREAMS, type Stream } from './streams.ts';
 
@@ -53,6 +54,7 @@ export const CLOUD_EVENTS = {
   'gateway.alert': { stream: 'health', schema: GatewayAlertSchema, clause: 'CLP-4.9' },
   'telemetry.summary': { stream: 'telemetry', schema: TelemetrySummarySchema, clause: 'CLP-4.10' },
   'alert.changed': { stream: 'health', schema: StaffAlertSchema, clause: 'CLP-4.11' },
+  'ledger.anchor': { stream: 'money', schema: LedgerAnchorSchema, clause: 'CLP-4.12' },
 } as const satisfies Record<string, EventSpec>;
 
 export type CloudEventType = keyof typeof CLOUD_EVENTS;
