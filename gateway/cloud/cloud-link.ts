@@ -319,10 +319,13 @@ export class CloudLink {
       return;
     }
     const { stream } = ack;
-    if (ack.epoch !== undefined && ack.epoch !== this.d.outbox.epoch) return; // for a database this one replaced
+    // [CLP-3.12] an epoch this database was restored from is acknowledged up to its restore point only: the
+    // cloud may hold more of it (the original box's), and those seqs here are the new epoch's
+    const ceiling = this.d.outbox.ackCeiling(ack.epoch ?? this.d.outbox.epoch, stream);
+    if (ceiling === undefined) return; // for a database this one replaced
     const f0 = this.inflight.get(stream);
     // never acknowledge more than was sent: an ack from a confused cloud must not delete unsent events
-    const upTo = Math.min(ack.upTo, f0?.to ?? this.d.outbox.ackedSeq(stream));
+    const upTo = Math.min(ack.upTo, ceiling, f0?.to ?? this.d.outbox.ackedSeq(stream));
     if (ack.ts !== undefined) this.d.onTimeHint?.(ack.ts);
     this.lastAckAt = this.d.clock.now();
     void this.d.writer
@@ -345,7 +348,12 @@ export class CloudLink {
       const f = this.inflight.get(stream);
       if (f && now - f.sentAtMono < this.d.config.ackTimeoutS * 1000) continue;
       const after = this.d.outbox.ackedSeq(stream);
-      const events = this.d.outbox.after(stream, after, this.d.config.batchMax);
+      const read = this.d.outbox.after(stream, after, this.d.config.batchMax);
+      // one epoch per batch: a restored database's unsent events go first, under their own epoch [CLP-3.12]
+      const epoch = read[0]?.epoch ?? this.d.outbox.epoch;
+      const cut = read.findIndex((e) => e.epoch !== epoch);
+      const events = cut === -1 ? read : read.slice(0, cut);
+      const base = this.d.outbox.baseOf(epoch, stream);
       if (events.length === 0) {
         this.inflight.delete(stream);
         continue;
@@ -354,7 +362,8 @@ export class CloudLink {
         v: 1,
         gatewayId: this.d.gatewayId,
         stream,
-        epoch: this.d.outbox.epoch,
+        epoch,
+        ...(base !== undefined ? { base } : {}),
         after,
         dropped: this.d.outbox.droppedCount(stream),
         events: events.map((e) => ({

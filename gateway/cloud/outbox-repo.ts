@@ -10,6 +10,8 @@ interface OutboxEvent {
   stream: Stream;
   seq: number;
   id: string;
+  /** The epoch it was written in: a restored database's unsent events keep their old one [CLP-3.12]. */
+  epoch: string;
   kind: string;
   at: number;
   data: unknown;
@@ -34,10 +36,14 @@ export type { OutboxPort } from './outbox-port.ts';
 export class OutboxRepo implements OutboxPort {
   private readonly s;
   /**
-   * This database's epoch, part of every event id, set once when the database is created. A copy of
-   * the file (a restored backup) keeps it: only a new database starts a new one.
+   * This database's epoch, part of every event id written from now on: set when the database is created,
+   * and anew when it is restored from a backup (prepareRestoredDatabase) [CLP-3.12].
    */
   readonly epoch: string;
+  /** Per epoch this database was restored into: where each stream's numbering continues from. */
+  private readonly bases = new Map<string, Map<string, number>>();
+  /** Per older epoch this database was restored from: the last seq of each stream the backup held. */
+  private readonly lasts = new Map<string, Map<string, number>>();
 
   private readonly invalid = {
     total: 0,
@@ -66,13 +72,14 @@ export class OutboxRepo implements OutboxPort {
         'UPDATE outbox_streams SET next_seq = next_seq + 1, bytes = bytes + ?, events = events + 1 WHERE stream = ?',
       ),
       insert: db.prepare(
-        'INSERT INTO outbox (stream, stream_seq, event_id, kind, at, payload, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO outbox (stream, stream_seq, event_id, kind, at, payload, bytes, epoch) ' +
+          'VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       after: db.prepare<
         [string, number, number],
-        { stream_seq: number; event_id: string; kind: string; at: number; payload: string }
+        { stream_seq: number; event_id: string; kind: string; at: number; payload: string; epoch: string | null }
       >(
-        'SELECT stream_seq, event_id, kind, at, payload FROM outbox ' +
+        'SELECT stream_seq, event_id, kind, at, payload, epoch FROM outbox ' +
           'WHERE stream = ? AND stream_seq > ? ORDER BY stream_seq LIMIT ?',
       ),
       ack: db.prepare('UPDATE outbox_streams SET acked_seq = MAX(acked_seq, ?) WHERE stream = ?'),
@@ -109,6 +116,34 @@ export class OutboxRepo implements OutboxPort {
     this.s.initSession.run();
     this.s.setEpoch.run(randomBytes(6).toString('hex'));
     this.epoch = this.s.epoch.get()?.epoch ?? 'e0';
+    const points = db
+      .prepare<[], { epoch: string; from_epoch: string; stream: string; seq: number }>(
+        'SELECT r.epoch, r.from_epoch, p.stream, p.seq FROM restores r JOIN restore_points p ON p.epoch = r.epoch',
+      )
+      .all();
+    for (const p of points) {
+      mapOf(this.bases, p.epoch).set(p.stream, p.seq);
+      mapOf(this.lasts, p.from_epoch).set(p.stream, p.seq);
+    }
+  }
+
+  /**
+   * Where an epoch's numbering of a stream continues from: the restore point for an epoch a restored
+   * database writes in, undefined for an epoch that numbers from 1 [CLP-3.12].
+   */
+  baseOf(epoch: string, stream: Stream): number | undefined {
+    return this.bases.get(epoch)?.get(stream);
+  }
+
+  /**
+   * The last seq of a stream an acknowledgement in `epoch` may reach: unbounded in the current epoch,
+   * the restore point in an epoch this database was restored from (the cloud may hold more of it, sent
+   * by the original box, and those seqs here are the new epoch's), undefined for an epoch never ours.
+   */
+  ackCeiling(epoch: string, stream: Stream): number | undefined {
+    if (epoch === this.epoch) return Number.MAX_SAFE_INTEGER;
+    const last = this.lasts.get(epoch);
+    return last ? (last.get(stream) ?? 0) : undefined;
   }
 
   /** The next cloud session number (durable). */
@@ -140,6 +175,7 @@ export class OutboxRepo implements OutboxPort {
       this.now(),
       payload,
       payload.length,
+      this.epoch,
     );
     this.s.bump.run(payload.length, stream);
   }
@@ -162,6 +198,7 @@ export class OutboxRepo implements OutboxPort {
       stream,
       seq: r.stream_seq,
       id: r.event_id,
+      epoch: r.epoch ?? this.epoch,
       kind: r.kind,
       at: r.at,
       data: JSON.parse(r.payload) as unknown,
@@ -229,4 +266,13 @@ export class OutboxRepo implements OutboxPort {
   redactPickupCode(parcelId: string): void {
     this.s.redact.run(parcelId);
   }
+}
+
+function mapOf<V>(m: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let v = m.get(key);
+  if (!v) {
+    v = new Map();
+    m.set(key, v);
+  }
+  return v;
 }

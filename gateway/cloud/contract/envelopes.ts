@@ -29,6 +29,11 @@ export const CloudBatchObject = z
     /** The database's epoch: sequence numbers count within it (a new database starts a new one) [CLP-3.4]. */
     epoch: EpochSchema,
     /**
+     * Only in an epoch a restored database writes in: the seq its numbering of the stream continues from
+     * (the backup's last seq in the epoch it was restored from); the cloud starts the series there [CLP-3.12].
+     */
+    base: CountSchema.optional(),
+    /**
      * The seq the gateway last saw acknowledged: events after it
      * and before the first here were dropped (telemetry only).
      */
