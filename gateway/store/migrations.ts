@@ -8,6 +8,7 @@ import { ALERTS_SQL } from '../alerts/alerts-sql.ts';
 import { LOGIN_LINKS_SQL } from './token-repo.ts';
 import { TELEMETRY_SAMPLES_SQL } from '../health/telemetry-sql.ts';
 import { REPORT_ROLLUPS_SQL } from '../reports/report-rollups-sql.ts';
+import { LEDGER_ANCHORS_SQL } from '../cloud/ledger-anchors.ts';
 
 /**
  * Versioned schema migrations; each runs once, in order, inside
@@ -305,4 +306,5 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: 'ALTER TABLE redemptions ADD COLUMN reversal_note TEXT;',
   },
   { version: 26, name: 'outbox events keep their epoch; restores and their restore points', sql: RESTORE_SQL },
+  { version: 27, name: "the ledger's tips anchored in the cloud", sql: LEDGER_ANCHORS_SQL },
 ];
