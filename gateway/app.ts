@@ -19,6 +19,7 @@ import { DeviceService } from './registry/device-service.ts';
 import { bridgeRegistry } from './registry/registry-bridge.ts';
 import { RegistryWatcher } from './registry/registry-watcher.ts';
 import { StaffTokens } from './security/staff-tokens.ts';
+import { LocalTls } from './security/local-tls.ts';
 import { createRedemptionEngine, type RedemptionEngine } from './redemption/wire.ts';
 import { DeskReader } from './flows/desk-reader.ts';
 import type { CloudLink } from './cloud/cloud-link.ts';
@@ -51,7 +52,9 @@ import { HomeAssistantDiscovery } from './metrics/ha-publisher.ts';
 import { TelemetrySamples } from './health/telemetry-samples.ts';
 
 export interface GatewayEndpoints {
-  mqttPort: number;
+  /** The plain MQTT port: only with mqtt.plaintext (off by default). */
+  mqttPort: number | undefined;
+  /** The MQTT over TLS port (mqtts), on by default. */
   mqttTlsPort: number | undefined;
   httpUrl: string;
   database: string;
@@ -70,6 +73,8 @@ export class Gateway {
   monitor!: DeviceMonitor;
   commands!: CommandService;
   broker!: LinliBroker;
+  /** The local CA and the broker's certificate it issued; undefined when the config names its own or TLS is off. */
+  tls: LocalTls | undefined;
   health!: HealthSink;
   /** What one part tells the others: health changes, settled redemptions, alerts, the registry's news. */
   private readonly bus: EventBus<GatewayEvents>;
@@ -184,7 +189,7 @@ export class Gateway {
     return this.bus.emitted();
   }
 
-  private ports: { port: number; tlsPort?: number | undefined } | undefined;
+  private ports: { port?: number | undefined; tlsPort?: number | undefined } | undefined;
 
   /**
    * Builds the gateway's objects in dependency order (nothing is used before it is built: what one part
@@ -233,7 +238,10 @@ export class Gateway {
     // one budget per turn for connections, subscriptions and uplinks: a reconnect storm is spread over
     // turns instead of blocking the loop; uplinks keep their order (one queue)
     const turns = new TurnBudget(TURN_BUDGET_MS, () => clock.monotonic());
+    const localTls = LocalTls.forConfig(config, clock, log);
+    this.tls = localTls;
     const broker = new LinliBroker({
+      ...(localTls ? { tlsCredentials: () => localTls.credentials() } : {}),
       config: config.mqtt,
       log: log.child({ component: 'broker' }),
       clock,
@@ -429,6 +437,8 @@ export class Gateway {
           await this.hardware.stop();
         },
       },
+      // issued or renewed before the broker serves it, then checked daily
+      ...(localTls ? [localTls.part((c) => broker.setTlsCredentials(c))] : []),
       {
         name: 'broker',
         start: async () => {

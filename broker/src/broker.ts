@@ -7,7 +7,14 @@ import { MAX_CLIENT_ID_LENGTH } from './auth/accounts.ts';
 import { wireEvents } from './events.ts';
 import { persistenceWithRetainedTrie } from './retained-store.ts';
 import { acceptConnection, refusedPending } from './accept.ts';
-import { closeListeners, openListeners, type Listeners, type Transport } from './transport/listeners.ts';
+import {
+  closeListeners,
+  openListeners,
+  replaceCertificate,
+  type Listeners,
+  type TlsCredentials,
+  type Transport,
+} from './transport/listeners.ts';
 import type { BrokerContext, BrokerStats, InboundMessage } from './types.ts';
 
 /** stop() never waits longer than this for aedes or the listeners; then it destroys what is left. */
@@ -42,7 +49,7 @@ export class LinliBroker {
     this.core = createCore(ctx);
   }
 
-  async start(): Promise<{ port: number; tlsPort?: number }> {
+  async start(): Promise<{ port?: number; tlsPort?: number }> {
     if (this.state !== 'new') throw new Error(`the broker cannot start: it is ${this.state}`);
     this.state = 'starting';
     const run = this.open();
@@ -139,7 +146,7 @@ export class LinliBroker {
     return { connections: conns.size, devicesConnected: conns.devicesOnline, pending: pending.taken(), ...counters };
   }
 
-  private async open(): Promise<{ port: number; tlsPort?: number }> {
+  private async open(): Promise<{ port?: number; tlsPort?: number }> {
     const { config, log } = this.core.ctx;
     const aedes = await Aedes.createBroker({
       // a backstop only: GuardedConnection completes every write at once, so aedes never waits for a
@@ -176,6 +183,7 @@ export class LinliBroker {
           onSocket: (socket, transport, release) => this.accept(socket, transport, release),
           admitHandshake: (address) => this.core.pending.admit(address),
           onHandshakeRefused: (address, why) => refusedPending(this.core, address, 'tls', why),
+          tlsCredentials: this.core.ctx.tlsCredentials,
         },
         log,
         this.core.limitedLog,
@@ -189,15 +197,19 @@ export class LinliBroker {
     const { port, tlsPort } = this.listeners;
     log.info(
       {
-        host: config.host,
-        port,
+        ...(port === undefined ? {} : { host: config.host, port }),
         tlsPort,
         maxPacketBytes: config.maxPacketBytes,
         integrations: config.integrations.length,
       },
       'MQTT broker listening',
     );
-    return tlsPort === undefined ? { port } : { port, tlsPort };
+    return { ...(port === undefined ? {} : { port }), ...(tlsPort === undefined ? {} : { tlsPort }) };
+  }
+
+  /** A renewed server certificate, served to every handshake from now on (open connections keep theirs). */
+  setTlsCredentials(c: TlsCredentials): void {
+    if (this.listeners && this.state === 'running') replaceCertificate(this.listeners, c);
   }
 
   private accept(socket: Socket, transport: Transport, handshakePlace?: () => void): void {

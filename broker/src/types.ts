@@ -53,6 +53,8 @@ export interface BrokerContext {
   turns?: TurnBudget;
   /** Device presence; called synchronously, its errors are caught and logged. */
   onPresence?: (e: PresenceEvent) => void;
+  /** The server certificate and key when config.tls names no files (the gateway's local CA issued them). */
+  tlsCredentials?: () => { cert: Buffer; key: Buffer };
 }
 
 /** A message delivered to an internal subscription. */

@@ -58,7 +58,8 @@ export class KitGateway {
     this.dataDir = mkdtempSync(join(tmpdir(), 'linli-conformance-'));
     const config = ConfigSchema.parse({
       dataDir: this.dataDir,
-      mqtt: { host: '127.0.0.1', port: 0 },
+      // the kit's own tap is the device's broker: the gateway behind it speaks plain MQTT on loopback only
+      mqtt: { host: '127.0.0.1', port: 0, plaintext: true, tls: { enabled: false } },
       http: { host: '127.0.0.1', port: 0 },
       log: { level: 'silent' },
     });
@@ -87,7 +88,7 @@ export class KitGateway {
     this.tap = new WireTap({
       host: this.opts.host,
       port: this.opts.port,
-      upstreamPort: endpoints.mqttPort,
+      upstreamPort: endpoints.mqttPort ?? 0,
       journal: this.journal,
       withhold: (topic, json) => this.withhold?.(topic, json) === true,
     });

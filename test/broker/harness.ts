@@ -5,6 +5,7 @@ import { LinliBroker } from '../../broker/src/index.ts';
 import type { DeviceCredentialCheck, InboundMessage, PresenceEvent } from '../../broker/src/types.ts';
 import { EnvelopeStamper } from '../../firmware-protocol/src/stamp.ts';
 import { MqttConfigSchema, type MqttConfig } from '../../gateway/config/schema.ts';
+import type * as z from 'zod';
 import { ManualClock } from '../../gateway/core/clock.ts';
 import { createLogger } from '../../gateway/core/log.ts';
 import type { TurnBudget } from '../../gateway/core/turn-budget.ts';
@@ -55,8 +56,15 @@ export class BrokerHarness {
   tlsPort: number | undefined;
   presenceThrows = false;
 
-  constructor(overrides: Partial<MqttConfig> = {}, turns?: TurnBudget) {
-    this.config = MqttConfigSchema.parse({ host: '127.0.0.1', port: 0, ...overrides });
+  constructor(overrides: Partial<z.input<typeof MqttConfigSchema>> = {}, turns?: TurnBudget) {
+    // plain MQTT on loopback, opted into: most broker tests speak to the broker itself, not to TLS
+    this.config = MqttConfigSchema.parse({
+      host: '127.0.0.1',
+      port: 0,
+      plaintext: true,
+      tls: { enabled: false },
+      ...overrides,
+    });
     const log = createLogger({
       level: 'debug',
       destination: {
@@ -86,7 +94,7 @@ export class BrokerHarness {
 
   async start(): Promise<this> {
     const ports = await this.broker.start();
-    this.port = ports.port;
+    this.port = ports.port ?? 0;
     this.tlsPort = ports.tlsPort;
     return this;
   }

@@ -15,7 +15,7 @@ import { describeDeviceTransportContract, type DeviceTransportSubject } from './
 async function gatewaySubject(
   overrides: Partial<ConfigInput>,
   transport: (ports: {
-    mqttPort: number;
+    mqttPort: number | undefined;
     mqttTlsPort: number | undefined;
   }) => Pick<DeviceTransportSubject, 'url' | 'clientOptions'>,
 ): Promise<DeviceTransportSubject> {

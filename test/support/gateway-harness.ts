@@ -28,7 +28,8 @@ export async function startGateway(
   const config = ConfigSchema.parse({
     ...overrides,
     dataDir: tmp.dir,
-    mqtt: { host: '127.0.0.1', port: 0, ...(overrides.mqtt ?? {}) },
+    // plain MQTT on loopback, opted into (TLS, the default, only when a test asks for it: mqtt.tls)
+    mqtt: { host: '127.0.0.1', port: 0, plaintext: true, tls: { enabled: false }, ...(overrides.mqtt ?? {}) },
     http: { host: '127.0.0.1', port: 0 },
     health: { offlineGraceS: 1, ...(overrides.health ?? {}) },
     log: { level: 'silent' },

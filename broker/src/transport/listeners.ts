@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
+import { createServer as createTlsServer, type SecureContextOptions, type Server as TlsServer } from 'node:tls';
 import type { MqttConfig } from '../../../gateway/config/schema.ts';
 import type { LimitedLogger } from '../../../gateway/core/log-limiter.ts';
 import type { Logger } from '../../../gateway/core/log.ts';
@@ -10,11 +10,22 @@ import { normalizeAddress } from './guarded-connection.ts';
 export type Transport = 'tcp' | 'tls';
 
 export interface Listeners {
-  tcp: Server;
+  /** The plain listener: only with mqtt.plaintext. */
+  tcp: Server | undefined;
   /** The TCP listener in front of the TLS server (which never listens itself). */
   tls: Server | undefined;
-  port: number;
+  /** The TLS server, whose certificate a renewal replaces (setSecureContext) without closing anything. */
+  secure: TlsServer | undefined;
+  /** What the secure context is made of besides the certificate and key (the client CA, the minimum version). */
+  contextOptions: SecureContextOptions;
+  port: number | undefined;
   tlsPort: number | undefined;
+}
+
+/** The server certificate and key (PEM) when the config names no files: the gateway's local CA issued them. */
+export interface TlsCredentials {
+  cert: Buffer;
+  key: Buffer;
 }
 
 interface ListenerHooks {
@@ -27,6 +38,8 @@ interface ListenerHooks {
   admitHandshake(address: string): Admission;
   /** A TLS handshake was refused by the pending limits. */
   onHandshakeRefused(address: string, why: string): void;
+  /** The certificate to serve when mqtt.tls names no certFile/keyFile. */
+  tlsCredentials?: (() => TlsCredentials) | undefined;
 }
 
 /**
@@ -55,7 +68,7 @@ async function readPem(path: string, what: string): Promise<Buffer> {
 }
 
 /**
- * Opens the plain TCP listener and, when enabled, the TLS one. A client certificate is requested with
+ * Opens the plain TCP listener when mqtt.plaintext is on and the TLS one when mqtt.tls is (the default). A client certificate is requested with
  * `requestClientCert` and required (handshake refused without a valid one, checked against `caFile`)
  * with `requireClientCert`. Port 0 picks a free port; the real ports are returned.
  *
@@ -70,38 +83,47 @@ export async function openListeners(
   limitedLog: LimitedLogger,
 ): Promise<Listeners> {
   const cap = config.maxConnections + config.pendingTotal + CLOSING_HEADROOM;
-  // [FWP-2.1] TCP_NODELAY: an answer is one small packet, and Nagle's algorithm would hold it until the
-  // device's delayed ACK (40 ms on Linux) for every request that follows an unacknowledged write
-  const tcp = createServer({ noDelay: true }, (socket) => hooks.onSocket(socket, 'tcp'));
-  tcp.maxConnections = cap;
-  // an error while starting to listen (port taken) is the start's to report, once, without a stack here
-  tcp.on('error', (err) => {
-    if (tcp.listening) log.error({ err }, 'MQTT listener error');
-  });
+  let tcp: Server | undefined;
+  let port: number | undefined;
+  if (config.plaintext) {
+    // [FWP-2.1] TCP_NODELAY: an answer is one small packet, and Nagle's algorithm would hold it until the
+    // device's delayed ACK (40 ms on Linux) for every request that follows an unacknowledged write
+    const plain = createServer({ noDelay: true }, (socket) => hooks.onSocket(socket, 'tcp'));
+    plain.maxConnections = cap;
+    // an error while starting to listen (port taken) is the start's to report, once, without a stack here
+    plain.on('error', (err) => {
+      if (plain.listening) log.error({ err }, 'MQTT listener error');
+    });
+    tcp = plain;
+    port = await listen(plain, config.host, config.port);
+  }
   let tls: Server | undefined;
+  let secureServer: TlsServer | undefined;
   let tlsPort: number | undefined;
-  const port = await listen(tcp, config.host, config.port);
+  const contextOptions: SecureContextOptions = { minVersion: 'TLSv1.2' };
   try {
     if (config.tls.enabled) {
       const t = config.tls;
-      if (!t.certFile || !t.keyFile) throw new Error('mqtt.tls: certFile and keyFile are required when TLS is enabled');
-      const [cert, key, ca] = await Promise.all([
-        readPem(t.certFile, 'certFile'),
-        readPem(t.keyFile, 'keyFile'),
+      const [pair, ca] = await Promise.all([
+        t.certFile && t.keyFile
+          ? Promise.all([readPem(t.certFile, 'certFile'), readPem(t.keyFile, 'keyFile')])
+          : Promise.resolve(hooks.tlsCredentials?.()).then((c) => (c ? [c.cert, c.key] : undefined)),
         t.caFile ? readPem(t.caFile, 'caFile') : Promise.resolve(undefined),
       ]);
+      if (!pair) throw new Error('mqtt.tls: no certFile and keyFile, and no local CA to issue a certificate');
+      const [cert, key] = pair;
+      if (ca) contextOptions.ca = ca;
       // the place a handshake took, by the peer's address and port, until the TLS socket is accepted
       const handshakes = new Map<string, () => void>();
       const peer = (s: Socket) => `${s.remoteAddress ?? ''}|${s.remotePort ?? ''}`;
       const secure: TlsServer = createTlsServer(
         {
+          ...contextOptions,
           cert,
           key,
-          ...(ca ? { ca } : {}),
           requestCert: t.requestClientCert || t.requireClientCert,
           rejectUnauthorized: t.requireClientCert,
           handshakeTimeout: config.connectTimeoutMs,
-          minVersion: 'TLSv1.2',
         },
         (socket) => {
           const release = handshakes.get(peer(socket));
@@ -140,13 +162,19 @@ export async function openListeners(
         if (front.listening) log.error({ err }, 'MQTT TLS listener error');
       });
       tls = front;
+      secureServer = secure;
       tlsPort = await listen(front, t.host, t.port);
     }
   } catch (err) {
-    await closeServer(tcp);
+    if (tcp) await closeServer(tcp);
     throw err;
   }
-  return { tcp, tls, port, tlsPort };
+  return { tcp, tls, secure: secureServer, contextOptions, port, tlsPort };
+}
+
+/** Serves a renewed certificate to the handshakes from now on; connections already open keep theirs. */
+export function replaceCertificate(l: Listeners, c: TlsCredentials): void {
+  l.secure?.setSecureContext({ ...l.contextOptions, cert: c.cert, key: c.key });
 }
 
 function closeServer(server: Server): Promise<void> {
@@ -158,5 +186,5 @@ function closeServer(server: Server): Promise<void> {
 
 /** Stops accepting; resolves when every connection of both listeners has closed (the caller destroys them). */
 export async function closeListeners(l: Listeners): Promise<void> {
-  await Promise.all([closeServer(l.tcp), l.tls ? closeServer(l.tls) : Promise.resolve()]);
+  await Promise.all([l.tcp ? closeServer(l.tcp) : Promise.resolve(), l.tls ? closeServer(l.tls) : Promise.resolve()]);
 }
