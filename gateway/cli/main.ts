@@ -21,6 +21,7 @@ const COMMANDS: readonly (readonly [name: string, load: () => Promise<CommandFac
   ['residents', async () => (await import('./residents-command.ts')).residentsCommand],
   ['hash-secret', async () => (await import('./tool-commands.ts')).hashSecretCommand],
   ['config', async () => (await import('./tool-commands.ts')).configCommand],
+  ['doctor', async () => (await import('./doctor-command.ts')).doctorCommand],
 ];
 
 /**

@@ -1,0 +1,58 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { verifyLedger } from '../redemption/ledger/ledger-verify.ts';
+import type { Check } from './context.ts';
+import { fail, type Finding, ok, warn } from './finding.ts';
+
+const FIX_RESTORE = 'stop the gateway and restore the last good backup: linli restore FILE';
+
+/**
+ * `PRAGMA quick_check` and the ledger's verification, on a read-only connection of its own: safe beside a
+ * running gateway (WAL readers never block its writer, and this one cannot write).
+ */
+export const databaseCheck: Check = {
+  id: 'database',
+  async run(ctx) {
+    const file = join(ctx.config.dataDir, 'linli.db');
+    if (!(await ctx.io.stat(file)))
+      return [warn('database', `no database at ${file} yet`, 'start the gateway once: linli start --config FILE')];
+    let db: Database.Database;
+    try {
+      db = new Database(file, { readonly: true, fileMustExist: true });
+    } catch (err) {
+      return [
+        fail(
+          'database',
+          `cannot open ${file}: ${(err as Error).message}`,
+          "run doctor as the gateway's user (sudo -u linli)",
+        ),
+      ];
+    }
+    const found: Finding[] = [];
+    try {
+      db.pragma('busy_timeout = 2000');
+      const rows = db.pragma('quick_check') as { quick_check: string }[];
+      const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+      found.push(
+        problems.length === 0
+          ? ok('database.quick-check', `${file}: quick_check ok`)
+          : fail('database.quick-check', `${file} is damaged: ${problems.slice(0, 3).join('; ')}`, FIX_RESTORE),
+      );
+      const ledger = verifyLedger(db, 5);
+      found.push(
+        ledger.ok
+          ? ok('database.ledger', `ledger verified: ${ledger.entries} entries, ${ledger.accounts} accounts`)
+          : fail(
+              'database.ledger',
+              `ledger problems: ${ledger.problems.map((p) => `${p.kind}${p.seq ? ` at seq ${p.seq}` : ''}: ${p.detail}`).join('; ')}`,
+              'see all of them: linli ledger verify --data DIR; then restore the last good backup',
+            ),
+      );
+    } catch (err) {
+      found.push(fail('database', `${file}: ${(err as Error).message}`, FIX_RESTORE));
+    } finally {
+      db.close();
+    }
+    return found;
+  },
+};
