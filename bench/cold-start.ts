@@ -182,7 +182,7 @@ export async function benchColdStart(runs = 5): Promise<ColdStartResult> {
       [
         `dataDir: ${data}`,
         'gateway: { id: gw-bench-cold }',
-        'mqtt: { host: 127.0.0.1 }',
+        'mqtt: { host: 127.0.0.1, plaintext: true, tls: { enabled: false } }',
         'http: { host: 127.0.0.1 }',
         'log: { level: warn }',
         '',

@@ -54,7 +54,7 @@ export async function benchDrainToMosquitto(
     ConfigSchema.parse({
       dataDir: dir,
       gateway: { id: 'gw-bench-drain' },
-      mqtt: { host: '127.0.0.1', port: 0 },
+      mqtt: { host: '127.0.0.1', port: 0, plaintext: true, tls: { enabled: false } },
       http: { host: '127.0.0.1', port: 0 },
       log: { level: 'silent' },
       cloud: { enabled: true, url: broker.url, protocolVersion: 5, batchesPerSecond, batchMax, signingKeys },

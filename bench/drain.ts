@@ -27,7 +27,7 @@ export async function benchDrain(backlog = 20_000): Promise<{
   const gw = new Gateway(
     ConfigSchema.parse({
       dataDir: dir,
-      mqtt: { host: '127.0.0.1', port: 0 },
+      mqtt: { host: '127.0.0.1', port: 0, plaintext: true, tls: { enabled: false } },
       http: { host: '127.0.0.1', port: 0 },
       log: { level: 'silent' },
       cloud: { enabled: true, url: cloud.url, protocolVersion: 4, signingKeys: [cloud.signingKey] },

@@ -5,7 +5,7 @@ import { isScenario, scenarioHelp, SCENARIOS } from '../../sim/src/scenario-tabl
 import { configFrom, parsePort, type CommonOptions } from './common.ts';
 
 interface DemoOptions extends CommonOptions {
-  mqttPort?: number;
+  mqttsPort?: number;
   httpPort?: number;
   scenario: string;
   interval: number;
@@ -34,7 +34,7 @@ export function demoCommand(): Command {
         '(what `npm start` runs)',
     )
     .option('-d, --data <dir>', 'data folder (default ./data); the admin token is kept there between runs')
-    .option('--mqtt-port <n>', 'MQTT port (default 1883; 0 = any free port)', parsePort)
+    .option('--mqtts-port <n>', 'MQTT over TLS port (default 8883; 0 = any free port)', parsePort)
     .option('--http-port <n>', 'HTTP port (default 8080; 0 = any free port)', parsePort)
     .option(
       '--scenario <name>',
@@ -65,10 +65,7 @@ export function demoCommand(): Command {
     .action(async (opts: DemoOptions & Record<string, unknown>, cmd: Command) => {
       const verbose = (cmd.optsWithGlobals() as { verbose?: boolean }).verbose === true;
       const level = opts.logLevel ?? (process.env.LINLI_LOG_LEVEL || (verbose ? 'info' : 'warn'));
-      const base = configFrom(
-        { ...opts, config: undefined },
-        { mqttPort: opts.mqttPort, httpPort: opts.httpPort, logLevel: level },
-      );
+      const base = configFrom({ ...opts, config: undefined }, { httpPort: opts.httpPort, logLevel: level });
       const { DemoConsole } = await import('./demo-console.ts');
       const { DemoRun } = await import('./demo-run.ts');
       const { runGateway } = await import('./run-gateway.ts');
@@ -91,8 +88,18 @@ export function demoCommand(): Command {
           protocolVersion: 4 as const,
           signingKeys: [cloud.signingKey],
         },
-        // simulated devices run in this process: loopback only, and all connect from 127.0.0.1
-        mqtt: { ...base.mqtt, host: '127.0.0.1', connectsPerMinutePerAddress: 100_000 },
+        // simulated devices run in this process: loopback only, and all connect from 127.0.0.1, over TLS
+        // trusting the demo's own local CA (<data>/tls/ca.crt), as real devices do
+        mqtt: {
+          ...base.mqtt,
+          host: '127.0.0.1',
+          connectsPerMinutePerAddress: 100_000,
+          tls: {
+            ...base.mqtt.tls,
+            host: '127.0.0.1',
+            ...(opts.mqttsPort !== undefined ? { port: opts.mqttsPort } : {}),
+          },
+        },
         http: { ...base.http, host: '127.0.0.1' },
         // the residents' secure cards and member QR codes are verified with the demo community's keys
         redemption: { ...base.redemption, ...redemptionSettingsFor(keys) },

@@ -21,9 +21,16 @@ interface DemoSettings {
   summaryEveryS: number;
 }
 
+/** MQTT over TLS when it listens (the default), else the plain port. */
+function brokerUrl(e: GatewayEndpoints): string {
+  return e.mqttTlsPort !== undefined ? `mqtts://127.0.0.1:${e.mqttTlsPort}` : `mqtt://127.0.0.1:${e.mqttPort}`;
+}
+
 /** The demo around a running gateway: its community, simulated devices and residents, the console summary. */
 export class DemoRun {
   private fleet: SimFleet | undefined;
+  /** The local CA the simulated devices trust, for the banner. */
+  private caFile: string | undefined;
   private summary: NodeJS.Timeout | undefined;
   private readonly opening = new AbortController();
 
@@ -41,6 +48,7 @@ export class DemoRun {
     // the simulated cloud keeps the hotlist fresh, as the platform does: a stale one stops plain cards
     await this.cloud.keepHotlistFresh(this.config.gateway.id, () => gw.docs?.version('hotlist') ?? 0);
     const { credentials, passed } = await demoCredentials(gw, this.s.plan);
+    this.caFile = gw.tls?.current?.paths.caCert;
     const { token, reused, file } = await stableDemoToken(gw.tokens, this.config.dataDir);
     // residents pay with what they hold: a plain card (capped), a secure NTAG 424 card or the member QR code
     const { catalog, secrets, ledger } = gw.redemption;
@@ -49,7 +57,8 @@ export class DemoRun {
       lastCounter: (type, id) => catalog.credential(secrets.lookupKey(type, id))?.lastCounter ?? undefined,
     });
     const fleet = new SimFleet({
-      url: `mqtt://127.0.0.1:${endpoints.mqttPort}`,
+      url: brokerUrl(endpoints),
+      ...(gw.tls?.current ? { tls: { ca: gw.tls.current.ca } } : {}),
       credentials,
       log: log.child({ component: 'sim' }),
     });
@@ -120,7 +129,8 @@ export class DemoRun {
         ' for the next demo on this data folder',
       `  Staff API          ${url}/api/v1/devices   activity: ${url}/api/v1/activity   docs: ${url}/docs`,
       `  Health             ${url}/healthz`,
-      `  MQTT broker        mqtt://127.0.0.1:${endpoints.mqttPort}   (${t.devices} simulated devices, ids sim-…)`,
+      `  MQTT broker        ${brokerUrl(endpoints)}   (${t.devices} simulated devices, ids sim-…)`,
+      ...(this.caFile ? [`  Broker's CA        ${this.caFile}   (devices trust it: linli provision prints it)`] : []),
       ...t.passed.map((p) => `                     ${p.id} left untouched: ${p.why}`),
       `  Database           ${endpoints.database}`,
       `  Cloud (simulated)  ${this.cloud.url}   events flow up; a fresh signed hotlist comes down`,

@@ -11,11 +11,19 @@ interface Listener {
 
 export function listenersOf(config: Config): Listener[] {
   const tls = config.mqtt.tls;
+  const mqttsHow = '--mqtts-port N or mqtt.tls.port in the config';
   return [
-    { what: 'MQTT', host: config.mqtt.host, port: config.mqtt.port, how: '--mqtt-port N or mqtt.port in the config' },
-    ...(tls.enabled
-      ? [{ what: 'MQTT over TLS', host: tls.host, port: tls.port, how: 'mqtt.tls.port in the config' }]
+    ...(config.mqtt.plaintext
+      ? [
+          {
+            what: 'MQTT',
+            host: config.mqtt.host,
+            port: config.mqtt.port,
+            how: '--mqtt-port N or mqtt.port in the config',
+          },
+        ]
       : []),
+    ...(tls.enabled ? [{ what: 'MQTT over TLS', host: tls.host, port: tls.port, how: mqttsHow }] : []),
     { what: 'HTTP', host: config.http.host, port: config.http.port, how: '--http-port N or http.port in the config' },
   ];
 }

@@ -5,6 +5,7 @@ import { silentLogger } from '../core/log.ts';
 import { systemClock } from '../core/clock.ts';
 import { DeviceService } from '../registry/device-service.ts';
 import { StaffTokens, StaffRoleSchema } from '../security/staff-tokens.ts';
+import { brokerTrust, trustLines } from '../security/broker-trust.ts';
 import { print, withDataOptions, withStore, type CommonOptions } from './common.ts';
 import { UserError } from './user-error.ts';
 
@@ -21,7 +22,7 @@ export function provisionCommand(): Command {
       .option('-n, --name <name>', 'a human name, e.g. "Building 3 lobby"')
       .option('-m, --merchant <id>', 'for a shop scanner: the shop it redeems for (required before it can redeem)'),
   ).action(async (opts: CommonOptions & { kind: string; id: string; name?: string; merchant?: string }) => {
-    await withStore(opts, async (store) => {
+    await withStore(opts, async (store, config) => {
       const svc = new DeviceService(store.devices, new ImmediateWriter(store.db), systemClock, silentLogger());
       const { device, secret } = await svc.provision({
         id: opts.id,
@@ -29,12 +30,14 @@ export function provisionCommand(): Command {
         ...(opts.name ? { name: opts.name } : {}),
         ...(opts.merchant ? { merchantId: opts.merchant } : {}),
       });
+      // [FWP-1.4] how the device reaches the broker and which CA it pins
+      const broker = await brokerTrust(config, systemClock.now());
       print(
         opts,
-        { id: device.id, kind: device.kind, secret },
+        { id: device.id, kind: device.kind, secret, broker },
         `Provisioned ${device.kind} ${device.id}.\n` +
           `  MQTT username and client id: ${device.id}\n` +
-          `  MQTT password (secret, shown once): ${secret}`,
+          `  MQTT password (secret, shown once): ${secret}\n${trustLines(broker)}`,
       );
     });
   });

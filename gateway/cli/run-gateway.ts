@@ -126,5 +126,9 @@ export async function runGateway(config: Config, opts: RunGatewayOptions = {}): 
     await abandon();
     throw err;
   }
-  notifier.ready(`MQTT :${endpoints.mqttPort}, HTTP ${endpoints.httpUrl}`, () => gw.ready);
+  const mqtt = [
+    ...(endpoints.mqttTlsPort !== undefined ? [`MQTTS :${endpoints.mqttTlsPort}`] : []),
+    ...(endpoints.mqttPort !== undefined ? [`MQTT :${endpoints.mqttPort}`] : []),
+  ];
+  notifier.ready(`${mqtt.join(', ')}, HTTP ${endpoints.httpUrl}`, () => gw.ready);
 }

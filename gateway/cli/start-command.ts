@@ -4,6 +4,7 @@ import { runGateway } from './run-gateway.ts';
 
 interface StartOptions extends CommonOptions {
   mqttPort?: number;
+  mqttsPort?: number;
   httpPort?: number;
   httpHost?: string;
   logLevel?: string;
@@ -16,8 +17,13 @@ export function startCommand(): Command {
     .option('-c, --config <file>', 'config file (YAML or JSON), validated at start-up; env LINLI_CONFIG')
     .option('-d, --data <dir>', 'data folder (default ./data); env LINLI_DATA_DIR')
     .option(
+      '--mqtts-port <n>',
+      'MQTT over TLS port for devices (default 8883; 0 = any free port); env LINLI_MQTTS_PORT',
+      parsePort,
+    )
+    .option(
       '--mqtt-port <n>',
-      'MQTT port for devices (default 1883; 0 = any free port); env LINLI_MQTT_PORT',
+      'plain MQTT port, only with mqtt.plaintext: true (default 1883; 0 = any free port); env LINLI_MQTT_PORT',
       parsePort,
     )
     .option('--http-port <n>', 'HTTP API port (default 8080; 0 = any free port); env LINLI_HTTP_PORT', parsePort)
@@ -31,6 +37,7 @@ export function startCommand(): Command {
     .action(async (opts: StartOptions) => {
       const config = configFrom(opts, {
         mqttPort: opts.mqttPort,
+        mqttsPort: opts.mqttsPort,
         httpPort: opts.httpPort,
         httpHost: opts.httpHost,
         logLevel: opts.logLevel,

@@ -21,6 +21,8 @@ export class ConfigError extends Error {
 export interface ConfigOverrides {
   dataDir?: string | undefined;
   mqttPort?: number | undefined;
+  /** The MQTT over TLS port (mqtt.tls.port). */
+  mqttsPort?: number | undefined;
   httpPort?: number | undefined;
   httpHost?: string | undefined;
   logLevel?: string | undefined;
@@ -31,6 +33,7 @@ const ENV_OVERRIDES: readonly { name: string; path: readonly string[]; type: 'st
   { name: 'LINLI_DATA_DIR', path: ['dataDir'], type: 'string' },
   { name: 'LINLI_MQTT_PORT', path: ['mqtt', 'port'], type: 'port' },
   { name: 'LINLI_MQTT_HOST', path: ['mqtt', 'host'], type: 'string' },
+  { name: 'LINLI_MQTTS_PORT', path: ['mqtt', 'tls', 'port'], type: 'port' },
   { name: 'LINLI_HTTP_PORT', path: ['http', 'port'], type: 'port' },
   { name: 'LINLI_HTTP_HOST', path: ['http', 'host'], type: 'string' },
   { name: 'LINLI_LOG_LEVEL', path: ['log', 'level'], type: 'string' },
@@ -95,6 +98,7 @@ export function loadConfig(
   const ov = opts.overrides ?? {};
   if (ov.dataDir !== undefined) setPath(raw, ['dataDir'], ov.dataDir);
   if (ov.mqttPort !== undefined) setPath(raw, ['mqtt', 'port'], ov.mqttPort);
+  if (ov.mqttsPort !== undefined) setPath(raw, ['mqtt', 'tls', 'port'], ov.mqttsPort);
   if (ov.httpPort !== undefined) setPath(raw, ['http', 'port'], ov.httpPort);
   if (ov.httpHost !== undefined) setPath(raw, ['http', 'host'], ov.httpHost);
   if (ov.logLevel !== undefined) setPath(raw, ['log', 'level'], ov.logLevel);

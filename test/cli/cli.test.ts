@@ -21,7 +21,12 @@ describe('linli command line', () => {
     const r = await linli(['provision', '--kind', 'vending_machine', '--id', 'vm-01', '--data', tmp.dir, '--json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { id: string; kind: string; secret: string };
-    expect(out).toEqual({ id: 'vm-01', kind: 'vending_machine', secret: expect.any(String) });
+    expect(out).toEqual({
+      id: 'vm-01',
+      kind: 'vending_machine',
+      secret: expect.any(String),
+      broker: expect.objectContaining({ tls: true }),
+    });
     const store = new Store(tmp.dir);
     const rec = store.devices.get('vm-01');
     store.close();

@@ -46,21 +46,22 @@ describe('linli start and demo: a taken port, a taken data folder', () => {
       'start',
       '--data',
       `${tmp.dir}/a`,
-      '--mqtt-port',
+      '--mqtts-port',
       String(port),
       '--http-port',
       '0',
     ]);
     expect(mqtt.code).toBe(1);
     expect(mqtt.stderr.trim()).toBe(
-      `linli: port ${port} (MQTT) is in use; choose another with --mqtt-port N or mqtt.port in the config`,
+      `linli: port ${port} (MQTT over TLS) is in use; ` +
+        'choose another with --mqtts-port N or mqtt.tls.port in the config',
     );
     expect(mqtt.stdout).not.toMatch(STACK);
     const http = await linliProcess([
       'start',
       '--data',
       `${tmp.dir}/a`,
-      '--mqtt-port',
+      '--mqtts-port',
       '0',
       '--http-port',
       String(port),
@@ -73,14 +74,15 @@ describe('linli start and demo: a taken port, a taken data folder', () => {
       'demo',
       '--data',
       `${tmp.dir}/b`,
-      '--mqtt-port',
+      '--mqtts-port',
       String(port),
       '--http-port',
       '0',
     ]);
     expect(demo.code).toBe(1);
     expect(demo.stderr.trim()).toBe(
-      `linli: port ${port} (MQTT) is in use; choose another with --mqtt-port N or mqtt.port in the config`,
+      `linli: port ${port} (MQTT over TLS) is in use; ` +
+        'choose another with --mqtts-port N or mqtt.tls.port in the config',
     );
     expect(demo.stdout).not.toMatch(/EADDRINUSE|\n\s+at /);
   }, 120_000);
@@ -88,10 +90,10 @@ describe('linli start and demo: a taken port, a taken data folder', () => {
   it('one gateway per data folder: a second is refused by name; ' +
     'the CLI still works beside; a SIGKILL frees the folder', async () => {
     const dir = `${tmp.dir}/c`;
-    const first = gatewayProcess(['start', '--data', dir, '--mqtt-port', '0', '--http-port', '0']);
+    const first = gatewayProcess(['start', '--data', dir, '--mqtts-port', '0', '--http-port', '0']);
     running.push(first.child);
     await waitFor(() => first.out().includes('gateway started'), `the first gateway started (${first.out()})`, 60_000);
-    const second = await linliProcess(['start', '--data', dir, '--mqtt-port', '0', '--http-port', '0']);
+    const second = await linliProcess(['start', '--data', dir, '--mqtts-port', '0', '--http-port', '0']);
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(
       new RegExp(
@@ -107,7 +109,7 @@ describe('linli start and demo: a taken port, a taken data folder', () => {
     // the kernel drops the lock of a killed process: no stale lock to clean up by hand
     first.child.kill('SIGKILL');
     await first.exited;
-    const third = gatewayProcess(['start', '--data', dir, '--mqtt-port', '0', '--http-port', '0']);
+    const third = gatewayProcess(['start', '--data', dir, '--mqtts-port', '0', '--http-port', '0']);
     running.push(third.child);
     await waitFor(
       () => third.out().includes('gateway started'),

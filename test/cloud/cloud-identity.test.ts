@@ -33,7 +33,7 @@ describe('gateway identity on the cloud broker, and settings from the cloud', ()
       JSON.stringify({
         dataDir,
         gateway: { id: 'gw-sunshine' },
-        mqtt: { host: '127.0.0.1', port: 0 },
+        mqtt: { host: '127.0.0.1', port: 0, plaintext: true, tls: { enabled: false } },
         http: { host: '127.0.0.1', port: 0 },
         log: { level: 'silent' },
         cloud: {

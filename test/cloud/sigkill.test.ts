@@ -59,7 +59,7 @@ describe('gateway killed with SIGKILL mid-sync', () => {
       [
         `dataDir: ${join(tmp.dir, 'data')}`,
         'gateway: { id: gw-kill }',
-        'mqtt: { host: 127.0.0.1, port: 0 }',
+        'mqtt: { host: 127.0.0.1, port: 0, plaintext: true, tls: { enabled: false } }',
         `http: { host: 127.0.0.1, port: ${httpPort} }`,
         `cloud: { enabled: true, url: "${mosq.url}", signingKeys: [{ kid: k, publicKey: ${'A'.repeat(43)} }], ` +
           'batchesPerSecond: 50, batchMax: 5, ackTimeoutS: 2, reconnectMinMs: 200, reconnectMaxMs: 1000 }',

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { KIND_MODULES } from '../../devices/registry.ts';
@@ -20,7 +20,7 @@ function demo(dir: string, extra: string[] = []) {
     'demo',
     '--data',
     dir,
-    '--mqtt-port',
+    '--mqtts-port',
     '0',
     '--http-port',
     '0',
@@ -43,7 +43,7 @@ function demo(dir: string, extra: string[] = []) {
     return {
       token: /Admin token\s+(llt_\S+)/.exec(out)?.[1] ?? '',
       api: /Staff API\s+(http:\/\/\S+)\/api\/v1\/devices/.exec(out)?.[1] ?? '',
-      mqttUrl: /MQTT broker\s+(mqtt:\/\/\S+)/.exec(out)?.[1] ?? '',
+      mqttUrl: /MQTT broker\s+(mqtts:\/\/\S+)/.exec(out)?.[1] ?? '',
     };
   };
   return { child, exited, banner, out: () => out, err: () => err };
@@ -129,6 +129,8 @@ describe('linli demo (what npm start runs)', () => {
         username: 'door-99',
         password: secret,
         reconnectPeriod: 0,
+        // the demo's devices trust its local CA, as a real device does (linli provision prints it)
+        ca: readFileSync(join(tmp.dir, 'tls', 'ca.crt')),
       });
       const states: string[] = [];
       observer.on('message', (_t, p) => states.push(GatewayStateSchema.parse(JSON.parse(p.toString())).state));

@@ -449,7 +449,7 @@ describe('parcel locker across a gateway restart', () => {
         gw2 = new Gateway(
           ConfigSchema.parse({
             dataDir: h.dataDir,
-            mqtt: { host: '127.0.0.1', port },
+            mqtt: { host: '127.0.0.1', port, plaintext: true, tls: { enabled: false } },
             http: { host: '127.0.0.1', port: 0 },
             log: { level: 'silent' },
           }),

@@ -49,7 +49,7 @@ describe('files other users of the box must not read', () => {
     chmodSync(master, 0o600); // a Gateway started in this process set umask 077
     const config = ConfigSchema.parse({
       dataDir: join(tmp.dir, 'data'),
-      mqtt: { host: '127.0.0.1', port: 0 },
+      mqtt: { host: '127.0.0.1', port: 0, plaintext: true, tls: { enabled: false } },
       http: { host: '127.0.0.1', port: 0 },
       log: { level: 'silent' },
       redemption: { secureCards: { sdmMetaReadKeyFile: meta, fileReadMasterKeyFile: master } },
@@ -97,7 +97,7 @@ describe('files other users of the box must not read', () => {
     chmodSync(pw, 0o604); // a Gateway started in this process set umask 077
     const config = ConfigSchema.parse({
       dataDir: join(tmp.dir, 'data2'),
-      mqtt: { host: '127.0.0.1', port: 0 },
+      mqtt: { host: '127.0.0.1', port: 0, plaintext: true, tls: { enabled: false } },
       http: { host: '127.0.0.1', port: 0 },
       log: { level: 'silent' },
       cloud: {

@@ -92,7 +92,7 @@ describe('schema upgrades from every released version', () => {
       const { dataDir } = unpack(version, `run-v${version}`);
       const config = ConfigSchema.parse({
         dataDir,
-        mqtt: { host: '127.0.0.1', port: 0 },
+        mqtt: { host: '127.0.0.1', port: 0, plaintext: true, tls: { enabled: false } },
         http: { host: '127.0.0.1', port: 0 },
         log: { level: 'silent' },
       });

@@ -44,7 +44,7 @@ const ensure = (dir: string, names: string[], now = NOW, renewBeforeDays = 30) =
   ensureLocalTls({ dataDir: dir, gatewayId: 'gw-test-01', now, names, renewBeforeDays });
 
 describe('serverNames', () => {
-  it('names the host (and its mDNS name), localhost, loopback, every non-internal address and the advertised hosts', () => {
+  it('names the host (and its mDNS name), localhost, loopback, every non-internal address, the advertised', () => {
     const names = serverNames(box(['192.168.1.20', 'fe80::1c2:3ff:fe04:506']), ['gw.example.cn', '203.0.113.7']);
     expect(names).toEqual([
       'linli-box',
@@ -63,7 +63,7 @@ describe('serverNames', () => {
 describe('ensureLocalTls', () => {
   const names = serverNames(box(['192.168.1.20', 'fd00::20']), ['gw.example.cn']);
 
-  it('first start: a 10-year CA naming the gateway and a ~1-year server certificate, keys 0600 in a 0700 folder', async () => {
+  it('first start: a 10-year CA naming the gateway, a ~1-year server certificate, keys 0600, folder 0700', async () => {
     const dir = dataDir();
     const s = await ensure(dir, names);
     expect(s.issued).toEqual({ ca: 'missing', server: 'missing' });

@@ -176,7 +176,7 @@ describe('simulated devices against the real gateway', () => {
     const gw2 = new Gateway(
       ConfigSchema.parse({
         dataDir,
-        mqtt: { host: '127.0.0.1', port },
+        mqtt: { host: '127.0.0.1', port, plaintext: true, tls: { enabled: false } },
         http: { host: '127.0.0.1', port: 0 },
         log: { level: 'silent' },
       }),

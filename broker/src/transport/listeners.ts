@@ -68,9 +68,9 @@ async function readPem(path: string, what: string): Promise<Buffer> {
 }
 
 /**
- * Opens the plain TCP listener when mqtt.plaintext is on and the TLS one when mqtt.tls is (the default). A client certificate is requested with
- * `requestClientCert` and required (handshake refused without a valid one, checked against `caFile`)
- * with `requireClientCert`. Port 0 picks a free port; the real ports are returned.
+ * Opens the plain TCP listener when mqtt.plaintext is on and the TLS one when mqtt.tls is (the default).
+ * A client certificate is requested with `requestClientCert` and required (handshake refused without a
+ * valid one, checked against `caFile`) with `requireClientCert`. Port 0 picks a free port; the real ports are returned.
  *
  * TLS sockets are accepted by a plain TCP listener and handed to the TLS server, so a handshake takes
  * a pending place before it starts: idle or stalled handshakes count against the same per-address and
