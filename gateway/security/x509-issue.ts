@@ -42,13 +42,9 @@ async function newKeyPair(): Promise<KeyPair> {
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const subtle = webcrypto.subtle;
   const keys = {
-    privateKey: await subtle.importKey(
-      'pkcs8',
-      privateKey.export({ type: 'pkcs8', format: 'der' }),
-      ECDSA,
-      false,
-      ['sign'],
-    ),
+    privateKey: await subtle.importKey('pkcs8', privateKey.export({ type: 'pkcs8', format: 'der' }), ECDSA, false, [
+      'sign',
+    ]),
     publicKey: await subtle.importKey('spki', publicKey.export({ type: 'spki', format: 'der' }), ECDSA, true, [
       'verify',
     ]),
