@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readdir, readFile, stat, statfs } from 'node:fs/promises';
-import { connect as tcpConnect, createServer } from 'node:net';
+import { createServer, isIP, connect as tcpConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { ConnectResult, ConnectTarget, DoctorIo, FileInfo } from './context.ts';
 
@@ -37,7 +37,7 @@ function connectTo(t: ConnectTarget, timeoutMs: number): Promise<ConnectResult> 
     void Promise.all([read(t.caFile), read(t.certFile), read(t.keyFile)])
       .then(([ca, cert, key]) => {
         const socket = t.tls
-          ? tlsConnect({ host: t.host, port: t.port, servername: t.host, ca, cert, key })
+          ? tlsConnect({ host: t.host, port: t.port, ...(isIP(t.host) ? {} : { servername: t.host }), ca, cert, key })
           : tcpConnect({ host: t.host, port: t.port });
         const done = (r: ConnectResult) => {
           clearTimeout(timer);
