@@ -44,6 +44,7 @@ import { EventLoopLag } from './core/event-loop-lag.ts';
 import { TURN_BUDGET_MS, TurnBudget } from './core/turn-budget.ts';
 import type { AlertService } from './alerts/alert-service.ts';
 import { wireAlerts } from './alerts/wire-alerts.ts';
+import { wireBackups } from './backup/wire-backups.ts';
 import type { AlertWebhooks } from './alerts/webhooks/webhook-sender.ts';
 import { DEVICE_KINDS } from '../devices/registry.ts';
 import { MetricsRecorder } from './metrics/metrics-recorder.ts';
@@ -514,6 +515,8 @@ export class Gateway {
         },
         stop: () => this.stopCloudSync?.(),
       },
+      // scheduled backups (config `backup`) on the injected clock; one under way stops before the database closes
+      wireBackups({ config, db: store.db, clock, log, alerts: () => this.alerts }),
       {
         name: 'ticker',
         // on the injected clock: a test's ManualClock runs it when time moves, never a real second later

@@ -16,11 +16,14 @@ const COMMANDS: readonly (readonly [name: string, load: () => Promise<CommandFac
   ['token', async () => (await import('./registry-commands.ts')).tokenCommand],
   ['load', async () => (await import('./redemption-commands.ts')).loadCommand],
   ['ledger', async () => (await import('./redemption-commands.ts')).ledgerCommand],
+  ['backup', async () => (await import('./backup-command.ts')).backupCommand],
+  ['restore', async () => (await import('./backup-command.ts')).restoreCommand],
   ['sim', async () => (await import('./sim-command.ts')).simCommand],
   ['conformance', async () => (await import('./conformance-command.ts')).conformanceCommand],
   ['residents', async () => (await import('./residents-command.ts')).residentsCommand],
   ['hash-secret', async () => (await import('./tool-commands.ts')).hashSecretCommand],
   ['config', async () => (await import('./tool-commands.ts')).configCommand],
+  ['service', async () => (await import('./service-command.ts')).serviceCommand],
   ['doctor', async () => (await import('./doctor-command.ts')).doctorCommand],
 ];
 

@@ -2,6 +2,8 @@ import { isIP } from 'node:net';
 import * as z from 'zod';
 import { BoxHardwareConfigSchema } from '../../devices/box/box-hardware.ts';
 import { AlertWebhooksConfigSchema } from '../alerts/webhooks/webhook-config.ts';
+import { BackupConfigSchema } from '../backup/backup-config.ts';
+import { PrepaidConfigSchema } from '../prepaid/prepaid-config.ts';
 
 const Port = z.number().int().min(0).max(65535);
 
@@ -471,6 +473,9 @@ export const ConfigSchema = z
     box: BoxConfigSchema.prefault({}),
     cloud: CloudConfigSchema.prefault({}),
     alerts: AlertsConfigSchema.prefault({}),
+    backup: BackupConfigSchema.prefault({}),
+    /** Stored-value caps per card type and the daily close (gateway/prepaid). */
+    prepaid: PrepaidConfigSchema.prefault({}),
     homeAssistant: z
       .object({
         /** Publish Home Assistant MQTT discovery configs, retained, for every device (opt-in). */

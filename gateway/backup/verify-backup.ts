@@ -1,0 +1,71 @@
+import Database from 'better-sqlite3';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { verifyLedger } from '../redemption/ledger/ledger-verify.ts';
+import { MIGRATIONS } from '../store/migrations.ts';
+import { extractArchive, type ArchiveEntry } from './backup-archive.ts';
+import { DecryptingReader, type BackupHeader, type BackupSecret } from './backup-crypto.ts';
+import { snapshotFacts, type SnapshotFacts } from './backup-snapshot.ts';
+
+/** A backup that decrypts and authenticates but whose database must not be trusted (or used by this linli). */
+export class UnusableBackupError extends Error {
+  constructor(file: string, detail: string) {
+    super(`${file}: ${detail}; nothing was changed`);
+    this.name = 'UnusableBackupError';
+  }
+}
+
+export interface BackupCheck {
+  file: string;
+  header: BackupHeader;
+  entries: ArchiveEntry[];
+  facts: SnapshotFacts;
+  ledger: { entries: number; accounts: number };
+}
+
+export const latestSchemaVersion = (): number => MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
+
+/**
+ * Reads a backup file through: decrypts and authenticates every chunk into `workDir` (a new folder, 0700),
+ * then opens the database there and runs `PRAGMA integrity_check` and the ledger verification. A backup
+ * from a newer linli is refused before its tables are read: this one cannot know what they mean.
+ */
+export async function checkBackup(file: string, secret: BackupSecret, workDir: string): Promise<BackupCheck> {
+  mkdirSync(workDir, { mode: 0o700 });
+  const fd = openSync(file, 'r');
+  let header: BackupHeader;
+  let entries: ArchiveEntry[];
+  try {
+    const reader = new DecryptingReader(fd, file, secret);
+    header = reader.header;
+    if (header.schemaVersion > latestSchemaVersion())
+      throw new UnusableBackupError(
+        file,
+        `it holds database schema version ${header.schemaVersion}, written by a newer linli; this one knows up to ` +
+          `${latestSchemaVersion()}: restore it with that newer linli`,
+      );
+    entries = await extractArchive(reader, file, workDir);
+  } finally {
+    closeSync(fd);
+  }
+  if (!entries.some((e) => e.name === 'linli.db')) throw new UnusableBackupError(file, 'it holds no database');
+  const db = new Database(join(workDir, 'linli.db'), { readonly: true, fileMustExist: true });
+  try {
+    const facts = snapshotFacts(db);
+    if (facts.schemaVersion !== header.schemaVersion)
+      throw new UnusableBackupError(file, 'its database is not the one its header describes');
+    const integrity = db.pragma('integrity_check(20)', { simple: false }) as { integrity_check: string }[];
+    const problems = integrity.map((r) => r.integrity_check).filter((m) => m !== 'ok');
+    if (problems.length > 0)
+      throw new UnusableBackupError(file, `its database fails integrity_check: ${problems.slice(0, 5).join('; ')}`);
+    const ledger = verifyLedger(db, 5);
+    if (!ledger.ok)
+      throw new UnusableBackupError(
+        file,
+        `its ledger does not verify: ${ledger.problems.map((p) => `${p.kind}${p.seq ? ` at seq ${p.seq}` : ''}: ${p.detail}`).join('; ')}`,
+      );
+    return { file, header, entries, facts, ledger: { entries: ledger.entries, accounts: ledger.accounts } };
+  } finally {
+    db.close();
+  }
+}
