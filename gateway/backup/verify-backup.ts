@@ -51,21 +51,35 @@ export async function checkBackup(file: string, secret: BackupSecret, workDir: s
   if (!entries.some((e) => e.name === 'linli.db')) throw new UnusableBackupError(file, 'it holds no database');
   const db = new Database(join(workDir, 'linli.db'), { readonly: true, fileMustExist: true });
   try {
-    const facts = snapshotFacts(db);
-    if (facts.schemaVersion !== header.schemaVersion)
-      throw new UnusableBackupError(file, 'its database is not the one its header describes');
-    const integrity = db.pragma('integrity_check(20)', { simple: false }) as { integrity_check: string }[];
-    const problems = integrity.map((r) => r.integrity_check).filter((m) => m !== 'ok');
-    if (problems.length > 0)
-      throw new UnusableBackupError(file, `its database fails integrity_check: ${problems.slice(0, 5).join('; ')}`);
-    const ledger = verifyLedger(db, 5);
-    if (!ledger.ok)
-      throw new UnusableBackupError(
-        file,
-        `its ledger does not verify: ${ledger.problems.map((p) => `${p.kind}${p.seq ? ` at seq ${p.seq}` : ''}: ${p.detail}`).join('; ')}`,
-      );
-    return { file, header, entries, facts, ledger: { entries: ledger.entries, accounts: ledger.accounts } };
+    return checkDatabase(db, file, header, entries);
+  } catch (err) {
+    // SQLITE_CORRUPT and the like: the file decrypted fine, but what it holds is broken
+    if ((err as { code?: unknown }).code?.toString().startsWith('SQLITE_'))
+      throw new UnusableBackupError(file, `its database is damaged: ${(err as Error).message}`);
+    throw err;
   } finally {
     db.close();
   }
+}
+
+function checkDatabase(
+  db: Database.Database,
+  file: string,
+  header: BackupHeader,
+  entries: ArchiveEntry[],
+): BackupCheck {
+  const facts = snapshotFacts(db);
+  if (facts.schemaVersion !== header.schemaVersion)
+    throw new UnusableBackupError(file, 'its database is not the one its header describes');
+  const integrity = db.pragma('integrity_check(20)', { simple: false }) as { integrity_check: string }[];
+  const problems = integrity.map((r) => r.integrity_check).filter((m) => m !== 'ok');
+  if (problems.length > 0)
+    throw new UnusableBackupError(file, `its database fails integrity_check: ${problems.slice(0, 5).join('; ')}`);
+  const ledger = verifyLedger(db, 5);
+  if (!ledger.ok)
+    throw new UnusableBackupError(
+      file,
+      `its ledger does not verify: ${ledger.problems.map((p) => `${p.kind}${p.seq ? ` at seq ${p.seq}` : ''}: ${p.detail}`).join('; ')}`,
+    );
+  return { file, header, entries, facts, ledger: { entries: ledger.entries, accounts: ledger.accounts } };
 }

@@ -66,22 +66,20 @@ export function wireBackups(d: {
   let stopTimer: (() => void) | undefined;
 
   const raise = () =>
-    d
-      .alerts()
-      ?.reconcile(
-        'backup:',
-        failing
-          ? [
-              {
-                key: 'backup:failed',
-                deviceId: null,
-                code: 'BACKUP_FAILED',
-                severity: 'critical',
-                message: failing.error,
-              },
-            ]
-          : [],
-      );
+    d.alerts()?.reconcile(
+      'backup:',
+      failing
+        ? [
+            {
+              key: 'backup:failed',
+              deviceId: null,
+              code: 'BACKUP_FAILED',
+              severity: 'critical',
+              message: failing.error,
+            },
+          ]
+        : [],
+    );
 
   const run = async (now: number): Promise<void> => {
     attemptAt = now;
