@@ -10,7 +10,8 @@ import type { Store } from '../store/store.ts';
 import { CredentialResolver, type SecureCredentialVerifier } from './device/credential-resolver.ts';
 import { DeviceRequestHandler } from './device/request-handler.ts';
 import { AnswerStore } from './device/answer-store.ts';
-import { SqliteLedger } from './ledger/sqlite-ledger.ts';
+import { CappedLedger } from '../prepaid/capped-ledger.ts';
+import { CardCaps } from '../prepaid/card-caps.ts';
 import { createSecureVerifier } from './credentials/secure-verifier.ts';
 import type { RedemptionModule } from './module.ts';
 import type { OutboxPort } from '../cloud/outbox-port.ts';
@@ -53,7 +54,8 @@ export function createRedemptionEngine(opts: {
   const fpFile = config.cloud.cardFingerprintKeyFile;
   if (fpFile) secrets.useFingerprintKey(keyFrom(readSecretFile(fpFile, 'cloud.cardFingerprintKeyFile'), fpFile));
   const writer = opts.writer;
-  const ledger = new SqliteLedger(store.db);
+  // every top-up through this ledger is held to its card type's cap (gateway/prepaid)
+  const ledger = new CappedLedger(store.db, new CardCaps(store.db, config.prepaid.caps));
   const catalog = new CatalogRepo(store.db);
   const usage = new UsageRepo(store.db);
   const redemptions = new RedemptionRepo(store.db);

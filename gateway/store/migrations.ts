@@ -9,6 +9,7 @@ import { LOGIN_LINKS_SQL } from './token-repo.ts';
 import { TELEMETRY_SAMPLES_SQL } from '../health/telemetry-sql.ts';
 import { REPORT_ROLLUPS_SQL } from '../reports/report-rollups-sql.ts';
 import { LEDGER_ANCHORS_SQL } from '../cloud/ledger-anchors.ts';
+import { PREPAID_SQL } from '../prepaid/prepaid-sql.ts';
 
 /**
  * Versioned schema migrations; each runs once, in order, inside
@@ -305,6 +306,7 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'why staff reversed a redemption',
     sql: 'ALTER TABLE redemptions ADD COLUMN reversal_note TEXT;',
   },
+  { version: 25, name: 'prepaid stored value: card types, refunds, refused top-ups, daily closes', sql: PREPAID_SQL },
   { version: 26, name: 'outbox events keep their epoch; restores and their restore points', sql: RESTORE_SQL },
   { version: 27, name: "the ledger's tips anchored in the cloud", sql: LEDGER_ANCHORS_SQL },
 ];

@@ -231,4 +231,32 @@ export const ERRORS = {
     zh: '网关正在启动或停止，请稍后再试',
     en: 'The gateway is starting or stopping; try again shortly',
   },
+  PREPAID_CAP_EXCEEDED: {
+    http: 409,
+    wire: false,
+    message: 'The top-up would take the stored value above the cap of the card type; nothing was credited.',
+    zh: '充值后余额将超过该卡类型的限额，未充值',
+    en: 'The top-up would exceed the balance cap of the card type; nothing was credited',
+  },
+  PREPAID_NOTHING_TO_REFUND: {
+    http: 409,
+    wire: false,
+    message: 'The stored value to refund is zero.',
+    zh: '没有可退的余额',
+    en: 'There is no balance to refund',
+  },
+  PREPAID_REFUND_TOO_LARGE: {
+    http: 409,
+    wire: false,
+    message: 'The refund asked for is more than the stored value held.',
+    zh: '退款金额超过余额',
+    en: 'The refund is more than the balance',
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    http: 409,
+    wire: false,
+    message: 'The idempotency key was already used for a different request.',
+    zh: '该幂等键已用于另一笔请求',
+    en: 'The idempotency key was used for a different request',
+  },
 } as const satisfies Record<string, { http: number; wire: boolean; message: string; zh: string; en: string }>;

@@ -19,6 +19,8 @@ export const MemberSchema = z
     lastActiveDate: LocalDate.optional(),
     familyGroupId: Id.optional(),
     segments: z.array(z.string().min(1).max(32)).max(32).default([]),
+    /** The stored-value card's kind (gateway/prepaid): 实名 registered, or anonymous; absent reads as anonymous. */
+    cardType: z.enum(['registered', 'anonymous']).optional(),
   })
   .strict();
 export type Member = z.infer<typeof MemberSchema>;

@@ -9,7 +9,9 @@ export type LedgerReason =
   | 'accrual'
   | 'exchange'
   | 'adjustment'
-  | 'expiry';
+  | 'expiry'
+  /** A balance refunded to its resident on request (gateway/prepaid). */
+  | 'refund';
 
 export interface LedgerMovement {
   at: number;
@@ -54,4 +56,6 @@ export const account = {
   issuerFen: 'issuer:stored-value',
   issuerPoints: 'issuer:points',
   issuerUses: 'issuer:uses',
+  /** Stored value refunded on request, until the cloud pays the resident back (gateway/prepaid). */
+  refundFen: 'refund:stored-value',
 } as const;

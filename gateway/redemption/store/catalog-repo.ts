@@ -62,11 +62,12 @@ export class CatalogRepo {
       // prepared once: db.pragma() prepares its statement anew on each call, and this runs on every decision
       dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
       upsertMember: db.prepare(
-        `INSERT INTO members (id, tier, birthday_month, last_active_date, family_group_id, segments, updated_at)
-         VALUES (@id, @tier, @birthdayMonth, @lastActiveDate, @familyGroupId, @segments, @now)
+        `INSERT INTO members (id, tier, birthday_month, last_active_date, family_group_id, segments, updated_at,
+           card_type)
+         VALUES (@id, @tier, @birthdayMonth, @lastActiveDate, @familyGroupId, @segments, @now, @cardType)
          ON CONFLICT(id) DO UPDATE SET tier = excluded.tier, birthday_month = excluded.birthday_month,
            last_active_date = excluded.last_active_date, family_group_id = excluded.family_group_id,
-           segments = excluded.segments, updated_at = excluded.updated_at`,
+           segments = excluded.segments, updated_at = excluded.updated_at, card_type = excluded.card_type`,
       ),
       member: db.prepare<[string], MemberRow>('SELECT * FROM members WHERE id = ?'),
       memberCount: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM members'),
@@ -152,6 +153,8 @@ export class CatalogRepo {
       familyGroupId: m.familyGroupId ?? null,
       segments: JSON.stringify(m.segments),
       now,
+      // the member's document is the whole truth: one that no longer says "registered" reads as anonymous
+      cardType: m.cardType ?? null,
     });
   }
 
