@@ -76,10 +76,9 @@ function checkDatabase(
   if (problems.length > 0)
     throw new UnusableBackupError(file, `its database fails integrity_check: ${problems.slice(0, 5).join('; ')}`);
   const ledger = verifyLedger(db, 5);
-  if (!ledger.ok)
-    throw new UnusableBackupError(
-      file,
-      `its ledger does not verify: ${ledger.problems.map((p) => `${p.kind}${p.seq ? ` at seq ${p.seq}` : ''}: ${p.detail}`).join('; ')}`,
-    );
+  if (!ledger.ok) {
+    const what = ledger.problems.map((p) => `${p.kind}${p.seq ? ` at seq ${p.seq}` : ''}: ${p.detail}`);
+    throw new UnusableBackupError(file, `its ledger does not verify: ${what.join('; ')}`);
+  }
   return { file, header, entries, facts, ledger: { entries: ledger.entries, accounts: ledger.accounts } };
 }

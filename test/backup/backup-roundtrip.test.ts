@@ -37,7 +37,7 @@ describe('linli backup and restore: round trip', () => {
       scrypt: FAST_SCRYPT,
     });
 
-  it('with a passphrase: verified, recorded, and restored into a fresh box whole, under a new cloud epoch', async () => {
+  it('with a passphrase: verified, recorded, restored into a fresh box whole, under a new cloud epoch', async () => {
     const before = folderDigest(dataDir);
     const r = await make();
     expect(r.file).toBe(join(out, 'linli-gw-20261201-033000Z.linlibak'));
