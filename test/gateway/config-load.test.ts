@@ -32,7 +32,9 @@ describe('loadConfig', () => {
     expect(c.http.port).toBe(8080);
     expect(c.http.host).toBe('127.0.0.1');
     expect(c.dataDir).toBe('./data');
-    expect(c.mqtt.tls.enabled).toBe(false);
+    // secure by default: TLS with the gateway's own CA, plain MQTT off
+    expect(c.mqtt.tls.enabled).toBe(true);
+    expect(c.mqtt.plaintext).toBe(false);
     expect(c.gateway.timezone).toBe('Asia/Shanghai');
     expect(Object.isFrozen(c.mqtt)).toBe(true);
   });
@@ -85,10 +87,10 @@ describe('loadConfig', () => {
     );
   });
 
-  it('refuses TLS without a certificate', () => {
-    const file = write('tls.yaml', 'mqtt:\n  tls:\n    enabled: true\n');
+  it('refuses a TLS certificate without its key', () => {
+    const file = write('tls.yaml', 'mqtt:\n  tls:\n    certFile: /etc/linli/server.crt\n');
     expect(problems(() => loadConfig({ file, env: {} }))).toEqual([
-      expect.stringMatching(/^mqtt\.tls\.certFile: certFile and keyFile are required/),
+      expect.stringMatching(/^mqtt\.tls\.certFile: certFile and keyFile go together/),
     ]);
   });
 
