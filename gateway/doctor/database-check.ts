@@ -4,6 +4,9 @@ import { verifyLedger } from '../redemption/ledger/ledger-verify.ts';
 import type { Check } from './context.ts';
 import { fail, type Finding, ok, warn } from './finding.ts';
 
+const problemText = (p: { kind: string; seq?: number; detail: string }) =>
+  `${p.kind}${p.seq ? ` at seq ${p.seq}` : ''}: ${p.detail}`;
+
 const FIX_RESTORE = 'stop the gateway and restore the last good backup: linli restore FILE';
 
 /**
@@ -44,7 +47,7 @@ export const databaseCheck: Check = {
           ? ok('database.ledger', `ledger verified: ${ledger.entries} entries, ${ledger.accounts} accounts`)
           : fail(
               'database.ledger',
-              `ledger problems: ${ledger.problems.map((p) => `${p.kind}${p.seq ? ` at seq ${p.seq}` : ''}: ${p.detail}`).join('; ')}`,
+              `ledger problems: ${ledger.problems.map(problemText).join('; ')}`,
               'see all of them: linli ledger verify --data DIR; then restore the last good backup',
             ),
       );

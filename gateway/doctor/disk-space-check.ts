@@ -17,8 +17,11 @@ export const diskSpaceCheck: Check = {
     const fs = await ctx.io.statfs(dir);
     if (!fs) return [warn('disk-space', `cannot read the free space of ${dir}'s filesystem`, `df -h ${dir}`)];
     const share = fs.totalBytes > 0 ? fs.freeBytes / fs.totalBytes : 0;
-    const text = `${humanBytes(fs.freeBytes)} free of ${humanBytes(fs.totalBytes)} (${Math.round(share * 100)}%) on ${dir}`;
-    const fix = `free space: sudo journalctl --vacuum-size=100M; sudo apt-get clean; see what is big: du -xh ${dir} | sort -h`;
+    const free = `${humanBytes(fs.freeBytes)} free of ${humanBytes(fs.totalBytes)}`;
+    const text = `${free} (${Math.round(share * 100)}%) on ${dir}`;
+    const fix =
+      'free space: sudo journalctl --vacuum-size=100M; sudo apt-get clean; ' +
+      `see what is big: du -xh ${dir} | sort -h`;
     if (fs.freeBytes < DISK_FAIL.bytes || share < DISK_FAIL.share) return [fail('disk-space', text, fix)];
     if (fs.freeBytes < DISK_WARN.bytes || share < DISK_WARN.share) return [warn('disk-space', text, fix)];
     return [ok('disk-space', text)];

@@ -32,7 +32,8 @@ export const diskWearCheck: Check = {
     const years = yearsLeft(rate.bytesPerDay);
     const text =
       `${rate.device} writes ${gbDay.toFixed(2)} GB/day (all programs, ${days.toFixed(1)} days since boot); ` +
-      `a common card (~${CARD_ENDURANCE_BYTES / 1e12} TB of writes) lasts ~${years >= 100 ? '100+' : years.toFixed(1)} years`;
+      `a common card (~${CARD_ENDURANCE_BYTES / 1e12} TB of writes) lasts ` +
+      `~${years >= 100 ? '100+' : years.toFixed(1)} years`;
     const fix =
       'find the writer: sudo iotop -ao; keep the journal in RAM (Storage=volatile in journald.conf); ' +
       'an SSD or a high-endurance card';

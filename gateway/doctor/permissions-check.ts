@@ -69,7 +69,8 @@ export const permissionsCheck: Check = {
         continue;
       }
       checked += 1;
-      const why = exposure(info);
+      // certificates are public by nature: in tls/ only the keys must be private
+      const why = file.startsWith(`${tlsDir}/`) && !file.endsWith('.key') ? undefined : exposure(info);
       if (why) found.push(fail('permissions.file', `${file}: ${why}`, `chmod 600 ${file}`));
       if (info.uid !== ctx.owner.uid)
         found.push(fail('permissions.file', `${file} belongs to uid ${info.uid}, not to ${owner}`, chown));

@@ -59,7 +59,7 @@ describe('doctor: certificate expiry', () => {
     expect(junk[0]).toMatchObject({ status: 'fail', message: expect.stringContaining('no PEM certificate') });
   });
 
-  it('the config’s own certificate files: the soonest certificate in a bundle decides; a missing file fails', async () => {
+  it('the config’s own certificate files: a bundle’s soonest decides; a missing file fails', async () => {
     const config = {
       mqtt: {
         tls: { certFile: '/etc/linli/server.crt', keyFile: '/etc/linli/server.key', caFile: '/etc/linli/ca.pem' },

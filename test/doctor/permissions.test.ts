@@ -10,13 +10,14 @@ const healthy = {
   [`${D}/secrets.json`]: { mode: 0o100640 },
   [`${D}/tls`]: { isDirectory: true, mode: 0o40700 },
   [`${D}/tls/server.key`]: { mode: 0o100600 },
+  [`${D}/tls/ca.crt`]: { mode: 0o100644 },
 };
 
 describe('doctor: file permissions', () => {
-  it('ok: the folder 0700, the database, WAL and keys 0600 (secrets 0640 with the group), all the gateway user’s', async () => {
+  it('ok: folder 0700, database, WAL and keys 0600 (or 0640), all the gateway user’s', async () => {
     const found = await permissionsCheck.run(fakeContext({ files: healthy }));
     expect(found).toEqual([
-      expect.objectContaining({ id: 'permissions', status: 'ok', message: expect.stringContaining('4 files') }),
+      expect.objectContaining({ id: 'permissions', status: 'ok', message: expect.stringContaining('5 files') }),
     ]);
   });
 
@@ -33,7 +34,7 @@ describe('doctor: file permissions', () => {
     ]);
   });
 
-  it('fail: a world-readable database, a group-writable secret, a key in tls/ readable by all, a file of root', async () => {
+  it('fail: a world-readable database, a group-writable secret, an open key, a file of root', async () => {
     const files = {
       ...healthy,
       [D]: { isDirectory: true, mode: 0o40755 },

@@ -15,7 +15,7 @@ describe('doctor: ports', () => {
     expect(plain.map((f) => f.id)).toEqual(['ports.mqtt', 'ports.mqtt-tls', 'ports.http']);
   });
 
-  it('fail: a port another program holds, with the command that names it; ok when the gateway beside holds it', async () => {
+  it('fail: a port another program holds (the command naming it); ok when the gateway holds it', async () => {
     const busy = { busyPorts: { '0.0.0.0:8883': 'EADDRINUSE' } };
     const [f] = await portsCheck.run(fakeContext(busy));
     expect(f).toMatchObject({
