@@ -9,6 +9,11 @@ const REQUIRED = [
   { program: 'mosquitto', pkg: 'mosquitto', why: 'cloud-sync tests run a real Mosquitto as the cloud broker' },
   { program: 'chromium', pkg: 'chromium', why: 'the staff console tests drive a real browser (playwright-core)' },
   {
+    program: 'systemd-analyze',
+    pkg: 'systemd',
+    why: 'the service tests score and verify the systemd unit (systemd-analyze security, verify)',
+  },
+  {
     program: 'chinese-font',
     pkg: 'fonts-wqy-zenhei',
     why: "the staff console's screenshots show Chinese text",
