@@ -17,6 +17,7 @@ import {
   type DownDoc,
 } from './contract/documents.ts';
 import type { Grant } from './contract/envelopes.ts';
+import type { RestoreDoc } from './contract/events-restore.ts';
 import type { OutboxPort } from './outbox-port.ts';
 import type { RolloutService } from './rollouts.ts';
 import type { KindParts } from '../kinds/kind-parts.ts';
@@ -49,6 +50,8 @@ interface DocSyncDeps {
   onConfig?(settings: CloudSettings): void;
   /** The sections the device kinds apply (group buys to lockers, visitor codes to doors). */
   kindDocs?: KindParts['cloudDocs'];
+  /** Applies the money a restored database lacks [CLP-5.12], in the document's unit. */
+  restore?(body: RestoreDoc): void;
 }
 
 /**
@@ -305,6 +308,9 @@ export class DocSync {
         return;
       case 'visitors':
         this.d.kindDocs?.visitors?.(DOC_BODIES.visitors.parse(body), now);
+        return;
+      case 'restore':
+        this.d.restore?.(DOC_BODIES.restore.parse(body));
         return;
     }
   }

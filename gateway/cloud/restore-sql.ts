@@ -12,6 +12,8 @@ export const RESTORE_SQL = `
     epoch        TEXT PRIMARY KEY,
     from_epoch   TEXT NOT NULL,
     at           INTEGER NOT NULL,
+    -- when the gateway.restored event was written (once), and when the lost tail was all applied
+    announced_at INTEGER,
     recovered_at INTEGER
   ) STRICT;
   -- per stream, the last seq of from_epoch the backup holds: the new epoch numbers on after it
@@ -25,6 +27,7 @@ export const RESTORE_SQL = `
   CREATE TABLE restore_applied (
     event_id   TEXT PRIMARY KEY,
     epoch      TEXT NOT NULL,
+    outcome    TEXT NOT NULL CHECK (outcome IN ('applied', 'refused', 'ignored')),
     applied_at INTEGER NOT NULL
   ) STRICT;
 `;

@@ -13,6 +13,7 @@ import { CloudLink } from './cloud-link.ts';
 import { DocSync } from './doc-sync.ts';
 import { LedgerAnchors } from './ledger-anchors.ts';
 import type { OutboxRepo } from './outbox-repo.ts';
+import { RestoreRecovery } from './restore-recovery.ts';
 
 /**
  * Cloud sync on a started gateway: the documents from the cloud (applied to the redemption engine and
@@ -38,6 +39,8 @@ interface CloudPorts {
 export function startCloudSync(gw: CloudPorts): {
   docs: DocSync;
   cloud: CloudLink;
+  /** A restored database's lost tail [CLP-5.12]: pending until the cloud's is all applied. */
+  recovery: RestoreRecovery;
   /** Anchors the ledger's tip now (tests; the timer does it every `cloud.ledgerAnchorMinutes`). */
   anchorLedger(): Promise<void>;
   stop(): Promise<void>;
@@ -49,6 +52,18 @@ export function startCloudSync(gw: CloudPorts): {
     if (c.lowTrust) e.service.setLowTrustLimits(c.lowTrust);
   };
   let cloud: CloudLink | undefined;
+  const recovery = new RestoreRecovery({
+    db: gw.db,
+    outbox,
+    ledger: e.ledger,
+    usage: e.usage,
+    catalog: e.catalog,
+    redemptions: e.redemptions,
+    clock,
+    log: log.child({ component: 'restore' }),
+  });
+  // [CLP-3.12] a restored database says so before anything else this start writes (the writer keeps order)
+  writer.submit(() => recovery.announce()).catch((err: unknown) => log.error({ err }, 'restore not announced'));
   const docs = new DocSync({
     db: gw.db,
     gatewayId: config.gateway.id,
@@ -70,6 +85,7 @@ export function startCloudSync(gw: CloudPorts): {
       log.info({ settings: c }, 'settings changed by the cloud');
     },
     kindDocs: gw.kindDocs,
+    restore: (b) => recovery.apply(b),
   });
   // settings the cloud changed before a restart hold again
   applySettings(docs.settings());
@@ -120,5 +136,5 @@ export function startCloudSync(gw: CloudPorts): {
     stopAnchoring();
     await link.stop();
   };
-  return { docs, cloud: link, anchorLedger, stop };
+  return { docs, cloud: link, recovery, anchorLedger, stop };
 }

@@ -209,10 +209,25 @@ export class CloudTwin {
     return s;
   }
 
+  /** Every epoch of each gateway, in the order the cloud first heard of them. */
+  readonly epochOrder = new Map<string, string[]>();
+
+  /** A stream of a gateway over all its epochs, in order: what the cloud's accounting counts. */
+  eventsOf(gatewayId: string, stream: string): CloudBatch['events'] {
+    return (this.epochOrder.get(gatewayId) ?? []).flatMap((epoch) => this.stream(gatewayId, stream, epoch).events);
+  }
+
+  /** Restores the cloud answered [CLP-5.12]: what it sent each restored database of the epoch it came from. */
+  readonly recoveries: { gatewayId: string; epoch: string; fromEpoch: string; after: number; upTo: number }[] = [];
+
   private apply(batch: CloudBatch): void {
     this.batches += 1;
     this.epochs.set(batch.gatewayId, batch.epoch);
+    const order = this.epochOrder.get(batch.gatewayId) ?? [];
+    if (!order.includes(batch.epoch)) this.epochOrder.set(batch.gatewayId, [...order, batch.epoch]);
     const s = this.stream(batch.gatewayId, batch.stream, batch.epoch);
+    // [CLP-3.12] a restored database's epoch numbers on from its restore point: the series starts there
+    if (batch.base !== undefined && s.upTo === 0 && s.events.length === 0) s.upTo = batch.base;
     // a droppable stream (telemetry) may skip what the gateway dropped: accept the jump, count it
     if (batch.stream === 'telemetry' && batch.after > s.upTo) {
       s.dropped += batch.after - s.upTo;
@@ -231,6 +246,7 @@ export class CloudTwin {
       s.upTo = e.seq;
       if (e.historical) s.historical += 1;
       if (e.kind === 'ledger.anchor') this.checkAnchor(batch.gatewayId, batch.epoch, e.data as LedgerAnchor);
+      if (e.kind === 'gateway.restored') void this.answerRestore(batch.gatewayId, batch.epoch, e.data as Restored);
     }
     if (this.dropAcks > 0) {
       this.dropAcks -= 1;
@@ -243,6 +259,44 @@ export class CloudTwin {
         { qos: 1 },
       )
       .catch(() => undefined);
+  }
+
+  /**
+   * [CLP-5.12] A restored database lacks what the original box sent after the backup: the money events
+   * of the old epoch after the restore point, in pages of at most 1000, the first a full document and
+   * the rest deltas on it (the gateway applies each event once, by id, so a repeat is harmless).
+   */
+  private async answerRestore(gatewayId: string, epoch: string, r: Restored): Promise<void> {
+    const old = this.stream(gatewayId, 'money', r.fromEpoch);
+    const after = r.restorePoints.money;
+    const upTo = Math.max(after, old.upTo);
+    const lost = old.events.filter((e) => e.seq > after);
+    this.recoveries.push({ gatewayId, epoch, fromEpoch: r.fromEpoch, after, upTo });
+    this.restoreAnswers.set(gatewayId, { epoch, fromEpoch: r.fromEpoch, after, upTo, events: lost });
+    await this.sendRestore(gatewayId);
+  }
+
+  private readonly restoreAnswers = new Map<
+    string,
+    { epoch: string; fromEpoch: string; after: number; upTo: number; events: CloudBatch['events'] }
+  >();
+
+  private async sendRestore(gatewayId: string): Promise<void> {
+    const a = this.restoreAnswers.get(gatewayId);
+    if (!a) return;
+    const d = this.doc(gatewayId, 'restore');
+    let from = a.after;
+    let first = true;
+    do {
+      const page = a.events.filter((e) => e.seq > from).slice(0, 1000);
+      const body = { epoch: a.epoch, fromEpoch: a.fromEpoch, after: from, upTo: a.upTo, events: page };
+      d.version += 1;
+      d.full = body;
+      if (first) await this.publishDoc(gatewayId, 'restore', 'full', d.version, body);
+      else await this.publishDoc(gatewayId, 'restore', 'delta', d.version, body, d.version - 1);
+      first = false;
+      from = page.at(-1)?.seq ?? a.upTo;
+    } while (from < a.upTo);
   }
 
   /**
@@ -285,7 +339,8 @@ export class CloudTwin {
    */
   async reconcile(gatewayId: string): Promise<Map<string, number>> {
     const spent = new Map<string, number>();
-    for (const e of this.stream(gatewayId, 'money').events) {
+    // across epochs: a restored box's new epoch continues the money of the one it came from
+    for (const e of this.eventsOf(gatewayId, 'money')) {
       const d = e.data as { memberId?: string; payableFen?: number; paidBy?: string; amountFen?: number };
       if (!d.memberId) continue;
       const wallet = d.paidBy === 'own' || d.paidBy === 'proxy';
@@ -348,6 +403,12 @@ export class CloudTwin {
     const a: DocAck | undefined = this.read(topic, 'docack', payload, DocAckSchema);
     if (!a) return;
     const d = this.doc(gatewayId, a.doc);
+    // asked again (a gap, a reconnect before any of it arrived): the lost tail goes again from its start,
+    // the gateway skipping what it applied; a gateway never restored is sent nothing
+    if (a.doc === 'restore') {
+      if (a.resync) await this.sendRestore(gatewayId);
+      return;
+    }
     // a gateway behind (or asking) gets the whole document
     if (a.resync || a.version < d.version) await this.pushFull(gatewayId, a.doc);
   }
@@ -381,4 +442,10 @@ export class CloudTwin {
   async stop(): Promise<void> {
     await this.client?.endAsync(true).catch(() => undefined);
   }
+}
+
+/** `gateway.restored` [CLP-3.12] as the twin reads it. */
+interface Restored {
+  fromEpoch: string;
+  restorePoints: { money: number };
 }

@@ -158,6 +158,7 @@ describe('CLOUD-PROTOCOL.md, the zod schemas and the JSON Schemas stay in step',
       display: 'CLP-5.9',
       groupbuys: 'CLP-5.10',
       visitors: 'CLP-5.11',
+      restore: 'CLP-5.12',
     };
     expect(Object.keys(bodyClause).sort()).toEqual([...DOC_NAMES].sort());
     // a campaign is the gateway's campaign model, documented by its schema file

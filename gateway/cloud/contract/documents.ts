@@ -6,6 +6,7 @@ import { FixtureMemberSchema } from '../../redemption/fixture.ts';
 import { EpochMsSchema, IdSchema } from './common.ts';
 import { GrantSchema } from './envelopes.ts';
 import { GroupBuysDocSchema, VisitorsDocSchema } from './kind-documents.ts';
+import { RestoreDocSchema } from './events-restore.ts';
 
 const Fingerprint = z
   .string()
@@ -123,6 +124,8 @@ export const DOC_BODIES = {
     .strict(),
   groupbuys: GroupBuysDocSchema,
   visitors: VisitorsDocSchema,
+  /** [CLP-5.12] What a restored database lacks of the epoch it was restored from. */
+  restore: RestoreDocSchema,
 } as const;
 
 export type DocName = keyof typeof DOC_BODIES;
