@@ -179,7 +179,7 @@ describe('linli service install --root DIR', () => {
     expect(snapshot()).toEqual(before);
   });
 
-  it('uninstall removes the unit and keeps data, config and user; --purge removes them; twice changes nothing', async () => {
+  it('uninstall keeps data, config and user; --purge removes them too; run twice, it changes nothing', async () => {
     await installService(host(), options());
     writeFileSync(at('var/lib/linli/linli.db'), 'residents');
     const un = await uninstallService(host(), { ...options(), purge: false });
