@@ -190,18 +190,5 @@ export function accessReasonText(lang: Lang, reason: string): string {
   return colon < 0 ? text : `${text} (${reason.slice(colon + 1)})`;
 }
 
-/** A resident's name as staff may see it: the first character, then one star (张三丰 → 张*). */
-export function maskName(name: string | null | undefined): string {
-  const chars = [...(name ?? '').trim()];
-  if (chars.length === 0) return '—';
-  return `${chars[0]}*`;
-}
-
-/** A phone number as staff may see it: 13812341234 → 138****1234; short numbers keep only their last two digits. */
-export function maskPhone(phone: string | null | undefined): string {
-  const digits = (phone ?? '').replace(/[^\d+]/g, '');
-  if (digits.length === 0) return '—';
-  if (digits.length >= 11) return `${digits.slice(0, digits.length - 8)}****${digits.slice(-4)}`;
-  if (digits.length <= 4) return `${'*'.repeat(Math.max(0, digits.length - 2))}${digits.slice(-2)}`;
-  return `${'*'.repeat(digits.length - 4)}${digits.slice(-4)}`;
-}
+/** The mask rules the staff API applies too (one copy: a screen and an API answer never disagree). */
+export { maskName, maskPhone } from '../gateway/privacy/mask.ts';

@@ -92,6 +92,7 @@ export function migrate(db: Db, migrations: readonly Migration[]): number {
         .transaction(() => {
           if (m.version <= version()) return false; // another process applied it meanwhile
           db.exec(m.sql);
+          m.run?.(db);
           for (const table of check) {
             const broken = db.pragma(`foreign_key_check(${table})`) as unknown[];
             if (broken.length > 0)

@@ -9,6 +9,8 @@ import { LOGIN_LINKS_SQL } from './token-repo.ts';
 import { TELEMETRY_SAMPLES_SQL } from '../health/telemetry-sql.ts';
 import { REPORT_ROLLUPS_SQL } from '../reports/report-rollups-sql.ts';
 import { LEDGER_ANCHORS_SQL } from '../cloud/ledger-anchors.ts';
+import { PRIVACY_SQL, rehashLedger } from '../privacy/privacy-sql.ts';
+import type { Db } from './db-type.ts';
 import { PREPAID_SQL } from '../prepaid/prepaid-sql.ts';
 
 /**
@@ -24,6 +26,8 @@ export interface Migration {
    * are checked before it commits.
    */
   foreignKeyCheck?: readonly string[];
+  /** Work SQL alone cannot do (hashing), after `sql`, in the same transaction. */
+  run?: (db: Db) => void;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -307,6 +311,12 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: 'ALTER TABLE redemptions ADD COLUMN reversal_note TEXT;',
   },
   { version: 25, name: 'prepaid stored value: card types, refunds, refused top-ups, daily closes', sql: PREPAID_SQL },
+  {
+    version: 24,
+    name: 'personal information: ledger accounts hashed by keyed digest, pseudonyms, access log day counts, erasures',
+    sql: PRIVACY_SQL,
+    run: rehashLedger,
+  },
   { version: 26, name: 'outbox events keep their epoch; restores and their restore points', sql: RESTORE_SQL },
   { version: 27, name: "the ledger's tips anchored in the cloud", sql: LEDGER_ANCHORS_SQL },
 ];

@@ -5,6 +5,7 @@ import { LedgerAnchorSchema, type LedgerAnchor } from '../../gateway/cloud/contr
 import { LedgerAnchors, type ChainRewrite } from '../../gateway/cloud/ledger-anchors.ts';
 import { ConfigSchema } from '../../gateway/config/schema.ts';
 import { silentLogger } from '../../gateway/core/log.ts';
+import { hashedAccount, ledgerKey } from '../../gateway/redemption/ledger/account-digest.ts';
 import { entryHash, GENESIS_HASH } from '../../gateway/redemption/ledger/entry-hash.ts';
 import { verifyLedger } from '../../gateway/redemption/ledger/ledger-verify.ts';
 import { SqliteLedger } from '../../gateway/redemption/ledger/sqlite-ledger.ts';
@@ -90,7 +91,7 @@ function rewriteChain(db: Db, seq: number, delta: number): void {
         at: r.at,
         txnId: r.txn_id,
         redemptionId: r.redemption_id,
-        account: r.account,
+        account: hashedAccount(ledgerKey(db), r.account),
         asset: r.asset,
         delta: r.delta,
         reason: r.reason,

@@ -21,6 +21,7 @@ import {
   RedemptionVoidedSchema,
 } from './events-money.ts';
 import { LedgerAnchorSchema } from './events-ledger.ts';
+import { MemberErasedSchema } from './events-privacy.ts';
 import { GatewayRecoveredSchema, GatewayRestoredSchema } from './events-restore.ts';
 import { DailyClosedSchema, PrepaidRefundedSchema, TopUpRefusedSchema } from './events-prepaid.ts';
 import { ParcelDepositFailedSchema, ParcelPickedUpSchema, ParcelStoredSchema } from './events-parcels.ts';
@@ -57,6 +58,7 @@ export const CLOUD_EVENTS = {
   'telemetry.summary': { stream: 'telemetry', schema: TelemetrySummarySchema, clause: 'CLP-4.10' },
   'alert.changed': { stream: 'health', schema: StaffAlertSchema, clause: 'CLP-4.11' },
   'ledger.anchor': { stream: 'money', schema: LedgerAnchorSchema, clause: 'CLP-4.12' },
+  'member.erased': { stream: 'money', schema: MemberErasedSchema, clause: 'CLP-4.13' },
   'gateway.restored': { stream: 'money', schema: GatewayRestoredSchema, clause: 'CLP-3.12' },
   'gateway.recovered': { stream: 'money', schema: GatewayRecoveredSchema, clause: 'CLP-5.12' },
   'prepaid.topup_refused': { stream: 'money', schema: TopUpRefusedSchema, clause: 'CLP-4.14' },

@@ -16,7 +16,9 @@ interface HashedFields {
 /**
  * SHA-256 over the previous hash and the entry's fields in a fixed order, each field as its decimal or
  * text form prefixed by its UTF-8 byte length ("<len>:<value>"), so no two entries can encode alike.
- * An auditor can recompute the chain with a dozen lines in any language.
+ * An auditor can recompute the chain with a dozen lines in any language. Since migration 24 `account` is
+ * the account's keyed digest (account-digest.ts: hashedAccount), so an account renamed to its pseudonym
+ * keeps its entries' hashes.
  */
 export function entryHash(prevHash: string, f: HashedFields): string {
   const h = createHash('sha256');

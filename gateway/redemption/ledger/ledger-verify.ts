@@ -1,4 +1,5 @@
 import type { Db } from '../../store/db-type.ts';
+import { hashedAccountCache, ledgerKey } from './account-digest.ts';
 import { entryHash, GENESIS_HASH } from './entry-hash.ts';
 
 interface LedgerProblem {
@@ -31,7 +32,9 @@ interface Row {
 /**
  * `linli ledger verify`: recomputes every hash and the chain, checks that sequence numbers have no gaps,
  * that each balance equals what the ledger sums to for its account, and that every asset sums to zero
- * (double entry). Streams the rows, so memory stays flat for millions of entries.
+ * (double entry). Streams the rows, so memory stays flat for millions of entries. Accounts are compared by
+ * their keyed digest (migration 24), so an account's entries and balance renamed to its pseudonym
+ * (`pseudo:<digest>`, retention or erasure) still add up with those not yet renamed.
  */
 export function verifyLedger(db: Db, maxProblems = 100): LedgerReport {
   const problems: LedgerProblem[] = [];
@@ -43,6 +46,8 @@ export function verifyLedger(db: Db, maxProblems = 100): LedgerReport {
   let prev = GENESIS_HASH;
   let expected = 1;
   let entries = 0;
+  const hashed = hashedAccountCache(ledgerKey(db));
+  const names = new Map<string, string>();
   for (const r of db.prepare<[], Row>('SELECT * FROM ledger ORDER BY seq').iterate()) {
     entries += 1;
     if (r.seq !== expected) add({ kind: 'seq_gap', seq: r.seq, detail: `expected seq ${expected}, found ${r.seq}` });
@@ -54,36 +59,39 @@ export function verifyLedger(db: Db, maxProblems = 100): LedgerReport {
       at: r.at,
       txnId: r.txn_id,
       redemptionId: r.redemption_id,
-      account: r.account,
+      account: hashed(r.account),
       asset: r.asset,
       delta: r.delta,
       reason: r.reason,
     });
     if (h !== r.hash) add({ kind: 'hash_mismatch', seq: r.seq, detail: 'the entry was altered after it was written' });
     prev = r.hash;
-    const key = `${r.account}\u0000${r.asset}`;
+    const key = `${hashed(r.account)}\u0000${r.asset}`;
+    if (!names.has(key)) names.set(key, `${r.account} ${r.asset}`);
     sums.set(key, (sums.get(key) ?? 0) + r.delta);
     assetSums.set(r.asset, (assetSums.get(r.asset) ?? 0) + r.delta);
   }
-  const seen = new Set<string>();
+  // an account's balance may sit in two rows for a while: its own, and its pseudonym's
+  const balances = new Map<string, { label: string; balance: number }>();
   for (const b of db
     .prepare<[], { account: string; asset: string; balance: number }>('SELECT * FROM balances')
     .iterate()) {
-    const key = `${b.account}\u0000${b.asset}`;
+    const key = `${hashed(b.account)}\u0000${b.asset}`;
+    const had = balances.get(key);
+    balances.set(key, { label: had?.label ?? `${b.account} (${b.asset})`, balance: (had?.balance ?? 0) + b.balance });
+  }
+  const seen = new Set<string>();
+  for (const [key, b] of balances) {
     seen.add(key);
     const sum = sums.get(key) ?? 0;
     if (sum !== b.balance)
-      add({
-        kind: 'balance_mismatch',
-        account: `${b.account} (${b.asset})`,
-        detail: `balance ${b.balance}, ledger sums to ${sum}`,
-      });
+      add({ kind: 'balance_mismatch', account: b.label, detail: `balance ${b.balance}, ledger sums to ${sum}` });
   }
   for (const [key, sum] of sums) {
     if (!seen.has(key) && sum !== 0)
       add({
         kind: 'balance_mismatch',
-        account: key.replace('\u0000', ' '),
+        account: names.get(key) ?? key.replace('\u0000', ' '),
         detail: `no balance row, ledger sums to ${sum}`,
       });
   }

@@ -1,6 +1,7 @@
 import { LinliError } from '../../../firmware-protocol/src/errors.ts';
 import type { Db } from '../../store/db-type.ts';
 import type { Asset, LedgerMovement, LedgerPort } from '../service/ports.ts';
+import { hashedAccountCache, isPseudonym, ledgerKey } from './account-digest.ts';
 import { entryHash, GENESIS_HASH } from './entry-hash.ts';
 
 /** Accounts that hold a resident's or a device's value: never below zero. Issuer accounts may be. */
@@ -13,7 +14,10 @@ const NON_NEGATIVE = /^(wallet|points|uses|held|merchant|points-spent):/;
  */
 export class SqliteLedger implements LedgerPort {
   private readonly s;
+  /** The account as the hashes cover it (its keyed digest, migration 24). */
+  private readonly hashed;
   constructor(db: Db) {
+    this.hashed = hashedAccountCache(ledgerKey(db));
     this.s = {
       last: db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1'),
       insert: db.prepare(
@@ -42,6 +46,12 @@ export class SqliteLedger implements LedgerPort {
     for (const e of entries) {
       if (!Number.isSafeInteger(e.delta) || e.delta === 0)
         throw new Error(`ledger delta must be a non-zero integer, got ${e.delta}`);
+      // a pseudonymised account's owner is gone: value moved to it could never be paid out or refunded
+      if (isPseudonym(e.account))
+        throw new LinliError(
+          'REDEMPTION_STATE',
+          `${e.account} is pseudonymised (past retention, or its member erased): no value moves to it`,
+        );
       const key = `${e.account}\u0000${e.asset}`;
       const next = (after.get(key) ?? this.balance(e.account, e.asset)) + e.delta;
       if (next < 0 && NON_NEGATIVE.test(e.account)) {
@@ -61,7 +71,7 @@ export class SqliteLedger implements LedgerPort {
         delta: e.delta,
         reason: e.reason,
       };
-      const hash = entryHash(prevHash, fields);
+      const hash = entryHash(prevHash, { ...fields, account: this.hashed(e.account) });
       this.s.insert.run({ ...fields, prevHash, hash });
       this.s.bump.run({ account: e.account, asset: e.asset, delta: e.delta });
       prevHash = hash;
