@@ -43,6 +43,23 @@ describe('the systemd unit: systemd-analyze security', () => {
     expect(score, table).toBeLessThanOrEqual(2.0);
   });
 
+  it("README's table of variants states each one's score as systemd-analyze gives it", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const rows = [...readme.matchAll(/^\| (\(plain\)|`--[a-z-]+`) \|.*\| (\d\.\d) OK\b.*\|$/gm)];
+    const flags: Record<string, Partial<UnitOptions>> = {
+      '(plain)': {},
+      '`--gpio`': { gpio: true },
+      '`--pcsc`': { pcsc: true },
+      '`--lan-only`': { lanOnly: true },
+    };
+    expect(rows.map((r) => r[1])).toEqual(Object.keys(flags));
+    for (const [, flag, stated] of rows) {
+      const file = join(tmp.dir, 'readme.service');
+      writeFileSync(file, renderUnit({ ...SHIPPED_UNIT, ...flags[flag as string] }));
+      expect(exposure(file).score, `README's score for ${flag}`).toBe(Number(stated));
+    }
+  });
+
   it('scores an unhardened unit above 2.0: the bound can fail', () => {
     const file = join(tmp.dir, 'bare.service');
     writeFileSync(file, '[Service]\nExecStart=/usr/bin/node /opt/linli/bin/linli.mjs start\nUser=linli\n');
