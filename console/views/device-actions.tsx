@@ -150,15 +150,26 @@ function savedTarget(): MqttTarget {
   } catch {
     // nothing remembered yet
   }
-  return { host: location.hostname, port: 1883, tls: false };
+  // the gateway listens for MQTT over TLS by default; plain MQTT only where the operator turned it on
+  return { host: location.hostname, port: 8883, tls: true };
 }
 
 /**
- * The setup a device's technician scans: `{"v":1,"host","port","tls","id","kind","secret"}`. The gateway's API
- * does not say under which address devices reach its broker, so the admin confirms host and port (remembered).
+ * The setup a device's technician scans: `{"v":1,"host","port","tls","id","kind","secret"}`, and over TLS the
+ * fingerprint of the gateway's local CA the device pins, `caSha256` [FWP-1.3, FWP-1.4]. The gateway's API does
+ * not say under which address devices reach its broker, so the admin confirms host and port (remembered).
  */
-export function setupPayload(target: MqttTarget, id: string, kind: string, secret: string): string {
-  return JSON.stringify({ v: 1, host: target.host, port: target.port, tls: target.tls, id, kind, secret });
+export function setupPayload(target: MqttTarget, id: string, kind: string, secret: string, caSha256?: string): string {
+  const ca = target.tls && caSha256 ? { caSha256 } : {};
+  return JSON.stringify({ v: 1, host: target.host, port: target.port, tls: target.tls, id, kind, secret, ...ca });
+}
+
+/** A new or rotated secret as the API answers it; caSha256 when the gateway serves its own local CA. */
+interface Issued {
+  id: string;
+  kind: string;
+  secret: string;
+  caSha256?: string;
 }
 
 /** A device's new secret, shown once: id, secret, a QR code for the device's setup, and "done". */
@@ -166,11 +177,13 @@ export function SecretOnce({
   id,
   kind,
   secret,
+  caSha256,
   onDone,
 }: {
   id: string;
   kind: string;
   secret: string;
+  caSha256?: string | undefined;
   onDone: () => void;
 }) {
   const t = useTx();
@@ -222,7 +235,7 @@ export function SecretOnce({
           {t('mqttTls')}
         </label>
       </div>
-      <QrCode data={setupPayload(target, id, kind, secret)} label={t('qrHint')} />
+      <QrCode data={setupPayload(target, id, kind, secret, caSha256)} label={t('qrHint')} />
       <p class="muted">{t('qrHint')}</p>
       <button type="button" onClick={onDone}>
         {t('done')}
@@ -340,7 +353,7 @@ export function DeviceActions({ device, onChanged }: { device: ActionDevice; onC
   const [typed, setTyped] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error | undefined>(undefined);
-  const [secret, setSecret] = useState<{ id: string; kind: string; secret: string } | null>(null);
+  const [secret, setSecret] = useState<Issued | null>(null);
   const [deleted, setDeleted] = useState(false);
   if (!canOperate) return null;
   const path = `/devices/${encodeURIComponent(device.id)}`;
@@ -360,7 +373,7 @@ export function DeviceActions({ device, onChanged }: { device: ActionDevice; onC
           location.hash = '#/devices';
         }, 1200);
       } else if (a === 'rotate') {
-        setSecret(await api<{ id: string; kind: string; secret: string }>(`${path}/rotate-secret`, { method: 'POST' }));
+        setSecret(await api<Issued>(`${path}/rotate-secret`, { method: 'POST' }));
       } else {
         await api(`${path}/${a}`, { method: 'POST' });
       }
@@ -446,7 +459,13 @@ export function DeviceActions({ device, onChanged }: { device: ActionDevice; onC
             </Confirm>
           )}
           {secret && (
-            <SecretOnce id={secret.id} kind={secret.kind} secret={secret.secret} onDone={() => setSecret(null)} />
+            <SecretOnce
+              id={secret.id}
+              kind={secret.kind}
+              secret={secret.secret}
+              caSha256={secret.caSha256}
+              onDone={() => setSecret(null)}
+            />
           )}
         </>
       )}
@@ -467,7 +486,7 @@ export function ProvisionDevice({ onProvisioned }: { onProvisioned?: () => void 
   const [form, setForm] = useState({ id: '', kind: 'parcel_locker', name: '', merchantId: '' });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error | undefined>(undefined);
-  const [secret, setSecret] = useState<{ id: string; kind: string; secret: string } | null>(null);
+  const [secret, setSecret] = useState<Issued | null>(null);
   const devices = useData(
     () => (session.role === 'admin' ? api<{ items: { kind: string }[] }>('/devices') : Promise.resolve({ items: [] })),
     [],
@@ -482,7 +501,7 @@ export function ProvisionDevice({ onProvisioned }: { onProvisioned?: () => void 
       const body: Record<string, string> = { id: form.id.trim(), kind: form.kind };
       if (form.name.trim()) body.name = form.name.trim();
       if (scanner && form.merchantId.trim()) body.merchantId = form.merchantId.trim();
-      setSecret(await api<{ id: string; kind: string; secret: string }>('/devices', { method: 'POST', body }));
+      setSecret(await api<Issued>('/devices', { method: 'POST', body }));
       setForm({ ...form, id: '', name: '', merchantId: '' });
       onProvisioned?.();
     } catch (e) {
@@ -570,6 +589,7 @@ export function ProvisionDevice({ onProvisioned }: { onProvisioned?: () => void 
             id={secret.id}
             kind={secret.kind}
             secret={secret.secret}
+            caSha256={secret.caSha256}
             onDone={() => {
               setSecret(null);
               setOpen(false);

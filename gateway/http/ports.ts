@@ -21,6 +21,7 @@ import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import type { TelemetrySamples } from '../health/telemetry-samples.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { GatewayEvents } from '../gateway-events.ts';
+import type { LocalTls } from '../security/local-tls.ts';
 
 /**
  * What the staff API may use of the running gateway: each route module takes the few of these it
@@ -47,6 +48,8 @@ export interface HttpPorts {
   readonly redemption: RedemptionEngine;
   readonly desk: DeskReader;
   readonly broker: Pick<LinliBroker, 'stats'>;
+  /** The local CA devices pin [FWP-1.4]; undefined with the operator's own certificate or without TLS. */
+  readonly tls?: Pick<LocalTls, 'current'> | undefined;
   readonly clockHealth: ClockHealth;
   readonly cloud: CloudLink | undefined;
   readonly docs: DocSync | undefined;

@@ -55,6 +55,10 @@ export const ProvisionResponseSchema = z.object({
   id: DeviceIdSchema,
   kind: DeviceKindSchema,
   secret: z.string().describe('Shown once. Store it in the device; the gateway keeps only a hash.'),
+  caSha256: z
+    .string()
+    .optional()
+    .describe("SHA-256 fingerprint of the gateway's local CA, which the device pins [FWP-1.4]; absent without one"),
 });
 
 export const TokenCreateSchema = z

@@ -5,7 +5,7 @@ import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { topics } from '../../firmware-protocol/src/topics.ts';
 import { ManualClock } from '../../gateway/core/clock.ts';
-import { ensureLocalTls } from '../../gateway/security/local-ca.ts';
+import { caFingerprint, ensureLocalTls } from '../../gateway/security/local-ca.ts';
 import { connectRaw, startGateway, waitFor, type Harness } from '../support/gateway-harness.ts';
 import { tempDir } from '../support/tmp.ts';
 
@@ -96,6 +96,13 @@ describe('the gateway secure by default', () => {
       }),
     ).rejects.toThrow(/self-signed|unable to verify|certificate/i);
     expect(h.gw.broker.isConnected('door-02')).toBe(false);
+
+    // the console's setup QR code [FWP-1.3] gets the CA's fingerprint from the API
+    const api = await h.api('/api/v1/devices', { method: 'POST', body: { id: 'door-03', kind: 'door_reader' } });
+    expect(api.status).toBe(201);
+    expect(api.body.caSha256).toBe(caFingerprint(ca));
+    const rotated = await h.api('/api/v1/devices/door-03/rotate-secret', { method: 'POST' });
+    expect(rotated.body.caSha256).toBe(caFingerprint(ca));
   });
 
   it('a second start on the same data folder reuses the CA and the server certificate', async () => {

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { DeviceKindSchema } from '../../../firmware-protocol/src/kinds/device-kind.ts';
 import { ProvisionRequestSchema } from '../../registry/device-service.ts';
 import type { HttpPorts } from '../ports.ts';
+import { caFingerprint } from '../../security/local-ca.ts';
 import { deviceDetail, deviceSummary } from '../device-views.ts';
 import {
   ApiErrorSchema,
@@ -24,8 +25,16 @@ const errors = {
 };
 
 /** Devices: list and detail with health (viewer); provisioning, rotation, disabling, deletion (admin). */
+/** The fingerprint of the local CA a new device pins [FWP-1.4], for the console's setup QR code [FWP-1.3]. */
+function caOf(gw: Pick<HttpPorts, 'tls'>): { caSha256?: string } {
+  const ca = gw.tls?.current?.ca;
+  return ca ? { caSha256: caFingerprint(ca) } : {};
+}
+
 export const deviceRoutes =
-  (gw: Pick<HttpPorts, 'devices' | 'monitor' | 'store' | 'writer' | 'telemetry' | 'clock'>): FastifyPluginAsyncZod =>
+  (
+    gw: Pick<HttpPorts, 'devices' | 'monitor' | 'store' | 'writer' | 'telemetry' | 'clock' | 'tls'>,
+  ): FastifyPluginAsyncZod =>
   async (app) => {
     app.get('/devices', {
       config: { role: 'viewer' },
@@ -129,7 +138,7 @@ export const deviceRoutes =
       handler: async (req, reply) => {
         const { device, secret } = await gw.devices.provision(req.body);
         req.log.info({ deviceId: device.id, by: req.staff?.id }, 'provisioned over the API');
-        return reply.code(201).send({ id: device.id, kind: device.kind, secret });
+        return reply.code(201).send({ id: device.id, kind: device.kind, secret, ...caOf(gw) });
       },
     });
 
@@ -143,7 +152,7 @@ export const deviceRoutes =
       },
       handler: async (req) => {
         const { device, secret } = await gw.devices.rotateSecret(req.params.id);
-        return { id: device.id, kind: device.kind, secret };
+        return { id: device.id, kind: device.kind, secret, ...caOf(gw) };
       },
     });
 
