@@ -7,6 +7,12 @@ import { fail, type Finding, ok, warn } from './finding.ts';
 const problemText = (p: { kind: string; seq?: number; detail: string }) =>
   `${p.kind}${p.seq ? ` at seq ${p.seq}` : ''}: ${p.detail}`;
 
+/**
+ * The checks read the whole file on the event loop: inside the running gateway (the API) only a database
+ * this small is checked, so the broker is never held up for more than a fraction of a second.
+ */
+export const IN_PROCESS_MAX_BYTES = 64 * 1024 * 1024;
+
 const FIX_RESTORE = 'stop the gateway and restore the last good backup: linli restore FILE';
 
 /**
@@ -34,6 +40,16 @@ export const databaseCheck: Check = {
     const found: Finding[] = [];
     try {
       db.pragma('busy_timeout = 2000');
+      const bytes =
+        (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number);
+      if (ctx.gateway === 'this-process' && bytes > IN_PROCESS_MAX_BYTES)
+        return [
+          ok(
+            'database',
+            `${file} (${Math.round(bytes / 1048576)} MB) is checked by \`linli doctor\` on the box, ` +
+              'not inside the running gateway (it would hold the broker up)',
+          ),
+        ];
       const rows = db.pragma('quick_check') as { quick_check: string }[];
       const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
       found.push(

@@ -23,8 +23,15 @@ import { activityRoutes } from './routes/activity.ts';
 import { streamRoutes } from './routes/stream.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { privacyRoutes } from './routes/privacy.ts';
+import { prepaidRoutes } from './routes/prepaid.ts';
+import { doctorRoutes } from './routes/doctor.ts';
+import type { Config } from '../config/schema.ts';
 
 type HttpApp = Awaited<ReturnType<typeof buildHttpApp>>;
+
+/** The gateway as served: its ports, and its whole config for the diagnostics (GET /api/v1/doctor). */
+type ServedGateway = HttpPorts & { readonly config: Config };
 
 export interface HttpServer {
   app: HttpApp;
@@ -33,7 +40,7 @@ export interface HttpServer {
 }
 
 /** The staff API with OpenAPI docs at /docs. Everything but /healthz and /docs needs a token. */
-async function buildHttpApp(gw: HttpPorts) {
+async function buildHttpApp(gw: ServedGateway) {
   // Fastify's own two lines per request would flood the log (an open dashboard polls): one line, from logRequest
   const app = Fastify({
     loggerInstance: gw.log.child({ component: 'http' }),
@@ -69,11 +76,14 @@ async function buildHttpApp(gw: HttpPorts) {
   await app.register(activityRoutes(gw, gw.clock.now()), { prefix: '/api/v1' });
   await app.register(streamRoutes(gw), { prefix: '/api/v1' });
   await app.register(reportRoutes({ reader: gw.store.reader, clock: gw.clock }), { prefix: '/api/v1' });
+  await app.register(privacyRoutes(gw), { prefix: '/api/v1' });
+  await app.register(prepaidRoutes(gw.prepaid), { prefix: '/api/v1' });
+  await app.register(doctorRoutes(gw), { prefix: '/api/v1' });
   for (const routes of gw.kindRoutes) await app.register(routes, { prefix: '/api/v1' });
   return app;
 }
 
-export async function startHttpServer(gw: HttpPorts): Promise<HttpServer> {
+export async function startHttpServer(gw: ServedGateway): Promise<HttpServer> {
   const app = await buildHttpApp(gw);
   await app.listen({ host: gw.config.http.host, port: gw.config.http.port });
   const addr = app.server.address();
