@@ -134,7 +134,11 @@ export class UplinkRouter {
       return;
     }
     if (!t.channel) {
-      this.refuse(live, 'UNKNOWN_CHANNEL', topic, { message: `"${t.rawChannel}" is not an uplink channel` });
+      // [FWP-6.1] the error answers the refused message: its id as corr whenever it can be read
+      this.refuse(live, 'UNKNOWN_CHANNEL', topic, {
+        message: `"${t.rawChannel}" is not an uplink channel`,
+        corr: readMessageId(payload),
+      });
       return;
     }
     const decoded = decodeUplink(t.channel, payload);
