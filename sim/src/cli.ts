@@ -28,7 +28,15 @@ export function simCommand(): Command {
       `run simulated devices (${KIND_MODULES.map((m) => m.wire.label.toLowerCase()).join(', ')}) ` +
         'against a Linli gateway',
     )
-    .option('--url <url>', 'the gateway broker', 'mqtt://127.0.0.1:1883')
+    .option(
+      '--url <url>',
+      'the gateway broker (plain mqtt:// only where the gateway allows it)',
+      'mqtts://127.0.0.1:8883',
+    )
+    .option(
+      '--ca <file>',
+      "for mqtts://: the gateway's CA certificate, its <data>/tls/ca.crt (linli provision prints it)",
+    )
     .option(
       '--credentials <file>',
       'JSON file [{"id","kind","secret"}] of devices provisioned already, instead of counts and --api',

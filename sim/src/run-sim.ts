@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { KIND_MODULES } from '../../devices/registry.ts';
 import { createLogger } from '../../gateway/core/log.ts';
 import { UserError } from '../../gateway/cli/user-error.ts';
@@ -7,6 +8,20 @@ import { SimFleet, type SimCredential } from './fleet.ts';
 import { demoResidents } from './residents.ts';
 
 const out = (line: string) => void process.stdout.write(`${line}\n`);
+
+/** The CA the simulated devices pin, as real ones do [FWP-1.4]. */
+function caOf(o: SimOptions): { ca: Buffer } {
+  if (!o.ca)
+    throw new UserError(
+      `${o.url} is MQTT over TLS: the simulated devices need the gateway's CA to trust it`,
+      "give --ca DATA/tls/ca.crt (the gateway's data folder; linli provision prints it too)",
+    );
+  try {
+    return { ca: readFileSync(o.ca) };
+  } catch (err) {
+    throw new UserError(`--ca ${o.ca}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? err})`);
+  }
+}
 
 /** Gets the devices' credentials, connects them and runs the scenario until Ctrl-C or `--duration`. */
 export async function runSim(o: SimOptions): Promise<void> {
@@ -34,7 +49,7 @@ export async function runSim(o: SimOptions): Promise<void> {
       `give counts (${KIND_MODULES.map((m) => `--${m.sim.option}`).join(', ')}) or a credentials file`,
     );
   const log = createLogger({ level: o.logLevel });
-  const fleet = new SimFleet({ url: o.url, credentials, log });
+  const fleet = new SimFleet({ url: o.url, credentials, log, ...(o.url.startsWith('mqtts:') ? { tls: caOf(o) } : {}) });
   try {
     await fleet.start({ failFast: true });
   } catch (err) {
@@ -51,7 +66,7 @@ export async function runSim(o: SimOptions): Promise<void> {
     if (typeof code === 'string')
       throw new UserError(
         `cannot reach the gateway broker at ${o.url} (${code})`,
-        'is the gateway running? --url is its MQTT address, e.g. mqtt://127.0.0.1:1883',
+        'is the gateway running? --url is its MQTT address, e.g. mqtts://127.0.0.1:8883 with --ca',
         1,
         { cause: err },
       );
