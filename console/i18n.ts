@@ -16,6 +16,7 @@ const TEXT = {
   members: ['会员查询', 'Members'],
   groupBuys: ['社区团购', 'Group buys'],
   access: ['门禁管理', 'Access'],
+  doctor: ['诊断', 'Diagnostics'],
   memberId: ['会员编号', 'Member id'],
   fromDesk: ['读取前台刷卡', 'Read the card on the desk reader'],
   tier: ['等级', 'Tier'],

@@ -14,6 +14,7 @@ import { Members } from './views/members.tsx';
 import { Cloud } from './views/cloud.tsx';
 import { Access } from './views/access.tsx';
 import { GroupBuys } from './views/group-buys.tsx';
+import { Doctor } from './views/doctor.tsx';
 
 /** The route is the hash (#/devices/x?status=fault): the gateway serves one page, bookmarks still work. */
 function useRoute(): { path: string[]; query: URLSearchParams } {
@@ -85,6 +86,7 @@ const NAV = [
   { path: 'group-buys', key: 'groupBuys', shop: false },
   { path: 'access', key: 'access', shop: false },
   { path: 'cloud', key: 'cloud', shop: false },
+  { path: 'doctor', key: 'doctor', shop: false },
   { path: 'tokens', key: 'tokens', shop: false },
 ] as const;
 
@@ -134,6 +136,7 @@ function Shell({ session, lang, setLang }: { session: Session; lang: Lang; setLa
   else if (top === 'cloud') view = <Cloud />;
   else if (top === 'group-buys') view = <GroupBuys id={path[1]} />;
   else if (top === 'access') view = <Access />;
+  else if (top === 'doctor') view = <Doctor />;
   else if (top === 'tokens' && session.role === 'admin') view = <Tokens />;
   return (
     <Ctx.Provider value={ctx}>

@@ -12,7 +12,8 @@ export const plaintextCheck: Check = {
     return [
       warn(
         'plaintext',
-        `plain MQTT listens on ${mqtt.host}:${mqtt.port} (mqtt.plaintext): ` +
+        `plain MQTT listens on ${mqtt.host}:${mqtt.port === 0 ? '(a port chosen at start)' : mqtt.port} ` +
+          '(mqtt.plaintext): ' +
           'device secrets and card UIDs cross the LAN in clear',
         `move the devices to TLS on port ${mqtt.tls.port} (linli provision prints the CA), ` +
           'then set mqtt.plaintext: false',
