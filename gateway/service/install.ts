@@ -156,12 +156,14 @@ class Installer {
     }
     const existing = readIfThere(path);
     if (existing === undefined) {
+      const text = configFromExample(exampleText, this.o.dataDir);
       this.note('config', true, `write ${this.o.configPath} from config/example.yaml, dataDir ${this.o.dataDir}`);
       if (!this.o.dryRun) {
-        writeFileSync(path, configFromExample(exampleText, this.o.dataDir), { mode: 0o640 });
+        writeFileSync(path, text, { mode: 0o640 });
         this.fixMode(path, 0o640, 0, gid);
       }
-      return {};
+      const { backupTarget } = fromConfig(text);
+      return backupTarget ? { backupTarget } : {};
     }
     const named = fromConfig(existing);
     if (named.dataDir !== undefined && named.dataDir !== this.o.dataDir)

@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { UserError } from '../../gateway/cli/user-error.ts';
 import { configFromExample, type InstallOptions, installService } from '../../gateway/service/install.ts';
 import type { ServiceHost } from '../../gateway/service/layout.ts';
@@ -72,6 +73,10 @@ const options = (over: Partial<InstallOptions> = {}): InstallOptions => ({
 });
 
 const at = (path: string) => join(root, path);
+const exampleBackupTarget = (): string[] => {
+  const target = (parse(readFileSync(EXAMPLE, 'utf8')) as { backup?: { target?: string } }).backup?.target;
+  return target ? [target] : [];
+};
 const mode = (path: string) => statSync(at(path)).mode & 0o7777;
 const owner = (path: string) => `${statSync(at(path)).uid}:${statSync(at(path)).gid}`;
 
@@ -128,6 +133,8 @@ describe('linli service install --root DIR', () => {
         user: 'linli',
         configPath: '/etc/linli/config.yaml',
         dataDir: '/var/lib/linli',
+        // the example's scheduled backups' folder: writable once they are enabled
+        writablePaths: exampleBackupTarget(),
       }),
     );
 
