@@ -7,7 +7,11 @@ import { formatConfigIssues } from '../config/load.ts';
 import { demoFixture } from '../redemption/demo-fixture.ts';
 import { FixtureSchema, type Fixture } from '../redemption/fixture.ts';
 import { verifyLedger } from '../redemption/ledger/ledger-verify.ts';
-import { SqliteLedger } from '../redemption/ledger/sqlite-ledger.ts';
+import { CappedLedger } from '../prepaid/capped-ledger.ts';
+import { CardCaps } from '../prepaid/card-caps.ts';
+import { verifyCloses } from '../prepaid/close-chain.ts';
+import { PrepaidConfigSchema } from '../prepaid/prepaid-config.ts';
+import type { Config } from '../config/schema.ts';
 import { loadFixture, type LoadSummary } from '../redemption/load-fixture.ts';
 import { FixtureFileError, loadFixtureFile } from '../redemption/load-fixture-file.ts';
 import { LedgerOpeningBalances } from '../redemption/opening-balances.ts';
@@ -18,6 +22,8 @@ import type { Store } from '../store/store.ts';
 import { print, withDataOptions, withStore, type CommonOptions } from './common.ts';
 import { progressBar } from './progress-bar.ts';
 import { UserError } from './user-error.ts';
+
+const DEFAULT_CAPS = PrepaidConfigSchema.parse({}).caps;
 
 /** Parses and validates a fixture file; every problem is named by its exact path. */
 function readFixture(file: string): Fixture {
@@ -45,9 +51,12 @@ function readFixture(file: string): Fixture {
   return parsed.data;
 }
 
-/** Loads members, cards, campaigns and balances into a gateway database (what cloud sync will do later). */
-export function loadInto(store: Store, dataDir: string, fixture: Fixture) {
-  const ledger = new SqliteLedger(store.db);
+/**
+ * Loads members, cards, campaigns and balances into a gateway database (what cloud sync will do later). An
+ * opening balance over its card type's cap refuses the whole load (PREPAID_CAP_EXCEEDED, gateway/prepaid).
+ */
+export function loadInto(store: Store, dataDir: string, fixture: Fixture, caps = DEFAULT_CAPS) {
+  const ledger = new CappedLedger(store.db, new CardCaps(store.db, caps));
   return loadFixture(
     store.db,
     new CatalogRepo(store.db),
@@ -75,11 +84,13 @@ export function loadCommand(): Command {
       // the bar goes where the CLI's errors go (stderr), so `--json` output stays one document on stdout
       const writeErr = cmd.configureOutput().writeErr ?? ((t: string) => process.stderr.write(t));
       const bar = progressBar({ isTTY: process.stderr.isTTY, write: writeErr });
-      await withStore(opts, (store, config) => loadJsonFile(store, config.dataDir, file, opts, bar));
+      await withStore(opts, (store, config) => loadJsonFile(store, config, file, opts, bar));
       return;
     }
     const fixture = file ? readFixture(file) : FixtureSchema.parse(demoFixture());
-    await withStore(opts, (store, config) => printSummary(opts, loadInto(store, config.dataDir, fixture)));
+    await withStore(opts, (store, config) =>
+      printSummary(opts, loadInto(store, config.dataDir, fixture, config.prepaid.caps)),
+    );
   });
 }
 
@@ -103,7 +114,7 @@ function printSummary(opts: CommonOptions, summary: LoadSummary, parts?: number)
 /** A JSON file of any size: streamed in two passes (check, then load) with a progress bar on stderr. */
 async function loadJsonFile(
   store: Store,
-  dataDir: string,
+  { dataDir, prepaid }: Pick<Config, 'dataDir' | 'prepaid'>,
   file: string,
   opts: CommonOptions,
   bar: ReturnType<typeof progressBar>,
@@ -117,7 +128,7 @@ async function loadJsonFile(
       store.db,
       new CatalogRepo(store.db),
       GatewaySecrets.loadOrCreate(dataDir),
-      new LedgerOpeningBalances(new SqliteLedger(store.db)),
+      new LedgerOpeningBalances(new CappedLedger(store.db, new CardCaps(store.db, prepaid.caps))),
       file,
       systemClock.now(),
       (p) => bar.update(p.phase, p.bytes / Math.max(1, p.totalBytes), `${count.format(p.members)} members`),
@@ -154,17 +165,25 @@ export function ledgerCommand(): Command {
       ),
     ).action(async (opts: CommonOptions) => {
       await withStore(opts, (store) => {
-        const r = verifyLedger(store.db);
+        const ledger = verifyLedger(store.db);
+        // the daily closes pin the ledger's tip: a ledger rewritten after a close is caught there too
+        const closes = verifyCloses(store.db);
+        const r = {
+          ...ledger,
+          ok: ledger.ok && closes.ok,
+          closes: closes.closes,
+          problems: [...ledger.problems, ...closes.problems],
+        };
         print(
           opts,
           r,
           r.ok
-            ? `ledger OK: ${r.entries} entries, ${r.accounts} accounts`
+            ? `ledger OK: ${r.entries} entries, ${r.accounts} accounts, ${r.closes} daily closes`
             : `LEDGER PROBLEMS (${r.problems.length}):\n` +
                 r.problems
                   .map(
                     (p) =>
-                      `  - ${p.kind}${p.seq ? ` at seq ${p.seq}` : ''}${p.account ? ` ${p.account}` : ''}: ${p.detail}`,
+                      `  - ${p.kind}${p.seq ? ` at seq ${p.seq}` : ''}${'account' in p && p.account ? ` ${p.account}` : ''}: ${p.detail}`,
                   )
                   .join('\n'),
         );

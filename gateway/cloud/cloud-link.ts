@@ -111,8 +111,8 @@ export class CloudLink {
       .catch(() => undefined);
     const r = await answer;
     if (!r?.granted || !r.grant || r.grant.memberId !== memberId || !this.d.docs) return false;
-    await this.d.docs.applyGrant(r.grant);
-    return true;
+    // a grant over the member's stored-value cap is refused here and reported [CLP-4.14]: no top-up then
+    return this.d.docs.applyGrant(r.grant);
   }
 
   start(): void {

@@ -17,6 +17,7 @@ import {
   type DownDoc,
 } from './contract/documents.ts';
 import type { Grant } from './contract/envelopes.ts';
+import type { TopUpGuard } from '../prepaid/topup-guard.ts';
 import type { RestoreDoc } from './contract/events-restore.ts';
 import type { OutboxPort } from './outbox-port.ts';
 import type { RolloutService } from './rollouts.ts';
@@ -50,6 +51,8 @@ interface DocSyncDeps {
   onConfig?(settings: CloudSettings): void;
   /** The sections the device kinds apply (group buys to lockers, visitor codes to doors). */
   kindDocs?: KindParts['cloudDocs'];
+  /** The stored-value caps: a grant over its member's cap is refused whole and reported [CLP-4.14]. */
+  topUps?: TopUpGuard;
   /** Applies the money a restored database lacks [CLP-5.12], in the document's unit. */
   restore?(body: RestoreDoc): void;
 }
@@ -210,15 +213,26 @@ export class DocSync {
     if (bi.leaseSeq !== undefined) this.d.usage.bump(marker, 0, bi.leaseSeq - this.d.usage.get(marker).amountFen);
   }
 
-  /** A grant that came with an online authorisation [CLP-6.2]; credited once, like one in the allowances document. */
-  applyGrant(g: Grant): Promise<void> {
-    return this.d.writer.submit(() => this.credit(g, this.d.clock.now()));
+  /**
+   * A grant that came with an online authorisation [CLP-6.2]; credited once, like one in the allowances
+   * document. False when it was refused over the member's cap [CLP-4.14] (now or the first time).
+   */
+  applyGrant(g: Grant): Promise<boolean> {
+    return this.d.writer.submit(() => this.credit(g, this.d.clock.now(), 'online'));
   }
 
   /** [CLP-5.7] Credited once by grant id; the cloud hears of it (`allowance.credited` [CLP-4.4]). */
-  private credit(g: Grant, now: number): void {
+  private credit(g: Grant, now: number, source: 'grant' | 'online'): boolean {
     const marker = `grant|${g.grantId}`;
-    if (this.d.usage.get(marker).count > 0) return; // credited once, whatever the redeliveries
+    // credited (or refused) once, whatever the redeliveries
+    if (this.d.usage.get(marker).count > 0) return !this.d.topUps?.wasRefused(g.grantId);
+    const topUp = { sourceId: g.grantId, source, memberId: g.memberId, amountFen: g.amountFen };
+    const refused = this.d.topUps?.refuse(topUp, now);
+    if (refused) {
+      this.d.usage.bump(marker, 1, 0);
+      this.d.log.warn({ grantId: g.grantId, ...refused }, 'top-up refused over the card cap');
+      return false;
+    }
     this.d.usage.bump(marker, 1, g.amountFen);
     this.d.usage.bump(`escrow|${g.memberId}`, 0, g.amountFen);
     const base = { at: now, txnId: g.grantId, redemptionId: `grant:${g.grantId}`, reason: 'topup' as const };
@@ -232,6 +246,7 @@ export class DocSync {
       amountFen: g.amountFen,
       at: now,
     });
+    return true;
   }
 
   private apply(doc: DownDoc, body: unknown): void {
@@ -260,7 +275,7 @@ export class DocSync {
       }
       case 'allowances': {
         const b = DOC_BODIES.allowances.parse(body);
-        for (const g of b.grants) this.credit(g, now);
+        for (const g of b.grants) this.credit(g, now, 'grant');
         for (const r of b.releases) {
           const marker = `release|${r.releaseId}`;
           if (this.d.usage.get(marker).count > 0) continue;

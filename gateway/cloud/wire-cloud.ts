@@ -12,6 +12,8 @@ import { trustedKeysFrom } from '../redemption/credentials/qr-credential.ts';
 import { CloudLink } from './cloud-link.ts';
 import { DocSync } from './doc-sync.ts';
 import { LedgerAnchors } from './ledger-anchors.ts';
+import { CardCaps } from '../prepaid/card-caps.ts';
+import { TopUpGuard } from '../prepaid/topup-guard.ts';
 import type { OutboxRepo } from './outbox-repo.ts';
 import { RestoreRecovery } from './restore-recovery.ts';
 
@@ -85,6 +87,7 @@ export function startCloudSync(gw: CloudPorts): {
       log.info({ settings: c }, 'settings changed by the cloud');
     },
     kindDocs: gw.kindDocs,
+    topUps: new TopUpGuard(gw.db, new CardCaps(gw.db, config.prepaid.caps), e.ledger, outbox),
     restore: (b) => recovery.apply(b),
   });
   // settings the cloud changed before a restart hold again

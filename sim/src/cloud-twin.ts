@@ -27,6 +27,18 @@ export interface TwinStream {
   dropped: number;
 }
 
+/** The fields of the prepaid events [CLP-4.14..16] the twin acts on. */
+interface PrepaidEvent {
+  memberId?: string;
+  amountFen?: number;
+  merchantId?: string;
+  day?: string;
+  seq?: number;
+  netFen?: number;
+  prevHash?: string;
+  hash?: string;
+}
+
 /** A message from a gateway that breaks the cloud contract (CLOUD-PROTOCOL.md). */
 interface InvalidMessage {
   topic: string;
@@ -166,6 +178,32 @@ export class CloudTwin {
     if (this.invalid <= 10) this.log.warn({ topic, what, problem }, 'cloud twin: a message breaks the cloud contract');
   }
 
+  /** Balance refunds the cloud paid residents back [CLP-4.15], per gateway and member. */
+  readonly refundsPaid = new Map<string, number>();
+  /** Each gateway's daily closes [CLP-4.16] as received, and closes whose prevHash is not the last one's hash. */
+  readonly closes = new Map<string, PrepaidEvent[]>();
+  readonly closeBreaks: { gatewayId: string; seq: number }[] = [];
+
+  /**
+   * The prepaid events: a top-up refused over a card cap [CLP-4.14] goes back to whoever paid (the member's
+   * cloud wallet; the grant no longer counts as escrowed there); a refund [CLP-4.15] is paid to the resident;
+   * a daily close [CLP-4.16] must chain onto the gateway's previous one.
+   */
+  private prepaid(gatewayId: string, kind: string, d: PrepaidEvent): void {
+    const key = `${gatewayId}/${d.memberId ?? ''}`;
+    if (kind === 'prepaid.topup_refused' && d.memberId && d.amountFen) {
+      this.wallets.set(d.memberId, (this.wallets.get(d.memberId) ?? 0) + d.amountFen);
+      this.granted.set(key, (this.granted.get(key) ?? 0) - d.amountFen);
+    } else if (kind === 'prepaid.refunded' && d.amountFen) {
+      this.refundsPaid.set(key, (this.refundsPaid.get(key) ?? 0) + d.amountFen);
+    } else if (kind === 'prepaid.daily_closed') {
+      const list = this.closes.get(gatewayId) ?? [];
+      const last = list.at(-1);
+      if (last && d.prevHash !== last.hash) this.closeBreaks.push({ gatewayId, seq: d.seq ?? 0 });
+      this.closes.set(gatewayId, [...list, d]);
+    }
+  }
+
   /** Per gateway and epoch, the ledger entry hash each anchor named [CLP-4.12], by seq. */
   readonly anchors = new Map<string, Map<number, string>>();
   /** Anchors that contradict what the cloud received before: the box's chain was rewritten. */
@@ -246,6 +284,7 @@ export class CloudTwin {
       s.upTo = e.seq;
       if (e.historical) s.historical += 1;
       if (e.kind === 'ledger.anchor') this.checkAnchor(batch.gatewayId, batch.epoch, e.data as LedgerAnchor);
+      if (e.kind.startsWith('prepaid.')) this.prepaid(batch.gatewayId, e.kind, e.data as PrepaidEvent);
       if (e.kind === 'gateway.restored') void this.answerRestore(batch.gatewayId, batch.epoch, e.data as Restored);
     }
     if (this.dropAcks > 0) {
@@ -351,7 +390,10 @@ export class CloudTwin {
             ? -(d.payableFen ?? 0)
             : e.kind === 'allowance.released'
               ? -(d.amountFen ?? 0)
-              : 0;
+              : // a refund left the wallet like a purchase: the cloud pays it out of what it granted
+                e.kind === 'prepaid.refunded'
+                ? (d.amountFen ?? 0)
+                : 0;
       spent.set(d.memberId, (spent.get(d.memberId) ?? 0) + delta);
     }
     const found = new Map<string, number>();
