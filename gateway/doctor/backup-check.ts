@@ -7,7 +7,7 @@ const DAY = 86_400_000;
 export const BACKUP_WARN_DAYS = 2;
 export const BACKUP_FAIL_DAYS = 7;
 
-const FIX = 'run: linli backup (to a second medium such as a USB stick), and schedule it in the config';
+const FIX = 'linli backup --key-file KEY --out /media/usb (a second medium); schedule it: backup.enabled in the config';
 
 /** How old the last verified backup is, from its record beside the database (the medium may be unplugged). */
 export const backupCheck: Check = {
