@@ -21,6 +21,7 @@ import { RegistryWatcher } from './registry/registry-watcher.ts';
 import { StaffTokens } from './security/staff-tokens.ts';
 import { LocalTls } from './security/local-tls.ts';
 import { createRedemptionEngine, type RedemptionEngine } from './redemption/wire.ts';
+import { createPrivacy, type Privacy } from './privacy/privacy-module.ts';
 import { createPrepaid, type Prepaid } from './prepaid/prepaid-module.ts';
 import { DeskReader } from './flows/desk-reader.ts';
 import type { CloudLink } from './cloud/cloud-link.ts';
@@ -88,6 +89,8 @@ export class Gateway {
   private lastAlertMono = -Infinity;
   private router!: UplinkRouter;
   redemption!: RedemptionEngine;
+  /** Personal information: the retention sweep, a member's export and erasure (PIPL). */
+  privacy!: Privacy;
   /** Prepaid stored value: refunds, the liability report, the daily close (日结). */
   prepaid!: Prepaid;
   /** The box's own NFC reader, relay, LED and tamper switch. */
@@ -99,6 +102,8 @@ export class Gateway {
   private stopCloudSync: (() => Promise<void>) | undefined;
   cloud: CloudLink | undefined;
   docs: DocSync | undefined;
+  /** A restored database still lacks what the lost box approved after the backup [CLP-5.12]. */
+  restorePending: () => boolean = () => false;
   /** Whether the wall clock can be trusted (a box without RTC, NTP jumps, skew from the cloud's time). */
   clockHealth!: ClockHealth;
   /** Campaign pushes to device screens and their per-device delivery. */
@@ -283,6 +288,7 @@ export class Gateway {
       cloud: () => this.cloud,
       clockHealth: this.clockHealth,
       hotlistStale: () => this.hotlistStale(),
+      restorePending: () => this.restorePending(),
       config,
       outbox,
     });
@@ -300,7 +306,8 @@ export class Gateway {
       downlink,
       writer,
       outbox,
-      ...(outbox ? { strictLowTrust: () => this.hotlistStale() } : {}),
+      // [CLP-5.12] until a restored box has the lost box's payments back, plain cards cannot pay
+      ...(outbox ? { strictLowTrust: () => this.hotlistStale() || this.restorePending() } : {}),
       onSettled: (e) => bus.emit('redemption.settled', e),
       onAnswered: (s, body) => this.metrics.observeRedemption(s, redemptionOutcome(body)),
     });
@@ -314,6 +321,15 @@ export class Gateway {
       log: log.child({ component: 'prepaid' }),
       timezone: config.gateway.timezone,
       config: config.prepaid,
+    });
+    this.privacy = createPrivacy({
+      db: store.db,
+      reader: store.reader,
+      writer,
+      outbox,
+      clock,
+      log: log.child({ component: 'privacy' }),
+      config: config.privacy,
     });
     // the birth in memory first: its persisted copy is written by the group-commit writer a moment later
     const capabilitiesOf = (id: string) => monitor.get(id)?.capabilities ?? store.devices.get(id)?.capabilities;
@@ -523,6 +539,7 @@ export class Gateway {
             clockHealth: this.clockHealth,
           });
           this.docs = sync.docs;
+          this.restorePending = () => sync.recovery.pending();
           this.cloud = sync.cloud;
           this.anchorLedger = sync.anchorLedger;
           this.stopCloudSync = sync.stop;
@@ -531,6 +548,8 @@ export class Gateway {
       },
       // scheduled backups (config `backup`) on the injected clock; one under way stops before the database closes
       wireBackups({ config, db: store.db, clock, log, alerts: () => this.alerts }),
+      // PIPL retention: detail past its period aggregated or pseudonymised, in short write units
+      { name: 'privacy retention', start: () => this.privacy.start(), stop: () => this.privacy.stop() },
       // 日结: what a stopped gateway missed at once, then the first check after each local midnight
       { name: 'daily close', start: () => this.prepaid.start(), stop: () => this.prepaid.stop() },
       {

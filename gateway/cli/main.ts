@@ -16,6 +16,7 @@ const COMMANDS: readonly (readonly [name: string, load: () => Promise<CommandFac
   ['token', async () => (await import('./registry-commands.ts')).tokenCommand],
   ['load', async () => (await import('./redemption-commands.ts')).loadCommand],
   ['ledger', async () => (await import('./redemption-commands.ts')).ledgerCommand],
+  ['member', async () => (await import('./member-command.ts')).memberCommand],
   ['prepaid', async () => (await import('./prepaid-command.ts')).prepaidCommand],
   ['backup', async () => (await import('./backup-command.ts')).backupCommand],
   ['restore', async () => (await import('./backup-command.ts')).restoreCommand],

@@ -11,6 +11,7 @@ import type { Logger } from '../core/log.ts';
 import type { DeskReader } from '../flows/desk-reader.ts';
 import type { DeviceMonitor } from '../health/device-monitor.ts';
 import type { RedemptionEngine } from '../redemption/wire.ts';
+import type { Privacy } from '../privacy/privacy-module.ts';
 import type { Prepaid } from '../prepaid/prepaid-module.ts';
 import type { DeviceService } from '../registry/device-service.ts';
 import type { StaffTokens } from '../security/staff-tokens.ts';
@@ -47,6 +48,7 @@ export interface HttpPorts {
   readonly store: Store;
   readonly writer: BatchWriter;
   readonly redemption: RedemptionEngine;
+  readonly privacy: Privacy;
   readonly prepaid: Prepaid;
   readonly desk: DeskReader;
   readonly broker: Pick<LinliBroker, 'stats'>;

@@ -23,8 +23,8 @@ import { activityRoutes } from './routes/activity.ts';
 import { streamRoutes } from './routes/stream.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { reportRoutes } from './routes/reports.ts';
-import { prepaidRoutes } from './routes/prepaid.ts';
 import { privacyRoutes } from './routes/privacy.ts';
+import { maskForRole } from '../privacy/mask-answers.ts';
 import { prepaidRoutes } from './routes/prepaid.ts';
 import { doctorRoutes } from './routes/doctor.ts';
 import type { Config } from '../config/schema.ts';
@@ -47,6 +47,8 @@ async function buildHttpApp(gw: ServedGateway) {
     loggerInstance: gw.log.child({ component: 'http' }),
     bodyLimit: 64 * 1024,
     logController: new LogController({ disableRequestLogging: true }),
+    // a URL the router refuses (a path parameter over its length, a bad escape) answers in the catalogue's form too
+    frameworkErrors: errorHandler,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -63,6 +65,8 @@ async function buildHttpApp(gw: ServedGateway) {
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.addHook('onRequest', staffAuth(gw.tokens));
+  // names, phones and notes masked for a viewer's or a shop's token (README: Personal information)
+  app.addHook('preSerialization', maskForRole);
   const started = gw.clock.monotonic();
   await app.register(systemRoutes(gw, started));
   await app.register(metricsRoutes(gw.metrics));
@@ -77,7 +81,6 @@ async function buildHttpApp(gw: ServedGateway) {
   await app.register(activityRoutes(gw, gw.clock.now()), { prefix: '/api/v1' });
   await app.register(streamRoutes(gw), { prefix: '/api/v1' });
   await app.register(reportRoutes({ reader: gw.store.reader, clock: gw.clock }), { prefix: '/api/v1' });
-  await app.register(prepaidRoutes(gw.prepaid), { prefix: '/api/v1' });
   await app.register(privacyRoutes(gw), { prefix: '/api/v1' });
   await app.register(prepaidRoutes(gw.prepaid), { prefix: '/api/v1' });
   await app.register(doctorRoutes(gw), { prefix: '/api/v1' });
