@@ -265,6 +265,12 @@ export async function installService(host: ServiceHost, o: InstallOptions): Prom
     writablePaths: backupTarget ? [backupTarget] : [],
   });
   const unitChanged = inst.unit(unit);
+  if (!o.system && host.uid !== 0 && inst.steps.some((s) => s.status === 'done'))
+    inst.steps.push({
+      step: 'ownership',
+      status: 'unchanged',
+      detail: `owners not set (not root): give ${o.dataDir} to ${o.user} and the config to root:${o.user} in the image`,
+    });
   if (o.system) await inst.systemd(unitChanged);
   return {
     action: 'install',

@@ -52,7 +52,7 @@ function gpioLines(): string[] {
     '# devices (/dev/gpiochip*, libgpiod) need the device nodes: PrivateDevices off, only those allowed.',
     '# A host without a gpio group refuses to start the unit: install it on the Pi.',
     'SupplementaryGroups=gpio',
-    'ReadWritePaths=/sys/class/gpio /sys/devices/platform',
+    'ReadWritePaths=-/sys/class/gpio -/sys/devices/platform',
     'PrivateDevices=false',
     'DeviceAllow=char-gpiochip rw',
   ];

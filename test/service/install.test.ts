@@ -145,6 +145,14 @@ describe('linli service install --root DIR', () => {
     expect(snapshot()).toEqual(before);
   });
 
+  it('by a user other than root: the files and modes, and a note that the owners are left to set', async () => {
+    const report = await installService(host({ uid: 1000 }), options());
+    expect(mode('var/lib/linli')).toBe(0o700);
+    expect(mode('etc/linli/config.yaml')).toBe(0o640);
+    expect(report.steps.at(-1)?.detail).toMatch(/owners not set \(not root\)/);
+    expect((await installService(host({ uid: 1000 }), options())).changed).toBe(false);
+  });
+
   it('--dry-run says what it would do and writes nothing', async () => {
     const before = snapshot();
     const report = await installService(host(), options({ dryRun: true }));

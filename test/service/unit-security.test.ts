@@ -85,7 +85,7 @@ describe('the systemd unit: systemd-analyze security', () => {
     expect(gpio).toMatch(/^PrivateDevices=false$/m);
     expect(gpio).toMatch(/^SupplementaryGroups=gpio$/m);
     expect(gpio).toMatch(/^DeviceAllow=char-gpiochip rw$/m);
-    expect(gpio).toMatch(/^ReadWritePaths=\/sys\/class\/gpio /m);
+    expect(gpio).toMatch(/^ReadWritePaths=-\/sys\/class\/gpio -\/sys\/devices\/platform$/m);
   });
 });
 
