@@ -62,6 +62,8 @@ export interface GatewayConditionsInput {
   cloudDownAlertMs: number;
   clock: { state: 'ok' | 'unsynced' | 'skewed' | 'behind' | 'jumped'; offsetMs: number | null };
   hotlistStale: boolean;
+  /** A restored database still lacks what the lost box approved after the backup [CLP-5.12]. */
+  restorePending?: boolean;
 }
 
 const gatewayCondition = (code: string, severity: AlertSeverity, message: string): AlertCondition => ({
@@ -109,6 +111,15 @@ export function gatewayConditions(i: GatewayConditionsInput): AlertCondition[] {
         'HOTLIST_STALE',
         'critical',
         'the hotlist of lost and blocked cards is stale: a blocked card may still be accepted offline',
+      ),
+    );
+  if (i.restorePending)
+    out.push(
+      gatewayCondition(
+        'RESTORE_RECOVERY_PENDING',
+        'critical',
+        'restored from a backup: what the box approved after the backup is not back from the cloud yet; ' +
+          'plain cards cannot pay until it is',
       ),
     );
   return out;

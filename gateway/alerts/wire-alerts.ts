@@ -30,6 +30,8 @@ export function wireAlerts(d: {
   cloud: () => { status(): CloudLinkStatus } | undefined;
   clockHealth: Pick<ClockHealth, 'status'>;
   hotlistStale: () => boolean;
+  /** A restored database's recovery from the cloud is not complete [CLP-5.12]. */
+  restorePending?: () => boolean;
   config: { alerts: Pick<Config['alerts'], 'cloudDownAlertS' | 'webhooks'>; gateway: Pick<Config['gateway'], 'name'> };
   outbox: OutboxPort | undefined;
 }): { service: AlertService; webhooks: AlertWebhooks; tick(): void } {
@@ -88,6 +90,7 @@ export function wireAlerts(d: {
         cloudDownAlertMs: d.config.alerts.cloudDownAlertS * 1000,
         clock: { state: clock.state, offsetMs: clock.offsetMs },
         hotlistStale: status ? d.hotlistStale() : false,
+        restorePending: d.restorePending?.() ?? false,
       }),
     );
   };

@@ -1,12 +1,10 @@
-import Database from 'better-sqlite3';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prepareRestoredDatabase } from '../../gateway/backup/restored-database.ts';
 import { CloudTwin } from '../../sim/src/cloud-twin.ts';
 import { expectCloudContractKept } from '../cloud/contract-conformance.ts';
 import { waitFor } from '../support/gateway-harness.ts';
@@ -146,19 +144,20 @@ describe('a restored box never re-uses cloud event ids and loses no money', () =
     };
     await grants(2);
 
-    // the snapshot is taken while awards are in flight (what `linli backup` does: the SQLite backup API)
+    // `linli backup` while awards are in flight: an online snapshot, encrypted and verified
     const backupDir = join(tmp.dir, 'backup');
     mkdirSync(backupDir);
-    let snapshot: Promise<unknown> | undefined;
+    const keyFile = join(tmp.dir, 'backup.key');
+    writeFileSync(keyFile, randomBytes(32).toString('hex'), { mode: 0o600 });
+    const cli = async (...args: string[]) =>
+      JSON.parse((await run(process.execPath, [BIN, ...args, '--config', config, '--json'])).stdout) as unknown;
+    let backup: Promise<{ file: string }> | undefined;
     await load('a', 60, confirmed, (i) => {
-      if (i !== 30 || snapshot) return;
-      const live = new Database(join(dataDir, 'linli.db'), { readonly: true });
-      for (const f of readdirSync(dataDir).filter((f) => f.endsWith('.json')))
-        copyFileSync(join(dataDir, f), join(backupDir, f));
-      snapshot = live.backup(join(backupDir, 'linli.db')).finally(() => live.close());
-      return snapshot;
+      if (i !== 30 || backup) return;
+      backup = cli('backup', '--out', backupDir, '--key-file', keyFile) as Promise<{ file: string }>;
+      return backup;
     });
-    expect(snapshot).toBeDefined();
+    const backupFile = (await (backup as Promise<{ file: string }>)).file;
     // the original box goes on after the backup, and the cloud hears all of it
     await grants(2);
     await load('b', 40, confirmed);
@@ -166,12 +165,11 @@ describe('a restored box never re-uses cloud event ids and loses no money', () =
     const fromEpoch = twin.epochs.get(GW) as string;
     const tailAtCloud = twin.stream(GW, 'money', fromEpoch).upTo;
 
+    // the box dies and its data folder is lost; `linli restore` brings the backup back in a new epoch
     await killed();
     rmSync(dataDir, { recursive: true, force: true });
-    mkdirSync(dataDir, { mode: 0o700 });
-    for (const f of readdirSync(backupDir)) copyFileSync(join(backupDir, f), join(dataDir, f));
-    const newEpoch = randomBytes(6).toString('hex');
-    prepareRestoredDatabase(join(dataDir, 'linli.db'), { now: Date.now(), newEpoch });
+    const restored = (await cli('restore', backupFile, '--key-file', keyFile)) as { epoch: { now: string } };
+    const newEpoch = restored.epoch.now;
 
     await start();
     // a device's retry of a txn the original box awarded after the backup: once the lost tail is

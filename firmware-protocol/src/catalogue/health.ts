@@ -59,4 +59,9 @@ export const HEALTH = {
     zh: '挂失卡黑名单已过期，离线时可能接受已挂失的卡',
     en: 'The hotlist of lost cards is stale: a blocked card may be accepted offline',
   },
+  RESTORE_RECOVERY_PENDING: {
+    wire: false,
+    zh: '网关从备份恢复后，尚未从云平台补回备份之后的交易',
+    en: 'Restored from a backup: the payments made after the backup are not yet back from the cloud',
+  },
 } as const satisfies Record<string, { wire: boolean; zh: string; en: string }>;
