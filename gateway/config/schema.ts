@@ -4,6 +4,7 @@ import { BoxHardwareConfigSchema } from '../../devices/box/box-hardware.ts';
 import { AlertWebhooksConfigSchema } from '../alerts/webhooks/webhook-config.ts';
 import { BackupConfigSchema } from '../backup/backup-config.ts';
 import { PrepaidConfigSchema } from '../prepaid/prepaid-config.ts';
+import { PrivacyConfigSchema } from '../privacy/privacy-config.ts';
 
 const Port = z.number().int().min(0).max(65535);
 
@@ -476,6 +477,8 @@ export const ConfigSchema = z
     backup: BackupConfigSchema.prefault({}),
     /** Stored-value caps per card type and the daily close (gateway/prepaid). */
     prepaid: PrepaidConfigSchema.prefault({}),
+    /** How long personal detail stays (PIPL): access log and redemption detail retention (gateway/privacy). */
+    privacy: PrivacyConfigSchema.prefault({}),
     homeAssistant: z
       .object({
         /** Publish Home Assistant MQTT discovery configs, retained, for every device (opt-in). */
