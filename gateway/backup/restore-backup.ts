@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  chownSync,
   closeSync,
   existsSync,
   fsyncSync,
@@ -103,6 +104,7 @@ export async function restoreBackup(req: {
       bytes: statSync(req.file).size,
       verified: true,
     });
+    if (existed) ownLike(work, dataDir);
     const previous = swapIn(work, dataDir, req.now());
     swapped = true;
     return {
@@ -140,6 +142,20 @@ function keepConfigAside(work: string): string[] {
     out.push(join(aside, 'config.effective.json'));
   }
   return out;
+}
+
+/**
+ * Run as root (sudo linli restore), the restored files would be root's and the service's user could not
+ * open them: they get the owner of the data folder they replace.
+ */
+function ownLike(work: string, dataDir: string): void {
+  if (process.getuid?.() !== 0) return;
+  const { uid, gid } = statSync(dataDir);
+  const walk = (p: string) => {
+    chownSync(p, uid, gid);
+    if (statSync(p).isDirectory()) for (const n of readdirSync(p)) walk(join(p, n));
+  };
+  walk(work);
 }
 
 /** Moves the data folder aside and the restored one in; if the second rename fails, the first is undone. */
