@@ -2,6 +2,8 @@ import { SqliteLedger } from '../../gateway/redemption/ledger/sqlite-ledger.ts';
 import type { Db } from '../../gateway/store/db-type.ts';
 
 export const DAY = 86_400_000;
+/** A visitor code's keyed hash as the gateway stores it (64 hex digits); the API names the code by its first 12. */
+export const VISITOR_CODE_HASH = 'ab12cd34ef56'.padEnd(64, '7');
 /** "Now" of the privacy tests: 2026-12-01 12:00 UTC. */
 export const NOW = Date.UTC(2026, 11, 1, 12);
 
@@ -23,7 +25,7 @@ export function seedCommunity(db: Db): SqliteLedger {
     INSERT INTO benefit_instances (id, campaign_id, member_id, issued_at, uses_left, status) VALUES
       ('b-1', 'c-1', 'm-1', 0, 1, 'active');
     INSERT INTO visitor_codes (code_hash, zone, host_member_id, label, valid_from, expires_at, created_at) VALUES
-      ('vc-hash-1', 'east', 'm-1', '张三 13812341234', 0, ${NOW + DAY}, 0);
+      ('${VISITOR_CODE_HASH}', 'east', 'm-1', '张三 13812341234', 0, ${NOW + DAY}, 0);
     INSERT INTO group_buys (id, title, target_qty, status, created_at) VALUES ('gb-1', '车厘子', 2, 'delivered', 0);
     INSERT INTO group_buy_orders (group_buy_id, member_id, qty, joined_at) VALUES ('gb-1', 'm-1', 1, 0);
     INSERT INTO parcels (id, txn_id, locker_id, compartment, member_id, tracking, size, status, created_at)
