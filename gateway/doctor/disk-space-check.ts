@@ -1,4 +1,5 @@
 import type { Check } from './context.ts';
+import { nearestFolder } from './nearest-folder.ts';
 import { fail, ok, warn } from './finding.ts';
 
 const MB = 1024 * 1024;
@@ -13,7 +14,7 @@ export const humanBytes = (b: number): string =>
 export const diskSpaceCheck: Check = {
   id: 'disk-space',
   async run(ctx) {
-    const dir = ctx.config.dataDir;
+    const dir = (await nearestFolder(ctx.io, ctx.config.dataDir))?.path ?? ctx.config.dataDir;
     const fs = await ctx.io.statfs(dir);
     if (!fs) return [warn('disk-space', `cannot read the free space of ${dir}'s filesystem`, `df -h ${dir}`)];
     const share = fs.totalBytes > 0 ? fs.freeBytes / fs.totalBytes : 0;

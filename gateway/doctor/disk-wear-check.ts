@@ -1,4 +1,5 @@
 import type { Check } from './context.ts';
+import { nearestFolder } from './nearest-folder.ts';
 import { CARD_ENDURANCE_BYTES, writeRate, yearsLeft } from './disk-wear.ts';
 import { fail, ok, warn } from './finding.ts';
 
@@ -11,8 +12,9 @@ export const WEAR_FAIL_YEARS = 1;
 export const diskWearCheck: Check = {
   id: 'disk-wear',
   async run(ctx) {
-    const dir = ctx.config.dataDir;
-    const info = await ctx.io.stat(dir);
+    const folder = await nearestFolder(ctx.io, ctx.config.dataDir);
+    const dir = folder?.path ?? ctx.config.dataDir;
+    const info = folder?.info;
     const [stats, uptime] = await Promise.all([ctx.io.readText('/proc/diskstats'), ctx.io.readText('/proc/uptime')]);
     if (!info || stats === undefined || uptime === undefined)
       return [

@@ -40,6 +40,14 @@ describe('doctor: disk space', () => {
     });
   });
 
+  it('before the first start: the filesystem of the nearest folder above the data folder', async () => {
+    const io = fakeContext({
+      files: { '/var/lib': { isDirectory: true } },
+      statfs: { freeBytes: 20 * GB, totalBytes: 32 * GB },
+    });
+    expect((await diskSpaceCheck.run(io))[0]?.message).toBe('20.0 GB free of 32.0 GB (63%) on /var/lib');
+  });
+
   it('warn when the filesystem cannot be read', async () => {
     expect((await diskSpaceCheck.run(fakeContext({})))[0]?.status).toBe('warn');
   });
