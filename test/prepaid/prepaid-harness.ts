@@ -12,6 +12,9 @@ import { createPrepaid } from '../../gateway/prepaid/prepaid-module.ts';
 import { TopUpGuard } from '../../gateway/prepaid/topup-guard.ts';
 import { LedgerOpeningBalances } from '../../gateway/redemption/opening-balances.ts';
 import { account } from '../../gateway/redemption/service/ports.ts';
+import { RedemptionService } from '../../gateway/redemption/service/redemption-service.ts';
+import { RedemptionRepo } from '../../gateway/redemption/store/redemption-repo.ts';
+import { TEST_CONFIG } from '../redemption/service-harness.ts';
 import { CatalogRepo } from '../../gateway/redemption/store/catalog-repo.ts';
 import { UsageRepo } from '../../gateway/redemption/store/usage-repo.ts';
 import { GatewaySecrets } from '../../gateway/security/gateway-secrets.ts';
@@ -81,6 +84,33 @@ export function prepaidHarness(start = Date.UTC(2026, 10, 18, 4, 0)) {
     timezone: 'Asia/Shanghai',
     config: PrepaidConfigSchema.parse({}),
   });
+  const svc = new RedemptionService({
+    writer,
+    ledger,
+    catalog,
+    usage: new UsageRepo(store.db),
+    redemptions: new RedemptionRepo(store.db),
+    clock,
+    log: silentLogger(),
+    outbox,
+    config: TEST_CONFIG,
+  });
+  let txn = 0;
+  /** A purchase paid from the wallet at a shop, now. */
+  const pay = (memberId: string, merchantId: string, amountFen: number) =>
+    svc.redeem({
+      txnId: `t-${++txn}`,
+      memberId,
+      trust: 'high',
+      purchase: {
+        merchantId,
+        deviceId: 'scanner-1',
+        deviceKind: 'shop_scanner',
+        items: [],
+        amountFen,
+        at: clock.now(),
+      },
+    });
   const wallet = (memberId: string) => ledger.balance(account.wallet(memberId), 'fen');
   /** Every event of the money stream written so far, of one kind. */
   const events = (kind: string) =>
@@ -95,6 +125,23 @@ export function prepaidHarness(start = Date.UTC(2026, 10, 18, 4, 0)) {
     store.close();
     tmp.cleanup();
   };
-  return { tmp, store, clock, caps, ledger, writer, outbox, catalog, docs, push, prepaid, wallet, events, close };
+  return {
+    tmp,
+    store,
+    clock,
+    caps,
+    ledger,
+    writer,
+    outbox,
+    catalog,
+    docs,
+    push,
+    prepaid,
+    svc,
+    pay,
+    wallet,
+    events,
+    close,
+  };
 }
 export type PrepaidHarness = ReturnType<typeof prepaidHarness>;
