@@ -22,7 +22,7 @@ describe('doctor beside a running gateway (the CLI’s context)', () => {
     expect(ctx.owner.uid).toBe(process.getuid?.());
   });
 
-  it('one holds the folder: its /healthz tells its clock and cloud link; its process’s user owns the files', async () => {
+  it('one holds the folder: its /healthz tells its clock and cloud link; its process’s user owns files', async () => {
     const tmp = tempDir('linli-doctor-ctx-');
     cleanups.push(tmp.cleanup);
     const lock = DataFolderLock.acquire(tmp.dir, 'linli start');
