@@ -150,13 +150,26 @@ export class DocSync {
     }
     // a fresh document is a fair statement of the cloud's time (a duplicate may have waited at the broker)
     this.d.onTimeHint?.(doc.issuedAt);
-    const applied = await this.d.writer.submit(() => {
-      if (this.version(doc.doc) !== have) return false;
-      this.apply(doc, body.data);
-      this.s.set.run(doc.doc, doc.version, doc.issuedAt, this.d.clock.now());
-      if (doc.doc === 'config') this.s.setBody.run(JSON.stringify(this.pendingSettings ?? {}), 'config');
-      return true;
-    });
+    let applied: boolean;
+    try {
+      applied = await this.d.writer.submit(() => {
+        if (this.version(doc.doc) !== have) return false;
+        this.apply(doc, body.data);
+        this.s.set.run(doc.doc, doc.version, doc.issuedAt, this.d.clock.now());
+        if (doc.doc === 'config') this.s.setBody.run(JSON.stringify(this.pendingSettings ?? {}), 'config');
+        return true;
+      });
+    } catch (err) {
+      // [CLP-5.3] a signed document that contradicts itself or what the box holds (a benefit of a campaign
+      // nobody sent) is refused like an invalid body: its unit rolled back, counted, never acknowledged
+      if (!String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_CONSTRAINT')) throw err;
+      this.refused += 1;
+      this.d.log.warn(
+        { doc: doc.doc, version: doc.version, reason: (err as Error).message },
+        'cloud document inconsistent: refused',
+      );
+      return 'refused';
+    }
     if (!applied) {
       this.d.ack({ doc: doc.doc, version: this.version(doc.doc), resync: false });
       return 'duplicate';
