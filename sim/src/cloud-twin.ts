@@ -178,6 +178,17 @@ export class CloudTwin {
     if (this.invalid <= 10) this.log.warn({ topic, what, problem }, 'cloud twin: a message breaks the cloud contract');
   }
 
+  /** Members a gateway erased on request [CLP-4.13], per gateway: the cloud forgets them too. */
+  readonly erasedMembers = new Map<string, Set<string>>();
+
+  /** [CLP-4.13] The cloud erases the member as well: their wallet here, and they are remembered as erased. */
+  private erase(gatewayId: string, memberId: string): void {
+    const set = this.erasedMembers.get(gatewayId) ?? new Set<string>();
+    set.add(memberId);
+    this.erasedMembers.set(gatewayId, set);
+    this.wallets.delete(memberId);
+  }
+
   /** Balance refunds the cloud paid residents back [CLP-4.15], per gateway and member. */
   readonly refundsPaid = new Map<string, number>();
   /** Each gateway's daily closes [CLP-4.16] as received, and closes whose prevHash is not the last one's hash. */
@@ -285,6 +296,7 @@ export class CloudTwin {
       if (e.historical) s.historical += 1;
       if (e.kind === 'ledger.anchor') this.checkAnchor(batch.gatewayId, batch.epoch, e.data as LedgerAnchor);
       if (e.kind.startsWith('prepaid.')) this.prepaid(batch.gatewayId, e.kind, e.data as PrepaidEvent);
+      if (e.kind === 'member.erased') this.erase(batch.gatewayId, (e.data as { memberId: string }).memberId);
       if (e.kind === 'gateway.restored') void this.answerRestore(batch.gatewayId, batch.epoch, e.data as Restored);
     }
     if (this.dropAcks > 0) {
