@@ -144,7 +144,7 @@ export async function makeBackup(req: BackupRequest): Promise<BackupResult> {
     fsyncDir(dirname(file));
     let check: Awaited<ReturnType<typeof checkBackup>>;
     try {
-      check = await checkBackup(file, req.secret, join(work, 'verify'));
+      check = await checkBackup(file, req.secret, join(work, 'verify'), req.signal ? { signal: req.signal } : {});
     } catch (err) {
       rmSync(file, { force: true });
       throw new Error(`the backup did not verify after writing, so it was deleted: ${(err as Error).message}`, {

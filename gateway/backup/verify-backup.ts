@@ -6,6 +6,7 @@ import { MIGRATIONS } from '../store/migrations.ts';
 import { extractArchive, type ArchiveEntry } from './backup-archive.ts';
 import { DecryptingReader, type BackupHeader, type BackupSecret } from './backup-crypto.ts';
 import { snapshotFacts, type SnapshotFacts } from './backup-snapshot.ts';
+import { DatabaseDamagedError, integrityCheck } from './integrity-check.ts';
 
 /** A backup that decrypts and authenticates but whose database must not be trusted (or used by this linli). */
 export class UnusableBackupError extends Error {
@@ -27,10 +28,16 @@ export const latestSchemaVersion = (): number => MIGRATIONS.reduce((max, m) => M
 
 /**
  * Reads a backup file through: decrypts and authenticates every chunk into `workDir` (a new folder, 0700),
- * then opens the database there and runs `PRAGMA integrity_check` and the ledger verification. A backup
- * from a newer linli is refused before its tables are read: this one cannot know what they mean.
+ * then runs `PRAGMA integrity_check` on the database there (in a child process) and the ledger
+ * verification. A backup from a newer linli is refused before its tables are read: this one cannot know
+ * what they mean.
  */
-export async function checkBackup(file: string, secret: BackupSecret, workDir: string): Promise<BackupCheck> {
+export async function checkBackup(
+  file: string,
+  secret: BackupSecret,
+  workDir: string,
+  opts: { signal?: AbortSignal } = {},
+): Promise<BackupCheck> {
   mkdirSync(workDir, { mode: 0o700 });
   const fd = openSync(file, 'r');
   let header: BackupHeader;
@@ -49,16 +56,22 @@ export async function checkBackup(file: string, secret: BackupSecret, workDir: s
     closeSync(fd);
   }
   if (!entries.some((e) => e.name === 'linli.db')) throw new UnusableBackupError(file, 'it holds no database');
-  const db = new Database(join(workDir, 'linli.db'), { readonly: true, fileMustExist: true });
+  const dbFile = join(workDir, 'linli.db');
   try {
-    return checkDatabase(db, file, header, entries);
+    const problems = await integrityCheck(dbFile, opts.signal);
+    if (problems.length > 0)
+      throw new UnusableBackupError(file, `its database fails integrity_check: ${problems.slice(0, 5).join('; ')}`);
+    const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+    try {
+      return checkDatabase(db, file, header, entries);
+    } finally {
+      db.close();
+    }
   } catch (err) {
     // SQLITE_CORRUPT and the like: the file decrypted fine, but what it holds is broken
-    if ((err as { code?: unknown }).code?.toString().startsWith('SQLITE_'))
+    if (err instanceof DatabaseDamagedError || (err as { code?: unknown }).code?.toString().startsWith('SQLITE_'))
       throw new UnusableBackupError(file, `its database is damaged: ${(err as Error).message}`);
     throw err;
-  } finally {
-    db.close();
   }
 }
 
@@ -71,10 +84,6 @@ function checkDatabase(
   const facts = snapshotFacts(db);
   if (facts.schemaVersion !== header.schemaVersion)
     throw new UnusableBackupError(file, 'its database is not the one its header describes');
-  const integrity = db.pragma('integrity_check(20)', { simple: false }) as { integrity_check: string }[];
-  const problems = integrity.map((r) => r.integrity_check).filter((m) => m !== 'ok');
-  if (problems.length > 0)
-    throw new UnusableBackupError(file, `its database fails integrity_check: ${problems.slice(0, 5).join('; ')}`);
   const ledger = verifyLedger(db, 5);
   if (!ledger.ok) {
     const what = ledger.problems.map((p) => `${p.kind}${p.seq ? ` at seq ${p.seq}` : ''}: ${p.detail}`);
