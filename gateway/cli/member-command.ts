@@ -78,7 +78,8 @@ export function memberCommand(): Command {
     ).action(async (id: string, opts: CommonOptions & { yesErase?: string }) => {
       if (opts.yesErase !== id)
         throw new UserError(
-          `erasing member ${id} cannot be undone: repeat the id to confirm (linli member erase ${id} --yes-erase ${id})`,
+          `erasing member ${id} cannot be undone: repeat the id to confirm ` +
+            `(linli member erase ${id} --yes-erase ${id})`,
         );
       await withStore(opts, async (store, config) => {
         try {

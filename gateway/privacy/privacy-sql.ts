@@ -80,7 +80,8 @@ export function rehashLedger(db: Db): void {
   const digests = new Map<string, string>();
   // in pages by seq: a million redemptions' entries would not fit in a Pi's memory at once
   const page = db.prepare<[number], Row>(
-    'SELECT seq, at, txn_id, redemption_id, account, asset, delta, reason FROM ledger WHERE seq > ? ORDER BY seq LIMIT 5000',
+    'SELECT seq, at, txn_id, redemption_id, account, asset, delta, reason FROM ledger ' +
+      'WHERE seq > ? ORDER BY seq LIMIT 5000',
   );
   let prev = GENESIS_HASH;
   let after = 0;

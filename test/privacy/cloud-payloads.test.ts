@@ -84,7 +84,7 @@ describe('nothing personal goes to the cloud beyond what a document needs', () =
       await h?.stop();
     });
 
-    it('payments, a reversal whose note names the resident, a visitor code with a name and phone, an erasure', async () => {
+    it('payments, a reversal noting the resident, a visitor code with name and phone, an erasure', async () => {
       const s = h.gw.redemption.service;
       const purchase = (amountFen: number) => ({
         merchantId: 'cafe-01',

@@ -70,7 +70,8 @@ export function seedCommunity(db: Db): SqliteLedger {
       db.transaction(() => {
         insert.run(id, `t-${id}`, m, m, at, at, payable);
         db.prepare(
-          "INSERT INTO redemption_counters (redemption_id, key, count, amount_fen) VALUES (?, 'm|' || ? || '|c-1|x', 1, 0)",
+          'INSERT INTO redemption_counters (redemption_id, key, count, amount_fen) ' +
+            "VALUES (?, 'm|' || ? || '|c-1|x', 1, 0)",
         ).run(id, m);
         ledger.append([
           {

@@ -101,7 +101,7 @@ describe("a member's data: export and erasure (PIPL art. 45, 47)", () => {
     await expect(erase('m-1')).rejects.toThrow(/group buy gb-1/);
   });
 
-  it('erases: personal rows gone, money records kept under a pseudonym, ledger and reports exact, cloud told', async () => {
+  it('erases: personal rows gone, money kept under a pseudonym, ledger and reports exact, cloud told', async () => {
     spendAll('m-1');
     const q = () => reportQueries(store.reader);
     const all = { from: NOW - 600 * DAY, to: NOW + DAY };
