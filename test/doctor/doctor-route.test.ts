@@ -29,6 +29,13 @@ describe('GET /api/v1/doctor', () => {
     expect(report.findings[0]?.status).toBe('fail');
   });
 
+  it('requests while a run is under way share its report', async () => {
+    const [a, b] = await Promise.all([h.api('/api/v1/doctor'), h.api('/api/v1/doctor')]);
+    expect(a.body).toEqual(b.body);
+    const later = await h.api('/api/v1/doctor');
+    expect(later.status).toBe(200);
+  });
+
   it('viewers may read it; no token is refused; a shop’s token is refused', async () => {
     const viewer = await h.gw.tokens.create('viewer', 'v');
     expect((await h.api('/api/v1/doctor', { token: viewer.token })).status).toBe(200);

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { DoctorReportSchema, ok } from '../../doctor/finding.ts';
+import { type DoctorReport, DoctorReportSchema, ok } from '../../doctor/finding.ts';
 import { type GatewayView, processContext } from '../../doctor/process-context.ts';
 import { runDoctor } from '../../doctor/registry.ts';
 import { ApiErrorSchema } from '../schemas.ts';
@@ -13,6 +13,16 @@ const errors = { 401: ApiErrorSchema, 403: ApiErrorSchema };
 export const doctorRoutes =
   (gw: GatewayView & { readonly clock: { monotonic(): number } }): FastifyPluginAsyncZod =>
   async (app) => {
+    // requests while a run is under way share it: a page refreshed in a loop never stacks up checks on the box
+    let running: Promise<DoctorReport> | undefined;
+    const run = () =>
+      runDoctor(
+        ok('config', 'the running gateway’s config was valid at its start; a changed file: linli doctor --config FILE'),
+        processContext(gw),
+        { now: () => gw.clock.now(), monotonic: () => gw.clock.monotonic() },
+      ).finally(() => {
+        running = undefined;
+      });
     app.get('/doctor', {
       config: { role: 'viewer' },
       schema: {
@@ -20,14 +30,9 @@ export const doctorRoutes =
         summary: 'Diagnostics of this box: each finding with its fix, problems first (as `linli doctor`)',
         response: { 200: DoctorReportSchema, ...errors },
       },
-      handler: async () =>
-        runDoctor(
-          ok(
-            'config',
-            'the running gateway’s config was valid at its start; a changed file: linli doctor --config FILE',
-          ),
-          processContext(gw),
-          { now: () => gw.clock.now(), monotonic: () => gw.clock.monotonic() },
-        ),
+      handler: async () => {
+        running ??= run();
+        return running;
+      },
     });
   };
