@@ -18,7 +18,14 @@ const FIXTURE = FixtureSchema.parse({
     { id: 'vending-01', name: 'Vending' },
   ],
   members: [
-    { id: 'm-1', tier: 'regular', walletFen: 1_000_000, cards: [{ type: 'uid', uid: '04A2B3C4' }] },
+    // a registered card just under its cap (¥5,000, gateway/prepaid): the grant below is refused over it
+    {
+      id: 'm-1',
+      tier: 'regular',
+      cardType: 'registered',
+      walletFen: 499_000,
+      cards: [{ type: 'uid', uid: '04A2B3C4' }],
+    },
     { id: 'm-2', tier: 'regular', walletFen: 0 },
     { id: 'm-3', tier: 'regular', walletFen: 0 },
   ],
@@ -104,6 +111,15 @@ describe('every event the gateway sends keeps the cloud contract', () => {
     await twin.grantAllowance(gw, 'm-1', 1000);
     await twin.pushDelta(gw, 'allowances', { releases: [{ releaseId: 'rel-1', memberId: 'm-3' }] });
     await s.awardPoints('m-1', 5, 'pts-1', 'activity');
+    // prepaid [CLP-4.14..16]: a grant over the card cap, a refund, a daily close (the next day's, run now)
+    await twin.grantAllowance(gw, 'm-1', 9_000);
+    await h.gw.prepaid.refunds.refund({
+      memberId: 'm-1',
+      idempotencyKey: 'refund-m1',
+      amountFen: 100,
+      requestedBy: 't',
+    });
+    await h.gw.writer.submit(() => h.gw.prepaid.closes.closeDueNow(h.gw.clock.now() + 86_400_000));
     await h.gw.anchorLedger?.();
     const money = [
       'redemption.captured',
@@ -116,6 +132,9 @@ describe('every event the gateway sends keeps the cloud contract', () => {
       'allowance.released',
       'points.awarded',
       'ledger.anchor',
+      'prepaid.topup_refused',
+      'prepaid.refunded',
+      'prepaid.daily_closed',
     ];
     await waitFor(() => money.every((k) => kinds().has(k)), 'every money event at the cloud', 10_000);
     expectCloudContractKept(twin, h.gw.outbox);

@@ -9,7 +9,16 @@ import { doorsOf } from '../support/kind-parts.ts';
 
 const FIXTURE = FixtureSchema.parse({
   merchants: [{ id: 'cafe-01', name: 'Café' }],
-  members: [{ id: 'm-1', tier: 'regular', walletFen: 1_000_000, cards: [{ type: 'uid', uid: '04A2B3C4' }] }],
+  // a registered card at its cap (¥5,000, gateway/prepaid)
+  members: [
+    {
+      id: 'm-1',
+      tier: 'regular',
+      cardType: 'registered',
+      walletFen: 500_000,
+      cards: [{ type: 'uid', uid: '04A2B3C4' }],
+    },
+  ],
 });
 
 /** Cloud sync against a real Mosquitto with the simulated cloud consuming: exact accounting every time. */
