@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
+import { maskFreeText, maskName, maskPhone, maskTracking } from '../privacy/mask.ts';
 
 export type { Logger } from 'pino';
 
@@ -28,6 +29,25 @@ const REDACT_PATHS = [
   '*.payload',
 ];
 
+/**
+ * Personal details a log line may carry by mistake (a visitor code's label, a note, a phone): masked with the
+ * console's rules rather than removed, so a line still tells staff which visitor or note it was about.
+ */
+const MASKED_PATHS: Record<string, (v: string) => string> = {
+  phone: maskPhone,
+  mobile: maskPhone,
+  tracking: maskTracking,
+  note: maskFreeText,
+  reversalNote: maskFreeText,
+  visitorLabel: maskFreeText,
+  residentName: maskName,
+};
+
+const censor = (value: unknown, path: string[]): unknown => {
+  const mask = MASKED_PATHS[path[path.length - 1] ?? ''];
+  return mask && typeof value === 'string' ? mask(value) : '[redacted]';
+};
+
 /** Query parameters that carry credentials: their values never reach a log line. */
 const CREDENTIAL_PARAMS =
   /([?&](?:token|access_token|api_key|apikey|key|secret|password|pw|auth|authorization)=)[^&#]*/gi;
@@ -49,7 +69,10 @@ export function createLogger(opts: { level: string; pretty?: boolean; destinatio
     level: opts.level,
     base: { app: 'linli' },
     serializers,
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    redact: {
+      paths: [...REDACT_PATHS, ...Object.keys(MASKED_PATHS).flatMap((k) => [k, `*.${k}`])],
+      censor,
+    },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   if (opts.destination) return pino(options, opts.destination);
