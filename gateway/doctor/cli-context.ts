@@ -1,4 +1,3 @@
-import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import { DataFolderLock } from '../store/data-lock.ts';
@@ -47,7 +46,7 @@ export async function cliContext(config: Config, io: DoctorIo): Promise<DoctorCo
     now: () => Date.now(),
     io,
     owner: { uid: ownerUid, name: userName(passwd, ownerUid) },
-    user: { uid, gids: process.getgroups?.() ?? [], name: userInfo().username },
+    user: { uid, gids: process.getgroups?.() ?? [], name: userName(passwd, uid) },
     gateway: running ? 'another-process' : 'none',
     runtime: running ? await fetchRuntimeState(config.http) : undefined,
   };

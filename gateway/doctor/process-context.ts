@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import type { Config } from '../config/schema.ts';
 import { userName } from './cli-context.ts';
 import type { DoctorContext, RuntimeState } from './context.ts';
@@ -30,7 +29,7 @@ export function processContext(gw: GatewayView): DoctorContext {
     now: () => gw.clock.now(),
     io: systemIo,
     owner: { uid, name },
-    user: { uid, gids: process.getgroups?.() ?? [], name: name.startsWith('uid ') ? userInfo().username : name },
+    user: { uid, gids: process.getgroups?.() ?? [], name },
     gateway: 'this-process',
     runtime: {
       clock: { state: clock.state, offsetMs: clock.offsetMs },
