@@ -127,8 +127,8 @@ function refuseWhileOpen(db: Db, memberId: string): void {
       .get(`wallet:${memberId}`)?.balance ?? 0;
   if (wallet !== 0)
     throw new ErasureRefusedError(
-      `member ${memberId} still holds ${yuan(wallet)} of stored value: refund it first ` +
-        `(POST /api/v1/members/${memberId}/refund, 预付卡余额退款), then erase`,
+      `member ${memberId} still holds ${yuan(wallet)} of stored value: refund it first (预付卡余额退款: ` +
+        `linli prepaid refund ${memberId} --key <key>, or POST /api/v1/members/${memberId}/refund), then erase`,
     );
   const held = db
     .prepare<[string, string], { n: number }>(

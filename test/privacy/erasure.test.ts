@@ -86,7 +86,7 @@ describe("a member's data: export and erasure (PIPL art. 45, 47)", () => {
   it('refuses while stored value is the member’s, naming the refund; nothing changes', async () => {
     await expect(erase('m-1')).rejects.toThrow(ErasureRefusedError);
     await expect(erase('m-1')).rejects.toThrow(
-      /¥120\.00 of stored value: refund it first \(POST \/api\/v1\/members\/m-1\/refund/,
+      /¥120\.00 of stored value: refund it first .*linli prepaid refund m-1 .*POST \/api\/v1\/members\/m-1\/refund/,
     );
     expect(count("SELECT count(*) AS n FROM members WHERE id = 'm-1'")).toBe(1);
     expect(count('SELECT count(*) AS n FROM member_erasures')).toBe(0);

@@ -6,6 +6,7 @@ import { verifyLedger } from '../../gateway/redemption/ledger/ledger-verify.ts';
 import type { SqliteLedger } from '../../gateway/redemption/ledger/sqlite-ledger.ts';
 import { reportQueries } from '../../gateway/reports/report-queries.ts';
 import { Store } from '../../gateway/store/store.ts';
+import { linliInProcess } from '../cli/cli-support.ts';
 import { tempDir } from '../support/tmp.ts';
 import { DAY, NOW, seedCommunity } from './community.ts';
 
@@ -88,6 +89,9 @@ describe('retention on a moved clock (PIPL art. 19)', () => {
     expect(count(`SELECT count(*) AS n FROM ledger WHERE account LIKE 'wallet:%' AND at < ${NOW - 365 * DAY}`)).toBe(0);
     expect(count("SELECT count(*) AS n FROM ledger WHERE account = 'merchant:cafe-01'")).toBe(37);
     expect(verifyLedger(store.db)).toMatchObject({ ok: true, problems: [] });
+    const cli = await linliInProcess(['ledger', 'verify', '--data', tmp.dir]);
+    expect(cli.stdout).toMatch(/^ledger OK: \d+ entries/);
+    expect(cli.code).toBe(0);
     expect(ledger.balance('wallet:m-1', 'fen')).toBe(balances.m1);
     expect(ledger.balance('wallet:m-2', 'fen')).toBe(balances.m2);
     expect(reports()).toEqual(before);
