@@ -16,6 +16,17 @@ function exposure(info: FileInfo): string | undefined {
   return undefined;
 }
 
+/** The files the gateway itself keeps at the top of its data folder. */
+const OWN_FILES = [
+  'linli.db',
+  'linli.db-wal',
+  'linli.db-shm',
+  'secrets.json',
+  'linli.lock',
+  'linli.lock.json',
+  'last-backup.json',
+];
+
 async function dataFiles(ctx: DoctorContext, dir: string): Promise<string[]> {
   const names = (await ctx.io.list(dir)) ?? [];
   return names.map((n) => join(dir, n));
@@ -56,7 +67,9 @@ export const permissionsCheck: Check = {
       found.push(fail('permissions.data-folder', `${dataDir} belongs to uid ${dir.uid}, not to ${owner}`, chown));
 
     const tlsDir = tlsPaths(dataDir).dir;
-    const files = [...(await dataFiles(ctx, dataDir)), ...(await dataFiles(ctx, tlsDir))];
+    // in a shared folder only the gateway's own files are its business, not every other user's
+    const top = shared ? OWN_FILES.map((n) => join(dataDir, n)) : await dataFiles(ctx, dataDir);
+    const files = [...top, ...(await dataFiles(ctx, tlsDir))];
     let checked = 0;
     for (const file of files) {
       const info = await ctx.io.stat(file);

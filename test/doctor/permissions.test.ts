@@ -72,8 +72,14 @@ describe('doctor: file permissions', () => {
     expect(missing[0]).toMatchObject({ status: 'fail', message: expect.stringContaining('does not exist') });
   });
 
-  it('a data folder in a shared sticky folder is not judged by that folder’s mode', async () => {
-    const files = { ...healthy, [D]: { isDirectory: true, mode: 0o41777, uid: 0 } };
-    expect((await permissionsCheck.run(fakeContext({ files })))[0]?.status).toBe('ok');
+  it('a shared sticky folder (/tmp) as the data folder: only the gateway’s own files are judged', async () => {
+    const files = {
+      ...healthy,
+      [D]: { isDirectory: true, mode: 0o41777, uid: 0 },
+      [`${D}/someone-elses.txt`]: { mode: 0o100644, uid: 1500 },
+    };
+    expect(await permissionsCheck.run(fakeContext({ files }))).toEqual([
+      expect.objectContaining({ status: 'ok', message: expect.stringContaining('5 files') }),
+    ]);
   });
 });
