@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { Db } from '../../gateway/store/db.ts';
 
 /**
@@ -153,6 +153,24 @@ export const SEEDS: Readonly<Record<number, (db: Db) => void>> = {
     db.exec(`INSERT INTO telemetry_samples (device_id, at, temperature_c, rssi_dbm) VALUES
       ('vm-01', 1735693200000, 6.5, -61), ('vm-01', 1735694100000, 7.0, -60);`),
   23: (db) => db.exec(`UPDATE redemptions SET reversal_note = '顾客退货' WHERE id = 'r-2';`),
+  // the retention sweep's traces: a day's door counts, its progress, a member's points entry under its pseudonym
+  // (HMAC of the account with the database's key, as released with version 24); an erasure's record
+  24: (db) => {
+    db.exec(`
+      INSERT INTO access_log_daily (day, device_id, door, zone, decision, count) VALUES
+        ('2024-06-30', 'dr-01', 'main', 'east', 'granted', 41), ('2024-06-30', 'dr-01', 'main', 'east', 'denied', 2);
+      INSERT INTO privacy_progress (job, upto) VALUES ('ledger', 3), ('redemptions', 0);
+      INSERT INTO member_erasures (pseudonym, by, at, removed) VALUES
+        ('pseudo:5b0c2a4e7f1d3c6b9a8e2f4d1c7b3a95', '物业前台 (tok-admin)', 1735693200000, '{"cards":1,"member":1}');
+    `);
+    const key = (db.prepare('SELECT ledger_key FROM privacy_keys WHERE id = 1').get() as { ledger_key: Buffer })
+      .ledger_key;
+    const row = db.prepare("SELECT seq FROM ledger WHERE account = 'points:m-0001' ORDER BY seq LIMIT 1").get() as {
+      seq: number;
+    };
+    const pseudonym = `pseudo:${createHmac('sha256', key).update('points:m-0001').digest('hex')}`;
+    db.prepare('UPDATE ledger SET account = ? WHERE seq = ?').run(pseudonym, row.seq);
+  },
 };
 
 /** The ledger of the redemptions above: an opening top-up, r-1's capture, r-2 captured then reversed. */
