@@ -72,21 +72,45 @@ export class DailyClose {
     };
   }
 
-  /** Closes every finished local day not closed yet; the closes written, oldest first. */
-  closeDue(): Promise<CloseFields[]> {
-    return this.d.writer.submit(() => this.closeDueNow(this.d.now()));
+  /**
+   * Closes every finished local day not closed yet, one day per unit of the writer (a week missed never
+   * holds the writer for the whole week); the closes written, oldest first.
+   */
+  async closeDue(): Promise<CloseFields[]> {
+    const written: CloseFields[] = [];
+    let done: string | undefined;
+    for (;;) {
+      const after = done;
+      done = await this.d.writer.submit(() => {
+        const now = this.d.now();
+        const due = this.firstDue(now, after);
+        if (due !== undefined) written.push(...this.closeDay(due, now));
+        return due;
+      });
+      if (done === undefined) return written;
+    }
   }
 
-  /** Inside the caller's transaction. */
+  /** Every due day at once, inside the caller's transaction. */
   closeDueNow(now: number): CloseFields[] {
+    const written: CloseFields[] = [];
+    for (let day = this.firstDue(now); day !== undefined; day = this.firstDue(now, day))
+      written.push(...this.closeDay(day, now));
+    return written;
+  }
+
+  /**
+   * The oldest finished local day not closed yet, if any, after `after` (a day just closed: with no merchant
+   * to close it leaves no row, and must not come up again).
+   */
+  private firstDue(now: number, after?: string): string | undefined {
     const tz = this.d.timezone;
     const today = localDate(now, tz);
     const last = this.s.lastDay.get()?.day ?? null;
     const firstAt = this.s.firstAt.get()?.at ?? null;
-    let day = last !== null ? nextDate(last) : firstAt !== null ? localDate(firstAt, tz) : today;
-    const written: CloseFields[] = [];
-    for (; day < today; day = nextDate(day)) written.push(...this.closeDay(day, now));
-    return written;
+    const first = last !== null ? nextDate(last) : firstAt !== null ? localDate(firstAt, tz) : today;
+    const day = after !== undefined && nextDate(after) > first ? nextDate(after) : first;
+    return day < today ? day : undefined;
   }
 
   private closeDay(day: string, now: number): CloseFields[] {

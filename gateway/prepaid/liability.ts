@@ -7,7 +7,7 @@ const Fen = z.number().int();
 export const LiabilitySchema = z.object({
   at: z.string().describe('ISO 8601, UTC: the balances as of this moment'),
   residents: z.object({
-    /** Stored value in residents' wallets: what the box holds for them (wallet:*). */
+    /** Stored value in residents' wallets: what the box holds for them (wallet:*, or its pseudonym). */
     walletsFen: Fen,
     wallets: z.number().int().describe('wallets holding more than zero'),
     /** Money on hold for a vend in progress (held:*): still the resident's until it is captured. */
@@ -73,7 +73,9 @@ export function liabilityReport(db: ReadDb, now: number): Liability {
   for (const { account, balance } of rows) {
     const [kind, ...rest] = account.split(':');
     const id = rest.join(':');
-    if (kind === 'wallet') {
+    // a wallet renamed to its pseudonym (PIPL retention or erasure) is still a resident's stored value: the only
+    // fen accounts that name a resident are wallets
+    if (kind === 'wallet' || kind === 'pseudo') {
       r.residents.walletsFen += balance;
       if (balance > 0) r.residents.wallets += 1;
     } else if (kind === 'held') r.residents.heldFen += balance;

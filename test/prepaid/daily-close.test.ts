@@ -171,3 +171,18 @@ describe('the daily close', () => {
     expect(new Date(dayStart('2026-03-09', 'America/New_York')).toISOString()).toBe('2026-03-09T04:00:00.000Z');
   });
 });
+
+describe('the daily close without merchants', () => {
+  it('finds nothing to close and returns, however many days passed', async () => {
+    const h = prepaidHarness(NOON);
+    try {
+      await h.push('catalog', { members: [{ id: 'm-1' }] });
+      await h.push('allowances', { grants: [{ grantId: 'g-1', memberId: 'm-1', amountFen: 100 }] });
+      h.clock.advance(5 * 24 * HOUR);
+      expect(await h.prepaid.closes.closeDue()).toEqual([]);
+      expect(h.prepaid.closes.list('2026-01-01', '2027-01-01')).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -103,7 +103,10 @@ describe('prepaid stored value with the cloud', () => {
     });
     expect(r.state).toBe('declined');
     expect(wallet('m-reg')).toBe(0);
-    await waitFor(() => kinds('prepaid.topup_refused').some((e) => e.data.source === 'online'), 'online refusal');
+    await waitFor(
+      () => kinds('prepaid.topup_refused').some((e) => (e.data as { source: string }).source === 'online'),
+      'online refusal',
+    );
     expect(twin.wallets.get('m-reg')).toBe(900_000);
   });
 
