@@ -1,14 +1,12 @@
 import type { Check } from './context.ts';
 import { ok, warn } from './finding.ts';
-import { plaintextOn } from './listeners.ts';
 
 /** Plain MQTT is opt-in: while it is on, device secrets and card UIDs cross the LAN in clear. */
 export const plaintextCheck: Check = {
   id: 'plaintext',
   async run(ctx) {
     const { mqtt } = ctx.config;
-    if (!plaintextOn(ctx.config))
-      return [ok('plaintext', `no plain MQTT listener: devices use TLS on port ${mqtt.tls.port}`)];
+    if (!mqtt.plaintext) return [ok('plaintext', `no plain MQTT listener: devices use TLS on port ${mqtt.tls.port}`)];
     return [
       warn(
         'plaintext',

@@ -1,6 +1,9 @@
 import type { Check } from './context.ts';
 import { fail, type Finding, ok } from './finding.ts';
-import { listenersOf } from './listeners.ts';
+import { listenersOf } from '../cli/port-check.ts';
+
+/** Stable finding ids for the listeners port-check names. */
+const LISTENER_IDS: Record<string, string> = { MQTT: 'mqtt', 'MQTT over TLS': 'mqtt-tls', HTTP: 'http' };
 
 /**
  * The configured ports: free for a gateway to start, or held by the gateway running on this data folder.
@@ -10,8 +13,9 @@ export const portsCheck: Check = {
   id: 'ports',
   async run(ctx) {
     const found: Finding[] = [];
-    for (const l of listenersOf(ctx.config)) {
-      const id = `ports.${l.id}`;
+    // a port 0 is chosen at start: nothing to check
+    for (const l of listenersOf(ctx.config).filter((x) => x.port !== 0)) {
+      const id = `ports.${LISTENER_IDS[l.what] ?? l.what.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
       const at = `${l.host}:${l.port}`;
       if (ctx.gateway === 'this-process') {
         found.push(ok(id, `${l.what} on ${at}: held by this gateway`));
@@ -27,19 +31,19 @@ export const portsCheck: Check = {
           fail(
             id,
             `${l.what} port ${at} is taken by another program`,
-            `see which: sudo ss -ltnp 'sport = :${l.port}'; or change ${l.setting}`,
+            `see which: sudo ss -ltnp 'sport = :${l.port}'; or choose another: ${l.how}`,
           ),
         );
       } else if (code === 'EACCES') {
         found.push(
-          fail(id, `${l.what} port ${at} needs privileges this user lacks`, `choose a port above 1023 in ${l.setting}`),
+          fail(id, `${l.what} port ${at} needs privileges this user lacks`, `choose a port above 1023: ${l.how}`),
         );
       } else if (code === 'EADDRNOTAVAIL') {
         found.push(
           fail(id, `${l.what}: ${l.host} is not an address of this machine`, `use 0.0.0.0 or one of \`ip -br addr\``),
         );
       } else {
-        found.push(fail(id, `${l.what} port ${at}: cannot listen (${code})`, `check ${l.setting} and the host`));
+        found.push(fail(id, `${l.what} port ${at}: cannot listen (${code})`, `check the host and the port: ${l.how}`));
       }
     }
     return found;

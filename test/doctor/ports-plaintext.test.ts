@@ -20,7 +20,7 @@ describe('doctor: ports', () => {
     const [f] = await portsCheck.run(fakeContext(busy));
     expect(f).toMatchObject({
       status: 'fail',
-      fix: "see which: sudo ss -ltnp 'sport = :8883'; or change mqtt.tls.port",
+      fix: "see which: sudo ss -ltnp 'sport = :8883'; or choose another: --mqtts-port N or mqtt.tls.port in the config",
     });
     const [o] = await portsCheck.run(fakeContext(busy, {}, { gateway: 'another-process' }));
     expect(o).toMatchObject({ status: 'ok', message: expect.stringContaining('held by the gateway') });
