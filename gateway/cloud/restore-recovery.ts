@@ -1,6 +1,9 @@
 import { LinliError } from '../../firmware-protocol/src/errors.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
+import { localTime } from '../redemption/domain/local-time.ts';
+import { periodKey } from '../redemption/domain/usage-facts.ts';
+import { counterKey } from '../redemption/service/facts.ts';
 import { account, type LedgerMovement, type LedgerPort, type LedgerReason } from '../redemption/service/ports.ts';
 import type { CatalogRepo } from '../redemption/store/catalog-repo.ts';
 import type { RedemptionRepo } from '../redemption/store/redemption-repo.ts';
@@ -23,6 +26,8 @@ interface RecoveryDeps {
   redemptions: RedemptionRepo;
   clock: Clock;
   log: Logger;
+  /** The community's time zone: a limit per day, week or month counts in the period the purchase was in. */
+  timezone: string;
 }
 
 interface RedemptionData {
@@ -30,11 +35,15 @@ interface RedemptionData {
   txnId: string;
   memberId: string;
   merchantId: string;
+  deviceId?: string | null;
+  subtotalFen: number;
+  savingFen: number;
   payableFen: number;
   paidBy: 'own' | 'proxy' | 'none';
   pointsCost: number;
   pointsEarned: number;
-  applied: { campaignId: string; instanceId?: string }[];
+  applied: { campaignId: string; instanceId?: string; savingFen: number }[];
+  at: number;
 }
 
 type Outcome = 'applied' | 'refused' | 'ignored';
@@ -223,6 +232,7 @@ export class RestoreRecovery {
     const row = this.d.redemptions.get(d.redemptionId);
     // a proxy payer is named only by the row the backup holds
     const payer = row?.payerId ?? (d.paidBy === 'own' ? d.memberId : undefined);
+    if (!row && (kind === 'redemption.held' || kind === 'redemption.captured')) this.remember(kind, d, payer);
     const P = d.payableFen;
     const held = (this.s.held.get(d.redemptionId)?.n ?? 0) > 0;
     const uses = (delta: -1 | 1, reason: LedgerReason) => {
@@ -243,6 +253,7 @@ export class RestoreRecovery {
       mv(account.points(d.memberId), 'points', -d.pointsCost, 'exchange');
       mv(account.pointsSpent(d.merchantId), 'points', d.pointsCost, 'exchange');
       uses(-1, phase);
+      this.count(d, payer);
     };
     const giveBack = (reason: LedgerReason, from: string) => {
       if (payer) {
@@ -253,6 +264,8 @@ export class RestoreRecovery {
       mv(account.points(d.memberId), 'points', d.pointsCost, reason);
       uses(1, reason);
     };
+    // a void, an expiry or a reversal gives back the limits and budgets the purchase counted, as the engine does
+    const uncount = () => this.d.usage.undo(d.redemptionId);
     let state: 'held' | 'captured' | 'voided' | 'reversed';
     if (kind === 'redemption.held') {
       spend('hold');
@@ -269,13 +282,87 @@ export class RestoreRecovery {
       giveBack('reversal', account.merchant(d.merchantId));
       mv(account.points(d.memberId), 'points', -d.pointsEarned, 'reversal');
       mv(account.issuerPoints, 'points', d.pointsEarned, 'reversal');
+      uncount();
       state = 'reversed';
     } else {
       giveBack(kind === 'redemption.expired' ? 'expiry' : 'void', account.held(d.redemptionId));
+      uncount();
       state = 'voided';
     }
     this.d.ledger.append(moves);
     if (row && row.state !== state) this.d.redemptions.setState(row.id, state, now, { ...row.result, state });
     return 'applied';
+  }
+
+  /**
+   * A purchase the backup never saw gets its row, so a device resending its txn is answered, not charged
+   * again (its fingerprint is unknown here: a resend with other content is refused as a conflict), a hold
+   * still open expires here as it would have there, and a later reversal finds what it gives back.
+   */
+  private remember(kind: string, d: RedemptionData, payer: string | undefined): void {
+    const campaigns = this.d.catalog.campaigns();
+    const state = kind === 'redemption.held' ? 'held' : 'captured';
+    this.d.redemptions.insert({
+      id: d.redemptionId,
+      txnId: d.txnId,
+      fingerprint: `restored:${d.redemptionId}`,
+      deviceId: d.deviceId ?? undefined,
+      merchantId: d.merchantId,
+      memberId: d.memberId,
+      payerId: payer,
+      state,
+      now: d.at,
+      // the hold's deadline is not in the event: one still open when it arrives here has run out
+      holdExpiresAt: state === 'held' ? d.at : undefined,
+      result: {
+        redemptionId: d.redemptionId,
+        txnId: d.txnId,
+        status: 'approved',
+        state,
+        subtotalFen: d.subtotalFen,
+        savingFen: d.savingFen,
+        payableFen: d.payableFen,
+        paidBy: d.paidBy,
+        pointsCost: d.pointsCost,
+        pointsEarned: d.pointsEarned,
+        applied: d.applied.map((a) => ({
+          campaignId: a.campaignId,
+          ...(a.instanceId ? { instanceId: a.instanceId } : {}),
+          name: campaigns.get(a.campaignId)?.name ?? { zh: a.campaignId, en: a.campaignId },
+          savingFen: a.savingFen,
+        })),
+        notApplied: [],
+      },
+    });
+    for (const a of d.applied) this.d.redemptions.addBenefit(d.redemptionId, a.campaignId, a.instanceId, a.savingFen);
+  }
+
+  /**
+   * The counters a purchase adds, as the engine adds them (per-member limits, budgets, a period card's
+   * uses per period, a proxy payer's day and month), recorded under the redemption so a later void or
+   * reversal takes them back: else a once-a-month offer used on the lost box could be used again here.
+   * The low-trust day counter is not among them (the event does not say how the member was identified).
+   */
+  private count(d: RedemptionData, payer: string | undefined): void {
+    const t = localTime(d.at, this.d.timezone);
+    const campaigns = this.d.catalog.campaigns();
+    for (const a of d.applied) {
+      const c = campaigns.get(a.campaignId);
+      if (!c) continue;
+      if (c.rules.perMemberLimit)
+        this.d.usage.add(
+          d.redemptionId,
+          counterKey.member(d.memberId, c.id, periodKey(c.rules.perMemberLimit.period, t)),
+          1,
+          a.savingFen,
+        );
+      if (c.rules.budget) this.d.usage.add(d.redemptionId, counterKey.budget(c.id), 1, a.savingFen);
+      if (a.instanceId && c.usage.type === 'period_card')
+        this.d.usage.add(d.redemptionId, counterKey.instance(a.instanceId, periodKey(c.usage.period, t)), 1, 0);
+    }
+    if (payer && payer !== d.memberId) {
+      this.d.usage.add(d.redemptionId, counterKey.proxyDay(payer, d.memberId, t), 0, d.payableFen);
+      this.d.usage.add(d.redemptionId, counterKey.proxyMonth(payer, d.memberId, t), 0, d.payableFen);
+    }
   }
 }

@@ -63,6 +63,7 @@ export function startCloudSync(gw: CloudPorts): {
     redemptions: e.redemptions,
     clock,
     log: log.child({ component: 'restore' }),
+    timezone: config.gateway.timezone,
   });
   // [CLP-3.12] a restored database says so before anything else this start writes (the writer keeps order)
   writer.submit(() => recovery.announce()).catch((err: unknown) => log.error({ err }, 'restore not announced'));

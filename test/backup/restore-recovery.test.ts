@@ -10,6 +10,8 @@ import { silentLogger } from '../../gateway/core/log.ts';
 import { verifyLedger } from '../../gateway/redemption/ledger/ledger-verify.ts';
 import { SqliteLedger } from '../../gateway/redemption/ledger/sqlite-ledger.ts';
 import { LedgerOpeningBalances } from '../../gateway/redemption/opening-balances.ts';
+import { CampaignSchema } from '../../gateway/redemption/domain/model.ts';
+import { counterKey } from '../../gateway/redemption/service/facts.ts';
 import { account } from '../../gateway/redemption/service/ports.ts';
 import { CatalogRepo } from '../../gateway/redemption/store/catalog-repo.ts';
 import { RedemptionRepo } from '../../gateway/redemption/store/redemption-repo.ts';
@@ -30,7 +32,17 @@ function restored() {
   const catalog = new CatalogRepo(first.db);
   first.db.transaction(() => {
     for (const id of ['m-1', 'm-2']) catalog.upsertMember({ id, tier: 'regular', segments: [] }, 0);
-    first.db.prepare("INSERT INTO campaigns (id, doc, updated_at) VALUES ('c-1', '{}', 0)").run();
+    catalog.upsertCampaign(
+      CampaignSchema.parse({
+        id: 'c-1',
+        name: { zh: '次卡', en: 'Punch card' },
+        effect: { type: 'amount_off', offFen: 100 },
+        usage: { type: 'punch_card', uses: 2 },
+        rules: { perMemberLimit: { count: 1, period: 'month' }, budget: { count: 100 } },
+        category: 'card',
+      }),
+      0,
+    );
     catalog.upsertInstance({
       id: 'i-1',
       campaignId: 'c-1',
@@ -58,11 +70,13 @@ function restored() {
     redemptions: new RedemptionRepo(db),
     clock,
     log: silentLogger(),
+    timezone: 'Asia/Shanghai',
   });
   const inTxn = <T>(f: () => T): T => db.transaction(f)();
   const balance = (acct: string, asset: 'fen' | 'points' | 'uses' = 'fen') => ledger.balance(acct, asset);
   const done = () => (store.close(), tmp.cleanup());
-  return { db, outbox, recovery, inTxn, balance, done, catalog: new CatalogRepo(db) };
+  const usage = new UsageRepo(db);
+  return { db, outbox, recovery, inTxn, balance, done, catalog: new CatalogRepo(db), usage };
 }
 
 let seq = 3;
@@ -137,11 +151,45 @@ describe('a restored box recovers what the lost box approved after the backup [C
       expect(t.balance(account.points('m-1'), 'points')).toBe(5);
       expect(t.balance(account.points('m-2'), 'points')).toBe(7);
       expect(t.balance(account.uses('i-1'), 'uses')).toBe(1);
+      // the once-a-month limit and the budget counted the purchase once (the hold), not again at capture
+      expect(t.usage.get(counterKey.member('m-1', 'c-1', '1970-01')).count).toBe(1);
+      expect(t.usage.get(counterKey.budget('c-1'))).toEqual({ count: 1, amountFen: 100 });
       const last = t.outbox.after('money', 3, 10).at(-1);
       expect(last?.kind).toBe('gateway.recovered');
       expect(last?.data).toEqual({ fromEpoch: OLD, upTo, applied: 4, refused: 0, at: expect.any(Number) });
       // nothing else was written for the cloud: it has the originals
       expect(t.outbox.after('money', 3, 10).map((e) => e.kind)).toEqual(['gateway.recovered']);
+      expect(verifyLedger(t.db).ok).toBe(true);
+    } finally {
+      t.done();
+    }
+  });
+
+  it('a purchase the lost box captured and then reversed leaves money, points, uses and limits as they were', () => {
+    const t = restored();
+    seq = 3;
+    try {
+      const events = [
+        ev('allowance.credited', { grantId: 'g-2', memberId: 'm-1', amountFen: 1000, at: 10 }),
+        ev('redemption.captured', redemption('captured')),
+      ];
+      t.inTxn(() => t.recovery.apply({ epoch: NEW, fromEpoch: OLD, after: 3, upTo: seq + 1, events }));
+      expect(t.balance(account.wallet('m-1'))).toBe(500);
+      expect(t.balance(account.points('m-1'), 'points')).toBe(5);
+      expect(t.catalog.instance('i-1')?.usesLeft).toBe(1);
+      expect(t.usage.get(counterKey.member('m-1', 'c-1', '1970-01')).count).toBe(1);
+      const reversal = [ev('redemption.reversed', redemption('reversed'))];
+      t.inTxn(() => t.recovery.apply({ epoch: NEW, fromEpoch: OLD, after: 5, upTo: seq, events: reversal }));
+      expect(t.balance(account.wallet('m-1'))).toBe(1000);
+      expect(t.balance(account.merchant('shop-1'))).toBe(0);
+      expect(t.balance(account.points('m-1'), 'points')).toBe(0);
+      expect(t.balance(account.uses('i-1'), 'uses')).toBe(2);
+      expect(t.catalog.instance('i-1')?.usesLeft).toBe(2);
+      expect(t.usage.get(counterKey.member('m-1', 'c-1', '1970-01')).count).toBe(0);
+      expect(t.usage.get(counterKey.budget('c-1')).count).toBe(0);
+      // the purchase the backup never saw has its record now: a resend of its txn is answered from it
+      expect(new RedemptionRepo(t.db).byTxn('vm-01', 'vm-1')?.state).toBe('reversed');
+      expect(t.recovery.pending()).toBe(false);
       expect(verifyLedger(t.db).ok).toBe(true);
     } finally {
       t.done();
