@@ -80,6 +80,8 @@ export class CloudLink {
       docs?: DocSync;
       /** The cloud's time from its acknowledgements: a hint for the clock health. */
       onTimeHint?(cloudMs: number): void;
+      /** A restored database still lacks part of the `restore` document: asked for whole on every connect. */
+      restorePending?(): boolean;
     },
   ) {}
 
@@ -280,7 +282,13 @@ export class CloudLink {
     // say what we hold of every document; a gateway that holds nothing asks for full ones
     const docs = this.d.docs;
     if (docs)
-      for (const doc of DOC_NAMES) this.docAck({ doc, version: docs.version(doc), resync: docs.version(doc) === 0 });
+      for (const doc of DOC_NAMES)
+        this.docAck({
+          doc,
+          version: docs.version(doc),
+          // [CLP-5.12] a page of the lost tail that never came is asked for again, whatever version is held
+          resync: docs.version(doc) === 0 || (doc === 'restore' && this.d.restorePending?.() === true),
+        });
   }
 
   private onMessage(topic: string, payload: Buffer): void {

@@ -102,6 +102,7 @@ export function startCloudSync(gw: CloudPorts): {
     clock,
     log: log.child({ component: 'cloud' }),
     docs,
+    restorePending: () => recovery.pending(),
     onTimeHint: (ms) => gw.clockHealth.hint(ms),
     // the critical alert: the cloud hears of it too (it is never dropped), and the box's LED shows a fault
     onBudget: (over, bytes) => {
