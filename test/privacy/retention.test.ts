@@ -61,8 +61,13 @@ describe('retention on a moved clock (PIPL art. 19)', () => {
     const old = count('SELECT count(*) AS n FROM access_log WHERE at < ' + (NOW - 180 * DAY));
     expect(old).toBeGreaterThan(100);
 
+    const hashes = () => store.db.prepare('SELECT group_concat(hash) AS h FROM ledger ORDER BY seq').get();
+    const chain = hashes();
+
     const r = await retention().sweep();
 
+    // every entry's hash as it was: the chain, and the anchors the cloud holds of it [CLP-4.12], still agree
+    expect(hashes()).toEqual(chain);
     expect(r.accessRows).toBe(old);
     expect(count('SELECT count(*) AS n FROM access_log')).toBe(300 - old);
     expect(count('SELECT min(at) AS n FROM access_log')).toBeGreaterThanOrEqual(NOW - 180 * DAY);
