@@ -41,8 +41,9 @@ export function crashFixture(): z.input<typeof FixtureSchema> {
     members: Array.from({ length: MEMBERS }, (_, i) => ({
       id: `m-${i}`,
       tier: i % 3 === 0 ? 'gold' : 'regular',
-      // a few members run dry during the run, so declines (INSUFFICIENT_FUNDS) are part of the traffic
-      walletFen: i % 4 === 3 ? 3_000 : 5_000_000,
+      // under the prepaid card cap (¥1,000 for a card not registered); a few members run dry during the run,
+      // so declines (INSUFFICIENT_FUNDS) are part of the traffic
+      walletFen: i % 4 === 3 ? 3_000 : 90_000,
       points: 200,
       cards: [{ type: 'uid' as const, uid: cardOf(i) }],
       benefits: i % 2 === 0 ? [{ id: `punch-${i}`, campaignId: 'shop-punch' }] : [],

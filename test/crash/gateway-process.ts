@@ -30,6 +30,9 @@ export class GatewayProcess {
   private child: ChildProcess | undefined;
   /** Everything every run wrote to stderr: the test fails on an uncaught error in it. */
   stderr = '';
+  /** Log lines at error level or above (pino's JSON on stdout), of every run; at most 200 kept. */
+  readonly errorLines: string[] = [];
+  private partial = '';
   starts = 0;
 
   constructor(
@@ -41,8 +44,10 @@ export class GatewayProcess {
   async start(timeoutMs = 30_000): Promise<number> {
     const t0 = Date.now();
     const child = spawn(process.execPath, [BIN, 'start', '--config', this.config], {
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    this.partial = '';
+    child.stdout?.on('data', (b: Buffer) => this.scanLog(b.toString()));
     this.child = child;
     this.starts += 1;
     child.stderr?.on('data', (b: Buffer) => {
@@ -65,6 +70,15 @@ export class GatewayProcess {
       if (up) return Date.now() - t0;
       if (Date.now() > deadline) throw new Error(`linli start was not up within ${timeoutMs} ms (a hang?)`);
       await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  private scanLog(text: string): void {
+    const lines = (this.partial + text).split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const l of lines) {
+      const level = /"level":(\d+)/.exec(l)?.[1];
+      if (level && Number(level) >= 50 && this.errorLines.length < 200) this.errorLines.push(l.slice(0, 2000));
     }
   }
 

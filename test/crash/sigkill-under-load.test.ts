@@ -199,6 +199,8 @@ describe('the gateway SIGKILLed at random moments under load', () => {
     expect(audit.stillHeld).toBe(0);
     expect(devices.flatMap((d) => d.errors)).toEqual([]);
     expect(gw.stderr).not.toMatch(/uncaught|unhandled/i);
+    // a kill leaves nothing the next start must log as an error (a torn write, a failed recovery)
+    expect(gw.errorLines).toEqual([]);
     expect(money.gaps).toBe(0);
     expect(cloudEventCounts(money.events)).toEqual(boxEventCounts(join(tmp.dir, 'data', 'linli.db')));
     // the load was real: every kind of outcome happened
