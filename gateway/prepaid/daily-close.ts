@@ -30,7 +30,9 @@ export class DailyClose {
     this.s = {
       lastDay: db.prepare<[], { day: string | null }>('SELECT MAX(day) AS day FROM daily_closes'),
       firstAt: db.prepare<[], { at: number | null }>(
-        'SELECT MIN(at) AS at FROM (SELECT MIN(at) AS at FROM ledger UNION ALL SELECT MIN(created_at) FROM redemptions)',
+        // the first entries written (by key, not a scan of the tables): where closing starts on a new database
+        `SELECT MIN(at) AS at FROM (SELECT at FROM (SELECT at FROM ledger ORDER BY seq LIMIT 1)
+           UNION ALL SELECT created_at FROM (SELECT created_at FROM redemptions ORDER BY rowid LIMIT 1))`,
       ),
       merchants: db.prepare<[], { id: string }>(
         `SELECT id FROM merchants UNION
@@ -58,7 +60,8 @@ export class DailyClose {
            COUNT(DISTINCT CASE WHEN reason = 'reversal' THEN redemption_id END) AS reversals,
            COALESCE(-SUM(CASE WHEN reason = 'reversal' THEN delta END), 0) AS refunds,
            COALESCE(SUM(delta), 0) AS net
-         FROM ledger WHERE account = ? AND asset = 'fen' AND at >= ? AND at < ?`,
+         FROM ledger INDEXED BY ledger_merchant_at
+         WHERE account = ? AND account LIKE 'merchant:%' AND at >= ? AND at < ? AND asset = 'fen'`,
       ),
       insert: db.prepare(
         `INSERT INTO daily_closes (seq, merchant_id, day, from_ms, to_ms, sales, gross_fen, benefits_fen,
@@ -107,7 +110,7 @@ export class DailyClose {
     const tz = this.d.timezone;
     const today = localDate(now, tz);
     const last = this.s.lastDay.get()?.day ?? null;
-    const firstAt = this.s.firstAt.get()?.at ?? null;
+    const firstAt = last === null ? (this.s.firstAt.get()?.at ?? null) : null;
     const first = last !== null ? nextDate(last) : firstAt !== null ? localDate(firstAt, tz) : today;
     const day = after !== undefined && nextDate(after) > first ? nextDate(after) : first;
     return day < today ? day : undefined;

@@ -6,6 +6,7 @@
  * - prepaid_refusals: top-ups refused over a cap, by their source's id, so a redelivery never credits them.
  * - daily_closes: the 日结 per merchant and local day, each hash covering the previous close's hash and the
  *   ledger's tip at the close; append-only like the ledger.
+ * - ledger_merchant_at: a merchant's movements by time, for the close.
  */
 export const PREPAID_SQL = `
   ALTER TABLE members ADD COLUMN card_type TEXT CHECK (card_type IN ('registered', 'anonymous'));
@@ -32,6 +33,10 @@ export const PREPAID_SQL = `
     card_type   TEXT NOT NULL,
     at          INTEGER NOT NULL
   ) STRICT;
+
+  -- the close reads a merchant's day of ledger movements: without this it scanned the merchant's whole history
+  -- (0.9 s per day at 150,000 movements); partial, so only the merchant side of a sale pays for the index
+  CREATE INDEX ledger_merchant_at ON ledger(account, at) WHERE account LIKE 'merchant:%';
 
   CREATE TABLE daily_closes (
     seq              INTEGER PRIMARY KEY,
