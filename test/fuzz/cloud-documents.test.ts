@@ -147,7 +147,7 @@ describe('fuzzing every cloud document kind', () => {
     expect(h.gw.cloud?.status().connected).toBe(true);
   }, 120_000);
 
-  it('[CLP-5.3] a signed catalog naming a campaign it does not carry is refused and counted, nothing of it kept', async () => {
+  it('[CLP-5.3] a signed catalog naming a campaign it lacks is refused and counted, nothing kept', async () => {
     const docs = h.gw.docs;
     if (!docs) throw new Error('no document sync');
     const have = docs.version('catalog');

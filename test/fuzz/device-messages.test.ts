@@ -135,7 +135,8 @@ describe('fuzzing every device message kind', () => {
         refused += 1;
         const errs = got.filter((r) => r.topic.endsWith('/down/error')).map((r) => r.json);
         const mine = errs.find((e) => (expected.corr ? e.corr === expected.corr : e.corr === undefined));
-        const what = `the error for ${c.payload.toString().slice(0, 300)} on ${c.channel} (got ${JSON.stringify(errs)})`;
+        const sent = c.payload.toString().slice(0, 300);
+        const what = `the error for ${sent} on ${c.channel} (got ${JSON.stringify(errs)})`;
         expect(mine?.body.code, what).toBe(expected.code);
       }
       // a fuzzed birth or death may have ended the session: born again for the next run

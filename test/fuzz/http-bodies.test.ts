@@ -116,7 +116,8 @@ describe('fuzzing every HTTP API body', () => {
         });
         const text = await res.text();
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-        const what = `${c.op.method} ${path}?${qs.slice(0, 200)} ${c.body?.payload.toString().slice(0, 300) ?? ''} → ${res.status} ${text.slice(0, 300)}`;
+        const sent = c.body?.payload.toString().slice(0, 300) ?? '';
+        const what = `${c.op.method} ${path}?${qs.slice(0, 200)} ${sent} → ${res.status} ${text.slice(0, 300)}`;
         expect(res.status, what).toBeLessThan(500);
         if (res.status >= 400) {
           const body = JSON.parse(text) as { error?: { code?: string; message?: string } };
@@ -128,7 +129,8 @@ describe('fuzzing every HTTP API body', () => {
     );
     const heapEnd = heapAfterGcMb();
     console.log(
-      `HTTP fuzz: ${runs} requests, statuses ${JSON.stringify(statuses)}, heap ${heapStart.toFixed(1)} -> ${heapEnd.toFixed(1)} MB`,
+      `HTTP fuzz: ${runs} requests, statuses ${JSON.stringify(statuses)}, ` +
+        `heap ${heapStart.toFixed(1)} -> ${heapEnd.toFixed(1)} MB`,
     );
     expect(cap.errors).toEqual([]);
     expect(heapEnd - heapStart).toBeLessThan(40);
