@@ -240,7 +240,7 @@ export class DocSync {
     // credited (or refused) once, whatever the redeliveries
     if (this.d.usage.get(marker).count > 0) return !this.d.topUps?.wasRefused(g.grantId);
     const topUp = { sourceId: g.grantId, source, memberId: g.memberId, amountFen: g.amountFen };
-    const refused = this.d.topUps?.refuse(topUp, now);
+    const refused = this.d.topUps?.screen(topUp, now);
     if (refused) {
       this.d.usage.bump(marker, 1, 0);
       this.d.log.warn({ grantId: g.grantId, ...refused }, 'top-up refused over the card cap');

@@ -36,7 +36,7 @@ export class TopUpGuard {
   }
 
   /** The refusal when `t` would pass the cap (recorded and reported the first time), or undefined to credit it. */
-  refuse(t: CloudTopUp, now: number): CapRefusal | undefined {
+  screen(t: CloudTopUp, now: number): CapRefusal | undefined {
     const r = this.caps.check(t.memberId, t.amountFen, this.ledger.balance(account.wallet(t.memberId), 'fen'));
     if (!r) return undefined;
     const added = this.s.add.run({ ...r, sourceId: t.sourceId, source: t.source, at: now }).changes > 0;
