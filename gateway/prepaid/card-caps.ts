@@ -38,7 +38,7 @@ export class CardCaps {
     return type === 'registered' ? this.caps.registeredFen : this.caps.anonymousFen;
   }
 
-  /** The refusal when crediting `amountFen` onto a wallet holding `balanceFen` would pass the cap; at the cap is fine. */
+  /** The refusal when crediting `amountFen` onto `balanceFen` would pass the cap (reaching it is fine). */
   check(memberId: string, amountFen: number, balanceFen: number): CapRefusal | undefined {
     if (amountFen <= 0) return undefined;
     const cardType = this.cardType(memberId);

@@ -18,7 +18,7 @@ function offsetAt(atMs: number, tz: string): number {
   return Date.UTC(y, m - 1, d) + t.minuteOfDay * 60_000 - Math.floor(atMs / 60_000) * 60_000;
 }
 
-/** The instant the local day `date` begins (its midnight in `tz`; the first instant of it where midnight is skipped). */
+/** The instant the local day `date` begins: its midnight in `tz` (its first instant where midnight is skipped). */
 export function dayStart(date: string, tz: string): number {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   const wall = Date.UTC(y, m - 1, d);

@@ -104,7 +104,7 @@ describe('stored-value caps per card type', () => {
       });
     }
 
-  it('a refused grant stays refused: redelivered, or in a later document after the wallet emptied, never credited', async () => {
+  it('a refused grant stays refused: redelivered, or again after the wallet emptied, never credited', async () => {
     const id = await member('anonymous');
     const grant = { grantId: `g-${id}`, memberId: id, amountFen: CAPS.anonymousFen };
     await h.push('allowances', { grants: [grant] });

@@ -125,7 +125,7 @@ describe('the daily close', () => {
     expect(verifyCloses(h.store.db)).toEqual({ ok: true, closes: 8, problems: [] });
   });
 
-  it('verification detects a close altered, and a ledger rewritten after a close even when it verifies in itself', async () => {
+  it('verify detects a close altered, and a ledger rewritten after a close though it verifies in itself', async () => {
     await day1();
     h.clock.advance(24 * HOUR);
     await h.prepaid.closes.closeDue();
