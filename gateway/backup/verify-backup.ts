@@ -1,12 +1,12 @@
 import Database from 'better-sqlite3';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { verifyLedger } from '../redemption/ledger/ledger-verify.ts';
 import { MIGRATIONS } from '../store/migrations.ts';
 import { extractArchive, type ArchiveEntry } from './backup-archive.ts';
 import { DecryptingReader, type BackupHeader, type BackupSecret } from './backup-crypto.ts';
 import { snapshotFacts, type SnapshotFacts } from './backup-snapshot.ts';
 import { DatabaseDamagedError, integrityCheck } from './integrity-check.ts';
+import { ledgerCheck } from './ledger-check.ts';
 
 /** A backup that decrypts and authenticates but whose database must not be trusted (or used by this linli). */
 export class UnusableBackupError extends Error {
@@ -62,32 +62,24 @@ export async function checkBackup(
     if (problems.length > 0)
       throw new UnusableBackupError(file, `its database fails integrity_check: ${problems.slice(0, 5).join('; ')}`);
     const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+    let facts: SnapshotFacts;
     try {
-      return checkDatabase(db, file, header, entries);
+      facts = snapshotFacts(db);
     } finally {
       db.close();
     }
+    if (facts.schemaVersion !== header.schemaVersion)
+      throw new UnusableBackupError(file, 'its database is not the one its header describes');
+    const ledger = await ledgerCheck(workDir, dbFile, opts.signal);
+    if (!ledger.ok) {
+      const what = ledger.problems.map((p) => `${p.kind}${p.seq ? ` at seq ${p.seq}` : ''}: ${p.detail}`);
+      throw new UnusableBackupError(file, `its ledger does not verify: ${what.slice(0, 5).join('; ')}`);
+    }
+    return { file, header, entries, facts, ledger: { entries: ledger.entries, accounts: ledger.accounts } };
   } catch (err) {
     // SQLITE_CORRUPT and the like: the file decrypted fine, but what it holds is broken
     if (err instanceof DatabaseDamagedError || (err as { code?: unknown }).code?.toString().startsWith('SQLITE_'))
       throw new UnusableBackupError(file, `its database is damaged: ${(err as Error).message}`);
     throw err;
   }
-}
-
-function checkDatabase(
-  db: Database.Database,
-  file: string,
-  header: BackupHeader,
-  entries: ArchiveEntry[],
-): BackupCheck {
-  const facts = snapshotFacts(db);
-  if (facts.schemaVersion !== header.schemaVersion)
-    throw new UnusableBackupError(file, 'its database is not the one its header describes');
-  const ledger = verifyLedger(db, 5);
-  if (!ledger.ok) {
-    const what = ledger.problems.map((p) => `${p.kind}${p.seq ? ` at seq ${p.seq}` : ''}: ${p.detail}`);
-    throw new UnusableBackupError(file, `its ledger does not verify: ${what.join('; ')}`);
-  }
-  return { file, header, entries, facts, ledger: { entries: ledger.entries, accounts: ledger.accounts } };
 }
