@@ -168,6 +168,7 @@ export function ledgerCommand(): Command {
         const ledger = verifyLedger(store.db);
         // the daily closes pin the ledger's tip: a ledger rewritten after a close is caught there too
         const closes = verifyCloses(store.db);
+        const accountOf = (p: object) => ('account' in p && p.account ? ` ${String(p.account)}` : '');
         const r = {
           ...ledger,
           ok: ledger.ok && closes.ok,
@@ -181,10 +182,7 @@ export function ledgerCommand(): Command {
             ? `ledger OK: ${r.entries} entries, ${r.accounts} accounts, ${r.closes} daily closes`
             : `LEDGER PROBLEMS (${r.problems.length}):\n` +
                 r.problems
-                  .map(
-                    (p) =>
-                      `  - ${p.kind}${p.seq ? ` at seq ${p.seq}` : ''}${'account' in p && p.account ? ` ${p.account}` : ''}: ${p.detail}`,
-                  )
+                  .map((p) => `  - ${p.kind}${p.seq ? ` at seq ${p.seq}` : ''}${accountOf(p)}: ${p.detail}`)
                   .join('\n'),
         );
         if (!r.ok) process.exitCode = 3;
