@@ -310,13 +310,13 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'why staff reversed a redemption',
     sql: 'ALTER TABLE redemptions ADD COLUMN reversal_note TEXT;',
   },
-  { version: 25, name: 'prepaid stored value: card types, refunds, refused top-ups, daily closes', sql: PREPAID_SQL },
   {
     version: 24,
     name: 'personal information: ledger accounts hashed by keyed digest, pseudonyms, access log day counts, erasures',
     sql: PRIVACY_SQL,
     run: rehashLedger,
   },
+  { version: 25, name: 'prepaid stored value: card types, refunds, refused top-ups, daily closes', sql: PREPAID_SQL },
   { version: 26, name: 'outbox events keep their epoch; restores and their restore points', sql: RESTORE_SQL },
   { version: 27, name: "the ledger's tips anchored in the cloud", sql: LEDGER_ANCHORS_SQL },
 ];

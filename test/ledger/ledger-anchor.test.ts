@@ -15,6 +15,9 @@ import { waitFor } from '../support/gateway-harness.ts';
 import { Mosquitto } from '../support/mosquitto.ts';
 import { tempDir } from '../support/tmp.ts';
 
+/** Movements today (a daily close has no year of empty days to close). */
+const T0 = Date.now();
+
 /** A member topped up once (2 entries, from 0), then spending `n` times (2 entries each). */
 function spend(db: Db, from: number, n: number): void {
   const ledger = new SqliteLedger(db);
@@ -22,7 +25,7 @@ function spend(db: Db, from: number, n: number): void {
     if (from === 0)
       ledger.append([
         {
-          at: 999,
+          at: T0 - 1,
           txnId: 'top',
           redemptionId: 'top',
           account: 'issuer:stored-value',
@@ -31,7 +34,7 @@ function spend(db: Db, from: number, n: number): void {
           reason: 'topup',
         },
         {
-          at: 999,
+          at: T0 - 1,
           txnId: 'top',
           redemptionId: 'top',
           account: 'wallet:m-1',
@@ -43,7 +46,7 @@ function spend(db: Db, from: number, n: number): void {
     for (let i = from; i < from + n; i++)
       ledger.append([
         {
-          at: 1000 + i,
+          at: T0 + i,
           txnId: `t-${i}`,
           redemptionId: `r-${i}`,
           account: 'wallet:m-1',
@@ -52,7 +55,7 @@ function spend(db: Db, from: number, n: number): void {
           reason: 'capture',
         },
         {
-          at: 1000 + i,
+          at: T0 + i,
           txnId: `t-${i}`,
           redemptionId: `r-${i}`,
           account: 'merchant:cafe-01',

@@ -112,7 +112,7 @@ describe('schema upgrades from every released version', () => {
           const m = await api('/members/m-0001');
           expect(m.status).toBe(200);
           expect(m.body).toMatchObject({ walletFen: 14_200, points: 58 });
-          expect((m.body.history as unknown[]).length).toBeGreaterThanOrEqual(1);
+          // its 2025 redemptions are past privacy.redemptionDetailDays: pseudonymised at start, not in its history
           const award = await api('/members/m-0001/points', { points: 10, txnId: 'upgrade-1', reason: 'activity' });
           expect(award).toMatchObject({ status: 200, body: { awarded: true } });
           expect((await api('/members/m-0001')).body).toMatchObject({ points: 68 });

@@ -171,6 +171,9 @@ export const SEEDS: Readonly<Record<number, (db: Db) => void>> = {
     const pseudonym = `pseudo:${createHmac('sha256', key).update('points:m-0001').digest('hex')}`;
     db.prepare('UPDATE ledger SET account = ? WHERE seq = ?').run(pseudonym, row.seq);
   },
+  27: (db) =>
+    db.exec(`INSERT INTO ledger_anchors (seq, hash, at, epoch)
+      SELECT seq, hash, at, 'a1b2c3d4e5f6' FROM ledger ORDER BY seq DESC LIMIT 1;`),
 };
 
 /** The ledger of the redemptions above: an opening top-up, r-1's capture, r-2 captured then reversed. */

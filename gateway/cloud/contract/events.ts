@@ -22,8 +22,8 @@ import {
 } from './events-money.ts';
 import { LedgerAnchorSchema } from './events-ledger.ts';
 import { MemberErasedSchema } from './events-privacy.ts';
-import { GatewayRecoveredSchema, GatewayRestoredSchema } from './events-restore.ts';
 import { DailyClosedSchema, PrepaidRefundedSchema, TopUpRefusedSchema } from './events-prepaid.ts';
+import { GatewayRecoveredSchema, GatewayRestoredSchema } from './events-restore.ts';
 import { ParcelDepositFailedSchema, ParcelPickedUpSchema, ParcelStoredSchema } from './events-parcels.ts';
 import { STREAMS, type Stream } from './streams.ts';
 
@@ -59,11 +59,11 @@ export const CLOUD_EVENTS = {
   'alert.changed': { stream: 'health', schema: StaffAlertSchema, clause: 'CLP-4.11' },
   'ledger.anchor': { stream: 'money', schema: LedgerAnchorSchema, clause: 'CLP-4.12' },
   'member.erased': { stream: 'money', schema: MemberErasedSchema, clause: 'CLP-4.13' },
-  'gateway.restored': { stream: 'money', schema: GatewayRestoredSchema, clause: 'CLP-3.12' },
-  'gateway.recovered': { stream: 'money', schema: GatewayRecoveredSchema, clause: 'CLP-5.12' },
   'prepaid.topup_refused': { stream: 'money', schema: TopUpRefusedSchema, clause: 'CLP-4.14' },
   'prepaid.refunded': { stream: 'money', schema: PrepaidRefundedSchema, clause: 'CLP-4.15' },
   'prepaid.daily_closed': { stream: 'money', schema: DailyClosedSchema, clause: 'CLP-4.16' },
+  'gateway.restored': { stream: 'money', schema: GatewayRestoredSchema, clause: 'CLP-3.12' },
+  'gateway.recovered': { stream: 'money', schema: GatewayRecoveredSchema, clause: 'CLP-5.12' },
 } as const satisfies Record<string, EventSpec>;
 
 export type CloudEventType = keyof typeof CLOUD_EVENTS;
