@@ -57,7 +57,7 @@ describe('schema upgrades from every released version', () => {
   });
 
   for (const version of releasedVersions()) {
-    it(`a database of version ${version} upgrades to ${LATEST} with every row, the ledger and references intact`, () => {
+    it(`a database of version ${version} upgrades to ${LATEST} with rows, ledger and references intact`, () => {
       const { file } = unpack(version);
       const before = new Database(file, { readonly: true });
       expect(before.pragma('user_version', { simple: true })).toBe(version);
@@ -87,7 +87,7 @@ describe('schema upgrades from every released version', () => {
     });
   }
 
-  it('the oldest and the newest fixture serve a running gateway: balances, history and a new ledger entry', async () => {
+  it('old and new fixtures serve a running gateway: balances and a new ledger entry', async () => {
     for (const version of [1, 4, 13, releasedVersions().at(-1) ?? LATEST]) {
       const { dataDir } = unpack(version, `run-v${version}`);
       const config = ConfigSchema.parse({
@@ -142,7 +142,7 @@ describe('refusals that keep the old database', () => {
     expect(readFileSync(file).equals(bytes)).toBe(true);
   });
 
-  it('a disk that fills up during a migration leaves the old database as it was, and a retry with room succeeds', () => {
+  it('a disk filling up mid-migration leaves the old database as it was; a retry with room succeeds', () => {
     const { file } = unpack(13, 'disk-full');
     const reference = new Database(file, { readonly: true });
     const dump = (d: Database.Database) =>
