@@ -67,8 +67,12 @@ export class HealthSink {
       })
       .catch((err: unknown) => {
         // deleted a moment ago (another process's delete the registry watcher has not seen yet): nothing to keep
-        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY')
+        const code = (err as { code?: string }).code;
+        if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY')
           this.log.debug({ deviceId }, 'health change of a deleted device not stored');
+        // a device's connection closing as the gateway stops: the next start finds it offline by itself
+        else if (code === 'WRITER_STOPPED')
+          this.log.info({ deviceId }, 'health change while the gateway stops not stored');
         else this.log.error({ err, deviceId }, 'could not store a health change');
       });
     // going offline because the gateway itself stops is expected, not a device getting worse

@@ -33,6 +33,15 @@ interface BatchWriterStats {
  * `durable` syncs the log on another thread while the next batch runs: one fsync serves every batch
  * committed before it started, and the event loop never waits on the disk.
  */
+/** Work submitted while the gateway stops, after its writer closed: nothing of it was written. */
+export class WriterStoppedError extends Error {
+  readonly code = 'WRITER_STOPPED';
+  constructor() {
+    super('the writer is stopped');
+    this.name = 'WriterStoppedError';
+  }
+}
+
 export class BatchWriter {
   private queue: Unit[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -75,7 +84,7 @@ export class BatchWriter {
   }
 
   submit<T>(work: () => T): Promise<T> {
-    if (this.stopped) return Promise.reject(new Error('the writer is stopped'));
+    if (this.stopped) return Promise.reject(new WriterStoppedError());
     if (this.failed) return Promise.reject(this.failed);
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
@@ -92,7 +101,7 @@ export class BatchWriter {
 
   /** Writes what is queued, then `work` in a transaction of its own, now; inside a batch it runs in it. */
   runNow<T>(work: () => T): T {
-    if (this.stopped) throw new Error('the writer is stopped');
+    if (this.stopped) throw new WriterStoppedError();
     if (!this.flushing) this.flush();
     return this.db.transaction(work)();
   }

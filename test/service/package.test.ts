@@ -1,14 +1,17 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const repo = new URL('../..', import.meta.url).pathname;
 /**
- * Unpacked inside the checkout (a gitignored name): node finds the repository's node_modules from there;
- * not in /tmp, which the unit's sandbox hides (install refuses a package there).
+ * Unpacked inside the checkout (a gitignored name): node finds the repository's node_modules from there.
+ * A checkout in /tmp or a home folder (CI clones anywhere) is hidden by the unit's sandbox and install refuses a
+ * package there: then it is unpacked under /var/lib (the test command runs as root) with node_modules linked.
  */
-const work = mkdtempSync(join(repo, '.linli-test-pack-'));
+const hidden = ['/home/', '/root/', '/run/user/', '/tmp/', '/var/tmp/'].some((h) => repo.startsWith(h));
+const work = mkdtempSync(hidden ? '/var/lib/linli-test-pack-' : join(repo, '.linli-test-pack-'));
+if (hidden) symlinkSync(join(repo, 'node_modules'), join(work, 'node_modules'), 'dir');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 interface Packed {
