@@ -11,7 +11,7 @@ export function pruneBackups(folder: string, gatewayId: string, keep: number): s
   if (keep < 1) throw new Error('retention must keep at least one backup');
   const prefix = `${gatewayId}-`;
   const names = readdirSync(folder).filter((n) => n.startsWith(prefix));
-  const full = names.filter((n) => n.endsWith(BACKUP_SUFFIX) && /^\d{8}-\d{6}Z$/.test(stampOf(n, prefix)));
+  const full = names.filter((n) => n.endsWith(BACKUP_SUFFIX) && /^\d{8}-\d{6}Z(-\d+)?$/.test(stampOf(n, prefix)));
   const partial = names.filter((n) => n.includes(`${BACKUP_SUFFIX}.partial-`));
   const old = full.sort().slice(0, Math.max(0, full.length - keep));
   const removed = [...old, ...partial];

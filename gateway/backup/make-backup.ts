@@ -57,6 +57,17 @@ export function backupFileName(gatewayId: string, at: number): string {
   return `${gatewayId}-${stamp}${BACKUP_SUFFIX}`;
 }
 
+/**
+ * A second backup within the same second (a scheduled one and a staff member's `linli backup`) gets `-2`,
+ * `-3`…: names stay in step with the time, and neither backup is refused.
+ */
+function freeName(folder: string, name: string): string {
+  const stem = name.slice(0, -BACKUP_SUFFIX.length);
+  let file = join(folder, name);
+  for (let n = 2; existsSync(file); n++) file = join(folder, `${stem}-${n}${BACKUP_SUFFIX}`);
+  return file;
+}
+
 function isDir(path: string): boolean {
   try {
     return statSync(path).isDirectory();
@@ -85,7 +96,7 @@ export async function makeBackup(req: BackupRequest): Promise<BackupResult> {
   const dbFile = join(req.dataDir, 'linli.db');
   if (!req.source && !existsSync(dbFile)) throw new Error(`there is no database at ${dbFile} to back up`);
   const createdAt = req.now();
-  const file = isDir(req.target) ? join(req.target, backupFileName(req.gatewayId, createdAt)) : req.target;
+  const file = isDir(req.target) ? freeName(req.target, backupFileName(req.gatewayId, createdAt)) : req.target;
   if (!isDir(dirname(file))) throw new Error(`the backup folder ${dirname(file)} does not exist`);
   if (existsSync(file)) throw new Error(`${file} exists already; a backup never overwrites another`);
   const work = mkdtempSync(join(req.dataDir, '.backup-'));

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DamagedBackupError, WrongKeyError } from '../../gateway/backup/backup-crypto.ts';
 import { keyFromFile } from '../../gateway/backup/backup-key.ts';
 import { readLastBackup } from '../../gateway/backup/last-backup.ts';
+import { pruneBackups } from '../../gateway/backup/backup-retention.ts';
 import { makeBackup } from '../../gateway/backup/make-backup.ts';
 import { restoreBackup } from '../../gateway/backup/restore-backup.ts';
 import { checkBackup } from '../../gateway/backup/verify-backup.ts';
@@ -114,6 +115,17 @@ describe('linli backup and restore: round trip', () => {
     expect(readFileSync(join(dataDir, 'secrets.json'), 'utf8')).toBe(
       readFileSync(join(restored.previous as string, 'secrets.json'), 'utf8'),
     );
+  });
+
+  it('two backups within the same second both land, the second as -2; retention counts both', async () => {
+    await make();
+    await make();
+    expect(readdirSync(out).sort()).toEqual([
+      'linli-gw-20261201-033000Z-2.linlibak',
+      'linli-gw-20261201-033000Z.linlibak',
+    ]);
+    expect(pruneBackups(out, 'linli-gw', 1)).toHaveLength(1);
+    expect(readdirSync(out)).toHaveLength(1);
   });
 
   it('a file that is not a backup is named as such', async () => {
