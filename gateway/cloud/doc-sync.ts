@@ -8,6 +8,7 @@ import type { LedgerOpeningBalances } from '../redemption/opening-balances.ts';
 import type { GatewaySecrets } from '../security/gateway-secrets.ts';
 import type { Db } from '../store/db-type.ts';
 import { verifyDoc } from './cloud-docs.ts';
+import { alreadyApplied, creditGrant, escrowKey, grantMarker, releaseMarker, releaseToEscrow } from './cloud-escrow.ts';
 import {
   DOC_BODIES,
   DownDocSchema,
@@ -22,9 +23,6 @@ import type { RestoreDoc } from './contract/events-restore.ts';
 import type { OutboxPort } from './outbox-port.ts';
 import type { RolloutService } from './rollouts.ts';
 import type { KindParts } from '../kinds/kind-parts.ts';
-
-/** Where the cloud's escrowed wallet money comes from on this gateway's ledger. */
-const ESCROW_ACCOUNT = 'escrow:cloud';
 
 export type { DocAck } from './contract/documents.ts';
 
@@ -236,23 +234,16 @@ export class DocSync {
 
   /** [CLP-5.7] Credited once by grant id; the cloud hears of it (`allowance.credited` [CLP-4.4]). */
   private credit(g: Grant, now: number, source: 'grant' | 'online'): boolean {
-    const marker = `grant|${g.grantId}`;
     // credited (or refused) once, whatever the redeliveries
-    if (this.d.usage.get(marker).count > 0) return !this.d.topUps?.wasRefused(g.grantId);
+    if (alreadyApplied(this.d, grantMarker(g.grantId))) return !this.d.topUps?.wasRefused(g.grantId);
     const topUp = { sourceId: g.grantId, source, memberId: g.memberId, amountFen: g.amountFen };
     const refused = this.d.topUps?.screen(topUp, now);
     if (refused) {
-      this.d.usage.bump(marker, 1, 0);
+      this.d.usage.bump(grantMarker(g.grantId), 1, 0);
       this.d.log.warn({ grantId: g.grantId, ...refused }, 'top-up refused over the card cap');
       return false;
     }
-    this.d.usage.bump(marker, 1, g.amountFen);
-    this.d.usage.bump(`escrow|${g.memberId}`, 0, g.amountFen);
-    const base = { at: now, txnId: g.grantId, redemptionId: `grant:${g.grantId}`, reason: 'topup' as const };
-    this.d.ledger.append([
-      { ...base, account: ESCROW_ACCOUNT, asset: 'fen', delta: -g.amountFen },
-      { ...base, account: account.wallet(g.memberId), asset: 'fen', delta: g.amountFen },
-    ]);
+    creditGrant(this.d, g, now);
     this.d.outbox?.append('money', 'allowance.credited', {
       grantId: g.grantId,
       memberId: g.memberId,
@@ -290,25 +281,11 @@ export class DocSync {
         const b = DOC_BODIES.allowances.parse(body);
         for (const g of b.grants) this.credit(g, now, 'grant');
         for (const r of b.releases) {
-          const marker = `release|${r.releaseId}`;
-          if (this.d.usage.get(marker).count > 0) continue;
+          if (alreadyApplied(this.d, releaseMarker(r.releaseId))) continue;
           // only escrowed money goes back: what the member had here before the cloud stays theirs
-          const escrowed = this.d.usage.get(`escrow|${r.memberId}`).amountFen;
+          const escrowed = this.d.usage.get(escrowKey(r.memberId)).amountFen;
           const left = Math.max(0, Math.min(this.d.ledger.balance(account.wallet(r.memberId), 'fen'), escrowed));
-          this.d.usage.bump(marker, 1, left);
-          this.d.usage.take(`escrow|${r.memberId}`, 0, left);
-          if (left > 0) {
-            const base = {
-              at: now,
-              txnId: r.releaseId,
-              redemptionId: `release:${r.releaseId}`,
-              reason: 'adjustment' as const,
-            };
-            this.d.ledger.append([
-              { ...base, account: account.wallet(r.memberId), asset: 'fen', delta: -left },
-              { ...base, account: ESCROW_ACCOUNT, asset: 'fen', delta: left },
-            ]);
-          }
+          releaseToEscrow(this.d, r, left, now);
           // the cloud learns exactly what came back, in the same transaction
           this.d.outbox?.append('money', 'allowance.released', {
             releaseId: r.releaseId,

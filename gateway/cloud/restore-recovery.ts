@@ -9,13 +9,11 @@ import type { CatalogRepo } from '../redemption/store/catalog-repo.ts';
 import type { RedemptionRepo } from '../redemption/store/redemption-repo.ts';
 import type { UsageRepo } from '../redemption/store/usage-repo.ts';
 import type { Db } from '../store/db-type.ts';
+import { alreadyApplied, creditGrant, grantMarker, releaseMarker, releaseToEscrow } from './cloud-escrow.ts';
 import type { CloudEvent } from './contract/envelopes.ts';
 import type { RestoreDoc } from './contract/events-restore.ts';
 import { STREAMS } from './contract/streams.ts';
 import type { OutboxRepo } from './outbox-repo.ts';
-
-/** Where the cloud's escrowed wallet money comes from on this gateway's ledger (as DocSync credits it). */
-const ESCROW_ACCOUNT = 'escrow:cloud';
 
 interface RecoveryDeps {
   db: Db;
@@ -185,36 +183,15 @@ export class RestoreRecovery {
 
   /** As DocSync credits a grant: once per grant id, so the allowances document resent later credits nothing. */
   private credit(g: { grantId: string; memberId: string; amountFen: number }, now: number): Outcome {
-    const marker = `grant|${g.grantId}`;
-    if (this.d.usage.get(marker).count > 0) return 'ignored';
-    this.d.usage.bump(marker, 1, g.amountFen);
-    this.d.usage.bump(`escrow|${g.memberId}`, 0, g.amountFen);
-    const base = { at: now, txnId: g.grantId, redemptionId: `grant:${g.grantId}`, reason: 'topup' as const };
-    this.d.ledger.append([
-      { ...base, account: ESCROW_ACCOUNT, asset: 'fen', delta: -g.amountFen },
-      { ...base, account: account.wallet(g.memberId), asset: 'fen', delta: g.amountFen },
-    ]);
+    if (alreadyApplied(this.d, grantMarker(g.grantId))) return 'ignored';
+    creditGrant(this.d, g, now);
     return 'applied';
   }
 
   /** The amount the original box handed back, exactly (not what is left here now). */
   private release(r: { releaseId: string; memberId: string; amountFen: number }, now: number): Outcome {
-    const marker = `release|${r.releaseId}`;
-    if (this.d.usage.get(marker).count > 0) return 'ignored';
-    this.d.usage.bump(marker, 1, r.amountFen);
-    this.d.usage.take(`escrow|${r.memberId}`, 0, r.amountFen);
-    if (r.amountFen > 0) {
-      const base = {
-        at: now,
-        txnId: r.releaseId,
-        redemptionId: `release:${r.releaseId}`,
-        reason: 'adjustment' as const,
-      };
-      this.d.ledger.append([
-        { ...base, account: account.wallet(r.memberId), asset: 'fen', delta: -r.amountFen },
-        { ...base, account: ESCROW_ACCOUNT, asset: 'fen', delta: r.amountFen },
-      ]);
-    }
+    if (alreadyApplied(this.d, releaseMarker(r.releaseId))) return 'ignored';
+    releaseToEscrow(this.d, r, r.amountFen, now);
     return 'applied';
   }
 
