@@ -1,6 +1,6 @@
 import type { Db } from '../store/db-type.ts';
 import { accountDigest } from '../redemption/ledger/account-digest.ts';
-import { entryHash, GENESIS_HASH } from '../redemption/ledger/entry-hash.ts';
+import { GENESIS_HASH, type LedgerRow, rowHash } from '../redemption/ledger/entry-hash.ts';
 
 /**
  * Migration 24: personal information kept only as long as needed (PIPL). The ledger key that turns accounts
@@ -55,17 +55,6 @@ const LEDGER_PSEUDONYM_ONLY = `
   BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
 `;
 
-interface Row {
-  seq: number;
-  at: number;
-  txn_id: string;
-  redemption_id: string;
-  account: string;
-  asset: string;
-  delta: number;
-  reason: string;
-}
-
 /**
  * Re-hashes the chain once with each account's digest in place of the account (entries written before this
  * release hashed it in clear); nothing else changes. No anchor of the chain exists yet (migration 27 comes
@@ -79,7 +68,7 @@ export function rehashLedger(db: Db): void {
   const set = db.prepare('UPDATE ledger SET prev_hash = ?, hash = ? WHERE seq = ?');
   const digests = new Map<string, string>();
   // in pages by seq: a million redemptions' entries would not fit in a Pi's memory at once
-  const page = db.prepare<[number], Row>(
+  const page = db.prepare<[number], LedgerRow>(
     'SELECT seq, at, txn_id, redemption_id, account, asset, delta, reason FROM ledger ' +
       'WHERE seq > ? ORDER BY seq LIMIT 5000',
   );
@@ -93,16 +82,7 @@ export function rehashLedger(db: Db): void {
         if (digests.size > 100_000) digests.clear();
         digests.set(r.account, d);
       }
-      const hash = entryHash(prev, {
-        seq: r.seq,
-        at: r.at,
-        txnId: r.txn_id,
-        redemptionId: r.redemption_id,
-        account: d,
-        asset: r.asset,
-        delta: r.delta,
-        reason: r.reason,
-      });
+      const hash = rowHash(prev, r, d);
       set.run(prev, hash, r.seq);
       prev = hash;
       after = r.seq;

@@ -5,8 +5,6 @@ import { LedgerAnchorSchema, type LedgerAnchor } from '../../gateway/cloud/contr
 import { LedgerAnchors, type ChainRewrite } from '../../gateway/cloud/ledger-anchors.ts';
 import { ConfigSchema } from '../../gateway/config/schema.ts';
 import { silentLogger } from '../../gateway/core/log.ts';
-import { hashedAccount, ledgerKey } from '../../gateway/redemption/ledger/account-digest.ts';
-import { entryHash, GENESIS_HASH } from '../../gateway/redemption/ledger/entry-hash.ts';
 import { verifyLedger } from '../../gateway/redemption/ledger/ledger-verify.ts';
 import { SqliteLedger } from '../../gateway/redemption/ledger/sqlite-ledger.ts';
 import { closeDatabase, openDatabase, type Db } from '../../gateway/store/db.ts';
@@ -14,6 +12,7 @@ import { CloudTwin } from '../../sim/src/cloud-twin.ts';
 import { waitFor } from '../support/gateway-harness.ts';
 import { Mosquitto } from '../support/mosquitto.ts';
 import { tempDir } from '../support/tmp.ts';
+import { forgeChain } from './forge-chain.ts';
 
 /** Movements today (a daily close has no year of empty days to close). */
 const T0 = Date.now();
@@ -72,42 +71,12 @@ function spend(db: Db, from: number, n: number): void {
  * so the chain is consistent in itself again and `ledger verify` passes.
  */
 function rewriteChain(db: Db, seq: number, delta: number): void {
-  db.transaction(() => {
-    db.exec('DROP TRIGGER ledger_no_update');
-    db.prepare('UPDATE ledger SET delta = ? WHERE seq = ?').run(delta, seq);
-    db.prepare('UPDATE ledger SET delta = ? WHERE seq = ?').run(-delta, seq + 1);
-    let prev = GENESIS_HASH;
-    const rows = db.prepare('SELECT * FROM ledger ORDER BY seq').all() as {
-      seq: number;
-      at: number;
-      txn_id: string;
-      redemption_id: string;
-      account: string;
-      asset: string;
-      delta: number;
-      reason: string;
-    }[];
-    const set = db.prepare('UPDATE ledger SET prev_hash = ?, hash = ? WHERE seq = ?');
-    for (const r of rows) {
-      const hash = entryHash(prev, {
-        seq: r.seq,
-        at: r.at,
-        txnId: r.txn_id,
-        redemptionId: r.redemption_id,
-        account: hashedAccount(ledgerKey(db), r.account),
-        asset: r.asset,
-        delta: r.delta,
-        reason: r.reason,
-      });
-      set.run(prev, hash, r.seq);
-      prev = hash;
-    }
-    db.exec(`CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger BEGIN
-      SELECT RAISE(ABORT, 'ledger is append-only'); END;`);
-    // balances follow, as a careful forger's would
-    db.exec(`DELETE FROM balances; INSERT INTO balances (account, asset, balance)
-      SELECT account, asset, SUM(delta) FROM ledger GROUP BY account, asset;`);
-  })();
+  forgeChain(db, (r) => (r.seq === seq ? { ...r, delta } : r.seq === seq + 1 ? { ...r, delta: -delta } : r));
+  db.exec(`CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger BEGIN
+    SELECT RAISE(ABORT, 'ledger is append-only'); END;`);
+  // balances follow, as a careful forger's would
+  db.exec(`DELETE FROM balances; INSERT INTO balances (account, asset, balance)
+    SELECT account, asset, SUM(delta) FROM ledger GROUP BY account, asset;`);
 }
 
 describe('ledger anchors [CLP-4.12]', () => {

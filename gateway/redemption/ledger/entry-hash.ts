@@ -29,3 +29,29 @@ export function entryHash(prevHash: string, f: HashedFields): string {
   }
   return h.digest('hex');
 }
+
+/** A ledger entry as its row holds it (the table's column names). */
+export interface LedgerRow {
+  seq: number;
+  at: number;
+  txn_id: string;
+  redemption_id: string;
+  account: string;
+  asset: string;
+  delta: number;
+  reason: string;
+}
+
+/** A row's hash, with `accountDigest` the account's keyed digest that the hash covers (migration 24). */
+export function rowHash(prevHash: string, r: LedgerRow, accountDigest: string): string {
+  return entryHash(prevHash, {
+    seq: r.seq,
+    at: r.at,
+    txnId: r.txn_id,
+    redemptionId: r.redemption_id,
+    account: accountDigest,
+    asset: r.asset,
+    delta: r.delta,
+    reason: r.reason,
+  });
+}

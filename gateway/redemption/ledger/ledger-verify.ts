@@ -1,6 +1,6 @@
 import type { Db } from '../../store/db-type.ts';
 import { hashedAccountCache, ledgerKey } from './account-digest.ts';
-import { entryHash, GENESIS_HASH } from './entry-hash.ts';
+import { GENESIS_HASH, type LedgerRow, rowHash } from './entry-hash.ts';
 
 interface LedgerProblem {
   kind: 'hash_mismatch' | 'chain_break' | 'seq_gap' | 'balance_mismatch' | 'asset_unbalanced';
@@ -16,15 +16,7 @@ export interface LedgerReport {
   problems: LedgerProblem[];
 }
 
-interface Row {
-  seq: number;
-  at: number;
-  txn_id: string;
-  redemption_id: string;
-  account: string;
-  asset: string;
-  delta: number;
-  reason: string;
+interface Row extends LedgerRow {
   prev_hash: string;
   hash: string;
 }
@@ -55,17 +47,8 @@ export function verifyLedger(db: Db, maxProblems = 100): LedgerReport {
     expected = r.seq + 1;
     if (r.prev_hash !== prev)
       add({ kind: 'chain_break', seq: r.seq, detail: 'prev_hash does not match the previous entry' });
-    const h = entryHash(r.prev_hash, {
-      seq: r.seq,
-      at: r.at,
-      txnId: r.txn_id,
-      redemptionId: r.redemption_id,
-      account: hashed(r.account),
-      asset: r.asset,
-      delta: r.delta,
-      reason: r.reason,
-    });
-    if (h !== r.hash) add({ kind: 'hash_mismatch', seq: r.seq, detail: 'the entry was altered after it was written' });
+    if (rowHash(r.prev_hash, r, hashed(r.account)) !== r.hash)
+      add({ kind: 'hash_mismatch', seq: r.seq, detail: 'the entry was altered after it was written' });
     prev = r.hash;
     const key = `${hashed(r.account)}\u0000${r.asset}`;
     if (!names.has(key)) names.set(key, `${r.account} ${r.asset}`);
