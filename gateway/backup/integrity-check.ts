@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { runNodeChild } from './node-child.ts';
 
 /** Run by `node -e`: plain CommonJS, so it needs neither the build nor a TypeScript loader. */
 const SCRIPT = `
@@ -26,33 +26,16 @@ export class DatabaseDamagedError extends Error {
  * for some 45 s (a Pi: minutes), one synchronous call the running gateway's event loop must not wait on.
  * Resolves with the problems found (none: the file is sound).
  */
-export function integrityCheck(file: string, signal?: AbortSignal): Promise<string[]> {
+export async function integrityCheck(file: string, signal?: AbortSignal): Promise<string[]> {
   const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', SCRIPT, sqlite, file], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(signal ? { signal } : {}),
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      let r: { problems?: string[]; error?: string; code?: string };
-      try {
-        r = JSON.parse(out) as typeof r;
-      } catch {
-        reject(new Error(`integrity_check did not run (exit ${code}): ${err.trim().split('\n')[0] ?? ''}`));
-        return;
-      }
-      if (r.problems) resolve(r.problems);
-      else if (r.code?.startsWith('SQLITE_')) reject(new DatabaseDamagedError(r.error ?? r.code));
-      else reject(new Error(`integrity_check failed: ${r.error}`));
-    });
-  });
+  const { code, out, err } = await runNodeChild(['-e', SCRIPT, sqlite, file], { signal });
+  let r: { problems?: string[]; error?: string; code?: string };
+  try {
+    r = JSON.parse(out) as typeof r;
+  } catch {
+    throw new Error(`integrity_check did not run (exit ${code}): ${err.trim().split('\n')[0] ?? ''}`);
+  }
+  if (r.problems) return r.problems;
+  if (r.code?.startsWith('SQLITE_')) throw new DatabaseDamagedError(r.error ?? r.code);
+  throw new Error(`integrity_check failed: ${r.error}`);
 }

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
 import Database from 'better-sqlite3';
 import { type LedgerReport, verifyLedger } from '../redemption/ledger/ledger-verify.ts';
+import { runNodeChild } from './node-child.ts';
 
 /**
  * The `linli` script this process runs from, when it does (`linli start`, `linli backup`): a child can
@@ -17,38 +17,24 @@ function linliBin(): string | undefined {
  * from a running gateway (or any linli process) it runs as `linli ledger verify` in a child process, so
  * the event loop goes on answering devices meanwhile.
  */
-export function ledgerCheck(dataDir: string, dbFile: string, signal?: AbortSignal): Promise<LedgerReport> {
+export async function ledgerCheck(dataDir: string, dbFile: string, signal?: AbortSignal): Promise<LedgerReport> {
   const bin = linliBin();
   if (!bin) {
     const db = new Database(dbFile, { readonly: true, fileMustExist: true });
     try {
-      return Promise.resolve(verifyLedger(db, 5));
+      return verifyLedger(db, 5);
     } finally {
       db.close();
     }
   }
-  return new Promise((resolve, reject) => {
-    // defaults, not the service's config file: the copy is checked as it is
-    const child = spawn(process.execPath, [bin, 'ledger', 'verify', '--data', dataDir, '--json'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LINLI_CONFIG: '', LINLI_DATA_DIR: '' },
-      ...(signal ? { signal } : {}),
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      try {
-        resolve(JSON.parse(out) as LedgerReport);
-      } catch {
-        reject(new Error(`ledger verify did not run (exit ${code}): ${err.trim().split('\n')[0] ?? ''}`));
-      }
-    });
+  // defaults, not the service's config file: the copy is checked as it is
+  const { code, out, err } = await runNodeChild([bin, 'ledger', 'verify', '--data', dataDir, '--json'], {
+    env: { ...process.env, LINLI_CONFIG: '', LINLI_DATA_DIR: '' },
+    signal,
   });
+  try {
+    return JSON.parse(out) as LedgerReport;
+  } catch {
+    throw new Error(`ledger verify did not run (exit ${code}): ${err.trim().split('\n')[0] ?? ''}`);
+  }
 }
