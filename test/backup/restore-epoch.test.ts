@@ -1,13 +1,13 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudTwin } from '../../sim/src/cloud-twin.ts';
 import { expectCloudContractKept } from '../cloud/contract-conformance.ts';
 import { waitFor } from '../support/gateway-harness.ts';
+import { freePort } from '../support/free-port.ts';
 import { Mosquitto } from '../support/mosquitto.ts';
 import { tempDir } from '../support/tmp.ts';
 
@@ -15,14 +15,6 @@ const run = promisify(execFile);
 const BIN = new URL('../../bin/linli.mjs', import.meta.url).pathname;
 const GW = 'gw-restore';
 const MEMBERS = ['m-1', 'm-2', 'm-3'];
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 
 /**
  * Issue 13 item 4 [CLP-3.12] [CLP-5.12]: a gateway under load is backed up (an online snapshot), goes on

@@ -1,6 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,18 +7,11 @@ import { CloudTwin } from '../../sim/src/cloud-twin.ts';
 import { waitFor } from '../support/gateway-harness.ts';
 import { Mosquitto } from '../support/mosquitto.ts';
 import { tempDir } from '../support/tmp.ts';
+import { freePort } from '../support/free-port.ts';
 import { expectCloudContractKept } from './contract-conformance.ts';
 
 const run = promisify(execFile);
 const BIN = new URL('../../bin/linli.mjs', import.meta.url).pathname;
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 
 /**
  * The gateway process is killed with SIGKILL in the middle of awarding points and syncing, then

@@ -1,19 +1,8 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 export const BIN = new URL('../../bin/linli.mjs', import.meta.url).pathname;
-
-export const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 
 /** `linli <args> --config <file>`, resolving with stdout; a failure carries the CLI's stderr. */
 export async function linli(config: string, ...args: string[]): Promise<string> {

@@ -11,7 +11,8 @@ import { tempDir } from '../support/tmp.ts';
 import { auditCrashRun, boxEventCounts, cloudEventCounts } from './crash-audit.ts';
 import { crashFixture, SCANNERS, SHOP, VENDING } from './crash-fixture.ts';
 import { CrashLoad } from './crash-load.ts';
-import { freePort, GatewayProcess, linli } from './gateway-process.ts';
+import { freePort } from '../support/free-port.ts';
+import { GatewayProcess, linli } from './gateway-process.ts';
 import { ResendingDevice, type Answer } from './resending-device.ts';
 
 const KILLS = 20;

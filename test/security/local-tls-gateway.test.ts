@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, connect as tcpConnect } from 'node:net';
+import { connect as tcpConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,22 +7,13 @@ import { topics } from '../../firmware-protocol/src/topics.ts';
 import { ManualClock } from '../../gateway/core/clock.ts';
 import { caFingerprint, ensureLocalTls } from '../../gateway/security/local-ca.ts';
 import { connectRaw, startGateway, waitFor, type Harness } from '../support/gateway-harness.ts';
+import { freePort } from '../support/free-port.ts';
 import { tempDir } from '../support/tmp.ts';
 
 const DAY = 86_400_000;
 
 /** The gateway as shipped (TLS with its own CA, plain MQTT off), on loopback ephemeral ports. */
 const secureByDefault = { mqtt: { plaintext: false, tls: { host: '127.0.0.1', port: 0 } } };
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  s.listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const addr = s.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 function refusedOn(port: number): Promise<boolean> {
   return new Promise((resolve) => {
