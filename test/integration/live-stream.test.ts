@@ -95,4 +95,34 @@ describe('the console live stream', () => {
     expect(shopSales.map((e) => e.data.merchantId)).toEqual([shop]);
     expect(till.map((e) => e.event).sort()).toEqual(['hello', 'redemption']);
   });
+
+  it('a screen’s token hears staff notes with names and phones masked; the desk hears them whole', async () => {
+    const viewerToken = (await h.gw.tokens.create('viewer', 'lobby screen')).token;
+    const desk: Received[] = [];
+    const screen: Received[] = [];
+    const url = `${h.endpoints.httpUrl}/api/v1/stream`;
+    expect(await follow(url, h.adminToken, desk, stop.signal)).toBe(200);
+    expect(await follow(url, viewerToken, screen, stop.signal)).toBe(200);
+    await waitFor(() => desk.length > 0 && screen.length > 0, 'hello on both streams');
+
+    dev('scanner-01').setFault('E_JAM');
+    const code = 'DEVICE_FAULT:E_JAM';
+    const raised = () => h.gw.alerts.openAlerts().find((a) => a.code === code);
+    await waitFor(() => raised() !== undefined, 'the jam raised');
+    const note = '已联系张三 13812341234';
+    const res = await fetch(`${h.endpoints.httpUrl}/api/v1/alerts/${raised()?.id}/acknowledge`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ note }),
+    });
+    expect(res.status).toBe(200);
+    const acked = (into: Received[]) =>
+      into.find((e) => e.event === 'alert' && e.data.transition === 'acknowledged')?.data.alert as
+        | { code: string; acknowledged: { note: string } }
+        | undefined;
+    await waitFor(() => acked(desk) !== undefined && acked(screen) !== undefined, 'the acknowledgement on both');
+    expect(acked(desk)).toMatchObject({ code, acknowledged: { note } });
+    expect(acked(screen)).toMatchObject({ code, acknowledged: { note: '已* 138****1234' } });
+    expect(JSON.stringify(screen)).not.toContain('13812341234');
+  });
 });

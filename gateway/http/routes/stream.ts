@@ -4,6 +4,7 @@ import { LinliError } from '../../../firmware-protocol/src/errors.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { EventBus } from '../../core/event-bus.ts';
 import type { GatewayEvents } from '../../gateway-events.ts';
+import { maskAnswer, seesPersonalData } from '../../privacy/mask-answers.ts';
 import type { RedemptionModule } from '../../redemption/module.ts';
 
 /** Open console pages at once: each holds a socket and listeners; a Pi has no room for hundreds. */
@@ -17,7 +18,8 @@ type Events = Pick<EventBus<GatewayEvents>, 'on'>;
 
 /**
  * One server-sent-events stream per open console page: device health changes, alerts and settled
- * redemptions as they happen, so no page polls. A shop's token hears only its own shop's redemptions.
+ * redemptions as they happen, so no page polls. A shop's token hears only its own shop's redemptions;
+ * a viewer's or a shop's token gets names and phones masked, as in the API's answers.
  * The page reconnects by itself (`retry`) and reloads what it shows when it does.
  */
 export const streamRoutes =
@@ -44,6 +46,8 @@ export const streamRoutes =
         if (open.size >= MAX_STREAMS)
           throw new LinliError('RATE_LIMITED', `at most ${MAX_STREAMS} console pages may follow the gateway at once`);
         const shop = req.staff?.merchantId ?? null;
+        // as the API's answers: a screen's or a shop's token sees staff notes with names and phones masked
+        const masked = !seesPersonalData(req.staff);
         reply.hijack();
         const res = reply.raw;
         res.writeHead(200, {
@@ -62,7 +66,7 @@ export const streamRoutes =
             return;
           }
           seq += 1;
-          res.write(`id: ${seq}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+          res.write(`id: ${seq}\nevent: ${event}\ndata: ${JSON.stringify(masked ? maskAnswer(data) : data)}\n\n`);
         };
         res.write('retry: 3000\n\n');
         send('hello', { bootId: gw.bootId, at: gw.clock.now(), shop });
