@@ -1,18 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInto } from '../../gateway/cli/redemption-commands.ts';
 import { demoFixture } from '../../gateway/redemption/demo-fixture.ts';
 import { FixtureSchema } from '../../gateway/redemption/fixture.ts';
 import { scanAndPay } from '../../devices/shop-scanner/sim-flow.ts';
 import { demoResidents, fleetIds, SimFleet, type SimDevice } from '../../sim/src/index.ts';
+import { launchBrowser, signInToConsole } from '../support/console-browser.ts';
 import { startGateway, waitFor, type Harness } from '../support/gateway-harness.ts';
 
 /** Screenshots of each main page, for a person to look at (the folder is not in git). */
 const SHOTS = join(import.meta.dirname, '../../test-output/console');
-/** Installed by the test command (scripts/ensure-system-packages.mjs) from Debian's chromium package. */
-const CHROMIUM = '/usr/bin/chromium';
 
 /**
  * The staff console in a real browser (Debian's Chromium driven by playwright-core) against a real gateway
@@ -27,15 +26,8 @@ describe('staff console in a real browser', () => {
   const residents = demoResidents();
   const dev = (id: string) => fleet.devices.find((d) => d.id === id) as SimDevice;
 
-  const signIn = async (token: string, width = 1280): Promise<Page> => {
-    const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'zh-CN' });
-    const page = await context.newPage();
-    await page.goto(h.endpoints.httpUrl);
-    await page.fill('input[name=token]', token);
-    await page.click('button[type=submit]');
-    await page.waitForSelector('header.top');
-    return page;
-  };
+  const signIn = (token: string, width = 1280): Promise<Page> =>
+    signInToConsole(browser, h.endpoints.httpUrl, token, width);
   const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
   beforeAll(async () => {
@@ -61,7 +53,7 @@ describe('staff console in a real browser', () => {
     ).m;
     for (const role of ['operator', 'viewer'] as const) tokens[role] = await h.gw.tokens.create(role, `${role}-staff`);
     tokens.shop = await h.gw.tokens.create('operator', 'shop-till', shop);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchBrowser();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,13 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeLastBackup } from '../../gateway/backup/last-backup.ts';
+import { launchBrowser, signInToConsole } from '../support/console-browser.ts';
 import { startGateway, type Harness } from '../support/gateway-harness.ts';
 
 const SHOTS = join(import.meta.dirname, '../../test-output/console');
-/** Debian's chromium, as in test/console/console-browser.test.ts. */
-const CHROMIUM = '/usr/bin/chromium';
 
 /** The console's 诊断 page in a real browser: the gateway's findings, problems first, each with its fix. */
 describe('console: the diagnostics page', () => {
@@ -18,22 +17,14 @@ describe('console: the diagnostics page', () => {
     mkdirSync(SHOTS, { recursive: true });
     h = await startGateway({ mqtt: { plaintext: true } } as never);
     viewer = (await h.gw.tokens.create('viewer', 'front-desk')).token;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchBrowser();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
     await h?.stop();
   });
 
-  const signIn = async (token: string): Promise<Page> => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
-    const page = await context.newPage();
-    await page.goto(h.endpoints.httpUrl);
-    await page.fill('input[name=token]', token);
-    await page.click('button[type=submit]');
-    await page.waitForSelector('header.top');
-    return page;
-  };
+  const signIn = (token: string): Promise<Page> => signInToConsole(browser, h.endpoints.httpUrl, token);
 
   it('a viewer opens 诊断: problems first, each with its fix; checking again shows a new backup', async () => {
     const page = await signIn(viewer);

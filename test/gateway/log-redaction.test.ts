@@ -1,17 +1,9 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../gateway/core/log.ts';
+import { capturedLog } from '../support/log-capture.ts';
 
 describe('log redaction', () => {
   it('never writes secrets, passwords, tokens or card data', () => {
-    const lines: string[] = [];
-    const destination = new Writable({
-      write(chunk, _enc, cb) {
-        lines.push(String(chunk));
-        cb();
-      },
-    });
-    const log = createLogger({ level: 'info', destination });
+    const { log, lines } = capturedLog();
     log.info(
       {
         secret: 'S3CRET',
@@ -34,14 +26,7 @@ describe('credentials in URLs', () => {
     const { redactUrl } = await import('../../gateway/core/log.ts');
     expect(redactUrl('/api/v1/devices?token=llt_abc&limit=5')).toBe('/api/v1/devices?token=[redacted]&limit=5');
     expect(redactUrl('/x?a=1&ACCESS_TOKEN=zz#frag')).toBe('/x?a=1&ACCESS_TOKEN=[redacted]#frag');
-    const lines: string[] = [];
-    const destination = new Writable({
-      write(chunk, _enc, cb) {
-        lines.push(String(chunk));
-        cb();
-      },
-    });
-    const log = createLogger({ level: 'debug', destination });
+    const { log, lines } = capturedLog('debug');
     log.info({ url: '/a?token=llt_ONE' }, 'x');
     log.child({ component: 'http' }).info({ req: { method: 'GET', url: '/b?password=TWO' } }, 'y');
     const { startGateway } = await import('../support/gateway-harness.ts');

@@ -1,21 +1,20 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../gateway/core/log.ts';
 import { startGateway, type Harness } from '../support/gateway-harness.ts';
+import { capturedLog } from '../support/log-capture.ts';
 
 /** What the HTTP layer logs, read from a JSON log at debug level. */
 describe('staff API: request logs and unknown routes', () => {
   let h: Harness;
-  const lines: { level: number; msg: string; component?: string; method?: string; url?: string; status?: number }[] =
-    [];
+  const { log, records: lines } = capturedLog<{
+    level: number;
+    msg: string;
+    component?: string;
+    method?: string;
+    url?: string;
+    status?: number;
+  }>('debug');
   beforeAll(async () => {
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l));
-        cb();
-      },
-    });
-    h = await startGateway({}, { log: createLogger({ level: 'debug', destination: sink }) });
+    h = await startGateway({}, { log });
   });
   afterAll(() => h.stop());
   const http = () => lines.filter((l) => l.component === 'http');

@@ -1,9 +1,8 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { createLogger } from '../../gateway/core/log.ts';
 import { maskFreeText, maskName, maskPhone, maskTracking } from '../../gateway/privacy/mask.ts';
 import { maskAnswer, seesPersonalData } from '../../gateway/privacy/mask-answers.ts';
+import { capturedLog } from '../support/log-capture.ts';
 
 describe('masking names and phones (the console’s rules, shared with the API and the logs)', () => {
   it('one copy of the rules: the console re-exports the shared module (built for the browser)', () => {
@@ -45,14 +44,7 @@ describe('masking names and phones (the console’s rules, shared with the API a
   });
 
   it('logs: phones, notes and labels masked, secrets still redacted', () => {
-    const lines: string[] = [];
-    const destination = new Writable({
-      write(chunk, _enc, cb) {
-        lines.push(String(chunk));
-        cb();
-      },
-    });
-    const log = createLogger({ level: 'info', destination });
+    const { log, lines } = capturedLog();
     log.info(
       { phone: '13812341234', visit: { visitorLabel: '张三 13912345678' }, note: '退给李四', secret: 'S3CRET' },
       'x',

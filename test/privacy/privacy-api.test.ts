@@ -1,21 +1,14 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../gateway/core/log.ts';
 import { startGateway, type Harness } from '../support/gateway-harness.ts';
+import { capturedLog } from '../support/log-capture.ts';
 import { seedCommunity } from './community.ts';
 
 describe('privacy on the staff API: admin only, logged, masked for viewers and shops', () => {
   let h: Harness;
-  const lines: string[] = [];
+  const { log, records } = capturedLog();
   const tokens: Record<'viewer' | 'operator' | 'shop', string> = { viewer: '', operator: '', shop: '' };
   beforeAll(async () => {
-    const destination = new Writable({
-      write(chunk, _enc, cb) {
-        lines.push(String(chunk));
-        cb();
-      },
-    });
-    h = await startGateway({}, { log: createLogger({ level: 'info', destination }) });
+    h = await startGateway({}, { log });
     seedCommunity(h.gw.store.db);
     const result = {
       redemptionId: 'r-m-2-17',
@@ -74,10 +67,10 @@ describe('privacy on the staff API: admin only, logged, masked for viewers and s
     expect(erased.body).toMatchObject({ pseudonym: expect.stringMatching(/^pseudo:/), removed: { member: 1 } });
     expect((await h.api('/api/v1/members/m-2/export')).status).toBe(404);
 
-    const erasure = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'member erased on request');
+    const erasure = records.find((l) => l.msg === 'member erased on request');
     expect(erasure).toMatchObject({ member: erased.body.pseudonym, by: expect.stringMatching(/^test \(tok_/) });
     expect(JSON.stringify(erasure)).not.toContain('m-2');
-    const exportLine = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'member data exported');
+    const exportLine = records.find((l) => l.msg === 'member data exported');
     expect(exportLine).toMatchObject({ member: 'm-1', by: expect.stringMatching(/^test \(tok_/) });
   });
 

@@ -1,8 +1,7 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../gateway/core/log.ts';
 import { DECIDE_PIPELINE } from '../../gateway/redemption/service/decide-pipeline.ts';
 import { RedemptionService } from '../../gateway/redemption/service/redemption-service.ts';
+import { capturedLog } from '../support/log-capture.ts';
 import { member } from './fixtures.ts';
 import { serviceHarness, TEST_CONFIG } from './service-harness.ts';
 
@@ -19,11 +18,7 @@ describe('the redemption pipeline', () => {
       'post-ledger',
     ]);
     const h = serviceHarness();
-    const lines: { step?: string; msg: string }[] = [];
-    const log = createLogger({
-      level: 'debug',
-      destination: new Writable({ write: (c, _e, cb) => (lines.push(JSON.parse(String(c))), cb()) }),
-    });
+    const { log, records: lines } = capturedLog<{ step?: string; msg: string }>('debug');
     const svc = new RedemptionService({
       writer: h.writer,
       ledger: h.ledger,
